@@ -1,0 +1,54 @@
+"""Runtime settings, read from SAFEGUARD_* environment variables (or a .env file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.deadlines import WorkingCalendar
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_", env_nested_delimiter="__", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path(".safeguard")
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    temporal_ui_port: int = 8233
+    task_queue: str = "safeguard-cases"
+
+    event_store: Literal["sqlite", "postgres"] = "sqlite"
+    sqlite_path: Path | None = None  # default: <data_dir>/events.sqlite
+    postgres_dbname: str = "safeguard"
+    postgres_host: str = "127.0.0.1"
+    postgres_port: int = 5432
+    postgres_user: str = "safeguard"
+    postgres_password: str = Field(default="", repr=False)
+
+    calendar: WorkingCalendar = WorkingCalendar()
+    threshold_profile: str = "sussex"
+    log_format: Literal["console", "json"] = "console"
+
+    def event_store_env(self) -> dict[str, str]:
+        """The eventsourcing library's persistence settings for this configuration."""
+        if self.event_store == "postgres":
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_DBNAME": self.postgres_dbname,
+                "POSTGRES_HOST": self.postgres_host,
+                "POSTGRES_PORT": str(self.postgres_port),
+                "POSTGRES_USER": self.postgres_user,
+                "POSTGRES_PASSWORD": self.postgres_password,
+            }
+        path = self.sqlite_path or self.data_dir / "events.sqlite"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path), "SQLITE_LOCK_TIMEOUT": "10"}
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,164 @@
+"""The vocabulary the pathway data is written in: roles, record fields, conditions, openings.
+
+Everything here is a frozen pydantic model so a pathway can be serialised into a
+workflow's history and replayed exactly as it was decided.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.deadlines import DeadlineRule
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+Role = Literal[
+    "senior_support_worker",
+    "team_leader",
+    "registered_manager",
+    "designated_safeguarding_lead",
+    "operations_director",
+    "safeguarding_administrator",
+    "quality_safeguarding_lead",
+    "nominated_individual",
+]
+
+FieldType = Literal["text", "bool", "int", "choice", "instant", "percent"]
+
+
+class RecordField(Policy):
+    name: str
+    type: FieldType
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+# --- conditions on a completed step's record -------------------------------------------
+
+
+class IsTrue(Policy):
+    kind: Literal["is_true"] = "is_true"
+    field: str
+
+    def holds(self, record: dict[str, Any]) -> bool:
+        return record.get(self.field) is True
+
+
+class AnyTrue(Policy):
+    kind: Literal["any_true"] = "any_true"
+    fields: tuple[str, ...]
+
+    def holds(self, record: dict[str, Any]) -> bool:
+        return any(record.get(f) is True for f in self.fields)
+
+
+class CountTrue(Policy):
+    kind: Literal["count_true"] = "count_true"
+    fields: tuple[str, ...]
+    at_least: int
+
+    def holds(self, record: dict[str, Any]) -> bool:
+        return sum(record.get(f) is True for f in self.fields) >= self.at_least
+
+
+Condition = Annotated[Union[IsTrue, AnyTrue, CountTrue], Field(discriminator="kind")]
+
+
+# --- when a step opens, and from which instant its clock runs --------------------------
+
+
+class AtStart(Policy):
+    """Opens when the case is raised; the clock runs from when the concern was identified."""
+
+    kind: Literal["at_start"] = "at_start"
+
+
+class AfterStep(Policy):
+    """Opens when `step` is completed (optionally only if its record meets `when`);
+    the clock runs from that completion."""
+
+    kind: Literal["after_step"] = "after_step"
+    step: str
+    when: Condition | None = None
+
+
+class OnDevelopment(Policy):
+    """Opens once per development recorded on the case; the clock runs from the development."""
+
+    kind: Literal["on_development"] = "on_development"
+
+
+Opening = Annotated[Union[AtStart, AfterStep, OnDevelopment], Field(discriminator="kind")]
+
+
+class Cadence(Policy):
+    """A fresh occurrence opens when the previous one falls due, whether or not it was done."""
+
+    kind: Literal["cadence"] = "cadence"
+
+
+class UntilRecorded(Policy):
+    """After each completion a fresh occurrence opens, until a record meets `condition`.
+    Its clock runs from the later of the previous due instant and the completion."""
+
+    kind: Literal["until_recorded"] = "until_recorded"
+    condition: Condition
+
+
+Repeat = Annotated[Union[Cadence, UntilRecorded], Field(discriminator="kind")]
+
+
+class Escalate(Policy):
+    """A trigger: when a completed record meets `when`, escalate to `to_role` at once."""
+
+    when: Condition
+    to_role: Role
+    reason: str
+
+
+Effect = Literal["files_threshold_decision", "concludes_case", "closes_case"]
+
+
+class Step(Policy):
+    id: str
+    title: str
+    seed: str  # where the step comes from, e.g. "001 example 1 step 1"
+    role: Role
+    opens: Opening
+    deadline: DeadlineRule | None
+    record: tuple[RecordField, ...]
+    repeat: Repeat | None = None
+    triggers: tuple[Escalate, ...] = ()
+    effect: Effect | None = None
+
+    def field(self, name: str) -> RecordField | None:
+        return next((f for f in self.record if f.name == name), None)
+
+
+class Pathway(Policy):
+    name: str
+    version: str
+    source: str
+    escalation_chain: tuple[Role, ...]
+    reports_to: dict[str, Role]  # for roles outside the chain
+    steps: tuple[Step, ...]
+
+    def step(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def role_above(self, role: str) -> str | None:
+        if role in self.reports_to:
+            return self.reports_to[role]
+        chain = list(self.escalation_chain)
+        if role in chain and chain.index(role) + 1 < len(chain):
+            return chain[chain.index(role) + 1]
+        return None
+
+    def opened_by(self, step_id: str) -> list[Step]:
+        return [s for s in self.steps if isinstance(s.opens, AfterStep) and s.opens.step == step_id]
