@@ -77,6 +77,9 @@ PEER_TO_PEER = Pathway(
     reports_to={
         "safeguarding_administrator": "designated_safeguarding_lead",
         "quality_safeguarding_lead": "operations_director",
+        # above the chain: the provider's nominated individual (CQC) receives what the
+        # operations director leaves open or escalates
+        "operations_director": "nominated_individual",
     },
     steps=(
         # ---- Example 1: recognising when peer behaviour has become a safeguarding concern

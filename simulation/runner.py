@@ -1,0 +1,150 @@
+"""Runs a scenario on the time-skipping test server, against a real worker and event store.
+
+The test server's clock starts at today's date, so the case runs with a clock offset that
+puts its start at the concern's `identified_at`: a Friday before a bank holiday can be
+rehearsed on any day. Each action waits (in skipped time) until its `at`, then is sent as
+the workflow update staff would send; a rejected action is reported and the run goes on.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from pydantic import ValidationError
+
+from configuration.binaries import temporal_test_server
+from configuration.settings import Settings
+from domain.concern import Acknowledgement, Development, StepCompletion
+from eventstore.application import SafeguardingRecords
+from projections.case_history import chronology, escalations, step_occurrences
+from simulation.scenario import AcknowledgeAction, DevelopmentAction, Scenario, StepAction
+from worker import build_worker, open_records
+from workflows.concern import SafeguardingConcernWorkflow
+from workflows.state import CaseInput
+
+Progress = Callable[[str], None]
+
+
+async def start_test_environment() -> WorkflowEnvironment:
+    return await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter, test_server_existing_path=temporal_test_server()
+    )
+
+
+class CaseClock:
+    """The scenario's clock: the test server's time shifted by a fixed offset."""
+
+    def __init__(self, env: WorkflowEnvironment, offset: timedelta) -> None:
+        self.env, self.offset = env, offset
+
+    async def now(self) -> datetime:
+        return await self.env.get_current_time() + self.offset
+
+    async def advance_to(self, instant: datetime) -> None:
+        gap = instant - await self.now()
+        if gap > timedelta(0):
+            await self.env.sleep(gap)
+
+
+def failure_message(e: BaseException) -> str:
+    cause = e.__cause__ if isinstance(e, WorkflowUpdateFailedError) and e.__cause__ else e
+    return getattr(cause, "message", None) or str(cause)
+
+
+async def send(handle: WorkflowHandle, action: Any) -> Any:
+    """Send one scripted action as the update staff would send."""
+    if isinstance(action, StepAction):
+        c = StepCompletion(step=action.step, role=action.role, actor=action.actor,
+                           record=action.record if action.record is not None else {}, occurrence=action.occurrence)
+        return await handle.execute_update(SafeguardingConcernWorkflow.complete_step, c)
+    if isinstance(action, DevelopmentAction):
+        return await handle.execute_update(SafeguardingConcernWorkflow.record_development, Development.model_validate(action.development))
+    return await handle.execute_update(SafeguardingConcernWorkflow.acknowledge_escalation, Acknowledgement.model_validate(action.acknowledge))
+
+
+async def run_scenario(
+    scenario: Scenario,
+    env: WorkflowEnvironment | None = None,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    say = progress or (lambda _: None)
+    own_env = env is None
+    env = env or await start_test_environment()
+    tmp = tempfile.TemporaryDirectory(prefix="safeguard-sim-")
+    try:
+        settings = settings or Settings(data_dir=Path(tmp.name), task_queue="safeguard-simulation")
+        records = open_records(settings)
+        case_id = scenario.concern.case_id or "SIM-1"
+        async with build_worker(env.client, records, settings):
+            clock = CaseClock(env, scenario.concern.identified_at - await env.get_current_time())
+            say(f"raising {case_id} at {scenario.concern.identified_at.isoformat()}")
+            handle = await env.client.start_workflow(
+                SafeguardingConcernWorkflow.run,
+                CaseInput(case_id=case_id, concern=scenario.concern, clock_offset=clock.offset),
+                id=case_id, task_queue=settings.task_queue,
+            )
+            await wait_until_raised(handle)
+            rejected = await play(scenario, handle, clock, say)
+            if scenario.run_until:
+                say(f"running the clock to {scenario.run_until.isoformat()}")
+                await clock.advance_to(scenario.run_until)
+            return report(case_id, records, rejected)
+    finally:
+        if own_env:
+            await env.shutdown()
+        tmp.cleanup()
+
+
+async def wait_until_raised(handle: WorkflowHandle) -> None:
+    import asyncio
+
+    for _ in range(200):
+        status = await handle.query(SafeguardingConcernWorkflow.status)
+        if status.events_recorded > 0:
+            return
+        await asyncio.sleep(0.02)
+    raise TimeoutError(f"case {handle.id} was not raised within 4 seconds: is the worker running?")
+
+
+async def play(scenario: Scenario, handle: WorkflowHandle, clock: CaseClock, say: Progress) -> list[dict[str, Any]]:
+    rejected: list[dict[str, Any]] = []
+    for i, action in enumerate(scenario.actions):
+        now = await clock.now()
+        if action.at < now - timedelta(seconds=1):
+            rejected.append({"action_index": i, "error": f"action at {action.at.isoformat()} is earlier than the case clock ({now.isoformat()}); actions must be in time order"})
+            continue
+        await clock.advance_to(action.at)
+        label = getattr(action, "step", None) or ("development" if isinstance(action, DevelopmentAction) else "acknowledgement")
+        try:
+            await send(handle, action)
+            say(f"{action.at.isoformat()} {label}: done")
+        except (WorkflowUpdateFailedError, ValidationError) as e:
+            rejected.append({"action_index": i, "error": failure_message(e)})
+            say(f"{action.at.isoformat()} {label}: rejected")
+        except Exception as e:  # the case is closed: the server refuses updates
+            if "completed" not in str(e).lower():
+                raise
+            rejected.append({"action_index": i, "error": f"case {handle.id} is closed"})
+    return rejected
+
+
+def report(case_id: str, records: SafeguardingRecords, rejected: list[dict[str, Any]]) -> dict[str, Any]:
+    facts = records.stored_facts(case_id)
+    closed = next((f for f in facts if f.type == "CaseClosed"), None)
+    concluded = any(f.type == "CaseConcluded" for f in facts)
+    return {
+        "case_id": case_id,
+        "status": "closed" if closed else "concluded" if concluded else "open",
+        "outcome": closed.data["outcome"] if closed else None,
+        "steps": step_occurrences(facts),
+        "escalations": escalations(facts),
+        "rejected": rejected,
+        "chronology": chronology(facts),
+    }

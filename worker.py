@@ -1,0 +1,58 @@
+"""The Safeguard worker: runs case workflows and their activities on one task queue.
+
+`python worker.py` connects to the Temporal server and event store named by SAFEGUARD_*
+settings; `safeguard dev` starts the embedded stack and runs this worker inside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import structlog
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from activities.case_activities import CaseActivities
+from configuration.logging import configure_logging
+from configuration.settings import Settings, get_settings
+from eventstore.application import SafeguardingRecords
+from workflows.concern import SafeguardingConcernWorkflow
+
+WORKFLOWS = [SafeguardingConcernWorkflow]
+
+
+def open_records(settings: Settings) -> SafeguardingRecords:
+    return SafeguardingRecords(env=settings.event_store_env())
+
+
+def build_worker(client: Client, records: SafeguardingRecords, settings: Settings, **options) -> Worker:
+    acts = CaseActivities(records, settings)
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=[acts.load_case_policy, acts.compute_deadlines, acts.record_facts],
+        activity_executor=ThreadPoolExecutor(max_workers=8),
+        **options,
+    )
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
+    )
+
+
+async def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_format)
+    client = await connect(settings)
+    records = open_records(settings)
+    structlog.get_logger("safeguard.worker").info("worker started", task_queue=settings.task_queue)
+    await build_worker(client, records, settings).run()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
