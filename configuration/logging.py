@@ -11,6 +11,8 @@ import logging
 import sys
 
 import structlog
+import temporalio.activity
+import temporalio.workflow
 
 
 def configure_logging(fmt: str = "console", level: int = logging.INFO) -> None:
@@ -33,6 +35,9 @@ def configure_logging(fmt: str = "console", level: int = logging.INFO) -> None:
         foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     ))
+    # structlog renders the workflow's identity from `extra`; keep it out of the message text
+    temporalio.workflow.logger.workflow_info_on_message = False
+    temporalio.activity.logger.activity_info_on_message = False
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -8,7 +8,9 @@ the workflow update staff would send; a rejected action is reported and the run 
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
@@ -79,7 +81,7 @@ async def run_scenario(
     env = env or await start_test_environment()
     tmp = tempfile.TemporaryDirectory(prefix="safeguard-sim-")
     try:
-        settings = settings or Settings(data_dir=Path(tmp.name), task_queue="safeguard-simulation")
+        settings = settings or Settings(data_dir=Path(tmp.name), task_queue=f"safeguard-simulation-{uuid.uuid4().hex[:8]}")
         records = open_records(settings)
         case_id = scenario.concern.case_id or "SIM-1"
         async with build_worker(env.client, records, settings):
@@ -95,7 +97,10 @@ async def run_scenario(
             if scenario.run_until:
                 say(f"running the clock to {scenario.run_until.isoformat()}")
                 await clock.advance_to(scenario.run_until)
-            return report(case_id, records, rejected)
+            result = report(case_id, records, rejected)
+            if result["status"] != "closed":
+                await handle.terminate("simulation finished")  # a rehearsal leaves nothing running
+            return result
     finally:
         if own_env:
             await env.shutdown()
@@ -103,8 +108,6 @@ async def run_scenario(
 
 
 async def wait_until_raised(handle: WorkflowHandle) -> None:
-    import asyncio
-
     for _ in range(200):
         status = await handle.query(SafeguardingConcernWorkflow.status)
         if status.events_recorded > 0:

@@ -1,0 +1,153 @@
+"""`safeguard concern|step|escalation|deadlines|chronology`: casework from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from pydantic import ValidationError
+
+from casework import commands, queries
+from cli.common import CommandError, describe_validation, emit_json, load_model, read_json
+from cli.runtime import guarded, records, run
+from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
+
+concern_app = typer.Typer(help="Raise a concern, record developments, read a case's status.", no_args_is_help=True)
+step_app = typer.Typer(help="Complete a step of a case's pathway.", no_args_is_help=True)
+escalation_app = typer.Typer(help="Acknowledge an escalation raised to your role.", no_args_is_help=True)
+
+FILE = typer.Option(..., "--file", "-f", help="JSON file ('-' for standard input)")
+JSON = typer.Option(False, "--json", help="print JSON")
+
+
+def show_status(status, as_json: bool) -> None:
+    if as_json:
+        emit_json(status)
+        return
+    typer.echo(f"case {status.case_id} ({status.status}) at service {status.service_id}, pathway {status.pathway_version}")
+    for s in status.open_steps:
+        due = s.due.isoformat() if s.due else "no deadline"
+        flag = "  OVERDUE" if s.missed else ""
+        typer.echo(f"  open  {s.step}#{s.occurrence:<2} {s.role:<30} due {due}{flag}")
+    for e in status.escalations:
+        typer.echo(f"  escalation {e.escalation_id}: {e.reason} -> {e.to_role}")
+    if status.outcome:
+        typer.echo(f"  outcome: {status.outcome}")
+
+
+@concern_app.command("raise")
+def raise_concern(file: Path = FILE, as_json: bool = JSON) -> None:
+    """Raise a peer-to-peer safeguarding concern: starts its workflow."""
+    concern = guarded(lambda: load_model(file, ConcernBody, "concern"))
+    status = run(lambda client, settings: commands.raise_concern(client, settings.task_queue, concern))
+    show_status(status, as_json)
+
+
+@concern_app.command("development")
+def development(
+    case_id: str, file: Path = FILE,
+    actor: Optional[str] = typer.Option(None, help="who is recording it (an id)"),
+    role: Optional[str] = typer.Option(None, "--as", help="their role"),
+    as_json: bool = JSON,
+) -> None:
+    """Record a development (new incident, agency contact) on a live case."""
+    dev = guarded(lambda: load_model(file, Development, "development"))
+    dev = guarded(lambda: Development.model_validate({**dev.model_dump(exclude_none=True), **({"actor": actor} if actor else {}), **({"role": role} if role else {})}))
+    n = run(lambda client, _: commands.record_development(client, case_id, dev))
+    emit_json({"case_id": case_id, "development": n}) if as_json else typer.echo(f"development {n} recorded on {case_id}")
+
+
+@concern_app.command("status")
+def status(case_id: str, as_json: bool = JSON) -> None:
+    """A case's open steps with their due instants, and its outstanding escalations."""
+    show_status(run(lambda client, _: queries.case_status(client, case_id)), as_json)
+
+
+@step_app.command("complete")
+def complete(
+    case_id: str, step: str,
+    role: str = typer.Option(..., "--as", help="the role you are acting in, e.g. team_leader"),
+    actor: str = typer.Option(..., help="your staff id"),
+    file: Path = FILE,
+    occurrence: Optional[int] = typer.Option(None, help="which occurrence of a recurring step"),
+    as_json: bool = JSON,
+) -> None:
+    """Complete a step with its record: rejected, with nothing recorded, if anything is wrong."""
+    record = guarded(lambda: read_json(file))
+    completion = guarded(lambda: _completion(step, role, actor, record, occurrence))
+    receipt = run(lambda client, _: commands.complete_step(client, case_id, completion))
+    if as_json:
+        emit_json(receipt)
+        return
+    timing = "no deadline" if receipt.on_time is None else "on time" if receipt.on_time else "LATE"
+    typer.echo(f"{receipt.step}#{receipt.occurrence} completed on {case_id} ({timing}); case {receipt.status}")
+    for o in receipt.opened:
+        typer.echo(f"  opened {o}")
+    for e in receipt.escalations:
+        typer.echo(f"  escalated: {e}")
+
+
+def _completion(step: str, role: str, actor: str, record, occurrence):
+    try:
+        return StepCompletion(step=step, role=role, actor=actor, record=record, occurrence=occurrence)
+    except ValidationError as e:
+        raise CommandError(describe_validation(e, "step completion")) from None
+
+
+@escalation_app.command("acknowledge")
+def acknowledge(
+    case_id: str, escalation_id: str,
+    role: str = typer.Option(..., "--as"), actor: str = typer.Option(...),
+    note: Optional[str] = typer.Option(None),
+) -> None:
+    """Acknowledge a triggered escalation raised to your role."""
+    ack = guarded(lambda: _ack(escalation_id, role, actor, note))
+    run(lambda client, _: commands.acknowledge_escalation(client, case_id, ack))
+    typer.echo(f"escalation {escalation_id} on {case_id} acknowledged")
+
+
+def _ack(escalation_id, role, actor, note):
+    try:
+        return Acknowledgement(escalation_id=escalation_id, role=role, actor=actor, note=note)
+    except ValidationError as e:
+        raise CommandError(describe_validation(e, "acknowledgement")) from None
+
+
+def deadlines(as_json: bool = JSON) -> None:
+    """Every pending deadline of every live case, most urgent first."""
+    rows = run(lambda client, settings: queries.pending_deadlines(client, settings.calendar))
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        typer.echo("no live cases")
+    for r in rows:
+        if r["due"] is None:
+            left = "no deadline"
+        elif r["overdue"]:
+            left = f"OVERDUE by {_hm(-r['time_left_s'])}"
+        else:
+            left = f"{_hm(r['time_left_s'])} left ({_hm(r['working_time_left_s'])} working)"
+        typer.echo(f"{r['case_id']:<20} {r['step']}#{r['occurrence']:<2} {r['role']:<30} {left}")
+
+
+def _hm(seconds: int) -> str:
+    h, m = divmod(max(seconds, 0) // 60, 60)
+    return f"{h}h{m:02d}m"
+
+
+def chronology(case_id: str, as_json: bool = JSON) -> None:
+    """The case's chronology from the event store: every fact, in order."""
+    entries = guarded(lambda: queries.case_chronology(records(), case_id))
+    if as_json:
+        emit_json(entries)
+        return
+    for e in entries:
+        who = f" {e['actor']} ({e['role']})" if e["actor"] else ""
+        step = f" {e['step']}#{e['occurrence']}" if e["step"] else ""
+        deadline = ""
+        if e["deadline"]:
+            met = {True: "met", False: "MISSED", None: "pending"}[e["deadline_met"]]
+            deadline = f" deadline {e['deadline']} {met}"
+        typer.echo(f"{e['seq']:>4} {e['at']} {e['type']}{step}{who}{deadline}")

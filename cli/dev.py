@@ -1,0 +1,68 @@
+"""`safeguard dev` and `safeguard worker`: the embedded stack and the worker on its own."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+import typer
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from configuration.binaries import temporal_cli
+from configuration.logging import configure_logging
+from configuration.settings import get_settings
+from worker import build_worker, main as worker_main, open_records
+
+log = structlog.get_logger("safeguard.dev")
+
+
+async def run_dev_stack(port: int, ui_port: int) -> None:
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = settings.data_dir / "temporal.sqlite"
+    env = await WorkflowEnvironment.start_local(
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+        port=port,
+        ui=True,
+        ui_port=ui_port,
+        dev_server_existing_path=temporal_cli(),
+        dev_server_database_filename=str(db),
+    )
+    records = open_records(settings)
+    store = settings.event_store_env().get("SQLITE_DBNAME", "PostgreSQL")
+    typer.echo(
+        f"Safeguard embedded stack is up.\n"
+        f"  Temporal server  127.0.0.1:{port} (history in {db})\n"
+        f"  Temporal UI      http://127.0.0.1:{ui_port}\n"
+        f"  Event store      {store}\n"
+        f"  Worker           task queue {settings.task_queue}\n"
+        f"In another terminal: .venv/bin/safeguard concern raise --file examples/concern.json\n"
+        f"Press Ctrl-C to stop."
+    )
+    try:
+        async with env:
+            await build_worker(env.client, records, settings).run()
+    finally:
+        log.info("stack stopped")
+
+
+def dev(
+    port: int = typer.Option(7233, help="Temporal frontend port"),
+    ui_port: int = typer.Option(8233, help="Temporal UI port"),
+) -> None:
+    """Start the embedded stack: Temporal dev server (SQLite), its UI, the worker and the SQLite event store."""
+    configure_logging(get_settings().log_format)
+    try:
+        asyncio.run(run_dev_stack(port, ui_port))
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+
+
+def worker() -> None:
+    """Run the worker against the Temporal server and event store in SAFEGUARD_* settings."""
+    try:
+        asyncio.run(worker_main())
+    except KeyboardInterrupt:
+        typer.echo("stopped")

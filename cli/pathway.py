@@ -1,0 +1,23 @@
+"""`safeguard pathway`: the escalation pathway in force, step by step."""
+
+from __future__ import annotations
+
+import typer
+
+from cli.common import emit_json
+from domain.pathway import current_pathway
+
+
+def pathway(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+    """Show the pathway in force: each step's role, deadline, record fields and triggers."""
+    p = current_pathway()
+    if as_json:
+        emit_json(p)
+        return
+    typer.echo(f"{p.name} {p.version} (from {p.source})")
+    for s in p.steps:
+        deadline = s.deadline.describe() if s.deadline else "no deadline"
+        typer.echo(f"\n{s.id}  [{s.role}]  {deadline}\n  {s.title} - {s.seed}")
+        typer.echo("  records: " + ", ".join(f"{f.name}({f.type}{'' if f.required else ', optional'})" for f in s.record))
+        for t in s.triggers:
+            typer.echo(f"  trigger: {t.reason} -> {t.to_role}")

@@ -1,0 +1,43 @@
+"""`safeguard simulate`: rehearse a scripted case on the time-skipping test server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import typer
+
+from cli.common import emit_json, load_model
+from cli.runtime import guarded
+from configuration.logging import configure_logging
+from simulation.runner import run_scenario
+from simulation.scenario import Scenario
+
+
+def simulate(
+    file: Path = typer.Option(..., "--file", "-f", help="scenario JSON ('-' for standard input)"),
+    as_json: bool = typer.Option(False, "--json", help="print the full result as JSON"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="log every recorded fact"),
+) -> None:
+    """Run a scripted case (concern, timed actions, run_until) and print what happened."""
+    configure_logging(level=logging.INFO if verbose else logging.ERROR)
+    scenario = guarded(lambda: load_model(file, Scenario, "scenario"))
+    progress = None if as_json else (lambda m: typer.echo(f"  {m}", err=True))
+    result = asyncio.run(run_scenario(scenario, progress=progress))
+    if as_json:
+        emit_json(result)
+        return
+    typer.echo(f"case {result['case_id']}: {result['status']}" + (f" ({result['outcome']})" if result["outcome"] else ""))
+    for s in result["steps"]:
+        if s["completed_at"]:
+            state = f"done {s['completed_at']} " + ("on time" if s["on_time"] else "LATE" if s["on_time"] is False else "")
+        elif s["withdrawn_at"]:
+            state = f"withdrawn {s['withdrawn_at']}"
+        else:
+            state = f"MISSED {s['missed_at']}" if s["missed_at"] else "open"
+        typer.echo(f"  {s['step']}#{s['occurrence']:<2} {s['role']:<30} due {s['due'] or '-':<22} {state}")
+    for e in result["escalations"]:
+        typer.echo(f"  escalation {e['at']} {e['step']}: {e['reason']} -> {e['to_role']}")
+    for r in result["rejected"]:
+        typer.echo(f"  rejected action {r['action_index']}: {r['error']}")

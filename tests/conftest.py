@@ -1,0 +1,55 @@
+"""Shared fixtures: one time-skipping Temporal test server for the session, and for each test
+a fresh SQLite event store with a worker on its own task queue."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+import pytest
+import pytest_asyncio
+from temporalio.testing import WorkflowEnvironment
+
+from configuration.settings import Settings
+from simulation.runner import start_test_environment
+from tests.cases import CaseDriver
+from worker import build_worker, open_records
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    environment = await start_test_environment()
+    yield environment
+    await environment.shutdown()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path, task_queue=f"test-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def records(settings: Settings):
+    return open_records(settings)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def driver(env: WorkflowEnvironment, settings: Settings, records) -> AsyncIterator[CaseDriver]:
+    """Raises cases on a worker with a real SQLite event store, on the scenario's own clock."""
+    async with build_worker(env.client, records, settings):
+        d = CaseDriver(env, settings, records)
+        yield d
+        await d.terminate_open_cases()
+
+
+def concern(identified_at: str, case_id: str | None = None, **over: Any) -> dict[str, Any]:
+    body = {
+        "identified_at": identified_at,
+        "service": {"id": "SVC-ELM", "name": "Elm House", "provider": "Northgate Care", "client_group": "learning disability"},
+        "adult_at_risk": {"id": "A-117"},
+        "alleged_source": {"id": "A-204"},
+        "summary": "A-204 blocked A-117 from the lounge",
+        "case_id": case_id or f"T-{uuid.uuid4().hex[:10]}",
+    }
+    return {**body, **over}
