@@ -50,18 +50,18 @@ async def wait_until_raised(handle: WorkflowHandle, timeout_s: float = 30.0) -> 
 
 
 async def complete_step(client: Client, case_id: str, completion: StepCompletion) -> StepReceipt:
-    async with plain_errors(case_id):
+    async with plain_errors(case_id, client):
         handle = client.get_workflow_handle(case_id)
         return await handle.execute_update(SafeguardingConcernWorkflow.complete_step, completion)
 
 
 async def record_development(client: Client, case_id: str, development: Development) -> int:
-    async with plain_errors(case_id):
+    async with plain_errors(case_id, client):
         handle = client.get_workflow_handle(case_id)
         return await handle.execute_update(SafeguardingConcernWorkflow.record_development, development)
 
 
 async def acknowledge_escalation(client: Client, case_id: str, ack: Acknowledgement) -> None:
-    async with plain_errors(case_id):
+    async with plain_errors(case_id, client):
         handle = client.get_workflow_handle(case_id)
         await handle.execute_update(SafeguardingConcernWorkflow.acknowledge_escalation, ack)

@@ -16,7 +16,7 @@ from workflows.state import CaseStatus
 
 
 async def case_status(client: Client, case_id: str) -> CaseStatus:
-    async with plain_errors(case_id):
+    async with plain_errors(case_id, client):
         return await client.get_workflow_handle(case_id).query(SafeguardingConcernWorkflow.status)
 
 

@@ -67,7 +67,7 @@ class StepCompletion(Model):
     step: str
     role: Role
     actor: str = Field(min_length=1)
-    record: dict[str, Any]
+    record: Any  # checked against the step's fields by the workflow, which names each problem
     occurrence: int | None = None  # for recurring steps; the earliest open one by default
 
 

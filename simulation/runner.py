@@ -15,11 +15,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from pydantic import ValidationError
 
+from casework.errors import CaseworkError, plain_errors
+from cli.common import describe_validation
 from configuration.binaries import temporal_test_server
 from configuration.settings import Settings
 from domain.concern import Acknowledgement, Development, StepCompletion
@@ -52,11 +54,6 @@ class CaseClock:
         gap = instant - await self.now()
         if gap > timedelta(0):
             await self.env.sleep(gap)
-
-
-def failure_message(e: BaseException) -> str:
-    cause = e.__cause__ if isinstance(e, WorkflowUpdateFailedError) and e.__cause__ else e
-    return getattr(cause, "message", None) or str(cause)
 
 
 async def send(handle: WorkflowHandle, action: Any) -> Any:
@@ -93,7 +90,7 @@ async def run_scenario(
                 id=case_id, task_queue=settings.task_queue,
             )
             await wait_until_raised(handle)
-            rejected = await play(scenario, handle, clock, say)
+            rejected = await play(scenario, env.client, handle, clock, say)
             if scenario.run_until:
                 say(f"running the clock to {scenario.run_until.isoformat()}")
                 await clock.advance_to(scenario.run_until)
@@ -116,7 +113,7 @@ async def wait_until_raised(handle: WorkflowHandle) -> None:
     raise TimeoutError(f"case {handle.id} was not raised within 4 seconds: is the worker running?")
 
 
-async def play(scenario: Scenario, handle: WorkflowHandle, clock: CaseClock, say: Progress) -> list[dict[str, Any]]:
+async def play(scenario: Scenario, client: Client, handle: WorkflowHandle, clock: CaseClock, say: Progress) -> list[dict[str, Any]]:
     rejected: list[dict[str, Any]] = []
     for i, action in enumerate(scenario.actions):
         now = await clock.now()
@@ -126,15 +123,13 @@ async def play(scenario: Scenario, handle: WorkflowHandle, clock: CaseClock, say
         await clock.advance_to(action.at)
         label = getattr(action, "step", None) or ("development" if isinstance(action, DevelopmentAction) else "acknowledgement")
         try:
-            await send(handle, action)
+            async with plain_errors(handle.id, client):
+                await send(handle, action)
             say(f"{action.at.isoformat()} {label}: done")
-        except (WorkflowUpdateFailedError, ValidationError) as e:
-            rejected.append({"action_index": i, "error": failure_message(e)})
+        except (CaseworkError, ValidationError) as e:
+            error = describe_validation(e, label) if isinstance(e, ValidationError) else str(e)
+            rejected.append({"action_index": i, "error": error})
             say(f"{action.at.isoformat()} {label}: rejected")
-        except Exception as e:  # the case is closed: the server refuses updates
-            if "completed" not in str(e).lower():
-                raise
-            rejected.append({"action_index": i, "error": f"case {handle.id} is closed"})
     return rejected
 
 

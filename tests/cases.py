@@ -65,7 +65,7 @@ class Case:
         return await self.handle.execute_update(SafeguardingConcernWorkflow.complete_step, c)
 
     async def attempt(self, step: str, role: str | None = None, record: Any = None, **kw: Any) -> StepReceipt:
-        c = StepCompletion(step=step, role=role or ROLES[step], actor="STAFF-1", record=RECORDS.get(step, {}) if record is None else record, **kw)
+        c = StepCompletion(step=step, role=role or ROLES.get(step, "team_leader"), actor="STAFF-1", record=RECORDS.get(step, {}) if record is None else record, **kw)
         return await self.handle.execute_update(SafeguardingConcernWorkflow.complete_step, c)
 
     async def development(self, kind: str = "agency_contact", summary: str = "LA hub called back") -> int:
