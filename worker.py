@@ -27,8 +27,10 @@ def open_records(settings: Settings) -> SafeguardingRecords:
     return SafeguardingRecords(env=settings.event_store_env())
 
 
-def build_worker(client: Client, records: SafeguardingRecords, settings: Settings, **options) -> Worker:
-    acts = CaseActivities(records, settings)
+def build_worker(
+    client: Client, records: SafeguardingRecords, settings: Settings, acts: CaseActivities | None = None, **options
+) -> Worker:
+    acts = acts or CaseActivities(records, settings)
     return Worker(
         client,
         task_queue=settings.task_queue,

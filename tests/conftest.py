@@ -53,3 +53,12 @@ def concern(identified_at: str, case_id: str | None = None, **over: Any) -> dict
         "case_id": case_id or f"T-{uuid.uuid4().hex[:10]}",
     }
     return {**body, **over}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quiet_logs():
+    import logging
+
+    from configuration.logging import configure_logging
+
+    configure_logging(level=logging.WARNING)

@@ -1,40 +1,17 @@
 """The whole pathway of 001, from identification to closure, every step done on time."""
 
 from tests.cases import at
+from tests.stories import full_pathway
 from tests.conftest import concern
 
 
 async def test_full_pathway_to_closure_on_time(driver):
     # Tuesday 12 January 2027, an ordinary working week in England.
     case = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00"))
-    await case.at("2027-01-12T09:40:00+00:00")
-    receipt = await case.complete("record_concern")
-    assert receipt.on_time and set(receipt.opened) == {
-        "peer_risk_review#1", "seriousness_assessment#1", "route_decision#1", "live_case_oversight#1"}
-
-    await case.at("2027-01-12T10:00:00+00:00")
-    await case.complete("peer_risk_review")
-    await case.complete("route_decision")  # external threshold met: the referral opens
-    await case.at("2027-01-12T11:00:00+00:00")
-    await case.complete("seriousness_assessment")
-    await case.complete("external_referral")
-    await case.complete("follow_up_plan")
-    await case.at("2027-01-12T11:30:00+00:00")
-    await case.complete("protection_plan")
-    await case.complete("implementation_check")
-    await case.complete("chronology_update")
-    await case.complete("pattern_impact_review")
-    await case.complete("service_risk_review")
-    await case.at("2027-01-12T16:30:00+00:00")
-    await case.complete("follow_up_review", stabilised=False)  # not yet stable: another review tomorrow
-    assert case.step("follow_up_review", 2)["due"] == "2027-01-13T17:00:00Z"
-    await case.at("2027-01-13T16:00:00+00:00")
-    await case.complete("follow_up_review", stabilised=True)
-    await case.complete("conclude_case")
-    await case.at("2027-01-14T10:00:00+00:00")
-    receipt = await case.complete("closure_learning_review")
-    assert receipt.status == "closed"
-
+    await full_pathway(case)
+    assert case.step("follow_up_review", 2)["due"] == "2027-01-13T17:00:00Z"  # not stable on day 1: reviewed again
+    receipt_opened = [s["step"] for s in case.steps() if s["opened_at"] == "2027-01-12T09:40:00Z"]
+    assert set(receipt_opened) == {"peer_risk_review", "seriousness_assessment", "route_decision", "live_case_oversight"}
     result = await case.handle.result()
     assert result["outcome"] == "substantiated"
     steps = case.steps()

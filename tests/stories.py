@@ -1,0 +1,40 @@
+"""Whole cases told as stories, shared by tests and the replay-history recorder."""
+
+from __future__ import annotations
+
+from tests.cases import Case
+
+
+async def full_pathway(case: Case) -> None:
+    """Tuesday 12 January 2027: every step of 001 done on time, with one day of follow-up."""
+    await case.at("2027-01-12T09:40:00+00:00")
+    await case.complete("record_concern")
+    await case.at("2027-01-12T10:00:00+00:00")
+    await case.complete("peer_risk_review")
+    await case.complete("route_decision")  # external threshold met: the referral opens
+    await case.at("2027-01-12T11:00:00+00:00")
+    await case.complete("seriousness_assessment")
+    await case.complete("external_referral")
+    await case.complete("follow_up_plan")
+    await case.at("2027-01-12T11:30:00+00:00")
+    await case.complete("protection_plan")
+    await case.complete("implementation_check")
+    await case.complete("chronology_update")
+    await case.complete("pattern_impact_review")
+    await case.complete("service_risk_review")
+    await case.at("2027-01-12T16:30:00+00:00")
+    await case.complete("follow_up_review", stabilised=False)  # not yet stable: another review tomorrow
+    await case.at("2027-01-13T16:00:00+00:00")
+    await case.complete("follow_up_review", stabilised=True)
+    await case.complete("conclude_case")
+    await case.at("2027-01-14T10:00:00+00:00")
+    await case.complete("closure_learning_review")
+
+
+async def missed_and_escalated(case: Case) -> None:
+    """Late recording, live risk, a development, then three weeks of missed oversight reviews."""
+    await case.at("2027-01-12T10:20:00+00:00")
+    await case.complete("record_concern", role="registered_manager")
+    await case.complete("peer_risk_review", source_still_has_access=True)
+    await case.development("new_incident", "second incident in the lounge")
+    await case.at("2027-02-02T12:00:00+00:00")

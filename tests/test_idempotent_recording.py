@@ -1,0 +1,70 @@
+"""Retries never duplicate an event: the store numbers each fact by the workflow's sequence."""
+
+from datetime import timedelta
+
+import pytest
+from temporalio import activity
+
+from activities.case_activities import CaseActivities
+from activities.models import FactBatch
+from domain.concern import ConcernBody
+from domain.facts import ConcernRaised, DevelopmentRecorded
+from eventstore.application import OutOfSequence
+from tests.cases import CaseDriver
+from tests.conftest import concern
+from worker import build_worker
+
+
+def raised(case_id: str, body: dict) -> ConcernRaised:
+    c = ConcernBody.model_validate(body)
+    return ConcernRaised(at=c.identified_at, case_id=case_id, concern=c, pathway="p", pathway_version="1",
+                         calendar={}, threshold_profile="sussex")
+
+
+def test_same_batch_twice_is_stored_once(records):
+    body = concern("2027-01-12T09:30:00+00:00", case_id="IDEM-1")
+    first = [raised("IDEM-1", body)]
+    assert records.record("IDEM-1", 1, first) == 1
+    assert records.record("IDEM-1", 1, first) == 1  # a retry of a batch that did land
+    dev = [DevelopmentRecorded(at=first[0].at + timedelta(hours=1), development=1, kind="new_incident", summary="x")]
+    assert records.record("IDEM-1", 2, dev) == 2
+    assert records.record("IDEM-1", 2, dev) == 2
+    assert [f.type for f in records.stored_facts("IDEM-1")] == ["ConcernRaised", "DevelopmentRecorded"]
+
+
+def test_a_different_fact_at_a_taken_position_is_refused(records):
+    body = concern("2027-01-12T09:30:00+00:00", case_id="IDEM-2")
+    records.record("IDEM-2", 1, [raised("IDEM-2", body)])
+    other = DevelopmentRecorded(at=raised("IDEM-2", body).at, development=1, kind="other", summary="x")
+    with pytest.raises(OutOfSequence, match="event #1 in the store is ConcernRaised, not the DevelopmentRecorded"):
+        records.record("IDEM-2", 1, [other])
+    with pytest.raises(OutOfSequence, match="holds 1 events but the workflow is recording from #5"):
+        records.record("IDEM-2", 5, [other])
+    assert len(records.stored_facts("IDEM-2")) == 1
+
+
+class FlakyAfterSaving(CaseActivities):
+    """Saves, then fails as if the worker died before reporting success: Temporal retries."""
+
+    failures = 0
+
+    @activity.defn(name="record_facts")
+    def record_facts(self, batch: FactBatch) -> int:
+        version = super().record_facts(batch)
+        if activity.info().attempt == 1:
+            FlakyAfterSaving.failures += 1
+            raise RuntimeError("worker lost after saving")
+        return version
+
+
+async def test_activity_retry_after_save_leaves_one_event(env, settings, records):
+    async with build_worker(env.client, records, settings, acts=FlakyAfterSaving(records, settings)):
+        driver = CaseDriver(env, settings, records)
+        case = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00"))
+        await case.at("2027-01-12T09:35:00+00:00")
+        await case.complete("record_concern")
+        await driver.terminate_open_cases()
+    assert FlakyAfterSaving.failures >= 2  # the raise and the completion were each retried
+    seqs = [f.seq for f in case.facts()]
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert case.types().count("ConcernRaised") == 1 and case.types().count("StepCompleted") == 1

@@ -1,0 +1,39 @@
+"""Workflow code changes must not break running cases: recorded histories replay on today's code.
+
+A failure here means a change to workflows/ would make live cases fail on their next task.
+Guard such a change with `workflow.patched(...)` rather than re-recording the histories."""
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from tests.conftest import concern
+from tests.stories import missed_and_escalated
+from worker import WORKFLOWS
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+def replayer() -> Replayer:
+    return Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_recorded_history_replays(path):
+    history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+    result = await replayer().replay_workflow(history)
+    assert result.replay_failure is None
+
+
+def test_histories_cover_the_main_shapes():
+    assert {p.stem for p in HISTORIES} >= {"full_pathway", "missed_and_escalated", "continued_as_new"}
+
+
+async def test_a_fresh_history_replays(driver):
+    case = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00"))
+    await missed_and_escalated(case)
+    history = await case.handle.fetch_history()
+    await replayer().replay_workflow(history)
