@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 
@@ -43,6 +43,8 @@ async def plain_errors(case_id: str | None = None, client: Client | None = None)
         raise CaseworkError(getattr(cause, "message", None) or str(cause or e)) from None
     except ApplicationError as e:
         raise CaseworkError(e.message) from None
+    except WorkflowAlreadyStartedError:
+        raise CaseworkError(f"case {case_id} already exists") from None
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND or "already completed" in e.message.lower():
             raise CaseworkError(await _why_not_found(client, case_id)) from None
