@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 from pydantic import ValidationError
 
@@ -35,9 +36,15 @@ from workflows.state import CaseInput
 Progress = Callable[[str], None]
 
 
+def quiet_runtime() -> Runtime:
+    """The SDK core warns that the test server predates heartbeat-detail preservation; we
+    do not heartbeat, so keep only its errors."""
+    return Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))))
+
+
 async def start_test_environment() -> WorkflowEnvironment:
     return await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter, test_server_existing_path=temporal_test_server()
+        data_converter=pydantic_data_converter, test_server_existing_path=temporal_test_server(), runtime=quiet_runtime()
     )
 
 

@@ -1,0 +1,17 @@
+# The Safeguard worker image (production shape; see docker-compose.yml).
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY domain domain
+COPY workflows workflows
+COPY activities activities
+COPY projections projections
+COPY eventstore eventstore
+COPY casework casework
+COPY cli cli
+COPY configuration configuration
+COPY simulation simulation
+COPY worker.py .
+RUN pip install --no-cache-dir .
+USER nobody
+CMD ["python", "-m", "worker"]
