@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
@@ -20,8 +20,14 @@ def new_case_id(now: datetime | None = None) -> str:
     return f"SG-{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
 
 
-async def raise_concern(client: Client, task_queue: str, concern: ConcernBody) -> CaseStatus:
-    case_id = concern.case_id or new_case_id()
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+async def raise_concern(client: Client, task_queue: str, concern: ConcernBody, now: datetime | None = None) -> CaseStatus:
+    now = now or datetime.now(timezone.utc)
+    if concern.identified_at > now + CLOCK_SKEW:
+        raise CaseworkError(f"identified_at {concern.identified_at.isoformat()} is in the future")
+    case_id = concern.case_id or new_case_id(now)
     async with plain_errors(case_id):
         handle = await client.start_workflow(
             SafeguardingConcernWorkflow.run,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
@@ -37,9 +38,15 @@ def show_status(status, as_json: bool) -> None:
 
 
 @concern_app.command("raise")
-def raise_concern(file: Path = FILE, as_json: bool = JSON) -> None:
+def raise_concern(
+    file: Path = FILE,
+    identified_now: bool = typer.Option(False, "--identified-now", help="set identified_at to the current time"),
+    as_json: bool = JSON,
+) -> None:
     """Raise a peer-to-peer safeguarding concern: starts its workflow."""
     concern = guarded(lambda: load_model(file, ConcernBody, "concern"))
+    if identified_now:
+        concern = concern.model_copy(update={"identified_at": datetime.now(timezone.utc).replace(microsecond=0)})
     status = run(lambda client, settings: commands.raise_concern(client, settings.task_queue, concern))
     show_status(status, as_json)
 

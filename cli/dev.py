@@ -38,7 +38,7 @@ async def run_dev_stack(port: int, ui_port: int) -> None:
         f"  Temporal UI      http://127.0.0.1:{ui_port}\n"
         f"  Event store      {store}\n"
         f"  Worker           task queue {settings.task_queue}\n"
-        f"In another terminal: .venv/bin/safeguard concern raise --file examples/concern.json\n"
+        f"In another terminal: .venv/bin/safeguard concern raise --file examples/concern.json --identified-now\n"
         f"Press Ctrl-C to stop."
     )
     try:

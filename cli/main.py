@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import traceback
+
 import typer
 
 from cli import cases, dev, simulate
@@ -30,5 +34,25 @@ try:  # the threshold tools (issue 3) mount here once present
 except ImportError:
     pass
 
+
+
+def main() -> None:
+    """Console entry point. Ends with os._exit: the Temporal client's Rust threads can abort
+    CPython's finalisation after a command has already succeeded (temporalio/sdk-python#300)."""
+    code = 0
+    try:
+        app()
+    except SystemExit as e:
+        if isinstance(e.code, str):
+            print(e.code, file=sys.stderr)
+        code = e.code if isinstance(e.code, int) else 0 if e.code is None else 1
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    app()
+    main()

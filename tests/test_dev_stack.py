@@ -93,5 +93,12 @@ async def test_staff_walk_a_case_from_the_command_line(stack):
     assert (completed["actor"], completed["role"], completed["deadline_met"]) == ("T-9", "team_leader", False)
     assert "Jane" not in out and body["summary"] not in err
 
+    future = {**body, "case_id": None, "identified_at": (now + timedelta(hours=2)).isoformat()}
+    (tmp / "future.json").write_text(json.dumps(future))
+    code, out, err = await safeguard(settings, "concern", "raise", "--file", str(tmp / "future.json"))
+    assert code == 2 and "is in the future" in err
+    code, out, err = await safeguard(settings, "concern", "raise", "--file", str(tmp / "future.json"), "--identified-now", "--json")
+    assert code == 0 and json.loads(out)["case_id"].startswith("SG-")
+
     code, out, err = await safeguard(settings, "concern", "status", "NO-SUCH-CASE")
     assert code == 2 and "no case NO-SUCH-CASE" in err
