@@ -229,3 +229,198 @@ def test_every_wording_is_on_its_cited_seed_line(profile):
         if missing:
             problems.append(f"{key} {what} (line {source.line}): {sorted(missing)}")
     assert not problems, "\n".join(problems)
+
+
+# --- the seed tables' rows, assessed -------------------------------------------------------
+#
+# Each row: (profile, category, seed line, indicator id, facts, expected level).
+# Facts are the least that make the row true, plus what keeps other rows of the same
+# table from firing (e.g. professional_advice_sought where the table asks whether it was).
+
+from domain.threshold import assess  # noqa: E402
+
+WELL_MANAGED = dict(care_plan_in_place=True, care_plan_implemented=True, risk_reduction_actions_taken=True,
+                    professionals_notified=True, discussed_with_person_or_representative=True)
+ADVICE = dict(professional_advice_sought=True)
+NR, C, R = "non_reportable", "consultation", "reportable"
+
+PEER = "incidents_between_adults"
+
+# every example row of 002 "Incidents between adults in a service" (lines 317-318),
+# plus the two readings this profile adds to it (line 285 and the physical table, line 179)
+SUSSEX_PEER_ROWS = [
+    ("n1", 318, dict(impact="none", risk_reduction_actions_taken=True), NR),
+    ("n2", 318, dict(prior_incidents_between_pair=1, impact="none", **WELL_MANAGED, **ADVICE), NR),
+    ("c1", 318, dict(medical_attention_required=True), C),
+    ("c2", 318, dict(prior_incidents_between_pair=1, victim_lacks_capacity=True, victim_unable_to_protect_self=True, **ADVICE), C),
+    ("c3", 318, dict(prior_incidents_same_source=1, **ADVICE), C),
+    ("c4", 318, dict(escalating_behaviour=True), C),
+    ("c5", 318, dict(care_plan_in_place=True, care_plan_implemented=False), C),
+    ("c6", 318, dict(prior_incidents_between_pair=1), C),
+    ("c7", 318, dict(other_concerns_about_source=True), C),
+    ("cl1", 285, dict(impact="some", **ADVICE), C),
+    ("cl2", 15, dict(humiliation=True), C),
+    ("r1", 318, dict(intentional_harm=True), R),
+    ("r1", 318, dict(hate_motivated=True), R),
+    ("r2", 318, dict(weapon_or_object_used=True), R),
+    ("r3", 318, dict(prior_incidents_between_pair=2, victim_lacks_capacity=True, victim_unable_to_protect_self=True, **ADVICE), R),
+    ("r4", 318, dict(victim_fearful_or_adapting=True), R),
+    ("rx1", 179, dict(impact="significant"), R),
+]
+
+# every example row of 003 "Service user to service user harm" (lines 213-216), its column
+# headings (line 214), the 001 route-decision indicators and two discriminatory-table rows (line 174)
+GUERNSEY_PEER_ROWS = [
+    ("nh", 214, dict(impact="none"), NR),
+    ("ch", 214, dict(impact="some", **ADVICE), C),
+    ("rh", 214, dict(impact="significant"), R),
+    ("n1", 216, dict(), NR),
+    ("n2", 216, dict(prior_incidents_between_pair=1, impact="none", **WELL_MANAGED, **ADVICE), NR),
+    ("c1", 216, dict(prior_incidents_same_source=1, **ADVICE), C),
+    ("c2", 216, dict(mutual_dislike_no_abuse=True), C),
+    ("c3", 216, dict(escalating_behaviour=True), C),
+    ("cl1", 15, dict(coercion=True), C),
+    ("r1", 216, dict(intentional_harm=True), R),
+    ("r2", 216, dict(weapon_or_object_used=True), R),
+    ("r3", 216, dict(prior_incidents_between_pair=2, victim_lacks_capacity=True, victim_unable_to_protect_self=True, **WELL_MANAGED, **ADVICE), R),
+    ("r4", 216, dict(victim_fearful_or_adapting=True), R),
+    ("r5", 216, dict(prior_incidents_between_pair=1, care_plan_in_place=True, care_plan_implemented=False, **ADVICE), R),
+    ("r6", 216, dict(prior_incidents_between_pair=1), R),
+    ("r7", 216, dict(prior_incidents_same_source=1, other_abuse_indicators=True, **ADVICE), R),
+    ("rx1", 174, dict(hate_motivated=True, impact="some"), R),
+    ("rx2", 174, dict(hate_motivated=True, humiliation=True), R),
+]
+
+# a sample from every other table: one row per level where the seed has one
+SUSSEX_SAMPLES = [
+    ("neglect", "n2", 171, dict(missed_visits=1), NR),
+    ("neglect", "c5", 171, dict(health_appointments_missed_unmet_needs=True), C),
+    ("neglect", "r3", 171, dict(failure_to_arrange_lifesaving_treatment=True), R),
+    ("self_neglect", "n5", 175, dict(low_level_hoarding=True), NR),
+    ("self_neglect", "c2", 175, dict(lack_of_insight=True), C),
+    ("self_neglect", "r1", 175, dict(squalid_conditions=True, life_in_danger_without_intervention=True), R),
+    ("physical", "n1", 179, dict(staff_error=True), NR),
+    ("physical", "c4", 179, dict(rough_handling_or_restraint=True, marks_left=True), C),
+    ("physical", "r6", 179, dict(assault=True, medical_attention_required=True), R),
+    ("sexual", "n1", 184, dict(unwanted_attention_non_genital=True), NR),
+    ("sexual", "c3", 184, dict(indecent_exposure=True), C),
+    ("sexual", "r1", 184, dict(unwanted_attention_non_genital=True, impact="some"), R),
+    ("sexual", "r2", 184, dict(person_in_position_of_trust=True), R),
+    ("psychological", "n2", 188, dict(taunts_or_outbursts=True), NR),
+    ("psychological", "c3", 188, dict(taunts_or_outbursts=True, impact="some"), C),
+    ("psychological", "r3", 188, dict(prolonged_intimidation_or_humiliation=True), R),
+    ("financial", "n4", 192, dict(money_decisions_without_person="single_incident", risk_reduction_actions_taken=True), NR),
+    ("financial", "c4", 192, dict(money_decisions_without_person="routinely"), C),
+    ("financial", "c5", 193, dict(no_access_to_own_funds=True), C),
+    ("financial", "r5", 192, dict(coerced_into_giving_money=True), R),
+    ("organisational", "n1", 197, dict(insufficient_staffing=True), NR),
+    ("organisational", "c1", 197, dict(rigid_routines="not_in_best_interests"), C),
+    ("organisational", "r3", 197, dict(insufficient_staffing=True, impact="some"), R),
+    ("organisational", "r6", 197, dict(rigid_routines="undermine_dignity"), R),
+    ("discriminatory", "n1", 203, dict(prejudicial_remark=True), NR),
+    ("discriminatory", "c3", 203, dict(neighbourhood_dispute_targeting=True), C),
+    ("discriminatory", "r2", 203, dict(hate_motivated=True, medical_attention_required=True), R),
+    ("modern_slavery", "r1", 208, dict(exploited_or_controlled=True), R),
+    ("domestic_abuse", "n3", 213, dict(dash_ric_risk="standard"), NR),
+    ("domestic_abuse", "c1", 213, dict(domestic_abuse_or_risk=True), C),
+    ("domestic_abuse", "r4", 213, dict(in_contact_with_perpetrator=True), R),
+    ("pressure_ulcers", "n1", 236, dict(ulcer_severity="category_1_or_2"), NR),
+    ("pressure_ulcers", "c3", 236, dict(ulcer_severity="category_3_or_4", care_plan_in_place=True, care_plan_implemented=True), C),
+    ("pressure_ulcers", "r1", 236, dict(ulcer_severity="category_3_or_4", treatment_and_prevention_not_provided=True,
+                                        care_plan_in_place=True, care_plan_implemented=True, **ADVICE), R),
+    ("falls", "n1", 240, dict(reasonable_explanation=True, **WELL_MANAGED), NR),
+    ("falls", "c2", 240, dict(previous_falls=1, care_plan_in_place=True, care_plan_implemented=True), C),
+    ("falls", "r2", 240, dict(impact="some", injury_unexplained=True), R),
+    ("medication_errors", "n1", 276, dict(administration_error=True), NR),
+    ("medication_errors", "c2", 276, dict(sedation_to_manage_behaviour=True), C),
+    ("medication_errors", "r3", 276, dict(previous_errors=2), R),
+    ("homelessness", "n3", 323, dict(involved_in_criminal_act=True), NR),
+    ("homelessness", "c3", 323, dict(multiple_people_targeted=True), C),
+    ("homelessness", "r3", 323, dict(targeted_for_abuse_or_exploitation=True), R),
+]
+
+GUERNSEY_SAMPLES = [
+    ("physical", "n3", 139, dict(moving_handling_not_followed_once=True), NR),
+    ("physical", "c6", 139, dict(prior_similar_concerns=2), C),
+    ("physical", "r2", 139, dict(assault=True), R),
+    ("sexual", "n2", 145, dict(sexualised_remark_or_gesture=True), NR),
+    ("sexual", "c2", 145, dict(sexualised_teasing_or_harassment=True), C),
+    ("sexual", "r4", 145, dict(voyeurism=True), R),
+    ("psychological", "n4", 152, dict(information_withheld="not_to_disempower"), NR),
+    ("psychological", "c4", 152, dict(information_withheld="to_disempower"), C),
+    ("psychological", "r8", 152, dict(cyberbullying=True), R),
+    ("financial", "n6", 158, dict(cold_calling=True), NR),
+    ("financial", "c3", 158, dict(impact="some"), C),
+    ("financial", "r2", 158, dict(restricted_access_to_finances=True), R),
+    ("neglect", "n4", 164, dict(missed_visits=1), NR),
+    ("neglect", "c4", 164, dict(wellbeing_compromised_ongoing_lack_of_care=True), C),
+    ("neglect", "r1", 164, dict(gross_neglect=True), R),
+    ("organisational", "n4", 169, dict(incompatible_service_design=True), NR),
+    ("organisational", "c2", 169, dict(dignity_undermined=True), C),
+    ("organisational", "r9", 169, dict(incompatible_service_design=True, impact="some"), R),
+    ("discriminatory", "n3", 174, dict(prejudicial_remark=True), NR),
+    ("discriminatory", "c3", 174, dict(risk_of_escalation=True), C),
+    ("discriminatory", "r1", 174, dict(hate_motivated=True, threats_made=True), R),
+    ("modern_slavery", "c1", 179, dict(modern_slavery_concern=True), C),
+    ("modern_slavery", "c5", 179, dict(lives_in_workplace=True), C),
+    ("modern_slavery", "r3", 179, dict(id_documents_held_by_controller=True), R),
+    ("domestic_abuse", "n2", 184, dict(no_vulnerabilities_or_fears_identified=True), NR),
+    ("domestic_abuse", "c3", 184, dict(power_imbalance=True), C),
+    ("domestic_abuse", "r3", 184, dict(physical_evidence_of_violence=True), R),
+    ("self_neglect", "n1", 189, dict(early_signs_of_self_neglect=True), NR),
+    ("self_neglect", "c4", 189, dict(collecting_animals_inappropriately=True), C),
+    ("self_neglect", "r7", 189, dict(appears_malnourished=True), R),
+    ("pressure_ulcers", "n1", 194, dict(ulcer_severity="category_1_or_2", care_plan_implemented=True), NR),
+    ("pressure_ulcers", "c3", 194, dict(ulcer_severity="category_1_or_2", multiple_ulcers=True, prior_similar_concerns=1,
+                                        care_plan_in_place=True, care_plan_implemented=True, **ADVICE), C),
+    ("pressure_ulcers", "r6", 194, dict(ulcer_severity="category_3_or_4", impact="significant", care_plan_in_place=True,
+                                        care_plan_implemented=True, **ADVICE), R),
+    ("falls", "n1", 202, dict(**WELL_MANAGED), NR),
+    ("falls", "c1", 202, dict(falls_requiring_hospital_in_6_months=2), C),
+    ("falls", "r1", 202, dict(impact="significant", procedures_not_followed=True), R),
+    ("medication_errors", "n3", 210, dict(prescribing_or_dispensing_error=True), NR),
+    ("medication_errors", "c4", 210, dict(covert_without_authorisation=True), C),
+    ("medication_errors", "r5", 210, dict(fabricated_or_induced_illness=True), R),
+    ("neglect_unsafe_discharge", "n1", 222, dict(covid_status_at_discharge="both_negative"), NR),
+    ("neglect_unsafe_discharge", "c1", 222, dict(covid_status_at_discharge="status_unknown"), C),
+    ("neglect_unsafe_discharge", "r1", 222, dict(covid_status_at_discharge="positive_no_safety_measures"), R),
+]
+
+
+def _rows():
+    for profile, seed, rows in (("sussex", "002", [(PEER, *r) for r in SUSSEX_PEER_ROWS] + SUSSEX_SAMPLES),
+                                ("guernsey", "003", [(PEER, *r) for r in GUERNSEY_PEER_ROWS] + GUERNSEY_SAMPLES)):
+        for category, short, line, facts, level in rows:
+            cited = "001" if line == 15 else seed
+            first = next(iter(facts), "no-facts")
+            ident = f"{cited}:{line}:{profile}:{category}.{short}:{level}:{first}"
+            yield pytest.param(profile, category, f"{category}.{short}", line, facts, level, id=ident)
+
+
+@pytest.mark.parametrize("profile_name, category, indicator, line, facts, level", list(_rows()))
+def test_seed_row(profile_name, category, indicator, line, facts, level):
+    decision = assess(load_profile(profile_name), category, facts)
+    matched = {m.id: m for m in decision.matched}
+    assert indicator in matched, f"{indicator} did not match; matched {list(matched)}"
+    assert matched[indicator].source.line == line
+    assert matched[indicator].level == level
+    assert decision.level == level, decision.rationale
+    assert decision.rag == {"non_reportable": "green", "consultation": "yellow", "reportable": "red"}[level]
+
+
+def test_every_peer_example_row_has_a_case():
+    # "every example row of the incidents-between-adults tables of both seeds"
+    for profile, rows in ((SUSSEX, SUSSEX_PEER_ROWS), (GUERNSEY, GUERNSEY_PEER_ROWS)):
+        tested = {f"{PEER}.{short}" for short, *_ in rows}
+        evaluated = {i.id for i in profile.category(PEER).indicators if i.when is not None}
+        assert evaluated == tested, sorted(evaluated ^ tested)
+
+
+def test_every_other_table_has_a_sample_at_each_level_it_has():
+    for profile, samples in ((SUSSEX, SUSSEX_SAMPLES), (GUERNSEY, GUERNSEY_SAMPLES)):
+        for cat in profile.categories:
+            if cat.key == PEER:
+                continue
+            levels_with_examples = {i.level for i in cat.indicators if i.kind == "example"}
+            sampled = {level for key, _, _, _, level in samples if key == cat.key}
+            assert sampled == levels_with_examples, (profile.name, cat.key)

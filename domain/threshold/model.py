@@ -40,6 +40,17 @@ NOTIFICATIONS: dict[str, str] = {
 IndicatorKind = Literal["example", "qualifier", "level_header", "cross_reference", "local_rule"]
 
 
+class Cached(Frozen):
+    """A frozen model with cached_property values: copies must recompute them."""
+
+    def model_copy(self, *, update=None, deep: bool = False):
+        copy = super().model_copy(update=update, deep=deep)
+        for name, attr in type(self).__dict__.items():
+            if isinstance(attr, cached_property):
+                copy.__dict__.pop(name, None)
+        return copy
+
+
 class Source(Frozen):
     """Where a piece of policy text came from: seed file, table, column and line (1-based)."""
 
@@ -93,7 +104,7 @@ class LevelGuidance(Frozen):
     actions_source: Source
 
 
-class Category(Frozen):
+class Category(Cached):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
     facts: tuple[FactSpec, ...]
@@ -160,7 +171,7 @@ class LowLevelConcerns(Frozen):
     basis: str
 
 
-class ThresholdProfile(Frozen):
+class ThresholdProfile(Cached):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     version: str
     title: str

@@ -381,9 +381,12 @@ def _modern_slavery():
     ), (
         "Contact the local Exploitation/Violence Reduction Co-ordinator or Safeguarding Leads for further guidance (East Sussex, West Sussex and Brighton & Hove).",
     ))
-    t.r(208, "Information that a person is being exploited or controlled by others.", is_("exploited_or_controlled"))
-    t.r(208, "Information that a person is involved in the exploitation of others.", is_("exploiting_others"))
-    t.r(208, "Information that a location or vehicle is involved in the accommodation or transport of exploited persons.", is_("location_or_vehicle_involved"))
+    police = dict(notify=("police",), note="Line 208's garbled text still says that when a potential victim, suspect or location "
+                                         "is identified, Sussex Police are to be notified.")
+    t.r(208, "Information that a person is being exploited or controlled by others.", is_("exploited_or_controlled"), **police)
+    t.r(208, "Information that a person is involved in the exploitation of others.", is_("exploiting_others"), **police)
+    t.r(208, "Information that a location or vehicle is involved in the accommodation or transport of exploited persons.",
+        is_("location_or_vehicle_involved"), **police)
     return t.build(207, notes=(
         "Line 208: the non-reportable and consultation columns are garbled in the seed (fragments of a paragraph on "
         "first-responder duties under Section 52 of the Modern Slavery Act and notifying Sussex Police, split mid-word "
