@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.threshold.conditions import all_, any_, count_true, ge, is_, not_, one_of
+from domain.threshold.conditions import all_, any_, count_true, eq, ge, is_, not_, one_of
 from domain.threshold.model import NotificationRule, Source
 
 PEER_SEED = "001_83683b439f7bdd5b.txt"
@@ -44,7 +44,7 @@ COUNT_NOTE = (
 )
 
 SOME_HARM = one_of("impact", "some", "significant")
-NO_IMPACT = one_of("impact", "none")
+NO_IMPACT = eq("impact", "none")
 NOT_SIGNIFICANT = one_of("impact", "none", "some")
 
 WELL_MANAGED = all_(
