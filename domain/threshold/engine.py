@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from domain.threshold.conditions import FactSpec, FactValue, Frozen
 from domain.threshold.model import (
-    LEVELS,
     NOTIFICATIONS,
     RAG,
     Category,
@@ -240,5 +239,3 @@ def _accumulation(profile: ThresholdProfile, cat: Category, used: dict[str, Fact
 def _matched(ident: str, wording: str, level: Level, kind: IndicatorKind, source: Source, note: str) -> MatchedIndicator:
     return MatchedIndicator(id=ident, indicator=wording, level=level, rag=RAG[level], kind=kind, source=source, note=note)
 
-
-assert tuple(RAG) == LEVELS

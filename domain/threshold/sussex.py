@@ -24,7 +24,7 @@ from domain.threshold.common import (
     URGENT_ESCALATION,
     WELL_MANAGED,
 )
-from domain.threshold.conditions import all_, any_, eq, ge, is_, not_, one_of
+from domain.threshold.conditions import all_, any_, eq, ge, is_, not_
 from domain.threshold.model import LowLevelConcerns, NotificationRule, Source, ThresholdProfile
 from domain.threshold.tables import Table
 from domain.threshold.vocabulary import COMMON_FACTS
