@@ -35,7 +35,7 @@ def build_worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[acts.load_case_policy, acts.compute_deadlines, acts.record_facts],
+        activities=[acts.load_case_policy, acts.compute_deadlines, acts.record_facts, acts.assess_threshold],
         activity_executor=ThreadPoolExecutor(max_workers=8),
         **options,
     )

@@ -4,13 +4,17 @@ replay reuses them rather than recomputing against newer data."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any
+
 import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.models import CasePolicy, ComputedDeadline, DeadlineRequests, FactBatch
+from activities.models import CasePolicy, ComputedDeadline, DeadlineRequests, FactBatch, ThresholdRequest
 from configuration.settings import Settings
 from domain.pathway import current_pathway
+from domain.threshold import PriorConcerns, assess, load_profile
 from eventstore.application import OutOfSequence, SafeguardingRecords
 
 log = structlog.get_logger("safeguard.activities")
@@ -22,12 +26,25 @@ class CaseActivities:
         self.settings = settings
 
     @activity.defn(name="load_case_policy")
-    def load_case_policy(self) -> CasePolicy:
+    def load_case_policy(self, service_id: str | None = None) -> CasePolicy:
         return CasePolicy(
             pathway=current_pathway(),
             calendar=self.settings.calendar,
-            threshold_profile=self.settings.threshold_profile,
+            threshold_profile=self.settings.threshold_profile_for(service_id),
         )
+
+    @activity.defn(name="assess_threshold")
+    def assess_threshold(self, request: ThresholdRequest) -> dict[str, Any]:
+        """The service's threshold tool applied to the facts, with earlier concerns counted from the store."""
+        try:
+            profile = load_profile(request.profile)
+            prior = prior_concerns(request, self.records.earlier_concerns(request.case_id), profile.low_level.lookback_days)
+            decision = assess(profile, request.category, merged_facts(profile, request), prior)
+        except ValueError as e:  # unknown profile, category or fact; wrong type
+            raise ApplicationError(str(e), type="ThresholdFactsError", non_retryable=True) from e
+        log.info("threshold decision", case_id=request.case_id, step="seriousness_assessment",
+                 level=decision.level, profile=decision.profile, profile_version=decision.profile_version)
+        return decision.model_dump(mode="json")
 
     @activity.defn(name="compute_deadlines")
     def compute_deadlines(self, batch: DeadlineRequests) -> list[ComputedDeadline]:
@@ -51,3 +68,34 @@ class CaseActivities:
         for seq, fact in enumerate(batch.facts, start=batch.first_seq):
             log.info("fact recorded", case_id=batch.case_id, seq=seq, fact=fact.type, step=getattr(fact, "step", None))
         return version
+
+
+def merged_facts(profile: Any, request: ThresholdRequest) -> dict[str, Any]:
+    cat = profile.category(request.category)
+    vocabulary = set(cat.vocabulary) if cat else set()
+    answered = {k: v for k, v in request.answered_by_record.items() if k in vocabulary}
+    return {**answered, **request.facts}
+
+
+def prior_concerns(request: ThresholdRequest, earlier: list[dict[str, Any]], lookback_days: int) -> PriorConcerns:
+    """Count the earlier concerns the threshold tools ask about (002/003: several low-level concerns)."""
+    since = request.identified_at - timedelta(days=lookback_days)
+    source = pair = service = 0
+    for e in earlier:
+        c = e["concern"]
+        if not since <= _instant(c["identified_at"]) <= request.identified_at:
+            continue
+        adults = {c["adult_at_risk"]["id"], c["alleged_source"]["id"]}
+        if adults == {request.adult_id, request.source_id}:
+            pair += 1
+        elif c["alleged_source"]["id"] == request.source_id:
+            source += 1
+        if c["service"]["id"] == request.service_id:
+            service += 1
+    note = (f"event store: concerns identified in the {lookback_days} days before "
+            f"{request.identified_at.date().isoformat()}, this case excluded")
+    return PriorConcerns(same_source=source, same_pair=pair, same_service=service, source_note=note)
+
+
+def _instant(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -42,6 +43,18 @@ class ComputedDeadline(Message):
     due: datetime
     deadline: str
     holiday_table: str
+
+
+class ThresholdRequest(Message):
+    case_id: str
+    profile: str
+    category: str
+    facts: dict[str, Any]
+    answered_by_record: dict[str, Any] = {}  # used for facts the category has and `facts` leaves out
+    identified_at: datetime
+    adult_id: str
+    source_id: str
+    service_id: str
 
 
 class FactBatch(Message):

@@ -15,12 +15,22 @@ import temporalio.activity
 import temporalio.workflow
 
 
+def _compact_temporal_context(_, __, event: dict) -> dict:
+    # Temporal adds its whole workflow/activity info as an extra; keep the ids that matter.
+    for key in ("temporal_workflow", "temporal_activity"):
+        info = event.pop(key, None)
+        if isinstance(info, dict):
+            event.setdefault("workflow_id", info.get("workflow_id"))
+    return event
+
+
 def configure_logging(fmt: str = "console", level: int = logging.INFO) -> None:
     shared = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.stdlib.ExtraAdder(),
+        _compact_temporal_context,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer = structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)

@@ -30,8 +30,12 @@ class Settings(BaseSettings):
     postgres_password: str = Field(default="", repr=False)
 
     calendar: WorkingCalendar = WorkingCalendar()
-    threshold_profile: str = "sussex"
+    threshold_profile: str = "sussex"  # the threshold tool a service uses unless named below
+    service_threshold_profiles: dict[str, str] = {}  # service id -> profile, e.g. {"SVC-GSY": "guernsey"}
     log_format: Literal["console", "json"] = "console"
+
+    def threshold_profile_for(self, service_id: str | None) -> str:
+        return self.service_threshold_profiles.get(service_id or "", self.threshold_profile)
 
     def event_store_env(self) -> dict[str, str]:
         """The eventsourcing library's persistence settings for this configuration."""

@@ -97,6 +97,16 @@ class ThresholdDecisionFiled(Fact):
     decision: dict[str, Any]
 
 
+class ThresholdDecisionOverridden(Fact):
+    """The DSL recorded the route below the threshold tool's level, with a reason."""
+
+    type: Literal["ThresholdDecisionOverridden"] = "ThresholdDecisionOverridden"
+    actor: str
+    role: str
+    tool_level: str
+    reason: str
+
+
 class CaseConcluded(Fact):
     type: Literal["CaseConcluded"] = "CaseConcluded"
     actor: str
@@ -128,6 +138,7 @@ AnyFact = Annotated[
         EscalationAcknowledged,
         DevelopmentRecorded,
         ThresholdDecisionFiled,
+        ThresholdDecisionOverridden,
         CaseConcluded,
         StepWithdrawn,
         CaseClosed,

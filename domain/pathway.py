@@ -24,6 +24,7 @@ from domain.deadlines import (
     WorkingHours,
 )
 from domain.policy import (
+    ThresholdPolicy,
     AfterStep,
     AnyTrue,
     AtStart,
@@ -65,7 +66,7 @@ NOTES = RecordField(name="notes", type="text", required=False, help="free-text c
 
 PEER_TO_PEER = Pathway(
     name="peer-to-peer-escalation",
-    version="2026.11.1",
+    version="2026.11.2",
     source="001_83683b439f7bdd5b.txt",
     escalation_chain=(
         "senior_support_worker",
@@ -129,6 +130,10 @@ PEER_TO_PEER = Pathway(
                 RecordField(name="frequency_of_similar_incidents", type="int"),
                 RecordField(name="power_imbalance", type="choice", choices=("none", "some", "significant")),
                 flag("fear_or_avoidance"),
+                RecordField(name="category", type="text", required=False,
+                            help="threshold tool category; incidents_between_adults by default"),
+                RecordField(name="facts", type="object", required=False,
+                            help="threshold facts (`safeguard threshold profiles` lists them)"),
                 NOTES,
             ),
             effect="files_threshold_decision",
@@ -146,6 +151,8 @@ PEER_TO_PEER = Pathway(
                 flag("coercion"),
                 flag("exploitation"),
                 flag("external_threshold_met"),
+                RecordField(name="override_reason", type="text", required=False,
+                            help="why the threshold is not met although the threshold tool says reportable"),
                 NOTES,
             ),
             triggers=(
@@ -332,6 +339,24 @@ PEER_TO_PEER = Pathway(
             ),
             effect="closes_case",
         ),
+    ),
+    threshold=ThresholdPolicy(
+        # 001 example 1 step 3: "files the matrix in the safeguarding decision folder"
+        assessed_at="seriousness_assessment",
+        facts_field="facts",
+        category_field="category",
+        default_category="incidents_between_adults",
+        facts_from_record={
+            "frequency_of_similar_incidents": "prior_incidents_same_source",
+            "fear_or_avoidance": "victim_fearful_or_adapting",
+        },
+        # 001 example 1 step 4: "whether external safeguarding threshold may already be met"
+        decided_at="route_decision",
+        decision_field="external_threshold_met",
+        override_reason_field="override_reason",
+        referral_step="external_referral",
+        referral_level="reportable",
+        urgent_escalation_to="operations_director",
     ),
 )
 

@@ -28,7 +28,7 @@ Role = Literal[
     "nominated_individual",
 ]
 
-FieldType = Literal["text", "bool", "int", "choice", "instant", "percent"]
+FieldType = Literal["text", "bool", "int", "choice", "instant", "percent", "object"]
 
 
 class RecordField(Policy):
@@ -141,6 +141,32 @@ class Step(Policy):
         return next((f for f in self.record if f.name == name), None)
 
 
+class ThresholdPolicy(Policy):
+    """How the pathway uses the service's threshold tool (issue 3; profiles in domain/threshold)."""
+
+    assessed_at: str  # the step whose completion files the decision
+    facts_field: str  # that step's record field holding the threshold facts
+    category_field: str
+    default_category: str
+    facts_from_record: dict[str, str]  # record field -> threshold fact, used unless the facts give it
+    decided_at: str  # the step where the DSL decides the route
+    decision_field: str  # its bool: external threshold met
+    override_reason_field: str  # required to record the decision below the tool's level
+    referral_step: str  # opens when the decision reaches `referral_level`, even if not ticked
+    referral_level: str
+    urgent_escalation_to: Role
+
+    def category_of(self, record: dict[str, Any]) -> str:
+        return record.get(self.category_field) or self.default_category
+
+    def facts_given(self, record: dict[str, Any]) -> dict[str, Any]:
+        return dict(record.get(self.facts_field) or {})
+
+    def facts_answered(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Facts the step's own fields answer; used where the category has them and the facts do not."""
+        return {fact: record[field] for field, fact in self.facts_from_record.items() if field in record}
+
+
 class Pathway(Policy):
     name: str
     version: str
@@ -148,6 +174,7 @@ class Pathway(Policy):
     escalation_chain: tuple[Role, ...]
     reports_to: dict[str, Role]  # for roles outside the chain
     steps: tuple[Step, ...]
+    threshold: ThresholdPolicy | None = None  # None for cases raised before threshold decisions
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)

@@ -32,6 +32,8 @@ def _check(field: RecordField, value: Any) -> tuple[Any, str | None]:
         if value not in field.choices:
             return value, f"must be one of {', '.join(field.choices)}; got {value!r}"
         return value, None
+    if t == "object":
+        return value, None if isinstance(value, dict) else f"must be a JSON object, got {value!r}"
     if t == "instant":
         try:
             parsed = datetime.fromisoformat(value) if isinstance(value, str) else None

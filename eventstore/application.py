@@ -92,6 +92,22 @@ class SafeguardingRecords(Application):
     def exists(self, case_id: str) -> bool:
         return self._get(case_id) is not None
 
+    def earlier_concerns(self, case_id: str, page: int = 1000) -> list[dict[str, Any]]:
+        """Every concern raised before `case_id` (in store order), read from the notification log."""
+        topic = _concern_raised_topic()
+        out: list[dict[str, Any]] = []
+        start = 1
+        while True:
+            batch = self.recorder.select_notifications(start=start, limit=page, topics=[topic])
+            for n in batch:
+                event = self.mapper.to_domain_event(n)
+                if event.case_id == case_id:
+                    return out
+                out.append({"case_id": event.case_id, "at": event.at, "concern": event.concern})
+            if len(batch) < page:
+                return out
+            start = batch[-1].id + 1
+
     def stored_facts(self, case_id: str, gt: int | None = None, lte: int | None = None) -> list[StoredFact]:
         """Every event of the case in order, as written."""
         out = []
@@ -99,3 +115,9 @@ class SafeguardingRecords(Application):
             data = {k: v for k, v in event.__dict__.items() if k not in _EVENT_META}
             out.append(StoredFact(event.originator_version, type(event).__name__, event.timestamp, data))
         return out
+
+
+def _concern_raised_topic() -> str:
+    from eventsourcing.utils import get_topic
+
+    return get_topic(Concern.ConcernRaised)  # type: ignore[attr-defined]

@@ -78,6 +78,10 @@ class Concern(Aggregate):
     def threshold_decision_filed(self, at: str, decision: dict[str, Any]) -> None:
         pass
 
+    @event("ThresholdDecisionOverridden")
+    def threshold_decision_overridden(self, at: str, actor: str, role: str, tool_level: str, reason: str) -> None:
+        pass
+
     @event("CaseConcluded")
     def concluded(self, at: str, actor: str, role: str, reason: str) -> None:
         self.status = "concluded"
@@ -100,6 +104,7 @@ RECORDERS = {
     "EscalationAcknowledged": Concern.escalation_acknowledged,
     "DevelopmentRecorded": Concern.development_recorded,
     "ThresholdDecisionFiled": Concern.threshold_decision_filed,
+    "ThresholdDecisionOverridden": Concern.threshold_decision_overridden,
     "CaseConcluded": Concern.concluded,
     "StepWithdrawn": Concern.step_withdrawn,
     "CaseClosed": Concern.closed,

@@ -10,6 +10,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from domain.pathway import current_pathway
 from tests.conftest import concern
 from tests.stories import missed_and_escalated
 from worker import WORKFLOWS
@@ -28,8 +29,12 @@ async def test_recorded_history_replays(path):
     assert result.replay_failure is None
 
 
-def test_histories_cover_the_main_shapes():
-    assert {p.stem for p in HISTORIES} >= {"full_pathway", "missed_and_escalated", "continued_as_new"}
+def test_histories_cover_the_main_shapes_of_every_pathway_version():
+    shapes = {"full_pathway", "missed_and_escalated", "continued_as_new"}
+    versions = {p.stem.split("@")[1] for p in HISTORIES}
+    assert versions >= {"2026.11.1", current_pathway().version}
+    for v in versions:
+        assert {p.stem.split("@")[0] for p in HISTORIES if p.stem.endswith(v)} == shapes
 
 
 async def test_a_fresh_history_replays(driver):

@@ -16,11 +16,18 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.case_activities import CaseActivities
-    from activities.models import CasePolicy, ComputedDeadline, DeadlineRequest, DeadlineRequests, FactBatch
+    from activities.case_activities import CaseActivities, merged_facts
+    from activities.models import (
+        CasePolicy,
+        ComputedDeadline,
+        DeadlineRequest,
+        DeadlineRequests,
+        FactBatch,
+        ThresholdRequest,
+    )
     from domain.concern import Acknowledgement, Development, StepCompletion
     from domain.facts import (
         CaseClosed,
@@ -34,9 +41,12 @@ with workflow.unsafe.imports_passed_through():
         StepCompleted,
         StepOpened,
         StepWithdrawn,
+        ThresholdDecisionFiled,
+        ThresholdDecisionOverridden,
     )
     from domain.policy import AfterStep, OnDevelopment, Step, UntilRecorded
     from domain.records import RecordError, validate_record
+    from domain.threshold import assess, load_profile
     from workflows.state import CaseInput, CaseState, CaseStatus, OpenStep, StepReceipt, StepView
 
 ACTIVITY = dict(start_to_close_timeout=timedelta(seconds=30), retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)))
@@ -61,7 +71,9 @@ class SafeguardingConcernWorkflow:
         if case.resume is not None:
             self.state = case.resume
         else:
-            policy = await workflow.execute_activity_method(CaseActivities.load_case_policy, **ACTIVITY)
+            policy = await workflow.execute_activity_method(
+                CaseActivities.load_case_policy, case.concern.service.id, **ACTIVITY
+            )
             self.state = CaseState(
                 case_id=case.case_id, concern=case.concern, policy=policy,
                 clock_offset=case.clock_offset, history_limit=case.history_limit,
@@ -109,7 +121,8 @@ class SafeguardingConcernWorkflow:
                 at=now, step=step.id, occurrence=occ.occurrence, role=c.role, actor=c.actor,
                 record=record, due=occ.due, on_time=on_time,
             )]
-            facts += self._triggers(step, occ, record, now)
+            facts += self._triggers(step, occ, record, now, facts)
+            facts += await self._threshold(step, occ, record, now, c, facts)
             facts += await self._consequences(step, occ, record, now, c)
             await self._commit(facts)
         workflow.logger.info("step completed", extra={"case_id": self.state.case_id, "step": step.id, "on_time": on_time})
@@ -123,7 +136,8 @@ class SafeguardingConcernWorkflow:
 
     @complete_step.validator
     def _validate_completion(self, c: StepCompletion) -> None:
-        self._check_completion(c)
+        occ, step, record = self._check_completion(c)
+        self._check_threshold_facts(step, record)
 
     @workflow.update
     async def record_development(self, d: Development) -> int:
@@ -203,7 +217,29 @@ class SafeguardingConcernWorkflow:
             record = validate_record(step, c.record)
         except RecordError as e:
             raise rejected(str(e)) from None
+        t = pathway.threshold
+        decision = s.threshold_decision
+        if t and step.id == t.decided_at and decision and decision["level"] == t.referral_level:
+            if record.get(t.decision_field) is False and not record.get(t.override_reason_field):
+                raise rejected(
+                    f"the threshold decision ({decision['profile']} {decision['profile_version']}) is {decision['level']}: "
+                    f"record {t.decision_field} true, or give {t.override_reason_field} to record the route below it"
+                )
         return occ, step, record
+
+    def _check_threshold_facts(self, step: Step, record: dict[str, Any]) -> None:
+        """Validator only: the facts are checked against today's threshold tool for fast feedback.
+        The handler does not repeat this (on replay the tool's data may have changed); the
+        assessment activity checks again and its decision is what the case records."""
+        t = self.state.policy.pathway.threshold
+        if t is None or step.id != t.assessed_at:
+            return
+        request = self._threshold_request(record)
+        try:
+            profile = load_profile(request.profile)
+            assess(profile, request.category, merged_facts(profile, request))
+        except ValueError as e:
+            raise rejected(f"record for {step.id}: {e}") from None
 
     def _check_acknowledgement(self, a: Acknowledgement) -> None:
         self._check_open()
@@ -226,15 +262,60 @@ class SafeguardingConcernWorkflow:
 
     # ---- what a completion sets in motion -------------------------------------------------
 
-    def _triggers(self, step: Step, occ: OpenStep, record: dict[str, Any], now: datetime) -> list[Fact]:
+    def _triggers(self, step: Step, occ: OpenStep, record: dict[str, Any], now: datetime, batch: list[Fact]) -> list[Fact]:
         out: list[Fact] = []
         for t in step.triggers:
             if t.when.holds(record):
                 out.append(Escalated(
-                    at=now, escalation_id=self._next_escalation_id(len(out)), step=step.id, occurrence=occ.occurrence,
+                    at=now, escalation_id=self._escalation_id([*batch, *out]), step=step.id, occurrence=occ.occurrence,
                     cause="trigger", reason=t.reason, from_role=step.role, to_role=t.to_role,
                 ))
         return out
+
+    async def _threshold(
+        self, step: Step, occ: OpenStep, record: dict[str, Any], now: datetime, c: StepCompletion, batch: list[Fact]
+    ) -> list[Fact]:
+        """File the threshold decision (001 example 1 step 3) and act on it; record a downward override."""
+        s = self.state
+        t = s.policy.pathway.threshold
+        if t is None:
+            return []
+        if step.id == t.decided_at and record.get(t.override_reason_field) and s.threshold_decision:
+            return [ThresholdDecisionOverridden(at=now, actor=c.actor, role=c.role,
+                                                tool_level=s.threshold_decision["level"], reason=record[t.override_reason_field])]
+        if step.id != t.assessed_at:
+            return []
+        try:
+            decision = await workflow.execute_activity_method(
+                CaseActivities.assess_threshold, self._threshold_request(record), **ACTIVITY
+            )
+        except ActivityError as e:
+            cause = e.cause
+            raise rejected(f"record for {step.id}: {getattr(cause, 'message', cause)}") from None
+        out: list[Fact] = [ThresholdDecisionFiled(at=now, decision=decision)]
+        if decision["urgent_escalation"]:
+            out.append(Escalated(
+                at=now, escalation_id=self._escalation_id([*batch, *out]), step=step.id, occurrence=occ.occurrence,
+                cause="trigger", reason=f"urgent escalation: threshold tool ({decision['profile']}) found two or more high-risk indicators",
+                from_role=step.role, to_role=t.urgent_escalation_to,
+            ))
+        route = s.completed.get(t.decided_at)
+        if (decision["level"] == t.referral_level and route and t.referral_step not in s.occurrences
+                and not route["record"].get(t.decision_field)):
+            referral = s.policy.pathway.step(t.referral_step)
+            out += await self._open(
+                [(referral, 1, now, f"threshold decision {decision['level']} ({decision['profile']} {decision['profile_version']})")], now
+            )
+        return out
+
+    def _threshold_request(self, record: dict[str, Any]) -> ThresholdRequest:
+        s, t = self.state, self.state.policy.pathway.threshold
+        return ThresholdRequest(
+            case_id=s.case_id, profile=s.policy.threshold_profile, category=t.category_of(record),
+            facts=t.facts_given(record), answered_by_record=t.facts_answered(record),
+            identified_at=s.concern.identified_at, adult_id=s.concern.adult_at_risk.id,
+            source_id=s.concern.alleged_source.id, service_id=s.concern.service.id,
+        )
 
     async def _consequences(self, step: Step, occ: OpenStep, record: dict[str, Any], now: datetime, c: StepCompletion) -> list[Fact]:
         s = self.state
@@ -280,9 +361,9 @@ class SafeguardingConcernWorkflow:
             if s.policy.pathway.role_above(to_role) is not None:
                 requests.append(DeadlineRequest(step=o.step, occurrence=o.occurrence, rule=step.deadline, clock_from=now))
         next_due = {(d.step, d.occurrence): d.due for d in await self._compute(requests)}
-        for i, (o, cause, from_role, to_role) in enumerate(pending):
+        for o, cause, from_role, to_role in pending:
             facts.append(Escalated(
-                at=now, escalation_id=self._next_escalation_id(i), step=o.step, occurrence=o.occurrence, cause=cause,
+                at=now, escalation_id=self._escalation_id(facts), step=o.step, occurrence=o.occurrence, cause=cause,
                 reason=f"{o.step} {'deadline missed' if cause == 'missed_deadline' else 'still open after escalation'}"
                        f" (due {o.due.isoformat()})",
                 from_role=from_role, to_role=to_role, next_escalation_due=next_due.get((o.step, o.occurrence)),
@@ -317,8 +398,9 @@ class SafeguardingConcernWorkflow:
     def _pathway_steps(self, opening: type) -> list[Step]:
         return [s for s in self.state.policy.pathway.steps if isinstance(s.opens, opening)]
 
-    def _next_escalation_id(self, offset: int) -> str:
-        return f"E{self.state.escalations_raised + offset + 1}"
+    def _escalation_id(self, batch: list[Fact]) -> str:
+        """Escalations are numbered E1, E2, ... per case, counting those in the batch being built."""
+        return f"E{self.state.escalations_raised + sum(isinstance(f, Escalated) for f in batch) + 1}"
 
     async def _compute(self, requests: list[DeadlineRequest]) -> list[ComputedDeadline]:
         if not requests:

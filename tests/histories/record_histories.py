@@ -9,11 +9,14 @@ replay failure means running cases would break, so guard the change with workflo
 from __future__ import annotations
 
 import asyncio
+import logging
 import tempfile
 import uuid
 from pathlib import Path
 
+from configuration.logging import configure_logging
 from configuration.settings import Settings
+from domain.pathway import current_pathway
 from simulation.runner import start_test_environment
 from tests.cases import CaseDriver
 from tests.conftest import concern
@@ -24,6 +27,7 @@ HERE = Path(__file__).parent
 
 
 async def main() -> None:
+    configure_logging(level=logging.WARNING)
     env = await start_test_environment()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), task_queue=f"histories-{uuid.uuid4().hex[:6]}")
@@ -40,7 +44,7 @@ async def main() -> None:
                 first_run = (await case.handle.describe()).run_id
                 await story(case)
                 history = await env.client.get_workflow_handle(case.id, run_id=first_run).fetch_history()
-                (HERE / f"{name}.json").write_text(history.to_json())
+                (HERE / f"{name}@{current_pathway().version}.json").write_text(history.to_json())
                 print(f"{name}: {len(history.events)} history events")
             await driver.terminate_open_cases()
     await env.shutdown()
