@@ -43,7 +43,7 @@ class CaseActivities:
         except ValueError as e:  # unknown profile, category or fact; wrong type
             raise ApplicationError(str(e), type="ThresholdFactsError", non_retryable=True) from e
         log.info("threshold decision", case_id=request.case_id, step="seriousness_assessment",
-                 level=decision.level, profile=decision.profile, profile_version=decision.profile_version)
+                 threshold_level=decision.level, profile=decision.profile, profile_version=decision.profile_version)
         return decision.model_dump(mode="json")
 
     @activity.defn(name="compute_deadlines")
