@@ -1,0 +1,165 @@
+"""Where read models live: JSON documents keyed by (view, key), written in the same
+transaction as the view's tracking position (the eventsourcing library's tracking recorders),
+in the same database as the event store. A crash between handling events and saving them
+loses nothing and counts nothing twice: either documents and position are saved together, or
+neither is, and a position already passed is refused.
+
+One interface, three homes: SQLite (default), PostgreSQL (by configuration), and memory (for
+"as at" queries computed from events up to an instant).
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from typing import Any, Iterable, Iterator
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+Doc = dict[str, Any]
+Changes = dict[str, "Doc | None"]  # key -> new document, or None to delete
+
+
+class Documents(ABC):
+    @abstractmethod
+    def read(self, view: str, keys: Iterable[str]) -> dict[str, Doc]: ...
+
+    @abstractmethod
+    def scan(self, view: str) -> Iterator[tuple[str, Doc]]: ...
+
+    @abstractmethod
+    def write(self, view: str, changes: Changes, tracking: Tracking | None) -> None:
+        """Apply the changes and advance the view's position, atomically."""
+
+    @abstractmethod
+    def position(self, view: str) -> int: ...
+
+    @abstractmethod
+    def reset(self, view: str) -> None:
+        """Forget the view and its position, atomically (a rebuild starts from zero)."""
+
+
+def _dump(doc: Doc) -> str:
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), default=str)
+
+
+class SQLiteDocuments(SQLiteTrackingRecorder, Documents):
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            "CREATE TABLE IF NOT EXISTS read_models (view TEXT, key TEXT, doc TEXT, PRIMARY KEY (view, key)) WITHOUT ROWID",
+        ]
+
+    def read(self, view: str, keys: Iterable[str]) -> dict[str, Doc]:
+        keys = list(keys)
+        out: dict[str, Doc] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                c.execute(f"SELECT key, doc FROM read_models WHERE view=? AND key IN ({','.join('?' * len(chunk))})", [view, *chunk])
+                out.update((row["key"], json.loads(row["doc"])) for row in c.fetchall())
+        return out
+
+    def scan(self, view: str) -> Iterator[tuple[str, Doc]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT key, doc FROM read_models WHERE view=? ORDER BY key", [view])
+            rows = c.fetchall()
+        for row in rows:
+            yield row["key"], json.loads(row["doc"])
+
+    def write(self, view: str, changes: Changes, tracking: Tracking | None) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            for key, doc in changes.items():
+                if doc is None:
+                    c.execute("DELETE FROM read_models WHERE view=? AND key=?", [view, key])
+                else:
+                    c.execute("INSERT OR REPLACE INTO read_models (view, key, doc) VALUES (?, ?, ?)", [view, key, _dump(doc)])
+            if tracking is not None:
+                self._insert_tracking(c, tracking)
+
+    def position(self, view: str) -> int:
+        return self.max_tracking_id(view) or 0
+
+    def reset(self, view: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("DELETE FROM read_models WHERE view=?", [view])
+            c.execute("DELETE FROM tracking WHERE application_name=?", [view])
+
+
+class PostgresDocuments(PostgresTrackingRecorder, Documents):
+    def __init__(self, datastore: Any, **kwargs: Any) -> None:
+        super().__init__(datastore, tracking_table_name="read_model_tracking", **kwargs)
+        self.sql_create_statements.append(
+            f"CREATE TABLE IF NOT EXISTS {self._table} (view text, key text, doc jsonb, PRIMARY KEY (view, key))"
+        )
+
+    @property
+    def _table(self) -> str:
+        return f'"{self.datastore.schema}".read_models'
+
+    def read(self, view: str, keys: Iterable[str]) -> dict[str, Doc]:
+        with self.datastore.transaction(commit=False) as c:
+            rows = c.execute(f"SELECT key, doc FROM {self._table} WHERE view=%s AND key = ANY(%s)", [view, list(keys)]).fetchall()
+        return {row["key"]: row["doc"] for row in rows}
+
+    def scan(self, view: str) -> Iterator[tuple[str, Doc]]:
+        with self.datastore.transaction(commit=False) as c:
+            rows = c.execute(f"SELECT key, doc FROM {self._table} WHERE view=%s ORDER BY key", [view]).fetchall()
+        for row in rows:
+            yield row["key"], row["doc"]
+
+    def write(self, view: str, changes: Changes, tracking: Tracking | None) -> None:
+        upserts = [(view, k, _dump(d)) for k, d in changes.items() if d is not None]
+        deletes = [k for k, d in changes.items() if d is None]
+        with self.datastore.transaction(commit=True) as c:
+            if deletes:
+                c.execute(f"DELETE FROM {self._table} WHERE view=%s AND key = ANY(%s)", [view, deletes])
+            if upserts:
+                c.executemany(
+                    f"INSERT INTO {self._table} (view, key, doc) VALUES (%s, %s, %s::jsonb) "
+                    "ON CONFLICT (view, key) DO UPDATE SET doc = EXCLUDED.doc", upserts)
+            if tracking is not None:
+                self._insert_tracking(c, tracking)
+
+    def position(self, view: str) -> int:
+        return self.max_tracking_id(view) or 0
+
+    def reset(self, view: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {self._table} WHERE view=%s", [view])
+            c.execute(f'DELETE FROM "{self.datastore.schema}".{self.tracking_table_name} WHERE application_name=%s', [view])
+
+
+class MemoryDocuments(Documents):
+    """For answers "as at" an instant: the same read models, folded in memory."""
+
+    def __init__(self) -> None:
+        self.views: dict[str, dict[str, Doc]] = {}
+        self.positions: dict[str, int] = {}
+
+    def read(self, view: str, keys: Iterable[str]) -> dict[str, Doc]:
+        docs = self.views.get(view, {})
+        return {k: json.loads(_dump(docs[k])) for k in keys if k in docs}
+
+    def scan(self, view: str) -> Iterator[tuple[str, Doc]]:
+        for key in sorted(self.views.get(view, {})):
+            yield key, self.views[view][key]
+
+    def write(self, view: str, changes: Changes, tracking: Tracking | None) -> None:
+        docs = self.views.setdefault(view, {})
+        for key, doc in changes.items():
+            if doc is None:
+                docs.pop(key, None)
+            else:
+                docs[key] = json.loads(_dump(doc))
+        if tracking is not None:
+            self.positions[view] = tracking.notification_id
+
+    def position(self, view: str) -> int:
+        return self.positions.get(view, 0)
+
+    def reset(self, view: str) -> None:
+        self.views.pop(view, None)
+        self.positions.pop(view, None)

@@ -1,0 +1,147 @@
+"""Feeds read models from the event store's notification log.
+
+Each read model keeps its own position. A batch of notifications is folded into the model's
+documents and written with the new position in one transaction (`projections/documents.py`),
+so a restart resumes where it stopped and a rebuild from zero gives the same documents. The
+feed polls the notification log, which both SQLite and PostgreSQL serve, so one read model
+class serves both databases.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Iterable, Sequence
+
+import structlog
+from eventsourcing.persistence import IntegrityError, Tracking
+
+from eventstore.application import SafeguardingRecords
+from projections.documents import Doc, Documents, MemoryDocuments
+
+log = structlog.get_logger("safeguard.projections")
+Progress = Callable[[str, int, int], None]  # (view, position reached, last position)
+
+_META = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    position: int  # notification id in the store
+    stream: str  # the aggregate's id: one case, or one audit
+    seq: int
+    type: str
+    at: datetime  # when it happened, on the case's clock
+    data: dict[str, Any]
+
+
+class ReadModel(ABC):
+    """A read model folds events into JSON documents. Pure: no clock, no I/O."""
+
+    name: str
+    handles: frozenset[str]  # the event types it reads
+
+    @abstractmethod
+    def keys(self, event: StoredEvent) -> Iterable[str]:
+        """The documents this event touches (read before `apply`)."""
+
+    @abstractmethod
+    def apply(self, event: StoredEvent, docs: dict[str, Doc | None]) -> None:
+        """Fold the event into `docs` (key -> doc, absent if new); set a key to None to delete it."""
+
+
+def decode(records: SafeguardingRecords, notifications: Sequence[Any]) -> list[StoredEvent]:
+    out = []
+    for n in notifications:
+        e = records.mapper.to_domain_event(n)
+        data = {k: v for k, v in e.__dict__.items() if k not in _META}
+        at = data.get("at")
+        out.append(StoredEvent(
+            position=n.id, stream=str(e.originator_id), seq=e.originator_version, type=type(e).__name__,
+            at=datetime.fromisoformat(at) if isinstance(at, str) else at or e.timestamp, data=data,
+        ))
+    return out
+
+
+def fold(model: ReadModel, documents: Documents, events: list[StoredEvent], position: int | None) -> None:
+    """Fold a batch into the model's documents and save them with `position`, atomically."""
+    relevant = [e for e in events if e.type in model.handles]
+    keys = {k for e in relevant for k in model.keys(e)}
+    current = documents.read(model.name, keys) if keys else {}
+    docs: dict[str, Doc | None] = dict(current)
+    for e in relevant:
+        model.apply(e, docs)
+    changes = {k: v for k, v in docs.items() if current.get(k) != v and not (v is None and k not in current)}
+    tracking = Tracking(model.name, position) if position is not None else None
+    documents.write(model.name, changes, tracking)
+
+
+class ProjectionFeed:
+    def __init__(self, records: SafeguardingRecords, documents: Documents, models: Sequence[ReadModel],
+                 batch_size: int = 1000) -> None:
+        self.records, self.documents, self.models, self.batch_size = records, documents, list(models), batch_size
+
+    def last_position(self) -> int:
+        return self.records.recorder.max_notification_id() or 0
+
+    def catch_up(self, progress: Progress | None = None, only: str | None = None) -> int:
+        """Bring every read model (or one) up to the end of the log; returns events folded."""
+        done = 0
+        for model in self.models:
+            if only and model.name != only:
+                continue
+            done += self._catch_up(model, progress)
+        return done
+
+    def _catch_up(self, model: ReadModel, progress: Progress | None) -> int:
+        done = 0
+        last = self.last_position()
+        while True:
+            position = self.documents.position(model.name)
+            batch = self.records.recorder.select_notifications(start=position + 1, limit=self.batch_size)
+            if not batch:
+                return done
+            try:
+                fold(model, self.documents, decode(self.records, batch), batch[-1].id)
+            except IntegrityError:
+                continue  # another feed saved this batch first: read the position again
+            done += len(batch)
+            if progress:
+                progress(model.name, batch[-1].id, max(last, batch[-1].id))
+
+    def rebuild(self, name: str, progress: Progress | None = None) -> int:
+        model = self.model(name)
+        self.documents.reset(model.name)
+        return self._catch_up(model, progress)
+
+    def model(self, name: str) -> ReadModel:
+        for m in self.models:
+            if m.name == name:
+                return m
+        raise KeyError(f"no read model {name!r}; read models: {', '.join(m.name for m in self.models)}")
+
+    def run(self, stop: threading.Event, interval: float = 0.5) -> None:
+        """Keep the read models up to date until `stop` is set (the worker runs this in a thread)."""
+        while not stop.is_set():
+            try:
+                self.catch_up()
+            except Exception:  # keep following; the next pass retries from the saved position
+                log.exception("projection pass failed")
+            stop.wait(interval)
+
+
+def as_at(records: SafeguardingRecords, models: Sequence[ReadModel], instant: datetime,
+          batch_size: int = 5000) -> MemoryDocuments:
+    """The read models as they stood at `instant`: folded in memory from events up to then."""
+    documents = MemoryDocuments()
+    start = 1
+    while True:
+        batch = records.recorder.select_notifications(start=start, limit=batch_size)
+        if not batch:
+            return documents
+        events = [e for e in decode(records, batch) if e.at <= instant]
+        for model in models:
+            fold(model, documents, events, None)
+        start = batch[-1].id + 1

@@ -1,0 +1,23 @@
+"""The read models Safeguard keeps, and where their documents live (beside the event store)."""
+
+from __future__ import annotations
+
+from eventsourcing.postgres import PostgresFactory
+
+from eventstore.application import SafeguardingRecords
+from projections.dashboard import LiveCases
+from projections.documents import Documents, PostgresDocuments, SQLiteDocuments
+from projections.feed import ProjectionFeed, ReadModel
+
+
+def read_models() -> list[ReadModel]:
+    return [LiveCases()]
+
+
+def open_documents(records: SafeguardingRecords) -> Documents:
+    kind = PostgresDocuments if isinstance(records.factory, PostgresFactory) else SQLiteDocuments
+    return records.factory.tracking_recorder(kind)
+
+
+def open_feed(records: SafeguardingRecords) -> ProjectionFeed:
+    return ProjectionFeed(records, open_documents(records), read_models())
