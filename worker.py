@@ -7,6 +7,7 @@ settings; `safeguard dev` starts the embedded stack and runs this worker inside 
 from __future__ import annotations
 
 import asyncio
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import structlog
@@ -18,6 +19,7 @@ from activities.case_activities import CaseActivities
 from configuration.logging import configure_logging
 from configuration.settings import Settings, get_settings
 from eventstore.application import SafeguardingRecords
+from projections.registry import open_feed
 from workflows.concern import SafeguardingConcernWorkflow
 
 WORKFLOWS = [SafeguardingConcernWorkflow]
@@ -47,13 +49,25 @@ async def connect(settings: Settings) -> Client:
     )
 
 
+def start_projections(records: SafeguardingRecords) -> threading.Event:
+    """Keep the read models current in a background thread; set the returned event to stop it."""
+    stop = threading.Event()
+    feed = open_feed(records)
+    threading.Thread(target=feed.run, args=(stop,), name="projections", daemon=True).start()
+    return stop
+
+
 async def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_format)
     client = await connect(settings)
     records = open_records(settings)
+    stop = start_projections(records)
     structlog.get_logger("safeguard.worker").info("worker started", task_queue=settings.task_queue)
-    await build_worker(client, records, settings).run()
+    try:
+        await build_worker(client, records, settings).run()
+    finally:
+        stop.set()
 
 
 if __name__ == "__main__":

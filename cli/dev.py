@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 from configuration.binaries import temporal_cli
 from configuration.logging import configure_logging
 from configuration.settings import get_settings
-from worker import build_worker, main as worker_main, open_records
+from worker import build_worker, main as worker_main, open_records, start_projections
 
 log = structlog.get_logger("safeguard.dev")
 
@@ -31,6 +31,7 @@ async def run_dev_stack(port: int, ui_port: int) -> None:
         dev_server_database_filename=str(db),
     )
     records = open_records(settings)
+    stop_projections = start_projections(records)
     store = settings.event_store_env().get("SQLITE_DBNAME", "PostgreSQL")
     typer.echo(
         f"Safeguard embedded stack is up.\n"
@@ -45,6 +46,7 @@ async def run_dev_stack(port: int, ui_port: int) -> None:
         async with env:
             await build_worker(env.client, records, settings).run()
     finally:
+        stop_projections.set()
         log.info("stack stopped")
 
 

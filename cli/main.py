@@ -8,7 +8,7 @@ import traceback
 
 import typer
 
-from cli import cases, dev, simulate
+from cli import cases, dev, projections, simulate
 from cli.pathway import pathway
 
 app = typer.Typer(
@@ -26,6 +26,8 @@ app.command()(cases.deadlines)
 app.command()(cases.chronology)
 app.command()(simulate.simulate)
 app.command()(pathway)
+app.command()(projections.dashboard)
+app.add_typer(projections.projections_app, name="projections")
 
 try:  # the threshold tools (issue 3) mount here once present
     from cli import threshold

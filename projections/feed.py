@@ -9,6 +9,7 @@ class serves both databases.
 
 from __future__ import annotations
 
+import copy
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ def fold(model: ReadModel, documents: Documents, events: list[StoredEvent], posi
     relevant = [e for e in events if e.type in model.handles]
     keys = {k for e in relevant for k in model.keys(e)}
     current = documents.read(model.name, keys) if keys else {}
-    docs: dict[str, Doc | None] = dict(current)
+    docs: dict[str, Doc | None] = copy.deepcopy(current)  # models mutate documents in place
     for e in relevant:
         model.apply(e, docs)
     changes = {k: v for k, v in docs.items() if current.get(k) != v and not (v is None and k not in current)}

@@ -1,0 +1,107 @@
+"""`safeguard dashboard` and `safeguard projections`: the oversight dashboard and the read models behind it."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Optional
+
+import typer
+
+from cli.common import CommandError, emit_json
+from cli.runtime import guarded, records
+from configuration.settings import get_settings
+from projections.dashboard import LiveCases, dashboard as dashboard_view
+from projections.feed import ProjectionFeed, as_at
+from projections.registry import open_feed, read_models
+
+projections_app = typer.Typer(help="Read models: status, rebuild from zero.", no_args_is_help=True)
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO date (end of that day, UTC) or instant; naive instants are UTC."""
+    try:
+        if len(text) == 10:
+            return datetime.fromisoformat(text).replace(hour=23, minute=59, second=59, tzinfo=timezone.utc)
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--as-at {text!r} is not an ISO date (2027-03-03) or instant (2027-03-03T09:00:00+00:00)") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def current_feed() -> ProjectionFeed:
+    feed = open_feed(records())
+    feed.catch_up()  # the worker keeps them current; this makes the answer current even without it
+    return feed
+
+
+def dashboard(
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    as_at_: Optional[str] = typer.Option(None, "--as-at", help="show the dashboard as it stood then (ISO date or instant)"),
+) -> None:
+    """Live cases, every open deadline (overdue first) with working time left, escalations, oversight due."""
+    def build():
+        if as_at_:
+            instant = parse_instant(as_at_)
+            return dashboard_view(as_at(records(), [LiveCases()], instant), instant, get_settings().calendar)
+        feed = current_feed()  # keep it (and its store) open while the view is read
+        return dashboard_view(feed.documents, datetime.now(timezone.utc).replace(microsecond=0), get_settings().calendar)
+
+    view = guarded(build)
+    if as_json:
+        emit_json(view)
+        return
+    typer.echo(f"Oversight dashboard as at {view['as_at']}: {len(view['live_cases'])} live case(s)")
+    for c in view["live_cases"]:
+        risk = "  OPEN RISK BEYOND TIMESCALE" if c["open_risk_beyond_timescale"] else ""
+        typer.echo(f"\n{c['case_id']}  {c['service']['name']} ({c['service']['id']})  adult {c['adult_at_risk']}, "
+                   f"source {c['alleged_source']}  [{c['status']}]{risk}")
+        for e in c["escalations_outstanding"]:
+            typer.echo(f"  escalation {e['at']} {e['step']} -> {e['to_role']}: {e['reason']}")
+    typer.echo("\nDeadlines (overdue first):")
+    for d in view["deadlines"]:
+        left = "OVERDUE" if d["overdue"] else f"{d['working_time_left_s'] // 60} working min left"
+        typer.echo(f"  {d['due']}  {d['case_id']:<22} {d['step']}#{d['occurrence']:<2} {d['role']:<30} {left}")
+
+
+@projections_app.command("status")
+def status(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Each read model's position in the event store's notification log."""
+    feed = guarded(lambda: open_feed(records()))
+    last = feed.last_position()
+    rows = [{"read_model": m.name, "position": feed.documents.position(m.name), "last_event": last} for m in feed.models]
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        typer.echo(f"{r['read_model']:<24} at {r['position']} of {r['last_event']}")
+
+
+@projections_app.command("rebuild")
+def rebuild(
+    name: Optional[str] = typer.Argument(None, help="one read model (default: all)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Rebuild read models from zero, from the event store, showing progress."""
+    feed = guarded(lambda: open_feed(records()))
+    names = [name] if name else [m.name for m in read_models()]
+    guarded(lambda: [feed.model(n) for n in names])
+    results = []
+    for n in names:
+        started = time.perf_counter()
+        shown = [0.0]
+
+        def progress(view: str, position: int, last: int) -> None:
+            if time.perf_counter() - shown[0] > 0.5 or position == last:
+                shown[0] = time.perf_counter()
+                typer.echo(f"\r  {view}: {position}/{last} events ({100 * position // max(last, 1)}%)", err=True, nl=position == last)
+
+        count = guarded(lambda: feed.rebuild(n, progress))
+        seconds = time.perf_counter() - started
+        results.append({"read_model": n, "events": count, "seconds": round(seconds, 3),
+                        "events_per_second": round(count / seconds) if seconds else None})
+    if as_json:
+        emit_json(results)
+        return
+    for r in results:
+        typer.echo(f"{r['read_model']}: rebuilt from {r['events']} events in {r['seconds']}s ({r['events_per_second']}/s)")

@@ -1,0 +1,117 @@
+"""Read models from the event store: the oversight dashboard, exact after a crash, identical
+after a rebuild from zero, and answerable as at a past instant (issue 4)."""
+
+from datetime import datetime
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from domain.deadlines import WorkingCalendar
+from projections.dashboard import LiveCases, dashboard
+from projections.feed import ProjectionFeed, as_at, decode, fold
+from projections.registry import open_documents
+from tests.conftest import concern
+from tests.stories import full_pathway
+
+CAL = WorkingCalendar()
+
+
+def feed_for(driver) -> ProjectionFeed:
+    return ProjectionFeed(driver.records, open_documents(driver.records), [LiveCases()], batch_size=7)
+
+
+def docs(feed) -> dict:
+    return dict(feed.documents.scan("live_cases"))
+
+
+async def two_cases(driver):
+    """One case walked to closure, one left with its first deadlines missed."""
+    done = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00", service={
+        "id": "SVC-OAK", "name": "Oak Lodge", "provider": "Northgate Care", "client_group": "older people"}))
+    await full_pathway(done)
+    late = await driver.raise_concern(concern("2027-01-14T10:00:00+00:00"))
+    await late.at("2027-01-14T10:05:00+00:00")
+    await late.complete("record_concern")
+    await late.complete("peer_risk_review", source_still_has_access=True)
+    await late.at("2027-01-14T16:00:00+00:00")
+    return done, late
+
+
+async def test_dashboard_shows_live_cases_overdue_first_with_working_time_left(driver):
+    done, late = await two_cases(driver)
+    feed = feed_for(driver)
+    feed.catch_up()
+    view = dashboard(feed.documents, datetime.fromisoformat("2027-01-14T16:00:00+00:00"), CAL)
+    assert [c["case_id"] for c in view["live_cases"]] == [late.id]  # the closed case has left the dashboard
+    case = view["live_cases"][0]
+    assert (case["adult_at_risk"], case["alleged_source"], case["service"]["id"]) == ("A-117", "A-204", "SVC-ELM")
+    assert case["current_steps"] == ["route_decision", "seriousness_assessment"]
+    first = view["deadlines"][0]
+    # route decision due 14:05 (4 working hours from 10:05) is overdue; seriousness due 17:00 has 1h working left
+    assert (first["step"], first["overdue"], first["due"]) == ("route_decision", True, "2027-01-14T14:05:00Z")
+    seriousness = next(d for d in view["deadlines"] if d["step"] == "seriousness_assessment")
+    assert (seriousness["overdue"], seriousness["working_time_left_s"]) == (False, 3600)
+    oversight = case["live_case_oversight"]["next_due"]
+    assert oversight == "2027-01-17T10:05:00Z"
+    reasons = [e["reason"] for e in case["escalations_outstanding"]]
+    assert reasons[0].startswith("live risk") and any("route_decision deadline missed" in r for r in reasons)
+    assert view["cases_with_open_risk_beyond_timescale"] == [late.id]
+
+
+async def test_crash_between_handling_and_saving_loses_nothing_and_counts_nothing_twice(driver):
+    await two_cases(driver)
+    clean = feed_for(driver)
+    clean.catch_up()
+    expected = docs(clean)
+
+    class CrashOnThirdWrite:
+        def __init__(self, inner):
+            self.inner, self.writes = inner, 0
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def write(self, view, changes, tracking):
+            self.writes += 1
+            if self.writes == 3:
+                raise RuntimeError("worker killed before the transaction committed")
+            self.inner.write(view, changes, tracking)
+
+    clean.documents.reset("live_cases")
+    crashing = ProjectionFeed(driver.records, CrashOnThirdWrite(clean.documents), [LiveCases()], batch_size=7)
+    with pytest.raises(RuntimeError):
+        crashing.catch_up()
+    assert clean.documents.position("live_cases") == 14  # two batches of 7 saved, the third lost whole
+    feed_for(driver).catch_up()  # restart: resumes at 15
+    assert docs(clean) == expected
+
+    # Handling a batch that was already saved (a restart that re-reads it) is refused, not double counted.
+    batch = driver.records.recorder.select_notifications(start=1, limit=7)
+    with pytest.raises(IntegrityError):
+        fold(LiveCases(), clean.documents, decode(driver.records, batch), batch[-1].id)
+    assert docs(clean) == expected
+
+
+async def test_rebuild_from_zero_is_identical(driver):
+    await two_cases(driver)
+    feed = feed_for(driver)
+    feed.catch_up()
+    before = docs(feed)
+    seen = []
+    assert feed.rebuild("live_cases", progress=lambda v, p, last: seen.append(p)) == feed.last_position()
+    assert docs(feed) == before
+    assert seen == sorted(seen) and seen[-1] == feed.last_position()
+
+
+async def test_dashboard_as_at_a_past_instant(driver):
+    case = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00"))
+    await case.at("2027-01-12T11:00:00+00:00")
+    feed = feed_for(driver)
+    feed.catch_up()
+    then = datetime.fromisoformat("2027-01-12T11:00:00+00:00")
+    live_then = dashboard(feed.documents, then, CAL)
+    await case.at("2027-01-12T11:01:00+00:00")
+    await case.complete("record_concern", role="designated_safeguarding_lead")
+    await case.at("2027-01-13T11:00:00+00:00")
+    assert dashboard(as_at(driver.records, [LiveCases()], then), then, CAL) == live_then
+    assert live_then["deadlines"][0]["step"] == "record_concern" and live_then["deadlines"][0]["overdue"]
