@@ -76,11 +76,14 @@ def dashboard(documents: Documents, now: datetime, calendar: WorkingCalendar) ->
         open_items = []
         for s in case["open_steps"].values():
             due = datetime.fromisoformat(s["due"]) if s["due"] else None
+            overdue = bool(due and due <= now)
             item = {
                 "case_id": case["case_id"], "service_id": case["service"]["id"], "step": s["step"],
                 "occurrence": s["occurrence"], "role": s["role"], "escalated_to": s["escalated_to"],
-                "due": s["due"], "overdue": bool(due and due <= now),
-                "working_time_left_s": int(calendar.working_time_between(now, due).total_seconds()) if due else None,
+                "due": s["due"], "overdue": overdue,
+                # working time is what staff have left; once overdue, the clock time past due says more
+                "working_time_left_s": None if due is None else 0 if overdue
+                else int(calendar.working_time_between(now, due).total_seconds()),
                 "time_left_s": int((due - now).total_seconds()) if due else None,
             }
             open_items.append(item)

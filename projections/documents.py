@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
+from psycopg.sql import SQL, Identifier
 
 Doc = dict[str, Any]
 Changes = dict[str, "Doc | None"]  # key -> new document, or None to delete
@@ -90,10 +91,10 @@ class SQLiteDocuments(SQLiteTrackingRecorder, Documents):
 
 class PostgresDocuments(PostgresTrackingRecorder, Documents):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
-        super().__init__(datastore, tracking_table_name="read_model_tracking", **kwargs)
-        self.sql_create_statements.append(
-            f"CREATE TABLE IF NOT EXISTS {self._table} (view text, key text, doc jsonb, PRIMARY KEY (view, key))"
-        )
+        super().__init__(datastore, **kwargs)
+        self.sql_create_statements.append(SQL(
+            "CREATE TABLE IF NOT EXISTS {}.read_models (view text, key text, doc jsonb, PRIMARY KEY (view, key))"
+        ).format(Identifier(self.datastore.schema)))
 
     @property
     def _table(self) -> str:

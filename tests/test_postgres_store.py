@@ -54,3 +54,28 @@ async def test_full_pathway_on_postgres(pg_driver):
     last = TypeAdapter(AnyFact).validate_python({**facts[-1].data, "type": facts[-1].type})
     assert pg_driver.records.record(case.id, facts[-1].seq, [last]) == len(facts)
     assert len(case.facts()) == len(facts)
+
+
+async def test_read_models_on_postgres(pg_driver):
+    from eventsourcing.persistence import IntegrityError
+
+    from projections.dashboard import LiveCases
+    from projections.feed import ProjectionFeed, decode, fold
+    from projections.registry import open_documents
+
+    done = await pg_driver.raise_concern(concern("2027-01-12T09:30:00+00:00"))
+    await full_pathway(done)
+    live = await pg_driver.raise_concern(concern("2027-01-14T10:00:00+00:00"))
+    await live.at("2027-01-14T12:00:00+00:00")
+    documents = open_documents(pg_driver.records)
+    assert type(documents).__name__ == "PostgresDocuments"
+    feed = ProjectionFeed(pg_driver.records, documents, [LiveCases()], batch_size=5)
+    feed.catch_up()
+    before = dict(documents.scan("live_cases"))
+    assert [d["case_id"] for d in before.values()] == [live.id]
+    feed.rebuild("live_cases")
+    assert dict(documents.scan("live_cases")) == before
+    batch = pg_driver.records.recorder.select_notifications(start=1, limit=5)
+    with pytest.raises(IntegrityError):  # an already-saved batch is refused, never counted twice
+        fold(LiveCases(), documents, decode(pg_driver.records, batch), batch[-1].id)
+    assert dict(documents.scan("live_cases")) == before

@@ -1,0 +1,135 @@
+"""Benchmark: fill an event store with a realistic volume of cases, then measure read-model
+rebuild throughput and oversight-dashboard query latency. Prints figures; asserts nothing.
+
+    .venv/bin/python -m benchmarks.projections --cases 10000 [--postgres]
+
+Cases are written straight to the store as the workflow would record them (same facts, same
+aggregate), which keeps the fill to seconds rather than hours of simulated time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from configuration.settings import Settings
+from domain.concern import ConcernBody
+from domain.deadlines import WorkingCalendar
+from domain.facts import (
+    CaseClosed, CaseConcluded, ConcernRaised, DeadlineMissed, DevelopmentRecorded, Escalated, StepCompleted, StepOpened,
+    StepWithdrawn,
+)
+from domain.pathway import current_pathway
+from projections.dashboard import LiveCases, dashboard
+from projections.feed import as_at
+from projections.registry import open_feed
+from tests.cases import RECORDS
+from worker import open_records
+
+CAL = WorkingCalendar()
+PATHWAY = current_pathway()
+ORDER = ["record_concern", "peer_risk_review", "seriousness_assessment", "route_decision", "protection_plan",
+         "implementation_check", "chronology_update", "pattern_impact_review", "service_risk_review",
+         "external_referral", "follow_up_plan", "follow_up_review", "conclude_case", "closure_learning_review"]
+
+
+def case_facts(i: int, rng: random.Random, start: datetime) -> list:
+    identified = start + timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
+    body = ConcernBody(
+        identified_at=identified, case_id=f"BENCH-{i:06d}", summary="benchmark",
+        service={"id": f"SVC-{rng.randrange(120):03d}", "name": "Service", "provider": "Provider", "client_group": "mixed"},
+        adult_at_risk=f"A-{rng.randrange(5000)}", alleged_source=f"B-{rng.randrange(5000)}",
+    )
+    now = identified + timedelta(minutes=1)
+    facts: list = [ConcernRaised(at=now, case_id=body.case_id, concern=body, pathway=PATHWAY.name,
+                                 pathway_version=PATHWAY.version, calendar={}, threshold_profile="sussex")]
+    live = rng.random() < 0.3
+    steps = ORDER[: rng.randrange(3, 9)] if live else ORDER
+    escalations = 0
+    for step_id in steps:
+        step = PATHWAY.step(step_id)
+        due = step.deadline.due(now, CAL) if step.deadline else None
+        facts.append(StepOpened(at=now, step=step_id, occurrence=1, role=step.role, clock_from=now, due=due,
+                                deadline=step.deadline.describe() if step.deadline else "no deadline",
+                                holiday_table=CAL.holiday_table(), reason="benchmark"))
+        late = rng.random() < 0.15
+        if late and due:
+            escalations += 1
+            facts.append(DeadlineMissed(at=due, step=step_id, occurrence=1, role=step.role, due=due))
+            facts.append(Escalated(at=due, escalation_id=f"E{escalations}", step=step_id, occurrence=1,
+                                   cause="missed_deadline", reason="benchmark", from_role=step.role,
+                                   to_role=PATHWAY.role_above(step.role) or "nominated_individual"))
+        if live and step_id == steps[-1]:
+            break  # still open
+        done = (due + timedelta(minutes=20)) if (late and due) else now + timedelta(minutes=rng.randrange(5, 40))
+        now = max(now, done)
+        facts.append(StepCompleted(at=now, step=step_id, occurrence=1, role=step.role, actor="S-1",
+                                   record=RECORDS[step_id], due=due, on_time=None if due is None else now <= due))
+        if step_id == "record_concern":
+            oversight = PATHWAY.step("live_case_oversight")
+            facts.append(StepOpened(at=now, step=oversight.id, occurrence=1, role=oversight.role, clock_from=now,
+                                    due=oversight.deadline.due(now, CAL), deadline=oversight.deadline.describe(),
+                                    holiday_table=CAL.holiday_table(), reason="benchmark"))
+        if step_id == "protection_plan" and rng.random() < 0.2:
+            facts.append(DevelopmentRecorded(at=now, development=1, kind="new_incident", summary="benchmark"))
+        if step_id == "conclude_case":
+            facts.append(CaseConcluded(at=now, actor="S-1", role=step.role, reason="benchmark"))
+    if not live:
+        facts.append(StepWithdrawn(at=now, step="live_case_oversight", occurrence=1, reason="case closed"))
+        facts.append(CaseClosed(at=now, outcome=rng.choice(["substantiated", "unsubstantiated", "undetermined"]),
+                                actor="Q-1", role="quality_safeguarding_lead"))
+    return facts
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cases", type=int, default=10_000)
+    ap.add_argument("--postgres", action="store_true", help="use SAFEGUARD_POSTGRES_* settings instead of a temp SQLite file")
+    ap.add_argument("--queries", type=int, default=20)
+    args = ap.parse_args()
+
+    tmp = tempfile.TemporaryDirectory(prefix="safeguard-bench-")
+    settings = Settings(event_store="postgres") if args.postgres else Settings(data_dir=Path(tmp.name))
+    records = open_records(settings)
+    rng = random.Random(2026)
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+
+    t0 = time.perf_counter()
+    events = 0
+    for i in range(args.cases):
+        facts = case_facts(i, rng, start)
+        records.record(f"BENCH-{i:06d}", 1, facts)
+        events += len(facts)
+        if (i + 1) % 1000 == 0:
+            print(f"  filled {i + 1} cases, {events} events ({events / (time.perf_counter() - t0):,.0f} events/s)", flush=True)
+    fill = time.perf_counter() - t0
+    print(f"fill: {args.cases} cases, {events} events in {fill:.1f}s ({events / fill:,.0f} events/s)")
+
+    feed = open_feed(records)
+    for model in feed.models:
+        t0 = time.perf_counter()
+        n = feed.rebuild(model.name)
+        secs = time.perf_counter() - t0
+        print(f"rebuild {model.name}: {n} events in {secs:.1f}s ({n / secs:,.0f} events/s)")
+
+    now = start + timedelta(days=366)
+    timings = []
+    for _ in range(args.queries):
+        t0 = time.perf_counter()
+        view = dashboard(feed.documents, now, settings.calendar)
+        timings.append(time.perf_counter() - t0)
+    print(f"dashboard query: {len(view['live_cases'])} live cases, {len(view['deadlines'])} open deadlines; "
+          f"median {statistics.median(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms over {args.queries} runs")
+    t0 = time.perf_counter()
+    past = as_at(records, [LiveCases()], start + timedelta(days=180))
+    view = dashboard(past, start + timedelta(days=180), settings.calendar)
+    print(f"dashboard as at day 180 (folded from the log): {len(view['live_cases'])} live cases in {time.perf_counter() - t0:.1f}s")
+
+
+if __name__ == "__main__":
+    main()
