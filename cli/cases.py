@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from pydantic import ValidationError
 
 from casework import commands, queries
-from cli.common import CommandError, describe_validation, emit_json, load_model, read_json
+from cli.common import build, emit_json, load_model, read_json
 from cli.runtime import guarded, records, run
 from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
 
@@ -82,7 +81,8 @@ def complete(
 ) -> None:
     """Complete a step with its record: rejected, with nothing recorded, if anything is wrong."""
     record = guarded(lambda: read_json(file))
-    completion = guarded(lambda: _completion(step, role, actor, record, occurrence))
+    completion = guarded(lambda: build(StepCompletion, "step completion", step=step, role=role, actor=actor,
+                                       record=record, occurrence=occurrence))
     receipt = run(lambda client, _: commands.complete_step(client, case_id, completion))
     if as_json:
         emit_json(receipt)
@@ -95,13 +95,6 @@ def complete(
         typer.echo(f"  escalated: {e}")
 
 
-def _completion(step: str, role: str, actor: str, record, occurrence):
-    try:
-        return StepCompletion(step=step, role=role, actor=actor, record=record, occurrence=occurrence)
-    except ValidationError as e:
-        raise CommandError(describe_validation(e, "step completion")) from None
-
-
 @escalation_app.command("acknowledge")
 def acknowledge(
     case_id: str, escalation_id: str,
@@ -109,16 +102,10 @@ def acknowledge(
     note: Optional[str] = typer.Option(None),
 ) -> None:
     """Acknowledge a triggered escalation raised to your role."""
-    ack = guarded(lambda: _ack(escalation_id, role, actor, note))
+    ack = guarded(lambda: build(Acknowledgement, "acknowledgement", escalation_id=escalation_id, role=role,
+                                actor=actor, note=note))
     run(lambda client, _: commands.acknowledge_escalation(client, case_id, ack))
     typer.echo(f"escalation {escalation_id} on {case_id} acknowledged")
-
-
-def _ack(escalation_id, role, actor, note):
-    try:
-        return Acknowledgement(escalation_id=escalation_id, role=role, actor=actor, note=note)
-    except ValidationError as e:
-        raise CommandError(describe_validation(e, "acknowledgement")) from None
 
 
 def deadlines(as_json: bool = JSON) -> None:

@@ -11,6 +11,8 @@ from typing import Any, NoReturn, TypeVar
 import typer
 from pydantic import BaseModel, ValidationError
 
+from casework.errors import describe_validation
+
 M = TypeVar("M", bound=BaseModel)
 
 EXIT_BAD_INPUT = 2
@@ -26,15 +28,6 @@ class CommandError(Exception):
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
-
-
-def describe_validation(e: ValidationError, what: str) -> str:
-    parts = []
-    for err in e.errors():
-        loc = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        parts.append(f"{loc}: {msg}" if loc else msg)
-    return f"{what}: " + "; ".join(parts)
 
 
 def read_json(path: Path) -> Any:
@@ -56,6 +49,14 @@ def load_model(path: Path, model: type[M], what: str | None = None) -> M:
         return model.model_validate(data)
     except ValidationError as e:
         raise CommandError(describe_validation(e, what or str(path))) from None
+
+
+def build(model: type[M], what: str, **fields: Any) -> M:
+    """A model from command-line values, or a CommandError naming each bad value."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as e:
+        raise CommandError(describe_validation(e, what)) from None
 
 
 def _default(o: Any) -> Any:

@@ -21,8 +21,7 @@ from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, Telemetr
 from temporalio.testing import WorkflowEnvironment
 from pydantic import ValidationError
 
-from casework.errors import CaseworkError, plain_errors
-from cli.common import describe_validation
+from casework.errors import CaseworkError, describe_validation, plain_errors
 from configuration.binaries import temporal_test_server
 from configuration.settings import Settings
 from domain.concern import Acknowledgement, Development, StepCompletion
