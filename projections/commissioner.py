@@ -1,0 +1,217 @@
+"""Commissioner records (004 lines 107-117 and Appendix A): one record per provider service, with
+the service's concerns, their outcomes, the service reviews its patterns raise and the decision
+Appendix A points to. The policy (what counts, the pattern rules, the criteria) is
+`domain/commissioning.py`; this module folds the case events and shapes the answers.
+
+Documents of the view "commissioner_records":
+
+    <service id>   the service: its details (from its latest concern) and its concerns' case ids
+    case:<stream>  one concern's facts (`ConcernFacts`), the only place adult ids are held
+
+Only ConcernRaised names the service, and a read model is told which documents an event
+touches from that event alone, so a case's later events fold into its own document and the
+service's record is assembled from its concerns when read. That assembly is pure and depends
+only on the set of concerns, so the record is the same whether folded live, rebuilt from zero,
+or folded in memory "as at" an instant. Query answers name the service, never a service user.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any, Iterable
+
+from pydantic import TypeAdapter
+
+from domain.commissioning import (
+    ACTIONS,
+    MEETINGS,
+    OUTCOMES,
+    PATTERN_RULES,
+    THRESHOLD_FACTS_READ,
+    ConcernFacts,
+    CountedSteps,
+    Criterion,
+    ServiceAssessment,
+    assess_service,
+)
+from projections.dashboard import OVERSIGHT_STEP, RISK_FLAGS
+from projections.documents import Doc, Documents
+from projections.feed import ReadModel, StoredEvent
+
+CASE = "case:"
+SERVICE_DETAILS = ("name", "provider", "company", "client_group")
+_INSTANT = TypeAdapter(datetime)
+
+
+class CommissionerRecords(ReadModel):
+    name = "commissioner_records"
+    handles = frozenset({
+        "ConcernRaised", "StepCompleted", "DeadlineMissed", "ThresholdDecisionFiled", "CaseConcluded", "CaseClosed",
+    })
+
+    def keys(self, event: StoredEvent) -> Iterable[str]:
+        if event.type == "ConcernRaised":
+            return [event.data["concern"]["service"]["id"], CASE + event.stream]
+        return [CASE + event.stream]
+
+    def apply(self, e: StoredEvent, docs: dict[str, Doc | None]) -> None:
+        d, key = e.data, CASE + e.stream
+        if e.type == "ConcernRaised":
+            c = d["concern"]
+            docs[key] = ConcernFacts(
+                case_id=d["case_id"], raised_at=e.at, adult_at_risk=c["adult_at_risk"]["id"],
+                alleged_source=c["alleged_source"]["id"],
+            ).model_dump(mode="json")
+            _add_to_service(c["service"], d["case_id"], key, e.at, docs)
+            return
+        case = docs.get(key)
+        if case is None:
+            return  # raised before the log began: nothing to fold into
+        if e.type == "StepCompleted":
+            _step_completed(case, d["step"], d["record"])
+        elif e.type == "DeadlineMissed":
+            case["missed_deadlines"] += 1
+        elif e.type == "ThresholdDecisionFiled":
+            decision = d["decision"]
+            facts = decision.get("facts", {})
+            case.update(threshold_level=decision["level"], threshold_category=decision["category"],
+                        threshold_at=_iso(e.at),
+                        threshold_notifications=list(decision.get("required_notifications", [])),
+                        threshold_facts={k: facts[k] for k in THRESHOLD_FACTS_READ if k in facts})
+        elif e.type == "CaseConcluded":
+            case["status"] = "concluded"
+        elif e.type == "CaseClosed":
+            case.update(status="closed", outcome=d["outcome"], closed_at=_iso(e.at))
+        docs[key] = case
+
+
+def _iso(at: datetime) -> str:
+    return _INSTANT.dump_python(at, mode="json")  # as ConcernFacts writes its instants
+
+
+def _add_to_service(service: dict[str, Any], case_id: str, key: str, raised_at: datetime, docs: dict[str, Doc | None]) -> None:
+    doc = docs.get(service["id"]) or {"service_id": service["id"], "cases": {}}
+    doc["cases"][case_id] = key
+    # the details of the latest-raised concern stand, whatever order the concerns arrive in
+    latest = doc.get("details_from")
+    if latest is None or (raised_at, case_id) >= (datetime.fromisoformat(latest[0]), latest[1]):
+        doc["details"] = {k: service.get(k) for k in SERVICE_DETAILS}
+        doc["details_from"] = [_iso(raised_at), case_id]
+    docs[service["id"]] = doc
+
+
+def _step_completed(case: Doc, step: str, record: dict[str, Any]) -> None:
+    case["steps"][step] = case["steps"].get(step, 0) + 1
+    if step == "route_decision":
+        case["abuse_category"] = record.get("abuse_category")
+        case["route_exploitation"] = record.get("exploitation") is True
+    elif step == "peer_risk_review":
+        case["risk_open"] = record.get("source_still_has_access") is True
+    elif step == OVERSIGHT_STEP:
+        case["risk_open"] = any(record.get(f) is True for f in RISK_FLAGS)
+    elif step == "service_risk_review":
+        case["wider_exposure"] = case["wider_exposure"] or record.get("more_than_one_adult_affected") is True
+
+
+# ---- queries: the service is named, never a service user ---------------------------------
+
+
+def commissioner_records(documents: Documents) -> list[dict[str, Any]]:
+    """Every service's record, by service id."""
+    services: dict[str, Doc] = {}
+    cases: dict[str, Doc] = {}
+    for key, doc in documents.scan(CommissionerRecords.name):
+        (services if "cases" in doc else cases)[key] = doc
+    out = []
+    for service_id in sorted(services):
+        service = services[service_id]
+        concerns = [ConcernFacts.model_validate(cases[k]) for k in service["cases"].values() if k in cases]
+        out.append(_record(service, concerns))
+    return out
+
+
+def service_history(documents: Documents, service_id: str, exclude_case: str | None = None) -> dict[str, Any] | None:
+    """The service's earlier concerns and their outcomes, to attach to a newly raised case
+    (`exclude_case`: that case). Case ids, counts and outcomes only. None: no record of the service."""
+    service = documents.read(CommissionerRecords.name, [service_id]).get(service_id)
+    if service is None or "cases" not in service:
+        return None
+    keys = [k for case_id, k in service["cases"].items() if case_id != exclude_case]
+    found = documents.read(CommissionerRecords.name, keys)
+    concerns = sorted((ConcernFacts.model_validate(found[k]) for k in keys if k in found),
+                      key=lambda c: (c.raised_at, c.case_id))
+    a = assess_service(concerns)
+    return {
+        **_service(service),
+        "concerns": a.figures["concerns"],
+        "open_concerns": a.figures["open_concerns"],
+        "outcomes": {o: a.figures[o] for o in OUTCOMES},
+        "earlier_concerns": [{
+            "case_id": c.case_id, "raised_at": _iso(c.raised_at), "abuse_category": c.abuse_category,
+            "threshold_level": c.threshold_level, "status": c.status, "outcome": c.outcome,
+            "closed_at": _iso(c.closed_at) if c.closed_at else None,
+        } for c in concerns],
+        "service_reviews": _reviews(a),
+        "decision": a.decision.level,
+    }
+
+
+def _service(doc: Doc) -> dict[str, Any]:
+    d = doc["details"]
+    return {"service_id": doc["service_id"], "service_name": d["name"], "provider": d["provider"],
+            "company": d["company"], "client_group": d["client_group"]}
+
+
+def _record(service: Doc, concerns: list[ConcernFacts]) -> dict[str, Any]:
+    a = assess_service(concerns)
+    f = a.figures
+    raised = sorted(c.raised_at for c in concerns)
+    return {
+        **_service(service),
+        "concerns": f["concerns"],
+        "open_concerns": f["open_concerns"],
+        "first_concern_at": _iso(raised[0]) if raised else None,
+        "last_concern_at": _iso(raised[-1]) if raised else None,
+        "concern_types": _tally(c.abuse_category for c in concerns),
+        "threshold_categories": _tally(c.threshold_category for c in concerns),
+        "service_users_referred": f["service_users_referred"],
+        "service_users_reviewed": f["service_users_reviewed"],
+        "concerns_reviewed": f["concerns_reviewed"],
+        "meetings": _by_step(concerns, MEETINGS, f),
+        "actions_taken": _by_step(concerns, ACTIONS, f),
+        "outcomes": {o: f[o] for o in OUTCOMES},
+        "service_reviews": _reviews(a),
+        "decision": _decision(a),
+        "figures": f,
+    }
+
+
+def _tally(values: Iterable[str | None]) -> dict[str, int]:
+    return dict(sorted(Counter(v for v in values if v).items()))
+
+
+def _by_step(concerns: list[ConcernFacts], counted: CountedSteps, f: dict[str, int]) -> dict[str, Any]:
+    return {"total": f[counted.figure], "by_step": {s: sum(c.steps.get(s, 0) for c in concerns) for s in counted.steps}}
+
+
+def _reviews(a: ServiceAssessment) -> list[dict[str, Any]]:
+    rules = {r.id: r for r in PATTERN_RULES}
+    return [{"rule": r.rule, "title": rules[r.rule].title, "seed": rules[r.rule].cite(), "raised_at": _iso(r.raised_at),
+             "case_id": r.case_id, "cases": list(r.cases)} for r in a.reviews]
+
+
+def _criterion(c: Criterion) -> dict[str, Any]:
+    return {"id": c.id, "column": c.column, "wording": c.wording, "line": c.line, "evidence": c.evidence, "reading": c.reading}
+
+
+def _decision(a: ServiceAssessment) -> dict[str, Any]:
+    d = a.decision
+    return {
+        "level": d.level,
+        "reason": d.because.reading,
+        "seed": d.because.seed.cite(),
+        "matched": [_criterion(c) for c in d.matched],
+        "not_matched": [c.id for c in d.not_matched],
+        "not_evidenced": [_criterion(c) for c in d.not_evidenced],
+    }
