@@ -37,7 +37,8 @@ def build_worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[acts.load_case_policy, acts.compute_deadlines, acts.record_facts, acts.assess_threshold],
+        activities=[acts.load_case_policy, acts.compute_deadlines, acts.record_facts, acts.assess_threshold,
+                    acts.service_history],
         activity_executor=ThreadPoolExecutor(max_workers=8),
         **options,
     )

@@ -11,11 +11,22 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.models import CasePolicy, ComputedDeadline, DeadlineRequests, FactBatch, ThresholdRequest
+from activities.models import (
+    CasePolicy,
+    ComputedDeadline,
+    DeadlineRequests,
+    FactBatch,
+    ServiceHistoryRequest,
+    ThresholdRequest,
+)
 from configuration.settings import Settings
 from domain.pathway import current_pathway
 from domain.threshold import PriorConcerns, assess, load_profile
 from eventstore.application import OutOfSequence, SafeguardingRecords
+from projections import commissioner
+from projections.commissioner import CommissionerRecords
+from projections.feed import ProjectionFeed
+from projections.registry import open_documents
 
 log = structlog.get_logger("safeguard.activities")
 
@@ -32,6 +43,13 @@ class CaseActivities:
             calendar=self.settings.calendar,
             threshold_profile=self.settings.threshold_profile_for(service_id),
         )
+
+    @activity.defn(name="service_history")
+    def service_history(self, request: ServiceHistoryRequest) -> dict[str, Any] | None:
+        """The service's commissioner record of earlier concerns, from the read model brought up to date."""
+        feed = ProjectionFeed(self.records, open_documents(self.records), [CommissionerRecords()])
+        feed.catch_up()
+        return commissioner.service_history(feed.documents, request.service_id, exclude_case=request.case_id)
 
     @activity.defn(name="assess_threshold")
     def assess_threshold(self, request: ThresholdRequest) -> dict[str, Any]:

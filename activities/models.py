@@ -57,6 +57,11 @@ class ThresholdRequest(Message):
     service_id: str
 
 
+class ServiceHistoryRequest(Message):
+    case_id: str
+    service_id: str
+
+
 class FactBatch(Message):
     case_id: str
     first_seq: int

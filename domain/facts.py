@@ -32,6 +32,15 @@ class ConcernRaised(Fact):
     threshold_profile: str
 
 
+class ServiceHistoryAttached(Fact):
+    """The service's earlier concerns and outcomes, attached when a concern is raised (004:
+    "this record system will be interrogated"). Case ids, counts and outcomes; no adult ids."""
+
+    type: Literal["ServiceHistoryAttached"] = "ServiceHistoryAttached"
+    service_id: str
+    history: dict[str, Any] | None  # None: no earlier concern for this service
+
+
 class StepOpened(Fact):
     type: Literal["StepOpened"] = "StepOpened"
     step: str
@@ -131,6 +140,7 @@ class CaseClosed(Fact):
 AnyFact = Annotated[
     Union[
         ConcernRaised,
+        ServiceHistoryAttached,
         StepOpened,
         StepCompleted,
         DeadlineMissed,

@@ -39,6 +39,10 @@ class Concern(Aggregate):
         self.status = "open"
         self.open_steps: dict[str, str | None] = {}
 
+    @event("ServiceHistoryAttached")
+    def service_history_attached(self, at: str, service_id: str, history: dict[str, Any] | None) -> None:
+        pass
+
     @event("StepOpened")
     def step_opened(
         self, at: str, step: str, occurrence: int, role: str, clock_from: str,
@@ -97,6 +101,7 @@ class Concern(Aggregate):
 
 # fact type -> the aggregate method that records it (ConcernRaised creates the aggregate)
 RECORDERS = {
+    "ServiceHistoryAttached": Concern.service_history_attached,
     "StepOpened": Concern.step_opened,
     "StepCompleted": Concern.step_completed,
     "DeadlineMissed": Concern.deadline_missed,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from eventsourcing.postgres import PostgresFactory
 
 from eventstore.application import SafeguardingRecords
+from projections.commissioner import CommissionerRecords
 from projections.dashboard import LiveCases
 from projections.documents import Documents, PostgresDocuments, SQLiteDocuments
 from projections.feed import ProjectionFeed, ReadModel
 
 
 def read_models() -> list[ReadModel]:
-    return [LiveCases()]
+    return [LiveCases(), CommissionerRecords()]
 
 
 def open_documents(records: SafeguardingRecords) -> Documents:

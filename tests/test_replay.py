@@ -12,6 +12,7 @@ from temporalio.worker import Replayer
 
 from domain.pathway import current_pathway
 from tests.conftest import concern
+from tests.histories.record_histories import WORKFLOW_REVISION
 from tests.stories import missed_and_escalated
 from worker import WORKFLOWS
 
@@ -32,9 +33,10 @@ async def test_recorded_history_replays(path):
 def test_histories_cover_the_main_shapes_of_every_pathway_version():
     shapes = {"full_pathway", "missed_and_escalated", "continued_as_new"}
     versions = {p.stem.split("@")[1] for p in HISTORIES}
-    assert versions >= {"2026.11.1", current_pathway().version}
+    assert {v.split("+")[0] for v in versions} >= {"2026.11.1", current_pathway().version}
+    assert f"{current_pathway().version}+{WORKFLOW_REVISION}" in versions
     for v in versions:
-        assert {p.stem.split("@")[0] for p in HISTORIES if p.stem.endswith(v)} == shapes
+        assert {p.stem.split("@")[0] for p in HISTORIES if p.stem.endswith("@" + v)} == shapes
 
 
 async def test_a_fresh_history_replays(driver):

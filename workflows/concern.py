@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         DeadlineRequest,
         DeadlineRequests,
         FactBatch,
+        ServiceHistoryRequest,
         ThresholdRequest,
     )
     from domain.concern import Acknowledgement, Development, StepCompletion
@@ -38,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         Escalated,
         EscalationAcknowledged,
         Fact,
+        ServiceHistoryAttached,
         StepCompleted,
         StepOpened,
         StepWithdrawn,
@@ -104,10 +106,17 @@ class SafeguardingConcernWorkflow:
             pathway_version=policy.pathway.version, calendar=policy.calendar.model_dump(mode="json"),
             threshold_profile=policy.threshold_profile,
         )
+        facts: list[Fact] = [raised]
+        if workflow.patched("service-history"):  # cases raised before this change did not attach it
+            history = await workflow.execute_activity_method(
+                CaseActivities.service_history,
+                ServiceHistoryRequest(case_id=s.case_id, service_id=s.concern.service.id), **ACTIVITY,
+            )
+            facts.append(ServiceHistoryAttached(at=now, service_id=s.concern.service.id, history=history))
         first = policy.pathway.steps[0]  # record_concern: its clock runs from identification
-        opened = await self._open([(first, 1, s.concern.identified_at, "concern raised")], now)
+        facts += await self._open([(first, 1, s.concern.identified_at, "concern raised")], now)
         async with self._lock:
-            await self._commit([raised, *opened])
+            await self._commit(facts)
 
     # ---- staff actions -------------------------------------------------------------------
 

@@ -24,6 +24,8 @@ from tests.stories import full_pathway, missed_and_escalated
 from worker import build_worker, open_records
 
 HERE = Path(__file__).parent
+# Bump when the workflow code gains a `workflow.patched` branch, so histories of both sides stay.
+WORKFLOW_REVISION = "service-history"
 
 
 async def main() -> None:
@@ -44,7 +46,7 @@ async def main() -> None:
                 first_run = (await case.handle.describe()).run_id
                 await story(case)
                 history = await env.client.get_workflow_handle(case.id, run_id=first_run).fetch_history()
-                (HERE / f"{name}@{current_pathway().version}.json").write_text(history.to_json())
+                (HERE / f"{name}@{current_pathway().version}+{WORKFLOW_REVISION}.json").write_text(history.to_json())
                 print(f"{name}: {len(history.events)} history events")
             await driver.terminate_open_cases()
     await env.shutdown()
