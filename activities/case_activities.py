@@ -4,6 +4,7 @@ replay reuses them rather than recomputing against newer data."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,6 +37,10 @@ class CaseActivities:
         self.records = records
         self.settings = settings
 
+    @functools.cache
+    def _commissioner_feed(self) -> ProjectionFeed:
+        return ProjectionFeed(self.records, open_documents(self.records), [CommissionerRecords()])
+
     @activity.defn(name="load_case_policy")
     def load_case_policy(self, service_id: str | None = None) -> CasePolicy:
         return CasePolicy(
@@ -47,7 +52,7 @@ class CaseActivities:
     @activity.defn(name="service_history")
     def service_history(self, request: ServiceHistoryRequest) -> dict[str, Any] | None:
         """The service's commissioner record of earlier concerns, from the read model brought up to date."""
-        feed = ProjectionFeed(self.records, open_documents(self.records), [CommissionerRecords()])
+        feed = self._commissioner_feed()
         feed.catch_up()
         return commissioner.service_history(feed.documents, request.service_id, exclude_case=request.case_id)
 
