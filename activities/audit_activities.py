@@ -22,11 +22,13 @@ log = structlog.get_logger("safeguard.audits")
 
 
 def run_audit(records: SafeguardingRecords, request: AuditRequest, now: datetime | None = None) -> AuditRecord:
-    """Run the audit for the period ending at the start of `request.as_of` (today, London, if absent)."""
+    """Run the audit for the period ending at the start of `request.as_of` (the day it is requested,
+    London, if absent). `now` is when it is recorded; the request's own instant, if given, is its clock."""
     now = now or datetime.now(timezone.utc).replace(microsecond=0)
     definition = audit_definition(request.kind)
-    as_of: date = request.as_of or local_date(now)
-    if as_of > local_date(now):
+    requested = request.requested_at or now
+    as_of: date = request.as_of or local_date(requested)
+    if as_of > local_date(requested):
         # recorded once means recorded for good: never audit a period that has not ended
         raise ValueError(f"as of {as_of.isoformat()} is in the future: its period ends at the start of that day")
     stored = stored_audit(records, definition.kind, as_of)

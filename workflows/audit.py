@@ -9,7 +9,7 @@ data and creating them again changes nothing.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
@@ -44,9 +44,11 @@ ACTIVITY = dict(start_to_close_timeout=timedelta(minutes=10), retry_policy=Retry
 class GovernanceAuditWorkflow:
     @workflow.run
     async def run(self, request: AuditRequest) -> AuditRecord:
-        as_of = request.as_of or local_date(self._nominal_start())
+        requested_at = self._nominal_start()
+        as_of = request.as_of or local_date(requested_at)
         return await workflow.execute_activity_method(
-            AuditActivities.run_governance_audit, request.model_copy(update={"as_of": as_of}), **ACTIVITY
+            AuditActivities.run_governance_audit,
+            request.model_copy(update={"as_of": as_of, "requested_at": requested_at}), **ACTIVITY
         )
 
     def _nominal_start(self) -> datetime:
@@ -70,7 +72,7 @@ def schedule_spec(definition: AuditDefinition) -> ScheduleSpec:
         return ScheduleSpec(calendars=[cal], time_zone_name=s.time_zone)
     # every 14 days: interval specs count from the Unix epoch in absolute time (no time zone)
     every = timedelta(days=14)
-    first = datetime.combine(s.anchor or date(2027, 1, 4), s.at, tzinfo=timezone.utc)
+    first = datetime.combine(s.anchor, s.at, tzinfo=timezone.utc)
     return ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every, offset=(first - _EPOCH) % every)])
 
 

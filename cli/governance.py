@@ -1,0 +1,104 @@
+"""`safeguard audit run` and `safeguard governance`: the governance audits of 001 (step 5 of
+each example), run on demand against the event store (no Temporal needed) and listed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Optional
+
+import typer
+
+from activities.audit_activities import run_audit
+from cli.common import CommandError, emit_json
+from cli.runtime import guarded, records
+from domain.governance import KINDS, AuditRecord, AuditRequest, audit_definition, local_date, local_midnight
+from eventstore.audit import stored_audit
+from projections.feed import ProjectionFeed, as_at as fold_as_at
+from projections.governance import GovernanceAudits, governance_view
+from projections.registry import open_documents
+
+app = typer.Typer(help="Governance audits: weekly recognition, fortnightly protection, monthly learning.",
+                  no_args_is_help=True)
+
+
+@app.command("run")
+def run(
+    kind: str = typer.Argument(..., help=f"which audit: {' | '.join(KINDS)}"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="the date its period ends (ISO date; default today, London)"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """Run an audit now and record it; for a period already audited, show the stored record."""
+    def go() -> tuple[AuditRecord, bool]:
+        try:
+            audit_definition(kind)
+        except ValueError as e:
+            raise CommandError(str(e)) from None
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        day = _date(as_of) if as_of else local_date(now)
+        store = records()
+        new = stored_audit(store, kind, day) is None
+        try:
+            return run_audit(store, AuditRequest(kind=kind, as_of=day, requested_by="safeguard audit run"), now), new
+        except ValueError as e:
+            raise CommandError(str(e)) from None
+
+    record, new = guarded(go)
+    if as_json:
+        emit_json(record)
+        return
+    typer.echo(f"{record.title} as of {record.as_of} ({'recorded' if new else 'already recorded'} {record.recorded_at.isoformat()})")
+    _show(record.model_dump(mode="json"))
+
+
+def governance(
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    as_at: Optional[str] = typer.Option(None, "--as-at", help="as it stood then (ISO date: end of that day, London; or instant)"),
+) -> None:
+    """Governance audits recorded, their figures, and the actions still open."""
+    def build() -> dict[str, Any]:
+        store = records()
+        if as_at:
+            return governance_view(fold_as_at(store, [GovernanceAudits()], _instant(as_at)))
+        feed = ProjectionFeed(store, open_documents(store), [GovernanceAudits()])
+        feed.catch_up()
+        return governance_view(feed.documents)
+
+    view = guarded(build)
+    if as_json:
+        emit_json(view)
+        return
+    typer.echo(f"{len(view['audits'])} governance audit(s) recorded")
+    for a in view["audits"]:
+        typer.echo("")
+        typer.echo(f"{a['as_of']}  {a['title']} (period {a['period_start']} to {a['period_end']})")
+        _show(a)
+    typer.echo(f"\nOpen actions: {len(view['open_actions'])}")
+    for action in view["open_actions"]:
+        typer.echo(f"  {action['title']} ({action['owner']}), from the {action['kind']} audit as of {action['as_of']}: {action['because']}")
+
+
+def _show(audit: dict[str, Any]) -> None:
+    for name, value in audit["figures"].items():
+        if name in ("cases", "lessons"):
+            continue  # detail: in --json
+        typer.echo(f"  {name}: {value}")
+    for action in audit["actions"]:
+        typer.echo(f"  ACTION {action['title']} ({action['owner']}): {action['because']}")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--as-of {text!r} is not an ISO date (2027-03-01)") from None
+
+
+def _instant(text: str) -> datetime:
+    """An ISO date (the end of that day in London) or an instant (naive means UTC)."""
+    try:
+        if len(text) == 10:
+            return local_midnight(date.fromisoformat(text) + timedelta(days=1)) - timedelta(seconds=1)
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--as-at {text!r} is not an ISO date (2027-03-03) or instant (2027-03-03T09:00:00+00:00)") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

@@ -1,0 +1,206 @@
+"""Read models behind the governance audits (001 step 5 of each example).
+
+`GovernanceFacts` keeps, per case, only what the audits count, each with its instant: the
+audited steps' due and completion, the first escalation after delayed recognition, the
+targeting gaps of the first record, when controls were in place, new incidents, and the
+closure review. `audit_figures` counts from those documents what falls in a period. It uses
+nothing recorded after the period's end (a step counts by its due instant, which is in the
+period, and whether it was done by then), so live documents, a rebuild from zero and the
+documents as at any instant from the period's end on give the same figures.
+
+`GovernanceAudits` keeps every audit recorded (`AuditCompleted`), for `safeguard governance`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+from domain.governance import KINDS, audit_definition, percent, targeting_gaps, themes_in
+from domain.pathway import SUBSTANTIATION_OUTCOMES
+from projections.documents import Doc, Documents
+from projections.feed import ReadModel, StoredEvent
+
+# steps whose timeliness an audit reads (the rest of a case's steps are not needed)
+TIMED_STEPS = frozenset({"seriousness_assessment", "implementation_check", "chronology_update", "chronology_development"})
+CHRONOLOGY_STEPS = ("chronology_update", "chronology_development")
+
+
+class GovernanceFacts(ReadModel):
+    name = "governance_facts"
+    handles = frozenset({"ConcernRaised", "StepOpened", "StepCompleted", "StepWithdrawn", "Escalated", "DevelopmentRecorded"})
+
+    def keys(self, event: StoredEvent) -> Iterable[str]:
+        return [event.stream]
+
+    def apply(self, e: StoredEvent, docs: dict[str, Doc | None]) -> None:
+        d = e.data
+        if e.type == "ConcernRaised":
+            docs[e.stream] = {
+                "case_id": d["case_id"], "service_id": d["concern"]["service"]["id"], "steps": {},
+                "delayed_recognition_escalated_at": None, "concern_record": None, "controls_from": None,
+                "incidents": [], "closure": None,
+            }
+            return
+        case = docs.get(e.stream)
+        if case is None:
+            return  # not a case this model has seen raised
+        step, key = d.get("step"), f"{d.get('step')}#{d.get('occurrence')}"
+        steps = case["steps"]
+        if e.type == "StepOpened" and step in TIMED_STEPS:
+            steps[key] = {"step": step, "occurrence": d["occurrence"], "due": d["due"],
+                          "completed_at": None, "on_time": None, "withdrawn_at": None, "implemented": None}
+        elif e.type == "StepCompleted":
+            if key in steps:
+                steps[key].update(completed_at=d["at"], on_time=d["on_time"])
+                if step == "implementation_check":
+                    steps[key]["implemented"] = d["record"].get("implemented") is True
+            if step == "record_concern" and case["concern_record"] is None:
+                case["concern_record"] = {"completed_at": d["at"], "targeting_gaps": targeting_gaps(d["record"])}
+            elif step == "protection_plan" and case["controls_from"] is None:
+                case["controls_from"] = d["at"]
+            elif step == "closure_learning_review":
+                r = d["record"]
+                case["closure"] = {"completed_at": d["at"], "substantiation_outcome": r["substantiation_outcome"],
+                                   "action_completion_rate": r["action_completion_rate"], "lessons": r["lessons"]}
+        elif e.type == "StepWithdrawn" and key in steps:
+            steps[key]["withdrawn_at"] = d["at"]
+        elif e.type == "Escalated":
+            # "escalated after delayed recognition": the first record_concern deadline escalation
+            if step == "record_concern" and d["cause"] == "missed_deadline" and case["delayed_recognition_escalated_at"] is None:
+                case["delayed_recognition_escalated_at"] = d["at"]
+        elif e.type == "DevelopmentRecorded" and d["kind"] == "new_incident":
+            case["incidents"].append(d["at"])
+        docs[e.stream] = case
+
+
+class GovernanceAudits(ReadModel):
+    name = "governance_audits"
+    handles = frozenset({"AuditCompleted"})
+
+    def keys(self, event: StoredEvent) -> Iterable[str]:
+        return [event.stream]
+
+    def apply(self, e: StoredEvent, docs: dict[str, Doc | None]) -> None:
+        docs[e.stream] = {"audit_id": e.stream, **e.data}
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+def audit_figures(documents: Documents, kind: str, period_start: datetime, period_end: datetime) -> dict[str, Any]:
+    """The audit's figures for [period_start, period_end), from GovernanceFacts documents. Pure."""
+    audit_definition(kind)  # refuses an unknown kind
+    cases = [doc for _, doc in documents.scan(GovernanceFacts.name)]
+    cases.sort(key=lambda c: c["case_id"])
+    inside = _Period(period_start, period_end)
+    return {"weekly": _weekly, "fortnightly": _fortnightly, "monthly": _monthly}[kind](cases, inside)
+
+
+class _Period:
+    def __init__(self, start: datetime, end: datetime) -> None:
+        self.start, self.end = start, end
+
+    def __contains__(self, instant: str | None) -> bool:
+        return instant is not None and self.start <= _instant(instant) < self.end
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _timed(case: Doc, step: str, period: _Period) -> list[Doc]:
+    """Occurrences of `step` that fell due in the period (a withdrawal before due means it never did)."""
+    return [s for s in case["steps"].values()
+            if s["step"] == step and s["due"] in period and not (s["withdrawn_at"] and _instant(s["withdrawn_at"]) < _instant(s["due"]))]
+
+
+def _by_due(s: Doc) -> bool:
+    # done by its due instant (the workflow's on_time): known by then, so it never changes later
+    return s["on_time"] is True
+
+
+def _weekly(cases: list[Doc], period: _Period) -> dict[str, Any]:
+    due, late, delayed, missing = 0, [], [], {}
+    for c in cases:
+        for s in _timed(c, "seriousness_assessment", period):
+            due += 1
+            if not _by_due(s):
+                late.append(c["case_id"])
+        if c["delayed_recognition_escalated_at"] in period:
+            delayed.append(c["case_id"])
+        record = c["concern_record"]
+        if record and record["completed_at"] in period and record["targeting_gaps"]:
+            missing[c["case_id"]] = record["targeting_gaps"]
+    on_time = due - len(late)
+    return {
+        "seriousness_assessments_due": due,
+        "seriousness_assessments_on_time": on_time,
+        "same_day_seriousness_percent": percent(on_time, due),
+        "escalated_after_delayed_recognition": len(delayed),
+        "records_missing_targeting_detail": len(missing),
+        "cases": {"seriousness_not_same_day": late, "escalated_after_delayed_recognition": delayed,
+                  "missing_targeting_detail": missing},
+    }
+
+
+def _fortnightly(cases: list[Doc], period: _Period) -> dict[str, Any]:
+    checked, not_on_time, gaps, repeats = 0, [], [], []
+    for c in cases:
+        for s in _timed(c, "implementation_check", period):
+            checked += 1
+            if not (_by_due(s) and s["implemented"]):
+                not_on_time.append(c["case_id"])
+        for step in CHRONOLOGY_STEPS:
+            gaps += [f"{c['case_id']} {s['step']}#{s['occurrence']}" for s in _timed(c, step, period) if not _by_due(s)]
+        controls = c["controls_from"]
+        repeats += [{"case_id": c["case_id"], "at": at} for at in c["incidents"]
+                    if at in period and controls is not None and _instant(controls) < _instant(at)]
+    implemented = checked - len(not_on_time)
+    return {
+        "protection_plans_checked": checked,
+        "protection_plans_implemented_on_time": implemented,
+        "separation_plans_on_time_percent": percent(implemented, checked),
+        "chronology_gaps": len(gaps),
+        "repeat_incidents_after_controls": len(repeats),
+        "cases": {"separation_not_implemented_on_time": not_on_time, "chronology_gaps": sorted(gaps),
+                  "repeat_incidents_after_controls": repeats},
+    }
+
+
+def _monthly(cases: list[Doc], period: _Period) -> dict[str, Any]:
+    reviews = [(c["case_id"], c["closure"]) for c in cases if c["closure"] and c["closure"]["completed_at"] in period]
+    outcomes = {o: 0 for o in SUBSTANTIATION_OUTCOMES}
+    lessons, themes = [], {}
+    for case_id, r in reviews:
+        outcomes[r["substantiation_outcome"]] = outcomes.get(r["substantiation_outcome"], 0) + 1
+        found = themes_in(r["lessons"])
+        lessons.append({"case_id": case_id, "lessons": r["lessons"], "themes": found})
+        for t in found:
+            themes.setdefault(t, []).append(case_id)
+    rates = [r["action_completion_rate"] for _, r in reviews]
+    return {
+        "closure_reviews": len(reviews),
+        "substantiation_outcomes": outcomes,
+        "action_completion_rate_mean": round(sum(rates) / len(rates), 2) if rates else None,
+        "lessons": lessons,
+        "themes": dict(sorted(themes.items())),
+        "cases_sharing_a_theme": max((len(v) for v in themes.values()), default=0),
+        "repeated_themes": sorted(t for t, v in themes.items() if len(v) >= 2),
+    }
+
+
+# --- the audits recorded ------------------------------------------------------------------------
+
+
+def governance_view(documents: Documents) -> dict[str, Any]:
+    """Every audit recorded, oldest period first, and the open actions: those raised by the
+    latest audit of each kind (a later audit that no longer crosses the threshold closes them)."""
+    audits = sorted((doc for _, doc in documents.scan(GovernanceAudits.name)),
+                    key=lambda a: (a["period_end"], KINDS.index(a["kind"])))
+    latest: dict[str, Doc] = {}
+    for a in audits:
+        latest[a["kind"]] = a
+    open_actions = [{**action, "kind": a["kind"], "audit_id": a["audit_id"], "as_of": a["as_of"]}
+                    for kind in KINDS if (a := latest.get(kind)) for action in a["actions"]]
+    return {"audits": audits, "open_actions": open_actions}
