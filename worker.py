@@ -15,14 +15,16 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
+from activities.audit_activities import AuditActivities
 from activities.case_activities import CaseActivities
 from configuration.logging import configure_logging
 from configuration.settings import Settings, get_settings
 from eventstore.application import SafeguardingRecords
 from projections.registry import open_feed
+from workflows.audit import GovernanceAuditWorkflow, ensure_schedules
 from workflows.concern import SafeguardingConcernWorkflow
 
-WORKFLOWS = [SafeguardingConcernWorkflow]
+WORKFLOWS = [SafeguardingConcernWorkflow, GovernanceAuditWorkflow]
 
 
 def open_records(settings: Settings) -> SafeguardingRecords:
@@ -33,12 +35,13 @@ def build_worker(
     client: Client, records: SafeguardingRecords, settings: Settings, acts: CaseActivities | None = None, **options
 ) -> Worker:
     acts = acts or CaseActivities(records, settings)
+    audits = AuditActivities(records, settings)
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         activities=[acts.load_case_policy, acts.compute_deadlines, acts.record_facts, acts.assess_threshold,
-                    acts.service_history],
+                    acts.service_history, audits.run_governance_audit],
         activity_executor=ThreadPoolExecutor(max_workers=8),
         **options,
     )
@@ -64,6 +67,7 @@ async def main() -> None:
     client = await connect(settings)
     records = open_records(settings)
     stop = start_projections(records)
+    await ensure_schedules(client, settings)
     structlog.get_logger("safeguard.worker").info("worker started", task_queue=settings.task_queue)
     try:
         await build_worker(client, records, settings).run()

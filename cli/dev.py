@@ -12,6 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 from configuration.binaries import temporal_cli
 from configuration.logging import configure_logging
 from configuration.settings import get_settings
+from workflows.audit import ensure_schedules
 from worker import build_worker, main as worker_main, open_records, start_projections
 
 log = structlog.get_logger("safeguard.dev")
@@ -44,6 +45,7 @@ async def run_dev_stack(port: int, ui_port: int) -> None:
     )
     try:
         async with env:
+            await ensure_schedules(env.client, settings)
             await build_worker(env.client, records, settings).run()
     finally:
         stop_projections.set()

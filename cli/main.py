@@ -8,7 +8,7 @@ import traceback
 
 import typer
 
-from cli import cases, commissioner, dev, projections, simulate
+from cli import cases, commissioner, dev, governance, projections, simulate
 from cli.pathway import pathway
 
 app = typer.Typer(
@@ -28,6 +28,8 @@ app.command()(simulate.simulate)
 app.command()(pathway)
 app.command()(projections.dashboard)
 app.add_typer(projections.projections_app, name="projections")
+app.add_typer(governance.app, name="audit")
+app.command()(governance.governance)
 app.add_typer(commissioner.app, name="commissioner")
 
 try:  # the threshold tools (issue 3) mount here once present

@@ -9,10 +9,11 @@ from projections.commissioner import CommissionerRecords
 from projections.dashboard import LiveCases
 from projections.documents import Documents, PostgresDocuments, SQLiteDocuments
 from projections.feed import ProjectionFeed, ReadModel
+from projections.governance import GovernanceAudits, GovernanceFacts
 
 
 def read_models() -> list[ReadModel]:
-    return [LiveCases(), CommissionerRecords()]
+    return [LiveCases(), CommissionerRecords(), GovernanceFacts(), GovernanceAudits()]
 
 
 def open_documents(records: SafeguardingRecords) -> Documents:
