@@ -18,7 +18,11 @@ def read_models() -> list[ReadModel]:
 
 def open_documents(records: SafeguardingRecords) -> Documents:
     kind = PostgresDocuments if isinstance(records.factory, PostgresFactory) else SQLiteDocuments
-    return records.factory.tracking_recorder(kind)
+    documents = records.factory.tracking_recorder(kind)
+    # They share the application's connection pool, which closes when the application is
+    # collected: keep the application alive as long as its documents.
+    documents.application = records
+    return documents
 
 
 def open_feed(records: SafeguardingRecords) -> ProjectionFeed:
