@@ -77,6 +77,14 @@ def status(as_json: bool = typer.Option(False, "--json")) -> None:
         typer.echo(f"{r['read_model']:<24} at {r['position']} of {r['last_event']}")
 
 
+def _known(feed: ProjectionFeed, names: list[str]) -> None:
+    try:
+        for n in names:
+            feed.model(n)
+    except KeyError as e:
+        raise CommandError(e.args[0]) from None
+
+
 @projections_app.command("rebuild")
 def rebuild(
     name: Optional[str] = typer.Argument(None, help="one read model (default: all)"),
@@ -85,7 +93,7 @@ def rebuild(
     """Rebuild read models from zero, from the event store, showing progress."""
     feed = guarded(lambda: open_feed(records()))
     names = [name] if name else [m.name for m in read_models()]
-    guarded(lambda: [feed.model(n) for n in names])
+    guarded(lambda: _known(feed, names))
     results = []
     for n in names:
         started = time.perf_counter()

@@ -115,3 +115,31 @@ async def test_dashboard_as_at_a_past_instant(driver):
     await case.at("2027-01-13T11:00:00+00:00")
     assert dashboard(as_at(driver.records, [LiveCases()], then), then, CAL) == live_then
     assert live_then["deadlines"][0]["step"] == "record_concern" and live_then["deadlines"][0]["overdue"]
+
+
+async def test_dashboard_and_rebuild_from_the_command_line(driver, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from configuration.settings import get_settings
+
+    done, late = await two_cases(driver)
+    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(driver.settings.data_dir))
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        view = json.loads(runner.invoke(app, ["dashboard", "--json", "--as-at", "2027-01-14T16:00:00+00:00"]).stdout)
+        assert [c["case_id"] for c in view["live_cases"]] == [late.id]
+        rebuilt = runner.invoke(app, ["projections", "rebuild", "live_cases", "--json"])
+        assert rebuilt.exit_code == 0 and json.loads(rebuilt.stdout)[0]["events"] == len(done.facts()) + len(late.facts())
+        assert "live_cases: " in rebuilt.stderr and "(100%)" in rebuilt.stderr  # progress
+        status = json.loads(runner.invoke(app, ["projections", "status", "--json"]).stdout)
+        assert {r["read_model"]: r["position"] == r["last_event"] for r in status}["live_cases"]
+        bad = runner.invoke(app, ["dashboard", "--as-at", "last tuesday"])
+        assert bad.exit_code == 2 and "is not an ISO date" in bad.stderr
+        unknown = runner.invoke(app, ["projections", "rebuild", "nonsense"])
+        assert unknown.exit_code == 2 and "no read model 'nonsense'" in unknown.stderr
+    finally:
+        get_settings.cache_clear()
