@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import structlog
 import typer
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from cli.common import EXIT_UNAVAILABLE, fail
 from configuration.binaries import temporal_cli
 from configuration.logging import configure_logging
 from configuration.settings import get_settings
@@ -16,6 +18,12 @@ from workflows.audit import ensure_schedules
 from worker import build_worker, main as worker_main, open_records, start_projections
 
 log = structlog.get_logger("safeguard.dev")
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 async def run_dev_stack(port: int, ui_port: int) -> None:
@@ -58,15 +66,25 @@ def dev(
 ) -> None:
     """Start the embedded stack: Temporal dev server (SQLite), its UI, the worker and the SQLite event store."""
     configure_logging(get_settings().log_format)
+    for p, what in ((port, "--port"), (ui_port, "--ui-port")):
+        if port_in_use(p):  # the dev server would fail to bind, and we would talk to whatever holds it
+            fail(f"port {p} is already in use: is another `safeguard dev` running? "
+                 f"(`safeguard worker` adds a worker to it; {what} chooses another port)", EXIT_UNAVAILABLE)
     try:
         asyncio.run(run_dev_stack(port, ui_port))
     except KeyboardInterrupt:
         typer.echo("stopped")
+    except RuntimeError as e:  # the dev server did not come up (most often: the port is taken)
+        fail(f"could not start the embedded stack on ports {port}/{ui_port}: {e}; "
+             "is another `safeguard dev` running? (--port / --ui-port choose others)", EXIT_UNAVAILABLE)
 
 
 def worker() -> None:
     """Run the worker against the Temporal server and event store in SAFEGUARD_* settings."""
+    settings = get_settings()
     try:
         asyncio.run(worker_main())
     except KeyboardInterrupt:
         typer.echo("stopped")
+    except RuntimeError as e:
+        fail(f"the worker could not connect to Temporal at {settings.temporal_address}: {e}", EXIT_UNAVAILABLE)
