@@ -7,7 +7,7 @@ referred to by id only: the event store and the logs never hold a service user's
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -74,7 +74,7 @@ class StepCompletion(Model):
 class Development(Model):
     """A new incident or agency contact on a live case."""
 
-    kind: str = Field(validation_alias=AliasChoices("kind", "type"), pattern=r"^(new_incident|agency_contact|other)$")
+    kind: Literal["new_incident", "agency_contact", "other"] = Field(validation_alias=AliasChoices("kind", "type"))
     summary: str = Field(min_length=1, validation_alias=AliasChoices("summary", "description"))
     actor: str | None = None
     role: Role | None = None

@@ -92,3 +92,10 @@ def test_simulate_refuses_a_malformed_scenario(tmp_path):
     result = runner.invoke(app, ["simulate", "--file", write(tmp_path, "s.json", bad)])
     assert result.exit_code == 2
     assert "actions[0] (StepAction): role: Field required; actor: Field required" in result.stderr
+
+
+def test_development_with_unknown_kind_is_refused(tmp_path):
+    result = runner.invoke(app, ["concern", "development", "CASE-1", "--file",
+                                 write(tmp_path, "d.json", {"kind": "gossip", "summary": "x"})])
+    assert result.exit_code == 2
+    assert "kind: Input should be 'new_incident', 'agency_contact' or 'other'" in result.stderr
