@@ -4,7 +4,6 @@ replay reuses them rather than recomputing against newer data."""
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,10 +35,12 @@ class CaseActivities:
     def __init__(self, records: SafeguardingRecords, settings: Settings) -> None:
         self.records = records
         self.settings = settings
+        self._feed: ProjectionFeed | None = None
 
-    @functools.cache
     def _commissioner_feed(self) -> ProjectionFeed:
-        return ProjectionFeed(self.records, open_documents(self.records), [CommissionerRecords()])
+        if self._feed is None:  # opened once: it creates its table on first use
+            self._feed = ProjectionFeed(self.records, open_documents(self.records), [CommissionerRecords()])
+        return self._feed
 
     @activity.defn(name="load_case_policy")
     def load_case_policy(self, service_id: str | None = None) -> CasePolicy:

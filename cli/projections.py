@@ -99,12 +99,12 @@ def rebuild(
         started = time.perf_counter()
         shown = [0.0]
 
-        def progress(view: str, position: int, last: int) -> None:
+        def progress(view: str, position: int, last: int, shown: list[float] = shown) -> None:
             if time.perf_counter() - shown[0] > 0.5 or position == last:
                 shown[0] = time.perf_counter()
                 typer.echo(f"\r  {view}: {position}/{last} events ({100 * position // max(last, 1)}%)", err=True, nl=position == last)
 
-        count = guarded(lambda: feed.rebuild(n, progress))
+        count = guarded(lambda n=n, progress=progress: feed.rebuild(n, progress))
         seconds = time.perf_counter() - started
         results.append({"read_model": n, "events": count, "seconds": round(seconds, 3),
                         "events_per_second": round(count / seconds) if seconds else None})

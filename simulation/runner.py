@@ -27,7 +27,7 @@ from configuration.settings import Settings
 from domain.concern import Acknowledgement, Development, StepCompletion
 from eventstore.application import SafeguardingRecords
 from projections.case_history import chronology, escalations, step_occurrences
-from simulation.scenario import AcknowledgeAction, DevelopmentAction, Scenario, StepAction
+from simulation.scenario import DevelopmentAction, Scenario, StepAction
 from worker import build_worker, open_records
 from workflows.concern import SafeguardingConcernWorkflow
 from workflows.state import CaseInput
