@@ -8,7 +8,7 @@ import traceback
 
 import typer
 
-from cli import cases, commissioner, dev, governance, projections, simulate
+from cli import cases, commissioner, dev, governance, projections, simulate, threshold
 from cli.pathway import pathway
 
 app = typer.Typer(
@@ -31,13 +31,7 @@ app.add_typer(projections.projections_app, name="projections")
 app.add_typer(governance.app, name="audit")
 app.command()(governance.governance)
 app.add_typer(commissioner.app, name="commissioner")
-
-try:  # the threshold tools (issue 3) mount here once present
-    from cli import threshold
-
-    app.add_typer(threshold.app, name="threshold")
-except ImportError:
-    pass
+app.add_typer(threshold.app, name="threshold")
 
 
 
