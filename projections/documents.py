@@ -46,7 +46,14 @@ def _dump(doc: Doc) -> str:
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), default=str)
 
 
-class SQLiteDocuments(SQLiteTrackingRecorder, Documents):
+class _TrackedDocuments(Documents):
+    """The position is the tracking recorder's: the last notification saved for the view."""
+
+    def position(self, view: str) -> int:
+        return self.max_tracking_id(view) or 0  # type: ignore[attr-defined]
+
+
+class SQLiteDocuments(SQLiteTrackingRecorder, _TrackedDocuments):
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
@@ -80,16 +87,13 @@ class SQLiteDocuments(SQLiteTrackingRecorder, Documents):
             if tracking is not None:
                 self._insert_tracking(c, tracking)
 
-    def position(self, view: str) -> int:
-        return self.max_tracking_id(view) or 0
-
     def reset(self, view: str) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.execute("DELETE FROM read_models WHERE view=?", [view])
             c.execute("DELETE FROM tracking WHERE application_name=?", [view])
 
 
-class PostgresDocuments(PostgresTrackingRecorder, Documents):
+class PostgresDocuments(PostgresTrackingRecorder, _TrackedDocuments):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.sql_create_statements.append(SQL(
@@ -123,9 +127,6 @@ class PostgresDocuments(PostgresTrackingRecorder, Documents):
                     "ON CONFLICT (view, key) DO UPDATE SET doc = EXCLUDED.doc", upserts)
             if tracking is not None:
                 self._insert_tracking(c, tracking)
-
-    def position(self, view: str) -> int:
-        return self.max_tracking_id(view) or 0
 
     def reset(self, view: str) -> None:
         with self.datastore.transaction(commit=True) as c:
