@@ -1,0 +1,49 @@
+"""A store written before facts became the stored events (topics `eventstore.concern:Concern.*`,
+`eventstore.audit:GovernanceAudit.*`) is read as it stands: never rewritten, and every read
+model answers from it exactly as the code that wrote it did.
+
+`fixtures/legacy_events.json` is that store's events as written (two cases told by
+`tests/stories.py`, and a weekly audit); `fixtures/legacy_read_models.json` is what the read
+models said of it then."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from casework.queries import case_chronology
+from projections.commissioner import commissioner_records, service_history
+from projections.dashboard import dashboard
+from projections.governance import governance_view
+from projections.registry import open_feed
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def load_legacy(records) -> None:
+    rows = json.loads((FIXTURES / "legacy_events.json").read_text())
+    records.recorder.insert_events([
+        StoredEvent(UUID(r["originator_id"]), r["originator_version"], r["topic"], r["state"].encode()) for r in rows
+    ])
+
+
+def as_json(value):
+    return json.loads(json.dumps(value, default=str, sort_keys=True))
+
+
+def test_read_models_answer_from_a_legacy_store_as_they_did(records, settings):
+    load_legacy(records)
+    expected = json.loads((FIXTURES / "legacy_read_models.json").read_text())
+    feed = open_feed(records)
+    feed.catch_up()
+    now = datetime(2027, 2, 2, 12, tzinfo=timezone.utc)
+    assert as_json({c: case_chronology(records, c) for c in ("LEGACY-full", "LEGACY-missed")}) == expected["chronology"]
+    assert as_json({m.name: dict(feed.documents.scan(m.name)) for m in feed.models}) == expected["documents"]
+    assert as_json(dashboard(feed.documents, now, settings.calendar)) == expected["dashboard"]
+    assert as_json(commissioner_records(feed.documents)) == expected["commissioner_records"]
+    assert as_json(service_history(feed.documents, "SVC-ELM")) == expected["service_history"]
+    assert as_json(governance_view(feed.documents)) == expected["governance"]
