@@ -27,6 +27,7 @@ from projections import commissioner
 from projections.commissioner import CommissionerRecords
 from projections.feed import ProjectionFeed
 from projections.registry import open_documents
+from projections.concern_index import prior_concerns
 
 log = structlog.get_logger("safeguard.activities")
 
@@ -36,6 +37,9 @@ class CaseActivities:
         self.records = records
         self.settings = settings
         self._feed: ProjectionFeed | None = None
+
+    def _documents(self):
+        return self._commissioner_feed().documents
 
     def _commissioner_feed(self) -> ProjectionFeed:
         if self._feed is None:  # opened once: it creates its table on first use
@@ -62,7 +66,8 @@ class CaseActivities:
         """The service's threshold tool applied to the facts, with earlier concerns counted from the store."""
         try:
             profile = load_profile(request.profile)
-            prior = prior_concerns(request, self.records.earlier_concerns(request.case_id), profile.low_level.lookback_days)
+            prior = prior_concerns(self.records, self._documents(), request.case_id, request.adult_id, request.source_id,
+                                   request.service_id, request.identified_at, profile.low_level.lookback_days)
             decision = assess(profile, request.category, merged_facts(profile, request), prior)
         except ValueError as e:  # unknown profile, category or fact; wrong type
             raise ApplicationError(str(e), type="ThresholdFactsError", non_retryable=True) from e
@@ -86,7 +91,7 @@ class CaseActivities:
     @activity.defn(name="record_facts")
     def record_facts(self, batch: FactBatch) -> int:
         try:
-            version = self.records.record(batch.case_id, batch.first_seq, batch.facts)
+            version = self.records.record(batch.case_id, batch.first_seq, batch.facts)[-1].seq
         except OutOfSequence as e:
             raise ApplicationError(str(e), type="OutOfSequence", non_retryable=True) from e
         for seq, fact in enumerate(batch.facts, start=batch.first_seq):
@@ -99,26 +104,6 @@ def merged_facts(profile: Any, request: ThresholdRequest) -> dict[str, Any]:
     vocabulary = set(cat.vocabulary) if cat else set()
     answered = {k: v for k, v in request.answered_by_record.items() if k in vocabulary}
     return {**answered, **request.facts}
-
-
-def prior_concerns(request: ThresholdRequest, earlier: list[dict[str, Any]], lookback_days: int) -> PriorConcerns:
-    """Count the earlier concerns the threshold tools ask about (002/003: several low-level concerns)."""
-    since = request.identified_at - timedelta(days=lookback_days)
-    source = pair = service = 0
-    for e in earlier:
-        c = e["concern"]
-        if not since <= _instant(c["identified_at"]) <= request.identified_at:
-            continue
-        adults = {c["adult_at_risk"]["id"], c["alleged_source"]["id"]}
-        if adults == {request.adult_id, request.source_id}:
-            pair += 1
-        elif c["alleged_source"]["id"] == request.source_id:
-            source += 1
-        if c["service"]["id"] == request.service_id:
-            service += 1
-    note = (f"event store: concerns identified in the {lookback_days} days before "
-            f"{request.identified_at.date().isoformat()}, this case excluded")
-    return PriorConcerns(same_source=source, same_pair=pair, same_service=service, source_note=note)
 
 
 def _instant(value: Any) -> datetime:

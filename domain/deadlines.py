@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Union
 from zoneinfo import ZoneInfo
 
 import holidays
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -31,8 +31,30 @@ def _holiday_dates(country: str, subdivision: str | None, year: int) -> frozense
     return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=year))
 
 
+class HolidaysNotCovered(ValueError):
+    """A deadline fell in a year the case's holiday table does not cover (extend the table)."""
+
+
+class HolidayTable(BaseModel):
+    """The bank holidays a case's deadlines are computed with, taken from the `holidays` package
+    when the case is raised and kept in its history, so replaying the case, or computing its
+    next deadline after the package is upgraded, uses the dates it was decided with."""
+
+    model_config = _FROZEN
+
+    source: str  # e.g. "holidays 0.108 GB-ENG": what StepOpened.holiday_table records
+    first_year: int
+    last_year: int
+    dates: tuple[date, ...]
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year <= self.last_year
+
+
 class WorkingCalendar(BaseModel):
     model_config = _FROZEN
+    _table: HolidayTable | None = PrivateAttr(default=None)  # set by with_holidays: no package reads
+    _dates: frozenset[date] = PrivateAttr(default=frozenset())
 
     timezone: str = "Europe/London"
     working_weekdays: tuple[Annotated[int, Field(ge=0, le=6)], ...] = Field((0, 1, 2, 3, 4), min_length=1)  # Mon=0
@@ -74,13 +96,33 @@ class WorkingCalendar(BaseModel):
         return self
 
     def holiday_table(self) -> str:
+        if self._table is not None:
+            return self._table.source
         region = self.holiday_country + (f"-{self.holiday_subdivision}" if self.holiday_subdivision else "")
         return f"holidays {holidays.__version__} {region}"
 
+    def holidays_for(self, first_year: int, last_year: int) -> HolidayTable:
+        """This calendar's bank holidays for the years given, read from the `holidays` package."""
+        dates = sorted(d for year in range(first_year, last_year + 1)
+                       for d in _holiday_dates(self.holiday_country, self.holiday_subdivision, year))
+        return HolidayTable(source=self.holiday_table(), first_year=first_year, last_year=last_year, dates=tuple(dates))
+
+    def with_holidays(self, table: HolidayTable) -> WorkingCalendar:
+        """This calendar, counting only `table`'s holidays (pure: what workflow code uses)."""
+        bound = self.model_copy()
+        bound._table = table
+        bound._dates = frozenset(table.dates)
+        return bound
+
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() in self.working_weekdays and day not in _holiday_dates(
-            self.holiday_country, self.holiday_subdivision, day.year
-        )
+        if day.weekday() not in self.working_weekdays:
+            return False
+        if self._table is None:
+            return day not in _holiday_dates(self.holiday_country, self.holiday_subdivision, day.year)
+        if not self._table.covers(day.year):
+            raise HolidaysNotCovered(f"the case's holiday table ({self._table.source}) covers {self._table.first_year}-"
+                                     f"{self._table.last_year}, not {day.year}")
+        return day not in self._dates
 
     def working_day_length(self) -> timedelta:
         return datetime.combine(date.min, self.closes_at) - datetime.combine(date.min, self.opens_at)

@@ -1,18 +1,23 @@
-"""The facts a case records, one class per thing that happened.
+"""The facts Safeguard records, one class per thing that happened: the one schema of the event
+store (`eventstore/events.py` stores these classes as they are) and of the read models.
 
-The workflow decides them; an activity appends them to the event store, where each becomes
-an event of the `Concern` aggregate. Every fact carries `at`, the instant it happened on
-the case's clock, and any deadline it set, so the store alone can reproduce the case.
+The case's decider (`domain/case/`) decides them; an activity appends them to the store under
+the case's stream, fact n at position n. Every fact carries `at`, the instant it happened on
+the case's clock, and any deadline, decision or table it was decided with, so the store alone
+can reproduce the case.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from domain.concern import ConcernBody
+from domain.deadlines import HolidayTable, WorkingCalendar
+from domain.governance import AuditKind, RaisedAction
+from domain.threshold import ThresholdDecision
 
 EscalationCause = Literal["missed_deadline", "still_open", "trigger"]
 
@@ -28,8 +33,9 @@ class ConcernRaised(Fact):
     concern: ConcernBody
     pathway: str
     pathway_version: str
-    calendar: dict[str, Any]  # the working calendar in force, as data
+    calendar: WorkingCalendar  # the working calendar in force, as data
     threshold_profile: str
+    holidays: HolidayTable | None = None  # the bank holidays its deadlines count (absent before 2026-11-23)
 
 
 class ServiceHistoryAttached(Fact):
@@ -103,7 +109,7 @@ class DevelopmentRecorded(Fact):
 
 class ThresholdDecisionFiled(Fact):
     type: Literal["ThresholdDecisionFiled"] = "ThresholdDecisionFiled"
-    decision: dict[str, Any]
+    decision: ThresholdDecision
 
 
 class ThresholdDecisionOverridden(Fact):
@@ -137,21 +143,45 @@ class CaseClosed(Fact):
     role: str
 
 
-AnyFact = Annotated[
-    Union[
-        ConcernRaised,
-        ServiceHistoryAttached,
-        StepOpened,
-        StepCompleted,
-        DeadlineMissed,
-        Escalated,
-        EscalationAcknowledged,
-        DevelopmentRecorded,
-        ThresholdDecisionFiled,
-        ThresholdDecisionOverridden,
-        CaseConcluded,
-        StepWithdrawn,
-        CaseClosed,
-    ],
-    Field(discriminator="type"),
-]
+class AuditCompleted(Fact):
+    """A governance audit (001 step 5 of each example), recorded once per kind and period.
+    `at` is the period's end: the instant the audit speaks for."""
+
+    type: Literal["AuditCompleted"] = "AuditCompleted"
+    kind: AuditKind
+    as_of: date
+    period_start: datetime
+    period_end: datetime
+    title: str
+    seed: str
+    figures: dict[str, Any]
+    thresholds: list[dict[str, Any]]
+    actions: list[RaisedAction]
+    requested_by: str
+    governance_version: str
+    recorded_at: datetime
+
+    @field_serializer("at", "period_start", "period_end", "recorded_at")
+    def _as_written(self, instant: datetime) -> str:
+        return instant.isoformat()  # audits have always stored instants this way ("+00:00", not "Z")
+
+
+CASE_FACTS: tuple[type[Fact], ...] = (
+    ConcernRaised,
+    ServiceHistoryAttached,
+    StepOpened,
+    StepCompleted,
+    DeadlineMissed,
+    Escalated,
+    EscalationAcknowledged,
+    DevelopmentRecorded,
+    ThresholdDecisionFiled,
+    ThresholdDecisionOverridden,
+    CaseConcluded,
+    StepWithdrawn,
+    CaseClosed,
+)
+AnyFact = Annotated[Union[CASE_FACTS], Field(discriminator="type")]  # a case's facts, told apart by `type`
+
+# every class the store holds, by name: a case's facts, and the governance audits
+FACT_TYPES: dict[str, type[Fact]] = {cls.__name__: cls for cls in (*CASE_FACTS, AuditCompleted)}

@@ -364,3 +364,18 @@ PEER_TO_PEER = Pathway(
 def current_pathway() -> Pathway:
     """The one place the pathway in force is read from."""
     return PEER_TO_PEER
+
+
+# ---- TEMPORARY (replaced when the steps become named constants) ----
+LIVE_CASE_OVERSIGHT = PEER_TO_PEER.step("live_case_oversight")
+OVERSIGHT_RISK_FLAGS = ("unresolved_targeting_risk", "overdue_protective_actions", "supervision_weak")
+PEER_RISK_REVIEW = PEER_TO_PEER.step("peer_risk_review")
+ROUTE_DECISION = PEER_TO_PEER.step("route_decision")
+SERVICE_RISK_REVIEW = PEER_TO_PEER.step("service_risk_review")
+CHRONOLOGY_DEVELOPMENT = PEER_TO_PEER.step("chronology_development")
+CHRONOLOGY_UPDATE = PEER_TO_PEER.step("chronology_update")
+CLOSURE_LEARNING_REVIEW = PEER_TO_PEER.step("closure_learning_review")
+IMPLEMENTATION_CHECK = PEER_TO_PEER.step("implementation_check")
+PROTECTION_PLAN = PEER_TO_PEER.step("protection_plan")
+RECORD_CONCERN = PEER_TO_PEER.step("record_concern")
+SERIOUSNESS_ASSESSMENT = PEER_TO_PEER.step("seriousness_assessment")

@@ -1,61 +1,66 @@
-"""Read models of one case, projected from its stored events (never from workflow state):
-the chronology inspectors read, each step occurrence with its deadline, and the escalations."""
+"""Read models of one case, projected from its stored facts (never from workflow state): the
+chronology inspectors read, each step occurrence with its deadline, and the escalations.
+Answers are JSON-ready (instants in ISO 8601), as they are printed and served."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from eventstore.application import StoredFact
+from domain.facts import (
+    ConcernRaised,
+    DeadlineMissed,
+    Escalated,
+    EscalationAcknowledged,
+    StepCompleted,
+    StepOpened,
+    StepWithdrawn,
+)
+from eventstore.events import Recorded
+from projections.jsonable import iso
 
-_WHO = ("actor", "role")
-_SKIP_DETAIL = {"at", "step", "occurrence", "actor", "role", "due"}
+_SKIP_DETAIL = {"at", "step", "occurrence", "actor", "role", "due", "concern"}
 
 
-def _instant(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def step_occurrences(facts: list[StoredFact]) -> list[dict[str, Any]]:
+def step_occurrences(facts: list[Recorded]) -> list[dict[str, Any]]:
     """One row per step occurrence: who owns it, when it was due and what became of it."""
     rows: dict[tuple[str, int], dict[str, Any]] = {}
-    for f in facts:
-        d = f.data
-        key = (d.get("step"), d.get("occurrence"))
-        if f.type == "StepOpened":
-            rows[key] = {
-                "step": d["step"], "occurrence": d["occurrence"], "role": d["role"], "opened_at": d["at"],
-                "due": d["due"], "deadline": d["deadline"], "completed_at": None, "completed_by": None,
-                "on_time": None, "missed_at": None, "withdrawn_at": None,
-            }
-        elif f.type == "StepCompleted" and key in rows:
-            rows[key].update(completed_at=d["at"], completed_by={"actor": d["actor"], "role": d["role"]}, on_time=d["on_time"])
-        elif f.type == "DeadlineMissed" and key in rows:
-            rows[key]["missed_at"] = d["at"]
-        elif f.type == "StepWithdrawn" and key in rows:
-            rows[key]["withdrawn_at"] = d["at"]
+    for r in facts:
+        match r.fact:
+            case StepOpened() as f:
+                rows[(f.step, f.occurrence)] = {
+                    "step": f.step, "occurrence": f.occurrence, "role": f.role, "opened_at": iso(f.at),
+                    "due": iso(f.due), "deadline": f.deadline, "completed_at": None, "completed_by": None,
+                    "on_time": None, "missed_at": None, "withdrawn_at": None,
+                }
+            case StepCompleted() as f if (f.step, f.occurrence) in rows:
+                rows[(f.step, f.occurrence)].update(
+                    completed_at=iso(f.at), completed_by={"actor": f.actor, "role": f.role}, on_time=f.on_time)
+            case DeadlineMissed() as f if (f.step, f.occurrence) in rows:
+                rows[(f.step, f.occurrence)]["missed_at"] = iso(f.at)
+            case StepWithdrawn() as f if (f.step, f.occurrence) in rows:
+                rows[(f.step, f.occurrence)]["withdrawn_at"] = iso(f.at)
     return list(rows.values())
 
 
-def escalations(facts: list[StoredFact]) -> list[dict[str, Any]]:
-    acknowledged = {f.data["escalation_id"]: f.data["at"] for f in facts if f.type == "EscalationAcknowledged"}
+def escalations(facts: list[Recorded]) -> list[dict[str, Any]]:
+    acknowledged = {r.fact.escalation_id: iso(r.at) for r in facts if isinstance(r.fact, EscalationAcknowledged)}
     return [
         {
-            "escalation_id": f.data["escalation_id"], "at": f.data["at"], "step": f.data["step"],
-            "occurrence": f.data["occurrence"], "cause": f.data["cause"], "reason": f.data["reason"],
-            "from_role": f.data["from_role"], "to_role": f.data["to_role"],
-            "acknowledged_at": acknowledged.get(f.data["escalation_id"]),
+            "escalation_id": f.escalation_id, "at": iso(f.at), "step": f.step, "occurrence": f.occurrence,
+            "cause": f.cause, "reason": f.reason, "from_role": f.from_role, "to_role": f.to_role,
+            "acknowledged_at": acknowledged.get(f.escalation_id),
         }
-        for f in facts if f.type == "Escalated"
+        for f in (r.fact for r in facts) if isinstance(f, Escalated)
     ]
 
 
-def chronology(facts: list[StoredFact]) -> list[dict[str, Any]]:
-    """Every event in order, with its time, actor, role, step, deadline and whether it was met."""
+def chronology(facts: list[Recorded]) -> list[dict[str, Any]]:
+    """Every fact in order, with its time, actor, role, step, deadline and whether it was met."""
     outcome = {(r["step"], r["occurrence"]): r for r in step_occurrences(facts)}
     entries = []
-    for f in facts:
-        d = f.data
+    for r in facts:
+        # what the event recorded, field by field (a fact read from the store has set the fields it stored)
+        d = r.fact.model_dump(mode="json", exclude={"type"}, exclude_unset=True)
         step, occ = d.get("step"), d.get("occurrence")
         row = outcome.get((step, occ))
         deadline = d.get("due") or (row["due"] if row else None)
@@ -66,16 +71,16 @@ def chronology(facts: list[StoredFact]) -> list[dict[str, Any]]:
             elif row["missed_at"]:
                 met = False
         entry = {
-            "seq": f.seq, "at": d["at"], "type": f.type, "recorded_at": f.recorded_at.isoformat(),
+            "seq": r.seq, "at": d["at"], "type": r.type, "recorded_at": r.recorded_at.isoformat(),
             "actor": d.get("actor"), "role": d.get("role"), "step": step, "occurrence": occ,
             "deadline": deadline, "deadline_met": met,
-            "details": {k: v for k, v in d.items() if k not in _SKIP_DETAIL and k != "concern"},
+            "details": {k: v for k, v in d.items() if k not in _SKIP_DETAIL},
         }
-        if f.type == "ConcernRaised":
-            c = d["concern"]
+        if isinstance(r.fact, ConcernRaised):
+            c = r.fact.concern
             entry["details"].update(
-                identified_at=c["identified_at"], service=c["service"]["id"],
-                adult_at_risk=c["adult_at_risk"]["id"], alleged_source=c["alleged_source"]["id"],
+                identified_at=iso(c.identified_at), service=c.service.id,
+                adult_at_risk=c.adult_at_risk.id, alleged_source=c.alleged_source.id,
             )
         entries.append(entry)
     return entries

@@ -21,8 +21,6 @@ from collections import Counter
 from datetime import datetime
 from typing import Any, Iterable
 
-from pydantic import TypeAdapter
-
 from domain.commissioning import (
     ACTIONS,
     MEETINGS,
@@ -35,82 +33,77 @@ from domain.commissioning import (
     ServiceAssessment,
     assess_service,
 )
-from projections.dashboard import OVERSIGHT_STEP, RISK_FLAGS
+from domain.concern import Service
+from domain.facts import CaseClosed, CaseConcluded, ConcernRaised, DeadlineMissed, StepCompleted, ThresholdDecisionFiled
+from domain.pathway import OVERSIGHT_RISK_FLAGS, PEER_RISK_REVIEW, ROUTE_DECISION, SERVICE_RISK_REVIEW, LIVE_CASE_OVERSIGHT
+from eventstore.events import Recorded
 from projections.documents import Doc, Documents
-from projections.feed import ReadModel, StoredEvent
+from projections.feed import ReadModel
+from projections.jsonable import iso as _iso
 
 CASE = "case:"
 SERVICE_DETAILS = ("name", "provider", "company", "client_group")
-_INSTANT = TypeAdapter(datetime)
 
 
 class CommissionerRecords(ReadModel):
     name = "commissioner_records"
-    handles = frozenset({
-        "ConcernRaised", "StepCompleted", "DeadlineMissed", "ThresholdDecisionFiled", "CaseConcluded", "CaseClosed",
-    })
+    handles = (ConcernRaised, StepCompleted, DeadlineMissed, ThresholdDecisionFiled, CaseConcluded, CaseClosed)
 
-    def keys(self, event: StoredEvent) -> Iterable[str]:
-        if event.type == "ConcernRaised":
-            return [event.data["concern"]["service"]["id"], CASE + event.stream]
+    def keys(self, event: Recorded) -> Iterable[str]:
+        if isinstance(event.fact, ConcernRaised):
+            return [event.fact.concern.service.id, CASE + event.stream]
         return [CASE + event.stream]
 
-    def apply(self, e: StoredEvent, docs: dict[str, Doc | None]) -> None:
-        d, key = e.data, CASE + e.stream
-        if e.type == "ConcernRaised":
-            c = d["concern"]
+    def apply(self, e: Recorded, docs: dict[str, Doc | None]) -> None:
+        f, key = e.fact, CASE + e.stream
+        if isinstance(f, ConcernRaised):
+            c = f.concern
             docs[key] = ConcernFacts(
-                case_id=d["case_id"], raised_at=e.at, adult_at_risk=c["adult_at_risk"]["id"],
-                alleged_source=c["alleged_source"]["id"],
+                case_id=f.case_id, raised_at=f.at, adult_at_risk=c.adult_at_risk.id, alleged_source=c.alleged_source.id,
             ).model_dump(mode="json")
-            _add_to_service(c["service"], d["case_id"], key, e.at, docs)
+            _add_to_service(c.service, f.case_id, key, f.at, docs)
             return
         case = docs.get(key)
         if case is None:
             return  # raised before the log began: nothing to fold into
-        if e.type == "StepCompleted":
-            _step_completed(case, d["step"], d["record"])
-        elif e.type == "DeadlineMissed":
-            case["missed_deadlines"] += 1
-        elif e.type == "ThresholdDecisionFiled":
-            decision = d["decision"]
-            facts = decision.get("facts", {})
-            case.update(threshold_level=decision["level"], threshold_category=decision["category"],
-                        threshold_at=_iso(e.at),
-                        threshold_notifications=list(decision.get("required_notifications", [])),
-                        threshold_facts={k: facts[k] for k in THRESHOLD_FACTS_READ if k in facts})
-        elif e.type == "CaseConcluded":
-            case["status"] = "concluded"
-        elif e.type == "CaseClosed":
-            case.update(status="closed", outcome=d["outcome"], closed_at=_iso(e.at))
+        match f:
+            case StepCompleted():
+                _step_completed(case, f.step, f.record)
+            case DeadlineMissed():
+                case["missed_deadlines"] += 1
+            case ThresholdDecisionFiled():
+                d = f.decision
+                case.update(threshold_level=d.level, threshold_category=d.category, threshold_at=_iso(f.at),
+                            threshold_notifications=list(d.required_notifications),
+                            threshold_facts={k: d.facts[k] for k in THRESHOLD_FACTS_READ if k in d.facts})
+            case CaseConcluded():
+                case["status"] = "concluded"
+            case CaseClosed():
+                case.update(status="closed", outcome=f.outcome, closed_at=_iso(f.at))
         docs[key] = case
 
 
-def _iso(at: datetime) -> str:
-    return _INSTANT.dump_python(at, mode="json")  # as ConcernFacts writes its instants
-
-
-def _add_to_service(service: dict[str, Any], case_id: str, key: str, raised_at: datetime, docs: dict[str, Doc | None]) -> None:
-    doc = docs.get(service["id"]) or {"service_id": service["id"], "cases": {}}
+def _add_to_service(service: Service, case_id: str, key: str, raised_at: datetime, docs: dict[str, Doc | None]) -> None:
+    doc = docs.get(service.id) or {"service_id": service.id, "cases": {}}
     doc["cases"][case_id] = key
     # the details of the latest-raised concern stand, whatever order the concerns arrive in
     latest = doc.get("details_from")
     if latest is None or (raised_at, case_id) >= (datetime.fromisoformat(latest[0]), latest[1]):
-        doc["details"] = {k: service.get(k) for k in SERVICE_DETAILS}
+        doc["details"] = {k: getattr(service, k) for k in SERVICE_DETAILS}
         doc["details_from"] = [_iso(raised_at), case_id]
-    docs[service["id"]] = doc
+    docs[service.id] = doc
 
 
 def _step_completed(case: Doc, step: str, record: dict[str, Any]) -> None:
     case["steps"][step] = case["steps"].get(step, 0) + 1
-    if step == "route_decision":
+    if step == ROUTE_DECISION.id:
         case["abuse_category"] = record.get("abuse_category")
         case["route_exploitation"] = record.get("exploitation") is True
-    elif step == "peer_risk_review":
+    elif step == PEER_RISK_REVIEW.id:
         case["risk_open"] = record.get("source_still_has_access") is True
-    elif step == OVERSIGHT_STEP:
-        case["risk_open"] = any(record.get(f) is True for f in RISK_FLAGS)
-    elif step == "service_risk_review":
+    elif step == LIVE_CASE_OVERSIGHT.id:
+        case["risk_open"] = any(record.get(f) is True for f in OVERSIGHT_RISK_FLAGS)
+    elif step == SERVICE_RISK_REVIEW.id:
         case["wider_exposure"] = case["wider_exposure"] or record.get("more_than_one_adult_affected") is True
 
 

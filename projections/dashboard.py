@@ -8,65 +8,82 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from domain.deadlines import WorkingCalendar
+from domain.facts import (
+    CaseClosed,
+    CaseConcluded,
+    ConcernRaised,
+    DeadlineMissed,
+    Escalated,
+    EscalationAcknowledged,
+    StepCompleted,
+    StepOpened,
+    StepWithdrawn,
+    ThresholdDecisionFiled,
+)
+from domain.pathway import LIVE_CASE_OVERSIGHT, OVERSIGHT_RISK_FLAGS
+from eventstore.events import Recorded
 from projections.documents import Doc, Documents
-from projections.feed import ReadModel, StoredEvent
+from projections.feed import ReadModel
+from projections.jsonable import iso
 
-OVERSIGHT_STEP = "live_case_oversight"
-RISK_FLAGS = ("unresolved_targeting_risk", "overdue_protective_actions", "supervision_weak")
+OVERSIGHT_STEP = LIVE_CASE_OVERSIGHT.id
 
 
 class LiveCases(ReadModel):
     name = "live_cases"
-    handles = frozenset({
-        "ConcernRaised", "StepOpened", "StepCompleted", "DeadlineMissed", "Escalated", "EscalationAcknowledged",
-        "StepWithdrawn", "ThresholdDecisionFiled", "CaseConcluded", "CaseClosed",
-    })
+    handles = (ConcernRaised, StepOpened, StepCompleted, DeadlineMissed, Escalated, EscalationAcknowledged,
+               StepWithdrawn, ThresholdDecisionFiled, CaseConcluded, CaseClosed)
 
-    def keys(self, event: StoredEvent) -> Iterable[str]:
+    def keys(self, event: Recorded) -> Iterable[str]:
         return [event.stream]
 
-    def apply(self, e: StoredEvent, docs: dict[str, Doc | None]) -> None:
-        d = e.data
-        if e.type == "ConcernRaised":
-            c = d["concern"]
+    def apply(self, e: Recorded, docs: dict[str, Doc | None]) -> None:
+        f = e.fact
+        if isinstance(f, ConcernRaised):
+            c = f.concern
             docs[e.stream] = {
-                "case_id": d["case_id"], "service": c["service"], "adult_at_risk": c["adult_at_risk"]["id"],
-                "alleged_source": c["alleged_source"]["id"], "identified_at": c["identified_at"], "raised_at": d["at"],
+                "case_id": f.case_id, "service": c.service.model_dump(mode="json"), "adult_at_risk": c.adult_at_risk.id,
+                "alleged_source": c.alleged_source.id, "identified_at": iso(c.identified_at), "raised_at": iso(f.at),
                 "status": "open", "open_steps": {}, "escalations": {}, "oversight": None, "threshold_level": None,
             }
             return
         case = docs.get(e.stream)
         if case is None:
             return  # closed (or raised before the log began): nothing live to update
-        key = f"{d.get('step')}#{d.get('occurrence')}"
         steps, escalations = case["open_steps"], case["escalations"]
-        if e.type == "StepOpened":
-            steps[key] = {"step": d["step"], "occurrence": d["occurrence"], "role": d["role"], "due": d["due"],
-                          "deadline": d["deadline"], "missed": False, "escalated_to": []}
-        elif e.type in ("StepCompleted", "StepWithdrawn"):
-            steps.pop(key, None)
-            for eid in [i for i, x in escalations.items() if x["cause"] != "trigger" and x["key"] == key]:
-                del escalations[eid]
-            if e.type == "StepCompleted" and d["step"] == OVERSIGHT_STEP:
-                case["oversight"] = {"completed_at": d["at"], "by": d["actor"],
-                                     "flags": [f for f in RISK_FLAGS if d["record"].get(f) is True]}
-        elif e.type == "DeadlineMissed" and key in steps:
-            steps[key]["missed"] = True
-        elif e.type == "Escalated":
-            escalations[d["escalation_id"]] = {"at": d["at"], "key": key, "step": d["step"], "cause": d["cause"],
-                                               "reason": d["reason"], "to_role": d["to_role"]}
-            if d["cause"] != "trigger" and key in steps:
-                steps[key]["escalated_to"].append(d["to_role"])
-        elif e.type == "EscalationAcknowledged":
-            escalations.pop(d["escalation_id"], None)
-        elif e.type == "ThresholdDecisionFiled":
-            case["threshold_level"] = d["decision"]["level"]
-        elif e.type == "CaseConcluded":
-            case["status"] = "concluded"
-        elif e.type == "CaseClosed":
-            docs[e.stream] = None
-            return
+        match f:
+            case StepOpened():
+                steps[_key(f)] = {"step": f.step, "occurrence": f.occurrence, "role": f.role, "due": iso(f.due),
+                                  "deadline": f.deadline, "missed": False, "escalated_to": []}
+            case StepCompleted() | StepWithdrawn():
+                key = _key(f)
+                steps.pop(key, None)
+                for eid in [i for i, x in escalations.items() if x["cause"] != "trigger" and x["key"] == key]:
+                    del escalations[eid]
+                if isinstance(f, StepCompleted) and f.step == OVERSIGHT_STEP:
+                    case["oversight"] = {"completed_at": iso(f.at), "by": f.actor,
+                                         "flags": [x for x in OVERSIGHT_RISK_FLAGS if f.record.get(x) is True]}
+            case DeadlineMissed() if _key(f) in steps:
+                steps[_key(f)]["missed"] = True
+            case Escalated():
+                escalations[f.escalation_id] = {"at": iso(f.at), "key": _key(f), "step": f.step, "cause": f.cause,
+                                                "reason": f.reason, "to_role": f.to_role}
+                if f.cause != "trigger" and _key(f) in steps:
+                    steps[_key(f)]["escalated_to"].append(f.to_role)
+            case EscalationAcknowledged():
+                escalations.pop(f.escalation_id, None)
+            case ThresholdDecisionFiled():
+                case["threshold_level"] = f.decision.level
+            case CaseConcluded():
+                case["status"] = "concluded"
+            case CaseClosed():
+                docs[e.stream] = None
+                return
         docs[e.stream] = case
+
+
+def _key(f: Any) -> str:
+    return f"{f.step}#{f.occurrence}"
 
 
 def dashboard(documents: Documents, now: datetime, calendar: WorkingCalendar) -> dict[str, Any]:

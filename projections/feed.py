@@ -12,63 +12,46 @@ from __future__ import annotations
 import copy
 import threading
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterable, Sequence
 
 import structlog
 from eventsourcing.persistence import IntegrityError, Tracking
 
+from domain.facts import Fact
 from eventstore.application import SafeguardingRecords
+from eventstore.events import Recorded, topics
 from projections.documents import Doc, Documents, MemoryDocuments
 
 log = structlog.get_logger("safeguard.projections")
 Progress = Callable[[str, int, int], None]  # (view, position reached, last position)
 
-_META = {"originator_id", "originator_version", "timestamp", "originator_topic"}
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    position: int  # notification id in the store
-    stream: str  # the aggregate's id: one case, or one audit
-    seq: int
-    type: str
-    at: datetime  # when it happened, on the case's clock
-    data: dict[str, Any]
-
 
 class ReadModel(ABC):
-    """A read model folds events into JSON documents. Pure: no clock, no I/O."""
+    """A read model folds typed facts into JSON documents. Pure: no clock, no I/O."""
 
     name: str
-    handles: frozenset[str]  # the event types it reads
+    handles: tuple[type[Fact], ...]  # the facts it reads
 
     @abstractmethod
-    def keys(self, event: StoredEvent) -> Iterable[str]:
+    def keys(self, event: Recorded) -> Iterable[str]:
         """The documents this event touches (read before `apply`)."""
 
     @abstractmethod
-    def apply(self, event: StoredEvent, docs: dict[str, Doc | None]) -> None:
+    def apply(self, event: Recorded, docs: dict[str, Doc | None]) -> None:
         """Fold the event into `docs` (key -> doc, absent if new); set a key to None to delete it."""
 
-
-def decode(records: SafeguardingRecords, notifications: Sequence[Any]) -> list[StoredEvent]:
-    out = []
-    for n in notifications:
-        e = records.mapper.to_domain_event(n)
-        data = {k: v for k, v in e.__dict__.items() if k not in _META}
-        at = data.get("at")
-        out.append(StoredEvent(
-            position=n.id, stream=str(e.originator_id), seq=e.originator_version, type=type(e).__name__,
-            at=datetime.fromisoformat(at) if isinstance(at, str) else at or e.timestamp, data=data,
-        ))
-    return out
+    def reads(self, event: Recorded) -> bool:
+        return isinstance(event.fact, self.handles)
 
 
-def fold(model: ReadModel, documents: Documents, events: list[StoredEvent], position: int | None) -> None:
+def decode(records: SafeguardingRecords, notifications: Sequence[Any]) -> list[Recorded]:
+    return [records.mapper.to_domain_event(n).at_position(n.id) for n in notifications]
+
+
+def fold(model: ReadModel, documents: Documents, events: list[Recorded], position: int | None) -> None:
     """Fold a batch into the model's documents and save them with `position`, atomically."""
-    relevant = [e for e in events if e.type in model.handles]
+    relevant = [e for e in events if model.reads(e)]
     keys = {k for e in relevant for k in model.keys(e)}
     current = documents.read(model.name, keys) if keys else {}
     docs: dict[str, Doc | None] = copy.deepcopy(current)  # models mutate documents in place
@@ -131,6 +114,28 @@ class ProjectionFeed:
             except Exception:  # keep following; the next pass retries from the saved position
                 log.exception("projection pass failed")
             stop.wait(interval)
+
+
+def fresh(records: SafeguardingRecords, documents: Documents, model: ReadModel, keys: Iterable[str],
+          batch_size: int = 1000) -> dict[str, Doc]:
+    """The model's documents for `keys` as they stand at the end of the log, without waiting for
+    the feed: the saved documents, with the events the feed has not folded yet applied in memory
+    (nothing is written). Costs what the feed's lag costs, never what the log holds."""
+    wanted = list(keys)
+    while True:
+        position = documents.position(model.name)
+        docs: dict[str, Doc | None] = dict(documents.read(model.name, wanted))
+        loaded = set(wanted)
+        start = position + 1
+        while batch := records.recorder.select_notifications(start=start, limit=batch_size, topics=topics(model.handles)):
+            for e in decode(records, batch):
+                if need := set(model.keys(e)) - loaded:  # an event folds into all its documents, so read them all
+                    docs.update(documents.read(model.name, need))
+                    loaded |= need
+                model.apply(e, docs)
+            start = batch[-1].id + 1
+        if documents.position(model.name) == position:  # nothing saved meanwhile: every read saw `position`
+            return {k: d for k in wanted if (d := docs.get(k)) is not None}
 
 
 def as_at(records: SafeguardingRecords, models: Sequence[ReadModel], instant: datetime,

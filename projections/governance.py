@@ -16,28 +16,40 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable
 
+from domain.facts import AuditCompleted, ConcernRaised, DevelopmentRecorded, Escalated, StepCompleted, StepOpened, StepWithdrawn
 from domain.governance import KINDS, audit_definition, percent, targeting_gaps, themes_in
-from domain.pathway import SUBSTANTIATION_OUTCOMES
+from domain.pathway import (
+    CHRONOLOGY_DEVELOPMENT,
+    CHRONOLOGY_UPDATE,
+    CLOSURE_LEARNING_REVIEW,
+    IMPLEMENTATION_CHECK,
+    PROTECTION_PLAN,
+    RECORD_CONCERN,
+    SERIOUSNESS_ASSESSMENT,
+    SUBSTANTIATION_OUTCOMES,
+)
+from eventstore.events import Recorded
 from projections.documents import Doc, Documents
-from projections.feed import ReadModel, StoredEvent
+from projections.feed import ReadModel
+from projections.jsonable import iso
 
 # steps whose timeliness an audit reads (the rest of a case's steps are not needed)
-TIMED_STEPS = frozenset({"seriousness_assessment", "implementation_check", "chronology_update", "chronology_development"})
-CHRONOLOGY_STEPS = ("chronology_update", "chronology_development")
+CHRONOLOGY_STEPS = (CHRONOLOGY_UPDATE.id, CHRONOLOGY_DEVELOPMENT.id)
+TIMED_STEPS = frozenset({SERIOUSNESS_ASSESSMENT.id, IMPLEMENTATION_CHECK.id, *CHRONOLOGY_STEPS})
 
 
 class GovernanceFacts(ReadModel):
     name = "governance_facts"
-    handles = frozenset({"ConcernRaised", "StepOpened", "StepCompleted", "StepWithdrawn", "Escalated", "DevelopmentRecorded"})
+    handles = (ConcernRaised, StepOpened, StepCompleted, StepWithdrawn, Escalated, DevelopmentRecorded)
 
-    def keys(self, event: StoredEvent) -> Iterable[str]:
+    def keys(self, event: Recorded) -> Iterable[str]:
         return [event.stream]
 
-    def apply(self, e: StoredEvent, docs: dict[str, Doc | None]) -> None:
-        d = e.data
-        if e.type == "ConcernRaised":
+    def apply(self, e: Recorded, docs: dict[str, Doc | None]) -> None:
+        f = e.fact
+        if isinstance(f, ConcernRaised):
             docs[e.stream] = {
-                "case_id": d["case_id"], "service_id": d["concern"]["service"]["id"], "steps": {},
+                "case_id": f.case_id, "service_id": f.concern.service.id, "steps": {},
                 "delayed_recognition_escalated_at": None, "concern_record": None, "controls_from": None,
                 "incidents": [], "closure": None,
             }
@@ -45,44 +57,54 @@ class GovernanceFacts(ReadModel):
         case = docs.get(e.stream)
         if case is None:
             return  # not a case this model has seen raised
-        step, key = d.get("step"), f"{d.get('step')}#{d.get('occurrence')}"
         steps = case["steps"]
-        if e.type == "StepOpened" and step in TIMED_STEPS:
-            steps[key] = {"step": step, "occurrence": d["occurrence"], "due": d["due"],
-                          "completed_at": None, "on_time": None, "withdrawn_at": None, "implemented": None}
-        elif e.type == "StepCompleted":
-            if key in steps:
-                steps[key].update(completed_at=d["at"], on_time=d["on_time"])
-                if step == "implementation_check":
-                    steps[key]["implemented"] = d["record"].get("implemented") is True
-            if step == "record_concern" and case["concern_record"] is None:
-                case["concern_record"] = {"completed_at": d["at"], "targeting_gaps": targeting_gaps(d["record"])}
-            elif step == "protection_plan" and case["controls_from"] is None:
-                case["controls_from"] = d["at"]
-            elif step == "closure_learning_review":
-                r = d["record"]
-                case["closure"] = {"completed_at": d["at"], "substantiation_outcome": r["substantiation_outcome"],
-                                   "action_completion_rate": r["action_completion_rate"], "lessons": r["lessons"]}
-        elif e.type == "StepWithdrawn" and key in steps:
-            steps[key]["withdrawn_at"] = d["at"]
-        elif e.type == "Escalated":
-            # "escalated after delayed recognition": the first record_concern deadline escalation
-            if step == "record_concern" and d["cause"] == "missed_deadline" and case["delayed_recognition_escalated_at"] is None:
-                case["delayed_recognition_escalated_at"] = d["at"]
-        elif e.type == "DevelopmentRecorded" and d["kind"] == "new_incident":
-            case["incidents"].append(d["at"])
+        match f:
+            case StepOpened() if f.step in TIMED_STEPS:
+                steps[_key(f)] = {"step": f.step, "occurrence": f.occurrence, "due": iso(f.due),
+                                  "completed_at": None, "on_time": None, "withdrawn_at": None, "implemented": None}
+            case StepCompleted():
+                _completed(case, f)
+            case StepWithdrawn() if _key(f) in steps:
+                steps[_key(f)]["withdrawn_at"] = iso(f.at)
+            case Escalated():
+                # "escalated after delayed recognition": the first record_concern deadline escalation
+                if (f.step == RECORD_CONCERN.id and f.cause == "missed_deadline"
+                        and case["delayed_recognition_escalated_at"] is None):
+                    case["delayed_recognition_escalated_at"] = iso(f.at)
+            case DevelopmentRecorded() if f.kind == "new_incident":
+                case["incidents"].append(iso(f.at))
         docs[e.stream] = case
+
+
+def _key(f: Any) -> str:
+    return f"{f.step}#{f.occurrence}"
+
+
+def _completed(case: Doc, f: StepCompleted) -> None:
+    steps = case["steps"]
+    if _key(f) in steps:
+        steps[_key(f)].update(completed_at=iso(f.at), on_time=f.on_time)
+        if f.step == IMPLEMENTATION_CHECK.id:
+            steps[_key(f)]["implemented"] = f.record.get("implemented") is True
+    if f.step == RECORD_CONCERN.id and case["concern_record"] is None:
+        case["concern_record"] = {"completed_at": iso(f.at), "targeting_gaps": targeting_gaps(f.record)}
+    elif f.step == PROTECTION_PLAN.id and case["controls_from"] is None:
+        case["controls_from"] = iso(f.at)
+    elif f.step == CLOSURE_LEARNING_REVIEW.id:
+        r = f.record
+        case["closure"] = {"completed_at": iso(f.at), "substantiation_outcome": r["substantiation_outcome"],
+                           "action_completion_rate": r["action_completion_rate"], "lessons": r["lessons"]}
 
 
 class GovernanceAudits(ReadModel):
     name = "governance_audits"
-    handles = frozenset({"AuditCompleted"})
+    handles = (AuditCompleted,)
 
-    def keys(self, event: StoredEvent) -> Iterable[str]:
+    def keys(self, event: Recorded) -> Iterable[str]:
         return [event.stream]
 
-    def apply(self, e: StoredEvent, docs: dict[str, Doc | None]) -> None:
-        docs[e.stream] = {"audit_id": e.stream, **e.data}
+    def apply(self, e: Recorded, docs: dict[str, Doc | None]) -> None:
+        docs[e.stream] = {"audit_id": e.stream, **e.fact.model_dump(mode="json", exclude={"type"})}
 
 
 # --- figures ----------------------------------------------------------------------------------
@@ -123,7 +145,7 @@ def _by_due(s: Doc) -> bool:
 def _weekly(cases: list[Doc], period: _Period) -> dict[str, Any]:
     due, late, delayed, missing = 0, [], [], {}
     for c in cases:
-        for s in _timed(c, "seriousness_assessment", period):
+        for s in _timed(c, SERIOUSNESS_ASSESSMENT.id, period):
             due += 1
             if not _by_due(s):
                 late.append(c["case_id"])
@@ -147,7 +169,7 @@ def _weekly(cases: list[Doc], period: _Period) -> dict[str, Any]:
 def _fortnightly(cases: list[Doc], period: _Period) -> dict[str, Any]:
     checked, not_on_time, gaps, repeats = 0, [], [], []
     for c in cases:
-        for s in _timed(c, "implementation_check", period):
+        for s in _timed(c, IMPLEMENTATION_CHECK.id, period):
             checked += 1
             if not (_by_due(s) and s["implemented"]):
                 not_on_time.append(c["case_id"])

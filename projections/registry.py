@@ -6,6 +6,7 @@ from eventsourcing.postgres import PostgresFactory
 
 from eventstore.application import SafeguardingRecords
 from projections.commissioner import CommissionerRecords
+from projections.concern_index import ConcernIndex
 from projections.dashboard import LiveCases
 from projections.documents import Documents, PostgresDocuments, SQLiteDocuments
 from projections.feed import ProjectionFeed, ReadModel
@@ -13,7 +14,7 @@ from projections.governance import GovernanceAudits, GovernanceFacts
 
 
 def read_models() -> list[ReadModel]:
-    return [LiveCases(), CommissionerRecords(), GovernanceFacts(), GovernanceAudits()]
+    return [LiveCases(), CommissionerRecords(), GovernanceFacts(), GovernanceAudits(), ConcernIndex()]
 
 
 def open_documents(records: SafeguardingRecords) -> Documents:

@@ -146,7 +146,7 @@ def report(case_id: str, records: SafeguardingRecords, rejected: list[dict[str, 
     return {
         "case_id": case_id,
         "status": "closed" if closed else "concluded" if concluded else "open",
-        "outcome": closed.data["outcome"] if closed else None,
+        "outcome": closed.fact.outcome if closed else None,
         "steps": step_occurrences(facts),
         "escalations": escalations(facts),
         "rejected": rejected,

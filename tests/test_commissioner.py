@@ -59,11 +59,11 @@ async def run_case(driver, svc, identified_at, adult, source, *, assessment=None
 
 
 def raised_at(case) -> datetime:
-    return datetime.fromisoformat(case.facts()[0].data["at"])
+    return case.facts()[0].at
 
 
 def filed_at(case) -> datetime:
-    return datetime.fromisoformat(next(f.data["at"] for f in case.facts() if f.type == "ThresholdDecisionFiled"))
+    return next(f.at for f in case.facts() if f.type == "ThresholdDecisionFiled")
 
 
 def by_id(records: list[dict]) -> dict[str, dict]:

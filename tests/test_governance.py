@@ -265,7 +265,7 @@ async def test_audit_is_recorded_once_per_period_and_figures_are_the_same_live_r
     await small_week(driver, "2027-06-11T10:00:00+00:00", "SVC-GI2", late=3)
     again = audit(records, "weekly", as_of)
     assert again == recorded
-    assert records.repository.get(audit_id("weekly", as_of)).version == 1  # one AuditCompleted event
+    assert len(records.stream(audit_id("weekly", as_of))) == 1  # one AuditCompleted event
     # the audits read model folds the recorded audit like any other event
     view = governance_view(as_at(records, [GovernanceAudits()], later))
     assert [a["audit_id"] for a in view["audits"]] == [recorded.audit_id]
@@ -329,7 +329,7 @@ async def test_audit_run_and_governance_from_the_command_line(driver, records, c
     assert printed["actions"][0]["action"] == "immediate_practice_correction"
     again = cli("audit", "run", "weekly", "--as-of", "2026-07-13")
     assert again.exit_code == 0 and "already recorded" in again.stdout and "same_day_seriousness_percent: 66.67" in again.stdout
-    assert records.repository.get(audit_id("weekly", date(2026, 7, 13))).version == 1
+    assert len(records.stream(audit_id("weekly", date(2026, 7, 13)))) == 1
 
     listing = cli("governance", "--json")
     view = json.loads(listing.stdout)

@@ -8,7 +8,7 @@ from temporalio import activity
 from activities.case_activities import CaseActivities
 from activities.models import FactBatch
 from domain.concern import ConcernBody
-from domain.facts import ConcernRaised, DevelopmentRecorded
+from domain.facts import CaseConcluded, ConcernRaised, DevelopmentRecorded
 from eventstore.application import OutOfSequence
 from tests.cases import CaseDriver
 from tests.conftest import concern
@@ -24,23 +24,32 @@ def raised(case_id: str, body: dict) -> ConcernRaised:
 def test_same_batch_twice_is_stored_once(records):
     body = concern("2027-01-12T09:30:00+00:00", case_id="IDEM-1")
     first = [raised("IDEM-1", body)]
-    assert records.record("IDEM-1", 1, first) == 1
-    assert records.record("IDEM-1", 1, first) == 1  # a retry of a batch that did land
+    assert [r.seq for r in records.record("IDEM-1", 1, first)] == [1]
+    assert [r.seq for r in records.record("IDEM-1", 1, first)] == [1]  # a retry of a batch that did land
     dev = [DevelopmentRecorded(at=first[0].at + timedelta(hours=1), development=1, kind="new_incident", summary="x")]
-    assert records.record("IDEM-1", 2, dev) == 2
-    assert records.record("IDEM-1", 2, dev) == 2
+    assert [r.seq for r in records.record("IDEM-1", 2, dev)] == [2]
+    assert [r.fact for r in records.record("IDEM-1", 2, dev)] == dev
     assert [f.type for f in records.stored_facts("IDEM-1")] == ["ConcernRaised", "DevelopmentRecorded"]
 
 
 def test_a_different_fact_at_a_taken_position_is_refused(records):
     body = concern("2027-01-12T09:30:00+00:00", case_id="IDEM-2")
     records.record("IDEM-2", 1, [raised("IDEM-2", body)])
-    other = DevelopmentRecorded(at=raised("IDEM-2", body).at, development=1, kind="other", summary="x")
-    with pytest.raises(OutOfSequence, match="event #1 in the store is ConcernRaised, not the DevelopmentRecorded"):
+    first = DevelopmentRecorded(at=raised("IDEM-2", body).at, development=1, kind="new_incident", summary="x")
+    records.record("IDEM-2", 2, [first])
+    other = first.model_copy(update={"kind": "other"})
+    with pytest.raises(OutOfSequence, match="event #2 in the store is a different DevelopmentRecorded"):
+        records.record("IDEM-2", 2, [other])
+    concluded = CaseConcluded(at=first.at, actor="DSL-1", role="designated_safeguarding_lead", reason="x")
+    with pytest.raises(OutOfSequence, match="event #2 in the store is DevelopmentRecorded, not the CaseConcluded"):
+        records.record("IDEM-2", 1, [raised("IDEM-2", body), concluded])
+    with pytest.raises(OutOfSequence, match="DevelopmentRecorded recorded before the concern was raised"):
         records.record("IDEM-2", 1, [other])
-    with pytest.raises(OutOfSequence, match="holds 1 events but the workflow is recording from #5"):
+    with pytest.raises(OutOfSequence, match="has already been raised"):
+        records.record("IDEM-2", 3, [raised("IDEM-2", body)])
+    with pytest.raises(OutOfSequence, match="holds 2 events but the workflow is recording from #5"):
         records.record("IDEM-2", 5, [other])
-    assert len(records.stored_facts("IDEM-2")) == 1
+    assert len(records.stored_facts("IDEM-2")) == 2
 
 
 class FlakyAfterSaving(CaseActivities):

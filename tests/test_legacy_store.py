@@ -42,7 +42,8 @@ def test_read_models_answer_from_a_legacy_store_as_they_did(records, settings):
     feed.catch_up()
     now = datetime(2027, 2, 2, 12, tzinfo=timezone.utc)
     assert as_json({c: case_chronology(records, c) for c in ("LEGACY-full", "LEGACY-missed")}) == expected["chronology"]
-    assert as_json({m.name: dict(feed.documents.scan(m.name)) for m in feed.models}) == expected["documents"]
+    then = expected["documents"]  # the read models there were then (later ones are built from the same events)
+    assert as_json({name: dict(feed.documents.scan(name)) for name in then}) == then
     assert as_json(dashboard(feed.documents, now, settings.calendar)) == expected["dashboard"]
     assert as_json(commissioner_records(feed.documents)) == expected["commissioner_records"]
     assert as_json(service_history(feed.documents, "SVC-ELM")) == expected["service_history"]

@@ -49,8 +49,8 @@ async def test_bank_holiday_weekend_christmas_2026(driver):
     assert case.step("seriousness_assessment")["due"] == "2026-12-24T17:00:00Z"
     # The 72-hourly oversight is clock time: holidays do not pause it.
     assert case.step("live_case_oversight")["due"] == "2026-12-27T15:05:00Z"
-    opened = [f for f in case.facts() if f.type == "StepOpened" and f.data["step"] == "route_decision"][0]
-    assert opened.data["holiday_table"].startswith("holidays ") and "GB-ENG" in opened.data["holiday_table"]
+    opened = [f for f in case.facts() if f.type == "StepOpened" and f.fact.step == "route_decision"][0]
+    assert opened.fact.holiday_table.startswith("holidays ") and "GB-ENG" in opened.fact.holiday_table
     # Nothing escalates over the holiday for the route decision; it does once Tuesday's time runs out.
     await case.at("2026-12-29T11:00:00+00:00")
     assert not any(e["step"] == "route_decision" for e in case.escalations())

@@ -26,7 +26,7 @@ async def raised_and_recorded(driver, **body):
 
 def decision_of(case) -> dict:
     (filed,) = [f for f in case.facts() if f.type == "ThresholdDecisionFiled"]
-    return filed.data["decision"]
+    return filed.fact.decision.model_dump(mode="json")
 
 
 async def test_assessment_files_a_traceable_decision(driver):

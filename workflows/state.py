@@ -117,7 +117,7 @@ class CaseState(Model):
         elif isinstance(fact, DevelopmentRecorded):
             self.developments = fact.development
         elif isinstance(fact, ThresholdDecisionFiled):
-            self.threshold_decision = fact.decision
+            self.threshold_decision = fact.decision.model_dump(mode="json")
         elif isinstance(fact, CaseConcluded):
             self.status = "concluded"
         elif isinstance(fact, CaseClosed):
