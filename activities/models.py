@@ -1,27 +1,53 @@
-"""What the workflow sends to and gets back from its activities."""
+"""What the case workflow sends to and gets back from its activities."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.case import CasePolicy, ThresholdRequest
 from domain.deadlines import DeadlineRule, WorkingCalendar
 from domain.facts import AnyFact
-from domain.policy import Pathway
+
+__all__ = ["CasePolicy", "ThresholdRequest"]  # the policy and the threshold request are the domain's own
 
 
 class Message(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class CasePolicy(Message):
-    """The policy a case runs under, fixed when it is raised and carried in its history."""
+class PolicyRequest(Message):
+    service_id: str
+    first_year: int  # bank holidays are taken from this year
+    last_year: int
 
-    pathway: Pathway
+
+class HolidayRequest(Message):
     calendar: WorkingCalendar
-    threshold_profile: str
+    first_year: int
+    last_year: int
+
+
+class FactBatch(Message):
+    case_id: str
+    first_seq: int
+    facts: list[AnyFact]
+
+
+class StoredBatch(Message):
+    """The facts as the store holds them: what the workflow evolves its state by, and what a
+    replay reuses (the workflow records this in its history), whatever the code decides today."""
+
+    facts: list[AnyFact]
+
+
+class ServiceHistoryRequest(Message):
+    case_id: str
+    service_id: str
+
+
+# ---- used only by cases begun before the decider (workflows/legacy) ----------------------
 
 
 class DeadlineRequest(Message):
@@ -43,26 +69,3 @@ class ComputedDeadline(Message):
     due: datetime
     deadline: str
     holiday_table: str
-
-
-class ThresholdRequest(Message):
-    case_id: str
-    profile: str
-    category: str
-    facts: dict[str, Any]
-    answered_by_record: dict[str, Any] = {}  # used for facts the category has and `facts` leaves out
-    identified_at: datetime
-    adult_id: str
-    source_id: str
-    service_id: str
-
-
-class ServiceHistoryRequest(Message):
-    case_id: str
-    service_id: str
-
-
-class FactBatch(Message):
-    case_id: str
-    first_seq: int
-    facts: list[AnyFact]

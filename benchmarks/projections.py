@@ -29,7 +29,7 @@ from projections.dashboard import LiveCases, dashboard
 from projections.feed import as_at
 from projections.registry import open_feed
 from tests.cases import RECORDS
-from worker import open_records
+from bootstrap import open_records
 
 CAL = WorkingCalendar()
 PATHWAY = current_pathway()

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDReusePolicy
+from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from casework.errors import CaseworkError, plain_errors
 from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
+from domain.case import CaseStatus, StepReceipt
+from workflows.case_input import CaseInput
 from workflows.concern import SafeguardingConcernWorkflow
-from workflows.state import CaseInput, CaseStatus, StepReceipt
 
 
 def new_case_id(now: datetime | None = None) -> str:
@@ -23,36 +23,29 @@ def new_case_id(now: datetime | None = None) -> str:
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-async def raise_concern(client: Client, task_queue: str, concern: ConcernBody, now: datetime | None = None) -> CaseStatus:
+async def raise_concern(client: Client, task_queue: str, concern: ConcernBody, now: datetime | None = None,
+                        clock_offset: timedelta = timedelta(0), history_limit: int | None = None) -> CaseStatus:
+    """Start the case's workflow and answer once the concern is recorded, in one call (update-with-start).
+
+    Idempotent: raising the same concern again (same case id and body) answers with the case as it
+    stands and starts nothing; the same case id with a different body is refused."""
     now = now or datetime.now(timezone.utc)
     if concern.identified_at > now + CLOCK_SKEW:
         raise CaseworkError(f"identified_at {concern.identified_at.isoformat()} is in the future")
     case_id = concern.case_id or new_case_id(now)
-    async with plain_errors(case_id):
-        handle = await client.start_workflow(
-            SafeguardingConcernWorkflow.run,
-            CaseInput(case_id=case_id, concern=concern),
-            id=case_id,
-            task_queue=task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        )
-        return await wait_until_raised(handle)
-
-
-async def wait_until_raised(handle: WorkflowHandle, timeout_s: float = 30.0) -> CaseStatus:
-    """The workflow records the concern through an activity; wait for that before answering."""
-    waited = 0.0
-    while True:
-        try:
-            status = await handle.query(SafeguardingConcernWorkflow.status)
-            if status.events_recorded > 0:
-                return status
-        except Exception:  # the first workflow task may not have run yet
-            pass
-        if waited >= timeout_s:
-            raise CaseworkError(f"case {handle.id} was started but not recorded within {timeout_s:.0f}s: is a worker running?")
-        await asyncio.sleep(0.05)
-        waited += 0.05
+    concern = concern.model_copy(update={"case_id": case_id})
+    start = WithStartWorkflowOperation(
+        SafeguardingConcernWorkflow.run,
+        CaseInput(case_id=case_id, concern=concern, clock_offset=clock_offset,
+                  **({"history_limit": history_limit} if history_limit else {})),
+        id=case_id,
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+    )
+    async with plain_errors(case_id, client):
+        return await client.execute_update_with_start_workflow(
+            SafeguardingConcernWorkflow.concern_raised, concern, start_workflow_operation=start)
 
 
 async def complete_step(client: Client, case_id: str, completion: StepCompletion) -> StepReceipt:

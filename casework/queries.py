@@ -12,7 +12,7 @@ from domain.deadlines import WorkingCalendar
 from eventstore.application import SafeguardingRecords
 from projections.case_history import chronology
 from workflows.concern import SafeguardingConcernWorkflow
-from workflows.state import CaseStatus
+from domain.case import CaseStatus
 
 
 async def case_status(client: Client, case_id: str) -> CaseStatus:

@@ -14,8 +14,9 @@ from cli.common import EXIT_UNAVAILABLE, fail
 from configuration.binaries import temporal_cli
 from configuration.logging import configure_logging
 from configuration.settings import get_settings
-from workflows.audit import ensure_schedules
-from worker import build_worker, main as worker_main, open_records, start_projections
+from schedules.audits import ensure_schedules
+from bootstrap import build_worker, open_records, start_projections
+from worker import main as worker_main
 
 log = structlog.get_logger("safeguard.dev")
 

@@ -11,7 +11,7 @@ from casework.errors import CaseworkError, Unavailable
 from cli.common import EXIT_BAD_INPUT, EXIT_UNAVAILABLE, CommandError, fail
 from configuration.settings import Settings, get_settings
 from eventstore.application import SafeguardingRecords
-from worker import connect, open_records
+from bootstrap import connect, open_records
 
 T = TypeVar("T")
 

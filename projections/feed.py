@@ -138,6 +138,18 @@ def fresh(records: SafeguardingRecords, documents: Documents, model: ReadModel, 
             return {k: d for k in wanted if (d := docs.get(k)) is not None}
 
 
+class Fresh:
+    """One read model's documents, read only, as they stand at the end of the log (see `fresh`)."""
+
+    def __init__(self, records: SafeguardingRecords, documents: Documents, model: ReadModel) -> None:
+        self.records, self.documents, self.model = records, documents, model
+
+    def read(self, view: str, keys: Iterable[str]) -> dict[str, Doc]:
+        if view != self.model.name:
+            raise KeyError(f"these documents are {self.model.name!r}, not {view!r}")
+        return fresh(self.records, self.documents, self.model, keys)
+
+
 def as_at(records: SafeguardingRecords, models: Sequence[ReadModel], instant: datetime,
           batch_size: int = 5000) -> MemoryDocuments:
     """The read models as they stood at `instant`: folded in memory from events up to then."""

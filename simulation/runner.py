@@ -8,7 +8,6 @@ the workflow update staff would send; a rejected action is reported and the run 
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 import uuid
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, Telemetr
 from temporalio.testing import WorkflowEnvironment
 from pydantic import ValidationError
 
+from casework.commands import raise_concern
 from casework.errors import CaseworkError, describe_validation, plain_errors
 from configuration.binaries import temporal_test_server
 from configuration.settings import Settings
@@ -28,9 +28,8 @@ from domain.concern import Acknowledgement, Development, StepCompletion
 from eventstore.application import SafeguardingRecords
 from projections.case_history import chronology, escalations, step_occurrences
 from simulation.scenario import DevelopmentAction, Scenario, StepAction
-from worker import build_worker, open_records
+from bootstrap import build_worker, open_records
 from workflows.concern import SafeguardingConcernWorkflow
-from workflows.state import CaseInput
 
 Progress = Callable[[str], None]
 
@@ -90,12 +89,10 @@ async def run_scenario(
         async with build_worker(env.client, records, settings):
             clock = CaseClock(env, scenario.concern.identified_at - await env.get_current_time())
             say(f"raising {case_id} at {scenario.concern.identified_at.isoformat()}")
-            handle = await env.client.start_workflow(
-                SafeguardingConcernWorkflow.run,
-                CaseInput(case_id=case_id, concern=scenario.concern, clock_offset=clock.offset),
-                id=case_id, task_queue=settings.task_queue,
-            )
-            await wait_until_raised(handle)
+            concern = scenario.concern.model_copy(update={"case_id": case_id})
+            async with plain_errors(case_id, env.client):
+                await raise_concern(env.client, settings.task_queue, concern, now=await clock.now(), clock_offset=clock.offset)
+            handle = env.client.get_workflow_handle(case_id)
             rejected = await play(scenario, env.client, handle, clock, say)
             if scenario.run_until:
                 say(f"running the clock to {scenario.run_until.isoformat()}")
@@ -108,15 +105,6 @@ async def run_scenario(
         if own_env:
             await env.shutdown()
         tmp.cleanup()
-
-
-async def wait_until_raised(handle: WorkflowHandle) -> None:
-    for _ in range(200):
-        status = await handle.query(SafeguardingConcernWorkflow.status)
-        if status.events_recorded > 0:
-            return
-        await asyncio.sleep(0.02)
-    raise TimeoutError(f"case {handle.id} was not raised within 4 seconds: is the worker running?")
 
 
 async def play(scenario: Scenario, client: Client, handle: WorkflowHandle, clock: CaseClock, say: Progress) -> list[dict[str, Any]]:

@@ -12,9 +12,10 @@ from configuration.settings import Settings
 from domain.concern import ConcernBody, Development, StepCompletion
 from eventstore.application import SafeguardingRecords
 from projections.case_history import escalations, step_occurrences
-from simulation.runner import CaseClock, wait_until_raised
+from casework.commands import raise_concern
+from domain.case import CaseStatus, StepReceipt
+from simulation.runner import CaseClock
 from workflows.concern import SafeguardingConcernWorkflow
-from workflows.state import CaseInput, CaseStatus, StepReceipt
 
 # One valid record per step: tests change only what they are about.
 RECORDS: dict[str, dict[str, Any]] = {
@@ -98,13 +99,10 @@ class CaseDriver:
     async def raise_concern(self, body: dict[str, Any], history_limit: int = 10_000) -> Case:
         concern = ConcernBody.model_validate(body)
         clock = CaseClock(self.env, concern.identified_at - await self.env.get_current_time())
-        handle = await self.env.client.start_workflow(
-            SafeguardingConcernWorkflow.run,
-            CaseInput(case_id=concern.case_id, concern=concern, clock_offset=clock.offset, history_limit=history_limit),
-            id=concern.case_id, task_queue=self.settings.task_queue,
-        )
+        await raise_concern(self.env.client, self.settings.task_queue, concern, now=await clock.now(),
+                            clock_offset=clock.offset, history_limit=history_limit)
+        handle = self.env.client.get_workflow_handle(concern.case_id)
         self.handles.append(handle)
-        await wait_until_raised(handle)
         return Case(self, handle, clock)
 
     async def terminate_open_cases(self) -> None:

@@ -15,7 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from configuration.settings import Settings
 from simulation.runner import start_test_environment
 from tests.cases import CaseDriver
-from worker import build_worker, open_records
+from bootstrap import build_worker, open_records
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -20,8 +20,9 @@ from configuration.binaries import temporal_cli
 from configuration.settings import Settings
 from domain.governance import AuditRecord, local_date
 from eventstore.audit import stored_audit
-from worker import open_records
-from workflows.audit import GovernanceAuditWorkflow, ensure_schedules
+from bootstrap import open_records
+from schedules.audits import ensure_schedules
+from workflows.audit import GovernanceAuditWorkflow
 
 IDS = ["governance-weekly-recognition-audit", "governance-fortnightly-protection-audit", "governance-monthly-learning-review"]
 

@@ -17,7 +17,7 @@ from configuration.binaries import temporal_cli
 from configuration.settings import Settings
 from tests.cases import RECORDS
 from tests.conftest import concern
-from worker import build_worker, open_records
+from bootstrap import build_worker, open_records
 
 SAFEGUARD = str(Path(sys.executable).parent / "safeguard")
 
@@ -59,8 +59,12 @@ async def test_staff_walk_a_case_from_the_command_line(stack):
     raised = json.loads(out)
     assert raised["case_id"] == case and raised["open_steps"][0]["step"] == "record_concern"
 
-    code, out, err = await safeguard(settings, "concern", "raise", "--file", str(tmp / "concern.json"))
-    assert code == 2 and f"case {case} already exists" in err
+    # raising again (a retry after a lost answer) gives the same case, never a second one
+    code, out, err = await safeguard(settings, "concern", "raise", "--file", str(tmp / "concern.json"), "--json")
+    assert code == 0 and json.loads(out)["case_id"] == case, err
+    (tmp / "other.json").write_text(json.dumps({**body, "summary": "a different account"}))
+    code, out, err = await safeguard(settings, "concern", "raise", "--file", str(tmp / "other.json"))
+    assert code == 2 and f"case {case} already exists, raised with a different concern" in err
 
     # identified 20 minutes ago: the 15-minute deadline has passed and escalated to the team leader
     code, out, err = await safeguard(settings, "concern", "status", case, "--json")

@@ -6,13 +6,13 @@ import pytest
 from temporalio import activity
 
 from activities.case_activities import CaseActivities
-from activities.models import FactBatch
+from activities.models import FactBatch, StoredBatch
 from domain.concern import ConcernBody
 from domain.facts import CaseConcluded, ConcernRaised, DevelopmentRecorded
 from eventstore.application import OutOfSequence
 from tests.cases import CaseDriver
 from tests.conftest import concern
-from worker import build_worker
+from bootstrap import build_worker
 
 
 def raised(case_id: str, body: dict) -> ConcernRaised:
@@ -57,13 +57,13 @@ class FlakyAfterSaving(CaseActivities):
 
     failures = 0
 
-    @activity.defn(name="record_facts")
-    def record_facts(self, batch: FactBatch) -> int:
-        version = super().record_facts(batch)
+    @activity.defn(name="append_facts")
+    def append_facts(self, batch: FactBatch) -> StoredBatch:
+        stored = super().append_facts(batch)
         if activity.info().attempt == 1:
             FlakyAfterSaving.failures += 1
             raise RuntimeError("worker lost after saving")
-        return version
+        return stored
 
 
 async def test_activity_retry_after_save_leaves_one_event(env, settings, records):

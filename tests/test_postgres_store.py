@@ -13,7 +13,7 @@ from domain.facts import AnyFact
 from tests.cases import CaseDriver
 from tests.conftest import concern
 from tests.stories import full_pathway
-from worker import build_worker, open_records
+from bootstrap import build_worker, open_records
 
 SERVER = os.environ.get("SAFEGUARD_TEST_POSTGRES")
 pytestmark = pytest.mark.skipif(not SERVER, reason="no PostgreSQL: run the suite with ./scripts/test, which starts one")

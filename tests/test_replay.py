@@ -14,7 +14,7 @@ from domain.pathway import current_pathway
 from tests.conftest import concern
 from tests.histories.record_histories import WORKFLOW_REVISION
 from tests.stories import missed_and_escalated
-from worker import WORKFLOWS
+from bootstrap import WORKFLOWS
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 

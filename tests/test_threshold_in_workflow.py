@@ -12,7 +12,7 @@ import domain.threshold as threshold
 import domain.threshold.registry as registry
 from domain.threshold import load_profile
 from tests.conftest import concern
-from worker import WORKFLOWS
+from bootstrap import WORKFLOWS
 
 SERIOUS = {"impact": "significant", "intentional_harm": True, "weapon_or_object_used": True}
 

@@ -21,7 +21,7 @@ from simulation.runner import start_test_environment
 from tests.cases import CaseDriver
 from tests.conftest import concern
 from tests.stories import full_pathway, missed_and_escalated
-from worker import build_worker, open_records
+from bootstrap import build_worker, open_records
 
 HERE = Path(__file__).parent
 # Bump when the workflow code gains a `workflow.patched` branch, so histories of both sides stay.

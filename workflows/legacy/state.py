@@ -1,5 +1,5 @@
-"""A case's workflow state: what is open, due and escalated. Rebuilt only by applying facts,
-so it always agrees with the event store, and carried whole across continue-as-new."""
+"""FROZEN: the state of a case begun before the decider, as that workflow kept it (applied in
+place, with the workflow's clock settings inside). Only `workflows/legacy/case_v1.py` uses it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from activities.models import CasePolicy
+from domain.case import CasePolicy, CaseState as DeciderState
 from domain.concern import ConcernBody
 from domain.policy import Cadence
 from domain.facts import (
@@ -135,44 +135,11 @@ class CaseState(Model):
         ]
 
 
-class CaseInput(Model):
-    case_id: str
-    concern: ConcernBody
-    clock_offset: timedelta = timedelta(0)
-    history_limit: int = 10_000
-    resume: CaseState | None = None  # set by continue-as-new
+def from_resumed(resumed: DeciderState, clock_offset: timedelta, history_limit: int) -> "CaseState":
+    """A run this workflow continued as new carried its state; read back in the decider's shape."""
+    data = resumed.model_dump(exclude={"history_attached"})
+    return CaseState.model_validate({**data, "clock_offset": clock_offset, "history_limit": history_limit})
 
 
-class StepView(Model):
-    step: str
-    occurrence: int
-    role: str
-    due: datetime | None
-    deadline: str
-    missed: bool
-    can_complete: list[str]
-
-
-class CaseStatus(Model):
-    case_id: str
-    status: str
-    service_id: str
-    pathway_version: str
-    events_recorded: int
-    open_steps: list[StepView]
-    completed_steps: list[str]
-    escalations: list[OpenEscalation]
-    threshold_decision: dict[str, Any] | None
-    outcome: str | None
-
-
-class StepReceipt(Model):
-    case_id: str
-    step: str
-    occurrence: int
-    completed_at: datetime
-    due: datetime | None
-    on_time: bool | None
-    opened: list[str]
-    escalations: list[str]
-    status: str
+def to_resumable(state: "CaseState") -> DeciderState:
+    return DeciderState.model_validate(state.model_dump(mode="json"))

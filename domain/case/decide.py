@@ -1,0 +1,274 @@
+"""What a case does next: pure functions from (state, command, now) to the facts it records.
+
+Each `decide_*` returns the facts a command (or the clock) sets in motion, or raises `Rejected`
+naming what is wrong, and then nothing is recorded. They read the pathway, calendar and
+threshold policy from the case's own policy (`state.policy`), never from globals, so a case
+decides today as it did when it was raised. No I/O: the threshold tool's decision, which needs
+earlier concerns from the store, comes in as an argument.
+
+The facts of one command are decided one after another on a scratch state (`_Batch`), so each
+sees what the ones before it did: an escalation's number, a step the batch has just opened.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain.case.policy import CasePolicy
+from domain.case.rejection import Rejected
+from domain.case.state import CaseState, OpenStep, evolve, new_case
+from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
+from domain.facts import (
+    CaseClosed,
+    CaseConcluded,
+    ConcernRaised,
+    DeadlineMissed,
+    DevelopmentRecorded,
+    Escalated,
+    EscalationAcknowledged,
+    Fact,
+    ServiceHistoryAttached,
+    StepCompleted,
+    StepOpened,
+    StepWithdrawn,
+    ThresholdDecisionFiled,
+    ThresholdDecisionOverridden,
+)
+from domain.policy import AfterStep, AtStart, OnDevelopment, Step, UntilRecorded
+from domain.records import RecordError, validate_record
+from domain.threshold import ThresholdDecision
+
+
+class _Batch:
+    """The facts decided so far for one command, and the state they lead to."""
+
+    def __init__(self, state: CaseState) -> None:
+        self.state, self.facts = state, []
+
+    def add(self, *facts: Fact) -> None:
+        for fact in facts:
+            self.facts.append(fact)
+            self.state = evolve(self.state, fact)
+
+    def next_escalation_id(self) -> str:
+        return f"E{self.state.escalations_raised + 1}"  # E1, E2, ... per case
+
+    def open(self, step: Step, occurrence: int, clock_from: datetime, reason: str, now: datetime) -> None:
+        self.add(opened(self.state.policy, step, occurrence, clock_from, reason, now))
+
+
+def opened(policy: CasePolicy, step: Step, occurrence: int, clock_from: datetime, reason: str, now: datetime) -> StepOpened:
+    """The step opened with its deadline computed, and recorded with the holiday table it used."""
+    calendar = policy.working_calendar
+    return StepOpened(
+        at=now, step=step.id, occurrence=occurrence, role=step.role, clock_from=clock_from,
+        due=step.deadline.due(clock_from, calendar) if step.deadline else None,
+        deadline=step.deadline.describe() if step.deadline else "no deadline",
+        holiday_table=calendar.holiday_table() if step.deadline else None, reason=reason,
+    )
+
+
+# ---- raising a concern ------------------------------------------------------------------
+
+
+def decide_raise(case_id: str, concern: ConcernBody, policy: CasePolicy, now: datetime) -> list[Fact]:
+    """The concern raised, and the steps that open with it, on clocks that run from identification."""
+    b = _Batch(new_case(case_id, concern, policy))
+    b.add(ConcernRaised(at=now, case_id=case_id, concern=concern, pathway=policy.pathway.name,
+                        pathway_version=policy.pathway.version, calendar=policy.calendar,
+                        threshold_profile=policy.threshold_profile, holidays=policy.holidays))
+    for step in policy.pathway.steps:
+        if isinstance(step.opens, AtStart):
+            b.open(step, 1, concern.identified_at, "concern raised", now)
+    return b.facts
+
+
+def decide_service_history(state: CaseState, history: dict[str, Any] | None, now: datetime) -> list[Fact]:
+    """The service's earlier concerns, attached once (004: "this record system will be interrogated")."""
+    if state.history_attached or state.status == "closed":
+        return []
+    return [ServiceHistoryAttached(at=now, service_id=state.concern.service.id, history=history)]
+
+
+# ---- staff actions ----------------------------------------------------------------------
+
+
+def check_open(state: CaseState) -> None:
+    if state.seq == 0:
+        raise Rejected(f"case {state.case_id} is still being raised; try again in a moment")
+    if state.status == "closed":
+        raise Rejected(f"case {state.case_id} is closed")
+
+
+def check_completion(state: CaseState, c: StepCompletion) -> tuple[OpenStep, Step, dict[str, Any]]:
+    """The open occurrence, its step and the normalised record, or Rejected saying why not."""
+    check_open(state)
+    pathway = state.policy.pathway
+    step = pathway.step(c.step)
+    if step is None:
+        raise Rejected(f"unknown step {c.step!r}; the pathway's steps are: {', '.join(x.id for x in pathway.steps)}")
+    occ = state.find_open(step.id, c.occurrence)
+    if occ is None:
+        if c.occurrence is not None and state.find_open(step.id):
+            raise Rejected(f"{step.id} occurrence {c.occurrence} is not open")
+        if step.id in state.completed:
+            raise Rejected(f"{step.id} is already done (completed at {state.completed[step.id].at.isoformat()})")
+        raise Rejected(f"{step.id} is not yet available: {opens_when(step)}")
+    if c.role not in occ.can_complete:
+        raise Rejected(f"role {c.role} cannot complete {step.id}: it is for {' or '.join(occ.can_complete)}")
+    try:
+        record = validate_record(step, c.record)
+    except RecordError as e:
+        raise Rejected(str(e)) from None
+    t, decision = pathway.threshold, state.threshold_decision
+    if t and step.id == t.decided_at and decision and decision.level == t.referral_level:
+        if record.get(t.decision_field) is False and not record.get(t.override_reason_field):
+            raise Rejected(
+                f"the threshold decision ({decision.profile} {decision.profile_version}) is {decision.level}: "
+                f"record {t.decision_field} true, or give {t.override_reason_field} to record the route below it"
+            )
+    return occ, step, record
+
+
+def opens_when(step: Step) -> str:
+    o = step.opens
+    if isinstance(o, AfterStep):
+        return f"it opens when {o.step}" + (f" records {o.when.describe()}" if o.when else " is completed")
+    if isinstance(o, OnDevelopment):
+        return "it opens when a development is recorded on the case"
+    return "it opens when the concern is raised"
+
+
+def decide_completion(state: CaseState, c: StepCompletion, now: datetime,
+                      threshold: ThresholdDecision | None = None) -> list[Fact]:
+    """A step completed, and what it sets in motion: triggers, the threshold decision and its
+    consequences, what opens next, the case's conclusion or closure. `threshold` is the tool's
+    decision where the step files one (`domain/case/threshold.py` makes the request)."""
+    occ, step, record = check_completion(state, c)
+    b = _Batch(state)
+    b.add(StepCompleted(at=now, step=step.id, occurrence=occ.occurrence, role=c.role, actor=c.actor, record=record,
+                        due=occ.due, on_time=None if occ.due is None else now <= occ.due))
+    for t in step.triggers:
+        if t.when.holds(record):
+            b.add(Escalated(at=now, escalation_id=b.next_escalation_id(), step=step.id, occurrence=occ.occurrence,
+                            cause="trigger", reason=t.reason, from_role=step.role, to_role=t.to_role))
+    _threshold(b, step, occ, record, c, threshold, now)
+    _consequences(b, step, occ, record, c, now)
+    return b.facts
+
+
+def _threshold(b: _Batch, step: Step, occ: OpenStep, record: dict[str, Any], c: StepCompletion,
+               decision: ThresholdDecision | None, now: datetime) -> None:
+    """File the threshold decision (001 example 1 step 3) and act on it; record a downward override."""
+    s = b.state
+    t = s.policy.pathway.threshold
+    if t is None:
+        return
+    if step.id == t.decided_at and record.get(t.override_reason_field) and s.threshold_decision:
+        b.add(ThresholdDecisionOverridden(at=now, actor=c.actor, role=c.role, tool_level=s.threshold_decision.level,
+                                          reason=record[t.override_reason_field]))
+    if step.id != t.assessed_at:
+        return
+    if decision is None:
+        raise ValueError(f"completing {step.id} files a threshold decision: pass the tool's decision")
+    b.add(ThresholdDecisionFiled(at=now, decision=decision))
+    if decision.urgent_escalation:
+        b.add(Escalated(
+            at=now, escalation_id=b.next_escalation_id(), step=step.id, occurrence=occ.occurrence, cause="trigger",
+            reason=f"urgent escalation: threshold tool ({decision.profile}) found two or more high-risk indicators",
+            from_role=step.role, to_role=t.urgent_escalation_to,
+        ))
+    route = b.state.completed.get(t.decided_at)
+    if (decision.level == t.referral_level and route and t.referral_step not in b.state.occurrences
+            and not route.record.get(t.decision_field)):
+        b.open(s.policy.pathway.step(t.referral_step), 1, now,
+               f"threshold decision {decision.level} ({decision.profile} {decision.profile_version})", now)
+
+
+def _consequences(b: _Batch, step: Step, occ: OpenStep, record: dict[str, Any], c: StepCompletion, now: datetime) -> None:
+    if step.effect == "concludes_case":
+        b.add(CaseConcluded(at=now, actor=c.actor, role=c.role, reason=record["reason"]))
+    if step.effect == "closes_case":
+        b.add(*(StepWithdrawn(at=now, step=o.step, occurrence=o.occurrence, reason="case closed") for o in b.state.open_steps))
+        b.add(CaseClosed(at=now, outcome=record["substantiation_outcome"], actor=c.actor, role=c.role))
+        return
+    for nxt in b.state.policy.pathway.opened_by(step.id):
+        if nxt.id not in b.state.occurrences and (nxt.opens.when is None or nxt.opens.when.holds(record)):
+            b.open(nxt, 1, now, f"{step.id} completed", now)
+    if isinstance(step.repeat, UntilRecorded) and not step.repeat.condition.holds(record):
+        clock_from = max(occ.due, now) if occ.due else now
+        b.open(step, occ.occurrence + 1, clock_from, f"{step.id} not yet {step.repeat.condition.describe()}", now)
+
+
+def decide_development(state: CaseState, d: Development, now: datetime) -> list[Fact]:
+    """A new incident or agency contact, and the steps each development opens (001 example 3 step 3)."""
+    check_open(state)
+    b = _Batch(state)
+    n = state.developments + 1
+    b.add(DevelopmentRecorded(at=now, development=n, kind=d.kind, summary=d.summary, actor=d.actor, role=d.role))
+    for step in state.policy.pathway.steps:
+        if isinstance(step.opens, OnDevelopment):
+            b.open(step, n, now, f"development {n} recorded", now)
+    return b.facts
+
+
+def check_acknowledgement(state: CaseState, a: Acknowledgement) -> None:
+    check_open(state)
+    esc = next((e for e in state.escalations if e.escalation_id == a.escalation_id), None)
+    if esc is None:
+        raise Rejected(f"no outstanding escalation {a.escalation_id!r} on case {state.case_id}")
+    if esc.cause != "trigger":
+        raise Rejected(f"escalation {a.escalation_id} ends when {esc.step} is completed, not by acknowledgement")
+    if a.role != esc.to_role:
+        raise Rejected(f"escalation {a.escalation_id} was raised to {esc.to_role}, not {a.role}")
+
+
+def decide_acknowledgement(state: CaseState, a: Acknowledgement, now: datetime) -> list[Fact]:
+    check_acknowledgement(state, a)
+    return [EscalationAcknowledged(at=now, escalation_id=a.escalation_id, role=a.role, actor=a.actor, note=a.note)]
+
+
+# ---- the clock --------------------------------------------------------------------------
+
+
+def decide_clock(state: CaseState, now: datetime) -> list[Fact]:
+    """Every deadline passed by `now` recorded once and escalated one role up; a step still open
+    after its escalation escalates again, one role higher, each time its own deadline rule
+    elapses; recurring reviews that have fallen due open."""
+    if state.status == "closed":
+        return []
+    pathway = state.policy.pathway
+    b = _Batch(state)
+    climbing: list[tuple[OpenStep, str, str]] = []  # (occurrence, cause, from_role)
+    for o in state.open_steps:
+        if o.due and not o.missed and o.due <= now:
+            b.add(DeadlineMissed(at=now, step=o.step, occurrence=o.occurrence, role=o.role, due=o.due))
+            climbing.append((o, "missed_deadline", o.role))
+        elif o.next_escalation_due and o.next_escalation_due <= now:
+            climbing.append((o, "still_open", o.escalated_to[-1]))
+    for o, cause, from_role in climbing:
+        to_role = pathway.role_above(from_role)
+        if to_role is None:
+            continue  # already at the top: it stays open and overdue, in plain view
+        rule = pathway.step(o.step).deadline
+        again = rule.due(now, state.policy.working_calendar) if rule and pathway.role_above(to_role) else None
+        what = "deadline missed" if cause == "missed_deadline" else "still open after escalation"
+        b.add(Escalated(at=now, escalation_id=b.next_escalation_id(), step=o.step, occurrence=o.occurrence, cause=cause,
+                        reason=f"{o.step} {what} (due {o.due.isoformat()})", from_role=from_role, to_role=to_role,
+                        next_escalation_due=again))
+    for x in state.scheduled:
+        if x.at <= now:
+            b.open(pathway.step(x.step), b.state.occurrences[x.step] + 1, x.at, "recurring review due", now)
+    return b.facts
+
+
+def next_wakeup(state: CaseState) -> datetime | None:
+    """The next instant the clock has something to decide: a deadline, a re-escalation, a recurring review."""
+    instants = [x.at for x in state.scheduled]
+    for o in state.open_steps:
+        if o.due and not o.missed:
+            instants.append(o.due)
+        if o.next_escalation_due:
+            instants.append(o.next_escalation_due)
+    return min(instants, default=None)

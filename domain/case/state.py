@@ -1,0 +1,181 @@
+"""A case's state, and `evolve`: how each fact changes it.
+
+The state is what the decider needs to decide the next facts: what is open and when it is
+due, what is done, what has been escalated. It changes only by facts, so it always agrees with
+the event store, and `replay` of a case's facts from `new_case` gives it back exactly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable, Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from domain.case.policy import CasePolicy
+from domain.concern import ConcernBody
+from domain.facts import (
+    CaseClosed,
+    CaseConcluded,
+    DeadlineMissed,
+    DevelopmentRecorded,
+    Escalated,
+    EscalationAcknowledged,
+    Fact,
+    ServiceHistoryAttached,
+    StepCompleted,
+    StepOpened,
+    StepWithdrawn,
+    ThresholdDecisionFiled,
+)
+from domain.facts import EscalationCause
+from domain.policy import Cadence
+from domain.threshold import ThresholdDecision
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class OpenStep(Model):
+    step: str
+    occurrence: int
+    role: str
+    opened_at: datetime
+    due: datetime | None
+    deadline: str
+    missed: bool = False
+    escalated_to: tuple[str, ...] = ()
+    next_escalation_due: datetime | None = None
+
+    @property
+    def can_complete(self) -> tuple[str, ...]:
+        return (self.role, *self.escalated_to)
+
+    def is_(self, step: str, occurrence: int) -> bool:
+        return (self.step, self.occurrence) == (step, occurrence)
+
+
+class OpenEscalation(Model):
+    escalation_id: str
+    at: datetime
+    step: str
+    occurrence: int
+    cause: EscalationCause
+    reason: str
+    to_role: str
+
+
+class Scheduled(Model):
+    """A recurring step's next occurrence, opening at `at` (its clock runs from then)."""
+
+    step: str
+    at: datetime
+
+
+class Done(Model):
+    """A step's latest completion."""
+
+    at: datetime
+    occurrence: int
+    record: dict[str, Any]
+
+
+class CaseState(Model):
+    case_id: str
+    concern: ConcernBody
+    policy: CasePolicy
+    status: Literal["open", "concluded", "closed"] = "open"
+    seq: int = 0  # facts recorded so far: the next is fact seq + 1
+    open_steps: tuple[OpenStep, ...] = ()
+    completed: dict[str, Done] = {}
+    occurrences: dict[str, int] = {}  # the latest occurrence opened, by step
+    scheduled: tuple[Scheduled, ...] = ()
+    escalations: tuple[OpenEscalation, ...] = ()  # outstanding
+    escalations_raised: int = 0
+    developments: int = 0
+    threshold_decision: ThresholdDecision | None = None
+    outcome: str | None = None
+    history_attached: bool = False  # ServiceHistoryAttached recorded
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_earlier_revision(cls, data: Any) -> Any:
+        # state carried across continue-as-new by the workflow before the decider: it kept the
+        # workflow's clock settings inside (CaseInput carries them now) and attached the
+        # service's history when the case was raised, if at all
+        if isinstance(data, dict) and "clock_offset" in data:
+            data = {k: v for k, v in data.items() if k not in ("clock_offset", "history_limit")}
+            data["history_attached"] = True
+        return data
+
+    def find_open(self, step: str, occurrence: int | None = None) -> OpenStep | None:
+        return next((o for o in self.open_steps if o.step == step and occurrence in (None, o.occurrence)), None)
+
+
+def new_case(case_id: str, concern: ConcernBody, policy: CasePolicy) -> CaseState:
+    """A case before its first fact."""
+    return CaseState(case_id=case_id, concern=concern, policy=policy)
+
+
+def evolve(state: CaseState, fact: Fact) -> CaseState:
+    """The state after `fact`. Pure: `state` is not changed."""
+    s = state
+    changes: dict[str, Any] = {}
+    match fact:
+        case StepOpened():
+            scheduled = tuple(x for x in s.scheduled if not (x.step == fact.step and x.at <= fact.clock_from))
+            step = s.policy.pathway.step(fact.step)
+            if step is not None and isinstance(step.repeat, Cadence) and fact.due is not None:
+                scheduled += (Scheduled(step=fact.step, at=fact.due),)  # the next occurrence opens when this falls due
+            changes = dict(
+                occurrences={**s.occurrences, fact.step: fact.occurrence}, scheduled=scheduled,
+                open_steps=(*s.open_steps, OpenStep(step=fact.step, occurrence=fact.occurrence, role=fact.role,
+                                                    opened_at=fact.at, due=fact.due, deadline=fact.deadline)),
+            )
+        case StepCompleted():
+            changes = _closed(s, fact.step, fact.occurrence)
+            changes["completed"] = {**s.completed, fact.step: Done(at=fact.at, occurrence=fact.occurrence, record=fact.record)}
+        case StepWithdrawn():
+            changes = _closed(s, fact.step, fact.occurrence)
+        case DeadlineMissed():
+            changes = {"open_steps": _changed(s, fact.step, fact.occurrence, missed=True)}
+        case Escalated():
+            escalation = OpenEscalation(escalation_id=fact.escalation_id, at=fact.at, step=fact.step, occurrence=fact.occurrence,
+                                        cause=fact.cause, reason=fact.reason, to_role=fact.to_role)
+            changes = dict(escalations_raised=s.escalations_raised + 1, escalations=(*s.escalations, escalation))
+            if fact.cause != "trigger" and (o := s.find_open(fact.step, fact.occurrence)):
+                changes["open_steps"] = _changed(s, fact.step, fact.occurrence, escalated_to=(*o.escalated_to, fact.to_role),
+                                                 next_escalation_due=fact.next_escalation_due)
+        case EscalationAcknowledged():
+            changes = {"escalations": tuple(e for e in s.escalations if e.escalation_id != fact.escalation_id)}
+        case DevelopmentRecorded():
+            changes = {"developments": fact.development}
+        case ThresholdDecisionFiled():
+            changes = {"threshold_decision": fact.decision}
+        case ServiceHistoryAttached():
+            changes = {"history_attached": True}
+        case CaseConcluded():
+            changes = {"status": "concluded"}
+        case CaseClosed():
+            changes = {"status": "closed", "outcome": fact.outcome, "scheduled": ()}
+    return s.model_copy(update={**changes, "seq": s.seq + 1})
+
+
+def replay(state: CaseState, facts: Iterable[Fact]) -> CaseState:
+    for fact in facts:
+        state = evolve(state, fact)
+    return state
+
+
+def _changed(s: CaseState, step: str, occurrence: int, **update: Any) -> tuple[OpenStep, ...]:
+    return tuple(o.model_copy(update=update) if o.is_(step, occurrence) else o for o in s.open_steps)
+
+
+def _closed(s: CaseState, step: str, occurrence: int) -> dict[str, Any]:
+    return dict(
+        open_steps=tuple(o for o in s.open_steps if not o.is_(step, occurrence)),
+        # a deadline escalation ends with its step; a trigger escalation waits for acknowledgement
+        escalations=tuple(e for e in s.escalations
+                          if e.cause == "trigger" or (e.step, e.occurrence) != (step, occurrence)),
+    )

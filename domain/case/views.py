@@ -1,0 +1,68 @@
+"""What a case shows: its status (the workflow's query) and the receipt for a completed step."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.case.state import CaseState, Model, OpenEscalation
+from domain.facts import Escalated, Fact, StepOpened
+from domain.threshold import ThresholdDecision
+
+
+class StepView(Model):
+    step: str
+    occurrence: int
+    role: str
+    due: datetime | None
+    deadline: str
+    missed: bool
+    can_complete: list[str]
+
+
+class CaseStatus(Model):
+    case_id: str
+    status: str
+    service_id: str
+    pathway_version: str
+    events_recorded: int
+    open_steps: list[StepView]
+    completed_steps: list[str]
+    escalations: list[OpenEscalation]
+    threshold_decision: ThresholdDecision | None
+    outcome: str | None
+
+
+class StepReceipt(Model):
+    case_id: str
+    step: str
+    occurrence: int
+    completed_at: datetime
+    due: datetime | None
+    on_time: bool | None
+    opened: list[str]
+    escalations: list[str]
+    status: str
+
+
+def status_of(s: CaseState) -> CaseStatus:
+    return CaseStatus(
+        case_id=s.case_id, status=s.status, service_id=s.concern.service.id,
+        pathway_version=s.policy.pathway.version, events_recorded=s.seq,
+        open_steps=[
+            StepView(step=o.step, occurrence=o.occurrence, role=o.role, due=o.due, deadline=o.deadline,
+                     missed=o.missed, can_complete=list(o.can_complete))
+            for o in sorted(s.open_steps, key=lambda o: (o.due is None, o.due or o.opened_at))
+        ],
+        completed_steps=list(s.completed), escalations=list(s.escalations),
+        threshold_decision=s.threshold_decision, outcome=s.outcome,
+    )
+
+
+def receipt_of(after: CaseState, facts: list[Fact]) -> StepReceipt:
+    """The receipt for a completion, from the facts it recorded (the first is its StepCompleted)."""
+    done = facts[0]
+    return StepReceipt(
+        case_id=after.case_id, step=done.step, occurrence=done.occurrence, completed_at=done.at, due=done.due,
+        on_time=done.on_time, opened=[f"{f.step}#{f.occurrence}" for f in facts if isinstance(f, StepOpened)],
+        escalations=[f"{f.reason} -> {f.to_role}" for f in facts if isinstance(f, Escalated)], status=after.status,
+    )

@@ -1,0 +1,29 @@
+"""What starts (or continues) a case's workflow."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from domain.case import CaseState
+from domain.concern import ConcernBody
+
+
+class CaseInput(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    case_id: str
+    concern: ConcernBody
+    clock_offset: timedelta = timedelta(0)  # simulations run a case on a scenario's clock
+    history_limit: int = 10_000  # continue as new beyond this many history events
+    resume: CaseState | None = None  # set by continue-as-new
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clock_from_earlier_revision(cls, data: Any) -> Any:
+        # the workflow before the decider carried its clock settings inside the resumed state
+        if isinstance(data, dict) and isinstance(resume := data.get("resume"), dict) and "clock_offset" in resume:
+            data = {**data, "clock_offset": resume["clock_offset"], "history_limit": resume.get("history_limit", 10_000)}
+        return data
