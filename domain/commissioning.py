@@ -31,7 +31,7 @@ from typing import Iterable, Literal, Sequence
 
 from pydantic import Field, model_validator
 
-from domain.threshold.conditions import Condition, FactSpec, FactValue, Frozen, all_, any_, eq, ge
+from domain.conditions import Condition, FactSpec, FactValue, Frozen, all_, any_, eq, ge
 
 SEED = "004_989c72b12ad08607.txt"
 NOT_RECORDED = "not recorded in Safeguard"

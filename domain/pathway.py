@@ -15,6 +15,7 @@ records the pathway it was started under and keeps running on it.
 
 from __future__ import annotations
 
+from domain.conditions import any_, count_true, is_
 from domain.deadlines import (
     After,
     EndOfShift,
@@ -26,12 +27,9 @@ from domain.deadlines import (
 from domain.policy import (
     ThresholdPolicy,
     AfterStep,
-    AnyTrue,
     AtStart,
     Cadence,
-    CountTrue,
     Escalate,
-    IsTrue,
     OnDevelopment,
     Pathway,
     RecordField,
@@ -113,7 +111,7 @@ PEER_TO_PEER = Pathway(
             ),
             triggers=(
                 Escalate(
-                    when=IsTrue(field="source_still_has_access"),
+                    when=is_("source_still_has_access"),
                     to_role="designated_safeguarding_lead",
                     reason="live risk: the alleged source still has access",
                 ),
@@ -157,7 +155,7 @@ PEER_TO_PEER = Pathway(
             ),
             triggers=(
                 Escalate(
-                    when=CountTrue(fields=("humiliation", "coercion", "exploitation"), at_least=2),
+                    when=count_true(("humiliation", "coercion", "exploitation"), 2),
                     to_role="operations_director",
                     reason="urgent escalation: two or more high-risk indicators",
                 ),
@@ -216,7 +214,7 @@ PEER_TO_PEER = Pathway(
             ),
             triggers=(
                 Escalate(
-                    when=IsTrue(field="source_targeted_others_before"),
+                    when=is_("source_targeted_others_before"),
                     to_role="operations_director",
                     reason="repeated targeting: immediate senior review",
                 ),
@@ -237,7 +235,7 @@ PEER_TO_PEER = Pathway(
             ),
             triggers=(
                 Escalate(
-                    when=IsTrue(field="more_than_one_adult_affected"),
+                    when=is_("more_than_one_adult_affected"),
                     to_role="nominated_individual",
                     reason="wider exposure: more than one adult may be affected",
                 ),
@@ -249,7 +247,7 @@ PEER_TO_PEER = Pathway(
             title="External safeguarding referral",
             seed="001 example 3 step 1: within twenty-four hours where threshold is met",
             role="designated_safeguarding_lead",
-            opens=AfterStep(step="route_decision", when=IsTrue(field="external_threshold_met")),
+            opens=AfterStep(step="route_decision", when=is_("external_threshold_met")),
             deadline=After(minutes=24 * 60),
             record=(
                 RecordField(name="referred_at", type="instant"),
@@ -280,7 +278,7 @@ PEER_TO_PEER = Pathway(
             role="registered_manager",
             opens=AfterStep(step="follow_up_plan"),
             deadline=EndOfWorkingDay(),
-            repeat=UntilRecorded(condition=IsTrue(field="stabilised")),
+            repeat=UntilRecorded(condition=is_("stabilised")),
             record=(flag("stabilised"), NOTES),
         ),
         Step(
@@ -308,7 +306,7 @@ PEER_TO_PEER = Pathway(
             ),
             triggers=(
                 Escalate(
-                    when=AnyTrue(fields=("unresolved_targeting_risk", "overdue_protective_actions", "supervision_weak")),
+                    when=any_(is_("unresolved_targeting_risk"), is_("overdue_protective_actions"), is_("supervision_weak")),
                     to_role="nominated_individual",
                     reason="open risk beyond agreed protective timescales",
                 ),

@@ -1,4 +1,6 @@
-"""The vocabulary the pathway data is written in: roles, record fields, conditions, openings.
+"""The vocabulary the pathway data is written in: roles, record fields, openings, repeats.
+
+Conditions on a step's record are the one condition language of `domain.conditions`.
 
 Everything here is a frozen pydantic model so a pathway can be serialised into a
 workflow's history and replayed exactly as it was decided.
@@ -10,7 +12,9 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.conditions import Condition
 from domain.deadlines import DeadlineRule
+from domain.values import ValueType
 
 
 class Policy(BaseModel):
@@ -28,46 +32,13 @@ Role = Literal[
     "nominated_individual",
 ]
 
-FieldType = Literal["text", "bool", "int", "choice", "instant", "percent", "object"]
-
 
 class RecordField(Policy):
     name: str
-    type: FieldType
+    type: ValueType
     required: bool = True
     choices: tuple[str, ...] = ()
     help: str = ""
-
-
-# --- conditions on a completed step's record -------------------------------------------
-
-
-class IsTrue(Policy):
-    kind: Literal["is_true"] = "is_true"
-    field: str
-
-    def holds(self, record: dict[str, Any]) -> bool:
-        return record.get(self.field) is True
-
-
-class AnyTrue(Policy):
-    kind: Literal["any_true"] = "any_true"
-    fields: tuple[str, ...]
-
-    def holds(self, record: dict[str, Any]) -> bool:
-        return any(record.get(f) is True for f in self.fields)
-
-
-class CountTrue(Policy):
-    kind: Literal["count_true"] = "count_true"
-    fields: tuple[str, ...]
-    at_least: int
-
-    def holds(self, record: dict[str, Any]) -> bool:
-        return sum(record.get(f) is True for f in self.fields) >= self.at_least
-
-
-Condition = Annotated[Union[IsTrue, AnyTrue, CountTrue], Field(discriminator="kind")]
 
 
 # --- when a step opens, and from which instant its clock runs --------------------------

@@ -6,45 +6,14 @@ is rejected before anything enters history or the event store.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
-from domain.policy import RecordField, Step
+from domain import values
+from domain.policy import Step
 
 
 class RecordError(ValueError):
     """A record that does not fit its step; the message names every problem."""
-
-
-def _check(field: RecordField, value: Any) -> tuple[Any, str | None]:
-    t = field.type
-    if t == "bool":
-        return value, None if isinstance(value, bool) else f"must be true or false, got {value!r}"
-    if t == "int":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            return value, f"must be a whole number of 0 or more, got {value!r}"
-        return value, None
-    if t == "percent":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
-            return value, f"must be a number from 0 to 100, got {value!r}"
-        return value, None
-    if t == "choice":
-        if value not in field.choices:
-            return value, f"must be one of {', '.join(field.choices)}; got {value!r}"
-        return value, None
-    if t == "object":
-        return value, None if isinstance(value, dict) else f"must be a JSON object, got {value!r}"
-    if t == "instant":
-        try:
-            parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
-            parsed = None
-        if parsed is None or parsed.tzinfo is None:
-            return value, f"must be an ISO 8601 date-time with a UTC offset, got {value!r}"
-        return parsed.astimezone(timezone.utc).isoformat(), None
-    if not isinstance(value, str) or not value.strip():
-        return value, f"must be non-empty text, got {value!r}"
-    return value.strip(), None
 
 
 def validate_record(step: Step, record: Any) -> dict[str, Any]:
@@ -61,7 +30,7 @@ def validate_record(step: Step, record: Any) -> dict[str, Any]:
             if field.required:
                 problems.append(f"missing field {field.name!r} ({field.type})")
             continue
-        value, problem = _check(field, record[field.name])
+        value, problem = values.check(field.type, record[field.name], field.choices)
         if problem:
             problems.append(f"field {field.name!r} {problem}")
         else:

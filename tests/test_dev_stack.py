@@ -73,7 +73,7 @@ async def test_staff_walk_a_case_from_the_command_line(stack):
 
     code, out, err = await safeguard(settings, "step", "complete", case, "record_concern", "--as", "team_leader",
                                      "--actor", "T-9", "--file", str(tmp / "bad.json"))
-    assert code == 2 and "field 'presentation' must be non-empty text" in err
+    assert code == 2 and "field 'presentation' expects non-empty text" in err
     code, out, err = await safeguard(settings, "step", "complete", case, "record_concern", "--as", "team_leader",
                                      "--actor", "T-9", "--file", str(tmp / "record.json"), "--json")
     assert code == 0, err

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from domain.conditions import FactSpec, is_
 from domain.threshold import ThresholdProfile, load_profile, profile_names
-from domain.threshold.conditions import FactSpec, is_
 from domain.threshold.model import LEVELS, Category, Indicator, LevelGuidance, Source
 from domain.threshold.vocabulary import CATEGORY_FACTS, COMMON_FACTS
 

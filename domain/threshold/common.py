@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.threshold.conditions import all_, any_, count_true, eq, ge, is_, not_, one_of
+from domain.conditions import all_, any_, count_true, eq, ge, is_, not_, one_of
 from domain.threshold.model import NotificationRule, Source
 
 PEER_SEED = "001_83683b439f7bdd5b.txt"

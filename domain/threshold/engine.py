@@ -8,13 +8,13 @@ low-level incidents is lifted to consultation however each one was recorded.
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from domain.threshold.conditions import FactSpec, FactValue, Frozen
+from domain import values
+from domain.conditions import FactValue, Frozen
 from domain.threshold.model import (
     NOTIFICATIONS,
     RAG,
@@ -155,43 +155,22 @@ def validate_facts(profile: ThresholdProfile, cat: Category, facts: Any) -> dict
     """Check facts against the category's vocabulary; return them in vocabulary order with defaults filled."""
     where = f"category {cat.key!r} (profile {profile.name})"
     if not isinstance(facts, Mapping):
-        raise ThresholdFactsError(f"facts for {where} must be an object of fact names to values, got {_json_type(facts)}")
+        raise ThresholdFactsError(f"facts for {where} must be an object of fact names to values, got {values.json_type(facts)}")
     vocab = cat.vocabulary
     problems = []
+    checked = {}
     for name, value in facts.items():
         spec = vocab.get(name)
         if spec is None:
             hint = difflib.get_close_matches(str(name), list(vocab), n=1)
             problems.append(f"unknown fact {name!r} for {where}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
-        elif not _valid(spec, value):
-            problems.append(f"fact {name!r} in {where} expects {spec.describe_type()}, got {_show(value)}")
+            continue
+        checked[name], problem = values.check(spec.type, value, spec.choices)
+        if problem:
+            problems.append(f"fact {name!r} in {where} {problem}")
     if problems:
         raise ThresholdFactsError("; ".join(problems))
-    return {name: facts.get(name, spec.default) for name, spec in vocab.items()}
-
-
-def _valid(spec: FactSpec, value: Any) -> bool:
-    if spec.type == "bool":
-        return isinstance(value, bool)
-    if spec.type == "int":
-        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-    return isinstance(value, str) and value in spec.choices
-
-
-def _json_type(value: Any) -> str:
-    for kind, name in ((bool, "boolean"), (int, "number"), (float, "number"), (str, "string"), (list, "array"),
-                       (Mapping, "object"), (type(None), "null")):
-        if isinstance(value, kind):
-            return name
-    return type(value).__name__
-
-
-def _show(value: Any) -> str:
-    try:
-        text = json.dumps(value)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return f"{text} ({_json_type(value)})"
+    return {name: checked.get(name, spec.default) for name, spec in vocab.items()}
 
 
 def _prior(prior: PriorConcerns | Mapping[str, Any] | None) -> PriorConcerns | None:

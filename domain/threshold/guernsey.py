@@ -10,6 +10,7 @@ of Trust" describe the level rather than the incident; they are kept as qualifie
 
 from __future__ import annotations
 
+from domain.conditions import all_, any_, eq, ge, is_, not_
 from domain.threshold.common import (
     ANY_EARLIER,
     COUNT_NOTE,
@@ -26,7 +27,6 @@ from domain.threshold.common import (
     URGENT_ESCALATION,
     WELL_MANAGED,
 )
-from domain.threshold.conditions import all_, any_, eq, ge, is_, not_
 from domain.threshold.model import LowLevelConcerns, NotificationRule, Source, ThresholdProfile
 from domain.threshold.tables import Table
 from domain.threshold.vocabulary import COMMON_FACTS

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from domain.threshold.conditions import Condition, FactSpec, Frozen
+from domain.conditions import Condition, FactSpec, Frozen
 
 Level = Literal["non_reportable", "consultation", "reportable"]
 Rag = Literal["green", "yellow", "red"]

@@ -8,6 +8,7 @@ each indicator reads on its own in a decision.
 
 from __future__ import annotations
 
+from domain.conditions import all_, any_, eq, ge, is_, not_
 from domain.threshold.common import (
     ANY_EARLIER,
     COUNT_NOTE,
@@ -24,7 +25,6 @@ from domain.threshold.common import (
     URGENT_ESCALATION,
     WELL_MANAGED,
 )
-from domain.threshold.conditions import all_, any_, eq, ge, is_, not_
 from domain.threshold.model import LowLevelConcerns, NotificationRule, Source, ThresholdProfile
 from domain.threshold.tables import Table
 from domain.threshold.vocabulary import COMMON_FACTS

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from domain.threshold.conditions import Condition
+from domain.conditions import Condition
 from domain.threshold.model import Category, Indicator, IndicatorKind, Level, LevelGuidance, Notification, Source
 from domain.threshold.vocabulary import category_facts
 

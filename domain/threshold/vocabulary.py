@@ -8,7 +8,7 @@ so a dumped profile is self-contained.
 
 from __future__ import annotations
 
-from domain.threshold.conditions import FactSpec
+from domain.conditions import FactSpec
 
 
 def _b(name: str, help: str) -> FactSpec:

@@ -257,7 +257,7 @@ class LegacyCase:
     def _opens_when(self, step: Step) -> str:
         o = step.opens
         if isinstance(o, AfterStep):
-            cond = f" records {o.when.model_dump(exclude={'kind'})}" if o.when else " is completed"
+            cond = f" records {o.when.describe()}" if o.when else " is completed"
             return f"it opens when {o.step}{cond}"
         if isinstance(o, OnDevelopment):
             return "it opens when a development is recorded on the case"
@@ -337,7 +337,7 @@ class LegacyCase:
                 to_open.append((nxt, 1, now, f"{step.id} completed"))
         if isinstance(step.repeat, UntilRecorded) and not step.repeat.condition.holds(record):
             clock_from = max(occ.due, now) if occ.due else now
-            to_open.append((step, occ.occurrence + 1, clock_from, f"{step.id} not yet {step.repeat.condition.model_dump(exclude={'kind'})}"))
+            to_open.append((step, occ.occurrence + 1, clock_from, f"{step.id} not yet {step.repeat.condition.describe()}"))
         return facts + await self._open(to_open, now)
 
     # ---- the clock -----------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""Declarative conditions an indicator matches on.
+"""The one condition language: what a threshold indicator, a commissioning criterion or a
+pathway step (trigger, opening, repeat) matches on.
 
-Conditions are data, not code, so a profile can be dumped to JSON, read by an
-inspector and diffed between versions. Their JSON shapes are:
+Conditions are data, not code, so a profile or a pathway can be dumped to JSON, read by
+an inspector and diffed between versions. Their JSON shapes are:
 
     {"fact": "impact", "equals": "significant"}
     {"fact": "impact", "one_of": ["some", "significant"]}
@@ -9,6 +10,9 @@ inspector and diffed between versions. Their JSON shapes are:
     {"count_true": ["humiliation", "coercion", "exploitation"], "at_least": 2}
     {"all": [<condition>, ...]}
     {"any": [<condition>, ...]}
+
+They hold on threshold facts (every fact present, defaults filled) and on a step's record,
+where optional fields may be missing: a missing value never matches and never raises.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+
+from domain import values
 
 FactValue = Union[bool, int, str]
 FactType = Literal["bool", "int", "choice"]
@@ -41,29 +47,20 @@ class FactSpec(Frozen):
     def default(self) -> FactValue:
         return {"bool": False, "int": 0}.get(self.type, self.choices[0] if self.choices else "")
 
-    def describe_type(self) -> str:
-        if self.type == "choice":
-            return "one of " + ", ".join(repr(c) for c in self.choices)
-        return {"bool": "true or false", "int": "a whole number, 0 or more"}[self.type]
-
 
 def _check_value(spec: FactSpec, value: Any, where: str) -> None:
-    ok = {
-        "bool": isinstance(value, bool),
-        "int": isinstance(value, int) and not isinstance(value, bool),
-        "choice": isinstance(value, str) and value in spec.choices,
-    }[spec.type]
-    if not ok:
-        raise ValueError(f"{where}: fact {spec.name!r} expects {spec.describe_type()}, condition uses {value!r}")
+    _, problem = values.check(spec.type, value, spec.choices)
+    if problem:
+        raise ValueError(f"{where}: condition on fact {spec.name!r} {problem}")
 
 
 class Equals(Frozen):
     fact: str
     equals: FactValue
 
-    def holds(self, facts: Mapping[str, FactValue]) -> bool:
-        value = facts[self.fact]
-        # bool is an int in Python: never let True == 1 match across types
+    def holds(self, facts: Mapping[str, Any]) -> bool:
+        value = facts.get(self.fact)
+        # bool is an int in Python: never let True == 1 match across types (nor a missing None)
         return type(value) is type(self.equals) and value == self.equals
 
     def check(self, vocab: Mapping[str, FactSpec], where: str) -> None:
@@ -84,8 +81,8 @@ class OneOf(Frozen):
     fact: str
     one_of: tuple[str, ...] = Field(min_length=1)
 
-    def holds(self, facts: Mapping[str, FactValue]) -> bool:
-        return facts[self.fact] in self.one_of
+    def holds(self, facts: Mapping[str, Any]) -> bool:
+        return facts.get(self.fact) in self.one_of
 
     def check(self, vocab: Mapping[str, FactSpec], where: str) -> None:
         spec = _spec(vocab, self.fact, where)
@@ -105,8 +102,9 @@ class AtLeast(Frozen):
     fact: str
     at_least: int = Field(ge=1)
 
-    def holds(self, facts: Mapping[str, FactValue]) -> bool:
-        return facts[self.fact] >= self.at_least
+    def holds(self, facts: Mapping[str, Any]) -> bool:
+        value = facts.get(self.fact)
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= self.at_least
 
     def check(self, vocab: Mapping[str, FactSpec], where: str) -> None:
         spec = _spec(vocab, self.fact, where)
@@ -124,8 +122,8 @@ class CountTrue(Frozen):
     count_true: tuple[str, ...] = Field(min_length=2)
     at_least: int = Field(ge=1)
 
-    def holds(self, facts: Mapping[str, FactValue]) -> bool:
-        return sum(facts[f] is True for f in self.count_true) >= self.at_least
+    def holds(self, facts: Mapping[str, Any]) -> bool:
+        return sum(facts.get(f) is True for f in self.count_true) >= self.at_least
 
     def check(self, vocab: Mapping[str, FactSpec], where: str) -> None:
         for name in self.count_true:
@@ -142,7 +140,7 @@ class CountTrue(Frozen):
 class AllOf(Frozen):
     all: tuple[Condition, ...] = Field(min_length=1)
 
-    def holds(self, facts: Mapping[str, FactValue]) -> bool:
+    def holds(self, facts: Mapping[str, Any]) -> bool:
         return all(c.holds(facts) for c in self.all)
 
     def check(self, vocab: Mapping[str, FactSpec], where: str) -> None:
@@ -159,7 +157,7 @@ class AllOf(Frozen):
 class AnyOf(Frozen):
     any: tuple[Condition, ...] = Field(min_length=1)
 
-    def holds(self, facts: Mapping[str, FactValue]) -> bool:
+    def holds(self, facts: Mapping[str, Any]) -> bool:
         return any(c.holds(facts) for c in self.any)
 
     def check(self, vocab: Mapping[str, FactSpec], where: str) -> None:
@@ -189,6 +187,20 @@ def _shape(value: Any) -> str | None:
     return None
 
 
+def _upcast(value: Any) -> Any:
+    """Pathways recorded in workflow histories before the pathway and threshold conditions
+    were one language carry the pathway's old `kind` shapes; read them as today's so
+    those histories replay."""
+    kind = value.get("kind") if isinstance(value, dict) else None
+    if kind == "is_true":
+        return {"fact": value["field"], "equals": True}
+    if kind == "any_true":
+        return {"any": [{"fact": f, "equals": True} for f in value["fields"]]}
+    if kind == "count_true":
+        return {"count_true": value["fields"], "at_least": value["at_least"]}
+    return value
+
+
 Condition = Annotated[
     Union[
         Annotated[Equals, Tag("equals")],
@@ -199,13 +211,14 @@ Condition = Annotated[
         Annotated[AnyOf, Tag("any")],
     ],
     Discriminator(_shape),
+    BeforeValidator(_upcast),
 ]
 
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
 
 
-# Short constructors so profile tables read like the seed documents.
+# Short constructors so profile tables and the pathway read like the seed documents.
 def is_(fact: str) -> Equals:
     return Equals(fact=fact, equals=True)
 
