@@ -51,3 +51,5 @@ def configure_logging(fmt: str = "console", level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # the SDK logs each activity's result at DEBUG, and a case's stored facts hold personal details
+    logging.getLogger("temporalio.worker._activity").setLevel(max(level, logging.INFO))

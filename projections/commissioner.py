@@ -126,11 +126,13 @@ def commissioner_records(documents: Documents) -> list[dict[str, Any]]:
 
 def service_history(documents: Documents, service_id: str, exclude_case: str | None = None) -> dict[str, Any] | None:
     """The service's earlier concerns and their outcomes, to attach to a newly raised case
-    (`exclude_case`: that case). Case ids, counts and outcomes only. None: no record of the service."""
+    (`exclude_case`: that case). Case ids, counts and outcomes only. None: no earlier concern."""
     service = documents.read(CommissionerRecords.name, [service_id]).get(service_id)
     if service is None or "cases" not in service:
         return None
     keys = [k for case_id, k in service["cases"].items() if case_id != exclude_case]
+    if not keys:
+        return None  # the service's only concern is the one being raised
     found = documents.read(CommissionerRecords.name, keys)
     concerns = sorted((ConcernFacts.model_validate(found[k]) for k in keys if k in found),
                       key=lambda c: (c.raised_at, c.case_id))

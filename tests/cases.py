@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -89,6 +90,15 @@ class Case:
 
     def types(self) -> list[str]:
         return [f.type for f in self.facts()]
+
+    async def recorded(self, fact_type: str, within_s: float = 10.0) -> list[Any]:
+        """The case's facts of a type, once one is stored (the service's history is attached after
+        the raise answers, off the member of staff's path)."""
+        for _ in range(int(within_s / 0.05)):
+            if found := [f for f in self.facts() if f.type == fact_type]:
+                return found
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no {fact_type} recorded on {self.id} within {within_s}s")
 
 
 class CaseDriver:

@@ -9,13 +9,13 @@ SERVICE = {"id": "SVC-HIST", "name": "Hazel House", "provider": "Northgate Care"
 
 async def test_second_concern_is_told_the_first_ones_outcome(driver):
     first = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00", service=SERVICE))
-    attached = [f for f in first.facts() if f.type == "ServiceHistoryAttached"]
+    attached = await first.recorded("ServiceHistoryAttached")
     assert [(a.fact.service_id, a.fact.history) for a in attached] == [("SVC-HIST", None)]
     await full_pathway(first)
 
     second = await driver.raise_concern(concern("2027-01-20T09:30:00+00:00", service=SERVICE,
                                                 adult_at_risk={"id": "A-300"}, alleged_source={"id": "A-204"}))
-    (attached,) = [f for f in second.facts() if f.type == "ServiceHistoryAttached"]
+    (attached,) = await second.recorded("ServiceHistoryAttached")
     history = attached.fact.history
     assert history["concerns"] == 1 and history["outcomes"]["substantiated"] == 1
     assert [(c["case_id"], c["outcome"]) for c in history["earlier_concerns"]] == [(first.id, "substantiated")]

@@ -88,7 +88,9 @@ class SafeguardingConcernWorkflow:
                                                       last_year=now.year + YEARS_AHEAD), **LOCAL)
         async with self._lock:
             self.state = decider.new_case(self.case.case_id, concern, policy)
-            await self._record(decider.decide_raise(self.case.case_id, concern, policy, now))
+            raised = decider.decide_raise(self.case.case_id, concern, policy, now)
+            # raised late: a deadline already passed is missed and escalated as the concern is recorded
+            await self._record(raised + decider.decide_clock(decider.replay(self.state, raised), now))
 
     async def _attach_service_history(self) -> None:
         """Off the raise's path: the service's earlier concerns and outcomes, read from the commissioner records."""
