@@ -24,7 +24,8 @@ from domain.facts import (
     CaseClosed, CaseConcluded, ConcernRaised, DeadlineMissed, DevelopmentRecorded, Escalated, StepCompleted, StepOpened,
     StepWithdrawn,
 )
-from domain.pathway import current_pathway
+from domain.pathway import CONCLUDE_CASE, LIVE_CASE_OVERSIGHT, PROTECTION_PLAN, RECORD_CONCERN, current_pathway
+from domain.policy import Cadence, OnDevelopment
 from projections.dashboard import LiveCases, dashboard
 from projections.feed import as_at
 from projections.registry import open_feed
@@ -33,9 +34,8 @@ from bootstrap import open_records
 
 CAL = WorkingCalendar()
 PATHWAY = current_pathway()
-ORDER = ["record_concern", "peer_risk_review", "seriousness_assessment", "route_decision", "protection_plan",
-         "implementation_check", "chronology_update", "pattern_impact_review", "service_risk_review",
-         "external_referral", "follow_up_plan", "follow_up_review", "conclude_case", "closure_learning_review"]
+# the pathway's steps in order, bar those a development or the 72-hourly cadence opens
+ORDER = [s.id for s in PATHWAY.steps if not isinstance(s.opens, OnDevelopment) and not isinstance(s.repeat, Cadence)]
 
 
 def case_facts(i: int, rng: random.Random, start: datetime) -> list:
@@ -70,17 +70,17 @@ def case_facts(i: int, rng: random.Random, start: datetime) -> list:
         now = max(now, done)
         facts.append(StepCompleted(at=now, step=step_id, occurrence=1, role=step.role, actor="S-1",
                                    record=RECORDS[step_id], due=due, on_time=None if due is None else now <= due))
-        if step_id == "record_concern":
-            oversight = PATHWAY.step("live_case_oversight")
+        if step_id == RECORD_CONCERN.id:
+            oversight = LIVE_CASE_OVERSIGHT
             facts.append(StepOpened(at=now, step=oversight.id, occurrence=1, role=oversight.role, clock_from=now,
                                     due=oversight.deadline.due(now, CAL), deadline=oversight.deadline.describe(),
                                     holiday_table=CAL.holiday_table(), reason="benchmark"))
-        if step_id == "protection_plan" and rng.random() < 0.2:
+        if step_id == PROTECTION_PLAN.id and rng.random() < 0.2:
             facts.append(DevelopmentRecorded(at=now, development=1, kind="new_incident", summary="benchmark"))
-        if step_id == "conclude_case":
+        if step_id == CONCLUDE_CASE.id:
             facts.append(CaseConcluded(at=now, actor="S-1", role=step.role, reason="benchmark"))
     if not live:
-        facts.append(StepWithdrawn(at=now, step="live_case_oversight", occurrence=1, reason="case closed"))
+        facts.append(StepWithdrawn(at=now, step=LIVE_CASE_OVERSIGHT.id, occurrence=1, reason="case closed"))
         facts.append(CaseClosed(at=now, outcome=rng.choice(["substantiated", "unsubstantiated", "undetermined"]),
                                 actor="Q-1", role="quality_safeguarding_lead"))
     return facts

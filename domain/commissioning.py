@@ -32,6 +32,17 @@ from typing import Iterable, Literal, Sequence
 from pydantic import Field, model_validator
 
 from domain.conditions import Condition, FactSpec, FactValue, Frozen, all_, any_, eq, ge
+from domain.pathway import (
+    CLOSURE_LEARNING_REVIEW,
+    EXTERNAL_REFERRAL,
+    FOLLOW_UP_PLAN,
+    LIVE_CASE_OVERSIGHT,
+    PROTECTION_PLAN,
+    ROUTE_DECISION,
+    SERIOUSNESS_ASSESSMENT,
+    SERVICE_RISK_REVIEW,
+    SUBSTANTIATION_OUTCOMES,
+)
 
 SEED = "004_989c72b12ad08607.txt"
 NOT_RECORDED = "not recorded in Safeguard"
@@ -59,22 +70,23 @@ class CountedSteps(Frozen):
 
 
 REVIEWED = CountedSteps(
-    figure="service_users_reviewed", steps=("seriousness_assessment", "route_decision"),
+    figure="service_users_reviewed", steps=(SERIOUSNESS_ASSESSMENT.id, ROUTE_DECISION.id),
     seed=SeedQuote(line=114, text="Number of service users reviewed"),
     reading="distinct adults at risk with a concern whose seriousness assessment or route decision is completed",
 )
 MEETINGS = CountedSteps(
-    figure="meetings", steps=("live_case_oversight", "closure_learning_review"),
+    figure="meetings", steps=(LIVE_CASE_OVERSIGHT.id, CLOSURE_LEARNING_REVIEW.id),
     seed=SeedQuote(line=115, text="Number of meetings and action taken."),
     reading="completed senior oversight reviews of live cases and closure and learning reviews",
 )
 ACTIONS = CountedSteps(
-    figure="actions_taken", steps=("protection_plan", "follow_up_plan", "external_referral", "service_risk_review"),
+    figure="actions_taken",
+    steps=(PROTECTION_PLAN.id, FOLLOW_UP_PLAN.id, EXTERNAL_REFERRAL.id, SERVICE_RISK_REVIEW.id),
     seed=SeedQuote(line=115, text="Number of meetings and action taken."),
     reading="completed protection plans, follow-up plans, external referrals and wider service risk reviews",
 )
 COUNTED_STEPS = (REVIEWED, MEETINGS, ACTIONS)
-OUTCOMES = ("substantiated", "unsubstantiated", "undetermined")  # line 107
+OUTCOMES = SUBSTANTIATION_OUTCOMES  # line 107
 # the threshold decision's facts the figures read (a category may lack some: absent reads as no)
 THRESHOLD_FACTS_READ = ("impact", "medical_attention_required", "intentional_harm", "exploitation", "crime_indicated")
 
@@ -279,13 +291,13 @@ def figures(concerns: Sequence[ConcernFacts], reviews: Sequence[ServiceReview]) 
         "organisational_concerns": n(lambda c: c.abuse_category == "organisational"),
         "consultation_decisions": n(lambda c: c.threshold_level == "consultation"),
         "reportable_decisions": n(lambda c: c.threshold_level == "reportable"),
-        "external_referrals": n(lambda c: c.steps.get("external_referral", 0) > 0),
+        "external_referrals": n(lambda c: c.steps.get(EXTERNAL_REFERRAL.id, 0) > 0),
         "crime_indicated_concerns": n(_crime),
         "serious_harm_concerns": n(_harmful),
         "intent_to_harm_concerns": n(_intent),
         "ongoing_risk_concerns": n(lambda c: c.status != "closed" and c.risk_open),
         "wider_exposure_concerns": n(lambda c: c.wider_exposure),
-        "referred_with_wider_exposure": n(lambda c: c.wider_exposure and c.steps.get("external_referral", 0) > 0),
+        "referred_with_wider_exposure": n(lambda c: c.wider_exposure and c.steps.get(EXTERNAL_REFERRAL.id, 0) > 0),
         "concerns_with_missed_deadlines": n(lambda c: c.missed_deadlines > 0),
         "substantiated_after_earlier_substantiated": n(
             lambda c: c.outcome == "substantiated" and any(at < c.raised_at for at in substantiated_closed)),

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from domain.pathway import BEHAVIOUR_OBSERVED, INITIATED_BY
 from domain.policy import Role
 
 GOVERNANCE_VERSION = "2026.11.1"
@@ -149,13 +150,14 @@ MINIMISING_TERMS = ("clash", "bicker", "personality", "personalities", "friction
 def targeting_gaps(record: dict[str, Any]) -> list[str]:
     """Why a record_concern record lacks exact targeting detail (empty: it has it)."""
     gaps = []
-    if not ID_TOKEN.search(str(record.get("initiated_by") or "")):
-        gaps.append("initiated_by names no adult by id")
-    behaviour = _words(str(record.get("behaviour_observed") or ""))
+    initiated, observed = INITIATED_BY.name, BEHAVIOUR_OBSERVED.name
+    if not ID_TOKEN.search(str(record.get(initiated) or "")):
+        gaps.append(f"{initiated} names no adult by id")
+    behaviour = _words(str(record.get(observed) or ""))
     if len(behaviour.split()) < MIN_BEHAVIOUR_WORDS:
-        gaps.append(f"behaviour_observed under {MIN_BEHAVIOUR_WORDS} words")
+        gaps.append(f"{observed} under {MIN_BEHAVIOUR_WORDS} words")
     if any(_has_term(behaviour, t) for t in MINIMISING_TERMS):
-        gaps.append("behaviour_observed uses minimising language")
+        gaps.append(f"{observed} uses minimising language")
     return gaps
 
 

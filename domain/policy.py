@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.conditions import Condition
 from domain.deadlines import DeadlineRule
@@ -94,6 +94,9 @@ class Escalate(Policy):
 
 
 Effect = Literal["files_threshold_decision", "concludes_case", "closes_case"]
+# the record field an effect takes: the conclusion's reason, the closure's outcome (pathways
+# recorded before this was data named none, and used these)
+_EFFECT_FIELDS = {"concludes_case": "reason", "closes_case": "substantiation_outcome"}
 
 
 class Step(Policy):
@@ -107,6 +110,14 @@ class Step(Policy):
     repeat: Repeat | None = None
     triggers: tuple[Escalate, ...] = ()
     effect: Effect | None = None
+    effect_field: str | None = None  # the record field the effect takes
+
+    @model_validator(mode="before")
+    @classmethod
+    def _effect_field_of_earlier_pathways(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("effect") in _EFFECT_FIELDS and data.get("effect_field") is None:
+            data = {**data, "effect_field": _EFFECT_FIELDS[data["effect"]]}
+        return data
 
     def field(self, name: str) -> RecordField | None:
         return next((f for f in self.record if f.name == name), None)

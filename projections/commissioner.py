@@ -35,7 +35,17 @@ from domain.commissioning import (
 )
 from domain.concern import Service
 from domain.facts import CaseClosed, CaseConcluded, ConcernRaised, DeadlineMissed, StepCompleted, ThresholdDecisionFiled
-from domain.pathway import OVERSIGHT_RISK_FLAGS, PEER_RISK_REVIEW, ROUTE_DECISION, SERVICE_RISK_REVIEW, LIVE_CASE_OVERSIGHT
+from domain.pathway import (
+    ABUSE_CATEGORY,
+    EXPLOITATION,
+    LIVE_CASE_OVERSIGHT,
+    MORE_THAN_ONE_ADULT_AFFECTED,
+    OVERSIGHT_RISK_FLAGS,
+    PEER_RISK_REVIEW,
+    ROUTE_DECISION,
+    SERVICE_RISK_REVIEW,
+    SOURCE_STILL_HAS_ACCESS,
+)
 from eventstore.events import Recorded
 from projections.documents import Doc, Documents
 from projections.feed import ReadModel
@@ -97,14 +107,14 @@ def _add_to_service(service: Service, case_id: str, key: str, raised_at: datetim
 def _step_completed(case: Doc, step: str, record: dict[str, Any]) -> None:
     case["steps"][step] = case["steps"].get(step, 0) + 1
     if step == ROUTE_DECISION.id:
-        case["abuse_category"] = record.get("abuse_category")
-        case["route_exploitation"] = record.get("exploitation") is True
+        case["abuse_category"] = record.get(ABUSE_CATEGORY.name)
+        case["route_exploitation"] = record.get(EXPLOITATION.name) is True
     elif step == PEER_RISK_REVIEW.id:
-        case["risk_open"] = record.get("source_still_has_access") is True
+        case["risk_open"] = record.get(SOURCE_STILL_HAS_ACCESS.name) is True
     elif step == LIVE_CASE_OVERSIGHT.id:
-        case["risk_open"] = any(record.get(f) is True for f in OVERSIGHT_RISK_FLAGS)
+        case["risk_open"] = any(record.get(f.name) is True for f in OVERSIGHT_RISK_FLAGS)
     elif step == SERVICE_RISK_REVIEW.id:
-        case["wider_exposure"] = case["wider_exposure"] or record.get("more_than_one_adult_affected") is True
+        case["wider_exposure"] = case["wider_exposure"] or record.get(MORE_THAN_ONE_ADULT_AFFECTED.name) is True
 
 
 # ---- queries: the service is named, never a service user ---------------------------------

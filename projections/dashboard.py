@@ -62,7 +62,7 @@ class LiveCases(ReadModel):
                     del escalations[eid]
                 if isinstance(f, StepCompleted) and f.step == OVERSIGHT_STEP:
                     case["oversight"] = {"completed_at": iso(f.at), "by": f.actor,
-                                         "flags": [x for x in OVERSIGHT_RISK_FLAGS if f.record.get(x) is True]}
+                                         "flags": [x.name for x in OVERSIGHT_RISK_FLAGS if f.record.get(x.name) is True]}
             case DeadlineMissed() if _key(f) in steps:
                 steps[_key(f)]["missed"] = True
             case Escalated():

@@ -19,13 +19,17 @@ from typing import Any, Iterable
 from domain.facts import AuditCompleted, ConcernRaised, DevelopmentRecorded, Escalated, StepCompleted, StepOpened, StepWithdrawn
 from domain.governance import KINDS, audit_definition, percent, targeting_gaps, themes_in
 from domain.pathway import (
+    ACTION_COMPLETION_RATE,
     CHRONOLOGY_DEVELOPMENT,
     CHRONOLOGY_UPDATE,
     CLOSURE_LEARNING_REVIEW,
     IMPLEMENTATION_CHECK,
+    IMPLEMENTED,
+    LESSONS,
     PROTECTION_PLAN,
     RECORD_CONCERN,
     SERIOUSNESS_ASSESSMENT,
+    SUBSTANTIATION_OUTCOME,
     SUBSTANTIATION_OUTCOMES,
 )
 from eventstore.events import Recorded
@@ -85,15 +89,15 @@ def _completed(case: Doc, f: StepCompleted) -> None:
     if _key(f) in steps:
         steps[_key(f)].update(completed_at=iso(f.at), on_time=f.on_time)
         if f.step == IMPLEMENTATION_CHECK.id:
-            steps[_key(f)]["implemented"] = f.record.get("implemented") is True
+            steps[_key(f)]["implemented"] = f.record.get(IMPLEMENTED.name) is True
     if f.step == RECORD_CONCERN.id and case["concern_record"] is None:
         case["concern_record"] = {"completed_at": iso(f.at), "targeting_gaps": targeting_gaps(f.record)}
     elif f.step == PROTECTION_PLAN.id and case["controls_from"] is None:
         case["controls_from"] = iso(f.at)
     elif f.step == CLOSURE_LEARNING_REVIEW.id:
         r = f.record
-        case["closure"] = {"completed_at": iso(f.at), "substantiation_outcome": r["substantiation_outcome"],
-                           "action_completion_rate": r["action_completion_rate"], "lessons": r["lessons"]}
+        case["closure"] = {"completed_at": iso(f.at), "substantiation_outcome": r[SUBSTANTIATION_OUTCOME.name],
+                           "action_completion_rate": r[ACTION_COMPLETION_RATE.name], "lessons": r[LESSONS.name]}
 
 
 class GovernanceAudits(ReadModel):

@@ -188,10 +188,10 @@ def _threshold(b: _Batch, step: Step, occ: OpenStep, record: dict[str, Any], c: 
 
 def _consequences(b: _Batch, step: Step, occ: OpenStep, record: dict[str, Any], c: StepCompletion, now: datetime) -> None:
     if step.effect == "concludes_case":
-        b.add(CaseConcluded(at=now, actor=c.actor, role=c.role, reason=record["reason"]))
+        b.add(CaseConcluded(at=now, actor=c.actor, role=c.role, reason=record[step.effect_field]))
     if step.effect == "closes_case":
         b.add(*(StepWithdrawn(at=now, step=o.step, occurrence=o.occurrence, reason="case closed") for o in b.state.open_steps))
-        b.add(CaseClosed(at=now, outcome=record["substantiation_outcome"], actor=c.actor, role=c.role))
+        b.add(CaseClosed(at=now, outcome=record[step.effect_field], actor=c.actor, role=c.role))
         return
     for nxt in b.state.policy.pathway.opened_by(step.id):
         if nxt.id not in b.state.occurrences and (nxt.opens.when is None or nxt.opens.when.holds(record)):
