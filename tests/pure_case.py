@@ -4,7 +4,7 @@ workflow does (waking at each instant `next_wakeup` names) so tests read like a 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from domain.case import (
     CasePolicy,
@@ -20,10 +20,12 @@ from domain.case import (
     replay,
     threshold_request,
 )
+from domain.case import ThresholdRequest
 from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
 from domain.deadlines import WorkingCalendar
 from domain.facts import Fact
 from domain.pathway import current_pathway
+from domain.threshold import PriorConcerns
 from tests.cases import RECORDS, ROLES, at
 
 
@@ -33,10 +35,12 @@ def policy_for(identified_at: datetime, calendar: WorkingCalendar | None = None,
 
 
 class PureCase:
-    def __init__(self, body: dict[str, Any], policy: CasePolicy | None = None) -> None:
+    def __init__(self, body: dict[str, Any], policy: CasePolicy | None = None,
+                 prior: Callable[[ThresholdRequest], PriorConcerns | None] = lambda _: None) -> None:
         concern = ConcernBody.model_validate(body)
         self.now = concern.identified_at
         self.policy = policy or policy_for(self.now)
+        self.prior = prior  # the earlier concerns a threshold request finds (the workflow counts them in the store)
         self.facts: list[Fact] = []
         self.state: CaseState = new_case(concern.case_id, concern, self.policy)
         self._record(decide_raise(concern.case_id, concern, self.policy, self.now))
@@ -65,7 +69,7 @@ class PureCase:
 
         _, step, record = check_completion(self.state, c)
         request = threshold_request(self.state, step, record)
-        decision = decide_threshold(request, None) if request else None
+        decision = decide_threshold(request, self.prior(request)) if request else None
         return self._record(decide_completion(self.state, c, self.now, decision))
 
     def development(self, kind: str = "agency_contact", summary: str = "LA hub called back") -> list[Fact]:
@@ -77,3 +81,20 @@ class PureCase:
 
     def types(self) -> list[str]:
         return [f.type for f in self.facts]
+
+
+class StoryCase:
+    """A PureCase that the stories of tests/stories.py can tell (they await each step)."""
+
+    def __init__(self, case: PureCase) -> None:
+        self.case = case
+
+    async def at(self, instant: str) -> "StoryCase":
+        self.case.at(instant)
+        return self
+
+    async def complete(self, step: str, **kw: Any) -> list[Fact]:
+        return self.case.complete(step, **kw)
+
+    async def development(self, kind: str = "agency_contact", summary: str = "LA hub called back") -> list[Fact]:
+        return self.case.development(kind, summary)

@@ -1,7 +1,13 @@
 """The whole pathway of 001, from identification to closure, every step done on time."""
 
-from tests.stories import full_pathway
+import pytest
+
+from domain.threshold import load_profile
+from projections.concern_index import prior_concerns
+from projections.registry import open_documents
 from tests.conftest import concern
+from tests.pure_case import PureCase, StoryCase
+from tests.stories import full_pathway, missed_and_escalated
 
 
 async def test_full_pathway_to_closure_on_time(driver):
@@ -40,3 +46,17 @@ async def test_full_pathway_to_closure_on_time(driver):
         ("follow_up_review", 2): ("2027-01-12T16:30:00Z", "2027-01-13T17:00:00Z"),         # end of the next working day
         ("closure_learning_review", 1): ("2027-01-13T16:00:00Z", "2027-01-20T16:00:00Z"),  # 5 working days
     }
+
+
+@pytest.mark.parametrize("story", [full_pathway, missed_and_escalated], ids=lambda s: s.__name__)
+async def test_the_workflow_records_exactly_what_the_decider_decides(driver, records, story):
+    """The same story told to the workflow (Temporal, store) and to the decider alone gives the same facts."""
+    body = concern("2027-01-12T09:30:00+00:00")
+    case = await driver.raise_concern(body)
+    await story(case)
+    lookback = load_profile("sussex").low_level.lookback_days
+    pure = PureCase(body, prior=lambda r: prior_concerns(records, open_documents(records), r.case_id, r.adult_id, r.source_id,
+                                                         r.service_id, r.identified_at, lookback))
+    await story(StoryCase(pure))
+    recorded = [f.fact for f in case.facts() if f.type != "ServiceHistoryAttached"]  # I/O's answer, not a decision
+    assert [f.model_dump() for f in recorded] == [f.model_dump() for f in pure.facts]

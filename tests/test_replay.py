@@ -44,3 +44,18 @@ async def test_a_fresh_history_replays(driver):
     await missed_and_escalated(case)
     history = await case.handle.fetch_history()
     await replayer().replay_workflow(history)
+
+
+async def test_replaying_a_decider_case_never_reads_the_holiday_package(monkeypatch):
+    """Its deadlines count the holiday table its history holds, so a newer `holidays` package cannot move them."""
+    import domain.deadlines as deadlines
+
+    def withdrawn(*_):
+        raise AssertionError("the holidays package was read while replaying")
+
+    monkeypatch.setattr(deadlines, "_holiday_dates", withdrawn)
+    decider = [p for p in HISTORIES if p.stem.endswith(f"+{WORKFLOW_REVISION}")]
+    assert len(decider) == 3
+    for path in decider:
+        history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+        assert (await replayer().replay_workflow(history, raise_on_replay_failure=False)).replay_failure is None

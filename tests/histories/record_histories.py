@@ -25,7 +25,7 @@ from bootstrap import build_worker, open_records
 
 HERE = Path(__file__).parent
 # Bump when the workflow code gains a `workflow.patched` branch, so histories of both sides stay.
-WORKFLOW_REVISION = "service-history"
+WORKFLOW_REVISION = "decider"
 
 
 async def main() -> None:
