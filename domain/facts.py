@@ -9,14 +9,14 @@ can reproduce the case.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from domain.concern import ConcernBody
 from domain.deadlines import HolidayTable, WorkingCalendar
-from domain.governance import AuditKind, RaisedAction
+from domain.governance import AuditResult
 from domain.threshold import ThresholdDecision
 
 EscalationCause = Literal["missed_deadline", "still_open", "trigger"]
@@ -143,23 +143,11 @@ class CaseClosed(Fact):
     role: str
 
 
-class AuditCompleted(Fact):
+class AuditCompleted(Fact, AuditResult):
     """A governance audit (001 step 5 of each example), recorded once per kind and period.
     `at` is the period's end: the instant the audit speaks for."""
 
     type: Literal["AuditCompleted"] = "AuditCompleted"
-    kind: AuditKind
-    as_of: date
-    period_start: datetime
-    period_end: datetime
-    title: str
-    seed: str
-    figures: dict[str, Any]
-    thresholds: list[dict[str, Any]]
-    actions: list[RaisedAction]
-    requested_by: str
-    governance_version: str
-    recorded_at: datetime
 
     @field_serializer("at", "period_start", "period_end", "recorded_at")
     def _as_written(self, instant: datetime) -> str:

@@ -302,10 +302,9 @@ class AuditRequest(Governance):
     requested_at: datetime | None = None
 
 
-class AuditRecord(Governance):
-    """An audit as recorded in the event store (the `AuditCompleted` event)."""
+class AuditResult(Governance):
+    """What an audit found for its kind and period: the `AuditCompleted` fact's content."""
 
-    audit_id: str
     kind: AuditKind
     title: str
     seed: str
@@ -318,6 +317,12 @@ class AuditRecord(Governance):
     requested_by: str
     governance_version: str
     recorded_at: datetime
+
+
+class AuditRecord(AuditResult):
+    """An audit as recorded in the event store, with the id of its stream."""
+
+    audit_id: str
 
 
 def local_midnight(day: date) -> datetime:
