@@ -87,9 +87,6 @@ class SafeguardingRecords(Application):
         last = self.recorder.select_events(stream, desc=True, limit=1)
         return last[0].originator_version if last else 0
 
-    def exists(self, case_id: str) -> bool:
-        return self._version(case_stream(case_id)) > 0
-
     def stored_facts(self, case_id: str, gt: int | None = None, lte: int | None = None) -> list[Recorded]:
         """Every fact of the case in order, as written."""
         return list(self.events.get(case_stream(case_id), gt=gt, lte=lte))  # type: ignore[arg-type]
