@@ -3,7 +3,14 @@ the simulation, the benchmarks and the tests all build what they need from here.
 
 from __future__ import annotations
 
-import threading
+import sys
+
+# The workflow sandbox runs the workflow module afresh for every case: let it load compiled
+# bytecode rather than compile the source each time (PYTHONDONTWRITEBYTECODE is set on these
+# machines). Before the imports below, so the workflow modules' bytecode is written.
+sys.dont_write_bytecode = False
+
+import threading  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -16,11 +23,14 @@ from activities.case_activities import CaseActivities
 from activities.legacy_activities import LegacyCaseActivities
 from configuration.settings import Settings
 from eventstore.application import SafeguardingRecords
+from projections.feed import ProjectionFeed
 from projections.registry import open_feed
+from schedules.audits import ensure_schedules
 from workflows.audit import GovernanceAuditWorkflow
 from workflows.concern import SafeguardingConcernWorkflow
 
 WORKFLOWS = [SafeguardingConcernWorkflow, GovernanceAuditWorkflow]
+THREADS = 16  # for activities: sync functions, each holds a thread while it runs
 
 
 def open_records(settings: Settings) -> SafeguardingRecords:
@@ -32,8 +42,9 @@ async def connect(settings: Settings, **options: Any) -> Client:
                                 data_converter=pydantic_data_converter, **options)
 
 
-def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActivities | None = None) -> list[Any]:
-    acts = acts or CaseActivities(records, settings)
+def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActivities | None = None,
+               feed: ProjectionFeed | None = None) -> list[Any]:
+    acts = acts or CaseActivities(records, settings, feed)
     legacy = LegacyCaseActivities(acts)
     audits = AuditActivities(records, settings)
     return [acts.case_policy, acts.holiday_table, acts.append_facts, acts.assess_case_threshold, acts.service_history,
@@ -42,15 +53,29 @@ def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActiv
 
 
 def build_worker(client: Client, records: SafeguardingRecords, settings: Settings, acts: CaseActivities | None = None,
-                 **options: Any) -> Worker:
+                 feed: ProjectionFeed | None = None, **options: Any) -> Worker:
+    # Local activities (what staff wait on) always find a thread: the regular ones (the service's
+    # history, audits) may take up at most a quarter of them.
     return Worker(client, task_queue=settings.task_queue, workflows=WORKFLOWS,
-                  activities=activities(records, settings, acts),
-                  activity_executor=ThreadPoolExecutor(max_workers=8), **options)
+                  activities=activities(records, settings, acts, feed),
+                  activity_executor=ThreadPoolExecutor(max_workers=THREADS), max_concurrent_activities=THREADS // 4,
+                  max_concurrent_local_activities=THREADS - THREADS // 4, **options)
 
 
-def start_projections(records: SafeguardingRecords) -> threading.Event:
+async def serve(client: Client, settings: Settings, records: SafeguardingRecords | None = None) -> None:
+    """Run the worker until cancelled, keeping the read models current and the audit schedules in place."""
+    records = records or open_records(settings)
+    feed = open_feed(records)
+    stop = start_projections(feed)
+    try:
+        await ensure_schedules(client, settings)
+        await build_worker(client, records, settings, feed=feed).run()
+    finally:
+        stop.set()
+
+
+def start_projections(feed: ProjectionFeed) -> threading.Event:
     """Keep the read models current in a background thread; set the returned event to stop it."""
     stop = threading.Event()
-    feed = open_feed(records)
     threading.Thread(target=feed.run, args=(stop,), name="projections", daemon=True).start()
     return stop

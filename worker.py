@@ -11,24 +11,17 @@ import asyncio
 
 import structlog
 
-from bootstrap import build_worker, connect, open_records, start_projections
+from bootstrap import connect, serve
 from configuration.logging import configure_logging
 from configuration.settings import get_settings
-from schedules.audits import ensure_schedules
 
 
 async def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_format)
     client = await connect(settings)
-    records = open_records(settings)
-    stop = start_projections(records)
-    await ensure_schedules(client, settings)
     structlog.get_logger("safeguard.worker").info("worker started", task_queue=settings.task_queue)
-    try:
-        await build_worker(client, records, settings).run()
-    finally:
-        stop.set()
+    await serve(client, settings)
 
 
 if __name__ == "__main__":

@@ -32,18 +32,18 @@ from domain.threshold import ThresholdDecision, load_profile
 from eventstore.application import OutOfSequence, SafeguardingRecords
 from projections import commissioner
 from projections.commissioner import CommissionerRecords
-from projections.concern_index import prior_concerns
-from projections.feed import Fresh
-from projections.registry import open_documents
+from projections.concern_index import ConcernIndex, prior_concerns
+from projections.feed import ProjectionFeed
+from projections.registry import open_feed
 
 log = structlog.get_logger("safeguard.activities")
 
 
 class CaseActivities:
-    def __init__(self, records: SafeguardingRecords, settings: Settings) -> None:
+    def __init__(self, records: SafeguardingRecords, settings: Settings, feed: ProjectionFeed | None = None) -> None:
         self.records = records
         self.settings = settings
-        self.documents = open_documents(records)
+        self.feed = feed or open_feed(records)  # the worker's: its thread and these activities fold each event once
 
     @activity.defn(name="case_policy")
     def case_policy(self, request: PolicyRequest) -> CasePolicy:
@@ -74,7 +74,8 @@ class CaseActivities:
         """The service's threshold tool applied to the facts, with earlier concerns counted from the store."""
         try:
             lookback = load_profile(request.profile).low_level.lookback_days
-            prior = prior_concerns(self.records, self.documents, request.case_id, request.adult_id, request.source_id,
+            self.feed.catch_up(only=ConcernIndex.name)  # every concern raised so far: a few events behind at most
+            prior = prior_concerns(self.feed.documents, request.case_id, request.adult_id, request.source_id,
                                    request.service_id, request.identified_at, lookback)
             decision = decide_threshold(request, prior)
         except ValueError as e:  # unknown profile, category or fact; wrong type
@@ -86,5 +87,5 @@ class CaseActivities:
     @activity.defn(name="service_history")
     def service_history(self, request: ServiceHistoryRequest) -> dict[str, Any] | None:
         """The service's commissioner record of earlier concerns, as at the end of the log."""
-        documents = Fresh(self.records, self.documents, CommissionerRecords())
-        return commissioner.service_history(documents, request.service_id, exclude_case=request.case_id)
+        self.feed.catch_up(only=CommissionerRecords.name)
+        return commissioner.service_history(self.feed.documents, request.service_id, exclude_case=request.case_id)

@@ -14,8 +14,7 @@ from cli.common import EXIT_UNAVAILABLE, fail
 from configuration.binaries import temporal_cli
 from configuration.logging import configure_logging
 from configuration.settings import get_settings
-from schedules.audits import ensure_schedules
-from bootstrap import build_worker, open_records, start_projections
+from bootstrap import open_records, serve
 from worker import main as worker_main
 
 log = structlog.get_logger("safeguard.dev")
@@ -41,7 +40,6 @@ async def run_dev_stack(port: int, ui_port: int) -> None:
         dev_server_database_filename=str(db),
     )
     records = open_records(settings)
-    stop_projections = start_projections(records)
     store = settings.event_store_env().get("SQLITE_DBNAME", "PostgreSQL")
     typer.echo(
         f"Safeguard embedded stack is up.\n"
@@ -54,10 +52,8 @@ async def run_dev_stack(port: int, ui_port: int) -> None:
     )
     try:
         async with env:
-            await ensure_schedules(env.client, settings)
-            await build_worker(env.client, records, settings).run()
+            await serve(env.client, settings, records)
     finally:
-        stop_projections.set()
         log.info("stack stopped")
 
 

@@ -25,6 +25,7 @@ adults and to see the same adult or alleged source again; nothing here returns t
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Iterable, Literal, Sequence
@@ -201,22 +202,30 @@ def service_reviews(concerns: Sequence[ConcernFacts]) -> list[ServiceReview]:
     order events reach the read model (live, rebuilt, or "as at") cannot change it."""
     out = []
     for rule in PATTERN_RULES:
+        window = timedelta(days=rule.within_days)
+        # the concerns that count as earlier ones, by what must be the same, in (instant, case id) order
+        earlier_by: dict[str | None, list[tuple[datetime, str]]] = {}
+        for p in concerns:
+            if _counts(rule, p, rule.earlier_levels):
+                earlier_by.setdefault(_same(rule, p), []).append((_at(p, rule.instant), p.case_id))
+        for candidates in earlier_by.values():
+            candidates.sort()
         for c in concerns:
             if not _counts(rule, c, rule.latest_levels):
                 continue
             at = _at(c, rule.instant)
-            earlier = sorted(
-                (_at(p, rule.instant), p.case_id) for p in concerns
-                if p.case_id != c.case_id and _counts(rule, p, rule.earlier_levels)
-                and at - timedelta(days=rule.within_days) <= _at(p, rule.instant)
-                and (_at(p, rule.instant), p.case_id) < (at, c.case_id)
-                and (rule.same is None or getattr(p, rule.same) == getattr(c, rule.same))
-            )
+            candidates = earlier_by.get(_same(rule, c), [])
+            # those within the window before c: from `at - window` up to, not including, c itself
+            earlier = candidates[bisect_left(candidates, (at - window, "")):bisect_left(candidates, (at, c.case_id))]
             if len(earlier) + 1 >= rule.at_least:
                 out.append(ServiceReview(rule=rule.id, raised_at=at, case_id=c.case_id,
                                          cases=(*(case for _, case in earlier), c.case_id)))
     order = [r.id for r in PATTERN_RULES]
     return sorted(out, key=lambda r: (r.raised_at, order.index(r.rule), r.case_id))
+
+
+def _same(rule: PatternRule, c: ConcernFacts) -> str | None:
+    return getattr(c, rule.same) if rule.same else None
 
 
 # ---- the figures criteria read ----------------------------------------------------------

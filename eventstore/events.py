@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.persistence import Mapper, StoredEvent
@@ -41,11 +41,6 @@ for _cls in FACT_TYPES.values():
 
 # what the old aggregates' events carried beside the fact's own fields
 _ENVELOPE = ("timestamp", "originator_topic")
-
-
-def topics(types: Iterable[type[Fact]]) -> list[str]:
-    """The notification-log topics the given fact types are stored under, old and new."""
-    return [t for cls in types for t in (get_topic(cls), _legacy_topic(cls))]
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,9 @@ from typing import Iterable
 
 from domain.facts import ConcernRaised
 from domain.threshold import PriorConcerns
-from eventstore.application import SafeguardingRecords
 from eventstore.events import Recorded
 from projections.documents import Doc, Documents
-from projections.feed import ReadModel, fresh
+from projections.feed import ProjectionFeed, ReadModel
 from projections.jsonable import iso
 
 
@@ -57,13 +56,13 @@ def _months(since: datetime, until: datetime) -> list[datetime]:
     return months
 
 
-def prior_concerns(records: SafeguardingRecords, documents: Documents, case_id: str, adult_id: str, source_id: str,
+def prior_concerns(documents: Documents, case_id: str, adult_id: str, source_id: str,
                    service_id: str, identified_at: datetime, lookback_days: int) -> PriorConcerns:
     """Count the concerns identified in the `lookback_days` before `identified_at` (this case excluded)
     between the same two adults, with the same alleged source and another adult, and in the same service."""
     since = identified_at - timedelta(days=lookback_days)
     keys = [_person(adult_id), _person(source_id), *(_service_month(service_id, m) for m in _months(since, identified_at))]
-    earlier = {cid: e for doc in fresh(records, documents, ConcernIndex(), keys).values() for cid, e in doc.items()
+    earlier = {cid: e for doc in documents.read(ConcernIndex.name, keys).values() for cid, e in doc.items()
                if cid != case_id and since <= datetime.fromisoformat(e["identified_at"]) <= identified_at}
     source = pair = service = 0
     for e in earlier.values():

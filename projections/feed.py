@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 
 from domain.facts import Fact
 from eventstore.application import SafeguardingRecords
-from eventstore.events import Recorded, topics
+from eventstore.events import Recorded
 from projections.documents import Doc, Documents, MemoryDocuments
 
 log = structlog.get_logger("safeguard.projections")
@@ -63,9 +63,14 @@ def fold(model: ReadModel, documents: Documents, events: list[Recorded], positio
 
 
 class ProjectionFeed:
+    """Brings read models up to the end of the log. One feed serves a process: the worker's
+    background thread and the activities that need a read model current now share it, and a
+    model is caught up by one of them at a time, so each event is folded once."""
+
     def __init__(self, records: SafeguardingRecords, documents: Documents, models: Sequence[ReadModel],
                  batch_size: int = 1000) -> None:
         self.records, self.documents, self.models, self.batch_size = records, documents, list(models), batch_size
+        self._folding = {m.name: threading.Lock() for m in self.models}
 
     def last_position(self) -> int:
         return self.records.recorder.max_notification_id() or 0
@@ -82,18 +87,19 @@ class ProjectionFeed:
     def _catch_up(self, model: ReadModel, progress: Progress | None) -> int:
         done = 0
         last = self.last_position()
-        while True:
-            position = self.documents.position(model.name)
-            batch = self.records.recorder.select_notifications(start=position + 1, limit=self.batch_size)
-            if not batch:
-                return done
-            try:
-                fold(model, self.documents, decode(self.records, batch), batch[-1].id)
-            except IntegrityError:
-                continue  # another feed saved this batch first: read the position again
-            done += len(batch)
-            if progress:
-                progress(model.name, batch[-1].id, max(last, batch[-1].id))
+        with self._folding[model.name]:
+            while True:
+                position = self.documents.position(model.name)
+                batch = self.records.recorder.select_notifications(start=position + 1, limit=self.batch_size)
+                if not batch:
+                    return done
+                try:
+                    fold(model, self.documents, decode(self.records, batch), batch[-1].id)
+                except IntegrityError:
+                    continue  # another process's feed saved this batch first: read the position again
+                done += len(batch)
+                if progress:
+                    progress(model.name, batch[-1].id, max(last, batch[-1].id))
 
     def rebuild(self, name: str, progress: Progress | None = None) -> int:
         model = self.model(name)
@@ -114,40 +120,6 @@ class ProjectionFeed:
             except Exception:  # keep following; the next pass retries from the saved position
                 log.exception("projection pass failed")
             stop.wait(interval)
-
-
-def fresh(records: SafeguardingRecords, documents: Documents, model: ReadModel, keys: Iterable[str],
-          batch_size: int = 1000) -> dict[str, Doc]:
-    """The model's documents for `keys` as they stand at the end of the log, without waiting for
-    the feed: the saved documents, with the events the feed has not folded yet applied in memory
-    (nothing is written). Costs what the feed's lag costs, never what the log holds."""
-    wanted = list(keys)
-    while True:
-        position = documents.position(model.name)
-        docs: dict[str, Doc | None] = dict(documents.read(model.name, wanted))
-        loaded = set(wanted)
-        start = position + 1
-        while batch := records.recorder.select_notifications(start=start, limit=batch_size, topics=topics(model.handles)):
-            for e in decode(records, batch):
-                if need := set(model.keys(e)) - loaded:  # an event folds into all its documents, so read them all
-                    docs.update(documents.read(model.name, need))
-                    loaded |= need
-                model.apply(e, docs)
-            start = batch[-1].id + 1
-        if documents.position(model.name) == position:  # nothing saved meanwhile: every read saw `position`
-            return {k: d for k in wanted if (d := docs.get(k)) is not None}
-
-
-class Fresh:
-    """One read model's documents, read only, as they stand at the end of the log (see `fresh`)."""
-
-    def __init__(self, records: SafeguardingRecords, documents: Documents, model: ReadModel) -> None:
-        self.records, self.documents, self.model = records, documents, model
-
-    def read(self, view: str, keys: Iterable[str]) -> dict[str, Doc]:
-        if view != self.model.name:
-            raise KeyError(f"these documents are {self.model.name!r}, not {view!r}")
-        return fresh(self.records, self.documents, self.model, keys)
 
 
 def as_at(records: SafeguardingRecords, models: Sequence[ReadModel], instant: datetime,

@@ -4,7 +4,7 @@ import pytest
 
 from domain.threshold import load_profile
 from projections.concern_index import prior_concerns
-from projections.registry import open_documents
+from projections.registry import open_feed
 from tests.conftest import concern
 from tests.pure_case import PureCase, StoryCase
 from tests.stories import full_pathway, missed_and_escalated
@@ -55,7 +55,9 @@ async def test_the_workflow_records_exactly_what_the_decider_decides(driver, rec
     case = await driver.raise_concern(body)
     await story(case)
     lookback = load_profile("sussex").low_level.lookback_days
-    pure = PureCase(body, prior=lambda r: prior_concerns(records, open_documents(records), r.case_id, r.adult_id, r.source_id,
+    feed = open_feed(records)
+    feed.catch_up()
+    pure = PureCase(body, prior=lambda r: prior_concerns(feed.documents, r.case_id, r.adult_id, r.source_id,
                                                          r.service_id, r.identified_at, lookback))
     await story(StoryCase(pure))
     recorded = [f.fact for f in case.facts() if f.type != "ServiceHistoryAttached"]  # I/O's answer, not a decision
