@@ -71,6 +71,8 @@ class ProjectionFeed:
                  batch_size: int = 1000) -> None:
         self.records, self.documents, self.models, self.batch_size = records, documents, list(models), batch_size
         self._folding = {m.name: threading.Lock() for m in self.models}
+        self._read: dict[int, list[Recorded]] = {}  # the last batches read, by where they start
+        self._reading = threading.Lock()
 
     def last_position(self) -> int:
         return self.records.recorder.max_notification_id() or 0
@@ -89,17 +91,30 @@ class ProjectionFeed:
         last = self.last_position()
         with self._folding[model.name]:
             while True:
-                position = self.documents.position(model.name)
-                batch = self.records.recorder.select_notifications(start=position + 1, limit=self.batch_size)
+                batch = self._batch(self.documents.position(model.name) + 1)
                 if not batch:
                     return done
                 try:
-                    fold(model, self.documents, decode(self.records, batch), batch[-1].id)
+                    fold(model, self.documents, batch, batch[-1].position)
                 except IntegrityError:
                     continue  # another process's feed saved this batch first: read the position again
                 done += len(batch)
                 if progress:
-                    progress(model.name, batch[-1].id, max(last, batch[-1].id))
+                    progress(model.name, batch[-1].position, max(last, batch[-1].position))
+
+    def _batch(self, start: int) -> list[Recorded]:
+        """The events from `start`, decoded. Models at the same position (the usual case: one pass
+        folds them all in turn) share one read. Stored events never change, so a batch read
+        earlier is still true, if perhaps shorter than the log is now."""
+        with self._reading:
+            if (batch := self._read.get(start)) is not None:
+                return batch
+        batch = decode(self.records, self.records.recorder.select_notifications(start=start, limit=self.batch_size))
+        with self._reading:
+            if len(self._read) >= 4:
+                self._read.pop(next(iter(self._read)))
+            self._read[start] = batch
+        return batch
 
     def rebuild(self, name: str, progress: Progress | None = None) -> int:
         model = self.model(name)
