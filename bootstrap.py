@@ -16,7 +16,8 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.audit_activities import AuditActivities
 from activities.case_activities import CaseActivities
@@ -53,10 +54,14 @@ def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActiv
 
 
 def build_worker(client: Client, records: SafeguardingRecords, settings: Settings, acts: CaseActivities | None = None,
-                 feed: ProjectionFeed | None = None, **options: Any) -> Worker:
+                 feed: ProjectionFeed | None = None, sandboxed: bool | None = None, **options: Any) -> Worker:
+    """The worker. `sandboxed` (default: the `workflow_sandbox` setting) runs workflows in Temporal's
+    sandbox; tests always do, so a non-deterministic call in workflow code fails them."""
+    sandboxed = settings.workflow_sandbox if sandboxed is None else sandboxed
     # Local activities (what staff wait on) always find a thread: the regular ones (the service's
     # history, audits) may take up at most a quarter of them.
     return Worker(client, task_queue=settings.task_queue, workflows=WORKFLOWS,
+                  workflow_runner=SandboxedWorkflowRunner() if sandboxed else UnsandboxedWorkflowRunner(),
                   activities=activities(records, settings, acts, feed),
                   activity_executor=ThreadPoolExecutor(max_workers=THREADS), max_concurrent_activities=THREADS // 4,
                   max_concurrent_local_activities=THREADS - THREADS // 4, **options)

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     threshold_profile: str = "sussex"  # the threshold tool a service uses unless named below
     service_threshold_profiles: dict[str, str] = {}  # service id -> profile, e.g. {"SVC-GSY": "guernsey"}
     log_format: Literal["console", "json"] = "console"
+    # Temporal's workflow sandbox re-checks every workflow call for non-determinism at run time,
+    # at about a third of the worker's CPU on a case's live path. The tests and the replay
+    # test always run workflows in it; the worker does when this is true.
+    workflow_sandbox: bool = False
 
     def threshold_profile_for(self, service_id: str | None) -> str:
         return self.service_threshold_profiles.get(service_id or "", self.threshold_profile)

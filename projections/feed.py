@@ -110,10 +110,11 @@ class ProjectionFeed:
             if (batch := self._read.get(start)) is not None:
                 return batch
         batch = decode(self.records, self.records.recorder.select_notifications(start=start, limit=self.batch_size))
-        with self._reading:
-            if len(self._read) >= 4:
-                self._read.pop(next(iter(self._read)))
-            self._read[start] = batch
+        if batch:  # "nothing yet" is only true for now
+            with self._reading:
+                if len(self._read) >= 4:
+                    self._read.pop(next(iter(self._read)))
+                self._read[start] = batch
         return batch
 
     def rebuild(self, name: str, progress: Progress | None = None) -> int:

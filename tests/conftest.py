@@ -27,7 +27,8 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path, task_queue=f"test-{uuid.uuid4().hex[:8]}")
+    # workflows run in the sandbox in tests: a non-deterministic call in workflow code fails them
+    return Settings(data_dir=tmp_path, task_queue=f"test-{uuid.uuid4().hex[:8]}", workflow_sandbox=True)
 
 
 @pytest.fixture

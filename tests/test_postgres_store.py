@@ -27,7 +27,7 @@ def pg_settings(tmp_path):
     dbname = f"safeguard_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(host=host, port=int(port), user="postgres", dbname="postgres", autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {dbname}")
-    yield Settings(data_dir=tmp_path, task_queue=f"pg-{uuid.uuid4().hex[:6]}", event_store="postgres",
+    yield Settings(data_dir=tmp_path, task_queue=f"pg-{uuid.uuid4().hex[:6]}", event_store="postgres", workflow_sandbox=True,
                    postgres_host=host, postgres_port=int(port), postgres_user="postgres", postgres_dbname=dbname)
     with psycopg.connect(host=host, port=int(port), user="postgres", dbname="postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")

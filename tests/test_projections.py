@@ -143,3 +143,17 @@ async def test_dashboard_and_rebuild_from_the_command_line(driver, monkeypatch):
         assert unknown.exit_code == 2 and "no read model 'nonsense'" in unknown.stderr
     finally:
         get_settings.cache_clear()
+
+
+def test_a_model_behind_the_others_still_reaches_the_end_of_the_log(records):
+    """Models share the batches they read; one caught up while the log was shorter must not stop another short."""
+    from projections.registry import open_feed
+    from tests.pure_case import PureCase
+
+    feed = open_feed(records)
+    records.record("LAG-1", 1, PureCase(concern("2027-01-12T09:30:00+00:00", case_id="LAG-1")).facts)
+    feed.catch_up(only="live_cases")
+    records.record("LAG-2", 1, PureCase(concern("2027-01-12T09:30:00+00:00", case_id="LAG-2")).facts)
+    feed.catch_up(only="concern_index")
+    assert feed.documents.position("concern_index") == feed.last_position()
+    assert feed.documents.position("live_cases") < feed.last_position()

@@ -32,7 +32,7 @@ async def main() -> None:
     configure_logging(level=logging.WARNING)
     env = await start_test_environment()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), task_queue=f"histories-{uuid.uuid4().hex[:6]}")
+        settings = Settings(data_dir=Path(tmp), task_queue=f"histories-{uuid.uuid4().hex[:6]}", workflow_sandbox=True)
         records = open_records(settings)
         async with build_worker(env.client, records, settings):
             driver = CaseDriver(env, settings, records)
