@@ -46,12 +46,13 @@ class CaseActivities:
         self.feed = feed or open_feed(records)  # the worker's: its thread and these activities fold each event once
 
     @activity.defn(name="case_policy")
-    def case_policy(self, request: PolicyRequest) -> CasePolicy:
-        """The policy in force for a new case at this service, with its bank holidays."""
+    def case_policy(self, request: PolicyRequest) -> str:
+        """The policy in force for a new case at this service, with its bank holidays, as its JSON
+        (the workflow parses each distinct policy once: `policy_from_text`)."""
         calendar = self.settings.calendar
         return CasePolicy(pathway=current_pathway(), calendar=calendar,
                           threshold_profile=self.settings.threshold_profile_for(request.service_id),
-                          holidays=calendar.holidays_for(request.first_year, request.last_year))
+                          holidays=calendar.holidays_for(request.first_year, request.last_year)).as_text()
 
     @activity.defn(name="holiday_table")
     def holiday_table(self, request: HolidayRequest) -> HolidayTable:

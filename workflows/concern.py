@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.models import FactBatch, HolidayRequest, PolicyRequest, ServiceHistoryRequest
     from domain import case as decider
     from domain.case import CaseState, CaseStatus, Rejected, StepReceipt
-    from domain.case.policy import YEARS_AHEAD
+    from domain.case.policy import YEARS_AHEAD, policy_from_text
     from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
     from domain.facts import Escalated, Fact, StepCompleted
     from domain.threshold import ThresholdDecision
@@ -83,9 +83,9 @@ class SafeguardingConcernWorkflow:
 
     async def _raise(self) -> None:
         concern, now = self.case.concern, self._now()
-        policy = await workflow.execute_local_activity_method(
+        policy = policy_from_text(await workflow.execute_local_activity_method(
             CaseActivities.case_policy, PolicyRequest(service_id=concern.service.id, first_year=concern.identified_at.year,
-                                                      last_year=now.year + YEARS_AHEAD), **LOCAL)
+                                                      last_year=now.year + YEARS_AHEAD), **LOCAL))
         async with self._lock:
             self.state = decider.new_case(self.case.case_id, concern, policy)
             raised = decider.decide_raise(self.case.case_id, concern, policy, now)

@@ -5,7 +5,7 @@ A later change to any of them applies to new cases; a running case keeps decidin
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -38,7 +38,18 @@ class CasePolicy(BaseModel):
         first = min(now.year, self.holidays.first_year) if self.holidays else now.year
         return first, now.year + YEARS_AHEAD
 
+    def as_text(self) -> str:
+        return self.model_dump_json()
+
     def with_holidays(self, table: HolidayTable) -> CasePolicy:
         # built afresh: model_copy would carry the cached working_calendar over
         return CasePolicy(pathway=self.pathway, calendar=self.calendar, threshold_profile=self.threshold_profile,
                           holidays=table)
+
+
+@lru_cache(maxsize=32)
+def policy_from_text(text: str) -> CasePolicy:
+    """A policy from its JSON. Policies are few (one per threshold profile and holiday years) and
+    large (the whole pathway), and a frozen policy parsed from the same text is the same policy:
+    each distinct one is parsed once per process, not once per case."""
+    return CasePolicy.model_validate_json(text)
