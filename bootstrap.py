@@ -48,7 +48,7 @@ def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActiv
     acts = acts or CaseActivities(records, settings, feed)
     legacy = LegacyCaseActivities(acts)
     audits = AuditActivities(records, settings)
-    return [acts.case_policy, acts.holiday_table, acts.append_facts, acts.assess_case_threshold, acts.service_history,
+    return [acts.open_case, acts.holiday_table, acts.append_facts, acts.assess_case_threshold, acts.service_history,
             legacy.load_case_policy, legacy.compute_deadlines, legacy.record_facts, legacy.assess_threshold,
             audits.run_governance_audit]
 

@@ -19,13 +19,15 @@ from activities.models import (
     CasePolicy,
     FactBatch,
     HolidayRequest,
-    PolicyRequest,
+    OpenCase,
+    OpenedCase,
     ServiceHistoryRequest,
     StoredBatch,
     ThresholdRequest,
 )
 from configuration.settings import Settings
-from domain.case import decide_threshold
+from domain.case import decide_clock, decide_raise, decide_threshold, new_case, replay
+from domain.case.policy import policy_from_text
 from domain.deadlines import HolidayTable
 from domain.pathway import current_pathway
 from domain.threshold import ThresholdDecision, load_profile
@@ -45,14 +47,20 @@ class CaseActivities:
         self.settings = settings
         self.feed = feed or open_feed(records)  # the worker's: its thread and these activities fold each event once
 
-    @activity.defn(name="case_policy")
-    def case_policy(self, request: PolicyRequest) -> str:
-        """The policy in force for a new case at this service, with its bank holidays, as its JSON
-        (the workflow parses each distinct policy once: `policy_from_text`)."""
-        calendar = self.settings.calendar
-        return CasePolicy(pathway=current_pathway(), calendar=calendar,
-                          threshold_profile=self.settings.threshold_profile_for(request.service_id),
-                          holidays=calendar.holidays_for(request.first_year, request.last_year)).as_text()
+    @activity.defn(name="open_case")
+    def open_case(self, request: OpenCase) -> OpenedCase:
+        """The policy in force for a new case at its service (with its bank holidays), and the raise
+        the decider decides under it, recorded: one step for the workflow, as the policy is I/O.
+        A retry finds the raise already recorded and returns it."""
+        calendar, c = self.settings.calendar, request.concern
+        policy = policy_from_text(CasePolicy(
+            pathway=current_pathway(), calendar=calendar, threshold_profile=self.settings.threshold_profile_for(c.service.id),
+            holidays=calendar.holidays_for(c.identified_at.year, request.last_year)).as_text())
+        raised = decide_raise(request.case_id, c, policy, request.at)
+        # raised late: a deadline already passed is missed and escalated as the concern is recorded
+        raised += decide_clock(replay(new_case(request.case_id, c, policy), raised), request.at)
+        return OpenedCase(policy=policy.as_text(), facts=self.append_facts(FactBatch(case_id=request.case_id, first_seq=1,
+                                                                                     facts=raised)).facts)
 
     @activity.defn(name="holiday_table")
     def holiday_table(self, request: HolidayRequest) -> HolidayTable:

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from domain.case import CasePolicy, ThresholdRequest
+from domain.concern import ConcernBody
 from domain.deadlines import DeadlineRule, WorkingCalendar
 from domain.facts import AnyFact
 
@@ -17,10 +18,16 @@ class Message(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class PolicyRequest(Message):
-    service_id: str
-    first_year: int  # bank holidays are taken from this year
-    last_year: int
+class OpenCase(Message):
+    case_id: str
+    concern: ConcernBody
+    at: datetime  # when it is raised, on the case's clock
+    last_year: int  # bank holidays are taken from the year of identification to this one
+
+
+class OpenedCase(Message):
+    policy: str  # the case's policy, as its JSON (`domain.case.policy.policy_from_text`)
+    facts: list[AnyFact]  # as stored
 
 
 class HolidayRequest(Message):

@@ -21,7 +21,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.case_activities import CaseActivities
-    from activities.models import FactBatch, HolidayRequest, PolicyRequest, ServiceHistoryRequest
+    from activities.models import FactBatch, HolidayRequest, OpenCase, ServiceHistoryRequest
     from domain import case as decider
     from domain.case import CaseState, CaseStatus, Rejected, StepReceipt
     from domain.case.policy import YEARS_AHEAD, policy_from_text
@@ -82,15 +82,13 @@ class SafeguardingConcernWorkflow:
         return {"case_id": self.state.case_id, "status": "closed", "outcome": self.state.outcome, "events": self.state.seq}
 
     async def _raise(self) -> None:
-        concern, now = self.case.concern, self._now()
-        policy = policy_from_text(await workflow.execute_local_activity_method(
-            CaseActivities.case_policy, PolicyRequest(service_id=concern.service.id, first_year=concern.identified_at.year,
-                                                      last_year=now.year + YEARS_AHEAD), **LOCAL))
         async with self._lock:
-            self.state = decider.new_case(self.case.case_id, concern, policy)
-            raised = decider.decide_raise(self.case.case_id, concern, policy, now)
-            # raised late: a deadline already passed is missed and escalated as the concern is recorded
-            await self._record(raised + decider.decide_clock(decider.replay(self.state, raised), now))
+            opened = await workflow.execute_local_activity_method(
+                CaseActivities.open_case, OpenCase(case_id=self.case.case_id, concern=self.case.concern, at=self._now(),
+                                                   last_year=self._now().year + YEARS_AHEAD), **LOCAL)
+            self.state = decider.replay(decider.new_case(self.case.case_id, self.case.concern,
+                                                         policy_from_text(opened.policy)), opened.facts)
+            self._changed = True
 
     async def _attach_service_history(self) -> None:
         """Off the raise's path: the service's earlier concerns and outcomes, read from the commissioner records."""
