@@ -1,10 +1,11 @@
 """One safeguarding concern, kept as a durable workflow: the clerk of `domain/case/`.
 
 The case's decisions are pure functions (`domain/case/decide.py`); this workflow holds the lock
-they run under, the timer for the next deadline, and the I/O they need: the policy and holiday
-table (when raised), the threshold tool's decision, the append to the event store. Each runs as
-a local activity, so a member of staff waits for one task round trip, and its result is kept in
-history. Staff act through updates whose validators reject a bad request before anything is
+they run under, the timer for the next deadline, and the I/O they need: opening the case (the
+policy in force, and the raise decided under it, recorded), the threshold tool's decision, the
+append to the event store. Each runs as a local activity, so a member of staff waits for one
+task round trip, and its result is kept in history. The service's history of earlier concerns
+is attached after the raise has answered. Staff act through updates whose validators reject a bad request before anything is
 recorded; the handler decides again under the lock (the case may have moved on since).
 """
 
