@@ -31,7 +31,7 @@ from domain.case.policy import policy_from_text
 from domain.deadlines import HolidayTable
 from domain.pathway import current_pathway
 from domain.threshold import ThresholdDecision, load_profile
-from eventstore.application import OutOfSequence, SafeguardingRecords
+from eventstore.application import OutOfSequence, SafeguardingRecords, Superseded
 from projections import commissioner
 from projections.commissioner import CommissionerRecords
 from projections.concern_index import ConcernIndex, prior_concerns
@@ -72,6 +72,9 @@ class CaseActivities:
         """Append the facts at their positions, all or nothing; a retry of a batch already stored stores nothing."""
         try:
             stored = self.records.record(batch.case_id, batch.first_seq, batch.facts)
+        except Superseded as e:
+            log.warning("batch superseded by a lost attempt's", case_id=batch.case_id, seq=batch.first_seq)
+            return StoredBatch(facts=[r.fact for r in e.stored], superseded=True)
         except OutOfSequence as e:
             raise ApplicationError(str(e), type="OutOfSequence", non_retryable=True) from e
         for r in stored:

@@ -44,9 +44,12 @@ class FactBatch(Message):
 
 class StoredBatch(Message):
     """The facts as the store holds them: what the workflow evolves its state by, and what a
-    replay reuses (the workflow records this in its history), whatever the code decides today."""
+    replay reuses (the workflow records this in its history), whatever the code decides today.
+    `superseded`: the batch was not stored, as an earlier, lost attempt of the same workflow task
+    had stored other facts at its positions; `facts` are those."""
 
     facts: list[AnyFact]
+    superseded: bool = False
 
 
 class ServiceHistoryRequest(Message):

@@ -23,6 +23,16 @@ class OutOfSequence(RuntimeError):
     """The store and the workflow disagree about what a case has recorded: never retried."""
 
 
+class Superseded(OutOfSequence):
+    """The positions are taken by other facts: those an earlier attempt of the same workflow task
+    recorded before it was lost (a worker stopped between a local activity and the task's end).
+    `stored` is what the store holds from the first of those positions on."""
+
+    def __init__(self, message: str, stored: list[Recorded]) -> None:
+        super().__init__(message)
+        self.stored = stored
+
+
 class SafeguardingRecords(Application):
     name = "SafeguardingRecords"
     env: ClassVar[dict[str, str]] = {"MAPPER_TOPIC": get_topic(FactMapper)}
@@ -68,18 +78,17 @@ class SafeguardingRecords(Application):
                 )
 
     def _already_recorded(self, case_id: str, first_seq: int, facts: Sequence[Fact]) -> list[Recorded]:
-        stored = {r.seq: r for r in self.stored_facts(case_id, gt=first_seq - 1, lte=first_seq + len(facts) - 1)}
+        tail = self.stored_facts(case_id, gt=first_seq - 1)
+        stored = {r.seq: r for r in tail}
         for seq, fact in enumerate(facts, start=first_seq):
             have = stored.get(seq)
             if have is None or have.type != fact.type:
-                raise OutOfSequence(
-                    f"case {case_id}: event #{seq} in the store is {have.type if have else 'missing'}, "
-                    f"not the {fact.type} being recorded"
-                )
+                raise Superseded(f"case {case_id}: event #{seq} in the store is {have.type if have else 'missing'}, "
+                                 f"not the {fact.type} being recorded", tail)
             if have.fact.model_dump(mode="json") != fact.model_dump(mode="json"):
-                raise OutOfSequence(f"case {case_id}: event #{seq} in the store is a different {fact.type} "
-                                    f"from the one being recorded")
-        return [stored[seq] for seq in sorted(stored)]
+                raise Superseded(f"case {case_id}: event #{seq} in the store is a different {fact.type} "
+                                 f"from the one being recorded", tail)
+        return [stored[seq] for seq in range(first_seq, first_seq + len(facts))]
 
     # --- queries ----------------------------------------------------------------------
 

@@ -4,12 +4,13 @@ from datetime import timedelta
 
 import pytest
 from temporalio import activity
+from temporalio.client import WorkflowUpdateFailedError
 
 from activities.case_activities import CaseActivities
 from activities.models import FactBatch, StoredBatch
 from domain.concern import ConcernBody
 from domain.facts import CaseConcluded, ConcernRaised, DevelopmentRecorded
-from eventstore.application import OutOfSequence
+from eventstore.application import OutOfSequence, Superseded
 from tests.cases import CaseDriver
 from tests.conftest import concern
 from bootstrap import build_worker
@@ -38,8 +39,9 @@ def test_a_different_fact_at_a_taken_position_is_refused(records):
     first = DevelopmentRecorded(at=raised("IDEM-2", body).at, development=1, kind="new_incident", summary="x")
     records.record("IDEM-2", 2, [first])
     other = first.model_copy(update={"kind": "other"})
-    with pytest.raises(OutOfSequence, match="event #2 in the store is a different DevelopmentRecorded"):
+    with pytest.raises(Superseded, match="event #2 in the store is a different DevelopmentRecorded") as taken:
         records.record("IDEM-2", 2, [other])
+    assert [r.fact for r in taken.value.stored] == [first]  # what the store holds there instead
     concluded = CaseConcluded(at=first.at, actor="DSL-1", role="designated_safeguarding_lead", reason="x")
     with pytest.raises(OutOfSequence, match="event #2 in the store is DevelopmentRecorded, not the CaseConcluded"):
         records.record("IDEM-2", 1, [raised("IDEM-2", body), concluded])
@@ -77,3 +79,36 @@ async def test_activity_retry_after_save_leaves_one_event(env, settings, records
     seqs = [f.seq for f in case.facts()]
     assert seqs == list(range(1, len(seqs) + 1))
     assert case.types().count("ConcernRaised") == 1 and case.types().count("StepCompleted") == 1
+
+
+class LostAttemptFirst(CaseActivities):
+    """Before appending a step completion, stores what a lost attempt of the same workflow task
+    would have stored: the same facts a second earlier (the worker stopped after its local
+    activity, and the task ran again at a later instant)."""
+
+    @activity.defn(name="append_facts")
+    def append_facts(self, batch: FactBatch) -> StoredBatch:
+        if any(f.type == "StepCompleted" for f in batch.facts) and not LostAttemptFirst.done:
+            LostAttemptFirst.done = True
+            earlier = [f.model_copy(update={"at": f.at - timedelta(seconds=1)}) for f in batch.facts]
+            self.records.record(batch.case_id, batch.first_seq, earlier)
+        return super().append_facts(batch)
+
+
+LostAttemptFirst.done = False
+
+
+async def test_a_lost_attempts_facts_stand_and_the_case_follows_the_store(env, settings, records):
+    async with build_worker(env.client, records, settings, acts=LostAttemptFirst(records, settings)):
+        driver = CaseDriver(env, settings, records)
+        case = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00"))
+        await case.at("2027-01-12T09:35:00+00:00")
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await case.complete("record_concern")
+        assert "nothing of it was recorded; check the case's status" in refused.value.cause.message
+        status = await case.status()
+        assert "record_concern" in status.completed_steps and status.events_recorded == len(case.facts())
+        await case.complete("peer_risk_review")  # the case goes on from what the store holds
+        await driver.terminate_open_cases()
+    seqs = [f.seq for f in case.facts()]
+    assert seqs == list(range(1, len(seqs) + 1)) and case.types().count("StepCompleted") == 2

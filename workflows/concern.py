@@ -83,10 +83,11 @@ class SafeguardingConcernWorkflow:
         return {"case_id": self.state.case_id, "status": "closed", "outcome": self.state.outcome, "events": self.state.seq}
 
     async def _raise(self) -> None:
+        now = self._now()
         async with self._lock:
             opened = await workflow.execute_local_activity_method(
-                CaseActivities.open_case, OpenCase(case_id=self.case.case_id, concern=self.case.concern, at=self._now(),
-                                                   last_year=self._now().year + YEARS_AHEAD), **LOCAL)
+                CaseActivities.open_case, OpenCase(case_id=self.case.case_id, concern=self.case.concern, at=now,
+                                                   last_year=now.year + YEARS_AHEAD), **LOCAL)
             self.state = decider.replay(decider.new_case(self.case.case_id, self.case.concern,
                                                          policy_from_text(opened.policy)), opened.facts)
             self._changed = True
@@ -126,7 +127,7 @@ class SafeguardingConcernWorkflow:
             state = await self._with_holidays(now)
             with rejections():
                 facts = decider.decide_completion(state, c, now, decision)
-            stored = await self._record(facts)
+            stored = await self._record(facts, answering=True)
         return decider.receipt_of(self.state, stored)
 
     @complete_step.validator
@@ -145,7 +146,7 @@ class SafeguardingConcernWorkflow:
             now = self._now()
             state = await self._with_holidays(now)
             with rejections():
-                await self._record(decider.decide_development(state, d, now))
+                await self._record(decider.decide_development(state, d, now), answering=True)
         return self.state.developments
 
     @record_development.validator
@@ -161,7 +162,7 @@ class SafeguardingConcernWorkflow:
             return await self.legacy.acknowledge_escalation(a)
         async with self._lock:
             with rejections():
-                await self._record(decider.decide_acknowledgement(self._raised(), a, self._now()))
+                await self._record(decider.decide_acknowledgement(self._raised(), a, self._now()), answering=True)
 
     @acknowledge_escalation.validator
     def _validate_acknowledgement(self, a: Acknowledgement) -> None:
@@ -210,8 +211,11 @@ class SafeguardingConcernWorkflow:
             raise ApplicationError(f"record for {self.state.policy.pathway.threshold.assessed_at}: "
                                    f"{getattr(e.cause, 'message', e.cause)}", type="Rejected", non_retryable=True) from None
 
-    async def _record(self, facts: list[Fact]) -> list[Fact]:
-        """Append the facts to the event store (idempotently, all or nothing), then evolve by what it holds."""
+    async def _record(self, facts: list[Fact], answering: bool = False) -> list[Fact]:
+        """Append the facts to the event store (idempotently, all or nothing), then evolve by what it
+        holds: if an earlier attempt of this workflow task stored other facts before it was lost (a
+        worker stopped after a local activity), the case follows the store. `answering` a member of
+        staff, they are told that nothing of their request was recorded."""
         if not facts:
             return []
         stored = await workflow.execute_local_activity_method(
@@ -220,6 +224,10 @@ class SafeguardingConcernWorkflow:
             self.state = decider.evolve(self.state, fact)
             self._log(fact)
         self._changed = True
+        if stored.superseded and answering:
+            raise ApplicationError(f"case {self.state.case_id} changed while this was being recorded (a worker restarted): "
+                                   "nothing of it was recorded; check the case's status and try again",
+                                   type="Rejected", non_retryable=True)
         return stored.facts
 
     def _log(self, fact: Fact) -> None:
