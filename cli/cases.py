@@ -59,7 +59,8 @@ def development(
 ) -> None:
     """Record a development (new incident, agency contact) on a live case."""
     dev = guarded(lambda: load_model(file, Development, "development"))
-    dev = guarded(lambda: Development.model_validate({**dev.model_dump(exclude_none=True), **({"actor": actor} if actor else {}), **({"role": role} if role else {})}))
+    given = {k: v for k, v in (("actor", actor), ("role", role)) if v}
+    dev = guarded(lambda: build(Development, "development", **{**dev.model_dump(exclude_none=True), **given}))
     n = run(lambda client, _: commands.record_development(client, case_id, dev))
     emit_json({"case_id": case_id, "development": n}) if as_json else typer.echo(f"development {n} recorded on {case_id}")
 

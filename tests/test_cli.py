@@ -99,3 +99,10 @@ def test_development_with_unknown_kind_is_refused(tmp_path):
                                  write(tmp_path, "d.json", {"kind": "gossip", "summary": "x"})])
     assert result.exit_code == 2
     assert "kind: Input should be 'new_incident', 'agency_contact' or 'other'" in result.stderr
+
+
+def test_a_development_with_an_unknown_role_is_refused_plainly(tmp_path):
+    dev = write(tmp_path, "d.json", {"kind": "agency_contact", "summary": "LA hub called"})
+    result = runner.invoke(app, ["concern", "development", "SG-1", "--file", dev, "--as", "chef", "--actor", "X-1"])
+    assert result.exit_code == 2 and "development: role: Input should be" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
