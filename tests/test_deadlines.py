@@ -289,3 +289,12 @@ def test_rule_round_trip_and_describe(raw, rule, text):
 def test_bad_rule_json_rejected(raw):
     with pytest.raises(ValidationError):
         TypeAdapter(DeadlineRule).validate_json(raw)
+
+
+@pytest.mark.parametrize("start, end, expected", [
+    (london(2026, 1, 12, 18), london(2026, 1, 13, 10), timedelta(hours=1)),
+    (london(2026, 1, 12, 17, 30), london(2026, 1, 12, 19), timedelta(0)),
+    (london(2026, 1, 12, 16, 30), london(2026, 1, 12, 18), timedelta(minutes=30)),
+], ids=["from after closing", "all after closing", "into the evening"])
+def test_working_time_left_after_closing_is_never_negative(start, end, expected):
+    assert CAL.working_time_between(start, end) == expected

@@ -194,3 +194,27 @@ def test_replaying_the_facts_gives_the_state_back():
     c.development("new_incident", "second incident")
     c.at("2027-01-16T12:00:00+00:00")
     assert replay(new_case(c.state.case_id, c.state.concern, c.policy), c.facts) == c.state
+
+
+def _protection_in_place(c: PureCase) -> None:
+    for step in ("record_concern", "seriousness_assessment", "protection_plan"):
+        c.complete(step)
+
+
+@pytest.mark.parametrize("step, flag, to_role, reason", [
+    ("pattern_impact_review", "source_targeted_others_before", "operations_director", "repeated targeting: immediate senior review"),
+    ("service_risk_review", "more_than_one_adult_affected", "nominated_individual", "wider exposure: more than one adult may be affected"),
+    ("live_case_oversight", "unresolved_targeting_risk", "nominated_individual", "open risk beyond agreed protective timescales"),
+    ("live_case_oversight", "overdue_protective_actions", "nominated_individual", "open risk beyond agreed protective timescales"),
+    ("live_case_oversight", "supervision_weak", "nominated_individual", "open risk beyond agreed protective timescales"),
+])
+def test_every_trigger_of_the_pathway_escalates_on_its_flag_and_only_then(step, flag, to_role, reason):
+    """001 example 2 steps 3-4 and example 3 step 4: each trigger, with its flag set and not set."""
+    for raised in (True, False):
+        c = case().at("2027-01-12T09:40:00+00:00")
+        _protection_in_place(c)
+        if step == "service_risk_review":
+            c.complete("pattern_impact_review")
+        facts = c.complete(step, **{flag: raised})
+        escalations = [(f.to_role, f.reason) for f in facts if f.type == "Escalated"]
+        assert escalations == ([(to_role, reason)] if raised else [])

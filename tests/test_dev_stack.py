@@ -97,7 +97,7 @@ async def test_staff_walk_a_case_from_the_command_line(stack):
     assert kinds[:5] == ["ConcernRaised", "StepOpened", "DeadlineMissed", "Escalated", "StepCompleted"]
     completed = entries[4]
     assert (completed["actor"], completed["role"], completed["deadline_met"]) == ("T-9", "team_leader", False)
-    assert "Jane" not in out and body["summary"] not in err
+    assert body["summary"] not in out and body["summary"] not in err  # the chronology names no one and tells no story
 
     future = {**body, "case_id": None, "identified_at": (now + timedelta(hours=2)).isoformat()}
     (tmp / "future.json").write_text(json.dumps(future))

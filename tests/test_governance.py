@@ -14,11 +14,10 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from temporalio.client import WorkflowFailureError
 from temporalio.worker import Worker
-from typer import Typer
 from typer.testing import CliRunner
 
 from activities.audit_activities import AuditActivities, run_audit
-from cli import governance as governance_cli
+from cli.main import app
 from domain.governance import FORTNIGHTLY, MONTHLY, WEEKLY, AuditRequest, local_date, local_midnight, targeting_gaps, themes_in
 from eventstore.audit import audit_id, stored_audit
 from projections.feed import ProjectionFeed, as_at
@@ -310,11 +309,8 @@ def cli(settings, monkeypatch):
 
     monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(settings.data_dir))
     get_settings.cache_clear()
-    app = Typer()
-    app.add_typer(governance_cli.app, name="audit")
-    app.command()(governance_cli.governance)
     runner = CliRunner()
-    yield lambda *args: runner.invoke(app, list(args))
+    yield lambda *args: runner.invoke(app, list(args))  # the real `safeguard` command
     get_settings.cache_clear()
 
 

@@ -1,17 +1,14 @@
-"""`safeguard threshold assess|profiles`, driven through a Typer app that mounts cli.threshold."""
+"""`safeguard threshold assess|profiles`, driven through the real `safeguard` command."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from cli import threshold
+from cli.main import app as root
 
-root = typer.Typer()
-root.add_typer(threshold.app, name="threshold")
 runner = CliRunner()
 
 CLI_KEYS = {"level", "rag", "matched", "rationale", "alternative_actions", "required_notifications",
