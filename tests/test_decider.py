@@ -218,3 +218,11 @@ def test_every_trigger_of_the_pathway_escalates_on_its_flag_and_only_then(step, 
         facts = c.complete(step, **{flag: raised})
         escalations = [(f.to_role, f.reason) for f in facts if f.type == "Escalated"]
         assert escalations == ([(to_role, reason)] if raised else [])
+
+
+def test_done_at_the_due_instant_is_on_time_and_a_second_later_is_late():
+    c = case()
+    due = c.state.find_open(RECORD_CONCERN.id).due
+    done = StepCompletion(step=RECORD_CONCERN.id, role="senior_support_worker", actor="S-1", record=RECORDS[RECORD_CONCERN.id])
+    assert decide_completion(c.state, done, due)[0].on_time is True
+    assert decide_completion(c.state, done, due + timedelta(seconds=1))[0].on_time is False
