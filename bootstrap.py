@@ -12,6 +12,7 @@ sys.dont_write_bytecode = False
 
 import threading  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
@@ -22,6 +23,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 from activities.audit_activities import AuditActivities
 from activities.case_activities import CaseActivities
 from activities.legacy_activities import LegacyCaseActivities
+from configuration.redaction import PersonalTextInterceptor
 from configuration.settings import Settings
 from eventstore.application import SafeguardingRecords
 from projections.feed import ProjectionFeed
@@ -32,6 +34,7 @@ from workflows.concern import SafeguardingConcernWorkflow
 
 WORKFLOWS = [SafeguardingConcernWorkflow, GovernanceAuditWorkflow]
 THREADS = 16  # for activities: sync functions, each holds a thread while it runs
+DRAIN = timedelta(seconds=5)  # a stopping worker lets the activities it holds end for this long
 
 
 def open_records(settings: Settings) -> SafeguardingRecords:
@@ -58,6 +61,8 @@ def build_worker(client: Client, records: SafeguardingRecords, settings: Setting
     """The worker. `sandboxed` (default: the `workflow_sandbox` setting) runs workflows in Temporal's
     sandbox; tests always do, so a non-deterministic call in workflow code fails them."""
     sandboxed = settings.workflow_sandbox if sandboxed is None else sandboxed
+    # an activity's personal inputs are remembered, so a failure quoting them logs none of it
+    options["interceptors"] = [PersonalTextInterceptor(), *options.get("interceptors", ())]
     # Local activities (what staff wait on) always find a thread: the regular ones (the service's
     # history, audits) may take up at most a quarter of them.
     return Worker(client, task_queue=settings.task_queue, workflows=WORKFLOWS,
@@ -68,13 +73,14 @@ def build_worker(client: Client, records: SafeguardingRecords, settings: Setting
 
 
 async def serve(client: Client, settings: Settings, records: SafeguardingRecords | None = None) -> None:
-    """Run the worker until cancelled, keeping the read models current and the audit schedules in place."""
+    """Run the worker until cancelled, keeping the read models current and the audit schedules in place.
+    Cancelled (Ctrl-C, SIGTERM), it stops polling and gives the activities it holds a few seconds to end."""
     records = records or open_records(settings)
     feed = open_feed(records)
     stop = start_projections(feed)
     try:
         await ensure_schedules(client, settings)
-        await build_worker(client, records, settings, feed=feed).run()
+        await build_worker(client, records, settings, feed=feed, graceful_shutdown_timeout=DRAIN).run()
     finally:
         stop.set()
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 
 import structlog
 import typer
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
 from cli.common import EXIT_UNAVAILABLE, fail
-from configuration.binaries import temporal_cli
+from configuration.dev_server import DevServer
 from configuration.logging import configure_logging
 from configuration.settings import get_settings
 from bootstrap import open_records, serve
@@ -26,34 +25,42 @@ def port_in_use(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def stop_on_sigterm() -> None:
+    """SIGTERM stops the running command as Ctrl-C does: the main task is cancelled, so the worker
+    drains and what it started is stopped. A second SIGTERM kills at once (the kernel then stops
+    the dev server: see configuration/dev_server.py)."""
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    assert task is not None
+
+    def on_sigterm() -> None:
+        loop.remove_signal_handler(signal.SIGTERM)
+        task.cancel()
+
+    loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+
+
 async def run_dev_stack(port: int, ui_port: int) -> None:
+    stop_on_sigterm()
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = settings.data_dir / "temporal.sqlite"
-    env = await WorkflowEnvironment.start_local(
-        namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
-        port=port,
-        ui=True,
-        ui_port=ui_port,
-        dev_server_existing_path=temporal_cli(),
-        dev_server_database_filename=str(db),
-    )
-    records = open_records(settings)
-    store = settings.event_store_env().get("SQLITE_DBNAME", "PostgreSQL")
-    typer.echo(
-        f"Safeguard embedded stack is up.\n"
-        f"  Temporal server  127.0.0.1:{port} (history in {db})\n"
-        f"  Temporal UI      http://127.0.0.1:{ui_port}\n"
-        f"  Event store      {store}\n"
-        f"  Worker           task queue {settings.task_queue}\n"
-        f"In another terminal: .venv/bin/safeguard concern raise --file examples/concern.json --identified-now\n"
-        f"Press Ctrl-C to stop."
-    )
+    server = await DevServer.start(port=port, ui_port=ui_port, namespace=settings.temporal_namespace, db=db,
+                                   log_path=settings.data_dir / "temporal-server.log")
     try:
-        async with env:
-            await serve(env.client, settings, records)
+        records = open_records(settings)
+        store = settings.event_store_env().get("SQLITE_DBNAME", "PostgreSQL")
+        typer.echo(
+            f"Safeguard embedded stack is up.\n"
+            f"  Temporal server  127.0.0.1:{port} (history in {db}, log in {server.log_path})\n"
+            f"  Temporal UI      http://127.0.0.1:{ui_port}\n"
+            f"  Event store      {store}\n"
+            f"  Worker           task queue {settings.task_queue}\n"
+            f"In another terminal: .venv/bin/safeguard concern raise --file examples/concern.json --identified-now\n"
+            f"Press Ctrl-C to stop.",
+        )
+        await serve(server.client, settings, records)
     finally:
+        server.stop()  # after the worker has drained: it needs the server to finish what it holds
         log.info("stack stopped")
 
 
@@ -69,19 +76,24 @@ def dev(
                  f"(`safeguard worker` adds a worker to it; {what} chooses another port)", EXIT_UNAVAILABLE)
     try:
         asyncio.run(run_dev_stack(port, ui_port))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, SIGTERM
         typer.echo("stopped")
     except RuntimeError as e:  # the dev server did not come up (most often: the port is taken)
         fail(f"could not start the embedded stack on ports {port}/{ui_port}: {e}; "
              "is another `safeguard dev` running? (--port / --ui-port choose others)", EXIT_UNAVAILABLE)
 
 
+async def run_worker() -> None:
+    stop_on_sigterm()
+    await worker_main()
+
+
 def worker() -> None:
     """Run the worker against the Temporal server and event store in SAFEGUARD_* settings."""
     settings = get_settings()
     try:
-        asyncio.run(worker_main())
-    except KeyboardInterrupt:
+        asyncio.run(run_worker())
+    except (KeyboardInterrupt, asyncio.CancelledError):
         typer.echo("stopped")
     except RuntimeError as e:
         fail(f"the worker could not connect to Temporal at {settings.temporal_address}: {e}", EXIT_UNAVAILABLE)
