@@ -55,7 +55,8 @@ class CaseActivities:
         calendar, c = self.settings.calendar, request.concern
         policy = policy_from_text(CasePolicy(
             pathway=current_pathway(), calendar=calendar, threshold_profile=self.settings.threshold_profile_for(c.service.id),
-            holidays=calendar.holidays_for(c.identified_at.year, request.last_year)).as_text())
+            holidays=calendar.holidays_for(c.identified_at.year, request.last_year),
+            inputs=self.settings.input_rules()).as_text())
         raised = decide_raise(request.case_id, c, policy, request.at)
         # raised late: a deadline already passed is missed and escalated as the concern is recorded
         raised += decide_clock(replay(new_case(request.case_id, c, policy), raised), request.at)

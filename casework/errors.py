@@ -10,14 +10,11 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFai
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.inputs import describe
+
 
 def describe_validation(e: ValidationError, what: str) -> str:
-    parts = []
-    for err in e.errors():
-        loc = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        parts.append(f"{loc}: {msg}" if loc else msg)
-    return f"{what}: " + "; ".join(parts)
+    return describe(e, what)  # the domain's words, as a case's validators say them
 
 
 class CaseworkError(Exception):

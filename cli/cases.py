@@ -9,9 +9,11 @@ from typing import Optional
 import typer
 
 from casework import commands, queries
-from cli.common import build, emit_json, load_model, read_json
+from cli.common import CommandError, build, emit_json, input_rules, load_model, read_json, say, validate
 from cli.runtime import guarded, records, run
 from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
+from domain.pathway import current_pathway
+from domain.records import checked_values
 
 concern_app = typer.Typer(help="Raise a concern, record developments, read a case's status.", no_args_is_help=True)
 step_app = typer.Typer(help="Complete a step of a case's pathway.", no_args_is_help=True)
@@ -21,19 +23,23 @@ FILE = typer.Option(..., "--file", "-f", help="JSON file ('-' for standard input
 JSON = typer.Option(False, "--json", help="print JSON")
 
 
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
 def show_status(status, as_json: bool) -> None:
     if as_json:
         emit_json(status)
         return
-    typer.echo(f"case {status.case_id} ({status.status}) at service {status.service_id}, pathway {status.pathway_version}")
+    say(f"case {status.case_id} ({status.status}) at service {status.service_id}, pathway {status.pathway_version}")
     for s in status.open_steps:
         due = s.due.isoformat() if s.due else "no deadline"
         flag = "  OVERDUE" if s.missed else ""
-        typer.echo(f"  open  {s.step}#{s.occurrence:<2} {s.role:<30} due {due}{flag}")
+        say(f"  open  {s.step}#{s.occurrence:<2} {s.role:<30} due {due}{flag}")
     for e in status.escalations:
-        typer.echo(f"  escalation {e.escalation_id}: {e.reason} -> {e.to_role}")
+        say(f"  escalation {e.escalation_id}: {e.reason} -> {e.to_role}")
     if status.outcome:
-        typer.echo(f"  outcome: {status.outcome}")
+        say(f"  outcome: {status.outcome}")
 
 
 @concern_app.command("raise")
@@ -43,9 +49,13 @@ def raise_concern(
     as_json: bool = JSON,
 ) -> None:
     """Raise a peer-to-peer safeguarding concern: starts its workflow."""
-    concern = guarded(lambda: load_model(file, ConcernBody, "concern"))
-    if identified_now:
-        concern = concern.model_copy(update={"identified_at": datetime.now(timezone.utc).replace(microsecond=0)})
+    def load() -> ConcernBody:
+        now, data = _now(), read_json(file)
+        if identified_now and isinstance(data, dict):
+            data = {**data, "identified_at": now.isoformat()}
+        return validate(data, ConcernBody, "concern", input_rules().context(now))
+
+    concern = guarded(load)
     status = run(lambda client, settings: commands.raise_concern(client, settings.task_queue, concern))
     show_status(status, as_json)
 
@@ -58,11 +68,12 @@ def development(
     as_json: bool = JSON,
 ) -> None:
     """Record a development (new incident, agency contact) on a live case."""
-    dev = guarded(lambda: load_model(file, Development, "development"))
+    dev = guarded(lambda: load_model(file, Development, "development", input_rules().context()))
     given = {k: v for k, v in (("actor", actor), ("role", role)) if v}
-    dev = guarded(lambda: build(Development, "development", **{**dev.model_dump(exclude_none=True), **given}))
+    dev = guarded(lambda: build(Development, "development", input_rules().context(),
+                                **{**dev.model_dump(exclude_none=True), **given}))
     n = run(lambda client, _: commands.record_development(client, case_id, dev))
-    emit_json({"case_id": case_id, "development": n}) if as_json else typer.echo(f"development {n} recorded on {case_id}")
+    emit_json({"case_id": case_id, "development": n}) if as_json else say(f"development {n} recorded on {case_id}")
 
 
 @concern_app.command("status")
@@ -82,18 +93,29 @@ def complete(
 ) -> None:
     """Complete a step with its record: rejected, with nothing recorded, if anything is wrong."""
     record = guarded(lambda: read_json(file))
-    completion = guarded(lambda: build(StepCompletion, "step completion", step=step, role=role, actor=actor,
-                                       record=record, occurrence=occurrence))
+    completion = guarded(lambda: build(StepCompletion, "step completion", input_rules().context(), step=step, role=role,
+                                       actor=actor, record=record, occurrence=occurrence))
+    guarded(lambda: _check_record_values(completion))
     receipt = run(lambda client, _: commands.complete_step(client, case_id, completion))
     if as_json:
         emit_json(receipt)
         return
     timing = "no deadline" if receipt.on_time is None else "on time" if receipt.on_time else "LATE"
-    typer.echo(f"{receipt.step}#{receipt.occurrence} completed on {case_id} ({timing}); case {receipt.status}")
+    say(f"{receipt.step}#{receipt.occurrence} completed on {case_id} ({timing}); case {receipt.status}")
     for o in receipt.opened:
-        typer.echo(f"  opened {o}")
+        say(f"  opened {o}")
     for e in receipt.escalations:
-        typer.echo(f"  escalated: {e}")
+        say(f"  escalated: {e}")
+
+
+def _check_record_values(c: StepCompletion) -> None:
+    """Before sending: the values the record gives, as the pathway in force types them (ids,
+    bounds, no future instants). The case, which may run an earlier pathway, checks the whole record."""
+    step = current_pathway().step(c.step)
+    if step is not None and isinstance(c.record, dict):
+        _, problems = checked_values(step, c.record, input_rules(), _now())
+        if problems:
+            raise CommandError(f"record for {step.id}: " + "; ".join(problems))
 
 
 @escalation_app.command("acknowledge")
@@ -103,10 +125,10 @@ def acknowledge(
     note: Optional[str] = typer.Option(None),
 ) -> None:
     """Acknowledge a triggered escalation raised to your role."""
-    ack = guarded(lambda: build(Acknowledgement, "acknowledgement", escalation_id=escalation_id, role=role,
-                                actor=actor, note=note))
+    ack = guarded(lambda: build(Acknowledgement, "acknowledgement", input_rules().context(), escalation_id=escalation_id,
+                                role=role, actor=actor, note=note))
     run(lambda client, _: commands.acknowledge_escalation(client, case_id, ack))
-    typer.echo(f"escalation {escalation_id} on {case_id} acknowledged")
+    say(f"escalation {escalation_id} on {case_id} acknowledged")
 
 
 def deadlines(as_json: bool = JSON) -> None:
@@ -116,7 +138,7 @@ def deadlines(as_json: bool = JSON) -> None:
         emit_json(rows)
         return
     if not rows:
-        typer.echo("no live cases")
+        say("no live cases")
     for r in rows:
         if r["due"] is None:
             left = "no deadline"
@@ -124,7 +146,7 @@ def deadlines(as_json: bool = JSON) -> None:
             left = f"OVERDUE by {_hm(-r['time_left_s'])}"
         else:
             left = f"{_hm(r['time_left_s'])} left ({_hm(r['working_time_left_s'])} working)"
-        typer.echo(f"{r['case_id']:<20} {r['step']}#{r['occurrence']:<2} {r['role']:<30} {left}")
+        say(f"{r['case_id']:<20} {r['step']}#{r['occurrence']:<2} {r['role']:<30} {left}")
 
 
 def _hm(seconds: int) -> str:
@@ -145,4 +167,4 @@ def chronology(case_id: str, as_json: bool = JSON) -> None:
         if e["deadline"]:
             met = {True: "met", False: "MISSED", None: "pending"}[e["deadline_met"]]
             deadline = f" deadline {e['deadline']} {met}"
-        typer.echo(f"{e['seq']:>4} {e['at']} {e['type']}{step}{who}{deadline}")
+        say(f"{e['seq']:>4} {e['at']} {e['type']}{step}{who}{deadline}")

@@ -8,7 +8,7 @@ from typing import Any, Optional
 import typer
 
 from cli import runtime
-from cli.common import emit_json, fail
+from cli.common import emit_json, escaped, fail
 from cli.projections import parse_instant
 from projections.commissioner import CommissionerRecords, commissioner_records, service_history
 from projections.documents import Documents
@@ -33,6 +33,7 @@ def records(as_json: bool = JSON, as_at_: Optional[str] = AS_AT) -> None:
     if as_json:
         emit_json(out)
         return
+    out = escaped(out)
     if not out:
         typer.echo("no concerns recorded")
     for i, record in enumerate(out):
@@ -50,6 +51,7 @@ def history(service_id: str, exclude_case: Optional[str] = typer.Option(None, he
     if as_json:
         emit_json(found)
         return
+    found = escaped(found)
     typer.echo(f"{found['service_id']}  {found['service_name']} - {found['provider']}")
     typer.echo(f"  concerns {found['concerns']} (open {found['open_concerns']}); {_outcomes(found['outcomes'])}")
     for c in found["earlier_concerns"]:

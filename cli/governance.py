@@ -9,7 +9,7 @@ from typing import Any, Optional
 import typer
 
 from activities.audit_activities import run_audit
-from cli.common import CommandError, emit_json
+from cli.common import CommandError, emit_json, say
 from cli.runtime import guarded, records
 from domain.governance import KINDS, AuditRecord, AuditRequest, audit_definition, local_date, local_midnight
 from eventstore.audit import stored_audit
@@ -46,7 +46,7 @@ def run(
     if as_json:
         emit_json(record)
         return
-    typer.echo(f"{record.title} as of {record.as_of} ({'recorded' if new else 'already recorded'} {record.recorded_at.isoformat()})")
+    say(f"{record.title} as of {record.as_of} ({'recorded' if new else 'already recorded'} {record.recorded_at.isoformat()})")
     _show(record.model_dump(mode="json"))
 
 
@@ -67,23 +67,35 @@ def governance(
     if as_json:
         emit_json(view)
         return
-    typer.echo(f"{len(view['audits'])} governance audit(s) recorded")
+    say(f"{len(view['audits'])} governance audit(s) recorded")
     for a in view["audits"]:
-        typer.echo("")
-        typer.echo(f"{a['as_of']}  {a['title']} (period {a['period_start']} to {a['period_end']})")
+        say()
+        say(f"{a['as_of']}  {a['title']} (period {a['period_start']} to {a['period_end']})")
         _show(a)
-    typer.echo(f"\nOpen actions: {len(view['open_actions'])}")
+    say()
+    say(f"Open actions: {len(view['open_actions'])}")
     for action in view["open_actions"]:
-        typer.echo(f"  {action['title']} ({action['owner']}), from the {action['kind']} audit as of {action['as_of']}: {action['because']}")
+        say(f"  {action['title']} ({action['owner']}), from the {action['kind']} audit as of {action['as_of']}: {action['because']}")
 
 
 def _show(audit: dict[str, Any]) -> None:
     for name, value in audit["figures"].items():
         if name in ("cases", "lessons"):
             continue  # detail: in --json
-        typer.echo(f"  {name}: {value}")
+        say(f"  {name}: {_readable(value)}")
     for action in audit["actions"]:
-        typer.echo(f"  ACTION {action['title']} ({action['owner']}): {action['because']}")
+        say(f"  ACTION {action['title']} ({action['owner']}): {action['because']}")
+
+
+def _readable(value: Any) -> str:
+    """A figure in words: n/a for none (no case fell due), lists and counts by name, never a Python repr."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_readable(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_readable(v) for v in value) or "none"
+    return str(value)
 
 
 def _date(text: str) -> date:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from cli.common import CommandError, emit_json
+from cli.common import CommandError, emit_json, say
 from cli.runtime import guarded, records
 from configuration.settings import get_settings
 from projections.dashboard import LiveCases, dashboard as dashboard_view
@@ -51,17 +51,19 @@ def dashboard(
     if as_json:
         emit_json(view)
         return
-    typer.echo(f"Oversight dashboard as at {view['as_at']}: {len(view['live_cases'])} live case(s)")
+    say(f"Oversight dashboard as at {view['as_at']}: {len(view['live_cases'])} live case(s)")
     for c in view["live_cases"]:
         risk = "  OPEN RISK BEYOND TIMESCALE" if c["open_risk_beyond_timescale"] else ""
-        typer.echo(f"\n{c['case_id']}  {c['service']['name']} ({c['service']['id']})  adult {c['adult_at_risk']}, "
-                   f"source {c['alleged_source']}  [{c['status']}]{risk}")
+        say()
+        say(f"{c['case_id']}  {c['service']['name']} ({c['service']['id']})  adult {c['adult_at_risk']}, "
+            f"source {c['alleged_source']}  [{c['status']}]{risk}")
         for e in c["escalations_outstanding"]:
-            typer.echo(f"  escalation {e['at']} {e['step']} -> {e['to_role']}: {e['reason']}")
-    typer.echo("\nDeadlines (overdue first):")
+            say(f"  escalation {e['at']} {e['step']} -> {e['to_role']}: {e['reason']}")
+    say()
+    say("Deadlines (overdue first):")
     for d in view["deadlines"]:
         left = "OVERDUE" if d["overdue"] else f"{d['working_time_left_s'] // 60} working min left"
-        typer.echo(f"  {d['due']}  {d['case_id']:<22} {d['step']}#{d['occurrence']:<2} {d['role']:<30} {left}")
+        say(f"  {d['due']}  {d['case_id']:<22} {d['step']}#{d['occurrence']:<2} {d['role']:<30} {left}")
 
 
 @projections_app.command("status")

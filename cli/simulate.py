@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from cli.common import emit_json, load_model
+from cli.common import emit_json, input_rules, load_model, plain, say
 from cli.runtime import guarded
 from configuration.logging import configure_logging
 from simulation.runner import run_scenario
@@ -22,13 +22,14 @@ def simulate(
 ) -> None:
     """Run a scripted case (concern, timed actions, run_until) and print what happened."""
     configure_logging(level=logging.INFO if verbose else logging.ERROR)
-    scenario = guarded(lambda: load_model(file, Scenario, "scenario"))
-    progress = None if as_json else (lambda m: typer.echo(f"  {m}", err=True))
+    # checked as input (ids, sizes); not for a late report: the rehearsal's clock starts at identification
+    scenario = guarded(lambda: load_model(file, Scenario, "scenario", input_rules().context()))
+    progress = None if as_json else (lambda m: typer.echo(plain(f"  {m}"), err=True))
     result = asyncio.run(run_scenario(scenario, progress=progress))
     if as_json:
         emit_json(result)
         return
-    typer.echo(f"case {result['case_id']}: {result['status']}" + (f" ({result['outcome']})" if result["outcome"] else ""))
+    say(f"case {result['case_id']}: {result['status']}" + (f" ({result['outcome']})" if result["outcome"] else ""))
     for s in result["steps"]:
         if s["completed_at"]:
             state = f"done {s['completed_at']} " + ("on time" if s["on_time"] else "LATE" if s["on_time"] is False else "")
@@ -36,8 +37,8 @@ def simulate(
             state = f"withdrawn {s['withdrawn_at']}"
         else:
             state = f"MISSED {s['missed_at']}" if s["missed_at"] else "open"
-        typer.echo(f"  {s['step']}#{s['occurrence']:<2} {s['role']:<30} due {s['due'] or '-':<22} {state}")
+        say(f"  {s['step']}#{s['occurrence']:<2} {s['role']:<30} due {s['due'] or '-':<22} {state}")
     for e in result["escalations"]:
-        typer.echo(f"  escalation {e['at']} {e['step']}: {e['reason']} -> {e['to_role']}")
+        say(f"  escalation {e['at']} {e['step']}: {e['reason']} -> {e['to_role']}")
     for r in result["rejected"]:
-        typer.echo(f"  rejected action {r['action_index']}: {r['error']}")
+        say(f"  rejected action {r['action_index']}: {r['error']}")

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from cli.common import CommandError, emit_json, fail, read_json
+from cli.common import CommandError, emit_json, fail, plain, read_json
 from domain.threshold import PriorConcerns, ThresholdDecision, ThresholdProfile, assess as assess_facts
 from domain.threshold import load_profile, profile_names
 from domain.threshold.model import LEVEL_LABEL, NOTIFICATIONS
@@ -104,7 +104,7 @@ def _print_decision(d: ThresholdDecision) -> None:
     for action in d.alternative_actions:
         typer.echo(_wrap(f"- {action}", "  ", 4))
     typer.echo("\nRationale:")
-    typer.echo(_wrap(d.rationale, "  ", 2))
+    typer.echo(_wrap(plain(d.rationale), "  ", 2))  # it quotes the request's source_note
 
 
 def _print_profile(p: ThresholdProfile, only: str | None) -> None:

@@ -6,10 +6,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.deadlines import WorkingCalendar
+from domain.inputs import DEFAULT_ID_PATTERN, InputRules, a_pattern
 
 
 class Settings(BaseSettings):
@@ -33,10 +34,22 @@ class Settings(BaseSettings):
     threshold_profile: str = "sussex"  # the threshold tool a service uses unless named below
     service_threshold_profiles: dict[str, str] = {}  # service id -> profile, e.g. {"SVC-GSY": "guernsey"}
     log_format: Literal["console", "json"] = "console"
+    # what input must be (domain/inputs.py): person and staff ids must match id_pattern (whole);
+    # with nhs_number_ids, a 10-digit person id must pass the NHS number check digit; a concern
+    # identified more than late_report_days ago needs a late_report_reason
+    id_pattern: str = DEFAULT_ID_PATTERN
+    nhs_number_ids: bool = False
+    late_report_days: int = 30
     # Temporal's workflow sandbox re-checks every workflow call for non-determinism at run time,
     # at about a third of the worker's CPU on a case's live path. The tests and the replay
     # test always run workflows in it; the worker does when this is true.
     workflow_sandbox: bool = False
+
+    _id_pattern = field_validator("id_pattern")(a_pattern)  # refused when the settings are read
+
+    def input_rules(self) -> InputRules:
+        return InputRules(id_pattern=self.id_pattern, nhs_number_ids=self.nhs_number_ids,
+                          late_report_days=self.late_report_days)
 
     def threshold_profile_for(self, service_id: str | None) -> str:
         return self.service_threshold_profiles.get(service_id or "", self.threshold_profile)

@@ -2,16 +2,34 @@
 
 These are the public vocabulary of the CLI, scenario files and workflow updates. Adults are
 referred to by id only: the event store and the logs never hold a service user's name.
+
+Validated with `InputRules.context()` (by the CLI, and by a case's update validators with the
+rules in its policy), they also check ids, sizes and characters (`domain/inputs.py`); without
+it, as when facts and histories are read back, they take what was recorded.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import json
+import re
+from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from domain.inputs import CLOCK_SKEW, MAX_ID, MAX_OCCURRENCE, MAX_RECORD_BYTES, MAX_SUMMARY, MAX_TEXT, Who, not_epoch, rules_in, shown, text_problem
 from domain.policy import Role
+
+CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{2,63}")
 
 
 class Model(BaseModel):
@@ -22,12 +40,40 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
+def _text(value: str | None, info: ValidationInfo, limit: int = MAX_TEXT) -> str | None:
+    """Text as input: bounded, no NUL or control characters, not blank."""
+    if value is not None and rules_in(info)[0] is not None:
+        problem = text_problem(value, limit)
+        if problem:
+            raise ValueError(problem)
+    return value
+
+
+def _id(value: str | None, info: ValidationInfo, who: Who) -> str | None:
+    rules = rules_in(info)[0]
+    if value is not None and rules is not None:
+        problem = rules.id_problem(value, who)
+        if problem:
+            raise ValueError(f"{shown(value)} {problem}")
+    return value
+
+
 class Service(Model):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     provider: str = Field(min_length=1)
     client_group: str = Field(min_length=1)
     company: str | None = None  # the registered company, where it differs from the provider's trading name
+
+    @field_validator("id")
+    @classmethod
+    def _service_id(cls, value: str, info: ValidationInfo) -> str:
+        return _text(value, info, MAX_ID)
+
+    @field_validator("name", "provider", "client_group", "company")
+    @classmethod
+    def _bounded(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _text(value, info)
 
 
 class AdultRef(Model):
@@ -52,14 +98,54 @@ class ConcernBody(Model):
     adult_at_risk: AdultRef
     alleged_source: AdultRef
     summary: str = Field(min_length=1)
-    case_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{2,63}$")
+    case_id: str | None = None
+    # why a concern identified long ago (InputRules.late_report_days) is only raised now; recorded with it
+    late_report_reason: str | None = None
 
+    _epoch = field_validator("identified_at", mode="before")(not_epoch)
     _utc = field_validator("identified_at")(_utc)
+
+    @field_validator("case_id")
+    @classmethod
+    def _case_id(cls, value: str | None) -> str | None:
+        if value is not None and not CASE_ID.fullmatch(value):
+            raise ValueError(f"{shown(value)} is not a case id: 3 to 64 letters, digits and - _ . : "
+                             "starting with a letter or digit (e.g. SG-20261224-ABC123)")
+        return value
+
+    @field_validator("adult_at_risk", "alleged_source")
+    @classmethod
+    def _adult_id(cls, value: AdultRef, info: ValidationInfo) -> AdultRef:
+        _id(value.id, info, "person")
+        return value
+
+    @field_validator("summary")
+    @classmethod
+    def _summary(cls, value: str, info: ValidationInfo) -> str:
+        return _text(value, info, MAX_SUMMARY)
+
+    @field_validator("late_report_reason")
+    @classmethod
+    def _reason(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _text(value, info)
 
     @model_validator(mode="after")
     def _two_adults(self) -> "ConcernBody":
         if self.adult_at_risk.id == self.alleged_source.id:
             raise ValueError("adult_at_risk and alleged_source must be different adults")
+        return self
+
+    @model_validator(mode="after")
+    def _plausible_identification(self, info: ValidationInfo) -> "ConcernBody":
+        rules, now = rules_in(info)
+        if rules is None or now is None:
+            return self
+        if self.identified_at > now + CLOCK_SKEW:
+            raise ValueError(f"identified_at {self.identified_at.isoformat()} is in the future")
+        if now - self.identified_at > timedelta(days=rules.late_report_days) and not self.late_report_reason:
+            raise ValueError(f"identified_at {self.identified_at.isoformat()} is {(now - self.identified_at).days:,} days ago, "
+                             f"more than {rules.late_report_days}: check the date, or give late_report_reason "
+                             "saying why it is reported this late")
         return self
 
 
@@ -70,6 +156,32 @@ class StepCompletion(Model):
     record: Any  # checked against the step's fields by the workflow, which names each problem
     occurrence: int | None = None  # for recurring steps; the earliest open one by default
 
+    @field_validator("actor")
+    @classmethod
+    def _actor(cls, value: str, info: ValidationInfo) -> str:
+        return _id(value, info, "staff")
+
+    @field_validator("step")
+    @classmethod
+    def _step(cls, value: str, info: ValidationInfo) -> str:
+        return _text(value, info, MAX_ID)
+
+    @field_validator("record")
+    @classmethod
+    def _size(cls, value: Any, info: ValidationInfo) -> Any:
+        if rules_in(info)[0] is not None:
+            size = len(json.dumps(value, separators=(",", ":"), default=str).encode())
+            if size > MAX_RECORD_BYTES:
+                raise ValueError(f"the record is {size / 1024:,.0f} KB: at most {MAX_RECORD_BYTES // 1024} KB")
+        return value
+
+    @field_validator("occurrence")
+    @classmethod
+    def _occurrence(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and rules_in(info)[0] is not None and not 1 <= value <= MAX_OCCURRENCE:
+            raise ValueError(f"{value} is not an occurrence: 1 to {MAX_OCCURRENCE:,}")
+        return value
+
 
 class Development(Model):
     """A new incident or agency contact on a live case."""
@@ -79,9 +191,34 @@ class Development(Model):
     actor: str | None = None
     role: Role | None = None
 
+    @field_validator("summary")
+    @classmethod
+    def _summary(cls, value: str, info: ValidationInfo) -> str:
+        return _text(value, info, MAX_SUMMARY)
+
+    @field_validator("actor")
+    @classmethod
+    def _actor(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _id(value, info, "staff")
+
 
 class Acknowledgement(Model):
     escalation_id: str
     role: Role
     actor: str = Field(min_length=1)
     note: str | None = None
+
+    @field_validator("escalation_id")
+    @classmethod
+    def _escalation_id(cls, value: str, info: ValidationInfo) -> str:
+        return _text(value, info, MAX_ID)
+
+    @field_validator("actor")
+    @classmethod
+    def _actor(cls, value: str, info: ValidationInfo) -> str:
+        return _id(value, info, "staff")
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _text(value, info)

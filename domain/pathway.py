@@ -67,7 +67,7 @@ NOTES = RecordField(name="notes", type="text", required=False, help="free-text c
 # ---- Example 1: recognising when peer behaviour has become a safeguarding concern
 
 BEHAVIOUR_OBSERVED = text("behaviour_observed", "exact behaviour observed")
-INITIATED_BY = text("initiated_by", "who initiated the interaction (an id)")
+INITIATED_BY = RecordField(name="initiated_by", type="id", help="who initiated the interaction (an id)")
 RECORD_CONCERN = Step(
     id="record_concern",
     title="Record the initial peer-to-peer concern",

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from typing import Any, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from domain.concern import ConcernBody
+from domain.inputs import not_epoch
 
 
 class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class StepAction(Model):
+class Timed(Model):
     at: AwareDatetime
+
+    _epoch = field_validator("at", mode="before")(not_epoch)
+
+
+class StepAction(Timed):
     step: str
     role: str  # checked by the workflow, so a wrong role is reported as a rejected action
     actor: str
@@ -22,13 +28,11 @@ class StepAction(Model):
     occurrence: int | None = None
 
 
-class DevelopmentAction(Model):
-    at: AwareDatetime
+class DevelopmentAction(Timed):
     development: dict[str, Any]
 
 
-class AcknowledgeAction(Model):
-    at: AwareDatetime
+class AcknowledgeAction(Timed):
     acknowledge: dict[str, Any]
 
 
@@ -39,6 +43,8 @@ class Scenario(Model):
     concern: ConcernBody
     actions: list[Action] = []
     run_until: AwareDatetime | None = None
+
+    _epoch = field_validator("run_until", mode="before")(not_epoch)
 
     @model_validator(mode="before")
     @classmethod

@@ -121,7 +121,7 @@ class SafeguardingConcernWorkflow:
         async with self._lock:
             now = self._now()
             with rejections():
-                _, step, record = decider.check_completion(self._raised(), c)
+                _, step, record = decider.check_completion(self._raised(), c, now)
             request = decider.threshold_request(self.state, step, record)
             decision = await self._assess(request) if request else None
             state = await self._with_holidays(now)
@@ -135,7 +135,7 @@ class SafeguardingConcernWorkflow:
         if self.legacy:
             return self.legacy.validate_completion(c)
         with rejections():
-            _, step, record = decider.check_completion(self._raised(), c)
+            _, step, record = decider.check_completion(self._raised(), c, self._now())
             decider.check_threshold_facts(self.state, step, record)
 
     @workflow.update

@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
 from domain.case.policy import CasePolicy
 from domain.case.rejection import Rejected
 from domain.case.state import CaseState, OpenStep, evolve, new_case
@@ -35,6 +37,7 @@ from domain.facts import (
     ThresholdDecisionFiled,
     ThresholdDecisionOverridden,
 )
+from domain.inputs import as_input, describe
 from domain.policy import AfterStep, AtStart, OnDevelopment, Step, UntilRecorded
 from domain.records import RecordError, validate_record
 from domain.threshold import ThresholdDecision
@@ -101,9 +104,21 @@ def check_open(state: CaseState) -> None:
         raise Rejected(f"case {state.case_id} is closed")
 
 
-def check_completion(state: CaseState, c: StepCompletion) -> tuple[OpenStep, Step, dict[str, Any]]:
-    """The open occurrence, its step and the normalised record, or Rejected saying why not."""
+def checked_input(state: CaseState, command: BaseModel, what: str) -> None:
+    """The command checked as input under the case's rules (ids, sizes, characters), or Rejected.
+    A case raised before there were rules has none, and decides as it began (see domain/inputs.py)."""
+    if state.policy.inputs is not None:
+        try:
+            as_input(command, state.policy.inputs)
+        except ValidationError as e:
+            raise Rejected(describe(e, what)) from None
+
+
+def check_completion(state: CaseState, c: StepCompletion, now: datetime | None = None) -> tuple[OpenStep, Step, dict[str, Any]]:
+    """The open occurrence, its step and the normalised record, or Rejected saying why not.
+    `now` is the case's clock: a record's instants may not be after it."""
     check_open(state)
+    checked_input(state, c, "step completion")
     pathway = state.policy.pathway
     step = pathway.step(c.step)
     if step is None:
@@ -118,7 +133,8 @@ def check_completion(state: CaseState, c: StepCompletion) -> tuple[OpenStep, Ste
     if c.role not in occ.can_complete:
         raise Rejected(f"role {c.role} cannot complete {step.id}: it is for {' or '.join(occ.can_complete)}")
     try:
-        record = validate_record(step, c.record)
+        rules = state.policy.inputs
+        record = validate_record(step, c.record, rules, now if rules else None)
     except RecordError as e:
         raise Rejected(str(e)) from None
     t, decision = pathway.threshold, state.threshold_decision
@@ -145,7 +161,7 @@ def decide_completion(state: CaseState, c: StepCompletion, now: datetime,
     """A step completed, and what it sets in motion: triggers, the threshold decision and its
     consequences, what opens next, the case's conclusion or closure. `threshold` is the tool's
     decision where the step files one (`domain/case/threshold.py` makes the request)."""
-    occ, step, record = check_completion(state, c)
+    occ, step, record = check_completion(state, c, now)
     b = _Batch(state)
     b.add(StepCompleted(at=now, step=step.id, occurrence=occ.occurrence, role=c.role, actor=c.actor, record=record,
                         due=occ.due, on_time=None if occ.due is None else now <= occ.due))
@@ -204,6 +220,7 @@ def _consequences(b: _Batch, step: Step, occ: OpenStep, record: dict[str, Any], 
 def decide_development(state: CaseState, d: Development, now: datetime) -> list[Fact]:
     """A new incident or agency contact, and the steps each development opens (001 example 3 step 3)."""
     check_open(state)
+    checked_input(state, d, "development")
     b = _Batch(state)
     n = state.developments + 1
     b.add(DevelopmentRecorded(at=now, development=n, kind=d.kind, summary=d.summary, actor=d.actor, role=d.role))
@@ -215,6 +232,7 @@ def decide_development(state: CaseState, d: Development, now: datetime) -> list[
 
 def check_acknowledgement(state: CaseState, a: Acknowledgement) -> None:
     check_open(state)
+    checked_input(state, a, "acknowledgement")
     esc = next((e for e in state.escalations if e.escalation_id == a.escalation_id), None)
     if esc is None:
         raise Rejected(f"no outstanding escalation {a.escalation_id!r} on case {state.case_id}")

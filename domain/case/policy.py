@@ -10,6 +10,7 @@ from functools import cached_property, lru_cache
 from pydantic import BaseModel, ConfigDict
 
 from domain.deadlines import HolidayTable, WorkingCalendar
+from domain.inputs import InputRules
 from domain.policy import Pathway
 
 YEARS_AHEAD = 2  # bank holidays are taken for the year a case starts and the two after
@@ -22,6 +23,9 @@ class CasePolicy(BaseModel):
     calendar: WorkingCalendar
     threshold_profile: str
     holidays: HolidayTable | None = None  # absent in cases raised before deadlines were computed in the workflow
+    # the input rules in force when it was raised (the organisation's id pattern...), applied by its
+    # update validators; absent in cases raised before them, which take what they took then
+    inputs: InputRules | None = None
 
     @cached_property
     def working_calendar(self) -> WorkingCalendar:
@@ -44,7 +48,7 @@ class CasePolicy(BaseModel):
     def with_holidays(self, table: HolidayTable) -> CasePolicy:
         # built afresh: model_copy would carry the cached working_calendar over
         return CasePolicy(pathway=self.pathway, calendar=self.calendar, threshold_profile=self.threshold_profile,
-                          holidays=table)
+                          holidays=table, inputs=self.inputs)
 
 
 @lru_cache(maxsize=32)

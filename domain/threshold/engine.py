@@ -11,10 +11,11 @@ import difflib
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from domain import values
 from domain.conditions import FactValue, Frozen
+from domain.inputs import DEFAULT_RULES, describe
 from domain.threshold.model import (
     NOTIFICATIONS,
     RAG,
@@ -165,7 +166,7 @@ def validate_facts(profile: ThresholdProfile, cat: Category, facts: Any) -> dict
             hint = difflib.get_close_matches(str(name), list(vocab), n=1)
             problems.append(f"unknown fact {name!r} for {where}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
             continue
-        checked[name], problem = values.check(spec.type, value, spec.choices)
+        checked[name], problem = values.check(spec.type, value, spec.choices, DEFAULT_RULES)  # counts bounded
         if problem:
             problems.append(f"fact {name!r} in {where} {problem}")
     if problems:
@@ -178,8 +179,8 @@ def _prior(prior: PriorConcerns | Mapping[str, Any] | None) -> PriorConcerns | N
         return prior
     try:
         return PriorConcerns.model_validate(prior)
-    except ValueError as exc:
-        raise ThresholdFactsError(f"invalid prior concerns: {exc}") from exc
+    except ValidationError as exc:
+        raise ThresholdFactsError(describe(exc, "invalid prior concerns")) from exc
 
 
 def _feed_prior(profile: ThresholdProfile, cat: Category, facts: dict[str, FactValue],
