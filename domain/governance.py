@@ -142,7 +142,7 @@ class AuditDefinition(Governance):
 # record misses exact targeting detail when `initiated_by` names no adult by id, or
 # `behaviour_observed` is under MIN_BEHAVIOUR_WORDS words, or describes the behaviour in the
 # minimising language of 001 line 19 ("clashing personalities", "ordinary bickering").
-ID_TOKEN = re.compile(r"\b[A-Za-z]{1,5}-\d{1,6}\b")
+ID_TOKEN = re.compile(r"\b(?:[A-Za-z]{1,5}-\d{1,6}|\d{10})\b")  # an adult's id, or an NHS number
 MIN_BEHAVIOUR_WORDS = 3
 MINIMISING_TERMS = ("clash", "bicker", "personality", "personalities", "friction", "banter", "falling out")
 

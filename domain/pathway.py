@@ -317,7 +317,7 @@ CLOSURE_LEARNING_REVIEW = Step(
 
 PEER_TO_PEER = Pathway(
     name="peer-to-peer-escalation",
-    version="2026.11.2",
+    version="2026.11.3",  # 2026.11.3: initiated_by is an id (issue 8)
     source="001_83683b439f7bdd5b.txt",
     escalation_chain=(
         "senior_support_worker",

@@ -19,6 +19,7 @@ from domain.pathway import (
     RECORD_CONCERN,
     ROUTE_DECISION,
     SERIOUSNESS_ASSESSMENT,
+    current_pathway,
 )
 from tests.cases import RECORDS
 from tests.conftest import concern
@@ -39,7 +40,7 @@ def types(facts) -> list[str]:
 def test_raising_records_the_concern_and_opens_the_fifteen_minute_record():
     c = case()
     raised, opened = c.facts
-    assert (raised.type, raised.pathway_version, raised.holidays.source) == ("ConcernRaised", "2026.11.2", "holidays 0.108 GB-ENG")
+    assert (raised.type, raised.pathway_version, raised.holidays.source) == ("ConcernRaised", current_pathway().version, "holidays 0.108 GB-ENG")
     assert (opened.step, opened.role, opened.clock_from) == (RECORD_CONCERN.id, "senior_support_worker", raised.concern.identified_at)
     assert opened.due == datetime(2027, 1, 12, 9, 45, tzinfo=UTC) and opened.deadline == "within 15 minutes"
 

@@ -343,3 +343,7 @@ async def test_audit_run_and_governance_from_the_command_line(driver, records, c
     assert bad.exit_code == 2 and "error: as of 2999-01-07 is in the future" in bad.stderr
     bad = cli("governance", "--as-at", "soon")
     assert bad.exit_code == 2 and "error: --as-at 'soon' is not an ISO date" in bad.stderr
+
+
+def test_an_nhs_number_names_an_adult_by_id():
+    assert targeting_gaps({"initiated_by": "9434765919", "behaviour_observed": "blocked the lounge door"}) == []

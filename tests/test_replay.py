@@ -55,7 +55,7 @@ async def test_replaying_a_decider_case_never_reads_the_holiday_package(monkeypa
 
     monkeypatch.setattr(deadlines, "_holiday_dates", withdrawn)
     decider = [p for p in HISTORIES if p.stem.endswith(f"+{WORKFLOW_REVISION}")]
-    assert len(decider) == 3
+    assert len(decider) >= 3
     for path in decider:
         history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
         assert (await replayer().replay_workflow(history, raise_on_replay_failure=False)).replay_failure is None

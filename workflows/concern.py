@@ -154,7 +154,7 @@ class SafeguardingConcernWorkflow:
         if self.legacy:
             return self.legacy.validate_development(d)
         with rejections():
-            decider.check_open(self._raised())
+            decider.check_development(self._raised(), d)
 
     @workflow.update
     async def acknowledge_escalation(self, a: Acknowledgement) -> None:

@@ -217,10 +217,14 @@ def _consequences(b: _Batch, step: Step, occ: OpenStep, record: dict[str, Any], 
         b.open(step, occ.occurrence + 1, clock_from, f"{step.id} not yet {step.repeat.condition.describe()}", now)
 
 
-def decide_development(state: CaseState, d: Development, now: datetime) -> list[Fact]:
-    """A new incident or agency contact, and the steps each development opens (001 example 3 step 3)."""
+def check_development(state: CaseState, d: Development) -> None:
     check_open(state)
     checked_input(state, d, "development")
+
+
+def decide_development(state: CaseState, d: Development, now: datetime) -> list[Fact]:
+    """A new incident or agency contact, and the steps each development opens (001 example 3 step 3)."""
+    check_development(state, d)
     b = _Batch(state)
     n = state.developments + 1
     b.add(DevelopmentRecorded(at=now, development=n, kind=d.kind, summary=d.summary, actor=d.actor, role=d.role))
