@@ -1,38 +1,55 @@
-"""What staff do to a case, sent to its workflow. Each returns what the workflow recorded."""
+"""What staff do to a case, sent to its workflow. Each returns what the workflow recorded.
+
+Given `within` (the CLI gives ANSWER_WITHIN), each answers within that time: a request the case's
+workflow accepted but has not recorded by then raises NotYetRecorded(accepted=True) (it will be
+recorded as soon as the event store takes it: the local activity keeps retrying); one no worker
+took up raises NotYetRecorded(accepted=False). Without it (tests, simulation, benchmarks on their
+own servers), each waits for the answer.
+"""
 
 from __future__ import annotations
 
-import secrets
+import asyncio
+import hashlib
 from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
 
-from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowExecutionStatus, WorkflowUpdateHandle, WorkflowUpdateStage
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.service import RPCError
 
-from casework.errors import CaseworkError, plain_errors
+from casework.availability import RPC_TIMEOUT, timed_out
+from casework.errors import CaseworkError, NotYetRecorded, Unavailable, plain_errors
 from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
 from domain.case import CaseStatus, StepReceipt
 from workflows.case_input import CaseInput
 from workflows.concern import SafeguardingConcernWorkflow
 
 
-def new_case_id(now: datetime | None = None) -> str:
-    now = now or datetime.now(timezone.utc)
-    return f"SG-{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
+def case_id_for(concern: ConcernBody) -> str:
+    """The case id of a concern raised without one: its UTC date identified and a digest of the body,
+    so raising the same body again (a retry after a late or lost answer) is the same case, never a
+    second one."""
+    digest = hashlib.sha256(concern.model_dump_json(exclude={"case_id"}).encode()).hexdigest()[:10].upper()
+    return f"SG-{concern.identified_at.astimezone(timezone.utc):%Y%m%d}-{digest}"
 
 
 CLOCK_SKEW = timedelta(minutes=5)
+RESULT_AT_LEAST = 1.0  # seconds left to wait for the answer once a request is accepted
 
 
 async def raise_concern(client: Client, task_queue: str, concern: ConcernBody, now: datetime | None = None,
-                        clock_offset: timedelta = timedelta(0), history_limit: int | None = None) -> CaseStatus:
+                        clock_offset: timedelta = timedelta(0), history_limit: int | None = None,
+                        within: timedelta | None = None) -> CaseStatus:
     """Start the case's workflow and answer once the concern is recorded, in one call (update-with-start).
 
-    Idempotent: raising the same concern again (same case id and body) answers with the case as it
-    stands and starts nothing; the same case id with a different body is refused."""
+    Idempotent: raising the same concern again (same case id and body; a body without a case id
+    gets one from its content) answers with the case as it stands and starts nothing; the same
+    case id with a different body is refused."""
     now = now or datetime.now(timezone.utc)
     if concern.identified_at > now + CLOCK_SKEW:
         raise CaseworkError(f"identified_at {concern.identified_at.isoformat()} is in the future")
-    case_id = concern.case_id or new_case_id(now)
+    case_id = concern.case_id or case_id_for(concern)
     concern = concern.model_copy(update={"case_id": case_id})
     start = WithStartWorkflowOperation(
         SafeguardingConcernWorkflow.run,
@@ -44,23 +61,79 @@ async def raise_concern(client: Client, task_queue: str, concern: ConcernBody, n
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
     )
     async with plain_errors(case_id, client):
-        return await client.execute_update_with_start_workflow(
-            SafeguardingConcernWorkflow.concern_raised, concern, start_workflow_operation=start)
+        if within is None:
+            return await client.execute_update_with_start_workflow(
+                SafeguardingConcernWorkflow.concern_raised, concern, start_workflow_operation=start)
+        try:
+            return await _bounded(lambda rpc_timeout: client.start_update_with_start_workflow(
+                SafeguardingConcernWorkflow.concern_raised, concern, start_workflow_operation=start,
+                wait_for_stage=WorkflowUpdateStage.ACCEPTED, rpc_timeout=rpc_timeout), case_id, "the concern", within)
+        except NotYetRecorded as e:
+            # The workflow is started before the update is sent, with the concern as its input: once
+            # it exists, the concern will be recorded whether or not this update is ever taken up.
+            if e.accepted or await _running(client, case_id):
+                raise NotYetRecorded(case_id, e.what, e.accepted, e.within_s, raised=True) from None
+            raise Unavailable(f"Temporal did not start case {case_id} within {e.within_s} s: nothing was raised; "
+                              "try again") from None
 
 
-async def complete_step(client: Client, case_id: str, completion: StepCompletion) -> StepReceipt:
+async def complete_step(client: Client, case_id: str, completion: StepCompletion,
+                        within: timedelta | None = None) -> StepReceipt:
+    return await _update(client, case_id, SafeguardingConcernWorkflow.complete_step, completion, completion.step, within)
+
+
+async def record_development(client: Client, case_id: str, development: Development,
+                             within: timedelta | None = None) -> int:
+    return await _update(client, case_id, SafeguardingConcernWorkflow.record_development, development,
+                         "the development", within)
+
+
+async def acknowledge_escalation(client: Client, case_id: str, ack: Acknowledgement,
+                                 within: timedelta | None = None) -> None:
+    await _update(client, case_id, SafeguardingConcernWorkflow.acknowledge_escalation, ack,
+                  f"the acknowledgement of {ack.escalation_id}", within)
+
+
+async def _update(client: Client, case_id: str, update: Callable, arg: Any, what: str, within: timedelta | None) -> Any:
     async with plain_errors(case_id, client):
         handle = client.get_workflow_handle(case_id)
-        return await handle.execute_update(SafeguardingConcernWorkflow.complete_step, completion)
+        if within is None:
+            return await handle.execute_update(update, arg)
+        return await _bounded(lambda rpc_timeout: handle.start_update(
+            update, arg, wait_for_stage=WorkflowUpdateStage.ACCEPTED, rpc_timeout=rpc_timeout), case_id, what, within)
 
 
-async def record_development(client: Client, case_id: str, development: Development) -> int:
-    async with plain_errors(case_id, client):
-        handle = client.get_workflow_handle(case_id)
-        return await handle.execute_update(SafeguardingConcernWorkflow.record_development, development)
+async def _bounded(start: Callable[[timedelta], Any], case_id: str, what: str, within: timedelta) -> Any:
+    """Send an update, wait until the case's workflow accepts it (its validator passed: the handler
+    runs, and will record it), then wait for its answer, all within `within`. Acceptance reaches
+    Temporal when the workflow task that took it ends: within a second or so even while the event
+    store fails, as a failing local activity retries on a timer rather than holding the task open
+    (`LOCAL` in workflows/concern.py; held open, the task would end only every 8 s)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within.total_seconds()
+    seconds = round(within.total_seconds())
+    accept_within = within.total_seconds() - RESULT_AT_LEAST
+    try:
+        async with asyncio.timeout(accept_within):
+            handle: WorkflowUpdateHandle = await start(timedelta(seconds=accept_within))
+    except Exception as e:
+        if timed_out(e):
+            raise NotYetRecorded(case_id, what, accepted=False, within_s=seconds) from None
+        raise
+    left = max(deadline - loop.time(), RESULT_AT_LEAST)
+    try:
+        async with asyncio.timeout(left):
+            return await handle.result(rpc_timeout=timedelta(seconds=left))
+    except Exception as e:
+        if timed_out(e):
+            raise NotYetRecorded(case_id, what, accepted=True, within_s=seconds) from None
+        raise
 
 
-async def acknowledge_escalation(client: Client, case_id: str, ack: Acknowledgement) -> None:
-    async with plain_errors(case_id, client):
-        handle = client.get_workflow_handle(case_id)
-        await handle.execute_update(SafeguardingConcernWorkflow.acknowledge_escalation, ack)
+async def _running(client: Client, case_id: str) -> bool:
+    try:
+        async with asyncio.timeout(RPC_TIMEOUT.total_seconds()):
+            desc = await client.get_workflow_handle(case_id).describe(rpc_timeout=RPC_TIMEOUT)
+    except (RPCError, asyncio.TimeoutError):
+        return False
+    return desc.status == WorkflowExecutionStatus.RUNNING

@@ -2,46 +2,59 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import asyncio
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowQueryFailedError
 
-from casework.errors import CaseworkError, plain_errors
+from casework.availability import timed_out
+from casework.errors import CaseworkError, Unavailable, plain_errors
 from domain.deadlines import WorkingCalendar
 from eventstore.application import SafeguardingRecords
 from projections.case_history import chronology
+from projections.dashboard import dashboard
+from projections.documents import Documents
 from workflows.concern import SafeguardingConcernWorkflow
 from domain.case import CaseStatus
 
 
-async def case_status(client: Client, case_id: str) -> CaseStatus:
+async def case_status(client: Client, case_id: str, within: timedelta | None = None, task_queue: str = "") -> CaseStatus:
+    """The case as its workflow holds it (a worker answers the query). Given `within`, Unavailable
+    if no worker answers in that time."""
     async with plain_errors(case_id, client):
-        return await client.get_workflow_handle(case_id).query(SafeguardingConcernWorkflow.status)
+        handle = client.get_workflow_handle(case_id)
+        if within is None:
+            return await handle.query(SafeguardingConcernWorkflow.status)
+        try:
+            async with asyncio.timeout(within.total_seconds()):
+                return await handle.query(SafeguardingConcernWorkflow.status, rpc_timeout=within)
+        except WorkflowQueryFailedError as e:
+            if "still being raised" in e.message:  # its workflow runs; the worker has not stored the concern yet
+                raise Unavailable(f"case {case_id} is accepted but not yet recorded: the worker is still writing it to "
+                                  "the event store (if this lasts, the store is failing; the worker keeps trying); "
+                                  "try again in a moment") from None
+            raise
+        except Exception as e:
+            if timed_out(e):
+                raise Unavailable(f"no worker answered within {round(within.total_seconds())} s on task queue "
+                                  f"{task_queue}: is one running? start one with `safeguard worker` (or `./scripts/dev`)") from None
+            raise
 
 
-async def pending_deadlines(client: Client, calendar: WorkingCalendar, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Every open step of every live case, soonest (or most overdue) first, with time left."""
-    now = now or datetime.now(timezone.utc)
-    rows = []
-    async with plain_errors():
-        query = "WorkflowType = 'SafeguardingConcernWorkflow' AND ExecutionStatus = 'Running'"
-        async for wf in client.list_workflows(query):
-            try:
-                status = await client.get_workflow_handle(wf.id).query(SafeguardingConcernWorkflow.status)
-            except Exception:
-                continue  # closed between listing and asking
-            for s in status.open_steps:
-                rows.append({
-                    "case_id": status.case_id, "service_id": status.service_id, "step": s.step,
-                    "occurrence": s.occurrence, "role": s.role, "can_complete": s.can_complete, "due": s.due,
-                    "overdue": bool(s.due and s.due <= now),
-                    "time_left_s": int((s.due - now).total_seconds()) if s.due else None,
-                    "working_time_left_s": int(calendar.working_time_between(now, s.due).total_seconds()) if s.due else None,
-                    "escalated_to": s.can_complete[1:],
-                })
-    far = datetime.max.replace(tzinfo=timezone.utc)
-    rows.sort(key=lambda r: (r["due"] or far, r["case_id"]))
+def pending_deadlines(documents: Documents, calendar: WorkingCalendar, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Every open step with a due instant, of every live case, soonest (or most overdue) first, with time left.
+
+    Answered from the event store's `live_cases` read model (the caller catches it up first), not by
+    querying each case's workflow. The store holds the same open steps, as each case recorded them,
+    and a supervisor needs this list most when no worker runs (nothing is then recorded as missed or
+    escalated): it answers then, in one read rather than one workflow task per live case, and it
+    agrees with the dashboard. Asking the workflows instead could only say "no answer" for a case
+    whose worker is down, which is never "no deadlines"."""
+    now = now or datetime.now(timezone.utc).replace(microsecond=0)
+    rows = dashboard(documents, now, calendar)["deadlines"]
+    for r in rows:
+        r["can_complete"] = [r["role"], *r["escalated_to"]]
     return rows
 
 

@@ -9,8 +9,12 @@ from typing import Optional
 import typer
 
 from casework import commands, queries
+from casework.availability import ANSWER_WITHIN, no_worker, worker_polling
+from casework.errors import NotYetRecorded
 from cli.common import CommandError, build, emit_json, input_rules, load_model, read_json, say, validate
-from cli.runtime import guarded, records, run
+from cli.projections import current_feed
+from cli.runtime import ask_temporal, guarded, records, run
+from configuration.settings import get_settings
 from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
 from domain.pathway import current_pathway
 from domain.records import checked_values
@@ -56,8 +60,17 @@ def raise_concern(
         return validate(data, ConcernBody, "concern", input_rules().context(now))
 
     concern = guarded(load)
-    status = run(lambda client, settings: commands.raise_concern(client, settings.task_queue, concern))
-    show_status(status, as_json)
+
+    async def raise_it(client, settings):
+        try:
+            return await commands.raise_concern(client, settings.task_queue, concern, within=ANSWER_WITHIN)
+        except NotYetRecorded as e:
+            if e.raised:  # the case exists and will be recorded: its id, where a script reads it
+                emit_json({"case_id": e.case_id, "recorded": False}) if as_json else say(
+                    f"case {e.case_id} accepted, not yet recorded")
+            raise
+
+    show_status(run(raise_it, worker=True), as_json)
 
 
 @concern_app.command("development")
@@ -72,14 +85,15 @@ def development(
     given = {k: v for k, v in (("actor", actor), ("role", role)) if v}
     dev = guarded(lambda: build(Development, "development", input_rules().context(),
                                 **{**dev.model_dump(exclude_none=True), **given}))
-    n = run(lambda client, _: commands.record_development(client, case_id, dev))
+    n = run(lambda client, _: commands.record_development(client, case_id, dev, within=ANSWER_WITHIN), worker=True)
     emit_json({"case_id": case_id, "development": n}) if as_json else say(f"development {n} recorded on {case_id}")
 
 
 @concern_app.command("status")
 def status(case_id: str, as_json: bool = JSON) -> None:
     """A case's open steps with their due instants, and its outstanding escalations."""
-    show_status(run(lambda client, _: queries.case_status(client, case_id)), as_json)
+    show_status(run(lambda client, settings: queries.case_status(client, case_id, ANSWER_WITHIN, settings.task_queue),
+                    worker=True), as_json)
 
 
 @step_app.command("complete")
@@ -96,7 +110,7 @@ def complete(
     completion = guarded(lambda: build(StepCompletion, "step completion", input_rules().context(), step=step, role=role,
                                        actor=actor, record=record, occurrence=occurrence))
     guarded(lambda: _check_record_values(completion))
-    receipt = run(lambda client, _: commands.complete_step(client, case_id, completion))
+    receipt = run(lambda client, _: commands.complete_step(client, case_id, completion, within=ANSWER_WITHIN), worker=True)
     if as_json:
         emit_json(receipt)
         return
@@ -127,18 +141,23 @@ def acknowledge(
     """Acknowledge a triggered escalation raised to your role."""
     ack = guarded(lambda: build(Acknowledgement, "acknowledgement", input_rules().context(), escalation_id=escalation_id,
                                 role=role, actor=actor, note=note))
-    run(lambda client, _: commands.acknowledge_escalation(client, case_id, ack))
+    run(lambda client, _: commands.acknowledge_escalation(client, case_id, ack, within=ANSWER_WITHIN), worker=True)
     say(f"escalation {escalation_id} on {case_id} acknowledged")
 
 
 def deadlines(as_json: bool = JSON) -> None:
-    """Every pending deadline of every live case, most urgent first."""
-    rows = run(lambda client, settings: queries.pending_deadlines(client, settings.calendar))
+    """Every pending deadline of every live case, most urgent first (from the event store: it answers
+    with or without a worker)."""
+    settings = get_settings()
+    rows = guarded(lambda: queries.pending_deadlines(current_feed().documents, settings.calendar))
+    if ask_temporal(lambda client, settings: worker_polling(client, settings.task_queue)) is False:
+        typer.echo(f"warning: {no_worker(settings.task_queue)}; until one runs, deadlines that fall due are "
+                   "not recorded as missed nor escalated", err=True)
     if as_json:
         emit_json(rows)
         return
     if not rows:
-        say("no live cases")
+        say(f"no open deadlines in the event store ({settings.store_name()})")
     for r in rows:
         if r["due"] is None:
             left = "no deadline"

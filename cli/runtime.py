@@ -1,13 +1,20 @@
-"""Connecting the CLI to Temporal and the event store, with errors a person can act on."""
+"""Connecting the CLI to Temporal and the event store, with errors a person can act on.
+
+Every command answers within a bounded time: connecting is bounded, a command that needs a
+worker checks first that one polls the task queue, and each call to Temporal carries its own
+timeout (casework/availability.py), under a last-resort bound here."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any, Awaitable, Callable, TypeVar
 
+import typer
+from eventsourcing.persistence import InterfaceError, OperationalError
 from temporalio.client import Client
 
-from casework.errors import CaseworkError, Unavailable
+from casework.availability import ANSWER_WITHIN, RPC_TIMEOUT, require_worker, running_cases
+from casework.errors import CaseworkError, NotYetRecorded, Unavailable
 from cli.common import EXIT_BAD_INPUT, EXIT_UNAVAILABLE, CommandError, fail
 from configuration.settings import Settings, get_settings
 from eventstore.application import SafeguardingRecords
@@ -15,40 +22,106 @@ from bootstrap import connect, open_records
 
 T = TypeVar("T")
 
+CONNECT_WITHIN = RPC_TIMEOUT
+LAST_RESORT = ANSWER_WITHIN.total_seconds() + 2 * RPC_TIMEOUT.total_seconds()  # connect + worker check + answer
 
-async def client_for(settings: Settings) -> Client:
+
+async def client_for(settings: Settings, within: float = CONNECT_WITHIN.total_seconds()) -> Client:
     try:
-        return await connect(settings)
+        async with asyncio.timeout(within):
+            return await connect(settings)
     except Exception as e:
         raise Unavailable(
             f"cannot reach Temporal at {settings.temporal_address} ({e.__class__.__name__}); start it with `safeguard dev`"
         ) from None
 
 
-def run(work: Callable[[Client, Settings], Awaitable[T]]) -> T:
-    """Run one async piece of casework against the configured Temporal, mapping errors to exits."""
+def run(work: Callable[[Client, Settings], Awaitable[T]], worker: bool = False) -> T:
+    """Run one async piece of casework against the configured Temporal, mapping errors to exits.
+    `worker`: the work needs a worker to answer (an update or a query): check one polls first."""
     settings = get_settings()
 
     async def go() -> T:
-        return await work(await client_for(settings), settings)
+        client = await client_for(settings)
+        if worker:
+            await require_worker(client, settings.task_queue)
+        return await work(client, settings)
 
-    return guarded(lambda: asyncio.run(go()))
+    async def bounded() -> T:
+        try:
+            async with asyncio.timeout(LAST_RESORT):
+                return await go()
+        except asyncio.TimeoutError:
+            raise Unavailable(f"Temporal at {settings.temporal_address} did not answer within {LAST_RESORT:.0f} s") from None
+
+    return guarded(lambda: asyncio.run(bounded()))
 
 
 def guarded(fn: Callable[[], T]) -> T:
     try:
         return fn()
+    except NotYetRecorded as e:
+        settings = get_settings()
+        fail(e.explain(settings.store_name(), settings.task_queue), EXIT_UNAVAILABLE)
     except Unavailable as e:
         fail(str(e), EXIT_UNAVAILABLE)
+    except (OperationalError, InterfaceError) as e:  # the store down, unwritable, locked too long: not a bug
+        fail(f"the event store ({get_settings().store_name()}) failed: {e}", EXIT_UNAVAILABLE)
     except (CaseworkError, CommandError) as e:
         fail(str(e), getattr(e, "code", EXIT_BAD_INPUT))
 
 
 def records() -> SafeguardingRecords:
+    settings = get_settings()
     try:
-        return open_records(get_settings())
+        store = open_records(settings)
     except Exception as e:
-        fail(f"cannot open the event store: {e}", EXIT_UNAVAILABLE)
+        fail(f"cannot open the event store ({settings.store_name()}): {e}", EXIT_UNAVAILABLE)
+    warn_if_not_the_workers(store, settings)
+    return store
+
+
+GLANCE_WITHIN = 2.0  # seconds: a warning is not worth a longer wait
+
+
+def ask_temporal(question: Callable[[Client, Settings], Awaitable[T]]) -> T | None:
+    """A brief question to Temporal, for a warning: None when it cannot be answered within
+    GLANCE_WITHIN (Temporal unreachable), or when called from async code rather than a command."""
+    settings = get_settings()
+
+    async def ask() -> T | None:
+        try:
+            async with asyncio.timeout(GLANCE_WITHIN):
+                return await question(await client_for(settings, GLANCE_WITHIN), settings)
+        except Exception:
+            return None
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(ask())
+    return None
+
+
+_warned: set[str] = set()  # stores already warned about, in this process
+
+
+def warn_if_not_the_workers(store: SafeguardingRecords, settings: Settings) -> None:
+    """A read command that finds an empty store while Temporal has running cases is most likely
+    looking at another store than the worker's (another data directory): say so on stderr. Costs
+    nothing unless the store is empty; skipped when Temporal cannot be reached."""
+    try:
+        if settings.store_name() in _warned or store.recorder.max_notification_id():
+            return
+    except Exception:
+        return  # an unreadable store is reported by the command itself
+    running = ask_temporal(lambda client, _: running_cases(client))
+    if running:
+        _warned.add(settings.store_name())
+        typer.echo(f"warning: the event store ({settings.store_name()}) holds no events, but Temporal at "
+                   f"{settings.temporal_address} has {running} running case(s): is this the worker's store? "
+                   f"(data directory {settings.data_dir}; set SAFEGUARD_DATA_DIR, or the SAFEGUARD_EVENT_STORE "
+                   f"settings, as the worker's)", err=True)
 
 
 def drop_none(d: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,11 @@
-"""Runtime settings, read from SAFEGUARD_* environment variables (or a .env file)."""
+"""Runtime settings, read from SAFEGUARD_* environment variables (or the project's .env file).
+
+Nothing here depends on the directory a command is run from: the data directory defaults to
+`.safeguard` in the project directory (the checkout holding pyproject.toml, found from where this
+package is installed), a relative path is taken relative to that directory, and the `.env` file
+read is the one there. Installed from a wheel (no checkout), the default is `~/.safeguard` and
+only the environment is read.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +20,20 @@ from domain.deadlines import WorkingCalendar
 from domain.inputs import DEFAULT_ID_PATTERN, InputRules, a_pattern
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_", env_nested_delimiter="__", env_file=".env", extra="ignore")
+def _project_dir() -> Path | None:
+    root = Path(__file__).resolve().parent.parent
+    return root if (root / "pyproject.toml").is_file() else None
 
-    data_dir: Path = Path(".safeguard")
+
+PROJECT_DIR = _project_dir()
+BASE_DIR = PROJECT_DIR or Path.home()  # what a relative data directory is relative to
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARD_", env_nested_delimiter="__",
+                                      env_file=PROJECT_DIR / ".env" if PROJECT_DIR else None, extra="ignore")
+
+    data_dir: Path = BASE_DIR / ".safeguard"
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     temporal_ui_port: int = 8233
@@ -50,6 +67,20 @@ class Settings(BaseSettings):
     def input_rules(self) -> InputRules:
         return InputRules(id_pattern=self.id_pattern, nhs_number_ids=self.nhs_number_ids,
                           late_report_days=self.late_report_days)
+
+    @field_validator("data_dir", "sqlite_path")
+    @classmethod
+    def _from_base_dir(cls, path: Path | None) -> Path | None:
+        if path is None:
+            return None
+        path = path.expanduser()
+        return path if path.is_absolute() else BASE_DIR / path
+
+    def store_name(self) -> str:
+        """The event store, as a person would look for it."""
+        if self.event_store == "postgres":
+            return f"PostgreSQL {self.postgres_dbname} at {self.postgres_host}:{self.postgres_port}"
+        return f"SQLite {self.sqlite_path or self.data_dir / 'events.sqlite'}"
 
     def threshold_profile_for(self, service_id: str | None) -> str:
         return self.service_threshold_profiles.get(service_id or "", self.threshold_profile)

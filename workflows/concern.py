@@ -33,7 +33,13 @@ with workflow.unsafe.imports_passed_through():
     from workflows.legacy.case_v1 import LegacyCase
 
 DECIDER = "decider"  # patch marker: a history without it began on workflows/legacy and finishes there
-LOCAL = dict(start_to_close_timeout=timedelta(seconds=10), retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=10)))
+# A local activity retries until it succeeds (the event store failing: until it recovers). Past the
+# first retry it waits on a timer, so the workflow task ends instead of being held open (and
+# heartbeated every 8 s) while it retries: the case still takes updates, which wait under its lock
+# and are accepted at once, and answers queries. Only failing attempts take this path, so
+# histories where every local activity succeeded replay as before.
+LOCAL = dict(start_to_close_timeout=timedelta(seconds=10), retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=10)),
+             local_retry_threshold=timedelta(seconds=1))
 ACTIVITY = dict(start_to_close_timeout=timedelta(seconds=30), retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)))
 IDLE_WAKEUP = timedelta(days=30)  # a case with nothing due still wakes now and then
 
