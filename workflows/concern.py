@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.legacy.case_v1 import LegacyCase
 
 DECIDER = "decider"  # patch marker: a history without it began on workflows/legacy and finishes there
+CLOCK_FIRST = "clock-before-requests"  # patch marker: a request is decided after what fell due before it
 LOCAL = dict(start_to_close_timeout=timedelta(seconds=10), retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=10)))
 ACTIVITY = dict(start_to_close_timeout=timedelta(seconds=30), retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)))
 IDLE_WAKEUP = timedelta(days=30)  # a case with nothing due still wakes now and then
@@ -124,7 +125,7 @@ class SafeguardingConcernWorkflow:
                 _, step, record = decider.check_completion(self._raised(), c)
             request = decider.threshold_request(self.state, step, record)
             decision = await self._assess(request) if request else None
-            state = await self._with_holidays(now)
+            state = await self._clock_first(now)
             with rejections():
                 facts = decider.decide_completion(state, c, now, decision)
             stored = await self._record(facts, answering=True)
@@ -144,7 +145,7 @@ class SafeguardingConcernWorkflow:
             return await self.legacy.record_development(d)
         async with self._lock:
             now = self._now()
-            state = await self._with_holidays(now)
+            state = await self._clock_first(now)
             with rejections():
                 await self._record(decider.decide_development(state, d, now), answering=True)
         return self.state.developments
@@ -161,8 +162,11 @@ class SafeguardingConcernWorkflow:
         if self.legacy:
             return await self.legacy.acknowledge_escalation(a)
         async with self._lock:
+            now = self._now()
+            if self.state is not None and workflow.patched(CLOCK_FIRST):
+                await self._clock_first(now)
             with rejections():
-                await self._record(decider.decide_acknowledgement(self._raised(), a, self._now()), answering=True)
+                await self._record(decider.decide_acknowledgement(self._raised(), a, now), answering=True)
 
     @acknowledge_escalation.validator
     def _validate_acknowledgement(self, a: Acknowledgement) -> None:
@@ -202,6 +206,16 @@ class SafeguardingConcernWorkflow:
                 CaseActivities.holiday_table, HolidayRequest(calendar=self.state.policy.calendar, first_year=years[0],
                                                              last_year=years[1]), **LOCAL)
             self.state = self.state.model_copy(update={"policy": self.state.policy.with_holidays(table)})
+        return self.state
+
+    async def _clock_first(self, now: datetime) -> CaseState:
+        """The state at `now`, every deadline that fell due by then recorded first. After an outage
+        (no worker, or no server) a deadline's timer and a late request reach the worker in one
+        task, and update handlers run before timers: the request is still decided after the missed
+        deadline, as it is when the timer is on time."""
+        state = await self._with_holidays(now)
+        if workflow.patched(CLOCK_FIRST):
+            await self._record(decider.decide_clock(state, now))
         return self.state
 
     async def _assess(self, request: decider.ThresholdRequest) -> ThresholdDecision:
