@@ -4,6 +4,10 @@ in the same database as the event store. A crash between handling events and sav
 loses nothing and counts nothing twice: either documents and position are saved together, or
 neither is, and a position already passed is refused.
 
+Two workers' feeds may fold the same view at once. A batch is saved only if the view's position
+is still the one the batch was folded on (`Following`): a batch overlapping one another feed
+saved meanwhile is refused whole, and folded again from there, so no event counts twice.
+
 One interface, three homes: SQLite (default), PostgreSQL (by configuration), and memory (for
 "as at" queries computed from events up to an instant).
 """
@@ -12,15 +16,28 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
 Doc = dict[str, Any]
 Changes = dict[str, "Doc | None"]  # key -> new document, or None to delete
+
+
+@dataclass(frozen=True)
+class Following(Tracking):
+    """A view's new position, saved only if the view is still at `after`: the position whose
+    documents the batch was folded into. Otherwise another feed saved a batch meanwhile."""
+
+    after: int = 0
+
+
+def _moved_on(tracking: Following) -> IntegrityError:
+    return IntegrityError(f"{tracking.application_name} is no longer at {tracking.after}: another feed saved a batch")
 
 
 class Documents(ABC):
@@ -78,13 +95,24 @@ class SQLiteDocuments(SQLiteTrackingRecorder, _TrackedDocuments):
             yield row["key"], json.loads(row["doc"])
 
     def write(self, view: str, changes: Changes, tracking: Tracking | None) -> None:
+        following = isinstance(tracking, Following) and self.datastore.single_row_tracking
         with self.datastore.transaction(commit=True) as c:
+            if following:  # first: it takes the write lock, then nothing can move the position
+                if tracking.after == 0:
+                    c.execute("INSERT INTO tracking (application_name, notification_id) VALUES (?, ?) "
+                              "ON CONFLICT (application_name) DO NOTHING RETURNING notification_id",
+                              [tracking.application_name, tracking.notification_id])
+                else:
+                    c.execute("UPDATE tracking SET notification_id = ? WHERE application_name = ? AND notification_id = ? "
+                              "RETURNING notification_id", [tracking.notification_id, tracking.application_name, tracking.after])
+                if c.fetchone() is None:
+                    raise _moved_on(tracking)
             for key, doc in changes.items():
                 if doc is None:
                     c.execute("DELETE FROM read_models WHERE view=? AND key=?", [view, key])
                 else:
                     c.execute("INSERT OR REPLACE INTO read_models (view, key, doc) VALUES (?, ?, ?)", [view, key, _dump(doc)])
-            if tracking is not None:
+            if tracking is not None and not following:
                 self._insert_tracking(c, tracking)
 
     def reset(self, view: str) -> None:
@@ -118,14 +146,27 @@ class PostgresDocuments(PostgresTrackingRecorder, _TrackedDocuments):
     def write(self, view: str, changes: Changes, tracking: Tracking | None) -> None:
         upserts = [(view, k, _dump(d)) for k, d in changes.items() if d is not None]
         deletes = [k for k, d in changes.items() if d is None]
+        following = isinstance(tracking, Following) and self.datastore.single_row_tracking
+        positions = f'"{self.datastore.schema}".{self.tracking_table_name}'
         with self.datastore.transaction(commit=True) as c:
+            if following:  # first: it locks the view's position row until this commits
+                if tracking.after == 0:
+                    found = c.execute(f"INSERT INTO {positions} (application_name, notification_id) VALUES (%s, %s) "
+                                      "ON CONFLICT (application_name) DO NOTHING RETURNING notification_id",
+                                      [tracking.application_name, tracking.notification_id]).fetchone()
+                else:
+                    found = c.execute(f"UPDATE {positions} SET notification_id = %s WHERE application_name = %s "
+                                      "AND notification_id = %s RETURNING notification_id",
+                                      [tracking.notification_id, tracking.application_name, tracking.after]).fetchone()
+                if found is None:
+                    raise _moved_on(tracking)
             if deletes:
                 c.execute(f"DELETE FROM {self._table} WHERE view=%s AND key = ANY(%s)", [view, deletes])
             if upserts:
                 c.executemany(
                     f"INSERT INTO {self._table} (view, key, doc) VALUES (%s, %s, %s::jsonb) "
                     "ON CONFLICT (view, key) DO UPDATE SET doc = EXCLUDED.doc", upserts)
-            if tracking is not None:
+            if tracking is not None and not following:
                 self._insert_tracking(c, tracking)
 
     def reset(self, view: str) -> None:
@@ -150,6 +191,8 @@ class MemoryDocuments(Documents):
             yield key, self.views[view][key]
 
     def write(self, view: str, changes: Changes, tracking: Tracking | None) -> None:
+        if isinstance(tracking, Following) and self.positions.get(view, 0) != tracking.after:
+            raise _moved_on(tracking)
         docs = self.views.setdefault(view, {})
         for key, doc in changes.items():
             if doc is None:

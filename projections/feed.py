@@ -21,7 +21,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from domain.facts import Fact
 from eventstore.application import SafeguardingRecords
 from eventstore.events import Recorded
-from projections.documents import Doc, Documents, MemoryDocuments
+from projections.documents import Doc, Documents, Following, MemoryDocuments
 
 log = structlog.get_logger("safeguard.projections")
 Progress = Callable[[str, int, int], None]  # (view, position reached, last position)
@@ -49,8 +49,10 @@ def decode(records: SafeguardingRecords, notifications: Sequence[Any]) -> list[R
     return [records.mapper.to_domain_event(n).at_position(n.id) for n in notifications]
 
 
-def fold(model: ReadModel, documents: Documents, events: list[Recorded], position: int | None) -> None:
-    """Fold a batch into the model's documents and save them with `position`, atomically."""
+def fold(model: ReadModel, documents: Documents, events: list[Recorded], position: int | None,
+         after: int | None = None) -> None:
+    """Fold a batch into the model's documents and save them with `position`, atomically; with
+    `after` (the position the documents were read at), only if the model is still there."""
     relevant = [e for e in events if model.reads(e)]
     keys = {k for e in relevant for k in model.keys(e)}
     current = documents.read(model.name, keys) if keys else {}
@@ -58,7 +60,8 @@ def fold(model: ReadModel, documents: Documents, events: list[Recorded], positio
     for e in relevant:
         model.apply(e, docs)
     changes = {k: v for k, v in docs.items() if current.get(k) != v and not (v is None and k not in current)}
-    tracking = Tracking(model.name, position) if position is not None else None
+    tracking = (None if position is None else Tracking(model.name, position) if after is None
+                else Following(model.name, position, after))
     documents.write(model.name, changes, tracking)
 
 
@@ -91,13 +94,14 @@ class ProjectionFeed:
         last = self.last_position()
         with self._folding[model.name]:
             while True:
-                batch = self._batch(self.documents.position(model.name) + 1)
+                at = self.documents.position(model.name)
+                batch = self._batch(at + 1)
                 if not batch:
                     return done
                 try:
-                    fold(model, self.documents, batch, batch[-1].position)
+                    fold(model, self.documents, batch, batch[-1].position, after=at)
                 except IntegrityError:
-                    continue  # another process's feed saved this batch first: read the position again
+                    continue  # another process's feed saved a batch from here first: read the position again
                 done += len(batch)
                 if progress:
                     progress(model.name, batch[-1].position, max(last, batch[-1].position))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.postgres import PostgresFactory
 
 from eventstore.application import SafeguardingRecords
@@ -19,7 +20,12 @@ def read_models() -> list[ReadModel]:
 
 def open_documents(records: SafeguardingRecords) -> Documents:
     kind = PostgresDocuments if isinstance(records.factory, PostgresFactory) else SQLiteDocuments
-    documents = records.factory.tracking_recorder(kind)
+    try:
+        documents = records.factory.tracking_recorder(kind)
+    except IntegrityError:
+        # Another process (a second worker started at the same moment) created the tracking table
+        # between this one finding it missing and creating it: it exists now, so open it as it is.
+        documents = records.factory.tracking_recorder(kind)
     # They share the application's connection pool, which closes when the application is
     # collected: keep the application alive as long as its documents.
     documents.application = records

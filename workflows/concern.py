@@ -130,7 +130,7 @@ class SafeguardingConcernWorkflow:
                 _, step, record = decider.check_completion(self._raised(), c, now)
             request = decider.threshold_request(self.state, step, record)
             decision = await self._assess(request) if request else None
-            state = await self._with_holidays(now)
+            state = await self._clock_first(now)
             with rejections():
                 facts = decider.decide_completion(state, c, now, decision)
             stored = await self._record(facts, answering=True)
@@ -150,7 +150,7 @@ class SafeguardingConcernWorkflow:
             return await self.legacy.record_development(d)
         async with self._lock:
             now = self._now()
-            state = await self._with_holidays(now)
+            state = await self._clock_first(now)
             with rejections():
                 await self._record(decider.decide_development(state, d, now), answering=True)
         return self.state.developments
@@ -167,8 +167,11 @@ class SafeguardingConcernWorkflow:
         if self.legacy:
             return await self.legacy.acknowledge_escalation(a)
         async with self._lock:
+            now = self._now()
+            if self.state is not None:
+                await self._clock_first(now)
             with rejections():
-                await self._record(decider.decide_acknowledgement(self._raised(), a, self._now()), answering=True)
+                await self._record(decider.decide_acknowledgement(self._raised(), a, now), answering=True)
 
     @acknowledge_escalation.validator
     def _validate_acknowledgement(self, a: Acknowledgement) -> None:
@@ -208,6 +211,14 @@ class SafeguardingConcernWorkflow:
                 CaseActivities.holiday_table, HolidayRequest(calendar=self.state.policy.calendar, first_year=years[0],
                                                              last_year=years[1]), **LOCAL)
             self.state = self.state.model_copy(update={"policy": self.state.policy.with_holidays(table)})
+        return self.state
+
+    async def _clock_first(self, now: datetime) -> CaseState:
+        """The state at `now`, every deadline that fell due by then recorded first. After an outage
+        (no worker, or no server) a deadline's timer and a late request reach the worker in one
+        task, and update handlers run before timers: the request is still decided after the missed
+        deadline, as it is when the timer is on time."""
+        await self._record(decider.decide_clock(await self._with_holidays(now), now))
         return self.state
 
     async def _assess(self, request: decider.ThresholdRequest) -> ThresholdDecision:
