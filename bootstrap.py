@@ -90,3 +90,10 @@ def start_projections(feed: ProjectionFeed) -> threading.Event:
     stop = threading.Event()
     threading.Thread(target=feed.run, args=(stop,), name="projections", daemon=True).start()
     return stop
+
+
+def web_app(settings: Settings, records: SafeguardingRecords | None = None, client: Client | None = None) -> Any:
+    """The web app (API, and the pages as they come) over the same store and Temporal as the CLI."""
+    from web.app import create_app  # the worker never needs the web stack
+
+    return create_app(settings, records=records, client=client)

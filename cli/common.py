@@ -128,6 +128,11 @@ def read_json(path: Path) -> Any:
     """The JSON in a file ('-': standard input), or a CommandError saying plainly what is wrong:
     not UTF-8, not JSON (line and column), a duplicate key, NaN or Infinity, nested too deep."""
     text, where = _read_text(path)
+    return parse_json(text, where)
+
+
+def parse_json(text: str, where: str) -> Any:
+    """`text` as JSON, under the same rules as a file (the API reads request bodies with it)."""
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant, parse_float=_finite,
                           parse_int=_bounded_int)

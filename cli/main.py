@@ -8,7 +8,7 @@ import traceback
 
 import typer
 
-from cli import backup, cases, commissioner, dev, governance, projections, simulate, threshold
+from cli import backup, cases, commissioner, dev, governance, projections, simulate, threshold, users
 from cli.pathway import pathway
 
 app = typer.Typer(
@@ -34,6 +34,8 @@ app.add_typer(commissioner.app, name="commissioner")
 app.add_typer(threshold.app, name="threshold")
 app.command()(backup.backup)
 app.command()(backup.restore)
+app.add_typer(users.users_app, name="users")
+app.add_typer(users.tokens_app, name="tokens")
 
 
 

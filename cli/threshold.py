@@ -72,7 +72,11 @@ def _read_request(path: Path) -> tuple[str, Any, PriorConcerns | None]:
         raise CommandError(f"{path}: cannot read: {e.strerror or e}") from None
     except UnicodeDecodeError:
         raise CommandError(f"{path}: not a UTF-8 text file") from None
-    where = "standard input" if str(path) == "-" else str(path)
+    return request_parts(data, "standard input" if str(path) == "-" else str(path))
+
+
+def request_parts(data: Any, where: str) -> tuple[str, Any, PriorConcerns | None]:
+    """A threshold request's category, facts and prior concerns (the API reads its body with it)."""
     if not isinstance(data, dict):
         raise CommandError(f'{where}: expected an object {{"category": ..., "facts": {{...}}}}, got {type(data).__name__}')
     unknown = sorted(set(data) - set(REQUEST_KEYS))

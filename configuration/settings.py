@@ -62,6 +62,32 @@ class Settings(BaseSettings):
     # test always run workflows in it; the worker does when this is true.
     workflow_sandbox: bool = False
 
+    # --- who is acting (issue 9): the HTTP API, sessions, tokens, OIDC ---------------------
+    # embedded: the CLI acts as the local operator (the OS user); production: staff actions from
+    # the CLI need a personal token (SAFEGUARD_TOKEN) and pass the same authorisation as the API
+    mode: Literal["embedded", "production"] = "embedded"
+    token: str = Field(default="", repr=False)  # the CLI's personal API token, in production mode
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    session_secret: str = Field(default="", repr=False)  # default: a random one kept in <data_dir>/session-secret
+    session_idle_minutes: int = Field(default=30, ge=1)  # shared care-home PCs: a session left idle ends
+    session_max_hours: int = Field(default=12, ge=1)
+    cookie_secure: bool = True  # Secure cookies (browsers treat http://127.0.0.1 as secure)
+    login_attempts: int = Field(default=5, ge=1)  # failed sign-ins per user (or address) within login_window_minutes
+    login_window_minutes: int = Field(default=15, ge=1)
+    token_days: int = Field(default=90, ge=1)  # a new API token's life unless given
+    max_request_bytes: int = 1024 * 1024
+    # OIDC (an organisation's identity provider); roles come from a claim through role_map
+    oidc_issuer: str = ""  # e.g. https://login.microsoftonline.com/<tenant>/v2.0 (its discovery document is read)
+    oidc_client_id: str = ""
+    oidc_client_secret: str = Field(default="", repr=False)
+    oidc_scope: str = "openid profile email"
+    oidc_user_claim: str = "sub"  # whose value is the user id (a staff id)
+    oidc_name_claim: str = "name"
+    oidc_roles_claim: str = "roles"  # a list of group/role names in the ID token
+    # claim value -> assignments, e.g. {"elm-team-leaders": ["team_leader@SVC-ELM"], "qsl": ["quality_safeguarding_lead"]}
+    oidc_role_map: dict[str, list[str]] = {}
+
     _id_pattern = field_validator("id_pattern")(a_pattern)  # refused when the settings are read
 
     def input_rules(self) -> InputRules:

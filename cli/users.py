@@ -1,0 +1,217 @@
+"""`safeguard users` and `safeguard tokens`: local accounts, their roles, and API tokens.
+
+The operator's tool: run on the server, as the OS user named in the access audit (`cli:<user>`).
+Accounts live in the event store, so `safeguard backup` covers them.
+"""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+import sys
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Optional
+
+import typer
+
+from cli.common import CommandError, emit_json, fail, input_rules, say
+from cli.runtime import guarded, records
+from configuration.settings import get_settings
+from domain.access import Assignment, ROLES
+from domain.identity import Account, Token
+from domain.inputs import MAX_TEXT, text_problem
+from eventstore.accounts import AccountError, Accounts
+
+users_app = typer.Typer(help="Local accounts and the roles they hold, per service or organisation-wide.",
+                        no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens: personal or service, scoped, expiring, revocable.", no_args_is_help=True)
+JSON = typer.Option(False, "--json", help="print JSON")
+SERVICE = typer.Option(None, "--service", help="the service (omit for organisation-wide)")
+
+
+def operator() -> str:
+    """Who runs the CLI, as the audit names them."""
+    return f"cli:{getpass.getuser()}"
+
+
+def _accounts() -> Accounts:
+    return Accounts(records())
+
+
+def _do(fn):
+    def go():
+        try:
+            return fn()
+        except AccountError as e:
+            raise CommandError(str(e)) from None
+    return guarded(go)
+
+
+def _staff_id(user_id: str) -> str:
+    problem = input_rules().id_problem(user_id, "staff")
+    if problem:
+        fail(f"user id {user_id!r} {problem}")
+    return user_id
+
+
+def _until(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(23, 59, 59), timezone.utc)
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--until {text!r} is not an ISO date (2027-03-31) or instant") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def account_json(a: Account) -> dict[str, Any]:
+    return {"user_id": a.user_id, "display_name": a.display_name, "kind": a.kind, "password": a.password_hash is not None,
+            "roles": [{"role": x.role, "service": x.service, "cases": list(x.cases),
+                       "until": x.until.isoformat() if x.until else None} for x in a.assignments]}
+
+
+@users_app.command("add")
+def add(
+    user_id: str = typer.Argument(..., help="the staff id (e.g. TL-4): it is the actor on every fact they record"),
+    name: str = typer.Option(..., "--name", help="display name"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from standard input"),
+    no_password: bool = typer.Option(False, "--no-password", help="signs in by OIDC, or uses API tokens only"),
+    service_account: bool = typer.Option(False, "--service-account", help="an integration, not a person"),
+    as_json: bool = JSON,
+) -> None:
+    """Add a local account. Without --password-stdin or --no-password, a password is generated and shown once."""
+    _staff_id(user_id)
+    problem = text_problem(name, MAX_TEXT)
+    if problem:
+        fail(f"--name {problem}")
+    generated = None
+    password: str | None
+    if no_password or service_account:
+        password = None
+    elif password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        if len(password) < 12:
+            fail("the password must be at least 12 characters")
+    else:
+        password = generated = secrets.token_urlsafe(12)
+    account = _do(lambda: _accounts().add_user(user_id, name, password, operator(),
+                                               "service" if service_account else "person"))
+    if as_json:
+        emit_json({**account_json(account), **({"generated_password": generated} if generated else {})})
+        return
+    say(f"user {user_id} added ({name})")
+    if generated:
+        say(f"  password (shown once): {generated}")
+    say(f"  grant a role: safeguard users grant {user_id} ROLE --service SVC-ID")
+
+
+@users_app.command("grant")
+def grant(
+    user_id: str, role: str = typer.Argument(..., help=" | ".join(ROLES)),
+    service: Optional[str] = SERVICE,
+    case: list[str] = typer.Option([], "--case", help="an inspector's grant: a case they may read (repeat)"),
+    until: Optional[str] = typer.Option(None, "--until", help="an inspector's grant ends then (ISO date or instant)"),
+    as_json: bool = JSON,
+) -> None:
+    """Grant a role at a service (or organisation-wide). An inspector's grant names cases and an end."""
+    assignment = Assignment(role, service, tuple(case), guarded(lambda: _until(until)))
+    account = _do(lambda: _accounts().grant(user_id, assignment, operator()))
+    emit_json(account_json(account)) if as_json else say(f"{user_id} now holds {assignment.describe()}")
+
+
+@users_app.command("revoke")
+def revoke(user_id: str, role: str, service: Optional[str] = SERVICE, as_json: bool = JSON) -> None:
+    """Revoke a role (at a service, or the organisation-wide one). Their tokens lose it at once."""
+    account = _do(lambda: _accounts().revoke(user_id, role, service, operator()))
+    emit_json(account_json(account)) if as_json else say(f"{user_id} no longer holds {Assignment(role, service).describe()}")
+
+
+@users_app.command("password")
+def password(user_id: str) -> None:
+    """Set a user's password from standard input (at least 12 characters)."""
+    value = sys.stdin.readline().rstrip("\n")
+    if len(value) < 12:
+        fail("the password must be at least 12 characters")
+    _do(lambda: _accounts().set_password(user_id, value, operator()))
+    say(f"password set for {user_id}")
+
+
+@users_app.command("list")
+def list_users(as_json: bool = JSON) -> None:
+    """Every account and the roles it holds."""
+    accounts = _do(lambda: _accounts().users())
+    if as_json:
+        emit_json([account_json(a) for a in accounts])
+        return
+    if not accounts:
+        say("no users: add one with `safeguard users add ID --name NAME`")
+    for a in accounts:
+        roles = "; ".join(x.describe() for x in a.assignments) or "no role"
+        say(f"{a.user_id:<16} {a.display_name:<28} {a.kind:<8} {roles}")
+
+
+# ---- tokens ----------------------------------------------------------------------------------
+
+
+def _scope(entries: list[str]) -> tuple[Assignment, ...] | None:
+    if not entries:
+        return None
+    out = []
+    for e in entries:
+        role, _, service = e.partition("@")
+        if role not in ROLES:
+            raise CommandError(f"--scope {e!r}: unknown role {role!r}; the roles are: {', '.join(ROLES)}")
+        out.append(Assignment(role, service or None))
+    return tuple(out)
+
+
+def token_json(t: Token) -> dict[str, Any]:
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {"token_id": t.token_id, "user_id": t.user_id, "name": t.name,
+            "scope": None if t.scope is None else [{"role": s.role, "service": s.service} for s in t.scope],
+            "issued_at": iso(t.issued_at), "expires_at": iso(t.expires_at), "revoked_at": iso(t.revoked_at),
+            "last_used_at": iso(t.last_used_at), "last_used_from": t.last_used_from}
+
+
+@tokens_app.command("issue")
+def issue(
+    user_id: str, name: str = typer.Option(..., "--name", help="what it is for, e.g. 'rota integration'"),
+    scope: list[str] = typer.Option([], "--scope", help="ROLE or ROLE@SERVICE it may act as (repeat; default: all the user's)"),
+    days: Optional[int] = typer.Option(None, "--days", help="days until it expires (default SAFEGUARD_TOKEN_DAYS)"),
+    as_json: bool = JSON,
+) -> None:
+    """Issue an API token for a user (a person's personal token, or a service account's). Shown once."""
+    chosen = guarded(lambda: _scope(scope))
+    life = timedelta(days=days or get_settings().token_days)
+    if life <= timedelta(0) or life > timedelta(days=366):
+        fail("--days must be 1 to 366")
+    issued = _do(lambda: _accounts().issue_token(user_id, name, chosen, life, operator()))
+    if as_json:
+        emit_json({**token_json(issued.token), "token": issued.secret})
+        return
+    say(f"token {issued.token.token_id} for {user_id}, expires {issued.token.expires_at.isoformat()}")
+    say(f"  {issued.secret}")
+    say("  (shown once: only its digest is kept; send it as 'Authorization: Bearer <token>')")
+
+
+@tokens_app.command("list")
+def list_tokens(user: Optional[str] = typer.Option(None, "--user"), as_json: bool = JSON) -> None:
+    """Tokens, with their scope, expiry, revocation and last use."""
+    tokens = _do(lambda: _accounts().tokens(user))
+    if as_json:
+        emit_json([token_json(t) for t in tokens])
+        return
+    for t in tokens:
+        state = f"revoked {t.revoked_at.isoformat()}" if t.revoked_at else f"expires {t.expires_at.isoformat()}"
+        used = f"last used {t.last_used_at.isoformat()} from {t.last_used_from}" if t.last_used_at else "never used"
+        scope = "all roles" if t.scope is None else ", ".join(s.describe() for s in t.scope)
+        say(f"{t.token_id}  {t.user_id:<12} {t.name:<24} {scope}; {state}; {used}")
+
+
+@tokens_app.command("revoke")
+def revoke_token(token_id: str) -> None:
+    """Revoke a token: refused from its next use."""
+    _do(lambda: _accounts().revoke_token(token_id, operator()))
+    say(f"token {token_id} revoked")

@@ -1,0 +1,207 @@
+"""Who may do what: deny by default, as pure functions over a principal (no I/O, no clock read).
+
+A principal holds role assignments, each at one service or organisation-wide. Staff roles are
+the pathway's roles (`domain.policy.Role`); two more roles only read: `commissioner` (the
+service-level commissioner records, which carry no adult ids) and `inspector` (read-only,
+time-limited, only the cases named in the grant). Organisation-wide staff roles (a
+`quality_safeguarding_lead`, an `operations_director` across the provider's services) hold at
+every service.
+
+Every check answers a `Decision`: allowed with the role to act as, or refused with a message
+saying what is missing ("completing route_decision at SVC-ELM needs designated_safeguarding_lead;
+you hold team_leader"). The API, the pages and the CLI (in production mode) call these; the
+case's own decider still checks the role again, so a principal can never widen what the case allows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Iterable, Literal, get_args
+
+from domain.policy import Role
+
+STAFF_ROLES: tuple[str, ...] = get_args(Role)
+COMMISSIONER = "commissioner"
+INSPECTOR = "inspector"
+QUALITY_LEAD = "quality_safeguarding_lead"
+ROLES: tuple[str, ...] = (*STAFF_ROLES, COMMISSIONER, INSPECTOR)
+# roles that are never held at one service: they read across the organisation (an inspector only the granted cases)
+ORGANISATION_ONLY: frozenset[str] = frozenset({QUALITY_LEAD, COMMISSIONER, INSPECTOR})
+# who reads the governance audits and runs them; who reads the commissioner records
+GOVERNANCE_READERS: frozenset[str] = frozenset({QUALITY_LEAD, "nominated_individual", "operations_director"})
+COMMISSIONING_READERS: frozenset[str] = frozenset({COMMISSIONER, QUALITY_LEAD, "nominated_individual"})
+
+Channel = Literal["api", "web", "cli"]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A role held at `service`, or organisation-wide when `service` is None. An inspector's
+    names the cases it may read (`cases`) and when it ends (`until`)."""
+
+    role: str
+    service: str | None = None
+    cases: tuple[str, ...] = ()
+    until: datetime | None = None
+
+    def describe(self) -> str:
+        where = f" at {self.service}" if self.service else " organisation-wide"
+        cases = f" for {', '.join(self.cases)}" if self.cases else ""
+        until = f" until {self.until.isoformat()}" if self.until else ""
+        return f"{self.role}{where}{cases}{until}"
+
+    def current(self, now: datetime) -> bool:
+        return self.until is None or now < self.until
+
+
+def assignment_problem(a: Assignment) -> str | None:
+    """Why an assignment cannot be granted, or None."""
+    if a.role not in ROLES:
+        return f"unknown role {a.role!r}; the roles are: {', '.join(ROLES)}"
+    if a.role in ORGANISATION_ONLY and a.service is not None:
+        return f"{a.role} is organisation-wide: grant it without a service"
+    if a.role == INSPECTOR and not (a.cases and a.until):
+        return "an inspector's grant names the cases it may read and when it ends (--case, --until)"
+    if a.role != INSPECTOR and (a.cases or a.until):
+        return "only an inspector's grant names cases and an end"
+    return None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a user (or a token of theirs, narrowed to its scope) and the channel used."""
+
+    user_id: str
+    display_name: str
+    assignments: tuple[Assignment, ...] = ()
+    channel: Channel = "api"
+    token_id: str | None = None  # set when authenticated by an API token
+    session_id: str | None = None  # set when authenticated by a browser session
+
+    @cached_property
+    def _by_service(self) -> dict[str | None, tuple[str, ...]]:
+        index: dict[str | None, list[str]] = {}
+        for a in self.assignments:
+            if a.role in STAFF_ROLES:
+                index.setdefault(a.service, []).append(a.role)
+        return {k: tuple(v) for k, v in index.items()}
+
+    def roles_at(self, service: str) -> tuple[str, ...]:
+        """The staff roles held at `service`: those assigned there, then organisation-wide ones."""
+        return (*self._by_service.get(service, ()), *self._by_service.get(None, ()))
+
+    def holds(self, role: str) -> bool:
+        return any(a.role == role for a in self.assignments)
+
+    def services(self) -> frozenset[str] | None:
+        """The services whose cases this principal sees: None means every service."""
+        if None in self._by_service:
+            return None
+        return frozenset(s for s in self._by_service if s is not None)
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+    role: str | None = None  # the role to act as, when allowed
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def _held(roles: Iterable[str]) -> str:
+    roles = list(dict.fromkeys(roles))
+    return ", ".join(roles) if roles else "no role there"
+
+
+def may_complete(p: Principal, service: str, step: str, can_complete: Iterable[str]) -> Decision:
+    """A step is completed only as a role held at the case's service: the step's own role, or one it
+    has escalated to (`can_complete`, as the case says). The first such role is the one acted as."""
+    wanted = tuple(can_complete)
+    held = p.roles_at(service)
+    for role in wanted:
+        if role in held:
+            return Decision(True, role=role)
+    return Decision(False, f"completing {step} at {service} needs {' or '.join(wanted)}; you hold {_held(held)}")
+
+
+def may_acknowledge(p: Principal, service: str, escalation_id: str, to_role: str) -> Decision:
+    held = p.roles_at(service)
+    if to_role in held:
+        return Decision(True, role=to_role)
+    return Decision(False, f"acknowledging {escalation_id} at {service} needs {to_role}; you hold {_held(held)}")
+
+
+def may_act_at(p: Principal, service: str, what: str) -> Decision:
+    """Raising a concern or recording a development: any staff role at the service (the first is acted as)."""
+    held = p.roles_at(service)
+    if held:
+        return Decision(True, role=held[0])
+    return Decision(False, f"{what} at {service} needs a staff role there; you hold {_held(())}")
+
+
+def may_read_case(p: Principal, case_id: str, service: str, now: datetime) -> Decision:
+    """Staff read their services' cases (organisation-wide staff every case); an inspector reads
+    only the cases their current grant names. Refused reads are answered as unknown cases."""
+    if p.roles_at(service):
+        return Decision(True, role=p.roles_at(service)[0])
+    for a in p.assignments:
+        if a.role == INSPECTOR and case_id in a.cases and a.current(now):
+            return Decision(True, role=INSPECTOR)
+    if any(a.role == INSPECTOR and case_id in a.cases for a in p.assignments):
+        return Decision(False, f"reading {case_id}: your inspector's grant for it has ended")
+    return Decision(False, f"reading {case_id} at {service} needs a role at {service}; you hold "
+                           f"{_held(r for a in p.assignments for r in [a.describe()])}")
+
+
+def sees_service(p: Principal, service: str) -> bool:
+    """Whether rows of `service` belong in this principal's lists (deadlines, dashboard)."""
+    return bool(p.roles_at(service))
+
+
+def may_read_lists(p: Principal) -> Decision:
+    """Deadlines and the dashboard: staff, filtered to their services."""
+    if any(a.role in STAFF_ROLES for a in p.assignments):
+        return Decision(True)
+    return Decision(False, f"the deadlines and dashboard need a staff role; you hold {_roles(p)}")
+
+
+def may_read_governance(p: Principal) -> Decision:
+    return _any_of(p, GOVERNANCE_READERS, "the governance audits")
+
+
+def may_read_commissioning(p: Principal) -> Decision:
+    return _any_of(p, COMMISSIONING_READERS, "the commissioner records")
+
+
+def _any_of(p: Principal, roles: frozenset[str], what: str) -> Decision:
+    for a in p.assignments:
+        if a.role in roles:
+            return Decision(True, role=a.role)
+    return Decision(False, f"{what} need {' or '.join(sorted(roles))}; you hold {_roles(p)}")
+
+
+def _roles(p: Principal) -> str:
+    return ", ".join(a.describe() for a in p.assignments) or "no role"
+
+
+def narrowed(assignments: Iterable[Assignment], scope: Iterable[Assignment] | None) -> tuple[Assignment, ...]:
+    """A token's assignments: its user's, as far as its scope names them (a scoped service narrows an
+    organisation-wide role to that service). None scope: all of them. The user's assignments are
+    read at each use, so revoking the user's role revokes the token's."""
+    held = tuple(assignments)
+    if scope is None:
+        return held
+    out: list[Assignment] = []
+    for s in scope:
+        for a in held:
+            if a.role != s.role:
+                continue
+            if s.service is None or a.service == s.service:
+                out.append(a)
+            elif a.service is None:
+                out.append(Assignment(a.role, s.service, a.cases, a.until))
+    return tuple(dict.fromkeys(out))

@@ -1,0 +1,257 @@
+"""Accounts, tokens, the access audit and idempotent answers, stored in the event store.
+
+Streams (uuid5 of a name, as cases are): one per user, one per token, one per idempotency key,
+and one stream holding the whole access audit. An append reads the stream's last position and
+writes the next; two writers racing for a position is the store's integrity error, retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Iterable
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.persistence import IntegrityError
+from pwdlib import PasswordHash
+
+from domain.access import Assignment, assignment_problem
+from domain.facts import Fact
+from domain.identity import (
+    AccessRecorded,
+    Account,
+    IdempotentAnswer,
+    PasswordSet,
+    RoleGranted,
+    RoleRevoked,
+    SessionEnded,
+    Token,
+    TokenIssued,
+    TokenRevoked,
+    TokenUsed,
+    UserAdded,
+    fold_account,
+    fold_token,
+)
+from eventstore.application import SafeguardingRecords
+from eventstore.events import Recorded
+
+NAMESPACE = uuid5(NAMESPACE_URL, "https://safeguard.invalid/identity")
+ACCESS_STREAM = uuid5(NAMESPACE, "access-audit")
+TOKEN_PREFIX = "sgt_"
+APPEND_TRIES = 20
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out; the message says why."""
+
+
+def user_stream(user_id: str) -> UUID:
+    return uuid5(NAMESPACE, f"user:{user_id}")
+
+
+def token_stream(token_id: str) -> UUID:
+    return uuid5(NAMESPACE, f"token:{token_id}")
+
+
+def idempotency_stream(user_id: str, key: str) -> UUID:
+    return uuid5(NAMESPACE, f"idempotency:{user_id}:{key}")
+
+
+_hasher = PasswordHash.recommended()  # Argon2id
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, hashed: str | None) -> bool:
+    if hashed is None:
+        _hasher.hash(password)  # the same work as a real check, so timing does not tell which users exist
+        return False
+    return _hasher.verify(password, hashed)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: Token
+    secret: str  # shown once: only its digest is stored
+
+
+class Accounts:
+    def __init__(self, records: SafeguardingRecords) -> None:
+        self.records = records
+
+    # ---- appending ------------------------------------------------------------------------
+
+    def _append(self, stream: UUID, fact: Fact, first: bool = False) -> Recorded:
+        for _ in range(APPEND_TRIES):
+            last = self.records.recorder.select_events(stream, desc=True, limit=1)
+            version = last[0].originator_version if last else 0
+            if first and version:
+                raise AccountError("already exists")
+            event = Recorded(stream, version + 1, _now(), fact)
+            try:
+                self.records.save(event)
+                return event
+            except IntegrityError:
+                if first:
+                    raise AccountError("already exists") from None
+        raise AccountError("the store is too busy to append; try again")
+
+    def _facts(self, stream: UUID) -> list[Fact]:
+        return [r.fact for r in self.records.stream(stream)]
+
+    # ---- users ------------------------------------------------------------------------------
+
+    def account(self, user_id: str) -> Account | None:
+        return fold_account(self._facts(user_stream(user_id)))
+
+    def add_user(self, user_id: str, display_name: str, password: str | None, by: str, kind: str = "person") -> Account:
+        fact = UserAdded(at=_now(), user_id=user_id, display_name=display_name, kind=kind,
+                         password_hash=hash_password(password) if password else None, by=by)
+        try:
+            self._append(user_stream(user_id), fact, first=True)
+        except AccountError:
+            raise AccountError(f"user {user_id} already exists") from None
+        self.audit(by, "user_added", "users add", target=user_id, allowed=True)
+        return self.account(user_id)  # type: ignore[return-value]
+
+    def set_password(self, user_id: str, password: str, by: str) -> None:
+        self._existing(user_id)
+        self._append(user_stream(user_id), PasswordSet(at=_now(), password_hash=hash_password(password), by=by))
+        self.audit(by, "password_set", "users password", target=user_id, allowed=True)
+
+    def grant(self, user_id: str, assignment: Assignment, by: str) -> Account:
+        problem = assignment_problem(assignment)
+        if problem:
+            raise AccountError(problem)
+        self._existing(user_id)
+        self._append(user_stream(user_id), RoleGranted(at=_now(), role=assignment.role, service=assignment.service,
+                                                       cases=assignment.cases, until=assignment.until, by=by))
+        self.audit(by, "grant", "users grant", target=user_id, service=assignment.service, allowed=True,
+                   reason=assignment.describe())
+        return self.account(user_id)  # type: ignore[return-value]
+
+    def revoke(self, user_id: str, role: str, service: str | None, by: str) -> Account:
+        account = self._existing(user_id)
+        if not any((a.role, a.service) == (role, service) for a in account.assignments):
+            held = ", ".join(a.describe() for a in account.assignments) or "no role"
+            raise AccountError(f"{user_id} does not hold {Assignment(role, service).describe()}; they hold {held}")
+        self._append(user_stream(user_id), RoleRevoked(at=_now(), role=role, service=service, by=by))
+        self.audit(by, "revoke", "users revoke", target=user_id, service=service, allowed=True,
+                   reason=Assignment(role, service).describe())
+        return self.account(user_id)  # type: ignore[return-value]
+
+    def end_session(self, user_id: str, session_id: str) -> None:
+        self._append(user_stream(user_id), SessionEnded(at=_now(), session_id=session_id))
+
+    def _existing(self, user_id: str) -> Account:
+        account = self.account(user_id)
+        if account is None:
+            raise AccountError(f"no user {user_id}")
+        return account
+
+    def users(self) -> list[Account]:
+        """Every account, in the order added (read from the notification log)."""
+        ids = [f.user_id for f in self._log_facts(UserAdded)]
+        return [a for a in (self.account(i) for i in ids) if a is not None]
+
+    def _log_facts(self, cls: type[Fact]) -> Iterable[Fact]:
+        from eventsourcing.utils import get_topic
+
+        start = 1
+        while batch := self.records.recorder.select_notifications(start=start, limit=500, topics=[get_topic(cls)]):
+            for n in batch:
+                yield self.records.mapper.to_domain_event(n).fact
+            start = batch[-1].id + 1
+
+    # ---- tokens -----------------------------------------------------------------------------
+
+    def issue_token(self, user_id: str, name: str, scope: tuple[Assignment, ...] | None, expires_in: timedelta,
+                    by: str) -> IssuedToken:
+        account = self._existing(user_id)
+        if scope is not None:
+            for s in scope:
+                if not any(a.role == s.role and (s.service is None or a.service in (None, s.service))
+                           for a in account.assignments):
+                    raise AccountError(f"{user_id} does not hold {s.describe()}: a token's scope is within its user's roles")
+        token_id = secrets.token_hex(8)
+        secret = secrets.token_urlsafe(32)
+        fact = TokenIssued(at=_now(), token_id=token_id, user_id=user_id, name=name,
+                           secret_sha256=hashlib.sha256(secret.encode()).hexdigest(),
+                           scope=None if scope is None else tuple((s.role, s.service) for s in scope),
+                           expires_at=_now() + expires_in, by=by)
+        self._append(token_stream(token_id), fact, first=True)
+        self.audit(by, "token_issued", "tokens issue", target=f"{user_id}/{token_id}", allowed=True)
+        return IssuedToken(fold_token([fact]), f"{TOKEN_PREFIX}{token_id}.{secret}")  # type: ignore[arg-type]
+
+    def token(self, token_id: str) -> Token | None:
+        return fold_token(self._facts(token_stream(token_id)))
+
+    def tokens(self, user_id: str | None = None) -> list[Token]:
+        ids = [f.token_id for f in self._log_facts(TokenIssued) if user_id in (None, f.user_id)]  # type: ignore[attr-defined]
+        return [t for t in (self.token(i) for i in ids) if t is not None]
+
+    def revoke_token(self, token_id: str, by: str) -> Token:
+        token = self.token(token_id)
+        if token is None:
+            raise AccountError(f"no token {token_id}")
+        if token.revoked_at is None:
+            self._append(token_stream(token_id), TokenRevoked(at=_now(), token_id=token_id, by=by))
+            self.audit(by, "token_revoked", "tokens revoke", target=f"{token.user_id}/{token_id}", allowed=True)
+        return self.token(token_id)  # type: ignore[return-value]
+
+    def check_token(self, presented: str, now: datetime | None = None) -> tuple[Token, Account]:
+        """The token and its user, or AccountError saying why not (malformed, unknown, expired, revoked)."""
+        if not presented.startswith(TOKEN_PREFIX) or "." not in presented:
+            raise AccountError("the bearer token is not a Safeguard token (sgt_...)")
+        token_id, secret = presented[len(TOKEN_PREFIX):].split(".", 1)
+        token = self.token(token_id) if token_id.isalnum() and len(token_id) <= 32 else None
+        digest = hashlib.sha256(secret.encode()).hexdigest()
+        if token is None or not hmac.compare_digest(digest, token.secret_sha256):
+            raise AccountError("the bearer token is not known")
+        problem = token.problem(now or _now())
+        if problem:
+            raise AccountError(problem)
+        account = self.account(token.user_id)
+        if account is None:
+            raise AccountError(f"token {token_id}'s user no longer exists")
+        return token, account
+
+    def token_used(self, token_id: str, address: str | None) -> None:
+        self._append(token_stream(token_id), TokenUsed(at=_now(), token_id=token_id, address=address))
+
+    # ---- the access audit -------------------------------------------------------------------
+
+    def audit(self, user_id: str | None, action: str, what: str, allowed: bool, case_id: str | None = None,
+              service: str | None = None, target: str | None = None, reason: str | None = None,
+              address: str | None = None, channel: str = "cli", token_id: str | None = None) -> None:
+        self._append(ACCESS_STREAM, AccessRecorded(
+            at=_now(), user_id=user_id, action=action, what=what, case_id=case_id, service=service, target=target,  # type: ignore[arg-type]
+            allowed=allowed, reason=reason, address=address, channel=channel, token_id=token_id))
+
+    def access_log(self, case_id: str | None = None, user_id: str | None = None) -> list[AccessRecorded]:
+        return [f for f in self._facts(ACCESS_STREAM)  # type: ignore[misc]
+                if case_id in (None, f.case_id) and user_id in (None, f.user_id, f.target)]  # type: ignore[attr-defined]
+
+    # ---- idempotent answers -----------------------------------------------------------------
+
+    def answer(self, user_id: str, key: str) -> IdempotentAnswer | None:
+        found = self._facts(idempotency_stream(user_id, key))
+        return found[0] if found else None  # type: ignore[return-value]
+
+    def keep_answer(self, answer: IdempotentAnswer) -> IdempotentAnswer:
+        """Keep the first answer for its key; a concurrent one kept first is returned instead."""
+        try:
+            self._append(idempotency_stream(answer.user_id, answer.key), answer, first=True)
+            return answer
+        except AccountError:
+            return self.answer(answer.user_id, answer.key)  # type: ignore[return-value]

@@ -1,0 +1,439 @@
+"""The HTTP API under /api/v1: what the CLI does, over the same casework service layer.
+
+Each route: who is asking (`current_principal`), may they (`domain/access.py`, refusals audited),
+then the casework call the CLI makes. The actor and role recorded come from the identity; a body
+naming either is refused. A case the principal may not see is answered as an unknown case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from datetime import datetime
+from typing import Any, Awaitable, Callable
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.encoders import jsonable_encoder
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse
+
+from activities.audit_activities import run_audit
+from casework import commands, queries
+from casework.availability import ANSWER_WITHIN
+from cli.common import CommandError, parse_json, validate
+from cli.governance import _date as audit_date, _instant as governance_instant
+from cli.projections import parse_instant
+from cli.threshold import _profile_json, request_parts
+from domain.access import (
+    Decision,
+    Principal,
+    may_acknowledge,
+    may_act_at,
+    may_complete,
+    may_read_case,
+    may_read_commissioning,
+    may_read_governance,
+    may_read_lists,
+    sees_service,
+)
+from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
+from domain.facts import ConcernRaised
+from domain.governance import AuditRequest, audit_definition
+from domain.identity import IdempotentAnswer
+from domain.pathway import current_pathway
+from domain.threshold import assess, load_profile, profile_names
+from projections.case_history import chronology
+from projections.commissioner import CommissionerRecords, commissioner_records, service_history
+from projections.dashboard import LiveCases, dashboard as dashboard_view
+from projections.feed import ProjectionFeed, as_at
+from projections.governance import GovernanceAudits, governance_view
+from projections.registry import open_documents, open_feed
+from web.context import WebContext
+from web.identity import audit, current_principal, require_csrf, web
+from web.problems import Problem
+
+router = APIRouter()
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+JSON_TYPES = ("application/json", "application/problem+json")
+IDENTITY_FIELDS = ("actor", "role")
+
+
+# ---- reading a request ----------------------------------------------------------------------
+
+
+async def json_body(request: Request, what: str) -> Any:
+    """The body as JSON, or a refusal: not JSON content (415), over the request limit (413), not
+    UTF-8 or not valid JSON (400, the CLI's words)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype not in JSON_TYPES:
+        raise Problem(415, f"send {what} as application/json (got {ctype or 'no content type'})")
+    limit = web(request).settings.max_request_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise Problem(413, f"the request is {int(declared) / 1024:,.0f} KB: at most {limit // 1024:,} KB")
+    raw = await request.body()
+    if len(raw) > limit:
+        raise Problem(413, f"the request is {len(raw) / 1024:,.0f} KB: at most {limit // 1024:,} KB")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise Problem(400, f"{what} is not UTF-8 text (byte {e.start + 1} is not UTF-8)") from None
+    try:
+        return parse_json(text, what)
+    except CommandError as e:
+        raise Problem(400, str(e)) from None
+
+
+def no_identity_in(data: Any, what: str) -> None:
+    if isinstance(data, dict):
+        given = [k for k in IDENTITY_FIELDS if k in data]
+        if given:
+            raise Problem(422, f"{what}: {' and '.join(given)} come from who you are signed in as; remove "
+                               f"{', '.join(given)} from the body")
+
+
+def rules_context(ctx: WebContext, now: datetime | None = None) -> dict[str, Any]:
+    try:
+        return ctx.settings.input_rules().context(now)
+    except Exception as e:  # settings refused: not the caller's fault
+        raise Problem(503, f"the input rules in the settings are not usable: {e}") from None
+
+
+def answer(data: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(jsonable_encoder(data), status_code=status)
+
+
+# ---- may they? --------------------------------------------------------------------------------
+
+
+def case_service(ctx: WebContext, case_id: str) -> str | None:
+    """The service a case is at, from its first fact; None for an unknown case."""
+    first = ctx.records.stored_facts(case_id, lte=1) if len(case_id) <= 64 else []
+    return first[0].fact.concern.service.id if first and isinstance(first[0].fact, ConcernRaised) else None
+
+
+def visible_case(request: Request, principal: Principal, case_id: str, action: str = "read") -> tuple[str, Decision]:
+    """The case's service if the principal may read the case (audited as `action`); else 404, as an
+    unknown case would be (the refusal, with its reason, is audited)."""
+    ctx = web(request)
+    service = case_service(ctx, case_id)
+    if service is None:
+        audit(request, principal, "refused", False, case_id=case_id, reason=f"no case {case_id}")
+        raise Problem(404, f"no case {case_id}")
+    decision = may_read_case(principal, case_id, service, ctx.now())
+    if not decision:
+        audit(request, principal, "refused", False, case_id=case_id, service=service, reason=decision.reason)
+        raise Problem(404, f"no case {case_id}")
+    if action:
+        audit(request, principal, action, True, case_id=case_id, service=service)
+    return service, decision
+
+
+def refuse(request: Request, principal: Principal, decision: Decision, case_id: str | None = None,
+           service: str | None = None) -> None:
+    if not decision:
+        audit(request, principal, "refused", False, case_id=case_id, service=service, reason=decision.reason)
+        raise Problem(403, decision.reason)
+
+
+# ---- idempotency ------------------------------------------------------------------------------
+
+_locks: dict[tuple[str, str], asyncio.Lock] = {}
+
+
+async def idempotent(request: Request, principal: Principal, work: Callable[[], Awaitable[tuple[int, Any]]]) -> JSONResponse:
+    """Run `work` once per Idempotency-Key (per user): a retry, or a concurrent twin, gets the first
+    answer again (header Idempotent-Replayed: true); the key reused for another request is refused."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        status, body = await work()
+        return answer(body, status)
+    if not (0 < len(key) <= 200 and key.isprintable()):
+        raise Problem(400, f"the {IDEMPOTENCY_HEADER} header must be 1 to 200 printable characters")
+    ctx = web(request)
+    digest = hashlib.sha256(f"{request.method} {request.url.path}\n".encode() + await request.body()).hexdigest()
+    lock = _locks.setdefault((principal.user_id, key), asyncio.Lock())
+    async with lock:
+        kept = await run_in_threadpool(ctx.accounts.answer, principal.user_id, key)
+        if kept is None:
+            status, body = await work()
+            if status >= 500:
+                return answer(body, status)
+            kept = await run_in_threadpool(ctx.accounts.keep_answer, IdempotentAnswer(
+                at=ctx.now(), user_id=principal.user_id, key=key, request_sha256=digest, status=status,
+                body=json.dumps(jsonable_encoder(body))))
+            if kept.request_sha256 == digest and kept.body == json.dumps(jsonable_encoder(body)):
+                return answer(body, status)
+        if kept.request_sha256 != digest:
+            raise Problem(422, f"{IDEMPOTENCY_HEADER} {key!r} was used for a different request: use a new key")
+        response = JSONResponse(json.loads(kept.body), status_code=kept.status)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+
+async def _casework(work: Awaitable[Any]) -> tuple[int, Any]:
+    return 200, await work
+
+
+# ---- cases --------------------------------------------------------------------------------------
+
+
+def _schema(model: type) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
+
+
+COMPLETION_BODY = {"type": "object", "additionalProperties": False, "required": ["record"],
+                   "properties": {"record": {"type": "object"}, "occurrence": {"type": "integer", "minimum": 1}}}
+DEVELOPMENT_BODY = {"type": "object", "additionalProperties": False, "required": ["kind", "summary"],
+                    "properties": {"kind": {"enum": ["new_incident", "agency_contact", "other"]},
+                                   "summary": {"type": "string", "maxLength": 4000}}}
+NOTE_BODY = {"type": "object", "additionalProperties": False, "properties": {"note": {"type": "string"}}}
+
+
+def _body(schema: dict[str, Any], required: bool = True) -> dict[str, Any]:
+    return {"requestBody": {"required": required, "content": {"application/json": {"schema": schema}}}}
+
+
+@router.post("/cases", status_code=201, summary="Raise a concern", openapi_extra=_schema(ConcernBody), tags=["cases"])
+async def raise_concern(request: Request, principal: Principal = Depends(require_csrf)) -> JSONResponse:
+    ctx = web(request)
+    data = await json_body(request, "the concern")
+    now = ctx.now().replace(microsecond=0)
+    concern = validate(data, ConcernBody, "concern", rules_context(ctx, now))
+    service = concern.service.id
+    refuse(request, principal, may_act_at(principal, service, "raising a concern"), concern.case_id, service)
+
+    async def work() -> tuple[int, Any]:
+        client = await ctx.temporal()
+        status = await commands.raise_concern(client, ctx.settings.task_queue, concern, now=now, within=ANSWER_WITHIN)
+        await run_in_threadpool(audit, request, principal, "write", True, case_id=status.case_id, service=service)
+        return 201, status
+
+    return await idempotent(request, principal, work)
+
+
+@router.get("/cases/{case_id}", summary="A case's status: open steps, due instants, escalations", tags=["cases"])
+async def case_status(case_id: str, request: Request, principal: Principal = Depends(current_principal)) -> JSONResponse:
+    ctx = web(request)
+    await run_in_threadpool(visible_case, request, principal, case_id)
+    status = await queries.case_status(await ctx.temporal(), case_id, ANSWER_WITHIN, ctx.settings.task_queue)
+    return answer(status)
+
+
+@router.get("/cases/{case_id}/chronology", summary="The case's chronology from the event store", tags=["cases"])
+def case_chronology(case_id: str, request: Request, principal: Principal = Depends(current_principal),
+                    as_at_: str | None = Query(None, alias="as_at", description="as it stood then: ISO date or instant")) -> JSONResponse:
+    visible_case(request, principal, case_id)
+    instant = parse_instant(as_at_) if as_at_ else None
+    facts = web(request).records.stored_facts(case_id)
+    return answer(chronology([r for r in facts if instant is None or r.at <= instant]))
+
+
+@router.post("/cases/{case_id}/steps/{step}/completions", summary="Complete a step with its record",
+             openapi_extra=_body(COMPLETION_BODY), tags=["cases"])
+async def complete_step(case_id: str, step: str, request: Request,
+                        principal: Principal = Depends(require_csrf)) -> JSONResponse:
+    ctx = web(request)
+    data = await json_body(request, "the step completion")
+    no_identity_in(data, "step completion")
+    if not isinstance(data, dict):
+        raise Problem(422, 'the step completion must be an object {"record": {...}}')
+    unknown = sorted(set(data) - {"record", "occurrence"})
+    if unknown:
+        raise Problem(422, f"step completion: {unknown[0]}: unknown field (give record, and occurrence for a recurring step)")
+    service, _ = await run_in_threadpool(visible_case, request, principal, case_id, "")
+    client = await ctx.temporal()
+    status = await queries.case_status(client, case_id, ANSWER_WITHIN, ctx.settings.task_queue)
+    occurrence = data.get("occurrence")
+    open_step = next((s for s in status.open_steps if s.step == step and occurrence in (None, s.occurrence)), None)
+    pathway_step = current_pathway().step(step)
+    if open_step is not None:
+        holders = open_step.can_complete
+    elif pathway_step is not None:
+        holders = [pathway_step.role]
+    else:  # an unknown step: the case names its steps, as it does to the CLI
+        holders = list(principal.roles_at(service))[:1]
+    decision = may_complete(principal, service, step, holders)
+    await run_in_threadpool(refuse, request, principal, decision, case_id, service)
+    completion = validate({"step": step, "role": decision.role, "actor": principal.user_id,
+                           "record": data.get("record"), "occurrence": occurrence},
+                          StepCompletion, "step completion", rules_context(ctx))
+    return await idempotent(request, principal, lambda: _casework(
+        commands.complete_step(client, case_id, completion, within=ANSWER_WITHIN)))
+
+
+@router.post("/cases/{case_id}/developments", status_code=200, summary="Record a development on a live case",
+             openapi_extra=_body(DEVELOPMENT_BODY), tags=["cases"])
+async def record_development(case_id: str, request: Request, principal: Principal = Depends(require_csrf)) -> JSONResponse:
+    ctx = web(request)
+    data = await json_body(request, "the development")
+    no_identity_in(data, "development")
+    service, _ = await run_in_threadpool(visible_case, request, principal, case_id, "")
+    decision = may_act_at(principal, service, "recording a development")
+    await run_in_threadpool(refuse, request, principal, decision, case_id, service)
+    fields = data if isinstance(data, dict) else {"body": data}
+    development = validate({**fields, "actor": principal.user_id, "role": decision.role}, Development, "development",
+                           rules_context(ctx))
+
+    async def work() -> tuple[int, Any]:
+        n = await commands.record_development(await ctx.temporal(), case_id, development, within=ANSWER_WITHIN)
+        return 200, {"case_id": case_id, "development": n}
+
+    return await idempotent(request, principal, work)
+
+
+@router.post("/cases/{case_id}/escalations/{escalation_id}/acknowledgement", summary="Acknowledge an escalation",
+             openapi_extra=_body(NOTE_BODY, required=False), tags=["cases"])
+async def acknowledge(case_id: str, escalation_id: str, request: Request,
+                      principal: Principal = Depends(require_csrf)) -> JSONResponse:
+    ctx = web(request)
+    data = await json_body(request, "the acknowledgement") if await request.body() else {}
+    no_identity_in(data, "acknowledgement")
+    if not isinstance(data, dict) or set(data) - {"note"}:
+        raise Problem(422, "acknowledgement: the body may only give a note")
+    service, _ = await run_in_threadpool(visible_case, request, principal, case_id, "")
+    client = await ctx.temporal()
+    status = await queries.case_status(client, case_id, ANSWER_WITHIN, ctx.settings.task_queue)
+    escalation = next((e for e in status.escalations if e.escalation_id == escalation_id), None)
+    to_role = escalation.to_role if escalation else (principal.roles_at(service) or ("",))[0]
+    decision = may_acknowledge(principal, service, escalation_id, to_role)
+    await run_in_threadpool(refuse, request, principal, decision, case_id, service)
+    ack = validate({"escalation_id": escalation_id, "role": decision.role, "actor": principal.user_id,
+                    "note": data.get("note")}, Acknowledgement, "acknowledgement", rules_context(ctx))
+
+    async def work() -> tuple[int, Any]:
+        await commands.acknowledge_escalation(client, case_id, ack, within=ANSWER_WITHIN)
+        return 200, {"case_id": case_id, "escalation_id": escalation_id, "acknowledged": True}
+
+    return await idempotent(request, principal, work)
+
+
+# ---- lists and read models ----------------------------------------------------------------------
+
+
+def _feed(ctx: WebContext) -> ProjectionFeed:
+    feed = open_feed(ctx.records)
+    feed.catch_up()
+    return feed
+
+
+def _visible_rows(principal: Principal, view: dict[str, Any]) -> dict[str, Any]:
+    services = {c["case_id"]: c["service"]["id"] for c in view["live_cases"]}
+    return {**view, "live_cases": [c for c in view["live_cases"] if sees_service(principal, c["service"]["id"])],
+            "deadlines": [d for d in view["deadlines"] if sees_service(principal, services.get(d["case_id"], ""))]}
+
+
+@router.get("/deadlines", summary="Every pending deadline of the cases you see, most urgent first", tags=["oversight"])
+def deadlines(request: Request, principal: Principal = Depends(current_principal)) -> JSONResponse:
+    refuse(request, principal, may_read_lists(principal))
+    ctx = web(request)
+    feed = _feed(ctx)
+    rows = queries.pending_deadlines(feed.documents, ctx.settings.calendar, ctx.now().replace(microsecond=0))
+    services = {c["case_id"]: c["service"]["id"]
+                for c in dashboard_view(feed.documents, ctx.now(), ctx.settings.calendar)["live_cases"]}
+    return answer([r for r in rows if sees_service(principal, services.get(r["case_id"], ""))])
+
+
+@router.get("/dashboard", summary="The oversight dashboard of the services you see", tags=["oversight"])
+def dashboard(request: Request, principal: Principal = Depends(current_principal),
+              as_at_: str | None = Query(None, alias="as_at")) -> JSONResponse:
+    refuse(request, principal, may_read_lists(principal))
+    ctx = web(request)
+    if as_at_:
+        instant = parse_instant(as_at_)
+        view = dashboard_view(as_at(ctx.records, [LiveCases()], instant), instant, ctx.settings.calendar)
+    else:
+        view = dashboard_view(_feed(ctx).documents, ctx.now().replace(microsecond=0), ctx.settings.calendar)
+    return answer(_visible_rows(principal, view))
+
+
+@router.get("/governance", summary="Governance audits recorded, their figures and open actions", tags=["governance"])
+def governance(request: Request, principal: Principal = Depends(current_principal),
+               as_at_: str | None = Query(None, alias="as_at")) -> JSONResponse:
+    refuse(request, principal, may_read_governance(principal))
+    store = web(request).records
+    if as_at_:
+        return answer(governance_view(as_at(store, [GovernanceAudits()], governance_instant(as_at_))))
+    feed = ProjectionFeed(store, open_documents(store), [GovernanceAudits()])
+    feed.catch_up()
+    return answer(governance_view(feed.documents))
+
+
+@router.post("/governance/audits/{kind}", summary="Run an audit now and record it (a period already audited: the stored record)",
+             tags=["governance"])
+def run_governance_audit(kind: str, request: Request, principal: Principal = Depends(require_csrf),
+                         as_of: str | None = Query(None, description="the date its period ends (ISO date)")) -> JSONResponse:
+    refuse(request, principal, may_read_governance(principal))
+    try:
+        audit_definition(kind)
+        day = audit_date(as_of) if as_of else None
+        record = run_audit(web(request).records, AuditRequest(kind=kind, as_of=day, requested_by=principal.user_id),
+                           web(request).now().replace(microsecond=0))
+    except ValueError as e:
+        raise Problem(422, str(e)) from None
+    return answer(record)
+
+
+def _commissioning(request: Request, as_at_: str | None):
+    store = web(request).records
+    if as_at_ is not None:
+        return as_at(store, [CommissionerRecords()], parse_instant(as_at_))
+    feed = ProjectionFeed(store, open_documents(store), [CommissionerRecords()])
+    feed.catch_up()
+    return feed.documents
+
+
+@router.get("/commissioner/records", summary="Every provider service's commissioner record (no adult ids)",
+            tags=["commissioning"])
+def commissioner(request: Request, principal: Principal = Depends(current_principal),
+                 as_at_: str | None = Query(None, alias="as_at")) -> JSONResponse:
+    refuse(request, principal, may_read_commissioning(principal))
+    audit(request, principal, "read", True)
+    return answer(commissioner_records(_commissioning(request, as_at_)))
+
+
+@router.get("/commissioner/services/{service_id}/history", summary="A service's earlier concerns and outcomes",
+            tags=["commissioning"])
+def commissioner_history(service_id: str, request: Request, principal: Principal = Depends(current_principal),
+                         exclude_case: str | None = None, as_at_: str | None = Query(None, alias="as_at")) -> JSONResponse:
+    refuse(request, principal, may_read_commissioning(principal))
+    found = service_history(_commissioning(request, as_at_), service_id, exclude_case)
+    if found is None:
+        raise Problem(404, f"no concerns recorded for service {service_id!r}")
+    audit(request, principal, "read", True, service=service_id)
+    return answer(found)
+
+
+# ---- threshold tools and the pathway (policy: no case data) --------------------------------------
+
+
+@router.post("/threshold/assessments", summary="Apply a threshold tool to a concern's facts", tags=["policy"],
+             openapi_extra=_body({"type": "object", "required": ["category", "facts"],
+                                  "properties": {"category": {"type": "string"}, "facts": {"type": "object"},
+                                                 "prior": {"type": "object"}}}))
+async def threshold_assessment(request: Request, profile: str = Query(..., description=" | ".join(profile_names())),
+                               principal: Principal = Depends(require_csrf)) -> JSONResponse:
+    category, facts, prior = request_parts(await json_body(request, "the threshold request"), "the threshold request")
+    try:
+        return answer(assess(load_profile(profile), category, facts, prior))
+    except ValueError as e:
+        raise Problem(422, str(e)) from None
+
+
+@router.get("/threshold/profiles", summary="The threshold profiles, their categories, facts and indicators", tags=["policy"])
+def threshold_profiles(principal: Principal = Depends(current_principal), profile: str | None = None,
+                       category: str | None = None) -> JSONResponse:
+    try:
+        chosen = [load_profile(profile)] if profile else [load_profile(n) for n in profile_names()]
+    except ValueError as e:
+        raise Problem(404, str(e)) from None
+    if category and not any(p.category(category) for p in chosen):
+        raise Problem(404, f"unknown category {category!r}; known categories: "
+                           + ", ".join(sorted({k for p in chosen for k in p.category_keys()})))
+    return answer([_profile_json(p, category) for p in chosen])
+
+
+@router.get("/pathway", summary="The pathway in force, as data", tags=["policy"])
+def pathway(principal: Principal = Depends(current_principal)) -> JSONResponse:
+    return answer(current_pathway())
