@@ -14,9 +14,7 @@ from configuration.settings import Settings, get_settings
 from eventstore.accounts import Accounts
 from eventstore.application import SafeguardingRecords
 from web import api, identity, problems
-from web.context import WebContext, session_secret, utc_now
-
-API = "/api/v1"
+from web.context import API, WebContext, session_secret, utc_now
 SESSION_COOKIE = "safeguard_session"
 
 

@@ -17,6 +17,9 @@ from eventstore.application import SafeguardingRecords
 from web.throttle import Throttle
 
 
+API = "/api/v1"
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from cli.common import CommandError, parse_json
 from domain.access import Principal
 from eventstore.accounts import AccountError, verify_password
-from web.context import WebContext
+from web.context import API, WebContext
 from web.problems import Problem
 
 TOKEN_USE_EVERY = timedelta(minutes=1)  # a token's use is recorded at most this often (its "last use")
@@ -41,8 +41,9 @@ def address(request: Request) -> str | None:
 def audit(request: Request, principal: Principal | None, action: str, allowed: bool, case_id: str | None = None,
           service: str | None = None, reason: str | None = None, target: str | None = None) -> None:
     """One line of the access audit for this request: who, what (method and route), from where."""
-    route = request.scope.get("route")
-    what = f"{request.method} {getattr(route, 'path', request.url.path)}"
+    route = getattr(request.scope.get("route"), "path", None)
+    what = f"{request.method} {route if route is None or route.startswith(API) else API + route}" if route else \
+        f"{request.method} {request.url.path}"
     web(request).accounts.audit(
         principal.user_id if principal else None, action, what, allowed, case_id=case_id, service=service,
         target=target, reason=reason, address=address(request), channel=principal.channel if principal else "api",
