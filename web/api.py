@@ -143,25 +143,34 @@ async def idempotent(request: Request, principal: Principal, work: Callable[[], 
         return answer(body, status)
     if not (0 < len(key) <= 200 and key.isprintable()):
         raise Problem(400, f"the {IDEMPOTENCY_HEADER} header must be 1 to 200 printable characters")
-    ctx = web(request)
     digest = hashlib.sha256(f"{request.method} {request.url.path}\n".encode() + await request.body()).hexdigest()
     lock = _locks.setdefault((principal.user_id, key), asyncio.Lock())
-    async with lock:
-        kept = await run_in_threadpool(ctx.accounts.answer, principal.user_id, key)
-        if kept is None:
-            status, body = await work()
-            if status >= 500:
-                return answer(body, status)
-            kept = await run_in_threadpool(ctx.accounts.keep_answer, IdempotentAnswer(
-                at=ctx.now(), user_id=principal.user_id, key=key, request_sha256=digest, status=status,
-                body=json.dumps(jsonable_encoder(body))))
-            if kept.request_sha256 == digest and kept.body == json.dumps(jsonable_encoder(body)):
-                return answer(body, status)
-        if kept.request_sha256 != digest:
-            raise Problem(422, f"{IDEMPOTENCY_HEADER} {key!r} was used for a different request: use a new key")
-        response = JSONResponse(json.loads(kept.body), status_code=kept.status)
-        response.headers["Idempotent-Replayed"] = "true"
-        return response
+    try:
+        async with lock:
+            return await _once(request, principal, key, digest, work)
+    finally:
+        if not lock.locked() and _locks.get((principal.user_id, key)) is lock:
+            del _locks[(principal.user_id, key)]  # a later retry reads the kept answer from the store
+
+
+async def _once(request: Request, principal: Principal, key: str, digest: str,
+                work: Callable[[], Awaitable[tuple[int, Any]]]) -> JSONResponse:
+    ctx = web(request)
+    kept = await run_in_threadpool(ctx.accounts.answer, principal.user_id, key)
+    if kept is None:
+        status, body = await work()
+        if status >= 500:
+            return answer(body, status)
+        kept = await run_in_threadpool(ctx.accounts.keep_answer, IdempotentAnswer(
+            at=ctx.now(), user_id=principal.user_id, key=key, request_sha256=digest, status=status,
+            body=json.dumps(jsonable_encoder(body))))
+        if kept.request_sha256 == digest and kept.body == json.dumps(jsonable_encoder(body)):
+            return answer(body, status)
+    if kept.request_sha256 != digest:
+        raise Problem(422, f"{IDEMPOTENCY_HEADER} {key!r} was used for a different request: use a new key")
+    response = JSONResponse(json.loads(kept.body), status_code=kept.status)
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
 
 
 async def _casework(work: Awaitable[Any]) -> tuple[int, Any]:
@@ -314,6 +323,7 @@ def _visible_rows(principal: Principal, view: dict[str, Any]) -> dict[str, Any]:
 @router.get("/deadlines", summary="Every pending deadline of the cases you see, most urgent first", tags=["oversight"])
 def deadlines(request: Request, principal: Principal = Depends(current_principal)) -> JSONResponse:
     refuse(request, principal, may_read_lists(principal))
+    audit(request, principal, "read", True)
     ctx = web(request)
     feed = _feed(ctx)
     rows = queries.pending_deadlines(feed.documents, ctx.settings.calendar, ctx.now().replace(microsecond=0))
@@ -326,6 +336,7 @@ def deadlines(request: Request, principal: Principal = Depends(current_principal
 def dashboard(request: Request, principal: Principal = Depends(current_principal),
               as_at_: str | None = Query(None, alias="as_at")) -> JSONResponse:
     refuse(request, principal, may_read_lists(principal))
+    audit(request, principal, "read", True)
     ctx = web(request)
     if as_at_:
         instant = parse_instant(as_at_)
@@ -339,6 +350,7 @@ def dashboard(request: Request, principal: Principal = Depends(current_principal
 def governance(request: Request, principal: Principal = Depends(current_principal),
                as_at_: str | None = Query(None, alias="as_at")) -> JSONResponse:
     refuse(request, principal, may_read_governance(principal))
+    audit(request, principal, "read", True)
     store = web(request).records
     if as_at_:
         return answer(governance_view(as_at(store, [GovernanceAudits()], governance_instant(as_at_))))
