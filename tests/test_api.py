@@ -281,21 +281,33 @@ async def test_session_sign_in_csrf_and_sign_out(api):
     assert cookie is not None
 
 
-async def test_session_expires_after_inactivity(api, monkeypatch):
+async def test_session_expires_after_inactivity(api):
     api.user("SSW-31", Assignment("senior_support_worker", ELM), password="correct horse battery")
-    import web.identity as identity
-
-    clock = [1_000_000.0]
-    monkeypatch.setattr(identity.time, "time", lambda: clock[0])
+    clock = [datetime(2027, 3, 1, 9, tzinfo=timezone.utc)]
+    api.app.state.web.now = lambda: clock[0]
     async with api.client() as c:
         assert (await c.post("/session", json={"user_id": "SSW-31", "password": "correct horse battery"})).status_code == 200
-        clock[0] += 29 * 60
+        clock[0] += timedelta(minutes=29)
         assert (await c.get("/session")).status_code == 200  # used: the idle time starts again
-        clock[0] += 29 * 60
+        clock[0] += timedelta(minutes=29)
         assert (await c.get("/session")).status_code == 200
-        clock[0] += 31 * 60
+        clock[0] += timedelta(minutes=31)
         r = await c.get("/session")
     assert r.status_code == 401 and "30 minutes without use" in r.json()["detail"]
+
+
+async def test_a_session_in_use_still_ends_after_its_maximum_life(api):
+    api.user("SSW-33", Assignment("senior_support_worker", ELM), password="correct horse battery")
+    clock = [datetime(2027, 3, 1, 9, tzinfo=timezone.utc)]
+    api.app.state.web.now = lambda: clock[0]
+    async with api.client() as c:
+        assert (await c.post("/session", json={"user_id": "SSW-33", "password": "correct horse battery"})).status_code == 200
+        for _ in range(api.settings.session_max_hours * 3 + 2):
+            clock[0] += timedelta(minutes=20)
+            r = await c.get("/session")
+            if r.status_code != 200:
+                break
+    assert r.status_code == 401 and clock[0] - datetime(2027, 3, 1, 9, tzinfo=timezone.utc) > timedelta(hours=11)
 
 
 async def test_failed_sign_ins_are_throttled(api):

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import secrets
-import time
 from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Request
@@ -68,7 +67,7 @@ def _from_session(request: Request, ctx: WebContext) -> Principal | None:
     user_id, sid, seen = session.get("uid"), session.get("sid"), session.get("seen")
     if not user_id or not sid:
         return None
-    now = time.time()
+    now = ctx.now().timestamp()
     idle = ctx.settings.session_idle_minutes * 60
     if seen is None or now - seen > idle or now - session.get("since", 0) > ctx.settings.session_max_hours * 3600:
         session.clear()
@@ -125,7 +124,7 @@ async def require_csrf(request: Request, principal: Principal = Depends(current_
 def start_session(request: Request, user_id: str, channel: str = "web") -> str:
     """Sign `user_id` in on this browser: a fresh session id and CSRF token (never reuse one from before)."""
     request.session.clear()
-    now = time.time()
+    now = web(request).now().timestamp()
     csrf = secrets.token_urlsafe(32)
     request.session.update(uid=user_id, sid=secrets.token_urlsafe(16), since=now, seen=now, csrf=csrf, channel=channel)
     return csrf
