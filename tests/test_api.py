@@ -12,7 +12,7 @@ import pytest_asyncio
 from bootstrap import build_worker
 from domain.access import Assignment
 from domain.facts import StepCompleted
-from tests.api_support import Api, concern_body
+from tests.api_support import BASE, Api, concern_body
 from tests.cases import RECORDS
 
 ELM = "SVC-ELM"
@@ -384,4 +384,8 @@ async def test_threshold_assessment(api):
 async def test_openapi_and_docs(api):
     async with api.client() as c:
         spec = (await c.get("/openapi.json")).json()
+        page = await c.get(BASE + "/api/docs")
+        script = await c.get(BASE + "/api/docs/assets/swagger-ui-bundle.js")
     assert "/api/v1/cases/{case_id}/steps/{step}/completions" in spec["paths"]
+    assert page.status_code == 200 and "/api/docs/assets/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower() and script.status_code == 200
