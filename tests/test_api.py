@@ -6,13 +6,16 @@ import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 
+import httpx
 import pytest
 import pytest_asyncio
 
 from bootstrap import build_worker
 from domain.access import Assignment
 from domain.facts import StepCompleted
-from tests.api_support import BASE, Api, concern_body
+from eventstore.accounts import Accounts
+from tests.api_support import API, BASE, Api, concern_body
+from web.app import create_app
 from tests.cases import RECORDS
 
 ELM = "SVC-ELM"
@@ -389,3 +392,17 @@ async def test_openapi_and_docs(api):
     assert "/api/v1/cases/{case_id}/steps/{step}/completions" in spec["paths"]
     assert page.status_code == 200 and "/api/docs/assets/swagger-ui-bundle.js" in page.text
     assert "cdn" not in page.text.lower() and script.status_code == 200
+
+
+async def test_temporal_unreachable_is_503_and_records_nothing(settings, records):
+    unreachable = settings.model_copy(update={"temporal_address": "127.0.0.1:1"})
+    app = create_app(unreachable, records=records)
+    accounts = Accounts(records)
+    accounts.add_user("SSW-90", "Sam", None, by="test")
+    accounts.grant("SSW-90", Assignment("senior_support_worker", ELM), by="test")
+    token = accounts.issue_token("SSW-90", "t", None, timedelta(days=1), by="test").secret
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE + API,
+                                 headers={"Authorization": f"Bearer {token}"}) as c:
+        r = await c.post("/cases", json=concern_body())
+    assert r.status_code == 503 and "cannot reach Temporal at 127.0.0.1:1" in r.json()["detail"]
+    assert r.headers["content-type"] == "application/problem+json"
