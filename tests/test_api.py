@@ -406,3 +406,26 @@ async def test_temporal_unreachable_is_503_and_records_nothing(settings, records
         r = await c.post("/cases", json=concern_body())
     assert r.status_code == 503 and "cannot reach Temporal at 127.0.0.1:1" in r.json()["detail"]
     assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_your_own_tokens_issued_from_a_session_listed_and_revoked(api):
+    api.user("SSW-70", Assignment("senior_support_worker", ELM), password="correct horse battery")
+    async with api.client() as c:
+        csrf = (await c.post("/session", json={"user_id": "SSW-70", "password": "correct horse battery"})).json()["csrf_token"]
+        h = {"X-CSRF-Token": csrf}
+        wider = await c.post("/tokens", json={"name": "rota", "scope": ["designated_safeguarding_lead@SVC-ELM"]}, headers=h)
+        assert wider.status_code == 422 and "does not hold" in wider.json()["detail"]
+        issued = await c.post("/tokens", json={"name": "rota", "days": 7}, headers=h)
+        assert issued.status_code == 201
+        secret, token_id = issued.json()["token"], issued.json()["token_id"]
+    async with api.client(secret) as t:
+        assert (await t.get("/tokens")).json()[0]["token_id"] == token_id
+        minted = await t.post("/tokens", json={"name": "more"})
+        assert minted.status_code == 403  # a token never mints another
+    async with api.client() as c:
+        csrf = (await c.post("/session", json={"user_id": "SSW-70", "password": "correct horse battery"})).json()["csrf_token"]
+        assert (await c.delete(f"/tokens/{token_id}", headers={"X-CSRF-Token": csrf})).status_code == 204
+        [listed] = (await c.get("/tokens")).json()
+        assert listed["revoked_at"] and listed["last_used_at"]
+    async with api.client(secret) as t:
+        assert (await t.get("/tokens")).status_code == 401

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from cli.common import CommandError, parse_json
-from domain.access import Principal
+from domain.access import Assignment, Principal
 from eventstore.accounts import AccountError, verify_password
 from web.context import API, WebContext
 from web.problems import Problem
@@ -203,3 +203,53 @@ def session(request: Request, principal: Principal = Depends(current_principal))
 @router.delete("/session", status_code=204, summary="Sign out")
 async def logout(request: Request, principal: Principal = Depends(require_csrf)) -> None:
     await sign_out(request, principal)
+
+
+# ---- your own API tokens (pages list and revoke them; issuing needs a signed-in session) ---------
+
+
+def _token_json(t) -> dict:
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {"token_id": t.token_id, "name": t.name, "issued_at": iso(t.issued_at), "expires_at": iso(t.expires_at),
+            "revoked_at": iso(t.revoked_at), "last_used_at": iso(t.last_used_at), "last_used_from": t.last_used_from,
+            "scope": None if t.scope is None else [{"role": s.role, "service": s.service} for s in t.scope]}
+
+
+@router.get("/tokens", summary="Your API tokens, with their scope, expiry and last use")
+async def my_tokens(request: Request, principal: Principal = Depends(current_principal)) -> list[dict]:
+    return [_token_json(t) for t in await run_in_threadpool(web(request).accounts.tokens, principal.user_id)]
+
+
+@router.post("/tokens", status_code=201, summary="Issue yourself a personal token (shown once); a signed-in session only")
+async def issue_my_token(request: Request, principal: Principal = Depends(require_csrf)) -> dict:
+    if principal.session_id is None:  # a token must not mint a wider one
+        raise Problem(403, "issue tokens from a signed-in session, not with a token")
+    try:
+        data = parse_json((await request.body()).decode("utf-8", "replace") or "{}", "the token request")
+    except CommandError as e:
+        raise Problem(400, str(e)) from None
+    if not isinstance(data, dict) or set(data) - {"name", "days", "scope"} or not isinstance(data.get("name"), str):
+        raise Problem(422, 'give {"name": ..., "days": 1-366, "scope": ["role@SERVICE", ...]} (days and scope optional)')
+    days = data.get("days", web(request).settings.token_days)
+    if not isinstance(days, int) or not 1 <= days <= 366:
+        raise Problem(422, "days: 1 to 366")
+    scope = None
+    if data.get("scope") is not None:
+        if not isinstance(data["scope"], list) or not all(isinstance(x, str) for x in data["scope"]):
+            raise Problem(422, 'scope: a list of "role" or "role@SERVICE"')
+        scope = tuple(Assignment(r, s or None) for r, _, s in (x.partition("@") for x in data["scope"]))
+    try:
+        issued = await run_in_threadpool(web(request).accounts.issue_token, principal.user_id, data["name"][:200], scope,
+                                         timedelta(days=days), principal.user_id)
+    except AccountError as e:
+        raise Problem(422, str(e)) from None
+    return {**_token_json(issued.token), "token": issued.secret}
+
+
+@router.delete("/tokens/{token_id}", status_code=204, summary="Revoke one of your tokens")
+async def revoke_my_token(token_id: str, request: Request, principal: Principal = Depends(require_csrf)) -> None:
+    accounts = web(request).accounts
+    token = await run_in_threadpool(accounts.token, token_id) if token_id.isalnum() else None
+    if token is None or token.user_id != principal.user_id:
+        raise Problem(404, f"no token {token_id} of yours")
+    await run_in_threadpool(accounts.revoke_token, token_id, principal.user_id)
