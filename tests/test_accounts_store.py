@@ -7,8 +7,11 @@ import threading
 from datetime import timedelta
 
 import pytest
+from typer.testing import CliRunner
 
 from bootstrap import open_records
+from cli.main import app
+from configuration.settings import Settings, get_settings
 from domain.access import Assignment
 from eventstore.accounts import ACCESS_STREAM, AccountError, Accounts
 from tests.test_postgres_store import SERVER, pg_settings  # noqa: F401 (a fixture)
@@ -55,3 +58,28 @@ def test_concurrent_audit_lines_are_all_kept_once(store):
     assert sorted(a.case_id for a in lines) == sorted(f"C-{n}-{i}" for n in range(6) for i in range(15))
     versions = [e.originator_version for e in store.recorder.select_events(ACCESS_STREAM)]
     assert versions == list(range(1, 91))
+
+
+def test_safeguard_backup_covers_accounts_tokens_and_the_audit(tmp_path, monkeypatch):
+    source, restored, out = tmp_path / "source", tmp_path / "restored", tmp_path / "backup.sqlite"
+    accounts = Accounts(open_records(Settings(data_dir=source)))
+    accounts.add_user("TL-1", "Tess", "correct horse battery", by="test")
+    accounts.grant("TL-1", Assignment("team_leader", "SVC-ELM"), by="test")
+    secret = accounts.issue_token("TL-1", "rota", None, timedelta(days=1), by="test").secret
+
+    def safeguard(data_dir, *args):
+        monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(data_dir))
+        monkeypatch.setenv("SAFEGUARD_EVENT_STORE", "sqlite")
+        get_settings.cache_clear()
+        try:
+            return CliRunner().invoke(app, list(args))
+        finally:
+            get_settings.cache_clear()
+
+    assert safeguard(source, "backup", "--out", str(out)).exit_code == 0
+    result = safeguard(restored, "restore", str(out))
+    assert result.exit_code == 0, result.output
+    back = Accounts(open_records(Settings(data_dir=restored)))
+    assert back.account("TL-1").assignments == [Assignment("team_leader", "SVC-ELM")]
+    assert back.check_token(secret)[1].user_id == "TL-1"
+    assert [a.action for a in back.access_log()] == ["user_added", "grant", "token_issued"]
