@@ -161,16 +161,18 @@ async def sign_in(request: Request, user_id: str, password: str) -> tuple[Princi
     ctx = web(request)
     window = timedelta(minutes=ctx.settings.login_window_minutes)
     keys = [f"user:{user_id}", f"address:{address(request)}"]
+    # what was typed is audited only if it is an id: a password typed into the user id field is not kept
+    tried = user_id if ctx.settings.input_rules().id_problem(user_id, "staff") is None else "(not a user id)"
     wait = ctx.throttle.wait(keys, ctx.now(), ctx.settings.login_attempts, window)
     if wait:
-        await run_in_threadpool(ctx.accounts.audit, None, "login", "sign in", False, target=user_id,
+        await run_in_threadpool(ctx.accounts.audit, None, "login", "sign in", False, target=tried,
                                 reason="throttled", address=address(request), channel="web")
         raise Problem(429, f"too many failed sign-ins: try again in {wait // 60 + 1} minute(s)", {"Retry-After": str(wait)})
     account = await run_in_threadpool(ctx.accounts.account, user_id)
     ok = await run_in_threadpool(verify_password, password, account.password_hash if account else None)
     if not ok or account is None:
         ctx.throttle.failed(keys, ctx.now())
-        await run_in_threadpool(ctx.accounts.audit, None, "login", "sign in", False, target=user_id,
+        await run_in_threadpool(ctx.accounts.audit, None, "login", "sign in", False, target=tried,
                                 reason="wrong user id or password", address=address(request), channel="web")
         raise Problem(401, "wrong user id or password")
     ctx.throttle.succeeded(keys[0])
