@@ -24,13 +24,7 @@ runner = CliRunner()
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
 
-@pytest.fixture(autouse=True)
-def offline(tmp_path, monkeypatch):
-    monkeypatch.setenv("SAFEGUARD_TEMPORAL_ADDRESS", "127.0.0.1:1")
-    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("offline")  # no Temporal, a store of the test's own (conftest)
 
 
 def stored(tmp_path, *cases: PureCase) -> None:
