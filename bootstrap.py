@@ -23,6 +23,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 from activities.audit_activities import AuditActivities
 from activities.case_activities import CaseActivities
 from activities.legacy_activities import LegacyCaseActivities
+from activities.process_activities import ProcessActivities
 from configuration.redaction import PersonalTextInterceptor
 from configuration.settings import Settings
 from eventstore.application import SafeguardingRecords
@@ -31,8 +32,9 @@ from projections.registry import open_feed
 from schedules.audits import ensure_schedules
 from workflows.audit import GovernanceAuditWorkflow
 from workflows.concern import SafeguardingConcernWorkflow
+from workflows.provider_process import ProviderConcernProcessWorkflow
 
-WORKFLOWS = [SafeguardingConcernWorkflow, GovernanceAuditWorkflow]
+WORKFLOWS = [SafeguardingConcernWorkflow, GovernanceAuditWorkflow, ProviderConcernProcessWorkflow]
 THREADS = 16  # for activities: sync functions, each holds a thread while it runs
 DRAIN = timedelta(seconds=5)  # a stopping worker lets the activities it holds end for this long
 
@@ -51,9 +53,10 @@ def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActiv
     acts = acts or CaseActivities(records, settings, feed)
     legacy = LegacyCaseActivities(acts)
     audits = AuditActivities(records, settings)
+    process = ProcessActivities(records, settings, acts.feed)
     return [acts.open_case, acts.holiday_table, acts.append_facts, acts.assess_case_threshold, acts.service_history,
             legacy.load_case_policy, legacy.compute_deadlines, legacy.record_facts, legacy.assess_threshold,
-            audits.run_governance_audit]
+            audits.run_governance_audit, process.context, process.append]
 
 
 def build_worker(client: Client, records: SafeguardingRecords, settings: Settings, acts: CaseActivities | None = None,

@@ -266,7 +266,11 @@ def _close_if_done(b: _Batch, now: datetime) -> None:
 # ---- the decision ------------------------------------------------------------------------
 
 
-def check_decision(state: ProcessState, c: Decide, history: dict[str, Any] | None, now: datetime) -> tuple[Outcome, dict[str, Any]]:
+def check_decision(state: ProcessState, c: Decide, history: dict[str, Any] | None, now: datetime,
+                   history_known: bool = True) -> tuple[Outcome, dict[str, Any]]:
+    """The outcome and its normalised record, or Rejected naming each missing evidence item.
+    `history_known` False (an update validator, which cannot read the commissioner record):
+    the history item is left to the handler, which reads the record and checks again."""
     _live(state)
     _id(c.actor, "actor")
     p = state.process
@@ -284,7 +288,8 @@ def check_decision(state: ProcessState, c: Decide, history: dict[str, Any] | Non
         raise Rejected(f"cannot decide yet: record {' and '.join(needed)} first (004 line 140: the process must show the "
                        "concerns formally raised with the provider and the action plan reviewed)")
     record = _decision_record(p, outcome, c.record, now)
-    missing = [item for item in outcome.requires if not _evidenced(item, record, history)]
+    missing = [item for item in outcome.requires
+               if not _evidenced(item, record, history) and (history_known or item.source != FROM_COMMISSIONER_RECORD)]
     if missing:
         raise Rejected(f"cannot {outcome.title}: the evidence trail lacks " + "; ".join(_missing(i, history) for i in missing))
     return outcome, record

@@ -1,0 +1,118 @@
+"""The commissioner's provider-concern process (004), for the CLI and the API: open or propose a
+service's process, record its steps, decide, read its status. One workflow per provider service
+(`process_workflow_id`); each process it runs has its own id and event stream.
+
+Like casework/commands.py: given `within`, each answers within that time or raises
+NotYetRecorded; without it (tests), each waits for the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateStage
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+
+from casework.commands import _bounded
+from casework.errors import plain_errors
+from domain.provider_concerns import PROPOSING_LEVELS
+from domain.provider_process import Decide, OpenProcess, ProcessStatus, ProposeProcess, RecordStep
+from projections.commissioner import commissioner_records
+from projections.documents import Documents
+from workflows.provider_process import ProcessInput, ProviderConcernProcessWorkflow
+
+
+def process_workflow_id(service_id: str) -> str:
+    """The service's process workflow: one at a time per service; a new one may follow a closed one."""
+    return f"provider-process-{service_id}"
+
+
+def new_process_id(service_id: str, now: datetime) -> str:
+    return f"PCP-{service_id}-{now.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}"
+
+
+async def _start_with(client: Client, task_queue: str, service_id: str, update: Callable, arg: Any, now: datetime | None,
+                      clock_offset: timedelta, within: timedelta | None) -> ProcessStatus:
+    now = now or datetime.now(timezone.utc)
+    wf = process_workflow_id(service_id)
+    start = WithStartWorkflowOperation(
+        ProviderConcernProcessWorkflow.run,
+        ProcessInput(process_id=new_process_id(service_id, now), service_id=service_id, clock_offset=clock_offset),
+        id=wf, task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,  # the running process takes the request
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,  # after a closed one, a new process
+    )
+    async with plain_errors(wf, client):
+        if within is None:
+            return await client.execute_update_with_start_workflow(update, arg, start_workflow_operation=start)
+        return await _bounded(lambda rpc_timeout: client.start_update_with_start_workflow(
+            update, arg, start_workflow_operation=start, wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+            rpc_timeout=rpc_timeout), wf, f"the process request for {service_id}", within)
+
+
+async def open_process(client: Client, task_queue: str, c: OpenProcess, now: datetime | None = None,
+                       clock_offset: timedelta = timedelta(0), within: timedelta | None = None) -> ProcessStatus:
+    """Open the service's process (a commissioner): a proposed one is opened; an open one refuses."""
+    return await _start_with(client, task_queue, c.service_id, ProviderConcernProcessWorkflow.open_process, c, now,
+                             clock_offset, within)
+
+
+async def propose_process(client: Client, task_queue: str, p: ProposeProcess, now: datetime | None = None,
+                          clock_offset: timedelta = timedelta(0), within: timedelta | None = None) -> ProcessStatus:
+    """Record a proposal (Appendix A); a process already proposed or open is left as it is."""
+    return await _start_with(client, task_queue, p.service_id, ProviderConcernProcessWorkflow.propose, p, now,
+                             clock_offset, within)
+
+
+async def record_step(client: Client, service_id: str, c: RecordStep, within: timedelta | None = None) -> ProcessStatus:
+    return await _update(client, service_id, ProviderConcernProcessWorkflow.record_step, c, c.step, within)
+
+
+async def decide(client: Client, service_id: str, c: Decide, within: timedelta | None = None) -> ProcessStatus:
+    return await _update(client, service_id, ProviderConcernProcessWorkflow.decide, c, f"the decision {c.outcome}", within)
+
+
+async def process_status(client: Client, service_id: str, within: timedelta | None = None) -> ProcessStatus:
+    wf = process_workflow_id(service_id)
+    async with plain_errors(wf, client):
+        handle = client.get_workflow_handle(wf)
+        if within is None:
+            return await handle.query(ProviderConcernProcessWorkflow.status)
+        async with asyncio.timeout(within.total_seconds()):
+            return await handle.query(ProviderConcernProcessWorkflow.status, rpc_timeout=within)
+
+
+async def _update(client: Client, service_id: str, update: Callable, arg: Any, what: str, within: timedelta | None) -> Any:
+    wf = process_workflow_id(service_id)
+    async with plain_errors(wf, client):
+        handle = client.get_workflow_handle(wf)
+        if within is None:
+            return await handle.execute_update(update, arg)
+        return await _bounded(lambda rpc_timeout: handle.start_update(
+            update, arg, wait_for_stage=WorkflowUpdateStage.ACCEPTED, rpc_timeout=rpc_timeout), wf, what, within)
+
+
+# ---- proposals (Appendix A) ----------------------------------------------------------------
+
+
+def proposals_due(documents: Documents) -> list[ProposeProcess]:
+    """The services whose Appendix A decision reached caution or suspension consideration and that
+    have no process since their latest concern (none, or the latest closed before it was raised)."""
+    out = []
+    for r in commissioner_records(documents):
+        level, process = r["decision"]["level"], r.get("process")
+        if level not in PROPOSING_LEVELS:
+            continue
+        if process and (process["status"] != "closed" or (process["decided_at"] or "") >= (r["last_concern_at"] or "")):
+            continue
+        out.append(ProposeProcess(service_id=r["service_id"], appendix_a=level,
+                                  criteria=tuple(c["id"] for c in r["decision"]["matched"])))
+    return out
+
+
+async def propose_due(client: Client, task_queue: str, documents: Documents, now: datetime | None = None,
+                      clock_offset: timedelta = timedelta(0), within: timedelta | None = None) -> list[ProcessStatus]:
+    """Record a proposal for every service `proposals_due` finds (idempotent: run it as often as you like)."""
+    return [await propose_process(client, task_queue, p, now, clock_offset, within) for p in proposals_due(documents)]
