@@ -9,14 +9,15 @@ NotYetRecorded; without it (tests), each waits for the answer.
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable
 
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateStage
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from casework.commands import _bounded
-from casework.errors import plain_errors
+from casework.errors import CaseworkError, plain_errors
 from domain.provider_concerns import PROPOSING_LEVELS
 from domain.provider_process import Decide, OpenProcess, ProcessStatus, ProposeProcess, RecordStep
 from projections.commissioner import commissioner_records
@@ -76,7 +77,7 @@ async def decide(client: Client, service_id: str, c: Decide, within: timedelta |
 
 async def process_status(client: Client, service_id: str, within: timedelta | None = None) -> ProcessStatus:
     wf = process_workflow_id(service_id)
-    async with plain_errors(wf, client):
+    async with _in_process_words(service_id), plain_errors(wf, client):
         handle = client.get_workflow_handle(wf)
         if within is None:
             return await handle.query(ProviderConcernProcessWorkflow.status)
@@ -86,12 +87,28 @@ async def process_status(client: Client, service_id: str, within: timedelta | No
 
 async def _update(client: Client, service_id: str, update: Callable, arg: Any, what: str, within: timedelta | None) -> Any:
     wf = process_workflow_id(service_id)
-    async with plain_errors(wf, client):
+    async with _in_process_words(service_id), plain_errors(wf, client):
         handle = client.get_workflow_handle(wf)
         if within is None:
             return await handle.execute_update(update, arg)
         return await _bounded(lambda rpc_timeout: handle.start_update(
             update, arg, wait_for_stage=WorkflowUpdateStage.ACCEPTED, rpc_timeout=rpc_timeout), wf, what, within)
+
+
+@asynccontextmanager
+async def _in_process_words(service_id: str) -> AsyncIterator[None]:
+    """plain_errors speaks of cases; a service's process workflow is not one."""
+    try:
+        yield
+    except CaseworkError as e:
+        wf = process_workflow_id(service_id)
+        if str(e) == f"no case {wf}":
+            raise CaseworkError(f"no provider-concern process for service {service_id}: open one with "
+                                f"`safeguard commissioner process open {service_id}`") from None
+        if str(e) == f"case {wf} is closed":
+            raise CaseworkError(f"the provider-concern process for service {service_id} is closed: open a new one with "
+                                f"`safeguard commissioner process open {service_id}`") from None
+        raise
 
 
 # ---- proposals (Appendix A) ----------------------------------------------------------------

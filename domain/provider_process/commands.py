@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.provider_concerns import Basis
+from domain.provider_concerns import Basis, ProcessRole
 
 
 class Command(BaseModel):
@@ -15,7 +15,7 @@ class Command(BaseModel):
 
 class OpenProcess(Command):
     service_id: str = Field(min_length=1, max_length=128)
-    role: str
+    role: ProcessRole
     actor: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=1, max_length=2_000)
     basis: Basis | None = None  # default: the proposal's level, or "commissioner"
@@ -29,13 +29,13 @@ class ProposeProcess(Command):
 
 class RecordStep(Command):
     step: str
-    role: str
+    role: ProcessRole
     actor: str = Field(min_length=1, max_length=64)
     record: Any = None  # checked against the step's fields by the decider
 
 
 class Decide(Command):
     outcome: str
-    role: str
+    role: ProcessRole
     actor: str = Field(min_length=1, max_length=64)
     record: Any = None  # the evidence: checked against the outcome's items by the decider
