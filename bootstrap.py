@@ -10,7 +10,8 @@ import sys
 # machines). Before the imports below, so the workflow modules' bytecode is written.
 sys.dont_write_bytecode = False
 
-import threading  # noqa: E402
+import asyncio  # noqa: E402
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from activities.audit_activities import AuditActivities
 from activities.case_activities import CaseActivities
 from activities.legacy_activities import LegacyCaseActivities
 from activities.process_activities import ProcessActivities
+from casework.provider_process import keep_proposing
 from configuration.redaction import PersonalTextInterceptor
 from configuration.settings import Settings
 from eventstore.application import SafeguardingRecords
@@ -81,10 +83,12 @@ async def serve(client: Client, settings: Settings, records: SafeguardingRecords
     records = records or open_records(settings)
     feed = open_feed(records)
     stop = start_projections(feed)
+    proposing = asyncio.create_task(keep_proposing(client, settings.task_queue, feed.documents))  # 004 proposals
     try:
         await ensure_schedules(client, settings)
         await build_worker(client, records, settings, feed=feed, graceful_shutdown_timeout=DRAIN).run()
     finally:
+        proposing.cancel()
         stop.set()
 
 

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Callable
 
+import structlog
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateStage
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
@@ -23,6 +24,9 @@ from domain.provider_process import Decide, OpenProcess, ProcessStatus, ProposeP
 from projections.commissioner import commissioner_records
 from projections.documents import Documents
 from workflows.provider_process import ProcessInput, ProviderConcernProcessWorkflow
+
+log = structlog.get_logger("safeguard.provider_process")
+PROPOSE_EVERY = timedelta(minutes=1)  # how often the worker looks for services Appendix A points at
 
 
 def process_workflow_id(service_id: str) -> str:
@@ -133,3 +137,14 @@ async def propose_due(client: Client, task_queue: str, documents: Documents, now
                       clock_offset: timedelta = timedelta(0), within: timedelta | None = None) -> list[ProcessStatus]:
     """Record a proposal for every service `proposals_due` finds (idempotent: run it as often as you like)."""
     return [await propose_process(client, task_queue, p, now, clock_offset, within) for p in proposals_due(documents)]
+
+
+async def keep_proposing(client: Client, task_queue: str, documents: Documents, every: timedelta = PROPOSE_EVERY) -> None:
+    """The worker's loop: record proposals as the commissioner records reach them, until cancelled."""
+    while True:
+        try:
+            for s in await propose_due(client, task_queue, documents):
+                log.info("provider-concern process proposed", service_id=s.service_id, process_id=s.process_id)
+        except Exception:  # Temporal or the store briefly down: the next pass tries again
+            log.exception("proposing provider-concern processes failed")
+        await asyncio.sleep(every.total_seconds())

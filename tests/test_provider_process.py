@@ -255,3 +255,28 @@ async def test_a_second_open_is_refused_and_bad_requests_record_nothing(driver, 
         await p.step(VERBAL_NOTICE.id, told_at=opened.opened_at.isoformat(), **NOTICE)
     assert len(p.facts(opened.process_id)) == 2  # opened, and its first step
     await p.terminate()
+
+
+async def test_the_worker_records_proposals_as_appendix_a_reaches_a_caution(driver, svc):
+    import asyncio
+
+    from projections.feed import ProjectionFeed
+    from projections.registry import open_documents, read_models
+
+    feed = ProjectionFeed(driver.records, open_documents(driver.records), read_models())
+    proposing = asyncio.create_task(casework.keep_proposing(driver.env.client, driver.settings.task_queue, feed.documents,
+                                                            every=timedelta(seconds=0.05)))
+    try:
+        await run_case(driver, svc, T0, "A-1", "A-2")
+        feed.catch_up()
+        for _ in range(100):
+            try:
+                status = await casework.process_status(driver.env.client, svc["id"])
+                break
+            except CaseworkError:
+                await asyncio.sleep(0.05)
+        assert status.status == "proposed" and status.proposed["appendix_a"] == "caution"
+        assert "caution.no_previous_history" in status.proposed["criteria"]
+    finally:
+        proposing.cancel()
+    await Process(driver, svc["id"], None).terminate()
