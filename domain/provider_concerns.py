@@ -200,6 +200,7 @@ EVIDENCE_FLAGS = (SYSTEMIC, NON_COMPLIANT, CRIMINAL)
 # ---- 5. immediate action in serious risk (line 123) -----------------------------------------
 
 IMMEDIATE_ACTIONS = ("suspend_new_placements", "remove_alleged_perpetrator", "specialist_staff", "remove_service_users")
+IMMEDIATE_ACTION_TAKEN = RecordField(name="action", type="choice", choices=IMMEDIATE_ACTIONS)  # sets informing in motion
 SERIOUS_RISK = text("serious_risk", "the serious risk to life, health or well-being, or the severe risk")
 IMMEDIATE_ACTION = ProcessStep(
     id="immediate_action",
@@ -208,7 +209,7 @@ IMMEDIATE_ACTION = ProcessStep(
     role=COMMISSIONER,
     also=(CONTRACT_MANAGER,),
     opens=AnyTime(),  # at once, before the process completes
-    record=(SERIOUS_RISK, RecordField(name="action", type="choice", choices=IMMEDIATE_ACTIONS), *EVIDENCE_FLAGS, NOTES),
+    record=(SERIOUS_RISK, IMMEDIATE_ACTION_TAKEN, *EVIDENCE_FLAGS, NOTES),
 )
 
 # ---- 6. informing others (line 150) ---------------------------------------------------------

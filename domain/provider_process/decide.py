@@ -29,7 +29,10 @@ from domain.process_facts import (
     ProcessStepRecorded,
 )
 from domain.provider_concerns import (
+    ACTION_ID,
+    ACTIONS_UNDERTAKEN,
     FROM_COMMISSIONER_RECORD,
+    IMMEDIATE_ACTION_TAKEN,
     AfterStep,
     AnyTime,
     AtOpen,
@@ -169,10 +172,10 @@ def _checked_record(state: ProcessState, step: ProcessStep, record: Any, now: da
     except RecordError as e:
         raise Rejected(str(e)) from None
     problems = _instants_not_ahead(p, step, clean, now)
-    if step.id == p.action_update and state.action(clean["action_id"]) is None:
+    if step.id == p.action_update and state.action(clean[ACTION_ID.name]) is None:
         problems.append(f"no action {clean['action_id']!r} in the plan (its actions: {', '.join(a.id for a in state.actions)})")
     if step.id == p.action_plan_review:
-        problems += _every_action(state, clean.get("actions_undertaken", {}))
+        problems += _every_action(state, clean.get(ACTIONS_UNDERTAKEN.name, {}))
     if p.wider_sharing_field in clean:
         problems += _wider_sharing(p, clean[p.wider_sharing_field])
     if plan is not None:
@@ -242,7 +245,7 @@ def decide_step(state: ProcessState, c: RecordStep, now: datetime) -> list[Fact]
             clock_from = datetime.fromisoformat(record[nxt.opens.clock_field]) if nxt.opens.clock_field else now
             due_at = datetime.fromisoformat(record[nxt.due_field]) if nxt.due_field else None
             b.open(nxt, clock_from, f"{step.id} recorded", now, due_at)
-    _set_in_motion(b, record.get("action"), record, f"{step.id} recorded", now)
+    _set_in_motion(b, record.get(IMMEDIATE_ACTION_TAKEN.name), record, f"{step.id} recorded", now)
     _close_if_done(b, now)
     return b.facts
 

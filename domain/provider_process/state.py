@@ -20,7 +20,7 @@ from domain.process_facts import (
     ProcessStepOpened,
     ProcessStepRecorded,
 )
-from domain.provider_concerns import ProviderConcernProcess
+from domain.provider_concerns import ACTION_ID, ACTIONS_UNDERTAKEN, UNDERTAKEN, ProviderConcernProcess
 
 ACTION = "action:"  # an action of the plan, as a tracked item: "action:<id>"
 
@@ -158,10 +158,10 @@ def _actions_after(s: ProcessState, fact: ProcessStepRecorded) -> tuple[TrackedA
     if p.planned_actions_field in fact.record:  # the meeting: the plan's actions, now tracked
         return tuple(TrackedAction.model_validate(a) for a in fact.record[p.planned_actions_field])
     if fact.step == p.action_update:
-        done = fact.record["action_id"]
-        return tuple(a.model_copy(update={"undertaken": fact.record["undertaken"]}) if a.id == done else a for a in s.actions)
+        done = fact.record[ACTION_ID.name]
+        return tuple(a.model_copy(update={"undertaken": fact.record[UNDERTAKEN.name]}) if a.id == done else a for a in s.actions)
     if fact.step == p.action_plan_review:
-        said = fact.record.get("actions_undertaken", {})
+        said = fact.record.get(ACTIONS_UNDERTAKEN.name, {})
         return tuple(a.model_copy(update={"undertaken": said.get(a.id, a.undertaken)}) for a in s.actions)
     return s.actions
 
