@@ -12,13 +12,11 @@ managers act through updates whose validators reject a bad request before anythi
 from __future__ import annotations
 
 import asyncio
-from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -27,11 +25,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.facts import Fact
     from domain.process_facts import ProcessDeadlineMissed, ProcessEscalated, ProcessStepRecorded
     from domain.provider_concerns import COMMISSIONER
-    from domain.provider_process import Decide, OpenProcess, ProcessState, ProcessStatus, ProposeProcess, RecordStep, Rejected
+    from domain.provider_process import Decide, OpenProcess, ProcessState, ProcessStatus, ProposeProcess, RecordStep
 
-LOCAL = dict(start_to_close_timeout=timedelta(seconds=10), retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=10)),
-             local_retry_threshold=timedelta(seconds=1))
-IDLE_WAKEUP = timedelta(days=30)
+# the case workflow's: local activities retried on a timer, a rare idle wake-up, Rejected as the client sees it
+from workflows.concern import IDLE_WAKEUP, LOCAL, rejections  # noqa: E402
+
 
 
 class ProcessInput(BaseModel):
@@ -42,14 +40,6 @@ class ProcessInput(BaseModel):
     clock_offset: timedelta = timedelta(0)  # tests run a process on a scenario's clock
     history_limit: int = 10_000
     resume: ProcessState | None = None  # set by continue-as-new
-
-
-@contextmanager
-def rejections() -> Iterator[None]:
-    try:
-        yield
-    except Rejected as e:
-        raise ApplicationError(str(e), type="Rejected", non_retryable=True) from None
 
 
 @workflow.defn(name="ProviderConcernProcessWorkflow")
