@@ -21,8 +21,11 @@ from casework.commands import _bounded
 from casework.errors import CaseworkError, plain_errors
 from domain.provider_concerns import PROPOSING_LEVELS
 from domain.provider_process import Decide, OpenProcess, ProcessStatus, ProposeProcess, RecordStep
+from eventstore.application import SafeguardingRecords
+from projections.case_history import chronology
 from projections.commissioner import commissioner_records
 from projections.documents import Documents
+from projections.provider_processes import service_processes
 from workflows.provider_process import ProcessInput, ProviderConcernProcessWorkflow
 
 log = structlog.get_logger("safeguard.provider_process")
@@ -148,3 +151,33 @@ async def keep_proposing(client: Client, task_queue: str, documents: Documents, 
         except Exception:  # Temporal or the store briefly down: the next pass tries again
             log.exception("proposing provider-concern processes failed")
         await asyncio.sleep(every.total_seconds())
+
+
+# ---- the evidence trail --------------------------------------------------------------------
+
+
+def process_chronology(records: SafeguardingRecords, documents: Documents, service_id: str,
+                       process_id: str | None = None) -> list[dict[str, Any]]:
+    """Every fact of the service's latest process (or `process_id`), in order, from the event store:
+    the evidence that the process was followed. The policy a process was opened under is shown
+    by its version (its full text stays in the store)."""
+    if process_id is None:
+        processes = service_processes(documents, service_id)
+        if not processes:
+            raise CaseworkError(f"no provider-concern process recorded for service {service_id}")
+        process_id = processes[-1]["process_id"]
+    facts = records.process_facts(process_id)
+    if not facts:
+        raise CaseworkError(f"no provider-concern process {process_id} in the event store")
+    entries = chronology(facts)
+    for e in entries:
+        if e["details"].get("on_time") is not None:
+            e["deadline_met"] = e["details"]["on_time"]
+        elif e["type"] == "ProcessDeadlineMissed":
+            e["deadline_met"] = False
+        if e["type"] == "ProcessOpened":
+            details = e["details"]
+            details["policy_version"] = details.pop("process")["version"]
+            details.pop("calendar", None)
+            details["holidays"] = details.pop("holidays", {}).get("source")
+    return entries

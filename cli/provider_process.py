@@ -12,7 +12,7 @@ from casework import provider_process as casework
 from casework.availability import ANSWER_WITHIN
 from cli.common import build, emit_json, input_rules, read_json, say
 from cli.projections import current_feed
-from cli.runtime import guarded, run
+from cli.runtime import guarded, records, run
 from configuration.settings import get_settings
 from domain.provider_concerns import PROVIDER_MEETING, provider_concern_process
 from domain.provider_process import Decide, OpenProcess, ProcessStatus, RecordStep
@@ -123,3 +123,21 @@ def steps() -> None:
     for o in p.outcomes:
         say(f"decide {o.id}: " + ("; ".join(f"{i.title} [" + (", ".join(f.name for f in i.fields) or i.source) + "]"
                                            for i in o.requires) or "no evidence items required"))
+
+
+@process_app.command("chronology")
+def chronology(service_id: str, process_id: Optional[str] = typer.Option(None, help="an earlier process of the service"),
+               as_json: bool = JSON) -> None:
+    """The evidence trail: every fact of the service's latest process, in order, from the event store."""
+    entries = guarded(lambda: casework.process_chronology(records(), current_feed().documents, service_id, process_id))
+    if as_json:
+        emit_json(entries)
+        return
+    for e in entries:
+        who = f" {e['actor']} ({e['role']})" if e["actor"] else ""
+        step = f" {e['step']}" if e["step"] else (f" {e['details']['item']}" if "item" in e["details"] else "")
+        deadline = ""
+        if e["deadline"]:
+            deadline = f" due {e['deadline']} " + {True: "met", False: "MISSED", None: "pending"}[e["deadline_met"]]
+        outcome = f" {e['details']['outcome']}" if "outcome" in e["details"] else ""
+        say(f"{e['seq']:>4} {e['at']} {e['type']}{step}{outcome}{who}{deadline}")

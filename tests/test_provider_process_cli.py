@@ -80,3 +80,13 @@ async def test_a_commissioner_runs_the_process_from_the_command_line(stack):  # 
     assert (record["process"]["status"], record["process"]["decision"]) == ("decided", "suspend")
     code, out, err = await safeguard(settings, "commissioner", "records")
     assert f"provider-concern process (004) {opened['process_id']}: decided, decided suspend" in out
+
+    code, out, err = await safeguard(settings, "commissioner", "process", "chronology", svc, "--json")
+    assert code == 0, err
+    entries = json.loads(out)
+    assert [e["type"] for e in entries] == ["ProcessOpened", "ProcessStepOpened", "ProcessStepRecorded", "ProcessStepOpened",
+                                            "ProcessStepRecorded", "ProcessDecided", "ProcessStepOpened"]
+    assert entries[0]["details"]["policy_version"] and entries[2]["deadline_met"] is True
+    assert entries[5]["details"]["history"]["concerns"] == 1
+    code, out, err = await safeguard(settings, "commissioner", "process", "chronology", svc)
+    assert code == 0 and "ProcessDecided suspend COM-1 (commissioner)" in out, err
