@@ -42,12 +42,13 @@ def new_process_id(service_id: str, now: datetime) -> str:
 
 
 async def _start_with(client: Client, task_queue: str, service_id: str, update: Callable, arg: Any, now: datetime | None,
-                      clock_offset: timedelta, within: timedelta | None) -> ProcessStatus:
+                      clock_offset: timedelta, within: timedelta | None, history_limit: int | None = None) -> ProcessStatus:
     now = now or datetime.now(timezone.utc)
     wf = process_workflow_id(service_id)
     start = WithStartWorkflowOperation(
         ProviderConcernProcessWorkflow.run,
-        ProcessInput(process_id=new_process_id(service_id, now), service_id=service_id, clock_offset=clock_offset),
+        ProcessInput(process_id=new_process_id(service_id, now), service_id=service_id, clock_offset=clock_offset,
+                     **({"history_limit": history_limit} if history_limit else {})),
         id=wf, task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,  # the running process takes the request
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,  # after a closed one, a new process
@@ -61,10 +62,11 @@ async def _start_with(client: Client, task_queue: str, service_id: str, update: 
 
 
 async def open_process(client: Client, task_queue: str, c: OpenProcess, now: datetime | None = None,
-                       clock_offset: timedelta = timedelta(0), within: timedelta | None = None) -> ProcessStatus:
+                       clock_offset: timedelta = timedelta(0), within: timedelta | None = None,
+                       history_limit: int | None = None) -> ProcessStatus:
     """Open the service's process (a commissioner): a proposed one is opened; an open one refuses."""
     return await _start_with(client, task_queue, c.service_id, ProviderConcernProcessWorkflow.open_process, c, now,
-                             clock_offset, within)
+                             clock_offset, within, history_limit)
 
 
 async def propose_process(client: Client, task_queue: str, p: ProposeProcess, now: datetime | None = None,

@@ -42,6 +42,7 @@ class Process:
     def __init__(self, driver, service_id: str, clock: CaseClock) -> None:
         self.driver, self.service_id, self.clock = driver, service_id, clock
         self.client, self.task_queue = driver.env.client, driver.settings.task_queue
+        self.history_limit: int | None = None
 
     @classmethod
     async def at(cls, driver, service_id: str, instant: str) -> "Process":
@@ -57,7 +58,7 @@ class Process:
     async def open(self, reason: str = "concerns about peer targeting", **kw: Any):
         c = OpenProcess(service_id=self.service_id, role="commissioner", actor="COM-1", reason=reason, **kw)
         return await casework.open_process(self.client, self.task_queue, c, now=await self.clock.now(),
-                                           clock_offset=self.clock.offset)
+                                           clock_offset=self.clock.offset, history_limit=self.history_limit)
 
     async def step(self, step: str, role: str = "contract_manager", **record: Any):
         return await casework.record_step(self.client, self.service_id, RecordStep(step=step, role=role, actor="CM-1",
@@ -280,3 +281,22 @@ async def test_the_worker_records_proposals_as_appendix_a_reaches_a_caution(driv
     finally:
         proposing.cancel()
     await Process(driver, svc["id"], None).terminate()
+
+
+async def test_a_long_process_continues_as_new_and_keeps_its_state(driver, svc):
+    p = await Process.at(driver, svc["id"], "2027-01-13T10:00:00+00:00")
+    p.history_limit = 20
+    opened = await p.open()
+    handle = p.client.get_workflow_handle(casework.process_workflow_id(svc["id"]))
+    first_run = (await handle.describe()).run_id
+    await p.notices()
+    now = await p.now()
+    await p.step(PROVIDER_MEETING.id, held_at=now.isoformat(), review_date=(now + timedelta(days=14)).isoformat(),
+                 actions=[{"id": f"A{i}", "action": "retrain", "owner": "RM-9", "due": (now + timedelta(days=i)).isoformat()}
+                          for i in range(1, 6)])
+    await p.advance(now + timedelta(days=15))  # five actions missed, then the review: timers across runs
+    status = await p.status()
+    assert (await handle.describe()).run_id != first_run
+    assert [a.missed for a in status.actions] == [True] * 5 and status.open_steps[0].missed
+    assert status.events_recorded == len(p.facts(opened.process_id))
+    await p.terminate()

@@ -67,7 +67,7 @@ PROCESS_HISTORIES = sorted((Path(__file__).parent / "histories" / "provider_proc
 
 
 def test_process_histories_cover_its_main_shapes():
-    assert {p.stem.split("@")[0] for p in PROCESS_HISTORIES} >= {"caution_to_continue", "suspended_and_escalated"}
+    assert {p.stem.split("@")[0] for p in PROCESS_HISTORIES} >= {"caution_to_continue", "suspended_and_escalated", "continued_as_new"}
 
 
 @pytest.mark.parametrize("path", PROCESS_HISTORIES, ids=[p.stem for p in PROCESS_HISTORIES])

@@ -64,6 +64,14 @@ async def suspended_and_escalated(p: Process) -> None:
                                 "other_organisations": False, "public": False}, wider_sharing_rationale="residents told")
 
 
+async def first_run_history(client, workflow_id: str):
+    """The history of the process's first run: walked back through the runs continue-as-new began."""
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    while previous := history.events[0].workflow_execution_started_event_attributes.continued_execution_run_id:
+        history = await client.get_workflow_handle(workflow_id, run_id=previous).fetch_history()
+    return history
+
+
 async def main() -> None:
     configure_logging(level=logging.WARNING)
     env = await start_test_environment()
@@ -72,12 +80,16 @@ async def main() -> None:
         records = open_records(settings)
         async with build_worker(env.client, records, settings):
             driver = CaseDriver(env, settings, records)
-            for name, story in (("caution_to_continue", caution_to_continue), ("suspended_and_escalated", suspended_and_escalated)):
+            stories = (("caution_to_continue", caution_to_continue, None),
+                       ("suspended_and_escalated", suspended_and_escalated, None),
+                       ("continued_as_new", caution_to_continue, 20))  # its first run, ending in continue-as-new
+            for name, story, limit in stories:
                 svc = service("HIST", "History House", "Northgate Care")
                 await run_case(driver, svc, "2027-01-12T09:30:00+00:00", "A-117", "A-204")
                 p = await Process.at(driver, svc["id"], "2027-01-13T10:00:00+00:00")
+                p.history_limit = limit
                 await story(p)
-                history = await env.client.get_workflow_handle(process_workflow_id(svc["id"])).fetch_history()
+                history = await first_run_history(env.client, process_workflow_id(svc["id"]))
                 (HERE / f"{name}@{provider_concern_process().version}+{WORKFLOW_REVISION}.json").write_text(history.to_json())
                 print(f"{name}: {len(history.events)} history events")
             await driver.terminate_open_cases()
