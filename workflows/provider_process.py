@@ -22,6 +22,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.process_activities import ContextRequest, ProcessActivities, ProcessBatch
     from domain import provider_process as decider
+    from domain.case.decide import recorded_as_decided
     from domain.facts import Fact
     from domain.process_facts import ProcessDeadlineMissed, ProcessEscalated, ProcessStepRecorded
     from domain.provider_concerns import COMMISSIONER
@@ -140,7 +141,8 @@ class ProviderConcernProcessWorkflow:
             ProcessActivities.context, ContextRequest(service_id=self.state.service_id, at=now), **LOCAL)
 
     async def _record(self, facts: list[Fact], answering: bool = False) -> list[Fact]:
-        """Append to the event store at the process's next positions, then evolve by what it holds."""
+        """Append to the event store at the process's next positions, then evolve by what it holds (as the
+        case workflow does: a lost attempt's facts stand; if they record this very request, they answer it)."""
         if not facts:
             return []
         stored = await workflow.execute_local_activity_method(
@@ -150,9 +152,9 @@ class ProviderConcernProcessWorkflow:
             self.state = decider.evolve(self.state, fact)
             self._log(fact)
         self._changed = True
-        if stored.superseded and answering:
+        if stored.superseded and answering and not recorded_as_decided(facts, stored.facts):
             raise ApplicationError(f"process {self.state.process_id} changed while this was being recorded (a worker "
-                                   "restarted): nothing of it was recorded; check its status and try again",
+                                   "restarted): this request was not recorded as sent; check its status and try again",
                                    type="Rejected", non_retryable=True)
         return stored.facts
 
