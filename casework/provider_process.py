@@ -20,7 +20,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from casework.commands import _bounded
 from casework.errors import CaseworkError, plain_errors
 from domain.provider_concerns import PROPOSING_LEVELS
-from domain.provider_process import Decide, OpenProcess, ProcessStatus, ProposeProcess, RecordStep
+from domain.provider_process import Decide, DismissProposal, OpenProcess, ProcessStatus, ProposeProcess, RecordStep
 from eventstore.application import SafeguardingRecords
 from projections.case_history import chronology
 from projections.commissioner import commissioner_records
@@ -84,6 +84,12 @@ async def decide(client: Client, service_id: str, c: Decide, within: timedelta |
     return await _update(client, service_id, ProviderConcernProcessWorkflow.decide, c, f"the decision {c.outcome}", within)
 
 
+async def dismiss_proposal(client: Client, service_id: str, c: DismissProposal,
+                           within: timedelta | None = None) -> ProcessStatus:
+    """A commissioner decides not to open a proposed process: proposed again only for later concerns."""
+    return await _update(client, service_id, ProviderConcernProcessWorkflow.dismiss, c, "the dismissal", within)
+
+
 async def process_status(client: Client, service_id: str, within: timedelta | None = None) -> ProcessStatus:
     wf = process_workflow_id(service_id)
     async with _in_process_words(service_id), plain_errors(wf, client):
@@ -131,8 +137,8 @@ def proposals_due(documents: Documents) -> list[ProposeProcess]:
         level, process = r["decision"]["level"], r.get("process")
         if level not in PROPOSING_LEVELS:
             continue
-        if process and (process["status"] != "closed" or (process["decided_at"] or "") >= (r["last_concern_at"] or "")):
-            continue
+        if process and (process["status"] != "closed" or process["closed_at"] >= (r["last_concern_at"] or "")):
+            continue  # a process under way, or one closed (decided or dismissed) since the latest concern
         out.append(ProposeProcess(service_id=r["service_id"], appendix_a=level,
                                   criteria=tuple(c["id"] for c in r["decision"]["matched"])))
     return out

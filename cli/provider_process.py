@@ -15,7 +15,7 @@ from cli.projections import current_feed
 from cli.runtime import guarded, records, run
 from configuration.settings import get_settings
 from domain.provider_concerns import PROVIDER_MEETING, provider_concern_process
-from domain.provider_process import Decide, OpenProcess, ProcessStatus, RecordStep
+from domain.provider_process import Decide, DismissProposal, OpenProcess, ProcessStatus, RecordStep
 
 process_app = typer.Typer(
     help="The provider-concern process (004): concerns raised with the provider, action plan and review, the decision "
@@ -51,6 +51,8 @@ def show(s: ProcessStatus, as_json: bool) -> None:
         say(f"  escalated {e.item} -> {e.to_role} at {e.at.isoformat()}")
     if s.decision:
         say(f"  decision: {s.decision} at {_when(s.decided_at)}")
+    if s.closed_at:
+        say(f"  closed at {_when(s.closed_at)}: {s.closed_because}")
 
 
 @process_app.command("open")
@@ -64,6 +66,14 @@ def open_(service_id: str, role: str = ROLE, actor: str = ACTOR,
                               actor=actor, reason=reason, **({"basis": basis} if basis else {})))
     show(run(lambda client, settings: casework.open_process(client, settings.task_queue, c, within=ANSWER_WITHIN),
              worker=True), as_json)
+
+
+@process_app.command("dismiss")
+def dismiss(service_id: str, role: str = ROLE, actor: str = ACTOR,
+            reason: str = typer.Option(..., help="why the proposal is not taken up (ids only)"), as_json: bool = JSON) -> None:
+    """Decide not to open a proposed process (a commissioner): proposed again only for later concerns."""
+    c = guarded(lambda: build(DismissProposal, "dismissal", input_rules().context(), role=role, actor=actor, reason=reason))
+    show(run(lambda client, _: casework.dismiss_proposal(client, service_id, c, ANSWER_WITHIN), worker=True), as_json)
 
 
 @process_app.command("status")

@@ -94,9 +94,14 @@ class ProcessDecided(Fact):
 
 
 class ProcessClosed(Fact):
+    """Decided with every step it set in motion recorded (`outcome`: the decision), or a proposal
+    dismissed by a commissioner (`outcome` "dismissed", with who and why)."""
+
     type: Literal["ProcessClosed"] = "ProcessClosed"
     outcome: str
     reason: str
+    actor: str | None = None
+    role: str | None = None
 
 
 PROCESS_FACTS: tuple[type[Fact], ...] = (

@@ -74,5 +74,6 @@ def brief(s: dict[str, Any]) -> dict[str, Any]:
         "proposed_by_appendix_a": (s["proposed"] or {}).get("appendix_a"),
         "open_steps": [{"step": o["step"], "role": o["role"], "due": o["due"], "missed": o["missed"]} for o in s["open_steps"]],
         "recorded_steps": s["recorded_steps"], "escalations": len(s["escalations"]),
-        "decision": s["decision"], "decided_at": s["decided_at"],
+        "decision": s["decision"], "decided_at": s["decided_at"], "closed_at": s["closed_at"],
+        "closed_because": s["closed_because"],
     }

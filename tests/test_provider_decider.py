@@ -22,12 +22,14 @@ from domain.provider_concerns import (
 )
 from domain.provider_process import (
     Decide,
+    DismissProposal,
     OpenProcess,
     ProposeProcess,
     RecordStep,
     Rejected,
     decide_clock,
     decide_decision,
+    decide_dismiss,
     decide_open,
     decide_propose,
     decide_step,
@@ -225,3 +227,17 @@ def test_proposal_then_open_takes_its_basis_and_roles_are_checked():
         p.step("verbal_notice", t(1), role="commissioner", told_at=t(0.5).isoformat(), told="RM-9", **NOTICE)
     with pytest.raises(Rejected, match="in the future"):
         p.step("verbal_notice", t(1), told_at=t(5).isoformat(), told="RM-9", **NOTICE)
+
+
+def test_only_a_proposal_can_be_dismissed_by_a_commissioner_with_a_reason():
+    p = Proc()
+    dismissal = DismissProposal(role="commissioner", actor="COM-1", reason="single incident, managed by the provider")
+    with pytest.raises(Rejected, match="only a proposed process can be dismissed"):
+        decide_dismiss(p.state, dismissal, "commissioner", OPENED)
+    p.apply(decide_propose(p.state, ProposeProcess(service_id="SVC-ELM", appendix_a="caution"), OPENED))
+    with pytest.raises(Rejected, match="role contract_manager cannot dismiss"):
+        decide_dismiss(p.state, dismissal.model_copy(update={"role": "contract_manager"}), "commissioner", OPENED)
+    (closed,) = p.apply(decide_dismiss(p.state, dismissal, "commissioner", t(1)))
+    assert (closed.outcome, closed.actor, closed.reason) == ("dismissed", "COM-1", dismissal.reason)
+    s = status_of(p.state)
+    assert (s.status, s.closed_at, s.decision) == ("closed", t(1), None)

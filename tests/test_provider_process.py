@@ -21,7 +21,7 @@ from domain.provider_concerns import (
     VERBAL_NOTICE,
     WRITTEN_NOTICE,
 )
-from domain.provider_process import Decide, OpenProcess, RecordStep
+from domain.provider_process import Decide, DismissProposal, OpenProcess, RecordStep
 from projections.commissioner import commissioner_records
 from projections.provider_processes import service_processes
 from projections.registry import open_feed
@@ -300,3 +300,21 @@ async def test_a_long_process_continues_as_new_and_keeps_its_state(driver, svc):
     assert [a.missed for a in status.actions] == [True] * 5 and status.open_steps[0].missed
     assert status.events_recorded == len(p.facts(opened.process_id))
     await p.terminate()
+
+
+async def test_a_dismissed_proposal_is_proposed_again_only_for_a_later_concern(driver, svc):
+    await run_case(driver, svc, T0, "A-1", "A-2")
+    feed = open_feed(driver.records)
+    feed.catch_up()
+    p = await Process.at(driver, svc["id"], "2027-01-13T10:00:00+00:00")
+    await casework.propose_due(p.client, p.task_queue, feed.documents, now=await p.clock.now(), clock_offset=p.clock.offset)
+    dismissed = await casework.dismiss_proposal(p.client, svc["id"], DismissProposal(
+        role="commissioner", actor="COM-1", reason="managed by the provider"))
+    assert (dismissed.status, dismissed.closed_because) == ("closed", "managed by the provider")
+    feed.catch_up()
+    assert casework.proposals_due(feed.documents) == []
+    with pytest.raises(CaseworkError, match=f"the provider-concern process for service {svc['id']} is closed"):
+        await p.step(VERBAL_NOTICE.id, told_at=T0, told="RM-9", **NOTICE)
+    await run_case(driver, svc, "2027-01-20T09:30:00+00:00", "A-3", "A-4")  # a later concern
+    feed.catch_up()
+    assert [x.service_id for x in casework.proposals_due(feed.documents)] == [svc["id"]]

@@ -26,7 +26,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.facts import Fact
     from domain.process_facts import ProcessDeadlineMissed, ProcessEscalated, ProcessStepRecorded
     from domain.provider_concerns import COMMISSIONER
-    from domain.provider_process import Decide, OpenProcess, ProcessState, ProcessStatus, ProposeProcess, RecordStep
+    from domain.provider_process import (
+        Decide,
+        DismissProposal,
+        OpenProcess,
+        ProcessState,
+        ProcessStatus,
+        ProposeProcess,
+        RecordStep,
+    )
 
 # the case workflow's: local activities retried on a timer, a rare idle wake-up, Rejected as the client sees it
 from workflows.concern import IDLE_WAKEUP, LOCAL, rejections  # noqa: E402
@@ -93,6 +101,19 @@ class ProviderConcernProcessWorkflow:
     def _validate_open(self, c: OpenProcess) -> None:
         with rejections():
             decider.check_open(self.state, c, COMMISSIONER)
+
+    @workflow.update
+    async def dismiss(self, c: DismissProposal) -> ProcessStatus:
+        async with self._lock:
+            with rejections():
+                facts = decider.decide_dismiss(self.state, c, COMMISSIONER, self._now())
+            await self._record(facts, answering=True)
+        return self.status()
+
+    @dismiss.validator
+    def _validate_dismiss(self, c: DismissProposal) -> None:
+        with rejections():
+            decider.check_dismiss(self.state, c, COMMISSIONER)
 
     @workflow.update
     async def record_step(self, c: RecordStep) -> ProcessStatus:

@@ -4,13 +4,15 @@
 tests call them directly."""
 
 from domain.case.rejection import Rejected
-from domain.provider_process.commands import Decide, OpenProcess, ProposeProcess, RecordStep
+from domain.provider_process.commands import Decide, DismissProposal, OpenProcess, ProposeProcess, RecordStep
 from domain.provider_process.decide import (
     check_decision,
+    check_dismiss,
     check_open,
     check_step,
     decide_clock,
     decide_decision,
+    decide_dismiss,
     decide_open,
     decide_propose,
     decide_step,
@@ -20,7 +22,7 @@ from domain.provider_process.state import PlannedAction, ProcessState, evolve, n
 from domain.provider_process.views import ProcessStatus, status_of
 
 __all__ = [
-    "Decide", "OpenProcess", "PlannedAction", "ProcessState", "ProcessStatus", "ProposeProcess", "RecordStep", "Rejected",
-    "check_decision", "check_open", "check_step", "decide_clock", "decide_decision", "decide_open", "decide_propose",
+    "Decide", "DismissProposal", "OpenProcess", "PlannedAction", "ProcessState", "ProcessStatus", "ProposeProcess", "RecordStep", "Rejected",
+    "check_decision", "check_dismiss", "check_open", "check_step", "decide_clock", "decide_decision", "decide_dismiss", "decide_open", "decide_propose",
     "decide_step", "evolve", "new_process", "next_wakeup", "replay", "status_of",
 ]

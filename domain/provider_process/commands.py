@@ -39,3 +39,11 @@ class Decide(Command):
     role: ProcessRole
     actor: str = Field(min_length=1, max_length=64)
     record: Any = None  # the evidence: checked against the outcome's items by the decider
+
+
+class DismissProposal(Command):
+    """A commissioner's decision not to open a proposed process, with the reason (ids only)."""
+
+    role: ProcessRole
+    actor: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=2_000)

@@ -43,7 +43,7 @@ from domain.provider_concerns import (
     ProviderConcernProcess,
     WhenEvidence,
 )
-from domain.provider_process.commands import Decide, OpenProcess, ProposeProcess, RecordStep
+from domain.provider_process.commands import Decide, DismissProposal, OpenProcess, ProposeProcess, RecordStep
 from domain.provider_process.state import ACTION, PlannedAction, ProcessState, evolve
 from domain.records import RecordError, validate_record
 
@@ -80,6 +80,24 @@ def decide_propose(state: ProcessState, p: ProposeProcess, now: datetime) -> lis
         return []
     return [ProcessProposed(at=now, process_id=state.process_id, service_id=state.service_id, appendix_a=p.appendix_a,
                             criteria=p.criteria)]
+
+
+DISMISSED = "dismissed"
+
+
+def check_dismiss(state: ProcessState, c: DismissProposal, opener: str) -> None:
+    if state.status != "proposed":
+        raise Rejected(f"only a proposed process can be dismissed; the process for service {state.service_id} is "
+                       f"{state.status}" + (": decide it instead" if state.status == "open" else ""))
+    if c.role != opener:
+        raise Rejected(f"role {c.role} cannot dismiss a proposed process: it is for {opener}")
+    _id(c.actor, "actor")
+
+
+def decide_dismiss(state: ProcessState, c: DismissProposal, opener: str, now: datetime) -> list[Fact]:
+    """A proposal not taken up, and why: it is proposed again only for concerns recorded after this."""
+    check_dismiss(state, c, opener)
+    return [ProcessClosed(at=now, outcome=DISMISSED, reason=c.reason, actor=c.actor, role=c.role)]
 
 
 def check_open(state: ProcessState, c: OpenProcess, opener: str) -> None:

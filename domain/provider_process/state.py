@@ -87,6 +87,7 @@ class ProcessState(Model):
     actions: tuple[TrackedAction, ...] = ()
     escalations: tuple[Escalation, ...] = ()
     decision: ProcessDecided | None = None
+    closed: ProcessClosed | None = None
 
     @property
     def process(self) -> ProviderConcernProcess:
@@ -147,7 +148,7 @@ def evolve(state: ProcessState, fact: Fact) -> ProcessState:
         case ProcessDecided():
             changes = {"status": "decided", "decision": fact}
         case ProcessClosed():
-            changes = {"status": "closed"}
+            changes = {"status": "closed", "closed": fact}
     return s.model_copy(update={**changes, "seq": s.seq + 1})
 
 

@@ -32,6 +32,8 @@ class ProcessStatus(Model):
     escalations: list[Escalation]
     decision: str | None
     decided_at: datetime | None
+    closed_at: datetime | None = None
+    closed_because: str | None = None
 
 
 def status_of(s: ProcessState) -> ProcessStatus:
@@ -47,4 +49,5 @@ def status_of(s: ProcessState) -> ProcessStatus:
         recorded_steps={k: v.occurrences for k, v in s.recorded.items()},
         actions=list(s.actions), escalations=list(s.escalations),
         decision=s.decision.outcome if s.decision else None, decided_at=s.decision.at if s.decision else None,
+        closed_at=s.closed.at if s.closed else None, closed_because=s.closed.reason if s.closed else None,
     )
