@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     id_pattern: str = DEFAULT_ID_PATTERN
     nhs_number_ids: bool = False
     late_report_days: int = 30
+    # 004's provider-concern process: the written notice is due this many working days after the verbal one
+    provider_written_notice_working_days: int = Field(default=2, ge=1, le=30)
     # Temporal's workflow sandbox re-checks every workflow call for non-determinism at run time,
     # at about a third of the worker's CPU on a case's live path. The tests and the replay
     # test always run workflows in it; the worker does when this is true.

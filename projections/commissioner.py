@@ -50,6 +50,7 @@ from eventstore.events import Recorded
 from projections.documents import Doc, Documents
 from projections.feed import ReadModel
 from projections.jsonable import iso as _iso
+from projections.provider_processes import latest_processes
 
 CASE = "case:"
 SERVICE_DETAILS = ("name", "provider", "company", "client_group")
@@ -127,10 +128,11 @@ def commissioner_records(documents: Documents) -> list[dict[str, Any]]:
     for key, doc in documents.scan(CommissionerRecords.name):
         (services if "cases" in doc else cases)[key] = doc
     out = []
+    processes = latest_processes(documents)  # 004's provider-concern process, if one was proposed or opened
     for service_id in sorted(services):
         service = services[service_id]
         concerns = [ConcernFacts.model_validate(cases[k]) for k in service["cases"].values() if k in cases]
-        out.append(_record(service, concerns))
+        out.append({**_record(service, concerns), "process": processes.get(service_id)})
     return out
 
 
