@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.access import Decision, Principal, may_acknowledge, may_complete
+from domain.access import Decision, Principal, may_acknowledge, may_act_at, may_complete
 from domain.facts import ConcernRaised
 from domain.pathway import current_pathway
 from eventstore.application import SafeguardingRecords
@@ -60,3 +60,22 @@ def acknowledgement_decision(records: SafeguardingRecords, principal: Principal,
     # an escalation the case does not hold: let the case say so, to anyone allowed to act there
     to_role = escalation["to_role"] if escalation else (principal.roles_at(service) or ("",))[0]
     return may_acknowledge(principal, service, escalation_id, to_role)
+
+
+class IdentityInBody(ValueError):
+    """A request naming who acts, which only the signed-in identity may say."""
+
+
+def raised_by(principal: Principal, data: dict[str, Any]) -> tuple[dict[str, Any], Decision | None]:
+    """A concern body with `raised_by` set to the principal, in the first role they hold at its
+    service, and that decision (None while the body names no service: validation says so).
+    A body giving its own `raised_by` raises IdentityInBody."""
+    if "raised_by" in data:
+        raise IdentityInBody("raised_by comes from who you are signed in as: leave it out of the concern")
+    service = data["service"].get("id") if isinstance(data.get("service"), dict) else None
+    if not isinstance(service, str):
+        return data, None
+    decision = may_act_at(principal, service, "raising a concern")
+    if decision:
+        data = {**data, "raised_by": {"actor": principal.user_id, "role": decision.role}}
+    return data, decision

@@ -67,21 +67,22 @@ def raise_concern(
     as_json: bool = JSON,
 ) -> None:
     """Raise a peer-to-peer safeguarding concern: starts its workflow."""
+    # production: raised_by is the token's user, in a role they hold at the concern's service
+    principal = guarded(lambda: identity.cli_principal(actor, role)) if get_settings().mode == "production" else None
+
     def load() -> ConcernBody:
         now, data = _now(), read_json(file)
         if isinstance(data, dict):
             if identified_now:
                 data = {**data, "identified_at": now.isoformat()}
-            if actor or role:
+            if principal is not None:
+                data = identity.raised_by_token(principal, data, "concern raise")
+            elif actor or role:
                 given = data.get("raised_by") if isinstance(data.get("raised_by"), dict) else {}
                 data = {**data, "raised_by": {**given, **{k: v for k, v in (("actor", actor), ("role", role)) if v}}}
         return validate(data, ConcernBody, "concern", input_rules().context(now))
 
     concern = guarded(load)
-    principal = guarded(lambda: identity.cli_principal(None, None) if get_settings().mode == "production" else None)
-    if principal is not None:
-        guarded(lambda: identity.allowed(principal, may_act_at(principal, concern.service.id, "raising a concern"),
-                                         "concern raise", concern.case_id, concern.service.id))
 
     async def raise_it(client, settings):
         try:

@@ -9,7 +9,7 @@ import getpass
 from datetime import datetime, timezone
 from typing import Any
 
-from casework.authorised import case_service
+from casework.authorised import IdentityInBody, case_service, raised_by
 from casework.errors import CaseworkError
 from cli.common import CommandError
 from cli.runtime import records
@@ -74,3 +74,16 @@ def allowed(principal: Principal, decision: Decision, what: str, case_id: str | 
         refused(principal, what, decision.reason, case_id, service)
         raise CommandError(decision.reason)
     return decision.role  # type: ignore[return-value]
+
+
+
+def raised_by_token(principal: Principal, data: dict[str, Any], what: str) -> dict[str, Any]:
+    """The concern body with raised_by from the token (casework/authorised.py); a refusal audited."""
+    try:
+        data, decision = raised_by(principal, data)
+    except IdentityInBody as e:
+        raise CommandError(str(e)) from None
+    if decision is not None:
+        service = data["service"]["id"]
+        allowed(principal, decision, what, data.get("case_id") if isinstance(data.get("case_id"), str) else None, service)
+    return data

@@ -103,3 +103,20 @@ async def test_production_cli_acts_as_the_tokens_user_through_the_same_authorisa
     assert result.exit_code == 0, result.stderr
     [done] = completed(records, case_id)
     assert (done.actor, done.role, done.channel) == ("SSW-7", "senior_support_worker", "cli")
+
+
+async def test_production_cli_raises_as_the_tokens_user(cli, monkeypatch, tmp_path):
+    invoke, _, _, accounts, records = cli
+    accounts.add_user("SSW-8", "Sam", None, by="test")
+    accounts.grant("SSW-8", Assignment("senior_support_worker", "SVC-ELM"), by="test")
+    monkeypatch.setenv("SAFEGUARD_MODE", "production")
+    monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("SSW-8", "cli", None, timedelta(days=1), by="test").secret)
+    body = tmp_path / "concern.json"
+    body.write_text(json.dumps(concern_body()))
+    result = await invoke("concern", "raise", "--file", str(body), "--json")
+    assert result.exit_code == 0, result.stderr
+    raised = records.stored_facts(json.loads(result.stdout)["case_id"])[0].fact
+    assert raised.concern.raised_by.model_dump() == {"actor": "SSW-8", "role": "senior_support_worker"}
+    body.write_text(json.dumps(concern_body(raised_by={"actor": "X-1", "role": "team_leader"})))
+    named = await invoke("concern", "raise", "--file", str(body))
+    assert named.exit_code == 2 and "raised_by comes from who you are signed in as" in named.stderr

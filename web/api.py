@@ -20,11 +20,10 @@ from starlette.responses import JSONResponse
 
 from activities.audit_activities import run_audit
 from casework import commands, queries
-from casework.authorised import acknowledgement_decision, case_service, completion_decision
+from casework.authorised import IdentityInBody, acknowledgement_decision, case_service, completion_decision, raised_by
 from casework.availability import ANSWER_WITHIN
-from cli.common import CommandError, parse_json, validate
-from cli.governance import _date as audit_date, _instant as governance_instant
-from cli.projections import parse_instant
+from cli.common import CommandError, parse_as_at, parse_json, validate
+from cli.governance import _date as audit_date
 from cli.threshold import _profile_json, request_parts
 from domain.access import (
     Decision,
@@ -46,6 +45,7 @@ from projections.commissioner import CommissionerRecords, commissioner_records, 
 from projections.dashboard import LiveCases, dashboard as dashboard_view
 from projections.feed import ProjectionFeed, as_at
 from projections.governance import GovernanceAudits, governance_view
+from projections.provider_processes import ProviderProcesses
 from projections.registry import open_documents, open_feed
 from web.context import WebContext
 from web.identity import audit, current_principal, require_csrf, web
@@ -201,9 +201,16 @@ async def raise_concern(request: Request, principal: Principal = Depends(require
     ctx = web(request)
     data = await json_body(request, "the concern")
     now = ctx.now().replace(microsecond=0)
+    if isinstance(data, dict):  # who raised it is who is signed in, in a role they hold at its service
+        try:
+            data, decision = raised_by(principal, data)
+        except IdentityInBody as e:
+            raise Problem(422, str(e)) from None
+        if decision is not None:
+            refuse(request, principal, decision, data.get("case_id") if isinstance(data.get("case_id"), str) else None,
+                   data["service"]["id"])
     concern = validate(data, ConcernBody, "concern", rules_context(ctx, now))
     service = concern.service.id
-    refuse(request, principal, may_act_at(principal, service, "raising a concern"), concern.case_id, service)
 
     async def work() -> tuple[int, Any]:
         client = await ctx.temporal()
@@ -226,7 +233,7 @@ async def case_status(case_id: str, request: Request, principal: Principal = Dep
 def case_chronology(case_id: str, request: Request, principal: Principal = Depends(current_principal),
                     as_at_: str | None = Query(None, alias="as_at", description="as it stood then: ISO date or instant")) -> JSONResponse:
     visible_case(request, principal, case_id)
-    instant = parse_instant(as_at_) if as_at_ else None
+    instant = parse_as_at(as_at_, option="as_at") if as_at_ else None
     facts = web(request).records.stored_facts(case_id)
     return answer(chronology([r for r in facts if instant is None or r.at <= instant]))
 
@@ -321,15 +328,15 @@ def _visible_rows(principal: Principal, view: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/deadlines", summary="Every pending deadline of the cases you see, most urgent first", tags=["oversight"])
-def deadlines(request: Request, principal: Principal = Depends(current_principal)) -> JSONResponse:
+def deadlines(request: Request, principal: Principal = Depends(current_principal),
+              role: str | None = Query(None, description="only steps this role can complete (its own, or escalated to it)"),
+              service: str | None = Query(None, description="only cases of this service id")) -> JSONResponse:
     refuse(request, principal, may_read_lists(principal))
     audit(request, principal, "read", True)
     ctx = web(request)
-    feed = _feed(ctx)
-    rows = queries.pending_deadlines(feed.documents, ctx.settings.calendar, ctx.now().replace(microsecond=0))
-    services = {c["case_id"]: c["service"]["id"]
-                for c in dashboard_view(feed.documents, ctx.now(), ctx.settings.calendar)["live_cases"]}
-    return answer([r for r in rows if sees_service(principal, services.get(r["case_id"], ""))])
+    rows = queries.pending_deadlines(_feed(ctx).documents, ctx.settings.calendar, ctx.now().replace(microsecond=0),
+                                     role=role, service=service)
+    return answer([r for r in rows if sees_service(principal, r["service_id"])])
 
 
 @router.get("/dashboard", summary="The oversight dashboard of the services you see", tags=["oversight"])
@@ -339,7 +346,7 @@ def dashboard(request: Request, principal: Principal = Depends(current_principal
     audit(request, principal, "read", True)
     ctx = web(request)
     if as_at_:
-        instant = parse_instant(as_at_)
+        instant = parse_as_at(as_at_, option="as_at")
         view = dashboard_view(as_at(ctx.records, [LiveCases()], instant), instant, ctx.settings.calendar)
     else:
         view = dashboard_view(_feed(ctx).documents, ctx.now().replace(microsecond=0), ctx.settings.calendar)
@@ -353,7 +360,7 @@ def governance(request: Request, principal: Principal = Depends(current_principa
     audit(request, principal, "read", True)
     store = web(request).records
     if as_at_:
-        return answer(governance_view(as_at(store, [GovernanceAudits()], governance_instant(as_at_))))
+        return answer(governance_view(as_at(store, [GovernanceAudits()], parse_as_at(as_at_, option="as_at"))))
     feed = ProjectionFeed(store, open_documents(store), [GovernanceAudits()])
     feed.catch_up()
     return answer(governance_view(feed.documents))
@@ -376,9 +383,10 @@ def run_governance_audit(kind: str, request: Request, principal: Principal = Dep
 
 def _commissioning(request: Request, as_at_: str | None):
     store = web(request).records
+    models = [CommissionerRecords(), ProviderProcesses()]  # as `safeguard commissioner` reads them
     if as_at_ is not None:
-        return as_at(store, [CommissionerRecords()], parse_instant(as_at_))
-    feed = ProjectionFeed(store, open_documents(store), [CommissionerRecords()])
+        return as_at(store, models, parse_as_at(as_at_, option="as_at"))
+    feed = ProjectionFeed(store, open_documents(store), models)
     feed.catch_up()
     return feed.documents
 
