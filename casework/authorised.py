@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.access import Decision, Principal, may_acknowledge, may_act_at, may_complete
+from domain.access import (
+    COMMISSIONER,
+    CONTRACT_MANAGER,
+    Decision,
+    Principal,
+    may_acknowledge,
+    may_act_at,
+    may_act_in_process,
+    may_complete,
+)
 from domain.facts import ConcernRaised
 from domain.pathway import current_pathway
 from eventstore.application import SafeguardingRecords
@@ -21,6 +30,8 @@ from eventstore.events import Recorded
 from projections.dashboard import LiveCases
 from projections.documents import MemoryDocuments
 from projections.feed import fold
+
+PROCESS_ROLES = (COMMISSIONER, CONTRACT_MANAGER)
 
 
 def case_service(records: SafeguardingRecords, case_id: str) -> str | None:
@@ -79,3 +90,14 @@ def raised_by(principal: Principal, data: dict[str, Any]) -> tuple[dict[str, Any
     if decision:
         data = {**data, "raised_by": {"actor": principal.user_id, "role": decision.role}}
     return data, decision
+
+
+def process_step_decision(principal: Principal, status: Any, process: Any, step: str) -> Decision:
+    """Who may record a step of a provider-concern process (004): the roles the open step names
+    (its own and any it has escalated to, as the process's status says), else those the process
+    definition gives it; for an unknown step, any process role held, so the process names its steps."""
+    open_step = next((o for o in status.open_steps if o.step == step), None)
+    defined = process.step(step)
+    roles = list(open_step.can_record) if open_step else list(defined.roles()) if defined else \
+        [a.role for a in principal.assignments if a.role in PROCESS_ROLES][:1] or list(PROCESS_ROLES)
+    return may_act_in_process(principal, roles, f"recording {step} for {status.service_id}")

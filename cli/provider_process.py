@@ -9,12 +9,15 @@ from typing import Optional
 import typer
 
 from casework import provider_process as casework
+from casework.authorised import process_step_decision
 from casework.availability import ANSWER_WITHIN
+from cli import identity
 from cli.common import build, emit_json, input_rules, read_json, say
 from cli.projections import current_feed
 from cli.runtime import guarded, records, run
 from configuration.settings import get_settings
-from domain.provider_concerns import PROVIDER_MEETING, provider_concern_process
+from domain.access import may_act_in_process
+from domain.provider_concerns import COMMISSIONER, PROVIDER_MEETING, provider_concern_process
 from domain.provider_process import Decide, DismissProposal, OpenProcess, ProcessStatus, RecordStep
 
 process_app = typer.Typer(
@@ -23,8 +26,23 @@ process_app = typer.Typer(
     no_args_is_help=True,
 )
 JSON = typer.Option(False, "--json", help="print JSON")
-ROLE = typer.Option(..., "--as", help="the role you act in: commissioner or contract_manager")
-ACTOR = typer.Option(..., help="your staff id")
+ROLE = typer.Option(None, "--as", help="the role you act in: commissioner or contract_manager (embedded mode)")
+ACTOR = typer.Option(None, help="your staff id (embedded mode)")
+
+
+def _as(actor: str | None, role: str | None, roles: list[str] | None, what: str, service_id: str,
+        status_first: str | None = None) -> tuple[str | None, str | None]:
+    """The actor and role: as typed (embedded), or from the personal token (production; cli/identity.py)."""
+    principal = guarded(lambda: identity.cli_principal(actor, role))
+    if principal is None:
+        return actor, role
+    if status_first is not None:  # a step: the roles it may be recorded as, as the process says now
+        current = run(lambda client, _: casework.process_status(client, service_id, ANSWER_WITHIN), worker=True)
+        decision = process_step_decision(principal, current, provider_concern_process(
+            get_settings().provider_written_notice_working_days), status_first)
+    else:
+        decision = may_act_in_process(principal, roles or [], what)
+    return principal.user_id, guarded(lambda: identity.allowed(principal, decision, what, None, service_id))
 
 
 def _when(at: datetime | None) -> str:
@@ -62,6 +80,7 @@ def open_(service_id: str, role: str = ROLE, actor: str = ACTOR,
                                               "(default: the proposal's level, else commissioner)"),
           as_json: bool = JSON) -> None:
     """Open the service's process (a commissioner), or open the one Appendix A proposed."""
+    actor, role = _as(actor, role, [COMMISSIONER], "opening a provider-concern process", service_id)
     c = guarded(lambda: build(OpenProcess, "process", input_rules().context(), service_id=service_id, role=role,
                               actor=actor, reason=reason, **({"basis": basis} if basis else {})))
     show(run(lambda client, settings: casework.open_process(client, settings.task_queue, c, within=ANSWER_WITHIN),
@@ -72,6 +91,7 @@ def open_(service_id: str, role: str = ROLE, actor: str = ACTOR,
 def dismiss(service_id: str, role: str = ROLE, actor: str = ACTOR,
             reason: str = typer.Option(..., help="why the proposal is not taken up (ids only)"), as_json: bool = JSON) -> None:
     """Decide not to open a proposed process (a commissioner): proposed again only for later concerns."""
+    actor, role = _as(actor, role, [COMMISSIONER], "dismissing a proposed process", service_id)
     c = guarded(lambda: build(DismissProposal, "dismissal", input_rules().context(), role=role, actor=actor, reason=reason))
     show(run(lambda client, _: casework.dismiss_proposal(client, service_id, c, ANSWER_WITHIN), worker=True), as_json)
 
@@ -88,6 +108,7 @@ def step(service_id: str, step_id: str = typer.Argument(..., metavar="STEP"), ro
          as_json: bool = JSON) -> None:
     """Record a step (`safeguard commissioner process steps` lists them and their fields)."""
     record = guarded(lambda: read_json(file))
+    actor, role = _as(actor, role, None, f"recording {step_id} for {service_id}", service_id, status_first=step_id)
     c = guarded(lambda: build(RecordStep, "process step", input_rules().context(), step=step_id, role=role, actor=actor,
                               record=record))
     show(run(lambda client, _: casework.record_step(client, service_id, c, ANSWER_WITHIN), worker=True), as_json)
@@ -100,6 +121,8 @@ def decide(service_id: str, outcome: str = typer.Argument(..., help="continue, r
            as_json: bool = JSON) -> None:
     """Decide, with the evidence the outcome needs: refused, naming each missing item, without it."""
     record = guarded(lambda: read_json(file)) if file else {}
+    actor, role = _as(actor, role, [provider_concern_process(get_settings().provider_written_notice_working_days).decided_by],
+                      f"deciding for {service_id}", service_id)
     c = guarded(lambda: build(Decide, "decision", input_rules().context(), outcome=outcome, role=role, actor=actor,
                               record=record))
     show(run(lambda client, _: casework.decide(client, service_id, c, ANSWER_WITHIN), worker=True), as_json)

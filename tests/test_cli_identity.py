@@ -120,3 +120,21 @@ async def test_production_cli_raises_as_the_tokens_user(cli, monkeypatch, tmp_pa
     body.write_text(json.dumps(concern_body(raised_by={"actor": "X-1", "role": "team_leader"})))
     named = await invoke("concern", "raise", "--file", str(body))
     assert named.exit_code == 2 and "raised_by comes from who you are signed in as" in named.stderr
+
+
+async def test_production_cli_acts_in_the_provider_process_as_the_tokens_user(cli, monkeypatch):
+    invoke, _, _, accounts, records = cli
+    accounts.add_user("CM-3", "Cam", None, by="test")
+    accounts.grant("CM-3", Assignment("contract_manager"), by="test")
+    accounts.add_user("COM-3", "Col", None, by="test")
+    accounts.grant("COM-3", Assignment("commissioner"), by="test")
+    monkeypatch.setenv("SAFEGUARD_MODE", "production")
+    monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("CM-3", "cli", None, timedelta(days=1), by="test").secret)
+    refused = await invoke("commissioner", "process", "open", "SVC-PP-1", "--reason", "peer targeting")
+    assert refused.exit_code == 2
+    assert "opening a provider-concern process needs commissioner; you hold contract_manager organisation-wide" in refused.stderr
+    monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("COM-3", "cli", None, timedelta(days=1), by="test").secret)
+    opened = await invoke("commissioner", "process", "open", "SVC-PP-1", "--reason", "peer targeting", "--json")
+    assert opened.exit_code == 0, opened.stderr
+    facts = records.process_facts(json.loads(opened.stdout)["process_id"])
+    assert (facts[0].fact.actor, facts[0].fact.role) == ("COM-3", "commissioner")

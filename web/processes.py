@@ -13,7 +13,8 @@ from starlette.responses import JSONResponse
 from casework import provider_process as casework
 from casework.availability import ANSWER_WITHIN
 from cli.common import validate
-from domain.access import Principal, may_act_in_process, may_read_commissioning
+from casework.authorised import process_step_decision
+from domain.access import Decision, Principal, may_act_in_process, may_read_commissioning
 from domain.provider_concerns import COMMISSIONER, provider_concern_process
 from domain.provider_process import Decide, DismissProposal, OpenProcess, RecordStep
 from projections.registry import open_feed
@@ -45,7 +46,7 @@ def _read(request: Request, principal: Principal, service_id: str | None = None)
 
 
 async def _act(request: Request, principal: Principal, service_id: str, roles, what: str, build, call) -> JSONResponse:
-    decision = may_act_in_process(principal, roles, what)
+    decision = roles if isinstance(roles, Decision) else may_act_in_process(principal, roles, what)
     refuse(request, principal, decision, service=service_id)
     command = build(decision.role)
     client = await web(request).temporal()
@@ -114,11 +115,8 @@ async def record_step(service_id: str, step: str, request: Request,
     ctx = web(request)
     client = await ctx.temporal()
     current = await casework.process_status(client, service_id, ANSWER_WITHIN)
-    open_step = next((o for o in current.open_steps if o.step == step), None)
-    defined = _process(request).step(step)
-    roles = open_step.can_record if open_step else defined.roles() if defined else [
-        a.role for a in principal.assignments][:1]  # an unknown step: the process names its steps
-    return await _act(request, principal, service_id, roles, f"recording {step} for {service_id}",
+    decision = process_step_decision(principal, current, _process(request), step)
+    return await _act(request, principal, service_id, decision, f"recording {step} for {service_id}",
                       lambda role: validate({"step": step, "record": data.get("record"), "role": role,
                                              "actor": principal.user_id}, RecordStep, "process step", rules_context(ctx)),
                       lambda client, c: casework.record_step(client, service_id, c, ANSWER_WITHIN))
