@@ -12,10 +12,11 @@ from projections.dashboard import LiveCases
 from projections.documents import Documents, PostgresDocuments, SQLiteDocuments
 from projections.feed import ProjectionFeed, ReadModel
 from projections.governance import GovernanceAudits, GovernanceFacts
+from projections.national import NationalReturnCases
 
 
 def read_models() -> list[ReadModel]:
-    return [LiveCases(), CommissionerRecords(), GovernanceFacts(), GovernanceAudits(), ConcernIndex()]
+    return [LiveCases(), CommissionerRecords(), GovernanceFacts(), GovernanceAudits(), ConcernIndex(), NationalReturnCases()]
 
 
 def open_documents(records: SafeguardingRecords) -> Documents:
