@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from domain.pathway import BEHAVIOUR_OBSERVED, INITIATED_BY
 from domain.policy import Role
 
-GOVERNANCE_VERSION = "2026.11.1"
+GOVERNANCE_VERSION = "2026.12.1"  # 2026.12.1: the weekly audit counts notifications (issue 12)
 SEED = "001_83683b439f7bdd5b.txt"
 TIME_ZONE = "Europe/London"
 _LONDON = ZoneInfo(TIME_ZONE)  # built once, outside any workflow sandbox
@@ -217,6 +217,8 @@ WEEKLY = AuditDefinition(
         "same_day_seriousness_percent": "on time / due x 100, 2 dp; null when none fell due",
         "escalated_after_delayed_recognition": "cases whose record_concern deadline was missed and escalated in the period",
         "records_missing_targeting_detail": "record_concern records completed in the period with a targeting gap (targeting_gaps)",
+        "notifications_due": "notification steps (police, emergency services, children's services, CQC Regulation 18) due in the period",
+        "notifications_missed": "of those, not completed by their due instant",
     },
     triggers=(Trigger(figure="same_day_seriousness_percent", comparison="below", value=95,
                       ratio=("seriousness_assessments_on_time", "seriousness_assessments_due"),

@@ -26,6 +26,8 @@ from domain.pathway import (
     IMPLEMENTATION_CHECK,
     IMPLEMENTED,
     LESSONS,
+    NOTIFICATION_STEPS,
+    NOTIFY_REGULATOR,
     PROTECTION_PLAN,
     RECORD_CONCERN,
     SERIOUSNESS_ASSESSMENT,
@@ -39,7 +41,9 @@ from projections.jsonable import iso
 
 # steps whose timeliness an audit reads (the rest of a case's steps are not needed)
 CHRONOLOGY_STEPS = (CHRONOLOGY_UPDATE.id, CHRONOLOGY_DEVELOPMENT.id)
-TIMED_STEPS = frozenset({SERIOUSNESS_ASSESSMENT.id, IMPLEMENTATION_CHECK.id, *CHRONOLOGY_STEPS})
+# the notifications as tracked steps (pathways from 2026.12.1): the threshold decision's and the regulator's
+NOTIFICATIONS = (*(s.id for s in NOTIFICATION_STEPS.values()), NOTIFY_REGULATOR.id)
+TIMED_STEPS = frozenset({SERIOUSNESS_ASSESSMENT.id, IMPLEMENTATION_CHECK.id, *CHRONOLOGY_STEPS, *NOTIFICATIONS})
 
 
 class GovernanceFacts(ReadModel):
@@ -148,7 +152,13 @@ def _by_due(s: Doc) -> bool:
 
 def _weekly(cases: list[Doc], period: _Period) -> dict[str, Any]:
     due, late, delayed, missing = 0, [], [], {}
+    notifications, unmet = 0, []
     for c in cases:
+        for step in NOTIFICATIONS:
+            for s in _timed(c, step, period):
+                notifications += 1
+                if not _by_due(s):
+                    unmet.append(f"{c['case_id']} {step}")
         for s in _timed(c, SERIOUSNESS_ASSESSMENT.id, period):
             due += 1
             if not _by_due(s):
@@ -165,8 +175,10 @@ def _weekly(cases: list[Doc], period: _Period) -> dict[str, Any]:
         "same_day_seriousness_percent": percent(on_time, due),
         "escalated_after_delayed_recognition": len(delayed),
         "records_missing_targeting_detail": len(missing),
+        "notifications_due": notifications,
+        "notifications_missed": len(unmet),
         "cases": {"seriousness_not_same_day": late, "escalated_after_delayed_recognition": delayed,
-                  "missing_targeting_detail": missing},
+                  "missing_targeting_detail": missing, "notifications_missed": sorted(unmet)},
     }
 
 
