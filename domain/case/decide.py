@@ -179,8 +179,8 @@ def check_requirements(state: CaseState, step: Step, record: dict[str, Any]) -> 
 def opens_when(step: Step) -> str:
     o = step.opens
     if isinstance(o, OnThresholdDecision):
-        wanted = [*o.levels] + ([f"requires {o.notification}"] if o.notification else [])
-        return f"it opens when the threshold decision is {' or '.join(wanted)}"
+        wanted = ([f"is {' or '.join(o.levels)}"] if o.levels else []) + ([f"requires {o.notification}"] if o.notification else [])
+        return f"it opens when the threshold decision {' or '.join(wanted)}"
     if isinstance(o, AfterStep):
         return f"it opens when {o.step}" + (f" records {o.when.describe()}" if o.when else " is completed")
     if isinstance(o, OnDevelopment):
