@@ -30,9 +30,10 @@ from projections.feed import ProjectionFeed
 from projections.registry import open_feed
 from schedules.audits import ensure_schedules
 from workflows.audit import GovernanceAuditWorkflow
+from workflows.governance_action import GovernanceActionWorkflow
 from workflows.concern import SafeguardingConcernWorkflow
 
-WORKFLOWS = [SafeguardingConcernWorkflow, GovernanceAuditWorkflow]
+WORKFLOWS = [SafeguardingConcernWorkflow, GovernanceAuditWorkflow, GovernanceActionWorkflow]
 THREADS = 16  # for activities: sync functions, each holds a thread while it runs
 DRAIN = timedelta(seconds=5)  # a stopping worker lets the activities it holds end for this long
 
@@ -53,7 +54,7 @@ def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActiv
     audits = AuditActivities(records, settings)
     return [acts.open_case, acts.holiday_table, acts.append_facts, acts.assess_case_threshold, acts.service_history,
             legacy.load_case_policy, legacy.compute_deadlines, legacy.record_facts, legacy.assess_threshold,
-            audits.run_governance_audit]
+            audits.run_governance_audit, audits.governance_action_clock, audits.complete_governance_action]
 
 
 def build_worker(client: Client, records: SafeguardingRecords, settings: Settings, acts: CaseActivities | None = None,
