@@ -335,7 +335,14 @@ async def test_audit_run_and_governance_from_the_command_line(driver, records, c
     view = json.loads(listing.stdout)
     assert [a["as_of"] for a in view["audits"]] == ["2026-07-13"]
     assert [a["action"] for a in view["open_actions"]] == ["immediate_practice_correction"]
-    assert json.loads(cli("governance", "--json", "--as-at", "2026-07-12").stdout) == {"audits": [], "open_actions": []}
+    assert json.loads(cli("governance", "--json", "--as-at", "2026-07-12").stdout) == {"audits": [], "open_actions": [],
+                                                                                      "actions": []}
+    # the action is tracked work (issue 12): its state, owner and due instant are listed
+    (tracked,) = view["actions"]
+    assert (tracked["ref"], tracked["state"], tracked["owner"]) == (
+        "weekly-2026-07-13-immediate_practice_correction", "open", "quality_safeguarding_lead")  # raised when run: today
+    assert "weekly-2026-07-13-immediate_practice_correction  OPEN" in cli("governance").stdout
+    assert "action weekly-2026-07-13-immediate_practice_correction: NOT YET TRACKED" in again.stdout
     assert "Immediate practice correction (quality_safeguarding_lead)" in cli("governance").stdout
 
     bad = cli("audit", "run", "yearly", "--as-of", "2026-07-13")
