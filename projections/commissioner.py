@@ -71,7 +71,7 @@ class CommissionerRecords(ReadModel):
             c = f.concern
             docs[key] = ConcernFacts(
                 case_id=f.case_id, raised_at=f.at, adult_at_risk=c.adult_at_risk.id, alleged_source=c.alleged_source.id,
-            ).model_dump(mode="json")
+            ).model_dump(mode="json", exclude={"mutual_harm"})  # recorded from pathway 2026.12.1 on, when answered
             _add_to_service(c.service, f.case_id, key, f.at, docs)
             return
         case = docs.get(key)
@@ -112,7 +112,8 @@ def _step_completed(case: Doc, step: str, record: dict[str, Any]) -> None:
         case["route_exploitation"] = record.get(EXPLOITATION.name) is True
     elif step == PEER_RISK_REVIEW.id:
         case["risk_open"] = record.get(SOURCE_STILL_HAS_ACCESS.name) is True
-        case["mutual_harm"] = record.get(SOURCE_ALSO_ADULT_AT_RISK.name) is True
+        if SOURCE_ALSO_ADULT_AT_RISK.name in record:
+            case["mutual_harm"] = record[SOURCE_ALSO_ADULT_AT_RISK.name] is True
     elif step == LIVE_CASE_OVERSIGHT.id:
         case["risk_open"] = any(record.get(f.name) is True for f in OVERSIGHT_RISK_FLAGS)
     elif step == SERVICE_RISK_REVIEW.id:

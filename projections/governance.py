@@ -123,7 +123,10 @@ class GovernanceAudits(ReadModel):
         return [event.stream]
 
     def apply(self, e: Recorded, docs: dict[str, Doc | None]) -> None:
-        docs[e.stream] = {"audit_id": e.stream, **e.fact.model_dump(mode="json", exclude={"type"})}
+        doc = {"audit_id": e.stream, **e.fact.model_dump(mode="json", exclude={"type"})}
+        if not doc["carried_actions"]:
+            del doc["carried_actions"]  # audits before 2026.12.1 had none: their documents stay as they were
+        docs[e.stream] = doc
 
 
 class GovernanceActions(ReadModel):
