@@ -10,7 +10,7 @@ import typer
 
 from activities.audit_activities import raise_actions, run_audit
 from casework import commands
-from cli.common import CommandError, emit_json, say
+from cli.common import CommandError, emit_json, parse_as_at, say
 from cli.runtime import ask_temporal, guarded, records, run as run_casework
 from configuration.settings import get_settings
 from domain.governance_actions import ActionCompletion
@@ -86,7 +86,7 @@ def governance(
         store = records()
         models = [GovernanceAudits(), GovernanceActions()]
         if as_at:
-            documents, at = fold_as_at(store, models, _instant(as_at)), _instant(as_at)
+            documents, at = fold_as_at(store, models, parse_as_at(as_at)), parse_as_at(as_at)
         else:
             feed = ProjectionFeed(store, open_documents(store), models)
             feed.catch_up()
@@ -143,14 +143,3 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"--as-of {text!r} is not an ISO date (2027-03-01)") from None
-
-
-def _instant(text: str) -> datetime:
-    """An ISO date (the end of that day in London) or an instant (naive means UTC)."""
-    try:
-        if len(text) == 10:
-            return local_midnight(date.fromisoformat(text) + timedelta(days=1)) - timedelta(seconds=1)
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--as-at {text!r} is not an ISO date (2027-03-03) or instant (2027-03-03T09:00:00+00:00)") from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

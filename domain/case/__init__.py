@@ -16,6 +16,7 @@ from domain.case.decide import (
     decide_raise,
     decide_service_history,
     next_wakeup,
+    recorded_as_decided,
 )
 from domain.case.policy import CasePolicy
 from domain.case.rejection import Rejected

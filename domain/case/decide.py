@@ -106,6 +106,15 @@ def decide_service_history(state: CaseState, history: dict[str, Any] | None, now
     return [ServiceHistoryAttached(at=now, service_id=state.concern.service.id, history=history)]
 
 
+def recorded_as_decided(decided: list[Fact], stored: list[Fact]) -> bool:
+    """Whether facts another attempt stored at these positions record the same staff request as
+    `decided`: their first facts (what staff did; the rest follows from it) equal apart from the
+    instant each attempt decided at, and whether that was on time. After a worker restart, the
+    lost attempt of a workflow task has usually recorded the very request it is retrying."""
+    timing = {"at", "on_time"}
+    return bool(decided and stored) and decided[0].model_dump(exclude=timing) == stored[0].model_dump(exclude=timing)
+
+
 # ---- staff actions ----------------------------------------------------------------------
 
 
