@@ -8,13 +8,11 @@ from typing import Any, Optional
 
 import typer
 
-from cli import runtime
+from cli import runtime  # noqa: F401  (tests point runtime.records at their store)
 from cli.common import emit_json, escaped
+from cli.projections import model_documents
 from domain.national import csv_tables
-from projections.documents import Documents
-from projections.feed import ProjectionFeed
 from projections.national import NationalReturnCases, national_report
-from projections.registry import open_documents
 
 app = typer.Typer(help="Reports for returns made outside the provider.", no_args_is_help=True)
 
@@ -26,7 +24,7 @@ def national(year: int = typer.Option(..., "--year", min=2000, max=2100,
              as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """Counts by type, location and source of risk and risk outcome, the Making Safeguarding Personal
     figures, capacity and advocacy, and the same per provider service."""
-    report = national_report(_documents(), year)
+    report = national_report(model_documents([NationalReturnCases()]), year)
     if csv_dir is not None:
         csv_dir.mkdir(parents=True, exist_ok=True)
         for name, rows in csv_tables(report).items():
@@ -40,14 +38,6 @@ def national(year: int = typer.Option(..., "--year", min=2000, max=2100,
         typer.echo(f"\nCSV tables written to {csv_dir}")
 
 
-def _documents() -> Documents:
-    def build() -> Documents:
-        store = runtime.records()
-        feed = ProjectionFeed(store, open_documents(store), [NationalReturnCases()])
-        feed.catch_up()  # fold what the worker has not folded yet, so the answer is current
-        return feed.documents
-
-    return runtime.guarded(build)
 
 
 def _print(r: dict[str, Any]) -> None:
