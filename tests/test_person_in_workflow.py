@@ -123,3 +123,25 @@ async def test_the_regulator_notified_on_time(driver):
     receipt = await case.complete(NOTIFY_REGULATOR.id)
     assert receipt.on_time is True
     assert not [e for e in case.escalations() if e["step"] == NOTIFY_REGULATOR.id]
+
+
+def test_a_configured_regulator_deadline_is_recorded_with_each_case_raised_under_it(records, settings):
+    from activities.case_activities import CaseActivities
+    from activities.models import OpenCase
+    from configuration.settings import Settings
+    from domain.case.policy import policy_from_text
+    from domain.concern import ConcernBody
+    from domain.deadlines import WorkingHours
+    from tests.pure_case import PureCase
+
+    configured = Settings(**{**settings.model_dump(), "step_deadlines": {NOTIFY_REGULATOR.id: {"kind": "working_hours", "hours": 2}}})
+    body = ConcernBody.model_validate(concern("2027-01-12T09:30:00+00:00", case_id="CFG-1"))
+    opened = CaseActivities(records, configured).open_case(OpenCase(case_id="CFG-1", concern=body, at=body.identified_at,
+                                                                    last_year=2029))
+    policy = policy_from_text(opened.policy)
+    assert policy.pathway.step(NOTIFY_REGULATOR.id).deadline == WorkingHours(hours=2)
+    case = PureCase(concern("2027-01-12T09:30:00+00:00", case_id="CFG-2"), policy=policy)
+    case.at("2027-01-12T09:40:00+00:00").complete("record_concern")
+    assert case.state.find_open(NOTIFY_REGULATOR.id).due.isoformat() == "2027-01-12T11:40:00+00:00"
+    with pytest.raises(ValueError, match="names steps the pathway does not have: notify_press"):
+        Settings(step_deadlines={"notify_press": {"kind": "working_hours", "hours": 2}})
