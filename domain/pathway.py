@@ -266,6 +266,8 @@ MEDIATION = Step(
 # ---- The lower-level route (000 procedure 2; the non-reportable and consultation levels of 002/003)
 
 CONSULTATION_DECISIONS = ("lower_level_plan", "raise_safeguarding_concern")
+CONSULTATION_DECISION = RecordField(name="decision", type="choice", choices=CONSULTATION_DECISIONS,
+                                    help="raise_safeguarding_concern opens the external referral")
 LA_CONSULTATION = Step(
     id="la_consultation",
     title="Consultation with the local authority",
@@ -275,7 +277,7 @@ LA_CONSULTATION = Step(
     deadline=WorkingDays(days=1),
     record=(text("consulted", "who was consulted (role and team, no personal details)"),
             RecordField(name="consulted_at", type="instant"), text("advice"),
-            RecordField(name="decision", type="choice", choices=CONSULTATION_DECISIONS), NOTES),
+            CONSULTATION_DECISION, NOTES),
 )
 
 REVIEW_INTERVAL_DAYS = RecordField(name="review_interval_days", type="int", help="working days between reviews")
@@ -402,6 +404,9 @@ EXTERNAL_REFERRAL = Step(
     seed="001 example 3 step 1: within twenty-four hours where threshold is met",
     role="designated_safeguarding_lead",
     opens=AfterStep(step=ROUTE_DECISION.id, when=is_(EXTERNAL_THRESHOLD_MET.name)),
+    # 002 line 171 "Requires consultation": "Following this you may be requested to formally raise a
+    # safeguarding concern" (pathways from 2026.12.1)
+    also_opens=(AfterStep(step=LA_CONSULTATION.id, when=eq(CONSULTATION_DECISION.name, "raise_safeguarding_concern")),),
     deadline=After(minutes=24 * 60),
     record=(
         RecordField(name="referred_at", type="instant"),

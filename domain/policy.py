@@ -146,6 +146,7 @@ class Step(Policy):
     effect_field: str | None = None  # the record field the effect takes
     requires: tuple[Requirement, ...] = ()  # fields required only in some cases (pathways from 2026.12.1)
     interval: RecordedInterval | None = None  # a deadline set by a record, in place of `deadline`
+    also_opens: tuple[AfterStep, ...] = ()  # further steps whose completion opens it (pathways from 2026.12.1)
 
     @model_validator(mode="before")
     @classmethod
@@ -211,6 +212,11 @@ class Pathway(Policy):
             raise ValueError(f"unknown step {step_id!r}")
         steps = tuple(s.model_copy(update={"deadline": rule}) if s.id == step_id else s for s in self.steps)
         return self.model_copy(update={"steps": steps})
+
+    def openings_after(self, step_id: str) -> list[tuple[Step, AfterStep]]:
+        """The steps `step_id`'s completion may open, each with the opening that names it."""
+        return [(s, o) for s in self.steps for o in (s.opens, *s.also_opens)
+                if isinstance(o, AfterStep) and o.step == step_id]
 
     def opened_by(self, step_id: str) -> list[Step]:
         return [s for s in self.steps if isinstance(s.opens, AfterStep) and s.opens.step == step_id]

@@ -56,8 +56,9 @@ def _conditions(pathway, step: Step):
     """(condition, the step whose record it is on): an opening's is on the step it follows."""
     for t in step.triggers:
         yield t.when, step
-    if isinstance(step.opens, AfterStep) and step.opens.when is not None:
-        yield step.opens.when, pathway.step(step.opens.step)
+    for opening in (step.opens, *step.also_opens):
+        if isinstance(opening, AfterStep) and opening.when is not None:
+            yield opening.when, pathway.step(opening.step)
     if isinstance(step.repeat, UntilRecorded):
         yield step.repeat.condition, step
     for r in step.requires:  # conditional fields (pathways from 2026.12.1): on this record or another step's
@@ -73,7 +74,7 @@ def test_every_pathway_condition_refers_to_its_steps_fields_with_the_right_types
                      for f in on.record if f.type in ("bool", "int", "choice")}
             cond.check(vocab, f"{pathway.name}/{step.id}")
             checked += 1
-    assert checked == 7 + 2 + 8  # 2026.12.1: an opening and a repeat, and eight conditional requirements
+    assert checked == 7 + 3 + 8  # 2026.12.1: two openings, a repeat, and eight conditional requirements
 
 
 def test_pathway_conditions_read_in_messages():

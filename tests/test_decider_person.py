@@ -233,3 +233,14 @@ def test_the_regulator_deadline_is_configurable_as_data():
     assert current_pathway().step(NOTIFY_REGULATOR.id).deadline.describe() == "by the end of the working day"
     with pytest.raises(ValueError, match="unknown step"):
         current_pathway().with_deadline("notify_the_press", WorkingHours(hours=2))
+
+
+def test_the_la_asking_for_a_formal_concern_opens_the_external_referral():
+    c = case()
+    c.complete("route_decision", external_threshold_met=False)  # decided before the assessment
+    c.complete(SERIOUSNESS_ASSESSMENT.id, **CONSULTATION)
+    assert "external_referral" not in open_steps(c)
+    c.at("2027-01-12T12:00:00+00:00").complete(LA_CONSULTATION.id, decision="raise_safeguarding_concern",
+                                                advice="raise a formal safeguarding concern")
+    referral = c.state.find_open("external_referral")
+    assert referral is not None and referral.due == datetime(2027, 1, 13, 12, 0, tzinfo=UTC)  # 24 hours

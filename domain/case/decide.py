@@ -254,8 +254,8 @@ def _consequences(b: _Batch, step: Step, occ: OpenStep, record: dict[str, Any], 
         b.add(*(StepWithdrawn(at=now, step=o.step, occurrence=o.occurrence, reason="case closed") for o in b.state.open_steps))
         b.add(CaseClosed(at=now, outcome=record[step.effect_field], actor=c.actor, role=c.role))
         return
-    for nxt in b.state.policy.pathway.opened_by(step.id):
-        if nxt.id not in b.state.occurrences and (nxt.opens.when is None or nxt.opens.when.holds(record)):
+    for nxt, opening in b.state.policy.pathway.openings_after(step.id):
+        if nxt.id not in b.state.occurrences and (opening.when is None or opening.when.holds(record)):
             b.open(nxt, 1, now, f"{step.id} completed", now)
     if isinstance(step.repeat, UntilRecorded) and not step.repeat.condition.holds(record):
         clock_from = max(occ.due, now) if occ.due else now
