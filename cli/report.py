@@ -48,6 +48,8 @@ def _print(r: dict[str, Any]) -> None:
     typer.echo(f"  cases closed {r['closed']}")
     for table in ("type_of_risk", "location_of_risk", "source_of_risk", "risk_outcome"):
         typer.echo(f"  {table.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in r[table].items()))
+    for x in r["risk_remains_reasons"]:
+        typer.echo(f"    risk remains ({x['case_id']}, {x['service_id']}): {x['reason']}")
     msp = r["making_safeguarding_personal"]
     typer.echo("  MSP asked: " + ", ".join(f"{k} {v}" for k, v in msp["asked"].items()))
     typer.echo("  MSP outcomes achieved: " + ", ".join(f"{k} {v}" for k, v in msp["outcomes_achieved"].items()))

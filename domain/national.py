@@ -93,6 +93,8 @@ def national_return(cases: Iterable[NationalCase], year: int) -> dict[str, Any]:
         "location_of_risk": _count((c.location_of_risk for c in closed), LOCATIONS_OF_RISK),
         "source_of_risk": _count((c.source_of_risk for c in closed), SOURCES_OF_RISK),
         "risk_outcome": _count((c.risk_outcome for c in closed), RISK_OUTCOMES),
+        "risk_remains_reasons": [{"case_id": c.case_id, "service_id": c.service_id, "reason": c.risk_remains_reason}
+                                 for c in sorted(closed, key=lambda c: c.case_id) if c.risk_outcome == "remains"],
         "making_safeguarding_personal": {
             "asked": _count((c.asked_about_outcomes for c in closed), MSP_ASKED),
             "outcomes_achieved": _count((c.outcomes_achieved for c in expressed), MSP_ACHIEVED),
@@ -139,6 +141,8 @@ def csv_tables(report: dict[str, Any]) -> dict[str, list[list[Any]]]:
         "location_of_risk.csv": counts("location_of_risk", report["location_of_risk"]),
         "source_of_risk.csv": counts("source_of_risk", report["source_of_risk"]),
         "risk_outcome.csv": counts("risk_outcome", report["risk_outcome"]),
+        "risk_remains_reasons.csv": [["case_id", "service_id", "reason"],
+                                     *([r["case_id"], r["service_id"], r["reason"]] for r in report["risk_remains_reasons"])],
         "msp_asked.csv": counts("asked_about_outcomes", msp["asked"]),
         "msp_outcomes_achieved.csv": counts("outcomes_achieved", msp["outcomes_achieved"]),
         "capacity_and_advocacy.csv": counts("measure", report["capacity_and_advocacy"]),

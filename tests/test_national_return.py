@@ -108,6 +108,7 @@ async def test_the_national_return_over_a_seeded_year(driver, monkeypatch, tmp_p
                                      "hospital": 0, "other": 0}
     assert r["source_of_risk"] == {"service_provider": 1, "other_known_to_individual": 2, "unknown_to_individual": 1}
     assert r["risk_outcome"] == {"removed": 2, "reduced": 1, "remains": 1}
+    assert r["risk_remains_reasons"] == [{"case_id": "NAT-N3", "service_id": "SVC-ELM", "reason": "source moved within the home"}]
     assert r["making_safeguarding_personal"] == {
         "asked": {"yes_outcomes_expressed": 2, "yes_no_outcomes_expressed": 0, "no_lacked_capacity": 1, "no_other_reason": 0,
                   "not_recorded": 1},
