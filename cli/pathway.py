@@ -26,6 +26,8 @@ def pathway(as_json: bool = typer.Option(False, "--json", help="print JSON")) ->
         for r in s.requires:
             typer.echo(f"  requires {', '.join(r.fields)} when {r.when.describe()}"
                        + (f" on {r.on_step}" if r.on_step else "") + f": {r.reason}")
+        for c in s.checks:
+            typer.echo(f"  must: {c.must.describe()} ({c.reason})")
         for t in s.triggers:
             typer.echo(f"  trigger: {t.reason} -> {t.to_role}")
 

@@ -17,7 +17,7 @@ changes: every case records the pathway it was started under and keeps running o
 
 from __future__ import annotations
 
-from domain.conditions import all_, any_, count_true, eq, is_, not_, one_of
+from domain.conditions import all_, any_, count_true, eq, ge, is_, not_, one_of
 from domain.deadlines import (
     After,
     EndOfShift,
@@ -35,6 +35,7 @@ from domain.policy import (
     OnDevelopment,
     OnThresholdDecision,
     Pathway,
+    RecordCheck,
     RecordedInterval,
     RecordField,
     Requirement,
@@ -290,6 +291,7 @@ INTERVENTION_PLAN = Step(
     deadline=WorkingDays(days=1),
     record=(text("intervention"), flag("added_to_care_plan", "the actions are on the person's care or support plan"),
             REVIEW_INTERVAL_DAYS, NOTES),
+    checks=(RecordCheck(must=ge(REVIEW_INTERVAL_DAYS.name, 1), reason="review_interval_days must be 1 or more working days"),),
 )
 
 NO_LONGER_NEEDED = flag("no_longer_needed")

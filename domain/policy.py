@@ -118,6 +118,13 @@ class Requirement(Policy):
     reason: str
 
 
+class RecordCheck(Policy):
+    """A rule a step's record must meet (`must`), with the reason given when it does not."""
+
+    must: Condition
+    reason: str
+
+
 class RecordedInterval(Policy):
     """A deadline of `field` working days, read from `step`'s latest record (an interval the
     staff set, e.g. how often a lower-level plan is reviewed)."""
@@ -145,6 +152,7 @@ class Step(Policy):
     effect: Effect | None = None
     effect_field: str | None = None  # the record field the effect takes
     requires: tuple[Requirement, ...] = ()  # fields required only in some cases (pathways from 2026.12.1)
+    checks: tuple[RecordCheck, ...] = ()  # rules the record must meet (pathways from 2026.12.1)
     interval: RecordedInterval | None = None  # a deadline set by a record, in place of `deadline`
     also_opens: tuple[AfterStep, ...] = ()  # further steps whose completion opens it (pathways from 2026.12.1)
 

@@ -63,6 +63,8 @@ def _conditions(pathway, step: Step):
         yield step.repeat.condition, step
     for r in step.requires:  # conditional fields (pathways from 2026.12.1): on this record or another step's
         yield r.when, pathway.step(r.on_step) if r.on_step else step
+    for c in step.checks:
+        yield c.must, step
 
 
 def test_every_pathway_condition_refers_to_its_steps_fields_with_the_right_types():
@@ -74,7 +76,7 @@ def test_every_pathway_condition_refers_to_its_steps_fields_with_the_right_types
                      for f in on.record if f.type in ("bool", "int", "choice")}
             cond.check(vocab, f"{pathway.name}/{step.id}")
             checked += 1
-    assert checked == 7 + 3 + 8  # 2026.12.1: two openings, a repeat, and eight conditional requirements
+    assert checked == 7 + 3 + 8 + 1  # 2026.12.1: two openings, a repeat, eight conditional requirements, a check
 
 
 def test_pathway_conditions_read_in_messages():

@@ -152,6 +152,8 @@ def test_a_non_reportable_case_runs_its_intervention_plan_until_no_longer_needed
     c.complete(SERIOUSNESS_ASSESSMENT.id, **NON_REPORTABLE)
     assert c.state.threshold_decision.level == "non_reportable"
     assert INTERVENTION_PLAN.id in open_steps(c) and LA_CONSULTATION.id not in open_steps(c)
+    with pytest.raises(Rejected, match="review_interval_days must be 1 or more working days"):
+        c.complete(INTERVENTION_PLAN.id, review_interval_days=0)
     c.at("2027-01-12T14:00:00+00:00").complete(INTERVENTION_PLAN.id, review_interval_days=2)
     review = c.state.find_open(INTERVENTION_REVIEW.id)
     assert review.deadline == "within 2 working days"  # the interval the plan recorded

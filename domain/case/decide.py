@@ -170,7 +170,8 @@ def check_completion(state: CaseState, c: StepCompletion, now: datetime | None =
 
 
 def check_requirements(state: CaseState, step: Step, record: dict[str, Any]) -> None:
-    """The fields a step asks for only in some cases (`Step.requires`), or Rejected naming them."""
+    """The fields a step asks for only in some cases (`Step.requires`) and the rules its record must
+    meet (`Step.checks`), or Rejected naming what is wrong."""
     problems = []
     for r in step.requires:
         on = record
@@ -181,6 +182,7 @@ def check_requirements(state: CaseState, step: Step, record: dict[str, Any]) -> 
             missing = [f for f in r.fields if record.get(f) in (None, "")]
             if missing:
                 problems.append(f"missing field {', '.join(map(repr, missing))}: {r.reason}")
+    problems += [c.reason for c in step.checks if not c.must.holds(record)]
     if problems:
         raise Rejected(f"record for {step.id}: " + "; ".join(problems))
 
