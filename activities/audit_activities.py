@@ -116,6 +116,8 @@ def complete_action(records: SafeguardingRecords, ref: str, c: ActionCompletion,
                     calendar: WorkingCalendar | None) -> ActionState:
     """The clock first (a late completion is recorded after its miss), then the completion."""
     state = action_clock(records, ref, now, calendar)
+    if (state.status, state.completed_at, state.completed_by, state.evidence) == ("completed", now, c.role, c.evidence.strip()):
+        return state  # a retry of this very completion, recorded by the attempt whose answer was lost
     facts = decide_action_completion(state, c, now)  # Rejected: nothing recorded
     records.append(action_stream(ref), state.seq + 1, facts)
     log.info("governance action completed", action=ref, on_time=facts[0].on_time)

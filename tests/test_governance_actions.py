@@ -167,3 +167,18 @@ async def test_a_scheduled_audit_starts_tracking_each_action_it_raises(env, driv
     # running the same audit again starts nothing new and fails nothing
     again = await env.client.execute_workflow(GovernanceAuditWorkflow.run, request, id=ids[1], task_queue=driver.settings.task_queue)
     assert again.audit_id == record.audit_id
+
+
+def test_a_retried_completion_answers_with_what_was_recorded_once(records):
+    from activities.audit_activities import complete_action
+
+    missed_seriousness_case(records, "2027-02-02T16:00:00+00:00")
+    weekly(records, date(2027, 2, 8))
+    ref = "weekly-2027-02-08-immediate_practice_correction"
+    c = ActionCompletion(role="quality_safeguarding_lead", actor="QSL-1", evidence="briefing for RM-1")
+    first = complete_action(records, ref, c, at("2027-02-10T10:00:00+00:00"), WorkingCalendar())
+    again = complete_action(records, ref, c, at("2027-02-10T10:00:00+00:00"), WorkingCalendar())
+    assert first == again and first.on_time is True
+    assert [r.fact.type for r in records.stream(action_stream(ref))] == ["GovernanceActionRaised", "GovernanceActionCompleted"]
+    with pytest.raises(Rejected, match="already completed"):
+        complete_action(records, ref, c, at("2027-02-11T10:00:00+00:00"), WorkingCalendar())
