@@ -183,7 +183,7 @@ PROTECTION_PLAN = Step(
 
 # 000 General Approach 4 (line 30): "the views and wishes of the distressed individual concerned".
 # Asked by the protection plan (both are due within one working hour of the seriousness assessment),
-# by the registered manager, the policy's Responsible Person (000 line 58).
+# by the registered manager, the policy's Responsible Person (000 line 56).
 ASKED_ABOUT_OUTCOMES = RecordField(name="asked_about_outcomes", type="choice", choices=MSP_ASKED,
                                    help="was the adult at risk asked what outcomes they want?")
 OUTCOMES_EXPRESSED = RecordField(name="outcomes_expressed", type="text", required=False,
@@ -193,7 +193,7 @@ NOT_ASKED_REASON = RecordField(name="not_asked_reason", type="text", required=Fa
 VIEWS_AND_WISHES = Step(
     id="views_and_wishes",
     title="Views and wishes of the adult at risk (Making Safeguarding Personal)",
-    seed="000 General Approach 4 (line 30): the process depends on the views and wishes of the distressed individual; due by the protection plan",
+    seed="000 General Approach 4 (line 30): the process depends on the views and wishes of the distressed individual; due by the protection plan; owned by the registered manager, 000's Responsible Person (line 56)",
     role="registered_manager",
     opens=AfterStep(step=SERIOUSNESS_ASSESSMENT.id),
     deadline=WorkingHours(hours=1),
