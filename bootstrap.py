@@ -33,10 +33,11 @@ from projections.feed import ProjectionFeed
 from projections.registry import open_feed
 from schedules.audits import ensure_schedules
 from workflows.audit import GovernanceAuditWorkflow
+from workflows.governance_action import GovernanceActionWorkflow
 from workflows.concern import SafeguardingConcernWorkflow
 from workflows.provider_process import ProviderConcernProcessWorkflow
 
-WORKFLOWS = [SafeguardingConcernWorkflow, GovernanceAuditWorkflow, ProviderConcernProcessWorkflow]
+WORKFLOWS = [SafeguardingConcernWorkflow, GovernanceAuditWorkflow, ProviderConcernProcessWorkflow, GovernanceActionWorkflow]
 THREADS = 16  # for activities: sync functions, each holds a thread while it runs
 DRAIN = timedelta(seconds=5)  # a stopping worker lets the activities it holds end for this long
 
@@ -58,7 +59,8 @@ def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActiv
     process = ProcessActivities(records, settings, acts.feed)
     return [acts.open_case, acts.holiday_table, acts.append_facts, acts.assess_case_threshold, acts.service_history,
             legacy.load_case_policy, legacy.compute_deadlines, legacy.record_facts, legacy.assess_threshold,
-            audits.run_governance_audit, process.context, process.append]
+            audits.run_governance_audit, audits.governance_action_clock, audits.complete_governance_action,
+            process.context, process.append]
 
 
 def build_worker(client: Client, records: SafeguardingRecords, settings: Settings, acts: CaseActivities | None = None,

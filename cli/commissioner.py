@@ -7,14 +7,13 @@ from typing import Any, Optional
 
 import typer
 
-from cli import runtime
-from cli.common import emit_json, escaped, fail, parse_as_at
+from cli import runtime  # noqa: F401  (tests point runtime.records at their store)
+from cli.common import emit_json, escaped, fail
+from cli.projections import model_documents
 from cli.provider_process import process_app
 from projections.commissioner import CommissionerRecords, commissioner_records, service_history
 from projections.documents import Documents
-from projections.feed import ProjectionFeed, as_at
 from projections.provider_processes import ProviderProcesses
-from projections.registry import open_documents
 
 app = typer.Typer(
     help="Commissioner records (004): per provider service, the concerns, their outcomes, the service reviews "
@@ -63,15 +62,7 @@ def history(service_id: str, exclude_case: Optional[str] = typer.Option(None, he
 
 
 def _documents(as_at_text: str | None) -> Documents:
-    def build() -> Documents:
-        if as_at_text is not None:
-            return as_at(runtime.records(), [CommissionerRecords(), ProviderProcesses()], parse_as_at(as_at_text))
-        store = runtime.records()
-        feed = ProjectionFeed(store, open_documents(store), [CommissionerRecords(), ProviderProcesses()])
-        feed.catch_up()  # fold what the worker has not folded yet, so the answer is current
-        return feed.documents
-
-    return runtime.guarded(build)
+    return model_documents([CommissionerRecords(), ProviderProcesses()], as_at_text)
 
 
 def _outcomes(o: dict[str, int]) -> str:

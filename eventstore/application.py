@@ -79,6 +79,21 @@ class SafeguardingRecords(Application):
         except IntegrityError:
             return None
 
+    def append(self, stream: UUID, first_seq: int, facts: Sequence[Fact]) -> list[Recorded]:
+        """Append facts numbered first_seq.. to a stream that is not a case's (a governance action),
+        all or nothing; idempotent as `record` is: a retry of the same batch stores nothing."""
+        now = datetime.now(timezone.utc)
+        batch = [Recorded(stream, seq, now, fact) for seq, fact in enumerate(facts, start=first_seq)]
+        try:
+            self.save(*batch)
+            return batch
+        except IntegrityError:
+            stored = {r.seq: r for r in self.events.get(stream, gt=first_seq - 1)}  # type: ignore[arg-type]
+            same = [stored.get(seq) for seq in range(first_seq, first_seq + len(facts))]
+            if any(r is None or r.fact.model_dump(mode="json") != f.model_dump(mode="json") for r, f in zip(same, facts)):
+                raise Superseded(f"stream {stream}: positions from #{first_seq} hold other facts", list(stored.values())) from None
+            return same
+
     @staticmethod
     def _check_shape(case_id: str, first_seq: int, facts: Sequence[Fact]) -> None:
         for seq, fact in enumerate(facts, start=first_seq):

@@ -44,6 +44,7 @@ from domain.pathway import (
     PEER_RISK_REVIEW,
     ROUTE_DECISION,
     SERVICE_RISK_REVIEW,
+    SOURCE_ALSO_ADULT_AT_RISK,
     SOURCE_STILL_HAS_ACCESS,
 )
 from eventstore.events import Recorded
@@ -71,7 +72,7 @@ class CommissionerRecords(ReadModel):
             c = f.concern
             docs[key] = ConcernFacts(
                 case_id=f.case_id, raised_at=f.at, adult_at_risk=c.adult_at_risk.id, alleged_source=c.alleged_source.id,
-            ).model_dump(mode="json")
+            ).model_dump(mode="json", exclude={"mutual_harm"})  # recorded from pathway 2026.12.1 on, when answered
             _add_to_service(c.service, f.case_id, key, f.at, docs)
             return
         case = docs.get(key)
@@ -112,6 +113,8 @@ def _step_completed(case: Doc, step: str, record: dict[str, Any]) -> None:
         case["route_exploitation"] = record.get(EXPLOITATION.name) is True
     elif step == PEER_RISK_REVIEW.id:
         case["risk_open"] = record.get(SOURCE_STILL_HAS_ACCESS.name) is True
+        if SOURCE_ALSO_ADULT_AT_RISK.name in record:
+            case["mutual_harm"] = record[SOURCE_ALSO_ADULT_AT_RISK.name] is True
     elif step == LIVE_CASE_OVERSIGHT.id:
         case["risk_open"] = any(record.get(f.name) is True for f in OVERSIGHT_RISK_FLAGS)
     elif step == SERVICE_RISK_REVIEW.id:
@@ -181,6 +184,7 @@ def _record(service: Doc, concerns: list[ConcernFacts]) -> dict[str, Any]:
         "first_concern_at": _iso(raised[0]) if raised else None,
         "last_concern_at": _iso(raised[-1]) if raised else None,
         "concern_types": _tally(c.abuse_category for c in concerns),
+        "mutual_harm_concerns": sum(c.mutual_harm for c in concerns),  # the source also an adult at risk (issue 12)
         "threshold_categories": _tally(c.threshold_category for c in concerns),
         "service_users_referred": f["service_users_referred"],
         "service_users_reviewed": f["service_users_reviewed"],

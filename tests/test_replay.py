@@ -82,3 +82,16 @@ async def test_recorded_process_history_replays(path, monkeypatch):
     history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
     result = await replayer().replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None
+
+AUDIT_HISTORIES = sorted((Path(__file__).parent / "histories" / "audits").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", AUDIT_HISTORIES, ids=[p.stem for p in AUDIT_HISTORIES])
+async def test_recorded_audit_history_replays(path):
+    """Governance audits recorded before actions were tracked (issue 12) and after: both replay."""
+    history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+    assert (await replayer().replay_workflow(history)).replay_failure is None
+
+
+def test_audit_histories_cover_before_and_after_tracked_actions():
+    assert {p.stem for p in AUDIT_HISTORIES} >= {"weekly_audit_before_tracked_actions", "weekly_audit_tracked_actions"}
