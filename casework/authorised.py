@@ -20,12 +20,14 @@ from domain.access import (
     Principal,
     may_acknowledge,
     may_act_at,
-    may_act_in_process,
+    may_act_in_organisation,
     may_complete,
 )
 from domain.facts import ConcernRaised
+from domain.governance_actions import replay_action
 from domain.pathway import current_pathway
 from eventstore.application import SafeguardingRecords
+from eventstore.audit import action_stream
 from eventstore.events import Recorded
 from projections.dashboard import LiveCases
 from projections.documents import MemoryDocuments
@@ -100,4 +102,13 @@ def process_step_decision(principal: Principal, status: Any, process: Any, step:
     defined = process.step(step)
     roles = list(open_step.can_record) if open_step else list(defined.roles()) if defined else \
         [a.role for a in principal.assignments if a.role in PROCESS_ROLES][:1] or list(PROCESS_ROLES)
-    return may_act_in_process(principal, roles, f"recording {step} for {status.service_id}")
+    return may_act_in_organisation(principal, roles, f"recording {step} for {status.service_id}")
+
+
+def action_decision(records: SafeguardingRecords, principal: Principal, ref: str) -> Decision | None:
+    """Who may complete an action a governance audit raised: its owner's role or one it escalated
+    to, as the action's own facts say (None: no such action)."""
+    state = replay_action([r.fact for r in records.stream(action_stream(ref))]) if len(ref) <= 200 else None
+    if state is None:
+        return None
+    return may_act_in_organisation(principal, state.can_complete, f"completing action {ref}")

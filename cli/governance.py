@@ -10,7 +10,9 @@ import typer
 
 from activities.audit_activities import raise_actions, run_audit
 from casework import commands
-from cli.common import CommandError, emit_json, parse_as_at, say
+from casework.authorised import action_decision
+from cli import identity
+from cli.common import CommandError, emit_json, fail, parse_as_at, say
 from cli.runtime import ask_temporal, guarded, records, run as run_casework
 from configuration.settings import get_settings
 from domain.governance_actions import ActionCompletion
@@ -63,12 +65,20 @@ def run(
 @app.command("complete-action")
 def complete_action(
     ref: str = typer.Argument(..., help="the action's ref, e.g. weekly-2027-02-08-immediate_practice_correction"),
-    role: str = typer.Option(..., "--as", help="the role you are acting in (the owner, or a role it escalated to)"),
-    actor: str = typer.Option(..., help="your staff id"),
+    role: Optional[str] = typer.Option(None, "--as", help="the role you are acting in (the owner, or a role it "
+                                       "escalated to; embedded mode)"),
+    actor: Optional[str] = typer.Option(None, help="your staff id (embedded mode)"),
     evidence: str = typer.Option(..., help="what was done: who was retrained, what changed"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Complete an action an audit raised, with its evidence (refused, with nothing recorded, if anything is wrong)."""
+    principal = guarded(lambda: identity.cli_principal(actor, role))
+    if principal is not None:  # production: the token's user, as the action's owner role or one it escalated to
+        decision = guarded(lambda: action_decision(records(), principal, ref))
+        if decision is None:
+            fail(f"no governance action {ref}")
+        actor, role = principal.user_id, guarded(lambda: identity.allowed(principal, decision, "audit complete-action",
+                                                                          None, None))
     c = ActionCompletion(role=role, actor=actor, evidence=evidence)
     state = run_casework(lambda client, _: commands.complete_governance_action(client, ref, c), worker=True)
     if as_json:

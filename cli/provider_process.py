@@ -16,7 +16,7 @@ from cli.common import build, emit_json, input_rules, read_json, say
 from cli.projections import current_feed
 from cli.runtime import guarded, records, run
 from configuration.settings import get_settings
-from domain.access import may_act_in_process
+from domain.access import may_act_in_organisation
 from domain.provider_concerns import COMMISSIONER, PROVIDER_MEETING, provider_concern_process
 from domain.provider_process import Decide, DismissProposal, OpenProcess, ProcessStatus, RecordStep
 
@@ -41,7 +41,7 @@ def _as(actor: str | None, role: str | None, roles: list[str] | None, what: str,
         decision = process_step_decision(principal, current, provider_concern_process(
             get_settings().provider_written_notice_working_days), status_first)
     else:
-        decision = may_act_in_process(principal, roles or [], what)
+        decision = may_act_in_organisation(principal, roles or [], what)
     return principal.user_id, guarded(lambda: identity.allowed(principal, decision, what, None, service_id))
 
 

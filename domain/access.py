@@ -170,9 +170,11 @@ def may_read_lists(p: Principal) -> Decision:
     return Decision(False, f"the deadlines and dashboard need a staff role; you hold {_roles(p)}")
 
 
-def may_act_in_process(p: Principal, roles: Iterable[str], what: str) -> Decision:
-    """The provider-concern process (004): commissioners and contract managers act across the
-    organisation's provider services, each step as one of the roles it names (or has escalated to)."""
+def may_act_in_organisation(p: Principal, roles: Iterable[str], what: str) -> Decision:
+    """Work of the organisation rather than of one service's case: the provider-concern process
+    (004: commissioners and contract managers, each step as a role it names or has escalated to)
+    and the actions governance audits raise (their owner's role, or one it escalated to). A role
+    held anywhere counts; the first of `roles` held is acted as."""
     wanted = tuple(dict.fromkeys(roles))
     for role in wanted:
         if p.holds(role):

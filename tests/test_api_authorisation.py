@@ -49,7 +49,7 @@ def expected(endpoint: str, role: str, scope: str) -> int:
             return 201 if at_elm else 403
         case "deadlines" | "dashboard":
             return 200 if role in STAFF_ROLES else 403
-        case "governance":
+        case "governance" | "national return":
             return 200 if role in GOVERNANCE else 403
         case "commissioner records":
             return 200 if role in COMMISSIONING else 403
@@ -102,6 +102,7 @@ async def test_every_endpoint_by_every_role_and_scope(api):
                 "deadlines": c.get("/deadlines"),
                 "dashboard": c.get("/dashboard"),
                 "governance": c.get("/governance"),
+                "national return": c.get("/reports/national", params={"year": 2026}),
                 "commissioner records": c.get("/commissioner/records"),
                 "pathway": c.get("/pathway"),
                 "threshold profiles": c.get("/threshold/profiles"),
@@ -116,7 +117,7 @@ async def test_every_endpoint_by_every_role_and_scope(api):
                 if r.status_code != want:
                     wrong.append(f"{endpoint} as {role} ({scope}): {r.status_code}, expected {want}: {r.text[:200]}")
     assert not wrong, "\n".join(wrong)
-    assert len(results) == len(principals()) * 16
+    assert len(results) == len(principals()) * 17
     # every refusal was audited, with its reason
     refusals = [a for a in api.accounts.access_log() if a.action == "refused"]
     # (a 404 for a service with no process is the process's answer to a reader, not a refusal)

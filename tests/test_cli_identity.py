@@ -138,3 +138,16 @@ async def test_production_cli_acts_in_the_provider_process_as_the_tokens_user(cl
     assert opened.exit_code == 0, opened.stderr
     facts = records.process_facts(json.loads(opened.stdout)["process_id"])
     assert (facts[0].fact.actor, facts[0].fact.role) == ("COM-3", "commissioner")
+
+
+async def test_production_cli_completes_a_governance_action_as_the_tokens_user(cli, monkeypatch):
+    invoke, _, _, accounts, records = cli
+    accounts.add_user("TL-8", "Tess", None, by="test")
+    accounts.grant("TL-8", Assignment("team_leader", "SVC-ELM"), by="test")
+    monkeypatch.setenv("SAFEGUARD_MODE", "production")
+    monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("TL-8", "cli", None, timedelta(days=1), by="test").secret)
+    unknown = await invoke("audit", "complete-action", "weekly-1999-01-01-x", "--evidence", "done")
+    assert unknown.exit_code == 2 and "no governance action weekly-1999-01-01-x" in unknown.stderr
+    typed = await invoke("audit", "complete-action", "weekly-1999-01-01-x", "--as", "team_leader", "--actor", "TL-8",
+                         "--evidence", "done")
+    assert typed.exit_code == 2 and "come from your token" in typed.stderr

@@ -35,7 +35,7 @@ class Problem(Exception):
 
 def status_of(e: CaseworkError) -> int:
     message = str(e)
-    if isinstance(e, Unavailable):
+    if isinstance(e, Unavailable) or "try again in a moment" in message:  # still being raised or opened
         return 503
     if message.startswith(("no case ", "no provider-concern process")):
         return 404

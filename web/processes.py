@@ -14,7 +14,7 @@ from casework import provider_process as casework
 from casework.availability import ANSWER_WITHIN
 from cli.common import validate
 from casework.authorised import process_step_decision
-from domain.access import Decision, Principal, may_act_in_process, may_read_commissioning
+from domain.access import Decision, Principal, may_act_in_organisation, may_read_commissioning
 from domain.provider_concerns import COMMISSIONER, provider_concern_process
 from domain.provider_process import Decide, DismissProposal, OpenProcess, RecordStep
 from projections.registry import open_feed
@@ -46,7 +46,7 @@ def _read(request: Request, principal: Principal, service_id: str | None = None)
 
 
 async def _act(request: Request, principal: Principal, service_id: str, roles, what: str, build, call) -> JSONResponse:
-    decision = roles if isinstance(roles, Decision) else may_act_in_process(principal, roles, what)
+    decision = roles if isinstance(roles, Decision) else may_act_in_organisation(principal, roles, what)
     refuse(request, principal, decision, service=service_id)
     command = build(decision.role)
     client = await web(request).temporal()
@@ -64,7 +64,7 @@ def steps(request: Request, principal: Principal = Depends(current_principal)) -
 
 @router.post("/proposals", summary="Propose a process for every service whose Appendix A decision calls for one")
 async def propose(request: Request, principal: Principal = Depends(require_csrf)) -> JSONResponse:
-    refuse(request, principal, may_act_in_process(principal, [COMMISSIONER], "proposing provider-concern processes"))
+    refuse(request, principal, may_act_in_organisation(principal, [COMMISSIONER], "proposing provider-concern processes"))
     ctx = web(request)
     feed = open_feed(ctx.records)
     feed.catch_up()
