@@ -68,7 +68,7 @@ def raise_concern(
 ) -> None:
     """Raise a peer-to-peer safeguarding concern: starts its workflow."""
     # production: raised_by is the token's user, in a role they hold at the concern's service
-    principal = guarded(lambda: identity.cli_principal(actor, role)) if get_settings().mode == "production" else None
+    principal = guarded(lambda: identity.cli_principal(actor, role) if identity.production() else None)
 
     def load() -> ConcernBody:
         now, data = _now(), read_json(file)
@@ -105,8 +105,7 @@ def development(
 ) -> None:
     """Record a development (new incident, agency contact) on a live case."""
     dev = guarded(lambda: load_model(file, Development, "development", input_rules().context()))
-    production = get_settings().mode == "production"
-    principal = guarded(lambda: identity.cli_principal(actor, role) if production else None)
+    principal = guarded(lambda: identity.cli_principal(actor, role) if identity.production() else None)
     if principal is not None:
         service = guarded(lambda: identity.visible_service(principal, case_id, "concern development"))
         role = guarded(lambda: identity.allowed(principal, may_act_at(principal, service, "recording a development"),
