@@ -114,11 +114,12 @@ def answer(data: Any, status: int = 200) -> JSONResponse:
 # ---- may they? --------------------------------------------------------------------------------
 
 
-def visible_case(request: Request, principal: Principal, case_id: str, action: str = "read") -> tuple[str, Decision]:
+def visible_case(request: Request, principal: Principal, case_id: str, action: str = "read",
+                 facts: list | None = None) -> tuple[str, Decision]:
     """The case's service if the principal may read the case (audited as `action`); else 404, as an
-    unknown case would be (the refusal, with its reason, is audited)."""
+    unknown case would be (the refusal, with its reason, is audited). `facts`: the case's, if read."""
     ctx = web(request)
-    service = case_service(ctx.records, case_id)
+    service = case_service(ctx.records, case_id, facts)
     if service is None:
         audit(request, principal, "refused", False, case_id=case_id, reason=f"no case {case_id}")
         raise Problem(404, f"no case {case_id}")
@@ -260,10 +261,11 @@ async def complete_step(case_id: str, step: str, request: Request,
     if unknown:
         raise Problem(422, f"step completion: {unknown[0]}: unknown field (give record, and occurrence for a recurring step)")
     # reads of one case's facts, well under a millisecond: on the loop (a thread hop costs more)
-    service, _ = visible_case(request, principal, case_id, "")
+    facts = ctx.records.stored_facts(case_id) if len(case_id) <= 64 else []  # read once, for both checks
+    service, _ = visible_case(request, principal, case_id, "", facts)
     client = await ctx.temporal()
     occurrence = data.get("occurrence")
-    decision = completion_decision(ctx.records, principal, case_id, service, step, occurrence)
+    decision = completion_decision(ctx.records, principal, case_id, service, step, occurrence, facts)
     refuse(request, principal, decision, case_id, service)
     completion = validate({"step": step, "role": decision.role, "actor": principal.user_id,
                            "record": data.get("record"), "occurrence": occurrence, "channel": principal.channel},
