@@ -1,0 +1,72 @@
+"""`safeguard evidence ...`: what inspectors, boards and courts are given, and the proof it is untouched."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from bootstrap import open_records
+from cli.common import CommandError, emit_json, fail, read_json, say
+from configuration.settings import get_settings
+from evidence.store import EvidenceError, export, take_checkpoint
+from evidence.verify import verify as verify_store
+from projections.registry import open_documents
+
+app = typer.Typer(help="Evidence for inspection: verify the store, checkpoint its chain heads, case packs, replay.",
+                  no_args_is_help=True)
+JSON = typer.Option(False, "--json", help="machine-readable output")
+
+
+def _progress(done: int, total: int) -> None:
+    typer.echo(f"  verified {done:,} of {total:,} events", err=True)
+
+
+@app.command()
+def verify(case_id: Optional[str] = typer.Argument(None, help="one case (default: the whole store)"),
+           against: Optional[Path] = typer.Option(None, "--against", help="a checkpoint exported earlier "
+                                                  "(`safeguard evidence checkpoint --export`), held outside Safeguard"),
+           as_json: bool = JSON) -> None:
+    """Check every event against its hash chain and the checkpointed heads: exit 0 intact, 1 with every break."""
+    records = open_records(get_settings())
+    try:
+        exported = read_json(against) if against else None
+        result = verify_store(records, open_documents(records), case_id, exported, None if as_json else _progress)
+    except (EvidenceError, CommandError) as e:
+        fail(str(e))
+    if as_json:
+        emit_json(result.as_json())
+    else:
+        say(result.summary())
+        for b in result.breaks:
+            say(f"  {b.line()}")
+    if not result.intact:
+        raise typer.Exit(1)
+
+
+@app.command()
+def checkpoint(export_to: Optional[Path] = typer.Option(None, "--export", help="also write the latest checkpoint "
+                                                        "and every stream's head to this file, to hold elsewhere"),
+               as_json: bool = JSON) -> None:
+    """Record the chain heads of every stream changed since the last checkpoint (the first is the genesis point)."""
+    records = open_records(get_settings())
+    documents = open_documents(records)
+    try:
+        taken = take_checkpoint(records, documents)
+        exported = export(documents) if export_to else None
+    except EvidenceError as e:
+        fail(str(e), 1)
+    if exported is not None and export_to is not None:
+        export_to.parent.mkdir(parents=True, exist_ok=True)
+        export_to.write_text(json.dumps(exported, indent=1, sort_keys=True) + "\n")
+    summary = {"taken": taken is not None, "seq": taken["seq"] if taken else None,
+               "streams": len(taken["streams"]) if taken else 0, "exported": str(export_to) if export_to else None}
+    if as_json:
+        emit_json(summary)
+    elif taken:
+        say(f"checkpoint {taken['seq']}: heads of {len(taken['streams']):,} streams at position {taken['position']:,} "
+            f"(hash {taken['hash'][:16]})" + (f"; exported to {export_to}" if export_to else ""))
+    else:
+        say("nothing recorded since the last checkpoint" + (f"; exported it to {export_to}" if export_to else ""))
