@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from bootstrap import open_records
+from bootstrap import WORKFLOWS, open_records
 from cli.common import CommandError, emit_json, fail, read_json, say
+from cli.runtime import client_for, guarded, records
 from configuration.settings import get_settings
+from evidence.replay import RETAINED, ReplayReport, case_ids, replay_case
 from evidence.store import EvidenceError, export, take_checkpoint
 from evidence.verify import verify as verify_store
 from projections.registry import open_documents
@@ -70,3 +73,40 @@ def checkpoint(export_to: Optional[Path] = typer.Option(None, "--export", help="
             f"(hash {taken['hash'][:16]})" + (f"; exported to {export_to}" if export_to else ""))
     else:
         say("nothing recorded since the last checkpoint" + (f"; exported it to {export_to}" if export_to else ""))
+
+
+@app.command()
+def replay(case_id: Optional[str] = typer.Argument(None, help="the case to replay"),
+           all_cases: bool = typer.Option(False, "--all", help="every case in the event store"),
+           as_json: bool = JSON) -> None:
+    """Replay the case's Temporal history (every run) on today's code and check the store holds exactly the
+    facts it recorded: exit 0 consistent (or history retained by Safeguard only), 1 otherwise."""
+    if (case_id is None) == (not all_cases):
+        fail("give one case id, or --all")
+    settings = get_settings()
+    store = records()
+
+    async def go() -> list[ReplayReport]:
+        client = await client_for(settings)
+        ids = [case_id] if case_id else case_ids(store)
+        reports = []
+        for i, c in enumerate(ids, start=1):
+            reports.append(await replay_case(client, store, c, WORKFLOWS, client.data_converter))
+            if all_cases and not as_json and (i % 50 == 0 or i == len(ids)):
+                typer.echo(f"  replayed {i:,} of {len(ids):,} cases", err=True)
+        return reports
+
+    reports = guarded(lambda: asyncio.run(go()))
+    if as_json:
+        emit_json([r.as_json() for r in reports])
+    elif case_id:
+        say(reports[0].line())
+    else:
+        failed = [r for r in reports if not r.ok]
+        retained = sum(r.status == "retained" for r in reports)
+        say(f"{len(reports) - len(failed):,} of {len(reports):,} cases consistent"
+            + (f" ({retained:,} with {RETAINED})" if retained else ""))
+        for r in failed:
+            say(f"  {r.line()}")
+    if any(not r.ok for r in reports):
+        raise typer.Exit(1)
