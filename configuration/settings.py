@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # at about a third of the worker's CPU on a case's live path. The tests and the replay
     # test always run workflows in it; the worker does when this is true.
     workflow_sandbox: bool = False
+    # the worker records a checkpoint of every stream's chain head this often (evidence/store.py);
+    # 0: only `safeguard evidence checkpoint` does
+    evidence_checkpoint_minutes: float = 60
 
     _id_pattern = field_validator("id_pattern")(a_pattern)  # refused when the settings are read
 
