@@ -8,8 +8,7 @@ from typing import Any, Optional
 import typer
 
 from cli import runtime
-from cli.common import emit_json, escaped, fail
-from cli.projections import parse_instant
+from cli.common import emit_json, escaped, fail, parse_as_at
 from projections.commissioner import CommissionerRecords, commissioner_records, service_history
 from projections.documents import Documents
 from projections.feed import ProjectionFeed, as_at
@@ -63,7 +62,7 @@ def history(service_id: str, exclude_case: Optional[str] = typer.Option(None, he
 def _documents(as_at_text: str | None) -> Documents:
     def build() -> Documents:
         if as_at_text is not None:
-            return as_at(runtime.records(), [CommissionerRecords()], parse_instant(as_at_text))
+            return as_at(runtime.records(), [CommissionerRecords()], parse_as_at(as_at_text))
         store = runtime.records()
         feed = ProjectionFeed(store, open_documents(store), [CommissionerRecords()])
         feed.catch_up()  # fold what the worker has not folded yet, so the answer is current

@@ -9,7 +9,7 @@ from typing import Any, Optional
 import typer
 
 from activities.audit_activities import run_audit
-from cli.common import CommandError, emit_json, say
+from cli.common import CommandError, emit_json, parse_as_at, say
 from cli.runtime import guarded, records
 from domain.governance import KINDS, AuditRecord, AuditRequest, audit_definition, local_date, local_midnight
 from eventstore.audit import stored_audit
@@ -58,7 +58,7 @@ def governance(
     def build() -> dict[str, Any]:
         store = records()
         if as_at:
-            return governance_view(fold_as_at(store, [GovernanceAudits()], _instant(as_at)))
+            return governance_view(fold_as_at(store, [GovernanceAudits()], parse_as_at(as_at)))
         feed = ProjectionFeed(store, open_documents(store), [GovernanceAudits()])
         feed.catch_up()
         return governance_view(feed.documents)
@@ -103,14 +103,3 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"--as-of {text!r} is not an ISO date (2027-03-01)") from None
-
-
-def _instant(text: str) -> datetime:
-    """An ISO date (the end of that day in London) or an instant (naive means UTC)."""
-    try:
-        if len(text) == 10:
-            return local_midnight(date.fromisoformat(text) + timedelta(days=1)) - timedelta(seconds=1)
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--as-at {text!r} is not an ISO date (2027-03-03) or instant (2027-03-03T09:00:00+00:00)") from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

@@ -18,6 +18,12 @@ def pathway(as_json: bool = typer.Option(False, "--json", help="print JSON")) ->
     for s in p.steps:
         deadline = s.deadline.describe() if s.deadline else "no deadline"
         typer.echo(f"\n{s.id}  [{s.role}]  {deadline}\n  {s.title} - {s.seed}")
-        typer.echo("  records: " + ", ".join(f"{f.name}({f.type}{'' if f.required else ', optional'})" for f in s.record))
+        typer.echo("  records: " + ", ".join(_field(f) for f in s.record))
         for t in s.triggers:
             typer.echo(f"  trigger: {t.reason} -> {t.to_role}")
+
+
+def _field(f) -> str:
+    """A record field as `name(type[, optional])`, a choice field with the values it takes."""
+    kind = f"one of {' | '.join(f.choices)}" if f.choices else f.type
+    return f"{f.name}({kind}{'' if f.required else ', optional'})"

@@ -8,7 +8,7 @@ workflow's history and replayed exactly as it was decided.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -31,6 +31,9 @@ Role = Literal[
     "quality_safeguarding_lead",
     "nominated_individual",
 ]
+
+
+ROLES: tuple[str, ...] = get_args(Role)
 
 
 class RecordField(Policy):

@@ -52,6 +52,7 @@ def concern(identified_at: str, case_id: str | None = None, **over: Any) -> dict
         "adult_at_risk": {"id": "A-117"},
         "alleged_source": {"id": "A-204"},
         "summary": "A-204 blocked A-117 from the lounge",
+        "raised_by": {"actor": "SSW-14", "role": "senior_support_worker"},
         "case_id": case_id or f"T-{uuid.uuid4().hex[:10]}",
     }
     return {**body, **over}
