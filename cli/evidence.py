@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
 from bootstrap import WORKFLOWS, open_records
-from cli.common import CommandError, emit_json, fail, read_json, say
+from cli.common import CommandError, emit_json, fail, now, parse_as_at, read_json, say
 from cli.runtime import client_for, guarded, records
 from configuration.settings import get_settings
 from evidence.replay import RETAINED, ReplayReport, case_ids, replay_case
@@ -110,3 +110,46 @@ def replay(case_id: Optional[str] = typer.Argument(None, help="the case to repla
             say(f"  {r.line()}")
     if any(not r.ok for r in reports):
         raise typer.Exit(1)
+
+
+def _who(by: str | None) -> str:
+    if by:
+        return by
+    import getpass
+
+    return getpass.getuser()
+
+
+BY = typer.Option(None, "--by", help="who is generating it, recorded with the export (default: the login name)")
+
+
+@app.command()
+def pack(case_id: str = typer.Argument(..., help="the case"),
+         out: Path = typer.Option(..., "--out", help="directory for CASE.pdf, CASE.html and CASE.json"),
+         as_at_: Optional[str] = typer.Option(None, "--as-at", help="the case as it stood then: an ISO date or instant"),
+         by: Optional[str] = BY, as_json: bool = JSON) -> None:
+    """A case's evidence pack (PDF, HTML, JSON), with its verification; the export is recorded."""
+    from evidence.exports import record_export
+    from evidence.pack import build_pack
+    from evidence.render import write_pack
+
+    store = records()
+    generated_at = now()
+    who = _who(by)
+
+    def make() -> tuple[Any, dict[str, str]]:
+        instant = parse_as_at(as_at_) if as_at_ else None
+        built = build_pack(store, open_documents(store), case_id, who, generated_at, instant)
+        return built, write_pack(built, out)
+
+    try:
+        built, files = guarded(make)
+    except EvidenceError as e:
+        fail(str(e))
+    record_export(store, "case_pack", case_id, [case_id], who, generated_at, files, built.as_at)
+    if as_json:
+        emit_json({"case_id": case_id, "files": {str(out / n): d for n, d in files.items()},
+                   "intact": built.verification.intact})
+    else:
+        say(f"evidence pack for case {case_id} ({built.verification.events_in_pack} events, "
+            f"{'intact' if built.verification.intact else 'NOT INTACT'}) written to {out}: {', '.join(files)}")

@@ -20,7 +20,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresFactory
 
-from domain.facts import AuditCompleted, ConcernRaised
+from domain.facts import AuditCompleted, ConcernRaised, EvidenceExported
 from eventstore.application import SafeguardingRecords
 from evidence.streams import Anchor, Row, check_stream
 from projections.documents import Documents, Following
@@ -106,6 +106,8 @@ def name_of(records: SafeguardingRecords, stream: UUID, rows: list[Row]) -> str:
             return f"case {fact.case_id}"
         if isinstance(fact, AuditCompleted):
             return f"audit {fact.kind} {fact.as_of.isoformat()}"
+        if isinstance(fact, EvidenceExported):
+            return f"export {fact.kind} of {fact.subject} ({fact.export_id})"
     return f"stream {stream}"
 
 
