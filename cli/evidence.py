@@ -153,3 +153,28 @@ def pack(case_id: str = typer.Argument(..., help="the case"),
     else:
         say(f"evidence pack for case {case_id} ({built.verification.events_in_pack} events, "
             f"{'intact' if built.verification.intact else 'NOT INTACT'}) written to {out}: {', '.join(files)}")
+
+
+@app.command()
+def subject(adult_id: str = typer.Argument(..., help="the adult's id"),
+            out: Path = typer.Option(..., "--out", help="directory: one sub-directory of pack files per case, and ADULT_ID.json"),
+            by: Optional[str] = BY, as_json: bool = JSON) -> None:
+    """Subject access: every case in which the adult is the adult at risk or the alleged source; the export is recorded."""
+    from evidence.exports import record_export
+    from evidence.subject import subject_access
+    from projections.registry import open_feed
+
+    store = records()
+    generated_at = now()
+    who = _who(by)
+    try:
+        index, files = guarded(lambda: subject_access(store, open_feed(store), adult_id, out, who, generated_at))
+    except EvidenceError as e:
+        fail(str(e))
+    record_export(store, "subject_access", adult_id, [c["case_id"] for c in index["cases"]], who, generated_at, files)
+    if as_json:
+        emit_json(index)
+    else:
+        say(f"{len(index['cases'])} cases naming {adult_id} written to {out}:")
+        for c in index["cases"]:
+            say(f"  {c['case_id']}: {c['appears_as']}, {c['status']}, raised {c['raised_at']}")
