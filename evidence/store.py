@@ -66,6 +66,7 @@ def streams(records: SafeguardingRecords, only: UUID | None = None, batch: int =
     table, p = _table(records)
     after: tuple[Any, int] | None = None
     current: UUID | None = None
+    raw: Any = None
     rows: list[Row] = []
     while True:
         clauses, args = [], []
@@ -81,11 +82,10 @@ def streams(records: SafeguardingRecords, only: UUID | None = None, batch: int =
                       f"ORDER BY originator_id, originator_version LIMIT {batch}", args)
             page = c.fetchall()
         for r in page:
-            stream = _stream_id(r["originator_id"])
-            if stream != current:
+            if r["originator_id"] != raw:  # a new stream (compared as read: no UUID made per event)
                 if current is not None:
                     yield current, rows
-                current, rows = stream, []
+                raw, current, rows = r["originator_id"], _stream_id(r["originator_id"]), []
             rows.append((r["originator_version"], r["topic"], bytes(r["state"])))
         if len(page) < batch:
             break

@@ -24,11 +24,12 @@ from evidence.store import take_checkpoint
 from projections.registry import open_documents
 from tests.conftest import concern
 from tests.pure_case import PureCase
+from tests.test_postgres_store import SERVER, pg_settings  # noqa: F401  (a fixture)
 
 GENERATED = datetime(2027, 2, 1, 9, tzinfo=timezone.utc)
 
 
-async def closed_case(records, case_id: str = "PK-1") -> PureCase:
+def closed_case(records, case_id: str = "PK-1") -> PureCase:
     """001 to closure, with a missed deadline, a live-risk escalation acknowledged and a development."""
     case = PureCase(concern("2027-01-12T09:30:00+00:00", case_id=case_id))
     case.at("2027-01-12T09:50:00+00:00")  # record_concern missed: E1 to the team leader
@@ -63,8 +64,8 @@ def test_the_schema_in_docs_is_the_models():
     assert SCHEMA_FILE.read_text() == schema_text(), "run: .venv/bin/python -m evidence.schema"
 
 
-async def test_a_closed_case_pack_in_three_forms(records, tmp_path):
-    case = await closed_case(records)
+def test_a_closed_case_pack_in_three_forms(records, tmp_path):
+    case = closed_case(records)
     documents = open_documents(records)
     take_checkpoint(records, documents)
     pack = build_pack(records, documents, "PK-1", "DSL-3", GENERATED)
@@ -103,8 +104,8 @@ async def test_a_closed_case_pack_in_three_forms(records, tmp_path):
         assert expected in text, expected
 
 
-async def test_as_at_a_pack_holds_what_had_happened_by_then(records):
-    await closed_case(records)
+def test_as_at_a_pack_holds_what_had_happened_by_then(records):
+    closed_case(records)
     documents = open_documents(records)
     then = datetime(2027, 1, 12, 10, tzinfo=timezone.utc)
     pack = build_pack(records, documents, "PK-1", "DSL-3", GENERATED, then)
@@ -114,7 +115,7 @@ async def test_as_at_a_pack_holds_what_had_happened_by_then(records):
     assert pack.verification.last_included_hash != pack.verification.chain_head
 
 
-async def test_a_long_case_breaks_its_tables_across_pages(records, tmp_path):
+def test_a_long_case_breaks_its_tables_across_pages(records, tmp_path):
     case = PureCase(concern("2027-01-12T09:30:00+00:00", case_id="PK-LONG"))
     for i in range(60):
         case.development("agency_contact", f"call {i} with the hub")
@@ -157,3 +158,20 @@ def test_the_pack_command_writes_and_records_the_export(tmp_path, monkeypatch):
         assert len(exports(records)) == 1  # a refused pack records nothing
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.skipif(not SERVER, reason="no PostgreSQL: run the suite with ./scripts/test, which starts one")
+def test_pack_and_subject_access_on_postgres(pg_settings, tmp_path):
+    from evidence.subject import subject_access
+    from projections.registry import open_feed
+
+    records = open_records(pg_settings)
+    closed_case(records, "PG-PACK")
+    documents = open_documents(records)
+    take_checkpoint(records, documents)
+    pack = build_pack(records, documents, "PG-PACK", "DSL-3", GENERATED)
+    assert pack.verification.intact and pack.verification.checkpoint["seq"] == 1 and pack.status == "closed"
+    index, files = subject_access(records, open_feed(records), "A-117", tmp_path, "DPO-1", GENERATED)
+    assert [c["case_id"] for c in index["cases"]] == ["PG-PACK"] and "PG-PACK/PG-PACK.pdf" in files
+    assert "Evidence pack: case PG-PACK" in "\n".join(pdf_pages(tmp_path / "PG-PACK" / "PG-PACK.pdf"))
+    records.close()
