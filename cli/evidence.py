@@ -13,10 +13,11 @@ from bootstrap import WORKFLOWS, open_records
 from cli.common import CommandError, emit_json, fail, now, parse_as_at, read_json, say
 from cli.runtime import client_for, guarded, records
 from configuration.settings import get_settings
-from evidence.replay import RETAINED, ReplayReport, case_ids, replay_case
+from evidence.replay import RETAINED, ReplayReport, every_case, replay_case
 from evidence.store import EvidenceError, export, take_checkpoint
 from evidence.verify import verify as verify_store
 from projections.registry import open_documents
+from workflows.concern import SafeguardingConcernWorkflow
 
 app = typer.Typer(help="Evidence for inspection: verify the store, checkpoint its chain heads, case packs, replay.",
                   no_args_is_help=True)
@@ -88,7 +89,13 @@ def replay(case_id: Optional[str] = typer.Argument(None, help="the case to repla
 
     async def go() -> list[ReplayReport]:
         client = await client_for(settings)
-        ids = [case_id] if case_id else case_ids(store)
+        if case_id:
+            ids = [case_id]
+        else:
+            ids, listed = await every_case(client, store, SafeguardingConcernWorkflow.__name__)
+            if not listed:
+                typer.echo("  Temporal cannot list workflows here: cases gone from the store entirely are not looked for",
+                           err=True)
         reports = []
         for i, c in enumerate(ids, start=1):
             reports.append(await replay_case(client, store, c, WORKFLOWS, client.data_converter))

@@ -151,3 +151,23 @@ def case_ids(records: SafeguardingRecords, batch: int = 5000) -> list[str]:
         found += [records.mapper.to_domain_event(n).fact.case_id for n in page]
         start = page[-1].id + 1
     return found
+
+
+async def temporal_case_ids(client: Client, workflow_type: str) -> list[str] | None:
+    """Every case Temporal holds a workflow for (its visibility store, while it retains them);
+    None where the server cannot list workflows (the time-skipping test server)."""
+    try:
+        return sorted({w.id async for w in client.list_workflows(f"WorkflowType = '{workflow_type}'")})
+    except RPCError as e:
+        if e.status == RPCStatusCode.UNIMPLEMENTED:
+            return None
+        raise
+
+
+async def every_case(client: Client, records: SafeguardingRecords, workflow_type: str) -> tuple[list[str], bool]:
+    """The store's cases, then any case Temporal holds and the store does not (gone from the store
+    entirely: its replay reports every fact missing); and whether Temporal could be asked."""
+    stored = case_ids(records)
+    held = await temporal_case_ids(client, workflow_type)
+    known = set(stored)
+    return stored + [c for c in held or [] if c not in known], held is not None

@@ -4,14 +4,25 @@ Temporal no longer holds is "retained by Safeguard only"; a difference is named 
 
 from __future__ import annotations
 
-from temporalio.contrib.pydantic import pydantic_data_converter
+import asyncio
+import uuid
 
-from bootstrap import WORKFLOWS
+import pytest_asyncio
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from bootstrap import WORKFLOWS, build_worker, open_records
+from configuration.binaries import temporal_cli
+from configuration.settings import Settings
+from tests.cases import CaseDriver
 from domain.facts import DevelopmentRecorded
-from evidence.replay import case_ids, fetch_runs, replay_case
+from evidence.replay import case_ids, every_case, fetch_runs, replay_case
 from tests.conftest import concern
 from tests.pure_case import PureCase, StoryCase
 from tests.stories import full_pathway, missed_and_escalated
+
+
+RAISED_BY = {"actor": "SSW-14", "role": "senior_support_worker"}
 
 
 async def replay(driver, case_id):
@@ -73,3 +84,39 @@ async def test_the_replay_command(driver, monkeypatch):
         assert neither.exit_code == 2 and "give one case id, or --all" in neither.stderr
     finally:
         get_settings.cache_clear()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def local_driver(tmp_path):
+    """The real local dev server (the time-skipping one cannot list workflows)."""
+    env = await WorkflowEnvironment.start_local(dev_server_existing_path=temporal_cli(), data_converter=pydantic_data_converter)
+    settings = Settings(data_dir=tmp_path, task_queue=f"replay-{uuid.uuid4().hex[:6]}", workflow_sandbox=True)
+    records = open_records(settings)
+    async with build_worker(env.client, records, settings):
+        d = CaseDriver(env, settings, records)
+        yield d
+        await d.terminate_open_cases()
+    await env.shutdown()
+
+
+async def test_replay_all_finds_a_case_gone_from_the_store_entirely(local_driver):
+    import sqlite3
+
+    from eventstore.events import case_stream
+
+    kept = await local_driver.raise_concern(concern("2026-11-20T09:30:00+00:00", raised_by=RAISED_BY))
+    gone = await local_driver.raise_concern(concern("2026-11-20T10:30:00+00:00", raised_by=RAISED_BY))
+    recorded = len(gone.facts())
+    with sqlite3.connect(local_driver.settings.event_store_env()["SQLITE_DBNAME"]) as db:
+        db.execute("DELETE FROM stored_events WHERE originator_id = ?", [case_stream(gone.id).hex])
+    client = local_driver.env.client
+    for _ in range(100):  # Temporal's list of workflows is eventually consistent
+        ids, listed = await every_case(client, local_driver.records, "SafeguardingConcernWorkflow")
+        if gone.id in ids:
+            break
+        await asyncio.sleep(0.1)
+    assert listed and ids == [kept.id, gone.id]
+    reports = {c: await replay(local_driver, c) for c in ids}
+    assert reports[kept.id].status == "consistent"
+    assert reports[gone.id].status == "inconsistent"
+    assert reports[gone.id].problems == [f"events #1-#{recorded} were recorded by the workflow but are not in the store"]
