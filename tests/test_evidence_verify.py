@@ -242,3 +242,29 @@ def test_verify_command_exit_codes_and_json(tmp_path, monkeypatch):
         assert as_json.exit_code == 1 and data["intact"] is False and len(data["breaks"]) == 3
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.skipif(not SERVER, reason="no PostgreSQL: run the suite with ./scripts/test, which starts one")
+def test_the_commands_on_postgres(pg_settings, tmp_path, monkeypatch):
+    env = {"SAFEGUARD_EVENT_STORE": "postgres", "SAFEGUARD_DATA_DIR": str(tmp_path),
+           "SAFEGUARD_POSTGRES_HOST": pg_settings.postgres_host, "SAFEGUARD_POSTGRES_PORT": str(pg_settings.postgres_port),
+           "SAFEGUARD_POSTGRES_USER": pg_settings.postgres_user, "SAFEGUARD_POSTGRES_DBNAME": pg_settings.postgres_dbname}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    get_settings.cache_clear()
+    try:
+        records = open_records(get_settings())
+        fill(records)
+        runner = CliRunner()
+        assert runner.invoke(app, ["evidence", "checkpoint"]).exit_code == 0
+        ok = runner.invoke(app, ["evidence", "verify"])
+        assert ok.exit_code == 0 and ok.stdout.startswith("intact: 3 cases, 0 other streams"), ok.output
+        made = runner.invoke(app, ["evidence", "pack", "TV-A", "--out", str(tmp_path / "out"), "--by", "DSL-3"])
+        assert made.exit_code == 0 and (tmp_path / "out" / "TV-A.pdf").exists(), made.output
+        sar = runner.invoke(app, ["evidence", "subject", "A-117", "--out", str(tmp_path / "sar")])
+        assert sar.exit_code == 0 and "3 cases naming A-117" in sar.stdout, sar.output
+        delete_last(Rows(records, pg_settings))
+        bad = runner.invoke(app, ["evidence", "verify", "--json"])
+        assert bad.exit_code == 1 and [b["kind"] for b in json.loads(bad.stdout)["breaks"]] == ["removed"]
+    finally:
+        get_settings.cache_clear()
