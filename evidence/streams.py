@@ -13,7 +13,7 @@ What is found, and how it is named (by the event's number as stored):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Sequence
 from uuid import UUID
 
 from eventstore.chain import ZERO, link, split
@@ -53,7 +53,7 @@ class _Node:
     own: bytes
 
 
-def check_stream(stream: UUID, rows: Iterable[Row], anchors: list[Anchor] = ()) -> StreamCheck:  # type: ignore[assignment]
+def check_stream(stream: UUID, rows: Iterable[Row], anchors: Sequence[Anchor] = ()) -> StreamCheck:
     rows = sorted(rows, key=lambda r: r[0])
     result = StreamCheck(stream, events=len(rows))
     breaks = result.breaks
@@ -90,7 +90,7 @@ def check_stream(stream: UUID, rows: Iterable[Row], anchors: list[Anchor] = ()) 
             numbers = f"#{last + 1}" if last + 1 == a.events else f"#{last + 1}-#{a.events}"
             breaks.append(Break(a.events, "removed", f"event{'s' if last + 1 < a.events else ''} {numbers} removed: "
                                                      f"checkpoint {a.checkpoint} of {a.taken_at} holds {a.events} events"))
-        elif have.hex() != a.head and not breaks:
+        elif have.hex() != a.head and not any(b.event is not None and b.event <= a.events for b in breaks):
             where = "before the chain's genesis" if a.events <= legacy else "in the chain"
             breaks.append(Break(a.events, "altered", f"events #1-#{a.events} ({where}) no longer give the head "
                                                      f"checkpoint {a.checkpoint} recorded"))

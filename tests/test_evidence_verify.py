@@ -115,6 +115,11 @@ def insert_forged(rows: Rows) -> None:
              rows.sid("TV-A"), topic, forged)
 
 
+def remove_and_renumber(rows: Rows) -> None:
+    rows.run("DELETE FROM {t} WHERE originator_id=? AND originator_version=3", rows.sid("TV-A"))
+    rows.renumber("TV-A", 4, -1)
+
+
 def swap(rows: Rows) -> None:
     rows.swap("TV-A", 2, 4)
 
@@ -124,6 +129,7 @@ TAMPERING: dict[str, tuple[Callable[[Rows], None], list[tuple[str, int | None, s
     "last event deleted": (delete_last, [("case TV-A", None, "removed")]),
     "whole case deleted": (delete_case, [("case TV-B", None, "missing")]),
     "event inserted": (insert_forged, [("case TV-A", 3, "inserted")]),
+    "event removed, the rest renumbered": (remove_and_renumber, [("case TV-A", 3, "removed")]),
     "two events swapped": (swap, [("case TV-A", 2, "reordered"), ("case TV-A", 4, "reordered")]),
 }
 
