@@ -9,13 +9,29 @@ from typing import Optional
 import typer
 
 from cli.common import CommandError, deadline_line, emit_json, parse_as_at, say
+from cli import runtime
 from cli.runtime import guarded, records
 from configuration.settings import get_settings
 from projections.dashboard import LiveCases, dashboard as dashboard_view
-from projections.feed import ProjectionFeed, as_at
-from projections.registry import open_feed, read_models
+from projections.documents import Documents
+from projections.feed import ProjectionFeed, ReadModel, as_at
+from projections.registry import open_documents, open_feed, read_models
 
 projections_app = typer.Typer(help="Read models: status, rebuild from zero.", no_args_is_help=True)
+
+
+def model_documents(models: list[ReadModel], as_at_text: str | None = None) -> Documents:
+    """The documents of some read models: current (what the worker has not folded yet is folded
+    now), or as they stood at `as_at_text` (an ISO date or instant)."""
+    def build() -> Documents:
+        store = runtime.records()  # looked up when called (tests point it at their store)
+        if as_at_text is not None:
+            return as_at(store, models, parse_as_at(as_at_text))
+        feed = ProjectionFeed(store, open_documents(store), models)
+        feed.catch_up()
+        return feed.documents
+
+    return guarded(build)
 
 
 def current_feed() -> ProjectionFeed:

@@ -108,6 +108,10 @@ def name_of(records: SafeguardingRecords, stream: UUID, rows: list[Row]) -> str:
             return f"audit {fact.kind} {fact.as_of.isoformat()}"
         if isinstance(fact, EvidenceExported):
             return f"export {fact.kind} of {fact.subject} ({fact.export_id})"
+        if getattr(fact, "process_id", None):  # a provider-concern process (004)
+            return f"process {fact.process_id}"  # type: ignore[union-attr]
+        if getattr(fact, "ref", None):  # a governance action
+            return f"governance action {fact.ref}"  # type: ignore[union-attr]
     return f"stream {stream}"
 
 

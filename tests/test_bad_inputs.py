@@ -30,14 +30,7 @@ ASSESSMENT = {"frequency_of_similar_incidents": 2, "power_imbalance": "some", "f
 FAKE_LINE = "\n  99 2027-01-12T10:00:00+00:00 CaseClosed (quality_safeguarding_lead)"
 
 
-@pytest.fixture(autouse=True)
-def offline(tmp_path, monkeypatch):
-    """No Temporal (a closed port) and a store of the test's own."""
-    monkeypatch.setenv("SAFEGUARD_TEMPORAL_ADDRESS", "127.0.0.1:1")
-    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("offline")  # no Temporal, a store of the test's own (conftest)
 
 
 def body(**over: Any) -> dict[str, Any]:

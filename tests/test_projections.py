@@ -45,7 +45,7 @@ async def test_dashboard_shows_live_cases_overdue_first_with_working_time_left(d
     assert [c["case_id"] for c in view["live_cases"]] == [late.id]  # the closed case has left the dashboard
     case = view["live_cases"][0]
     assert (case["adult_at_risk"], case["alleged_source"], case["service"]["id"]) == ("A-117", "A-204", "SVC-ELM")
-    assert case["current_steps"] == ["route_decision", "seriousness_assessment"]
+    assert case["current_steps"] == ["notify_regulator", "route_decision", "seriousness_assessment"]
     first = view["deadlines"][0]
     # route decision due 14:05 (4 working hours from 10:05) is overdue; seriousness due 17:00 has 1h working left
     assert (first["step"], first["overdue"], first["due"]) == ("route_decision", True, "2027-01-14T14:05:00Z")
