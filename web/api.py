@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import tempfile
+from pathlib import Path
 from datetime import datetime
 from typing import Any, Awaitable, Callable
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.encoders import jsonable_encoder
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from activities.audit_activities import raise_actions, run_audit
 from casework import commands, queries
@@ -497,3 +499,34 @@ def threshold_profiles(principal: Principal = Depends(current_principal), profil
 @router.get("/pathway", summary="The pathway in force, as data", tags=["policy"])
 def pathway(principal: Principal = Depends(current_principal)) -> JSONResponse:
     return answer(current_pathway())
+
+
+# ---- exports ------------------------------------------------------------------------------------
+
+PACK_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "json": "application/json"}
+
+
+@router.get("/cases/{case_id}/evidence-pack", summary="The case's evidence pack (PDF, HTML or JSON) with its verification; "
+            "the export is recorded", tags=["cases"], response_class=Response)
+def evidence_pack(case_id: str, request: Request, principal: Principal = Depends(current_principal),
+                  format: str = Query("pdf", pattern="^(pdf|html|json)$"),
+                  as_at_: str | None = Query(None, alias="as_at")) -> Response:
+    from evidence.exports import record_export  # WeasyPrint is heavy: loaded for an export only
+    from evidence.pack import build_pack
+    from evidence.render import write_pack
+    from evidence.store import EvidenceError
+
+    ctx = web(request)
+    visible_case(request, principal, case_id, "export")
+    instant = parse_as_at(as_at_, option="as_at") if as_at_ else None
+    generated_at = ctx.now().replace(microsecond=0)
+    try:
+        built = build_pack(ctx.records, open_documents(ctx.records), case_id, principal.user_id, generated_at, instant)
+    except EvidenceError as e:
+        raise Problem(404 if str(e).startswith("no case") else 422, str(e)) from None
+    with tempfile.TemporaryDirectory() as out:
+        files = write_pack(built, Path(out))
+        content = (Path(out) / f"{case_id}.{format}").read_bytes()
+    record_export(ctx.records, "case_pack", case_id, [case_id], principal.user_id, generated_at, files, built.as_at)
+    return Response(content, media_type=PACK_TYPES[format], headers={
+        "Content-Disposition": f'attachment; filename="{case_id}.{format}"', "X-Evidence-Intact": str(built.verification.intact).lower()})
