@@ -15,6 +15,7 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.appending import appended
 from activities.models import (
     CasePolicy,
     FactBatch,
@@ -31,7 +32,7 @@ from domain.case.policy import policy_from_text
 from domain.deadlines import HolidayTable
 from domain.pathway import current_pathway
 from domain.threshold import ThresholdDecision, load_profile
-from eventstore.application import OutOfSequence, SafeguardingRecords, Superseded
+from eventstore.application import SafeguardingRecords
 from projections import commissioner
 from projections.commissioner import CommissionerRecords
 from projections.concern_index import ConcernIndex, prior_concerns
@@ -70,17 +71,10 @@ class CaseActivities:
 
     @activity.defn(name="append_facts")
     def append_facts(self, batch: FactBatch) -> StoredBatch:
-        """Append the facts at their positions, all or nothing; a retry of a batch already stored stores nothing."""
-        try:
-            stored = self.records.record(batch.case_id, batch.first_seq, batch.facts)
-        except Superseded as e:
-            log.warning("batch superseded by a lost attempt's", case_id=batch.case_id, seq=batch.first_seq)
-            return StoredBatch(facts=[r.fact for r in e.stored], superseded=True)
-        except OutOfSequence as e:
-            raise ApplicationError(str(e), type="OutOfSequence", non_retryable=True) from e
-        for r in stored:
-            log.info("fact recorded", case_id=batch.case_id, seq=r.seq, fact=r.type, step=getattr(r.fact, "step", None))
-        return StoredBatch(facts=[r.fact for r in stored])
+        """Append the facts at their positions (activities/appending.py)."""
+        facts, superseded = appended(lambda: self.records.record(batch.case_id, batch.first_seq, batch.facts),
+                                     batch.first_seq, case_id=batch.case_id)
+        return StoredBatch(facts=facts, superseded=superseded)
 
     @activity.defn(name="assess_case_threshold")
     def assess_case_threshold(self, request: ThresholdRequest) -> ThresholdDecision:

@@ -7,21 +7,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import structlog
 from pydantic import BaseModel, ConfigDict
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
+from activities.appending import appended
 from configuration.settings import Settings
 from domain.deadlines import HolidayTable, WorkingCalendar
 from domain.process_facts import AnyProcessFact
 from domain.provider_concerns import ProviderConcernProcess, provider_concern_process
-from eventstore.application import OutOfSequence, SafeguardingRecords, Superseded
+from eventstore.application import SafeguardingRecords
 from projections import commissioner
 from projections.commissioner import CommissionerRecords
 from projections.feed import ProjectionFeed
 
-log = structlog.get_logger("safeguard.activities")
 HOLIDAY_YEARS = 3  # a process takes the bank holidays of the year it opens and the two after
 
 
@@ -69,14 +67,7 @@ class ProcessActivities:
 
     @activity.defn(name="append_process_facts")
     def append(self, batch: ProcessBatch) -> StoredProcessBatch:
-        """Append at their positions, all or nothing; a retry of a batch already stored stores nothing."""
-        try:
-            stored = self.records.record_process(batch.process_id, batch.first_seq, batch.facts)
-        except Superseded as e:
-            log.warning("batch superseded by a lost attempt's", process_id=batch.process_id, seq=batch.first_seq)
-            return StoredProcessBatch(facts=[r.fact for r in e.stored], superseded=True)
-        except OutOfSequence as e:
-            raise ApplicationError(str(e), type="OutOfSequence", non_retryable=True) from e
-        for r in stored:
-            log.info("fact recorded", process_id=batch.process_id, seq=r.seq, fact=r.type, step=getattr(r.fact, "step", None))
-        return StoredProcessBatch(facts=[r.fact for r in stored])
+        """Append at their positions (activities/appending.py)."""
+        facts, superseded = appended(lambda: self.records.record_process(batch.process_id, batch.first_seq, batch.facts),
+                                     batch.first_seq, process_id=batch.process_id)
+        return StoredProcessBatch(facts=facts, superseded=superseded)
