@@ -38,4 +38,7 @@ def create_app(settings: Settings | None = None, *, records: SafeguardingRecords
     problems.install(app)
     app.include_router(identity.router, prefix=API)
     app.include_router(api.router, prefix=API)
+    from web import pages  # the pages (issue 10) over the same identity, access rules and casework
+
+    pages.install(app)
     return app

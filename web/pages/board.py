@@ -1,0 +1,73 @@
+"""The deadline board for supervisors: every live case they may see, overdue first, each open
+deadline counting down, escalations outstanding, the next 72-hourly oversight and open risk flags.
+It is pushed to the browser by server-sent events as facts land (htmx's SSE extension swaps the
+board in place); the countdowns tick in the browser between pushes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from sse_starlette.sse import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from domain.access import STAFF_ROLES, may_read_lists
+from web.api import refuse
+from web.identity import web
+from web.pages.live import HEARTBEAT_EVERY, board as board_view, live_feed, watcher
+from web.pages.render import env, page
+from web.pages.signin import principal_of
+
+router = APIRouter()
+
+
+def _filters(service: str, role: str, overdue: str) -> dict[str, object]:
+    return {"service": service.strip(), "role": role if role in STAFF_ROLES else "", "overdue_only": overdue == "1"}
+
+
+async def _render(request: Request, principal, filters: dict) -> str:
+    ctx = web(request)
+    now = ctx.now().replace(microsecond=0)
+    view = await run_in_threadpool(live_feed(ctx).view, now)
+    data = board_view(principal, view, now, ctx, **filters)
+    return env.get_template("board_live.html").render(b=data, now=now)
+
+
+@router.get("/board")
+async def board(request: Request, service: str = "", role: str = "", overdue: str = "") -> Response:
+    principal = await principal_of(request)
+    await run_in_threadpool(refuse, request, principal, may_read_lists(principal))
+    filters = _filters(service, role, overdue)
+    ctx = web(request)
+    now = ctx.now().replace(microsecond=0)
+    view = await run_in_threadpool(live_feed(ctx).view, now)
+    data = board_view(principal, view, now, ctx, **filters)
+    query = request.url.query
+    return page(request, "board.html", principal, b=data, now=now, filters=filters, roles=STAFF_ROLES,
+                stream=f"/board/stream{'?' + query if query else ''}")
+
+
+@router.get("/board/stream")
+async def stream(request: Request, service: str = "", role: str = "", overdue: str = "") -> Response:
+    """The board again each time the event log grows (sent only if it changed), as SSE `board` events."""
+    principal = await principal_of(request)
+    await run_in_threadpool(refuse, request, principal, may_read_lists(principal))
+    filters = _filters(service, role, overdue)
+    w = watcher(web(request))
+
+    async def events():
+        w.listeners += 1
+        w.start()
+        last = None
+        try:
+            while True:
+                html = await _render(request, principal, filters)
+                if html != last:
+                    last = html
+                    yield {"event": "board", "data": html}
+                await w.wait(HEARTBEAT_EVERY)
+                if await request.is_disconnected():
+                    return
+        finally:
+            w.listeners -= 1
+
+    return EventSourceResponse(events(), ping=int(HEARTBEAT_EVERY))

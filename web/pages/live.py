@@ -1,0 +1,147 @@
+"""The live cases as the pages show them, from the event store's `live_cases` read model (the one
+the dashboard and the deadlines list read): My work, the deadline board, and the push of the
+board to every open browser as facts land.
+
+One feed per app keeps the read model current; `Watcher` notices the event log grow (one cheap
+read of its last position, every `WATCH_EVERY` seconds, on the server) and wakes every board's
+server-sent-event stream, which renders the board again and sends it only if it changed. Browsers
+never poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import datetime
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from domain.access import Principal, sees_service
+from projections.dashboard import LiveCases, dashboard
+from projections.feed import ProjectionFeed
+from projections.registry import open_documents
+from web.context import WebContext
+from web.pages.formats import countdown
+
+WATCH_EVERY = 0.2  # seconds between looks at the log's last position (one indexed read)
+HEARTBEAT_EVERY = 15.0  # seconds: a comment keeps idle connections (and proxies) open
+
+
+class LiveFeed:
+    """The app's one feed of the live-cases read model, caught up before each read."""
+
+    def __init__(self, ctx: WebContext) -> None:
+        self.ctx = ctx
+        self.feed = ProjectionFeed(ctx.records, open_documents(ctx.records), [LiveCases()])
+        self._lock = threading.Lock()
+
+    def position(self) -> int:
+        return self.feed.last_position()
+
+    def view(self, now: datetime) -> dict[str, Any]:
+        with self._lock:
+            self.feed.catch_up()
+        return dashboard(self.feed.documents, now, self.ctx.settings.calendar)
+
+
+def live_feed(ctx: WebContext) -> LiveFeed:
+    feed = getattr(ctx, "_live_feed", None)
+    if feed is None:
+        feed = ctx._live_feed = LiveFeed(ctx)  # type: ignore[attr-defined]
+    return feed
+
+
+def my_work(principal: Principal, view: dict[str, Any], now: datetime, ctx: WebContext) -> dict[str, Any]:
+    """The open steps the principal may complete (a role held at the case's service: the step's own,
+    or one it escalated to), most urgent first; and escalations raised to a role they hold there."""
+    services = {c["case_id"]: c["service"]["id"] for c in view["live_cases"]}
+    steps = []
+    for d in view["deadlines"]:
+        service = services.get(d["case_id"], "")
+        held = principal.roles_at(service)
+        roles = [r for r in (d["role"], *d["escalated_to"]) if r in held]
+        if roles:
+            steps.append({**d, "service_id": service, "as_role": roles[0],
+                          "countdown": countdown(d["step"], d["due"], now, ctx.settings.calendar)})
+    escalations = []
+    for c in view["live_cases"]:
+        held = principal.roles_at(c["service"]["id"])
+        for e in c["escalations_outstanding"]:
+            if e["to_role"] in held:
+                escalations.append({**e, "case_id": c["case_id"], "service_id": c["service"]["id"]})
+    escalations.sort(key=lambda e: e["at"])
+    return {"steps": steps, "escalations": escalations}
+
+
+def board(principal: Principal, view: dict[str, Any], now: datetime, ctx: WebContext, service: str = "",
+          role: str = "", overdue_only: bool = False) -> dict[str, Any]:
+    """The deadline board of the cases the principal sees, filtered: overdue first, then each open
+    deadline; escalations outstanding; the next 72-hourly oversight; open risk flags."""
+    cases = [c for c in view["live_cases"] if sees_service(principal, c["service"]["id"])
+             and (not service or c["service"]["id"] == service)]
+    ids = {c["case_id"] for c in cases}
+    deadlines = [{**d, "countdown": countdown(d["step"], d["due"], now, ctx.settings.calendar)}
+                 for d in view["deadlines"] if d["case_id"] in ids
+                 and (not role or role in (d["role"], *d["escalated_to"])) and (not overdue_only or d["overdue"])]
+    escalations = sorted(({**e, "case_id": c["case_id"], "service_id": c["service"]["id"]}
+                          for c in cases for e in c["escalations_outstanding"] if not role or e["to_role"] == role),
+                         key=lambda e: e["at"])
+    oversight = [{"case_id": c["case_id"], "service_id": c["service"]["id"],
+                  "next_due": c["live_case_oversight"]["next_due"],
+                  "countdown": countdown("live_case_oversight", c["live_case_oversight"]["next_due"], now,
+                                         ctx.settings.calendar),
+                  "last": c["live_case_oversight"]["last"]}
+                 for c in cases if c["live_case_oversight"]["next_due"]]
+    oversight.sort(key=lambda o: o["next_due"])
+    risks = [{"case_id": c["case_id"], "service_id": c["service"]["id"], "overdue": c["overdue"],
+              "flags": (c["live_case_oversight"]["last"] or {}).get("flags", [])}
+             for c in cases if c["open_risk_beyond_timescale"]]
+    all_services = sorted({c["service"]["id"] for c in view["live_cases"] if sees_service(principal, c["service"]["id"])})
+    return {"deadlines": deadlines, "escalations": escalations, "oversight": oversight, "risks": risks,
+            "cases": len(cases), "services": all_services}
+
+
+class Watcher:
+    """Wakes the board streams when the event log grows. Started by the first stream, it stops
+    when the app does (or when nobody is listening, to start again with the next one)."""
+
+    def __init__(self, feed: LiveFeed) -> None:
+        self.feed = feed
+        self.changed = asyncio.Condition()
+        self.position = 0
+        self.listeners = 0
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        self.position = await run_in_threadpool(self.feed.position)
+        while self.listeners > 0:
+            await asyncio.sleep(WATCH_EVERY)
+            try:
+                position = await run_in_threadpool(self.feed.position)
+            except Exception:  # the store failing: the streams keep what they showed; try again
+                continue
+            if position != self.position:
+                self.position = position
+                async with self.changed:
+                    self.changed.notify_all()
+
+    async def wait(self, timeout: float) -> bool:
+        """True when the log grew within `timeout` seconds."""
+        async with self.changed:
+            try:
+                await asyncio.wait_for(self.changed.wait(), timeout)
+                return True
+            except asyncio.TimeoutError:
+                return False
+
+
+def watcher(ctx: WebContext) -> Watcher:
+    w = getattr(ctx, "_watcher", None)
+    if w is None:
+        w = ctx._watcher = Watcher(live_feed(ctx))  # type: ignore[attr-defined]
+    return w
