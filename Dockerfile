@@ -1,4 +1,4 @@
-# The Safeguard worker image (production shape; see docker-compose.yml).
+# The Safeguard image (production shape; see docker-compose.yml): the worker by default, the API with `safeguard serve`.
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -11,7 +11,10 @@ COPY casework casework
 COPY cli cli
 COPY configuration configuration
 COPY simulation simulation
-COPY worker.py .
+COPY schedules schedules
+COPY operations operations
+COPY web web
+COPY worker.py bootstrap.py ./
 RUN pip install --no-cache-dir .
 USER nobody
 CMD ["python", "-m", "worker"]

@@ -11,6 +11,9 @@ import typer
 from casework import commands, queries
 from casework.availability import ANSWER_WITHIN, no_worker, worker_polling
 from casework.errors import NotYetRecorded
+from cli import identity
+from casework.authorised import acknowledgement_decision, completion_decision
+from domain.access import may_act_at
 from cli.common import CommandError, build, emit_json, input_rules, load_model, read_json, say, validate
 from cli.projections import current_feed
 from cli.runtime import ask_temporal, guarded, records, run
@@ -60,6 +63,10 @@ def raise_concern(
         return validate(data, ConcernBody, "concern", input_rules().context(now))
 
     concern = guarded(load)
+    principal = guarded(lambda: identity.cli_principal(None, None) if get_settings().mode == "production" else None)
+    if principal is not None:
+        guarded(lambda: identity.allowed(principal, may_act_at(principal, concern.service.id, "raising a concern"),
+                                         "concern raise", concern.case_id, concern.service.id))
 
     async def raise_it(client, settings):
         try:
@@ -82,9 +89,16 @@ def development(
 ) -> None:
     """Record a development (new incident, agency contact) on a live case."""
     dev = guarded(lambda: load_model(file, Development, "development", input_rules().context()))
+    production = get_settings().mode == "production"
+    principal = guarded(lambda: identity.cli_principal(actor, role) if production else None)
+    if principal is not None:
+        service = guarded(lambda: identity.visible_service(principal, case_id, "concern development"))
+        role = guarded(lambda: identity.allowed(principal, may_act_at(principal, service, "recording a development"),
+                                                "concern development", case_id, service))
+        actor = principal.user_id
     given = {k: v for k, v in (("actor", actor), ("role", role)) if v}
     dev = guarded(lambda: build(Development, "development", input_rules().context(),
-                                **{**dev.model_dump(exclude_none=True), **given}))
+                                **{**dev.model_dump(exclude_none=True), **given, **identity.via()}))
     n = run(lambda client, _: commands.record_development(client, case_id, dev, within=ANSWER_WITHIN), worker=True)
     emit_json({"case_id": case_id, "development": n}) if as_json else say(f"development {n} recorded on {case_id}")
 
@@ -99,18 +113,37 @@ def status(case_id: str, as_json: bool = JSON) -> None:
 @step_app.command("complete")
 def complete(
     case_id: str, step: str,
-    role: str = typer.Option(..., "--as", help="the role you are acting in, e.g. team_leader"),
-    actor: str = typer.Option(..., help="your staff id"),
+    role: Optional[str] = typer.Option(None, "--as", help="the role you are acting in, e.g. team_leader (embedded mode)"),
+    actor: Optional[str] = typer.Option(None, help="your staff id (embedded mode)"),
     file: Path = FILE,
     occurrence: Optional[int] = typer.Option(None, help="which occurrence of a recurring step"),
     as_json: bool = JSON,
 ) -> None:
     """Complete a step with its record: rejected, with nothing recorded, if anything is wrong."""
     record = guarded(lambda: read_json(file))
-    completion = guarded(lambda: build(StepCompletion, "step completion", input_rules().context(), step=step, role=role,
-                                       actor=actor, record=record, occurrence=occurrence))
-    guarded(lambda: _check_record_values(completion))
-    receipt = run(lambda client, _: commands.complete_step(client, case_id, completion, within=ANSWER_WITHIN), worker=True)
+    principal = guarded(lambda: identity.cli_principal(actor, role))
+
+    def completion_as(role: str | None, actor: str | None) -> StepCompletion:
+        c = guarded(lambda: build(StepCompletion, "step completion", input_rules().context(), step=step, role=role,
+                                  actor=actor, record=record, occurrence=occurrence, **identity.via()))
+        guarded(lambda: _check_record_values(c))
+        return c
+
+    if principal is None:
+        completion = completion_as(role, actor)
+        receipt = run(lambda client, _: commands.complete_step(client, case_id, completion, within=ANSWER_WITHIN),
+                      worker=True)
+    else:
+        service = guarded(lambda: identity.visible_service(principal, case_id, "step complete"))
+
+        async def complete_as_token(client, settings):
+            decision = await completion_decision(client, principal, case_id, service, step, occurrence,
+                                                 settings.task_queue, ANSWER_WITHIN)
+            as_role = identity.allowed(principal, decision, "step complete", case_id, service)
+            return await commands.complete_step(client, case_id, completion_as(as_role, principal.user_id),
+                                                within=ANSWER_WITHIN)
+
+        receipt = run(complete_as_token, worker=True)
     if as_json:
         emit_json(receipt)
         return
@@ -135,13 +168,30 @@ def _check_record_values(c: StepCompletion) -> None:
 @escalation_app.command("acknowledge")
 def acknowledge(
     case_id: str, escalation_id: str,
-    role: str = typer.Option(..., "--as"), actor: str = typer.Option(...),
+    role: Optional[str] = typer.Option(None, "--as", help="the role it was raised to (embedded mode)"),
+    actor: Optional[str] = typer.Option(None, help="your staff id (embedded mode)"),
     note: Optional[str] = typer.Option(None),
 ) -> None:
     """Acknowledge a triggered escalation raised to your role."""
-    ack = guarded(lambda: build(Acknowledgement, "acknowledgement", input_rules().context(), escalation_id=escalation_id,
-                                role=role, actor=actor, note=note))
-    run(lambda client, _: commands.acknowledge_escalation(client, case_id, ack, within=ANSWER_WITHIN), worker=True)
+    principal = guarded(lambda: identity.cli_principal(actor, role))
+
+    def ack_as(role: str | None, actor: str | None) -> Acknowledgement:
+        return guarded(lambda: build(Acknowledgement, "acknowledgement", input_rules().context(),
+                                     escalation_id=escalation_id, role=role, actor=actor, note=note, **identity.via()))
+
+    if principal is None:
+        ack = ack_as(role, actor)
+        run(lambda client, _: commands.acknowledge_escalation(client, case_id, ack, within=ANSWER_WITHIN), worker=True)
+    else:
+        service = guarded(lambda: identity.visible_service(principal, case_id, "escalation acknowledge"))
+
+        async def acknowledge_as_token(client, settings):
+            decision = await acknowledgement_decision(client, principal, case_id, service, escalation_id,
+                                                      settings.task_queue, ANSWER_WITHIN)
+            as_role = identity.allowed(principal, decision, "escalation acknowledge", case_id, service)
+            await commands.acknowledge_escalation(client, case_id, ack_as(as_role, principal.user_id), within=ANSWER_WITHIN)
+
+        run(acknowledge_as_token, worker=True)
     say(f"escalation {escalation_id} on {case_id} acknowledged")
 
 

@@ -6,6 +6,8 @@ import asyncio
 import signal
 import socket
 
+from typing import Optional
+
 import structlog
 import typer
 
@@ -39,27 +41,51 @@ def stop_on_sigterm() -> None:
     loop.add_signal_handler(signal.SIGTERM, on_sigterm)
 
 
-async def run_dev_stack(port: int, ui_port: int) -> None:
+def accounts_hint(records) -> str:
+    """How to make the first account, when there is none yet."""
+    from eventstore.accounts import Accounts
+
+    if Accounts(records).users():
+        return ""
+    return ("No accounts yet. Make the first (a password is generated and shown once):\n"
+            "  .venv/bin/safeguard users add QSL-1 --name 'Your Name'\n"
+            "  .venv/bin/safeguard users grant QSL-1 quality_safeguarding_lead\n")
+
+
+async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) -> None:
     stop_on_sigterm()
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = settings.data_dir / "temporal.sqlite"
     server = await DevServer.start(port=port, ui_port=ui_port, namespace=settings.temporal_namespace, db=db,
                                    log_path=settings.data_dir / "temporal-server.log")
+    web_server = None
     try:
         records = open_records(settings)
         store = settings.event_store_env().get("SQLITE_DBNAME", "PostgreSQL")
+        if web_port is not None:
+            from bootstrap import web_app
+            from web.serving import embedded_server
+
+            web_server = embedded_server(web_app(settings, records, server.client), "127.0.0.1", web_port)
+            web_task = asyncio.create_task(web_server.serve())
         typer.echo(
             f"Safeguard embedded stack is up.\n"
             f"  Temporal server  127.0.0.1:{port} (history in {db}, log in {server.log_path})\n"
             f"  Temporal UI      http://127.0.0.1:{ui_port}\n"
             f"  Event store      {store}\n"
             f"  Worker           task queue {settings.task_queue}\n"
-            f"In another terminal: .venv/bin/safeguard concern raise --file examples/concern.json --identified-now\n"
+            + (f"  API              http://127.0.0.1:{web_port}/api/v1 (docs http://127.0.0.1:{web_port}/api/docs)\n"
+               if web_port is not None else "")
+            + accounts_hint(records)
+            + f"In another terminal: .venv/bin/safeguard concern raise --file examples/concern.json --identified-now\n"
             f"Press Ctrl-C to stop.",
         )
         await serve(server.client, settings, records)
     finally:
+        if web_server is not None:
+            web_server.should_exit = True
+            await asyncio.wait([web_task], timeout=5)
         server.stop()  # after the worker has drained: it needs the server to finish what it holds
         log.info("stack stopped")
 
@@ -67,20 +93,22 @@ async def run_dev_stack(port: int, ui_port: int) -> None:
 def dev(
     port: int = typer.Option(7233, help="Temporal frontend port"),
     ui_port: int = typer.Option(8233, help="Temporal UI port"),
+    web_port: int = typer.Option(None, "--web-port", help="the API's port (default SAFEGUARD_WEB_PORT, 8000)"),
 ) -> None:
-    """Start the embedded stack: Temporal dev server (SQLite), its UI, the worker and the SQLite event store."""
+    """Start the embedded stack: Temporal dev server (SQLite), its UI, the worker, the SQLite event store and the API."""
     configure_logging(get_settings().log_format)
-    for p, what in ((port, "--port"), (ui_port, "--ui-port")):
+    web_port = web_port or get_settings().web_port
+    for p, what in ((port, "--port"), (ui_port, "--ui-port"), (web_port, "--web-port")):
         if port_in_use(p):  # the dev server would fail to bind, and we would talk to whatever holds it
             fail(f"port {p} is already in use: is another `safeguard dev` running? "
                  f"(`safeguard worker` adds a worker to it; {what} chooses another port)", EXIT_UNAVAILABLE)
     try:
-        asyncio.run(run_dev_stack(port, ui_port))
+        asyncio.run(run_dev_stack(port, ui_port, web_port))
     except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, SIGTERM
         typer.echo("stopped")
     except RuntimeError as e:  # the dev server did not come up (most often: the port is taken)
-        fail(f"could not start the embedded stack on ports {port}/{ui_port}: {e}; "
-             "is another `safeguard dev` running? (--port / --ui-port choose others)", EXIT_UNAVAILABLE)
+        fail(f"could not start the embedded stack on ports {port}/{ui_port}/{web_port}: {e}; "
+             "is another `safeguard dev` running? (--port / --ui-port / --web-port choose others)", EXIT_UNAVAILABLE)
 
 
 async def run_worker() -> None:
@@ -97,3 +125,16 @@ def worker() -> None:
         typer.echo("stopped")
     except RuntimeError as e:
         fail(f"the worker could not connect to Temporal at {settings.temporal_address}: {e}", EXIT_UNAVAILABLE)
+
+
+def serve_command(
+    host: str = typer.Option(None, help="address to listen on (default SAFEGUARD_WEB_HOST)"),
+    port: int = typer.Option(None, help="port (default SAFEGUARD_WEB_PORT)"),
+    workers: int = typer.Option(1, help="uvicorn worker processes"),
+    forwarded_allow_ips: Optional[str] = typer.Option(None, help="the TLS proxy's address, trusted for X-Forwarded-For"),
+) -> None:
+    """Run the HTTP API for production under uvicorn, against the configured Temporal and event store."""
+    from web.serving import run_production
+
+    settings = get_settings()
+    run_production(host or settings.web_host, port or settings.web_port, workers, forwarded_allow_ips)

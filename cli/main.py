@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 app.command()(dev.dev)
 app.command()(dev.worker)
+app.command("serve")(dev.serve_command)
 app.add_typer(cases.concern_app, name="concern")
 app.add_typer(cases.step_app, name="step")
 app.add_typer(cases.escalation_app, name="escalation")
@@ -36,6 +37,7 @@ app.command()(backup.backup)
 app.command()(backup.restore)
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
+app.command("access-log")(users.access_log)
 
 
 

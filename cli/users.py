@@ -215,3 +215,24 @@ def revoke_token(token_id: str) -> None:
     """Revoke a token: refused from its next use."""
     _do(lambda: _accounts().revoke_token(token_id, operator()))
     say(f"token {token_id} revoked")
+
+
+def access_log(
+    case_id: Optional[str] = typer.Argument(None, help="only this case"),
+    user: Optional[str] = typer.Option(None, "--user", help="only this user (as actor or as the one acted on)"),
+    as_json: bool = JSON,
+) -> None:
+    """The access audit: every read, export, sign-in and -out, refusal, grant and revocation (never record text)."""
+    entries = _do(lambda: _accounts().access_log(case_id, user))
+    if as_json:
+        emit_json([e.model_dump(mode="json", exclude={"type"}) for e in entries])
+        return
+    if not entries:
+        say("nothing in the access audit" + (f" for {case_id}" if case_id else "") + (f" for {user}" if user else ""))
+    for e in entries:
+        outcome = "allowed" if e.allowed else "REFUSED"
+        about = " ".join(x for x in (e.case_id and f"case {e.case_id}", e.service and f"at {e.service}",
+                                     e.target and f"on {e.target}") if x)
+        why = f" ({e.reason})" if e.reason else ""
+        say(f"{e.at.isoformat()}  {e.user_id or '-':<14} {e.action:<13} {outcome:<8} {e.what}  {about}  "
+            f"[{e.channel}{' ' + e.address if e.address else ''}]{why}")

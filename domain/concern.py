@@ -149,7 +149,26 @@ class ConcernBody(Model):
         return self
 
 
-class StepCompletion(Model):
+Channel = Literal["cli", "api", "web"]
+
+
+class Via(Model):
+    """How a request reached the case: the channel and, from the CLI, the operating-system user
+    running it (issue 9). Optional, so commands and facts recorded before carry none."""
+
+    channel: Channel | None = None
+    os_user: str | None = None
+
+    @field_validator("os_user")
+    @classmethod
+    def _os_user(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _text(value, info, MAX_ID)
+
+    def via(self) -> dict[str, str]:
+        return {k: v for k, v in (("channel", self.channel), ("os_user", self.os_user)) if v is not None}
+
+
+class StepCompletion(Via):
     step: str
     role: Role
     actor: str = Field(min_length=1)
@@ -183,7 +202,7 @@ class StepCompletion(Model):
         return value
 
 
-class Development(Model):
+class Development(Via):
     """A new incident or agency contact on a live case."""
 
     kind: Literal["new_incident", "agency_contact", "other"] = Field(validation_alias=AliasChoices("kind", "type"))
@@ -202,7 +221,7 @@ class Development(Model):
         return _id(value, info, "staff")
 
 
-class Acknowledgement(Model):
+class Acknowledgement(Via):
     escalation_id: str
     role: Role
     actor: str = Field(min_length=1)

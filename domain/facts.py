@@ -68,6 +68,8 @@ class StepCompleted(Fact):
     record: dict[str, Any]
     due: datetime | None
     on_time: bool | None
+    channel: str | None = None  # cli, api or web (absent before issue 9)
+    os_user: str | None = None  # the operating-system user, from the CLI
 
 
 class DeadlineMissed(Fact):
@@ -96,6 +98,8 @@ class EscalationAcknowledged(Fact):
     role: str
     actor: str
     note: str | None = None
+    channel: str | None = None
+    os_user: str | None = None
 
 
 class DevelopmentRecorded(Fact):
@@ -105,6 +109,8 @@ class DevelopmentRecorded(Fact):
     summary: str
     actor: str | None = None
     role: str | None = None
+    channel: str | None = None
+    os_user: str | None = None
 
 
 class ThresholdDecisionFiled(Fact):

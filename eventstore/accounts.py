@@ -150,6 +150,24 @@ class Accounts:
                    reason=Assignment(role, service).describe())
         return self.account(user_id)  # type: ignore[return-value]
 
+    def sync_from_identity_provider(self, user_id: str, display_name: str, wanted: list[Assignment], by: str) -> Account:
+        """An OIDC user as their identity provider's claims say now: the account made on first
+        sign-in; roles granted and revoked to match the mapped claims (each change a fact, audited)."""
+        account = self.account(user_id)
+        if account is None:
+            try:
+                account = self.add_user(user_id, display_name, None, by)
+            except AccountError:
+                account = self._existing(user_id)  # a concurrent first sign-in made it
+        held = {(a.role, a.service) for a in account.assignments}
+        want = {(a.role, a.service): a for a in wanted}
+        for key, a in want.items():
+            if key not in held:
+                self.grant(user_id, a, by)
+        for role, service in held - set(want):
+            self.revoke(user_id, role, service, by)
+        return self._existing(user_id)
+
     def end_session(self, user_id: str, session_id: str) -> None:
         self._append(user_stream(user_id), SessionEnded(at=_now(), session_id=session_id))
 

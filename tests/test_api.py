@@ -52,7 +52,7 @@ async def test_actor_and_role_recorded_are_the_signed_in_users(api):
     assert r.status_code == 200, r.text
     assert r.json()["step"] == "record_concern"
     [done] = completions(api, case_id)
-    assert (done.actor, done.role) == ("SSW-14", "senior_support_worker")
+    assert (done.actor, done.role, done.channel) == ("SSW-14", "senior_support_worker", "api")
 
 
 async def test_a_body_naming_actor_or_role_is_refused_and_records_nothing(api):

@@ -74,7 +74,8 @@ class DevStack:
     def __init__(self, tmp: Path, ports: list[int], queue: str) -> None:
         self.tmp, (self.port, self.ui_port), self.queue = tmp, ports, queue
         self.env = {**os.environ, "SAFEGUARD_DATA_DIR": str(tmp / "data"), "SAFEGUARD_TASK_QUEUE": queue,
-                    "SAFEGUARD_TEMPORAL_ADDRESS": f"127.0.0.1:{self.port}", "SAFEGUARD_EVENT_STORE": "sqlite"}
+                    "SAFEGUARD_TEMPORAL_ADDRESS": f"127.0.0.1:{self.port}", "SAFEGUARD_EVENT_STORE": "sqlite",
+                    "SAFEGUARD_WEB_PORT": str(free_ports(1)[0])}  # the API's own port, never another run's 8000
         self.started: list[subprocess.Popen] = []
         self.servers: list[int] = []  # every dev server pid seen, to clean up whatever the test leaves
 

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse
 
 from activities.audit_activities import run_audit
 from casework import commands, queries
+from casework.authorised import acknowledgement_decision, case_service, completion_decision
 from casework.availability import ANSWER_WITHIN
 from cli.common import CommandError, parse_json, validate
 from cli.governance import _date as audit_date, _instant as governance_instant
@@ -28,9 +29,7 @@ from cli.threshold import _profile_json, request_parts
 from domain.access import (
     Decision,
     Principal,
-    may_acknowledge,
     may_act_at,
-    may_complete,
     may_read_case,
     may_read_commissioning,
     may_read_governance,
@@ -38,7 +37,6 @@ from domain.access import (
     sees_service,
 )
 from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
-from domain.facts import ConcernRaised
 from domain.governance import AuditRequest, audit_definition
 from domain.identity import IdempotentAnswer
 from domain.pathway import current_pathway
@@ -107,17 +105,11 @@ def answer(data: Any, status: int = 200) -> JSONResponse:
 # ---- may they? --------------------------------------------------------------------------------
 
 
-def case_service(ctx: WebContext, case_id: str) -> str | None:
-    """The service a case is at, from its first fact; None for an unknown case."""
-    first = ctx.records.stored_facts(case_id, lte=1) if len(case_id) <= 64 else []
-    return first[0].fact.concern.service.id if first and isinstance(first[0].fact, ConcernRaised) else None
-
-
 def visible_case(request: Request, principal: Principal, case_id: str, action: str = "read") -> tuple[str, Decision]:
     """The case's service if the principal may read the case (audited as `action`); else 404, as an
     unknown case would be (the refusal, with its reason, is audited)."""
     ctx = web(request)
-    service = case_service(ctx, case_id)
+    service = case_service(ctx.records, case_id)
     if service is None:
         audit(request, principal, "refused", False, case_id=case_id, reason=f"no case {case_id}")
         raise Problem(404, f"no case {case_id}")
@@ -244,20 +236,12 @@ async def complete_step(case_id: str, step: str, request: Request,
         raise Problem(422, f"step completion: {unknown[0]}: unknown field (give record, and occurrence for a recurring step)")
     service, _ = await run_in_threadpool(visible_case, request, principal, case_id, "")
     client = await ctx.temporal()
-    status = await queries.case_status(client, case_id, ANSWER_WITHIN, ctx.settings.task_queue)
     occurrence = data.get("occurrence")
-    open_step = next((s for s in status.open_steps if s.step == step and occurrence in (None, s.occurrence)), None)
-    pathway_step = current_pathway().step(step)
-    if open_step is not None:
-        holders = open_step.can_complete
-    elif pathway_step is not None:
-        holders = [pathway_step.role]
-    else:  # an unknown step: the case names its steps, as it does to the CLI
-        holders = list(principal.roles_at(service))[:1]
-    decision = may_complete(principal, service, step, holders)
+    decision = await completion_decision(client, principal, case_id, service, step, occurrence,
+                                         ctx.settings.task_queue, ANSWER_WITHIN)
     await run_in_threadpool(refuse, request, principal, decision, case_id, service)
     completion = validate({"step": step, "role": decision.role, "actor": principal.user_id,
-                           "record": data.get("record"), "occurrence": occurrence},
+                           "record": data.get("record"), "occurrence": occurrence, "channel": principal.channel},
                           StepCompletion, "step completion", rules_context(ctx))
     return await idempotent(request, principal, lambda: _casework(
         commands.complete_step(client, case_id, completion, within=ANSWER_WITHIN)))
@@ -272,8 +256,14 @@ async def record_development(case_id: str, request: Request, principal: Principa
     service, _ = await run_in_threadpool(visible_case, request, principal, case_id, "")
     decision = may_act_at(principal, service, "recording a development")
     await run_in_threadpool(refuse, request, principal, decision, case_id, service)
-    fields = data if isinstance(data, dict) else {"body": data}
-    development = validate({**fields, "actor": principal.user_id, "role": decision.role}, Development, "development",
+    if not isinstance(data, dict):
+        raise Problem(422, 'the development must be an object {"kind": ..., "summary": ...}')
+    unknown = sorted(set(data) - {"kind", "type", "summary", "description"})
+    if unknown:
+        raise Problem(422, f"development: {unknown[0]}: unknown field (give kind and summary)")
+    fields = data
+    development = validate({**fields, "actor": principal.user_id, "role": decision.role, "channel": principal.channel},
+                           Development, "development",
                            rules_context(ctx))
 
     async def work() -> tuple[int, Any]:
@@ -294,13 +284,11 @@ async def acknowledge(case_id: str, escalation_id: str, request: Request,
         raise Problem(422, "acknowledgement: the body may only give a note")
     service, _ = await run_in_threadpool(visible_case, request, principal, case_id, "")
     client = await ctx.temporal()
-    status = await queries.case_status(client, case_id, ANSWER_WITHIN, ctx.settings.task_queue)
-    escalation = next((e for e in status.escalations if e.escalation_id == escalation_id), None)
-    to_role = escalation.to_role if escalation else (principal.roles_at(service) or ("",))[0]
-    decision = may_acknowledge(principal, service, escalation_id, to_role)
+    decision = await acknowledgement_decision(client, principal, case_id, service, escalation_id,
+                                              ctx.settings.task_queue, ANSWER_WITHIN)
     await run_in_threadpool(refuse, request, principal, decision, case_id, service)
     ack = validate({"escalation_id": escalation_id, "role": decision.role, "actor": principal.user_id,
-                    "note": data.get("note")}, Acknowledgement, "acknowledgement", rules_context(ctx))
+                    "note": data.get("note"), "channel": principal.channel}, Acknowledgement, "acknowledgement", rules_context(ctx))
 
     async def work() -> tuple[int, Any]:
         await commands.acknowledge_escalation(client, case_id, ack, within=ANSWER_WITHIN)

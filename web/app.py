@@ -13,7 +13,7 @@ from temporalio.client import Client
 from configuration.settings import Settings, get_settings
 from eventstore.accounts import Accounts
 from eventstore.application import SafeguardingRecords
-from web import api, identity, problems
+from web import api, identity, oidc, problems
 from web.context import API, WebContext, session_secret, utc_now
 SESSION_COOKIE = "safeguard_session"
 
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, *, records: SafeguardingRecords
                        max_age=settings.session_max_hours * 3600, same_site="lax", https_only=settings.cookie_secure)
     problems.install(app)
     app.include_router(identity.router, prefix=API)
+    app.include_router(oidc.router, prefix=API)
     app.include_router(api.router, prefix=API)
     from web import pages  # the pages (issue 10) over the same identity, access rules and casework
 

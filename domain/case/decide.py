@@ -164,7 +164,7 @@ def decide_completion(state: CaseState, c: StepCompletion, now: datetime,
     occ, step, record = check_completion(state, c, now)
     b = _Batch(state)
     b.add(StepCompleted(at=now, step=step.id, occurrence=occ.occurrence, role=c.role, actor=c.actor, record=record,
-                        due=occ.due, on_time=None if occ.due is None else now <= occ.due))
+                        due=occ.due, on_time=None if occ.due is None else now <= occ.due, **c.via()))
     for t in step.triggers:
         if t.when.holds(record):
             b.add(Escalated(at=now, escalation_id=b.next_escalation_id(), step=step.id, occurrence=occ.occurrence,
@@ -227,7 +227,8 @@ def decide_development(state: CaseState, d: Development, now: datetime) -> list[
     check_development(state, d)
     b = _Batch(state)
     n = state.developments + 1
-    b.add(DevelopmentRecorded(at=now, development=n, kind=d.kind, summary=d.summary, actor=d.actor, role=d.role))
+    b.add(DevelopmentRecorded(at=now, development=n, kind=d.kind, summary=d.summary, actor=d.actor, role=d.role,
+                          **d.via()))
     for step in state.policy.pathway.steps:
         if isinstance(step.opens, OnDevelopment):
             b.open(step, n, now, f"development {n} recorded", now)
@@ -248,7 +249,8 @@ def check_acknowledgement(state: CaseState, a: Acknowledgement) -> None:
 
 def decide_acknowledgement(state: CaseState, a: Acknowledgement, now: datetime) -> list[Fact]:
     check_acknowledgement(state, a)
-    return [EscalationAcknowledged(at=now, escalation_id=a.escalation_id, role=a.role, actor=a.actor, note=a.note)]
+    return [EscalationAcknowledged(at=now, escalation_id=a.escalation_id, role=a.role, actor=a.actor, note=a.note,
+                                   **a.via())]
 
 
 # ---- the clock --------------------------------------------------------------------------

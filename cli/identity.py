@@ -1,0 +1,76 @@
+"""Who the CLI acts as. Embedded (the default): the local operator, as always: actor and role as
+typed, and every fact says it came by the CLI and from which operating-system user. Production
+(SAFEGUARD_MODE=production): staff actions need a personal API token (SAFEGUARD_TOKEN); the actor
+and role come from it, through the same authorisation as the API (casework/authorised.py)."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import datetime, timezone
+from typing import Any
+
+from casework.authorised import case_service
+from casework.errors import CaseworkError
+from cli.common import CommandError
+from cli.runtime import records
+from configuration.settings import get_settings
+from domain.access import Decision, Principal, may_read_case
+from eventstore.accounts import AccountError, Accounts
+
+TOKEN_NEEDED = ("SAFEGUARD_MODE=production: staff actions from the CLI need your personal API token in "
+                "SAFEGUARD_TOKEN (an administrator issues one: safeguard tokens issue YOUR-ID --name cli)")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def via() -> dict[str, Any]:
+    """What every command sent from the CLI carries: the channel and the operating-system user."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in a container without a passwd entry
+        user = "unknown"
+    return {"channel": "cli", "os_user": user}
+
+
+def cli_principal(actor: str | None, role: str | None) -> Principal | None:
+    """None in embedded mode (then --actor and --as are needed); the token's principal in production
+    (then neither may be given)."""
+    settings = get_settings()
+    if settings.mode != "production":
+        if actor is None or role is None:
+            raise CommandError("give --as ROLE and --actor ID (the embedded CLI acts as the local operator)")
+        return None
+    if actor is not None or role is not None:
+        raise CommandError("in production mode your actor and role come from your token: leave out --as and --actor")
+    if not settings.token:
+        raise CommandError(TOKEN_NEEDED)
+    try:
+        token, account = Accounts(records()).check_token(settings.token, utc_now())
+    except AccountError as e:
+        raise CommandError(f"SAFEGUARD_TOKEN: {e}") from None
+    return account.principal("cli", token.scope, token_id=token.token_id)
+
+
+def refused(principal: Principal, what: str, reason: str, case_id: str | None = None, service: str | None = None) -> None:
+    Accounts(records()).audit(principal.user_id, "refused", what, False, case_id=case_id, service=service, reason=reason,
+                              channel="cli", token_id=principal.token_id)
+
+
+def visible_service(principal: Principal, case_id: str, what: str) -> str:
+    """The case's service, if the principal may see the case; else 'no case', as for an unknown one."""
+    service = case_service(records(), case_id)
+    decision = may_read_case(principal, case_id, service, utc_now()) if service else Decision(False, f"no case {case_id}")
+    if not decision:
+        refused(principal, what, decision.reason, case_id, service)
+        raise CaseworkError(f"no case {case_id}")
+    return service  # type: ignore[return-value]
+
+
+def allowed(principal: Principal, decision: Decision, what: str, case_id: str | None, service: str | None) -> str:
+    """The role to act as, or the refusal (audited) as a command error."""
+    if not decision:
+        refused(principal, what, decision.reason, case_id, service)
+        raise CommandError(decision.reason)
+    return decision.role  # type: ignore[return-value]

@@ -1,0 +1,106 @@
+"""The CLI as the local operator (embedded) and with a personal token (SAFEGUARD_MODE=production)."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+from datetime import timedelta
+
+import pytest
+import pytest_asyncio
+from typer.testing import CliRunner
+
+from bootstrap import build_worker
+from casework.commands import raise_concern
+from cli.identity import TOKEN_NEEDED
+from cli.main import app
+from configuration.settings import get_settings
+from domain.access import Assignment
+from domain.concern import ConcernBody
+from domain.facts import StepCompleted
+from eventstore.accounts import Accounts
+from tests.api_support import concern_body
+from tests.cases import RECORDS
+
+runner = CliRunner()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def cli(env, settings, records, monkeypatch, tmp_path):
+    monkeypatch.setenv("SAFEGUARD_TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
+    monkeypatch.setenv("SAFEGUARD_TASK_QUEUE", settings.task_queue)
+    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+
+    async def worker_runs(*_):  # the time-skipping server cannot describe task queues; the worker below runs
+        return None
+
+    monkeypatch.setattr("cli.runtime.require_worker", worker_runs)
+    record = tmp_path / "record.json"
+    record.write_text(json.dumps(RECORDS["record_concern"]))
+
+    async def invoke(*args: str):
+        get_settings.cache_clear()
+        return await asyncio.to_thread(runner.invoke, app, list(args))
+
+    async def new_case() -> str:
+        body = ConcernBody.model_validate(concern_body())
+        return (await raise_concern(env.client, settings.task_queue, body)).case_id
+
+    async with build_worker(env.client, records, settings):
+        yield invoke, new_case, str(record), Accounts(records), records
+    get_settings.cache_clear()
+
+
+def completed(records, case_id: str) -> list[StepCompleted]:
+    return [r.fact for r in records.stored_facts(case_id) if isinstance(r.fact, StepCompleted)]
+
+
+async def test_embedded_cli_acts_as_the_local_operator_and_says_so(cli):
+    invoke, new_case, record, _, records = cli
+    case_id = await new_case()
+    result = await invoke("step", "complete", case_id, "record_concern", "--as", "senior_support_worker",
+                          "--actor", "SSW-14", "--file", record)
+    assert result.exit_code == 0, result.stderr
+    [done] = completed(records, case_id)
+    assert (done.actor, done.role, done.channel, done.os_user) == ("SSW-14", "senior_support_worker", "cli", getpass.getuser())
+    missing = await invoke("step", "complete", case_id, "peer_risk_review", "--file", record)
+    assert missing.exit_code == 2 and "give --as ROLE and --actor ID" in missing.stderr
+
+
+async def test_production_cli_needs_a_personal_token(cli, monkeypatch):
+    invoke, new_case, record, _, records = cli
+    case_id = await new_case()
+    monkeypatch.setenv("SAFEGUARD_MODE", "production")
+    result = await invoke("step", "complete", case_id, "record_concern", "--file", record)
+    assert result.exit_code == 2 and TOKEN_NEEDED in result.stderr
+    monkeypatch.setenv("SAFEGUARD_TOKEN", "sgt_0123.not-a-token")
+    result = await invoke("step", "complete", case_id, "record_concern", "--file", record)
+    assert result.exit_code == 2 and "not known" in result.stderr
+    assert completed(records, case_id) == []
+
+
+async def test_production_cli_acts_as_the_tokens_user_through_the_same_authorisation(cli, monkeypatch):
+    invoke, new_case, record, accounts, records = cli
+    case_id = await new_case()
+    accounts.add_user("TL-7", "Tess", None, by="test")
+    accounts.grant("TL-7", Assignment("team_leader", "SVC-ELM"), by="test")
+    accounts.add_user("SSW-7", "Sam", None, by="test")
+    accounts.grant("SSW-7", Assignment("senior_support_worker", "SVC-ELM"), by="test")
+    monkeypatch.setenv("SAFEGUARD_MODE", "production")
+
+    monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("TL-7", "cli", None, timedelta(days=1), by="test").secret)
+    refused = await invoke("step", "complete", case_id, "record_concern", "--file", record)
+    assert refused.exit_code == 2
+    assert "completing record_concern at SVC-ELM needs senior_support_worker; you hold team_leader" in refused.stderr
+    [audit] = [a for a in accounts.access_log(case_id=case_id) if a.action == "refused"]
+    assert (audit.user_id, audit.channel) == ("TL-7", "cli")
+    typed = await invoke("step", "complete", case_id, "record_concern", "--as", "team_leader", "--actor", "X-1", "--file", record)
+    assert typed.exit_code == 2 and "come from your token" in typed.stderr
+
+    monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("SSW-7", "cli", None, timedelta(days=1), by="test").secret)
+    result = await invoke("step", "complete", case_id, "record_concern", "--file", record)
+    assert result.exit_code == 0, result.stderr
+    [done] = completed(records, case_id)
+    assert (done.actor, done.role, done.channel) == ("SSW-7", "senior_support_worker", "cli")
