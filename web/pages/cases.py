@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from casework import commands, queries
+from casework.authorised import acknowledgement_decision, completion_decision
 from casework.availability import ANSWER_WITHIN
 from casework.errors import CaseworkError, NotYetRecorded, Unavailable
 from cli.common import CommandError, validate
@@ -271,15 +272,12 @@ async def complete(request: Request, case_id: str, step: str, occurrence: int) -
     form = await form_of(request, principal)
     ctx = web(request)
     service, _ = await run_in_threadpool(visible_case, request, principal, case_id, "")
-    client = await ctx.temporal()
-    status = await queries.case_status(client, case_id, ANSWER_WITHIN, ctx.settings.task_queue)
-    open_step = next((s for s in status.open_steps if s.step == step and s.occurrence == occurrence), None)
     pathway_step = current_pathway().step(step)
-    if open_step is None or pathway_step is None:
-        message = await _stale(request, case_id, step, occurrence, f"{step} occurrence {occurrence} is not open")
-        return await case_page(request, principal, case_id, status_code=409,
-                               notices=[{"text": message, "kind": "problem"}])
-    decision = may_complete(principal, service, step, open_step.can_complete)
+    if pathway_step is None:
+        raise Problem(404, f"no step {step} in the pathway")
+    client = await ctx.temporal()
+    decision = await completion_decision(client, principal, case_id, service, step, occurrence,
+                                         ctx.settings.task_queue, ANSWER_WITHIN)
     await run_in_threadpool(refuse, request, principal, decision, case_id, service)
     fields = forms.step_fields(pathway_step)
     questions: list[forms.FormField] = []
@@ -291,7 +289,7 @@ async def complete(request: Request, case_id: str, step: str, occurrence: int) -
     key = f"{step}#{occurrence}"
     try:
         completion = validate({"step": step, "role": decision.role, "actor": principal.user_id, "record": record,
-                               "occurrence": occurrence}, StepCompletion, "step completion", rules_context(ctx))
+                               "occurrence": occurrence, "channel": principal.channel}, StepCompletion, "step completion", rules_context(ctx))
         receipt = await commands.complete_step(client, case_id, completion, within=ANSWER_WITHIN)
     except NotYetRecorded as e:
         return await case_page(request, principal, case_id, status_code=503, notices=[
@@ -321,7 +319,7 @@ async def development(request: Request, case_id: str) -> Response:
     await run_in_threadpool(refuse, request, principal, decision, case_id, service)
     try:
         dev = validate({"kind": form.get("kind", ""), "summary": form.get("summary", "").strip(),
-                        "actor": principal.user_id, "role": decision.role}, Development, "development",
+                        "actor": principal.user_id, "role": decision.role, "channel": principal.channel}, Development, "development",
                        rules_context(ctx))
 
         async def work() -> dict[str, Any]:
@@ -355,16 +353,19 @@ async def acknowledge(request: Request, case_id: str, escalation_id: str) -> Res
     raised = next((e for e in escalation_rows(facts) if e["escalation_id"] == escalation_id), None)
     if raised is None:
         raise Problem(404, f"no escalation {escalation_id} on case {case_id}")
-    decision = may_acknowledge(principal, service, escalation_id, raised["to_role"])
-    await run_in_threadpool(refuse, request, principal, decision, case_id, service)
     if raised["acknowledged_at"]:
         flash(request, f"{escalation_id} was already acknowledged at {london(raised['acknowledged_at'])}: "
                        "nothing more was recorded.", "problem")
         return RedirectResponse(back, status_code=303)
+    client = await ctx.temporal()
+    decision = await acknowledgement_decision(client, principal, case_id, service, escalation_id,
+                                              ctx.settings.task_queue, ANSWER_WITHIN)
+    await run_in_threadpool(refuse, request, principal, decision, case_id, service)
     try:
         ack = validate({"escalation_id": escalation_id, "role": decision.role, "actor": principal.user_id,
-                        "note": form.get("note") or None}, Acknowledgement, "acknowledgement", rules_context(ctx))
-        await commands.acknowledge_escalation(await ctx.temporal(), case_id, ack, within=ANSWER_WITHIN)
+                        "note": form.get("note") or None, "channel": principal.channel}, Acknowledgement,
+                       "acknowledgement", rules_context(ctx))
+        await commands.acknowledge_escalation(client, case_id, ack, within=ANSWER_WITHIN)
     except (CaseworkError, CommandError) as e:
         if "no outstanding escalation" in str(e):  # acknowledged meanwhile (another tab, a colleague)
             flash(request, f"{escalation_id} was acknowledged meanwhile: nothing more was recorded.", "problem")

@@ -37,7 +37,11 @@ async def form_of(request: Request, principal: Principal) -> dict[str, str]:
 
 @router.get("/sign-in")
 async def sign_in_page(request: Request, next: str = "/", why: str = "") -> Response:
-    return page(request, "sign_in.html", None, next=safe_next(next), why=why, error=None, user_id="")
+    return page(request, "sign_in.html", None, oidc=_oidc(request), next=safe_next(next), why=why, error=None, user_id="")
+
+
+def _oidc(request: Request) -> bool:
+    return bool(request.app.state.web.settings.oidc_issuer)
 
 
 @router.post("/sign-in")
@@ -46,12 +50,12 @@ async def sign_in_post(request: Request) -> Response:
     user_id, password = str(form.get("user_id", "")).strip(), str(form.get("password", ""))
     target = safe_next(str(form.get("next", "/")))
     if not user_id or not password:
-        return page(request, "sign_in.html", None, status=422, next=target, why="",
+        return page(request, "sign_in.html", None, oidc=_oidc(request), status=422, next=target, why="",
                     error="give your user id and password", user_id=user_id)
     try:
         await sign_in(request, user_id, password)
     except Problem as e:
-        return page(request, "sign_in.html", None, status=e.status, next=target, why="", error=e.detail,
+        return page(request, "sign_in.html", None, oidc=_oidc(request), status=e.status, next=target, why="", error=e.detail,
                     user_id=user_id)
     return RedirectResponse(target, status_code=303)
 
