@@ -24,12 +24,24 @@ def _filters(service: str, role: str, overdue: str) -> dict[str, object]:
     return {"service": service.strip(), "role": role if role in STAFF_ROLES else "", "overdue_only": overdue == "1"}
 
 
+_rendered: dict[tuple, str] = {}
+
+
 async def _render(request: Request, principal, filters: dict) -> str:
+    """The board's live part. Boards of principals who see the same services, with the same filters,
+    at the same instant are the same: rendered once for all of them (200 supervisors, one render)."""
     ctx = web(request)
     now = ctx.now().replace(microsecond=0)
     view = await run_in_threadpool(live_feed(ctx).view, now)
-    data = board_view(principal, view, now, ctx, **filters)
-    return env.get_template("board_live.html").render(b=data, now=now)
+    services = principal.services()
+    key = (view["position"], now, None if services is None else tuple(sorted(services)), tuple(sorted(filters.items())))
+    html = _rendered.get(key)
+    if html is None:
+        if len(_rendered) > 256:
+            _rendered.clear()
+        data = board_view(principal, view, now, ctx, **filters)
+        html = _rendered[key] = env.get_template("board_live.html").render(b=data, now=now)
+    return html
 
 
 @router.get("/board")

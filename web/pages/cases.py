@@ -55,10 +55,6 @@ def flash(request: Request, text: str, kind: str = "done") -> None:
     request.session.setdefault("flash", []).append({"text": text, "kind": kind})
 
 
-def flashes(request: Request) -> list[dict[str, str]]:
-    return request.session.pop("flash", [])
-
-
 _sending: dict[tuple[str, str], asyncio.Lock] = {}
 
 
@@ -243,7 +239,7 @@ async def case_page(request: Request, principal: Principal, case_id: str, as_at_
     return page(request, "case.html", principal, status=status_code, case_id=case_id, service=service,
                 concern=concern, status_=status, unavailable=unavailable, steps=steps, escalations=escalations,
                 chronology=chronology(shown), as_at=as_at_ or "", as_at_error=as_at_error, instant=instant,
-                now=now, temporal_ui=temporal_ui(request, case_id), notices=(notices or []) + flashes(request),
+                now=now, temporal_ui=temporal_ui(request, case_id), notices=notices,
                 development_kinds=DEVELOPMENT_KINDS, development=(form_state or {}).get("development", {}),
                 development_key=((form_state or {}).get("development", {}).get("values", {}).get("form_key")
                                  or form_key()),

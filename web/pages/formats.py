@@ -61,8 +61,9 @@ def duration(seconds: float, working: bool = False) -> str:
         return _plural(days, "day") + (f" {_plural(rest, 'hour')}" if rest else "")
     if hours:
         return _plural(hours, hour_word) + (f" {minutes} min" if minutes else "")
-    mins = f"{minutes} {'working ' if working else ''}min " if minutes else ""
-    return f"{mins}{s % 60} s"
+    mins = f"{minutes} {'working ' if working else ''}min" if minutes else ""
+    secs = f"{s % 60} s" if s % 60 or not minutes else ""
+    return " ".join(x for x in (mins, secs) if x)
 
 
 def time_left(due: datetime | str | None, now: datetime, working_left_s: float | None = None) -> str:

@@ -35,14 +35,19 @@ class LiveFeed:
         self.ctx = ctx
         self.feed = ProjectionFeed(ctx.records, open_documents(ctx.records), [LiveCases()])
         self._lock = threading.Lock()
+        self._last: tuple[tuple[int, datetime], dict[str, Any]] | None = None
 
     def position(self) -> int:
         return self.feed.last_position()
 
     def view(self, now: datetime) -> dict[str, Any]:
+        """The dashboard at `now` (whole seconds); the many boards open at one instant share one."""
         with self._lock:
             self.feed.catch_up()
-        return dashboard(self.feed.documents, now, self.ctx.settings.calendar)
+            key = (self.feed.documents.position(LiveCases.name), now)
+            if self._last is None or self._last[0] != key:
+                self._last = (key, {**dashboard(self.feed.documents, now, self.ctx.settings.calendar), "position": key[0]})
+            return self._last[1]
 
 
 def live_feed(ctx: WebContext) -> LiveFeed:

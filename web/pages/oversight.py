@@ -24,7 +24,7 @@ from projections.registry import open_documents
 from web.api import refuse
 from web.identity import audit, web
 from web.pages import forms
-from web.pages.cases import flash, flashes
+from web.pages.cases import flash
 from web.pages.formats import from_london_input, london
 from web.pages.render import env, page
 from web.pages.signin import form_of, principal_of
@@ -70,7 +70,7 @@ async def governance(request: Request) -> Response:
     await run_in_threadpool(refuse, request, principal, may_read_governance(principal))
     view = await run_in_threadpool(lambda: governance_view(_documents(request, GovernanceAudits(), None)))
     return page(request, "governance.html", principal, audits=_audit_rows(view), actions=view["open_actions"],
-                kinds=KINDS, notices=flashes(request))
+                kinds=KINDS)
 
 
 @router.post("/governance/audits")

@@ -41,7 +41,9 @@ def nav(principal: Principal | None) -> list[tuple[str, str]]:
 
 
 def page(request: Request, template: str, principal: Principal | None, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page; the messages left for it (what the last form did) show at its top."""
     ctx = request.app.state.web
+    context["notices"] = list(context.get("notices") or []) + request.session.pop("flash", [])
     return templates.TemplateResponse(request, template, {
         "principal": principal, "nav": nav(principal), "path": request.url.path,
         "csrf": request.session.get("csrf") if principal else None,

@@ -8,7 +8,9 @@
     var minutes = Math.floor(s / 60) % 60, hours = Math.floor(s / 3600), days = Math.floor(s / 86400);
     if (!working && days >= 2) { var rest = hours - days * 24; return plural(days, "day") + (rest ? " " + plural(rest, "hour") : ""); }
     if (hours) return plural(hours, working ? "working hour" : "hour") + (minutes ? " " + minutes + " min" : "");
-    return (minutes ? minutes + (working ? " working min " : " min ") : "") + (s % 60) + " s";
+    var mins = minutes ? minutes + (working ? " working min" : " min") : "";
+    var secs = (s % 60 || !minutes) ? (s % 60) + " s" : "";
+    return [mins, secs].filter(Boolean).join(" ");
   }
   function text(el, now) {
     var due = Number(el.dataset.due);
