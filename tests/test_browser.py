@@ -44,7 +44,8 @@ async def person(browser, site):
     contexts = []
 
     async def open_as(user_id: str, width: int = 1200):
-        context = await browser.new_context(viewport={"width": width, "height": 900})
+        context = await browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB",
+                                            timezone_id="Europe/London")
         contexts.append(context)
         page = await context.new_page()
         await sign_in(page, site.base, user_id)
@@ -79,7 +80,7 @@ async def answer(page, step_id: str, fields: dict) -> None:
             await form.get_by_label(label, exact=False).first.select_option(value)
         else:
             await form.get_by_label(label, exact=False).first.fill(value)
-    await form.get_by_role("button", name=re.compile("^Record")).click()
+    await form.get_by_role("button", name=re.compile("^Complete this step")).click()
 
 
 async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_roles(site, person):

@@ -228,3 +228,31 @@ async def test_the_threshold_tool_answers_level_indicators_and_notifications(pag
                                          "facts.intentional_harm": "true"})
     assert r.status_code == 200
     assert "Matched indicators" in r.text and "Required notifications" in r.text and "Rationale" in r.text
+
+
+async def test_the_seriousness_assessment_asks_the_threshold_tool_and_files_its_decision(pages):
+    ssw = await pages.as_user("SSW-25", Assignment("senior_support_worker", ELM))
+    rm = await pages.as_user("RM-25", Assignment("registered_manager", ELM))
+    case_id = await raise_case(ssw)
+    html = (await ssw.get(f"/cases/{case_id}")).text
+    assert "within fifteen minutes of identification" in html  # the seed sentence, quoted as the step's help
+    await ssw.post(f"/cases/{case_id}/steps/record_concern/1", data={
+        "csrf_token": csrf(html), "behaviour_observed": "blocked the door", "initiated_by": "A-204", "presentation": "calm"})
+    html = (await rm.get(f"/cases/{case_id}")).text
+    assert 'id="threshold-tool"' in html and 'name="facts.impact"' in html
+    questions = await rm.get("/threshold/questions", params={"profile": "sussex", "category": "physical"})
+    assert 'name="facts.' in questions.text
+    bad = await rm.post(f"/cases/{case_id}/steps/seriousness_assessment/1", data={
+        "csrf_token": csrf(html), "frequency_of_similar_incidents": "lots", "power_imbalance": "some",
+        "fear_or_avoidance": "true", "category": "incidents_between_adults"})
+    assert bad.status_code == 422
+    assert re.search(r'id="f-frequency_of_similar_incidents-error">.*expects a whole number', bad.text)
+    r = await rm.post(f"/cases/{case_id}/steps/seriousness_assessment/1", data={
+        "csrf_token": csrf(html), "frequency_of_similar_incidents": "2", "power_imbalance": "significant",
+        "fear_or_avoidance": "true", "category": "incidents_between_adults", "facts.impact": "significant",
+        "facts.intentional_harm": "true"})
+    assert r.status_code == 303, r.text
+    page = (await rm.get(f"/cases/{case_id}")).text
+    assert "Matched indicators" in page and "Rationale" in page
+    done = [f.fact for f in pages.records.stored_facts(case_id) if isinstance(f.fact, StepCompleted)]
+    assert done[-1].record["facts"]["impact"] == "significant"

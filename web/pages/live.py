@@ -41,12 +41,15 @@ class LiveFeed:
         return self.feed.last_position()
 
     def view(self, now: datetime) -> dict[str, Any]:
-        """The dashboard at `now` (whole seconds); the many boards open at one instant share one."""
+        """The dashboard as the read model stands, computed once per fact landed and shared by every
+        page. Its rows are in due order (overdue first, at any later instant too); what depends on
+        the clock (overdue, time left) the pages work out at their own `now` (`due_now`)."""
         with self._lock:
             self.feed.catch_up()
-            key = (self.feed.documents.position(LiveCases.name), now)
-            if self._last is None or self._last[0] != key:
-                self._last = (key, {**dashboard(self.feed.documents, now, self.ctx.settings.calendar), "position": key[0]})
+            position = self.feed.documents.position(LiveCases.name)
+            if self._last is None or self._last[0][0] != position:
+                self._last = ((position, now), {**dashboard(self.feed.documents, now, self.ctx.settings.calendar),
+                                                "position": position})
             return self._last[1]
 
 
@@ -55,6 +58,10 @@ def live_feed(ctx: WebContext) -> LiveFeed:
     if feed is None:
         feed = ctx._live_feed = LiveFeed(ctx)  # type: ignore[attr-defined]
     return feed
+
+
+def overdue_at(due: str | None, now: datetime) -> bool:
+    return bool(due) and datetime.fromisoformat(due) <= now
 
 
 def my_work(principal: Principal, view: dict[str, Any], now: datetime, ctx: WebContext) -> dict[str, Any]:
@@ -67,8 +74,8 @@ def my_work(principal: Principal, view: dict[str, Any], now: datetime, ctx: WebC
         held = principal.roles_at(service)
         roles = [r for r in (d["role"], *d["escalated_to"]) if r in held]
         if roles:
-            steps.append({**d, "service_id": service, "as_role": roles[0],
-                          "countdown": countdown(d["step"], d["due"], now, ctx.settings.calendar)})
+            c = countdown(d["step"], d["due"], now, ctx.settings.calendar)
+            steps.append({**d, "service_id": service, "as_role": roles[0], "countdown": c, "overdue": c["overdue"]})
     escalations = []
     for c in view["live_cases"]:
         held = principal.roles_at(c["service"]["id"])
@@ -79,32 +86,52 @@ def my_work(principal: Principal, view: dict[str, Any], now: datetime, ctx: WebC
     return {"steps": steps, "escalations": escalations}
 
 
+BOARD_ROWS = 100  # rows a board list shows (most urgent first); the filters narrow the rest
+
+
 def board(principal: Principal, view: dict[str, Any], now: datetime, ctx: WebContext, service: str = "",
-          role: str = "", overdue_only: bool = False) -> dict[str, Any]:
+          role: str = "", overdue_only: bool = False, rows: int = BOARD_ROWS) -> dict[str, Any]:
     """The deadline board of the cases the principal sees, filtered: overdue first, then each open
-    deadline; escalations outstanding; the next 72-hourly oversight; open risk flags."""
+    deadline; escalations outstanding; the next 72-hourly oversight; open risk flags. Each list
+    shows its `rows` most urgent and says how many more there are."""
     cases = [c for c in view["live_cases"] if sees_service(principal, c["service"]["id"])
              and (not service or c["service"]["id"] == service)]
     ids = {c["case_id"] for c in cases}
-    deadlines = [{**d, "countdown": countdown(d["step"], d["due"], now, ctx.settings.calendar)}
-                 for d in view["deadlines"] if d["case_id"] in ids
-                 and (not role or role in (d["role"], *d["escalated_to"])) and (not overdue_only or d["overdue"])]
+    mine = [d for d in view["deadlines"] if d["case_id"] in ids]
+    overdue_by_case: dict[str, int] = {}
+    for d in mine:
+        if overdue_at(d["due"], now):
+            overdue_by_case[d["case_id"]] = overdue_by_case.get(d["case_id"], 0) + 1
+        else:
+            break  # in due order: the rest are not overdue
+    chosen = [d for d in mine if (not role or role in (d["role"], *d["escalated_to"]))
+              and (not overdue_only or overdue_at(d["due"], now))]
+    deadlines = []
+    for d in chosen[:rows]:
+        c = countdown(d["step"], d["due"], now, ctx.settings.calendar)
+        deadlines.append({**d, "countdown": c, "overdue": c["overdue"]})
     escalations = sorted(({**e, "case_id": c["case_id"], "service_id": c["service"]["id"]}
                           for c in cases for e in c["escalations_outstanding"] if not role or e["to_role"] == role),
                          key=lambda e: e["at"])
+    due_oversight = sorted((c for c in cases if c["live_case_oversight"]["next_due"]),
+                           key=lambda c: c["live_case_oversight"]["next_due"])
     oversight = [{"case_id": c["case_id"], "service_id": c["service"]["id"],
                   "next_due": c["live_case_oversight"]["next_due"],
                   "countdown": countdown("live_case_oversight", c["live_case_oversight"]["next_due"], now,
                                          ctx.settings.calendar),
-                  "last": c["live_case_oversight"]["last"]}
-                 for c in cases if c["live_case_oversight"]["next_due"]]
-    oversight.sort(key=lambda o: o["next_due"])
-    risks = [{"case_id": c["case_id"], "service_id": c["service"]["id"], "overdue": c["overdue"],
-              "flags": (c["live_case_oversight"]["last"] or {}).get("flags", [])}
-             for c in cases if c["open_risk_beyond_timescale"]]
+                  "last": c["live_case_oversight"]["last"]} for c in due_oversight[:rows]]
+    risks = []
+    for c in cases:
+        flags = (c["live_case_oversight"]["last"] or {}).get("flags", [])
+        if overdue_by_case.get(c["case_id"]) or flags:
+            risks.append({"case_id": c["case_id"], "service_id": c["service"]["id"],
+                          "overdue": overdue_by_case.get(c["case_id"], 0), "flags": flags})
+    risks.sort(key=lambda r: (-r["overdue"], r["case_id"]))
     all_services = sorted({c["service"]["id"] for c in view["live_cases"] if sees_service(principal, c["service"]["id"])})
-    return {"deadlines": deadlines, "escalations": escalations, "oversight": oversight, "risks": risks,
-            "cases": len(cases), "services": all_services}
+    return {"deadlines": deadlines, "deadlines_total": len(chosen), "escalations": escalations[:rows],
+            "escalations_total": len(escalations), "oversight": oversight, "oversight_total": len(due_oversight),
+            "risks": risks[:rows], "risks_total": len(risks), "cases": len(cases), "services": all_services,
+            "rows": rows}
 
 
 class Watcher:

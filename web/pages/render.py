@@ -18,7 +18,13 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
 env = templates.env
-env.filters.update(london=formats.london, human=formats.humanise, duration=formats.duration,
+def brief(value: Any, limit: int = 160) -> str:
+    """A recorded value as one short line for the chronology (its full text stays in the store)."""
+    text = value if isinstance(value, str) else json.dumps(value, separators=(", ", ": "))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+env.filters.update(brief=brief, london=formats.london, human=formats.humanise, duration=formats.duration,
                    tojson_compact=lambda v: json.dumps(v, separators=(",", ":")))
 env.globals.update(joined=formats.joined)
 
