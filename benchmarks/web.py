@@ -141,9 +141,13 @@ async def case_page(entries: int, runs: int) -> None:
             await commands.raise_concern(env.client, settings.task_queue, body, now=now)
             await commands.complete_step(env.client, "BENCH-CASE", StepCompletion(
                 step="record_concern", role="senior_support_worker", actor="SSW-1", record=RECORDS["record_concern"]))
+            # a long case: developments, each opening a chronology update the administrator completes
             while len(records.stored_facts("BENCH-CASE")) < entries:
                 await commands.record_development(env.client, "BENCH-CASE", Development(
                     kind="agency_contact", summary="LA hub called back", actor="SSW-1", role="senior_support_worker"))
+                await commands.complete_step(env.client, "BENCH-CASE", StepCompletion(
+                    step="chronology_development", role="safeguarding_administrator", actor="SA-1",
+                    record=RECORDS["chronology_development"]))
             count = len(records.stored_facts("BENCH-CASE"))
             accounts = Accounts(records)
             accounts.add_user(SUPERVISOR, "Supervisor", PASSWORD, by="bench")

@@ -27,12 +27,13 @@ def _filters(service: str, role: str, overdue: str) -> dict[str, object]:
 _rendered: dict[tuple, str] = {}
 
 
-async def _render(request: Request, principal, filters: dict) -> str:
+async def _render(request: Request, principal, filters: dict, woken: bool = False) -> str:
     """The board's live part. Boards of principals who see the same services, with the same filters,
     at the same instant are the same: rendered once for all of them (200 supervisors, one render)."""
     ctx = web(request)
     now = ctx.now().replace(microsecond=0)
-    view = await run_in_threadpool(live_feed(ctx).view, now)
+    feed = live_feed(ctx)
+    view = feed.current(now) if woken else await run_in_threadpool(feed.view, now)
     services = principal.services()
     key = (view["position"], now, None if services is None else tuple(sorted(services)), tuple(sorted(filters.items())))
     html = _rendered.get(key)
@@ -70,13 +71,14 @@ async def stream(request: Request, service: str = "", role: str = "", overdue: s
         w.listeners += 1
         w.start()
         last = None
+        woken = False
         try:
             while True:
-                html = await _render(request, principal, filters)
+                html = await _render(request, principal, filters, woken)
                 if html != last:
                     last = html
                     yield {"event": "board", "data": html}
-                await w.wait(HEARTBEAT_EVERY)
+                woken = await w.wait(HEARTBEAT_EVERY)
                 if await request.is_disconnected():
                     return
         finally:

@@ -53,6 +53,11 @@ class LiveFeed:
             return self._last[1]
 
 
+    def current(self, now: datetime) -> dict[str, Any]:
+        """The view as last computed (the watcher computes it as each fact lands), else computed now."""
+        return self._last[1] if self._last is not None else self.view(now)
+
+
 def live_feed(ctx: WebContext) -> LiveFeed:
     feed = getattr(ctx, "_live_feed", None)
     if feed is None:
@@ -159,6 +164,8 @@ class Watcher:
                 continue
             if position != self.position:
                 self.position = position
+                # fold the new facts once here, so the streams woken next share one view
+                await run_in_threadpool(self.feed.view, self.feed.ctx.now().replace(microsecond=0))
                 async with self.changed:
                     self.changed.notify_all()
 

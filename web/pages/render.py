@@ -18,9 +18,12 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
 env = templates.env
+_JSON = json.JSONEncoder(separators=(", ", ": "), ensure_ascii=False)
+
+
 def brief(value: Any, limit: int = 160) -> str:
     """A recorded value as one short line for the chronology (its full text stays in the store)."""
-    text = value if isinstance(value, str) else json.dumps(value, separators=(", ", ": "))
+    text = value if isinstance(value, str) else _JSON.encode(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
