@@ -41,7 +41,8 @@ async def _render(request: Request, principal, filters: dict, woken: bool = Fals
         if len(_rendered) > 256:
             _rendered.clear()
         data = board_view(principal, view, now, ctx, **filters)
-        html = _rendered[key] = env.get_template("board_live.html").render(b=data, now=now)
+        # one line: an SSE message carries it as one data line (the board has no <pre> or <textarea>)
+        html = _rendered[key] = " ".join(env.get_template("board_live.html").render(b=data, now=now).split())
     return html
 
 
