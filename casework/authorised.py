@@ -1,22 +1,26 @@
-"""Which role a principal acts as on a case, asked of the case itself: the API, the pages and the
-CLI in production mode all decide through here and `domain/access.py`, never a copy of either.
+"""Which role a principal acts as on a case: the API, the pages and the CLI in production mode
+all decide through here and `domain/access.py`, never a copy of either.
 
-The case's status (its workflow's query) names who can complete each open step (its role and any
-role it has escalated to) and the role each escalation was raised to; the pathway in force names
-the role of a step not yet open. The case's decider checks the role again when it records.
+Who may complete an open step (its role and any role it has escalated to) and the role each
+escalation was raised to are read from the case's own facts in the event store, folded by the
+`live_cases` read model (the one the dashboard and deadlines use) in memory: current, as every
+fact is stored before the request that made it is answered, and with no round trip to a worker.
+A step not open there takes its role from the pathway in force. The case's decider checks the
+role again when it records, so a stale answer can only refuse, never let a wrong role through.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from typing import Any
 
-from temporalio.client import Client
-
-from casework import queries
 from domain.access import Decision, Principal, may_acknowledge, may_complete
 from domain.facts import ConcernRaised
 from domain.pathway import current_pathway
 from eventstore.application import SafeguardingRecords
+from eventstore.events import Recorded
+from projections.dashboard import LiveCases
+from projections.documents import MemoryDocuments
+from projections.feed import fold
 
 
 def case_service(records: SafeguardingRecords, case_id: str) -> str | None:
@@ -25,24 +29,34 @@ def case_service(records: SafeguardingRecords, case_id: str) -> str | None:
     return first[0].fact.concern.service.id if first and isinstance(first[0].fact, ConcernRaised) else None
 
 
-async def completion_decision(client: Client, principal: Principal, case_id: str, service: str, step: str,
-                              occurrence: int | None, task_queue: str, within: timedelta | None) -> Decision:
-    status = await queries.case_status(client, case_id, within, task_queue)
-    open_step = next((s for s in status.open_steps if s.step == step and occurrence in (None, s.occurrence)), None)
+def live_case(facts: list[Recorded]) -> dict[str, Any] | None:
+    """The case as `live_cases` holds it, folded from its own facts; None once closed."""
+    if not facts:
+        return None
+    docs = MemoryDocuments()
+    fold(LiveCases(), docs, facts, None)
+    return docs.read(LiveCases.name, [facts[0].stream]).get(facts[0].stream)
+
+
+def completion_decision(records: SafeguardingRecords, principal: Principal, case_id: str, service: str, step: str,
+                        occurrence: int | None) -> Decision:
+    case = live_case(records.stored_facts(case_id))
+    open_steps = sorted((s for s in (case or {}).get("open_steps", {}).values()
+                         if s["step"] == step and occurrence in (None, s["occurrence"])), key=lambda s: s["occurrence"])
     pathway_step = current_pathway().step(step)
-    if open_step is not None:
-        holders = list(open_step.can_complete)
+    if open_steps:  # the earliest open occurrence, as the case takes it
+        holders = [open_steps[0]["role"], *open_steps[0]["escalated_to"]]
     elif pathway_step is not None:
         holders = [pathway_step.role]
-    else:  # an unknown step: let the case name its steps, as it does to anyone allowed to act there
+    else:  # an unknown step: let the case name its steps, to anyone allowed to act there
         holders = list(principal.roles_at(service))[:1]
     return may_complete(principal, service, step, holders)
 
 
-async def acknowledgement_decision(client: Client, principal: Principal, case_id: str, service: str, escalation_id: str,
-                                   task_queue: str, within: timedelta | None) -> Decision:
-    status = await queries.case_status(client, case_id, within, task_queue)
-    escalation = next((e for e in status.escalations if e.escalation_id == escalation_id), None)
-    # an escalation the case does not hold: let the case say so to anyone allowed to act there
-    to_role = escalation.to_role if escalation else (principal.roles_at(service) or ("",))[0]
+def acknowledgement_decision(records: SafeguardingRecords, principal: Principal, case_id: str, service: str,
+                             escalation_id: str) -> Decision:
+    case = live_case(records.stored_facts(case_id))
+    escalation = (case or {}).get("escalations", {}).get(escalation_id)
+    # an escalation the case does not hold: let the case say so, to anyone allowed to act there
+    to_role = escalation["to_role"] if escalation else (principal.roles_at(service) or ("",))[0]
     return may_acknowledge(principal, service, escalation_id, to_role)

@@ -137,8 +137,7 @@ def complete(
         service = guarded(lambda: identity.visible_service(principal, case_id, "step complete"))
 
         async def complete_as_token(client, settings):
-            decision = await completion_decision(client, principal, case_id, service, step, occurrence,
-                                                 settings.task_queue, ANSWER_WITHIN)
+            decision = completion_decision(records(), principal, case_id, service, step, occurrence)
             as_role = identity.allowed(principal, decision, "step complete", case_id, service)
             return await commands.complete_step(client, case_id, completion_as(as_role, principal.user_id),
                                                 within=ANSWER_WITHIN)
@@ -186,8 +185,7 @@ def acknowledge(
         service = guarded(lambda: identity.visible_service(principal, case_id, "escalation acknowledge"))
 
         async def acknowledge_as_token(client, settings):
-            decision = await acknowledgement_decision(client, principal, case_id, service, escalation_id,
-                                                      settings.task_queue, ANSWER_WITHIN)
+            decision = acknowledgement_decision(records(), principal, case_id, service, escalation_id)
             as_role = identity.allowed(principal, decision, "escalation acknowledge", case_id, service)
             await commands.acknowledge_escalation(client, case_id, ack_as(as_role, principal.user_id), within=ANSWER_WITHIN)
 

@@ -15,7 +15,7 @@ case's own decider still checks the role again, so a principal can never widen w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import Iterable, Literal, get_args

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import random
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
@@ -42,11 +45,22 @@ from eventstore.events import Recorded
 NAMESPACE = uuid5(NAMESPACE_URL, "https://safeguard.invalid/identity")
 ACCESS_STREAM = uuid5(NAMESPACE, "access-audit")
 TOKEN_PREFIX = "sgt_"
-APPEND_TRIES = 20
+APPEND_TRIES = 50
 
 
 class AccountError(ValueError):
     """A request about accounts that cannot be carried out; the message says why."""
+
+
+_locks: dict[UUID, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _stream_lock(stream: UUID) -> threading.Lock:
+    with _locks_guard:
+        if len(_locks) > 10_000:  # users' and tokens' streams come and go; the audit's stays
+            _locks.clear()
+        return _locks.setdefault(stream, threading.Lock())
 
 
 def user_stream(user_id: str) -> UUID:
@@ -92,18 +106,23 @@ class Accounts:
     # ---- appending ------------------------------------------------------------------------
 
     def _append(self, stream: UUID, fact: Fact, first: bool = False) -> Recorded:
-        for _ in range(APPEND_TRIES):
-            last = self.records.recorder.select_events(stream, desc=True, limit=1)
-            version = last[0].originator_version if last else 0
-            if first and version:
-                raise AccountError("already exists")
-            event = Recorded(stream, version + 1, _now(), fact)
-            try:
-                self.records.save(event)
-                return event
-            except IntegrityError:
-                if first:
-                    raise AccountError("already exists") from None
+        # Appends to one stream from this process take turns (the access audit is one stream, written
+        # on every read); another process racing for the same position is the store's integrity
+        # error, retried after a short random wait.
+        with _stream_lock(stream):
+            for attempt in range(APPEND_TRIES):
+                last = self.records.recorder.select_events(stream, desc=True, limit=1)
+                version = last[0].originator_version if last else 0
+                if first and version:
+                    raise AccountError("already exists")
+                event = Recorded(stream, version + 1, _now(), fact)
+                try:
+                    self.records.save(event)
+                    return event
+                except IntegrityError:
+                    if first:
+                        raise AccountError("already exists") from None
+                    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
         raise AccountError("the store is too busy to append; try again")
 
     def _facts(self, stream: UUID) -> list[Fact]:
@@ -257,8 +276,11 @@ class Accounts:
             allowed=allowed, reason=reason, address=address, channel=channel, token_id=token_id))
 
     def access_log(self, case_id: str | None = None, user_id: str | None = None) -> list[AccessRecorded]:
+        def about(f: AccessRecorded) -> bool:  # as actor, or as the one acted on (a user, or one of their tokens)
+            return user_id is None or user_id in (f.user_id, f.target) or (f.target or "").startswith(f"{user_id}/")
+
         return [f for f in self._facts(ACCESS_STREAM)  # type: ignore[misc]
-                if case_id in (None, f.case_id) and user_id in (None, f.user_id, f.target)]  # type: ignore[attr-defined]
+                if case_id in (None, f.case_id) and about(f)]  # type: ignore[arg-type,attr-defined]
 
     # ---- idempotent answers -----------------------------------------------------------------
 

@@ -4,9 +4,8 @@ store, with accounts made in that store and an httpx client per identity."""
 from __future__ import annotations
 
 import uuid
-from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any, AsyncIterator
+from typing import Any
 
 import httpx
 

@@ -6,13 +6,16 @@ import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 
+import httpx
 import pytest
 import pytest_asyncio
 
 from bootstrap import build_worker
 from domain.access import Assignment
 from domain.facts import StepCompleted
-from tests.api_support import Api, concern_body
+from eventstore.accounts import Accounts
+from tests.api_support import API, BASE, Api, concern_body
+from web.app import create_app
 from tests.cases import RECORDS
 
 ELM = "SVC-ELM"
@@ -281,21 +284,33 @@ async def test_session_sign_in_csrf_and_sign_out(api):
     assert cookie is not None
 
 
-async def test_session_expires_after_inactivity(api, monkeypatch):
+async def test_session_expires_after_inactivity(api):
     api.user("SSW-31", Assignment("senior_support_worker", ELM), password="correct horse battery")
-    import web.identity as identity
-
-    clock = [1_000_000.0]
-    monkeypatch.setattr(identity.time, "time", lambda: clock[0])
+    clock = [datetime(2027, 3, 1, 9, tzinfo=timezone.utc)]
+    api.app.state.web.now = lambda: clock[0]
     async with api.client() as c:
         assert (await c.post("/session", json={"user_id": "SSW-31", "password": "correct horse battery"})).status_code == 200
-        clock[0] += 29 * 60
+        clock[0] += timedelta(minutes=29)
         assert (await c.get("/session")).status_code == 200  # used: the idle time starts again
-        clock[0] += 29 * 60
+        clock[0] += timedelta(minutes=29)
         assert (await c.get("/session")).status_code == 200
-        clock[0] += 31 * 60
+        clock[0] += timedelta(minutes=31)
         r = await c.get("/session")
     assert r.status_code == 401 and "30 minutes without use" in r.json()["detail"]
+
+
+async def test_a_session_in_use_still_ends_after_its_maximum_life(api):
+    api.user("SSW-33", Assignment("senior_support_worker", ELM), password="correct horse battery")
+    clock = [datetime(2027, 3, 1, 9, tzinfo=timezone.utc)]
+    api.app.state.web.now = lambda: clock[0]
+    async with api.client() as c:
+        assert (await c.post("/session", json={"user_id": "SSW-33", "password": "correct horse battery"})).status_code == 200
+        for _ in range(api.settings.session_max_hours * 3 + 2):
+            clock[0] += timedelta(minutes=20)
+            r = await c.get("/session")
+            if r.status_code != 200:
+                break
+    assert r.status_code == 401 and clock[0] - datetime(2027, 3, 1, 9, tzinfo=timezone.utc) > timedelta(hours=11)
 
 
 async def test_failed_sign_ins_are_throttled(api):
@@ -305,6 +320,9 @@ async def test_failed_sign_ins_are_throttled(api):
             assert (await c.post("/session", json={"user_id": "SSW-32", "password": "nope"})).status_code == 401
         r = await c.post("/session", json={"user_id": "SSW-32", "password": "correct horse battery"})
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    async with api.client() as c:  # a password typed into the user id field is never kept in the audit
+        await c.post("/session", json={"user_id": "my secret passphrase", "password": "x"})
+    assert "my secret passphrase" not in str([a.model_dump() for a in api.accounts.access_log()])
 
 
 # ---- the access audit -------------------------------------------------------------------------------
@@ -372,4 +390,45 @@ async def test_threshold_assessment(api):
 async def test_openapi_and_docs(api):
     async with api.client() as c:
         spec = (await c.get("/openapi.json")).json()
+        page = await c.get(BASE + "/api/docs")
+        script = await c.get(BASE + "/api/docs/assets/swagger-ui-bundle.js")
     assert "/api/v1/cases/{case_id}/steps/{step}/completions" in spec["paths"]
+    assert page.status_code == 200 and "/api/docs/assets/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower() and script.status_code == 200
+
+
+async def test_temporal_unreachable_is_503_and_records_nothing(settings, records):
+    unreachable = settings.model_copy(update={"temporal_address": "127.0.0.1:1"})
+    app = create_app(unreachable, records=records)
+    accounts = Accounts(records)
+    accounts.add_user("SSW-90", "Sam", None, by="test")
+    accounts.grant("SSW-90", Assignment("senior_support_worker", ELM), by="test")
+    token = accounts.issue_token("SSW-90", "t", None, timedelta(days=1), by="test").secret
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE + API,
+                                 headers={"Authorization": f"Bearer {token}"}) as c:
+        r = await c.post("/cases", json=concern_body())
+    assert r.status_code == 503 and "cannot reach Temporal at 127.0.0.1:1" in r.json()["detail"]
+    assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_your_own_tokens_issued_from_a_session_listed_and_revoked(api):
+    api.user("SSW-70", Assignment("senior_support_worker", ELM), password="correct horse battery")
+    async with api.client() as c:
+        csrf = (await c.post("/session", json={"user_id": "SSW-70", "password": "correct horse battery"})).json()["csrf_token"]
+        h = {"X-CSRF-Token": csrf}
+        wider = await c.post("/tokens", json={"name": "rota", "scope": ["designated_safeguarding_lead@SVC-ELM"]}, headers=h)
+        assert wider.status_code == 422 and "does not hold" in wider.json()["detail"]
+        issued = await c.post("/tokens", json={"name": "rota", "days": 7}, headers=h)
+        assert issued.status_code == 201
+        secret, token_id = issued.json()["token"], issued.json()["token_id"]
+    async with api.client(secret) as t:
+        assert (await t.get("/tokens")).json()[0]["token_id"] == token_id
+        minted = await t.post("/tokens", json={"name": "more"})
+        assert minted.status_code == 403  # a token never mints another
+    async with api.client() as c:
+        csrf = (await c.post("/session", json={"user_id": "SSW-70", "password": "correct horse battery"})).json()["csrf_token"]
+        assert (await c.delete(f"/tokens/{token_id}", headers={"X-CSRF-Token": csrf})).status_code == 204
+        [listed] = (await c.get("/tokens")).json()
+        assert listed["revoked_at"] and listed["last_used_at"]
+    async with api.client(secret) as t:
+        assert (await t.get("/tokens")).status_code == 401

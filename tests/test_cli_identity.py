@@ -7,7 +7,6 @@ import getpass
 import json
 from datetime import timedelta
 
-import pytest
 import pytest_asyncio
 from typer.testing import CliRunner
 

@@ -7,6 +7,10 @@ from datetime import datetime
 from typing import Callable
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from starlette.responses import HTMLResponse
+from starlette.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 from starlette.middleware.sessions import SessionMiddleware
 from temporalio.client import Client
 
@@ -18,6 +22,21 @@ from web.context import API, WebContext, session_secret, utc_now
 SESSION_COOKIE = "safeguard_session"
 
 
+DOCS_ASSETS = "/api/docs/assets"
+
+
+def docs(app: FastAPI) -> None:
+    """Swagger UI at /api/docs from files vendored in the `swagger-ui-bundle` package: no CDN at run time."""
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=f"{API}/openapi.json", title="Safeguard API",
+                                   swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+                                   swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png")
+
+
 def create_app(settings: Settings | None = None, *, records: SafeguardingRecords | None = None,
                client: Client | None = None, now: Callable[[], datetime] = utc_now) -> FastAPI:
     """The app. `records` and `client` default to the configured event store and Temporal (the
@@ -27,8 +46,8 @@ def create_app(settings: Settings | None = None, *, records: SafeguardingRecords
         from bootstrap import open_records
 
         records = open_records(settings)
-    app = FastAPI(title="Safeguard", version="1", openapi_url=f"{API}/openapi.json", docs_url="/api/docs",
-                  redoc_url=None)
+    app = FastAPI(title="Safeguard", version="1", openapi_url=f"{API}/openapi.json", docs_url=None, redoc_url=None)
+    docs(app)
     app.state.web = WebContext(settings=settings, records=records, accounts=Accounts(records), client=client, now=now)
     # The cookie is signed (itsdangerous), HttpOnly, SameSite=Lax (an OIDC provider's redirect back
     # must carry it) and Secure; inactivity ends a session in web/identity.py, the cookie's own

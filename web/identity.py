@@ -11,14 +11,13 @@
 from __future__ import annotations
 
 import secrets
-import time
 from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from cli.common import CommandError, parse_json
-from domain.access import Principal
+from domain.access import Assignment, Principal
 from eventstore.accounts import AccountError, verify_password
 from web.context import API, WebContext
 from web.problems import Problem
@@ -68,7 +67,7 @@ def _from_session(request: Request, ctx: WebContext) -> Principal | None:
     user_id, sid, seen = session.get("uid"), session.get("sid"), session.get("seen")
     if not user_id or not sid:
         return None
-    now = time.time()
+    now = ctx.now().timestamp()
     idle = ctx.settings.session_idle_minutes * 60
     if seen is None or now - seen > idle or now - session.get("since", 0) > ctx.settings.session_max_hours * 3600:
         session.clear()
@@ -97,8 +96,9 @@ def resolve_principal(request: Request) -> Principal:
     return principal
 
 
-def current_principal(request: Request) -> Principal:
-    """The FastAPI dependency (sync: FastAPI runs it in its thread pool, as it reads the store)."""
+async def current_principal(request: Request) -> Principal:
+    """The FastAPI dependency. It reads the store (a token's and a user's streams, well under a
+    millisecond) on the event loop: a hop to a thread would cost more than the read."""
     principal = resolve_principal(request)
     request.state.principal = principal
     return principal
@@ -115,7 +115,7 @@ def check_csrf(request: Request, principal: Principal, given: str | None) -> Non
                            "csrf_token field): reload the page and try again")
 
 
-def require_csrf(request: Request, principal: Principal = Depends(current_principal)) -> Principal:
+async def require_csrf(request: Request, principal: Principal = Depends(current_principal)) -> Principal:
     """The dependency for state-changing API routes (the token in the X-CSRF-Token header)."""
     check_csrf(request, principal, request.headers.get(CSRF_HEADER))
     return principal
@@ -124,7 +124,7 @@ def require_csrf(request: Request, principal: Principal = Depends(current_princi
 def start_session(request: Request, user_id: str, channel: str = "web") -> str:
     """Sign `user_id` in on this browser: a fresh session id and CSRF token (never reuse one from before)."""
     request.session.clear()
-    now = time.time()
+    now = web(request).now().timestamp()
     csrf = secrets.token_urlsafe(32)
     request.session.update(uid=user_id, sid=secrets.token_urlsafe(16), since=now, seen=now, csrf=csrf, channel=channel)
     return csrf
@@ -161,16 +161,18 @@ async def sign_in(request: Request, user_id: str, password: str) -> tuple[Princi
     ctx = web(request)
     window = timedelta(minutes=ctx.settings.login_window_minutes)
     keys = [f"user:{user_id}", f"address:{address(request)}"]
+    # what was typed is audited only if it is an id: a password typed into the user id field is not kept
+    tried = user_id if ctx.settings.input_rules().id_problem(user_id, "staff") is None else "(not a user id)"
     wait = ctx.throttle.wait(keys, ctx.now(), ctx.settings.login_attempts, window)
     if wait:
-        await run_in_threadpool(ctx.accounts.audit, None, "login", "sign in", False, target=user_id,
+        await run_in_threadpool(ctx.accounts.audit, None, "login", "sign in", False, target=tried,
                                 reason="throttled", address=address(request), channel="web")
         raise Problem(429, f"too many failed sign-ins: try again in {wait // 60 + 1} minute(s)", {"Retry-After": str(wait)})
     account = await run_in_threadpool(ctx.accounts.account, user_id)
     ok = await run_in_threadpool(verify_password, password, account.password_hash if account else None)
     if not ok or account is None:
         ctx.throttle.failed(keys, ctx.now())
-        await run_in_threadpool(ctx.accounts.audit, None, "login", "sign in", False, target=user_id,
+        await run_in_threadpool(ctx.accounts.audit, None, "login", "sign in", False, target=tried,
                                 reason="wrong user id or password", address=address(request), channel="web")
         raise Problem(401, "wrong user id or password")
     ctx.throttle.succeeded(keys[0])
@@ -203,3 +205,53 @@ def session(request: Request, principal: Principal = Depends(current_principal))
 @router.delete("/session", status_code=204, summary="Sign out")
 async def logout(request: Request, principal: Principal = Depends(require_csrf)) -> None:
     await sign_out(request, principal)
+
+
+# ---- your own API tokens (pages list and revoke them; issuing needs a signed-in session) ---------
+
+
+def _token_json(t) -> dict:
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {"token_id": t.token_id, "name": t.name, "issued_at": iso(t.issued_at), "expires_at": iso(t.expires_at),
+            "revoked_at": iso(t.revoked_at), "last_used_at": iso(t.last_used_at), "last_used_from": t.last_used_from,
+            "scope": None if t.scope is None else [{"role": s.role, "service": s.service} for s in t.scope]}
+
+
+@router.get("/tokens", summary="Your API tokens, with their scope, expiry and last use")
+async def my_tokens(request: Request, principal: Principal = Depends(current_principal)) -> list[dict]:
+    return [_token_json(t) for t in await run_in_threadpool(web(request).accounts.tokens, principal.user_id)]
+
+
+@router.post("/tokens", status_code=201, summary="Issue yourself a personal token (shown once); a signed-in session only")
+async def issue_my_token(request: Request, principal: Principal = Depends(require_csrf)) -> dict:
+    if principal.session_id is None:  # a token must not mint a wider one
+        raise Problem(403, "issue tokens from a signed-in session, not with a token")
+    try:
+        data = parse_json((await request.body()).decode("utf-8", "replace") or "{}", "the token request")
+    except CommandError as e:
+        raise Problem(400, str(e)) from None
+    if not isinstance(data, dict) or set(data) - {"name", "days", "scope"} or not isinstance(data.get("name"), str):
+        raise Problem(422, 'give {"name": ..., "days": 1-366, "scope": ["role@SERVICE", ...]} (days and scope optional)')
+    days = data.get("days", web(request).settings.token_days)
+    if not isinstance(days, int) or not 1 <= days <= 366:
+        raise Problem(422, "days: 1 to 366")
+    scope = None
+    if data.get("scope") is not None:
+        if not isinstance(data["scope"], list) or not all(isinstance(x, str) for x in data["scope"]):
+            raise Problem(422, 'scope: a list of "role" or "role@SERVICE"')
+        scope = tuple(Assignment(r, s or None) for r, _, s in (x.partition("@") for x in data["scope"]))
+    try:
+        issued = await run_in_threadpool(web(request).accounts.issue_token, principal.user_id, data["name"][:200], scope,
+                                         timedelta(days=days), principal.user_id)
+    except AccountError as e:
+        raise Problem(422, str(e)) from None
+    return {**_token_json(issued.token), "token": issued.secret}
+
+
+@router.delete("/tokens/{token_id}", status_code=204, summary="Revoke one of your tokens")
+async def revoke_my_token(token_id: str, request: Request, principal: Principal = Depends(require_csrf)) -> None:
+    accounts = web(request).accounts
+    token = await run_in_threadpool(accounts.token, token_id) if token_id.isalnum() else None
+    if token is None or token.user_id != principal.user_id:
+        raise Problem(404, f"no token {token_id} of yours")
+    await run_in_threadpool(accounts.revoke_token, token_id, principal.user_id)

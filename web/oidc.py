@@ -10,10 +10,14 @@ routes answer 404.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import structlog
-from authlib.integrations.starlette_client import OAuth, OAuthError
+
+# authlib 1.9 prefers the httpx2 package and says so on import; httpx works (tests/test_api_oidc.py)
+warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+from authlib.integrations.starlette_client import OAuth, OAuthError  # noqa: E402
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, RedirectResponse, Response
