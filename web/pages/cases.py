@@ -271,10 +271,9 @@ async def complete(request: Request, case_id: str, step: str, occurrence: int) -
     pathway_step = current_pathway().step(step)
     if pathway_step is None:
         raise Problem(404, f"no step {step} in the pathway")
-    client = await ctx.temporal()
-    decision = await completion_decision(client, principal, case_id, service, step, occurrence,
-                                         ctx.settings.task_queue, ANSWER_WITHIN)
+    decision = await run_in_threadpool(completion_decision, ctx.records, principal, case_id, service, step, occurrence)
     await run_in_threadpool(refuse, request, principal, decision, case_id, service)
+    client = await ctx.temporal()
     fields = forms.step_fields(pathway_step)
     questions: list[forms.FormField] = []
     threshold = current_pathway().threshold
@@ -353,10 +352,9 @@ async def acknowledge(request: Request, case_id: str, escalation_id: str) -> Res
         flash(request, f"{escalation_id} was already acknowledged at {london(raised['acknowledged_at'])}: "
                        "nothing more was recorded.", "problem")
         return RedirectResponse(back, status_code=303)
-    client = await ctx.temporal()
-    decision = await acknowledgement_decision(client, principal, case_id, service, escalation_id,
-                                              ctx.settings.task_queue, ANSWER_WITHIN)
+    decision = await run_in_threadpool(acknowledgement_decision, ctx.records, principal, case_id, service, escalation_id)
     await run_in_threadpool(refuse, request, principal, decision, case_id, service)
+    client = await ctx.temporal()
     try:
         ack = validate({"escalation_id": escalation_id, "role": decision.role, "actor": principal.user_id,
                         "note": form.get("note") or None, "channel": principal.channel}, Acknowledgement,
