@@ -87,6 +87,9 @@ async def check_page(page, name: str) -> None:
     """Save the page's screenshot and fail on any axe-core WCAG A/AA violation."""
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(ARTEFACTS / f"{slug(name)}.png"), full_page=True)
+    width = page.viewport_size["width"]
+    if width <= 400:  # a phone or small tablet: nothing may push the page wider than the screen
+        assert await page.evaluate("document.scrollingElement.scrollWidth") <= width, f"{name}: wider than {width} px"
     if not await page.evaluate("typeof window.axe !== 'undefined'"):
         await page.add_script_tag(path=str(AXE))
     result = await page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)

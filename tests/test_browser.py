@@ -15,7 +15,7 @@ from playwright.async_api import async_playwright, expect
 from bootstrap import build_worker
 from domain.access import Assignment
 from domain.facts import CaseClosed, StepCompleted
-from tests.browser_support import CHROMIUM_ARGS, check_page, chromium_path, serve, sign_in
+from tests.browser_support import CHROMIUM_ARGS, PASSWORD, check_page, chromium_path, serve, sign_in
 
 ELM, OAK = "SVC-ELM", "SVC-OAK"
 SERVICES = {ELM: {"name": "Elm House", "provider": "Northgate Care", "client_group": "learning disability"},
@@ -115,6 +115,8 @@ async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_
     await answer(dsl, "route_decision", {"Abuse category": "psychological", "Humiliation": False, "Coercion": False,
                                          "Exploitation": False, "External threshold met": False})
     await expect(dsl.get_by_role("status")).to_contain_text("Safeguarding route decision recorded")
+    await dsl.goto(f"{site.base}/")  # a step without a deadline is on My work too
+    await dsl.locator(f"li[data-case='{case_id}'][data-step='conclude_case'] a").first.click()
     await answer(dsl, "conclude_case", {"Reason": "enquiry concluded, no further risk"})
     await expect(dsl.get_by_role("status")).to_contain_text("recorded")
 
@@ -125,6 +127,10 @@ async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_
     await expect(qsl.get_by_role("status")).to_contain_text("recorded")
     await expect(qsl.locator("dl.facts")).to_contain_text("Closed")
     await check_page(qsl, "case page (closed)")
+    await qsl.emulate_media(media="print")  # what a manager prints for a strategy meeting
+    await expect(qsl.locator("header.top")).to_be_hidden()
+    await expect(qsl.locator("table")).to_be_visible()
+    await qsl.screenshot(path="artefacts/browser/case-page-printed.png", full_page=True)
 
     facts = site.case_facts(case_id)
     done = {f.fact.step: (f.fact.actor, f.fact.role) for f in facts if isinstance(f.fact, StepCompleted)}
@@ -236,8 +242,22 @@ async def test_the_board_counts_down_live_and_drops_a_step_completed_elsewhere_w
     await expect(board.locator(f"tr[data-case='{case_id}'][data-step='peer_risk_review']")).to_be_visible()
 
 
-async def test_sign_out_and_session_expiry(site, person, settings):
+async def test_keyboard_only_sign_in_sign_out_and_session_expiry(site, person, browser, settings):
     site.user("TL-12", Assignment("team_leader", ELM))
+    context = await browser.new_context(locale="en-GB")
+    kb = await context.new_page()
+    await kb.goto(f"{site.base}/sign-in")
+    await kb.keyboard.type("TL-12")  # the user id field has the focus
+    await kb.keyboard.press("Tab")
+    await kb.keyboard.type(PASSWORD)
+    await kb.keyboard.press("Enter")
+    await kb.wait_for_url(f"{site.base}/")
+    await kb.keyboard.press("Tab")
+    assert await kb.evaluate("document.activeElement.textContent") == "Skip to content"
+    await kb.keyboard.press("Enter")
+    assert await kb.evaluate("document.activeElement.id") == "main"
+    await context.close()
+
     tl = await person("TL-12")
     await tl.get_by_role("button", name="Sign out").click()
     await expect(tl.get_by_role("status")).to_contain_text("you are signed out")

@@ -49,13 +49,20 @@ class LiveFeed:
             position = self.feed.documents.position(LiveCases.name)
             if self._last is None or self._last[0][0] != position:
                 self._last = ((position, now), {**dashboard(self.feed.documents, now, self.ctx.settings.calendar),
-                                                "position": position})
+                                                "undated": undated_steps(self.feed.documents), "position": position})
             return self._last[1]
 
 
     def current(self, now: datetime) -> dict[str, Any]:
         """The view as last computed (the watcher computes it as each fact lands), else computed now."""
         return self._last[1] if self._last is not None else self.view(now)
+
+
+def undated_steps(documents) -> list[dict[str, Any]]:
+    """Open steps with no deadline (concluding a case, say): the dashboard lists only dated ones,
+    and My work must show every step someone can complete."""
+    return [{"case_id": case["case_id"], "service_id": case["service"]["id"], "due": None, "overdue": False, **s}
+            for _, case in documents.scan(LiveCases.name) for s in case["open_steps"].values() if not s["due"]]
 
 
 def live_feed(ctx: WebContext) -> LiveFeed:
@@ -74,7 +81,7 @@ def my_work(principal: Principal, view: dict[str, Any], now: datetime, ctx: WebC
     or one it escalated to), most urgent first; and escalations raised to a role they hold there."""
     services = {c["case_id"]: c["service"]["id"] for c in view["live_cases"]}
     steps = []
-    for d in view["deadlines"]:
+    for d in [*view["deadlines"], *view.get("undated", [])]:  # most urgent first; no deadline last
         service = services.get(d["case_id"], "")
         held = principal.roles_at(service)
         roles = [r for r in (d["role"], *d["escalated_to"]) if r in held]
