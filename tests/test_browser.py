@@ -273,3 +273,30 @@ async def test_keyboard_only_sign_in_sign_out_and_session_expiry(site, person, b
         settings.session_idle_minutes = 30
     assert "/sign-in" in tl.url
     await expect(tl.get_by_role("status")).to_contain_text("your session ended after 0 minutes without use")
+
+
+async def test_governance_commissioner_and_threshold_pages(site, person):
+    site.user("SSW-13", Assignment("senior_support_worker", ELM))
+    site.user("QSL-13", Assignment("quality_safeguarding_lead"))
+    await raise_concern(await person("SSW-13"), site.base)
+    qsl = await person("QSL-13")
+    await qsl.goto(f"{site.base}/governance")
+    await qsl.get_by_label("Audit", exact=True).select_option("weekly")
+    await qsl.get_by_role("button", name="Run an audit now").click()
+    await expect(qsl.get_by_role("status")).to_contain_text("recorded as")
+    await check_page(qsl, "governance")
+    await qsl.goto(f"{site.base}/commissioner")
+    await check_page(qsl, "commissioner records")
+    await qsl.get_by_role("link", name=ELM).click()
+    await expect(qsl.get_by_role("heading", level=1)).to_contain_text(f"Service {ELM}: history")
+    await check_page(qsl, "service history")
+    await qsl.goto(f"{site.base}/threshold?profile=sussex&category=incidents_between_adults")
+    await qsl.get_by_label("Impact on the adult").select_option("significant")
+    await qsl.get_by_role("button", name="Assess").click()
+    await expect(qsl.get_by_role("heading", level=2).first).to_contain_text("(")
+    await check_page(qsl, "threshold tool")
+    ssw = await person("SSW-13")
+    response = await ssw.goto(f"{site.base}/governance")
+    assert response.status == 403
+    await expect(ssw.get_by_role("alert")).to_contain_text("the governance audits need")
+    await check_page(ssw, "governance refused")
