@@ -113,7 +113,7 @@ def dashboard(documents: Documents, now: datetime, calendar: WorkingCalendar) ->
             "alleged_source": case["alleged_source"], "status": case["status"], "identified_at": case["identified_at"],
             "threshold_level": case["threshold_level"],
             "current_steps": sorted({i["step"] for i in open_items if i["step"] != OVERSIGHT_STEP}),
-            "overdue": len(overdue), "escalations_outstanding": sorted(({**x, "escalation_id": eid} for eid, x in case["escalations"].items()),
+            "overdue": len(overdue), "escalations_outstanding": sorted(({"escalation_id": k, **e} for k, e in case["escalations"].items()),
                                               key=lambda x: x["at"]),
             "live_case_oversight": {"next_due": oversight_due, "last": case["oversight"]},
             "open_risk_beyond_timescale": bool(overdue) or bool(flags),

@@ -48,8 +48,9 @@ class LiveFeed:
             self.feed.catch_up()
             position = self.feed.documents.position(LiveCases.name)
             if self._last is None or self._last[0][0] != position:
+                undated, escalations = _beyond_the_dashboard(self.feed.documents)
                 self._last = ((position, now), {**dashboard(self.feed.documents, now, self.ctx.settings.calendar),
-                                                "undated": undated_steps(self.feed.documents), "position": position})
+                                                "undated": undated, "escalations": escalations, "position": position})
             return self._last[1]
 
 
@@ -58,11 +59,19 @@ class LiveFeed:
         return self._last[1] if self._last is not None else self.view(now)
 
 
-def undated_steps(documents) -> list[dict[str, Any]]:
-    """Open steps with no deadline (concluding a case, say): the dashboard lists only dated ones,
-    and My work must show every step someone can complete."""
-    return [{"case_id": case["case_id"], "service_id": case["service"]["id"], "due": None, "overdue": False, **s}
-            for _, case in documents.scan(LiveCases.name) for s in case["open_steps"].values() if not s["due"]]
+def _beyond_the_dashboard(documents) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """What the pages need that the dashboard leaves out, from the same read model: open steps with
+    no deadline (concluding a case, say: My work shows every step someone can complete), and each
+    outstanding escalation with its id (the acknowledge button names it), by case, oldest first."""
+    undated: list[dict[str, Any]] = []
+    escalations: dict[str, list[dict[str, Any]]] = {}
+    for _, case in documents.scan(LiveCases.name):
+        undated += [{"case_id": case["case_id"], "service_id": case["service"]["id"], "due": None, "overdue": False,
+                     **s} for s in case["open_steps"].values() if not s["due"]]
+        if case["escalations"]:
+            escalations[case["case_id"]] = sorted(({**x, "escalation_id": eid} for eid, x in case["escalations"].items()),
+                                                  key=lambda x: x["at"])
+    return undated, escalations
 
 
 def live_feed(ctx: WebContext) -> LiveFeed:
@@ -91,7 +100,7 @@ def my_work(principal: Principal, view: dict[str, Any], now: datetime, ctx: WebC
     escalations = []
     for c in view["live_cases"]:
         held = principal.roles_at(c["service"]["id"])
-        for e in c["escalations_outstanding"]:
+        for e in view["escalations"].get(c["case_id"], []):
             if e["to_role"] in held:
                 escalations.append({**e, "case_id": c["case_id"], "service_id": c["service"]["id"]})
     escalations.sort(key=lambda e: e["at"])
@@ -123,7 +132,8 @@ def board(principal: Principal, view: dict[str, Any], now: datetime, ctx: WebCon
         c = countdown(d["step"], d["due"], now, ctx.settings.calendar)
         deadlines.append({**d, "countdown": c, "overdue": c["overdue"]})
     escalations = sorted(({**e, "case_id": c["case_id"], "service_id": c["service"]["id"]}
-                          for c in cases for e in c["escalations_outstanding"] if not role or e["to_role"] == role),
+                          for c in cases for e in view["escalations"].get(c["case_id"], [])
+                          if not role or e["to_role"] == role),
                          key=lambda e: e["at"])
     due_oversight = sorted((c for c in cases if c["live_case_oversight"]["next_due"]),
                            key=lambda c: c["live_case_oversight"]["next_due"])
