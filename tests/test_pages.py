@@ -256,3 +256,28 @@ async def test_the_seriousness_assessment_asks_the_threshold_tool_and_files_its_
     assert "Matched indicators" in page and "Rationale" in page
     done = [f.fact for f in pages.records.stored_facts(case_id) if isinstance(f.fact, StepCompleted)]
     assert done[-1].record["facts"]["impact"] == "significant"
+
+
+async def test_the_sign_in_page_offers_the_organisations_account_and_lands_on_my_work(settings, records):
+    from tests.fake_oidc import FakeProvider
+
+    with FakeProvider() as provider:
+        provider.claims = {"sub": "TL-31", "name": "Tess Leader", "roles": ["elm-team-leaders"]}
+        app = create_app(settings.model_copy(update={
+            "oidc_issuer": provider.issuer, "oidc_client_id": "safeguard", "oidc_client_secret": "s3cret",
+            "oidc_role_map": {"elm-team-leaders": ["team_leader@SVC-ELM"]}}), records=records)
+        html = "text/html,application/xhtml+xml"
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://testserver",
+                                     headers={"Accept": html}) as c:
+            page = (await c.get("/sign-in")).text
+            assert 'href="/api/v1/oidc/login"' in page
+            start = await c.get("/api/v1/oidc/login")
+            async with httpx.AsyncClient() as idp:  # the browser at the provider, over real HTTP
+                back = await idp.get(start.headers["location"])
+            r = await c.get(back.headers["location"].removeprefix("https://testserver"))
+            assert r.status_code == 303 and r.headers["location"] == "/"
+            home = await c.get("/")
+            assert home.status_code == 200 and "Tess Leader" in home.text
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings, records=records)),
+                                 base_url="https://testserver") as c:
+        assert "oidc/login" not in (await c.get("/sign-in")).text  # not configured: not offered
