@@ -15,7 +15,7 @@ from playwright.async_api import async_playwright, expect
 from bootstrap import build_worker
 from domain.access import Assignment
 from domain.facts import CaseClosed, StepCompleted
-from tests.browser_support import CHROMIUM_ARGS, PASSWORD, check_page, chromium_path, serve, sign_in
+from tests.browser_support import ARTEFACTS, CHROMIUM_ARGS, PASSWORD, check_page, chromium_path, serve, sign_in
 
 ELM, OAK = "SVC-ELM", "SVC-OAK"
 SERVICES = {ELM: {"name": "Elm House", "provider": "Northgate Care", "client_group": "learning disability"},
@@ -130,7 +130,7 @@ async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_
     await qsl.emulate_media(media="print")  # what a manager prints for a strategy meeting
     await expect(qsl.locator("header.top")).to_be_hidden()
     await expect(qsl.locator("table")).to_be_visible()
-    await qsl.screenshot(path="artefacts/browser/case-page-printed.png", full_page=True)
+    await qsl.screenshot(path=str(ARTEFACTS / "case-page-printed.png"), full_page=True)
 
     facts = site.case_facts(case_id)
     done = {f.fact.step: (f.fact.actor, f.fact.role) for f in facts if isinstance(f.fact, StepCompleted)}

@@ -281,3 +281,19 @@ async def test_the_sign_in_page_offers_the_organisations_account_and_lands_on_my
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings, records=records)),
                                  base_url="https://testserver") as c:
         assert "oidc/login" not in (await c.get("/sign-in")).text  # not configured: not offered
+
+
+async def test_the_board_filters_by_service_role_and_overdue(pages):
+    ssw = await pages.as_user("SSW-32", Assignment("senior_support_worker", ELM))
+    case_id = await raise_case(ssw)
+    rm = await pages.as_user("RM-32", Assignment("registered_manager", ELM))
+    board = (await rm.get("/board")).text
+    assert f'data-case="{case_id}" data-step="record_concern"' in board
+    assert f'data-case="{case_id}"' not in (await rm.get("/board", params={"role": "team_leader"})).text
+    assert f'data-case="{case_id}" data-step="record_concern"' in (await rm.get("/board", params={"role": "senior_support_worker"})).text
+    assert "No open deadline matches these filters" in (await rm.get("/board", params={"overdue": "1"})).text
+    assert f'data-case="{case_id}"' not in (await rm.get("/board", params={"service": OAK})).text
+    outsider = await pages.as_user("RM-33", Assignment("registered_manager", OAK))
+    assert f'data-case="{case_id}"' not in (await outsider.get("/board")).text  # another service's cases never show
+    commissioner = await pages.as_user("COM-32", Assignment("commissioner"))
+    assert (await commissioner.get("/board")).status_code == 403
