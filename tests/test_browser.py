@@ -4,11 +4,9 @@ visited is screenshotted and checked with axe-core (tests/browser_support.py).""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 
-import pytest
 import pytest_asyncio
 from playwright.async_api import async_playwright, expect
 

@@ -24,7 +24,7 @@ from eventstore.accounts import Accounts
 from tests.browser_support import PASSWORD
 from web.app import create_app
 from web.pages import forms
-from web.pages.formats import countdown, duration, from_london_input, london, time_left
+from web.pages.formats import LONDON, countdown, duration, from_london_input, london, time_left
 
 ELM, OAK = "SVC-ELM", "SVC-OAK"
 SERVICES = {ELM: {"name": "Elm House", "provider": "Northgate Care", "client_group": "learning disability"}}
@@ -195,7 +195,6 @@ async def test_an_escalation_to_my_role_is_acknowledged_from_my_work_once(pages)
     assert [(a.fact.actor, a.fact.role) for a in acks] == [("DSL-22", "designated_safeguarding_lead")]
     # the case page read was audited, the chronology as at the raise shows only what was then recorded
     first = pages.records.stored_facts(case_id)[0].at.astimezone(timezone.utc)
-    from web.pages.formats import LONDON
     then = (await dsl.get(f"/cases/{case_id}", params={"as_at": (first - timedelta(seconds=1)).astimezone(LONDON).strftime("%Y-%m-%dT%H:%M:%S")})).text
     assert "Chronology as at" in then and "Nothing was recorded by then" in then
     assert "ConcernRaised" in (await dsl.get(f"/cases/{case_id}", params={"as_at": first.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M:%S")})).text

@@ -24,9 +24,6 @@ def _filters(service: str, role: str, overdue: str) -> dict[str, object]:
     return {"service": service.strip(), "role": role if role in STAFF_ROLES else "", "overdue_only": overdue == "1"}
 
 
-_rendered: dict[tuple, str] = {}
-
-
 async def _render(request: Request, principal, filters: dict, woken: bool = False) -> str:
     """The board's live part. Boards of principals who see the same services, with the same filters,
     at the same instant are the same: rendered once for all of them (200 supervisors, one render)."""
@@ -36,13 +33,14 @@ async def _render(request: Request, principal, filters: dict, woken: bool = Fals
     view = feed.current(now) if woken else await run_in_threadpool(feed.view, now)
     services = principal.services()
     key = (view["position"], now, None if services is None else tuple(sorted(services)), tuple(sorted(filters.items())))
-    html = _rendered.get(key)
+    rendered = ctx.__dict__.setdefault("_boards_rendered", {})  # this app's renders (tests run several apps)
+    html = rendered.get(key)
     if html is None:
-        if len(_rendered) > 256:
-            _rendered.clear()
+        if len(rendered) > 256:
+            rendered.clear()
         data = board_view(principal, view, now, ctx, **filters)
         # one line: an SSE message carries it as one data line (the board has no <pre> or <textarea>)
-        html = _rendered[key] = " ".join(env.get_template("board_live.html").render(b=data, now=now).split())
+        html = rendered[key] = " ".join(env.get_template("board_live.html").render(b=data, now=now).split())
     return html
 
 

@@ -96,7 +96,7 @@ def _concern_form(request: Request, principal: Principal, values: dict[str, str]
                   rest: list[str], status: int = 200) -> Response:
     ctx = web(request)
     return page(request, "raise.html", principal, status=status, values=values, errors=errors, rest=rest,
-                services=_services(principal), known=ctx.settings.model_dump().get("services", {}) or {},
+                services=_services(principal), known=ctx.settings.services,
                 form_key=values.get("form_key") or form_key())
 
 
@@ -133,7 +133,7 @@ async def raise_post(request: Request) -> Response:
     form = await form_of(request, principal)
     ctx = web(request)
     now = ctx.now().replace(microsecond=0)
-    known = ctx.settings.model_dump().get("services", {}) or {}
+    known = ctx.settings.services
     data, problems = concern_data(form, known)
     if problems:
         return _concern_form(request, principal, form, problems, [], 422)
