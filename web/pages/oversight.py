@@ -57,10 +57,13 @@ def _documents(request: Request, model, instant):
 def _audit_rows(view: dict[str, Any]) -> list[dict[str, Any]]:
     """Each audit with each threshold beside the figure it compares (and whether it raised its action)."""
     rows = []
+    still_open = {(x["audit_id"], x["action"]) for x in view["open_actions"]}
     for a in reversed(view["audits"]):
         raised = {x["action"] for x in a["actions"]}
         checks = [{**t, "actual": a["figures"].get(t["figure"]), "crossed": t["action"] in raised} for t in a["thresholds"]]
-        rows.append({**a, "checks": checks})
+        # an action stays open until a later audit of its kind no longer crosses the threshold
+        actions = [{**x, "open": (a["audit_id"], x["action"]) in still_open} for x in a["actions"]]
+        rows.append({**a, "checks": checks, "actions": actions})
     return rows
 
 
