@@ -10,7 +10,8 @@ import sys
 # machines). Before the imports below, so the workflow modules' bytecode is written.
 sys.dont_write_bytecode = False
 
-import threading  # noqa: E402
+import asyncio  # noqa: E402
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -23,6 +24,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 from activities.audit_activities import AuditActivities
 from activities.case_activities import CaseActivities
 from activities.legacy_activities import LegacyCaseActivities
+from activities.process_activities import ProcessActivities
+from casework.provider_process import keep_proposing
 from configuration.redaction import PersonalTextInterceptor
 from configuration.settings import Settings
 from eventstore.application import SafeguardingRecords
@@ -30,9 +33,11 @@ from projections.feed import ProjectionFeed
 from projections.registry import open_feed
 from schedules.audits import ensure_schedules
 from workflows.audit import GovernanceAuditWorkflow
+from workflows.governance_action import GovernanceActionWorkflow
 from workflows.concern import SafeguardingConcernWorkflow
+from workflows.provider_process import ProviderConcernProcessWorkflow
 
-WORKFLOWS = [SafeguardingConcernWorkflow, GovernanceAuditWorkflow]
+WORKFLOWS = [SafeguardingConcernWorkflow, GovernanceAuditWorkflow, ProviderConcernProcessWorkflow, GovernanceActionWorkflow]
 THREADS = 16  # for activities: sync functions, each holds a thread while it runs
 DRAIN = timedelta(seconds=5)  # a stopping worker lets the activities it holds end for this long
 
@@ -51,9 +56,11 @@ def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActiv
     acts = acts or CaseActivities(records, settings, feed)
     legacy = LegacyCaseActivities(acts)
     audits = AuditActivities(records, settings)
+    process = ProcessActivities(records, settings, acts.feed)
     return [acts.open_case, acts.holiday_table, acts.append_facts, acts.assess_case_threshold, acts.service_history,
             legacy.load_case_policy, legacy.compute_deadlines, legacy.record_facts, legacy.assess_threshold,
-            audits.run_governance_audit]
+            audits.run_governance_audit, audits.governance_action_clock, audits.complete_governance_action,
+            process.context, process.append]
 
 
 def build_worker(client: Client, records: SafeguardingRecords, settings: Settings, acts: CaseActivities | None = None,
@@ -78,10 +85,12 @@ async def serve(client: Client, settings: Settings, records: SafeguardingRecords
     records = records or open_records(settings)
     feed = open_feed(records)
     stop = start_projections(feed)
+    proposing = asyncio.create_task(keep_proposing(client, settings.task_queue, feed.documents))  # 004 proposals
     try:
         await ensure_schedules(client, settings)
         await build_worker(client, records, settings, feed=feed, graceful_shutdown_timeout=DRAIN).run()
     finally:
+        proposing.cancel()
         stop.set()
 
 

@@ -10,20 +10,35 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from pydantic import BaseModel, ConfigDict
+
 from configuration.settings import Settings
+from domain.case.rejection import Rejected
+from domain.deadlines import WorkingCalendar
 from domain.governance import AuditRecord, AuditRequest, audit_definition, evaluate, local_date
+from domain.governance_actions import (
+    ActionCompletion,
+    ActionState,
+    decide_action_clock,
+    decide_action_completion,
+    raise_action,
+    replay_action,
+)
+from domain.pathway import current_pathway
 from eventstore.application import SafeguardingRecords
-from eventstore.audit import record_audit, stored_audit
+from eventstore.audit import action_stream, record_audit, stored_audit
 from projections import registry
 from projections.feed import ProjectionFeed
-from projections.governance import GovernanceFacts, audit_figures
+from projections.governance import GovernanceActions, GovernanceFacts, audit_figures, carried_actions
 
 log = structlog.get_logger("safeguard.audits")
 
 
-def run_audit(records: SafeguardingRecords, request: AuditRequest, now: datetime | None = None) -> AuditRecord:
+def run_audit(records: SafeguardingRecords, request: AuditRequest, now: datetime | None = None,
+              calendar: WorkingCalendar | None = None) -> AuditRecord:
     """Run the audit for the period ending at the start of `request.as_of` (the day it is requested,
-    London, if absent). `now` is when it is recorded; the request's own instant, if given, is its clock."""
+    London, if absent). `now` is when it is recorded; the request's own instant, if given, is its clock.
+    The actions it raises are recorded as tracked work, due by `calendar` (the provider's)."""
     now = now or datetime.now(timezone.utc).replace(microsecond=0)
     definition = audit_definition(request.kind)
     requested = request.requested_at or now
@@ -34,15 +49,79 @@ def run_audit(records: SafeguardingRecords, request: AuditRequest, now: datetime
     stored = stored_audit(records, definition.kind, as_of)
     if stored is not None:
         log.info("audit already recorded", audit=definition.id, as_of=as_of.isoformat())
+        raise_actions(records, stored, calendar)  # in case the run that recorded it stopped before this
         return stored
-    feed = ProjectionFeed(records, registry.open_documents(records), [GovernanceFacts()])
+    feed = ProjectionFeed(records, registry.open_documents(records), [GovernanceFacts(), GovernanceActions()])
     feed.catch_up()
     period = definition.period.bounds(as_of)
     figures = audit_figures(feed.documents, definition.kind, *period)
     actions = evaluate(definition, figures)
-    record = record_audit(records, definition, as_of, period, figures, actions, request.requested_by, now)
+    carried = carried_actions(feed.documents, definition.kind, *period)
+    record = record_audit(records, definition, as_of, period, figures, actions, request.requested_by, now, carried)
+    raise_actions(records, record, calendar)
     log.info("audit recorded", audit=definition.id, as_of=as_of.isoformat(), actions=[a.action for a in record.actions])
     return record
+
+
+def with_holidays(calendar: WorkingCalendar | None, at: datetime) -> WorkingCalendar:
+    calendar = calendar or WorkingCalendar()
+    return calendar.with_holidays(calendar.holidays_for(at.year, at.year + 2))
+
+
+def raise_actions(records: SafeguardingRecords, record: AuditRecord, calendar: WorkingCalendar | None) -> list[str]:
+    """Each action the audit raised, recorded once as tracked work (its own stream); returns the refs."""
+    refs = []
+    for action in record.actions:
+        raised = raise_action(record, action, record.recorded_at, with_holidays(calendar, record.recorded_at))
+        if raised is not None:
+            records.append(action_stream(raised.ref), 1, [raised])
+            refs.append(raised.ref)
+    return refs
+
+
+# ---- a governance action's I/O (GovernanceActionWorkflow keeps the timer) -------------------------
+
+
+class ActionClock(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    ref: str
+    now: datetime
+
+
+class ActionCommand(ActionClock):
+    completion: ActionCompletion
+
+
+def action_state(records: SafeguardingRecords, ref: str) -> ActionState:
+    state = replay_action([r.fact for r in records.stream(action_stream(ref))])
+    if state is None:
+        raise ValueError(f"no governance action {ref!r} recorded")
+    return state
+
+
+def action_clock(records: SafeguardingRecords, ref: str, now: datetime, calendar: WorkingCalendar | None) -> ActionState:
+    """Record any miss or escalation due by `now` (pure decisions, recorded once); the state after."""
+    state = action_state(records, ref)
+    definition = audit_definition(state.kind).action(state.action)
+    facts = decide_action_clock(state, now, current_pathway().role_above,
+                                lambda at: definition.due.due(at, with_holidays(calendar, at)))
+    if facts:
+        records.append(action_stream(ref), state.seq + 1, facts)
+        state = action_state(records, ref)
+        log.warning("governance action escalated", action=ref, to_role=facts[-1].to_role)
+    return state
+
+
+def complete_action(records: SafeguardingRecords, ref: str, c: ActionCompletion, now: datetime,
+                    calendar: WorkingCalendar | None) -> ActionState:
+    """The clock first (a late completion is recorded after its miss), then the completion."""
+    state = action_clock(records, ref, now, calendar)
+    if (state.status, state.completed_at, state.completed_by, state.evidence) == ("completed", now, c.role, c.evidence.strip()):
+        return state  # a retry of this very completion, recorded by the attempt whose answer was lost
+    facts = decide_action_completion(state, c, now)  # Rejected: nothing recorded
+    records.append(action_stream(ref), state.seq + 1, facts)
+    log.info("governance action completed", action=ref, on_time=facts[0].on_time)
+    return action_state(records, ref)
 
 
 class AuditActivities:
@@ -53,6 +132,17 @@ class AuditActivities:
     @activity.defn(name="run_governance_audit")
     def run_governance_audit(self, request: AuditRequest) -> AuditRecord:
         try:
-            return run_audit(self.records, request)
+            return run_audit(self.records, request, calendar=self.settings.calendar)
         except ValueError as e:  # an unknown kind or a period not yet ended: retrying cannot help
             raise ApplicationError(str(e), type="AuditRequestError", non_retryable=True) from e
+
+    @activity.defn(name="governance_action_clock")
+    def governance_action_clock(self, request: ActionClock) -> ActionState:
+        return action_clock(self.records, request.ref, request.now, self.settings.calendar)
+
+    @activity.defn(name="complete_governance_action")
+    def complete_governance_action(self, request: ActionCommand) -> ActionState:
+        try:
+            return complete_action(self.records, request.ref, request.completion, request.now, self.settings.calendar)
+        except Rejected as e:
+            raise ApplicationError(str(e), type="Rejected", non_retryable=True) from None

@@ -54,7 +54,7 @@ class CaseActivities:
         A retry finds the raise already recorded and returns it."""
         calendar, c = self.settings.calendar, request.concern
         policy = policy_from_text(CasePolicy(
-            pathway=current_pathway(), calendar=calendar, threshold_profile=self.settings.threshold_profile_for(c.service.id),
+            pathway=self.settings.pathway(), calendar=calendar, threshold_profile=self.settings.threshold_profile_for(c.service.id),
             holidays=calendar.holidays_for(c.identified_at.year, request.last_year),
             inputs=self.settings.input_rules()).as_text())
         raised = decide_raise(request.case_id, c, policy, request.at)

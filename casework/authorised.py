@@ -13,14 +13,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.access import Decision, Principal, may_acknowledge, may_complete
+from domain.access import (
+    COMMISSIONER,
+    CONTRACT_MANAGER,
+    Decision,
+    Principal,
+    may_acknowledge,
+    may_act_at,
+    may_act_in_organisation,
+    may_complete,
+)
 from domain.facts import ConcernRaised
+from domain.governance_actions import replay_action
 from domain.pathway import current_pathway
 from eventstore.application import SafeguardingRecords
+from eventstore.audit import action_stream
 from eventstore.events import Recorded
 from projections.dashboard import LiveCases
 from projections.documents import MemoryDocuments
 from projections.feed import fold
+
+PROCESS_ROLES = (COMMISSIONER, CONTRACT_MANAGER)
 
 
 def case_service(records: SafeguardingRecords, case_id: str) -> str | None:
@@ -60,3 +73,42 @@ def acknowledgement_decision(records: SafeguardingRecords, principal: Principal,
     # an escalation the case does not hold: let the case say so, to anyone allowed to act there
     to_role = escalation["to_role"] if escalation else (principal.roles_at(service) or ("",))[0]
     return may_acknowledge(principal, service, escalation_id, to_role)
+
+
+class IdentityInBody(ValueError):
+    """A request naming who acts, which only the signed-in identity may say."""
+
+
+def raised_by(principal: Principal, data: dict[str, Any]) -> tuple[dict[str, Any], Decision | None]:
+    """A concern body with `raised_by` set to the principal, in the first role they hold at its
+    service, and that decision (None while the body names no service: validation says so).
+    A body giving its own `raised_by` raises IdentityInBody."""
+    if "raised_by" in data:
+        raise IdentityInBody("raised_by comes from who you are signed in as: leave it out of the concern")
+    service = data["service"].get("id") if isinstance(data.get("service"), dict) else None
+    if not isinstance(service, str):
+        return data, None
+    decision = may_act_at(principal, service, "raising a concern")
+    if decision:
+        data = {**data, "raised_by": {"actor": principal.user_id, "role": decision.role}}
+    return data, decision
+
+
+def process_step_decision(principal: Principal, status: Any, process: Any, step: str) -> Decision:
+    """Who may record a step of a provider-concern process (004): the roles the open step names
+    (its own and any it has escalated to, as the process's status says), else those the process
+    definition gives it; for an unknown step, any process role held, so the process names its steps."""
+    open_step = next((o for o in status.open_steps if o.step == step), None)
+    defined = process.step(step)
+    roles = list(open_step.can_record) if open_step else list(defined.roles()) if defined else \
+        [a.role for a in principal.assignments if a.role in PROCESS_ROLES][:1] or list(PROCESS_ROLES)
+    return may_act_in_organisation(principal, roles, f"recording {step} for {status.service_id}")
+
+
+def action_decision(records: SafeguardingRecords, principal: Principal, ref: str) -> Decision | None:
+    """Who may complete an action a governance audit raised: its owner's role or one it escalated
+    to, as the action's own facts say (None: no such action)."""
+    state = replay_action([r.fact for r in records.stream(action_stream(ref))]) if len(ref) <= 200 else None
+    if state is None:
+        return None
+    return may_act_in_organisation(principal, state.can_complete, f"completing action {ref}")

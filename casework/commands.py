@@ -16,14 +16,17 @@ from typing import Any, Callable
 
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowExecutionStatus, WorkflowUpdateHandle, WorkflowUpdateStage
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from casework.availability import RPC_TIMEOUT, timed_out
 from casework.errors import CaseworkError, NotYetRecorded, Unavailable, plain_errors
 from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
 from domain.case import CaseStatus, StepReceipt
+from domain.governance_actions import ActionCompletion
 from workflows.case_input import CaseInput
 from workflows.concern import SafeguardingConcernWorkflow
+from workflows.governance_action import ActionInput, GovernanceActionWorkflow, action_workflow_id
 
 
 def case_id_for(concern: ConcernBody) -> str:
@@ -92,6 +95,27 @@ async def acknowledge_escalation(client: Client, case_id: str, ack: Acknowledgem
                                  within: timedelta | None = None) -> None:
     await _update(client, case_id, SafeguardingConcernWorkflow.acknowledge_escalation, ack,
                   f"the acknowledgement of {ack.escalation_id}", within)
+
+
+async def track_governance_actions(client: Client, task_queue: str, refs: list[str]) -> list[str]:
+    """Start the workflow that keeps each action's deadline (issue 12), unless it runs already
+    (an audit run straight against the store, without Temporal, records its actions untracked)."""
+    started = []
+    for ref in refs:
+        try:
+            await client.start_workflow(GovernanceActionWorkflow.run, ActionInput(ref=ref), id=action_workflow_id(ref),
+                                        task_queue=task_queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+            started.append(ref)
+        except WorkflowAlreadyStartedError:
+            pass
+    return started
+
+
+async def complete_governance_action(client: Client, ref: str, completion: ActionCompletion,
+                                     within: timedelta | None = None) -> Any:
+    """Complete an action a governance audit raised (issue 12), with its evidence."""
+    return await _update(client, action_workflow_id(ref), GovernanceActionWorkflow.complete, completion,
+                         f"the completion of {ref}", within)
 
 
 async def _update(client: Client, case_id: str, update: Callable, arg: Any, what: str, within: timedelta | None) -> Any:

@@ -42,7 +42,8 @@ async def case_status(client: Client, case_id: str, within: timedelta | None = N
             raise
 
 
-def pending_deadlines(documents: Documents, calendar: WorkingCalendar, now: datetime | None = None) -> list[dict[str, Any]]:
+def pending_deadlines(documents: Documents, calendar: WorkingCalendar, now: datetime | None = None,
+                      role: str | None = None, service: str | None = None) -> list[dict[str, Any]]:
     """Every open step with a due instant, of every live case, soonest (or most overdue) first, with time left.
 
     Answered from the event store's `live_cases` read model (the caller catches it up first), not by
@@ -55,7 +56,7 @@ def pending_deadlines(documents: Documents, calendar: WorkingCalendar, now: date
     rows = dashboard(documents, now, calendar)["deadlines"]
     for r in rows:
         r["can_complete"] = [r["role"], *r["escalated_to"]]
-    return rows
+    return [r for r in rows if (role is None or role in r["can_complete"]) and (service is None or r["service_id"] == service)]
 
 
 def case_chronology(records: SafeguardingRecords, case_id: str) -> list[dict[str, Any]]:

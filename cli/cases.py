@@ -11,15 +11,16 @@ import typer
 from casework import commands, queries
 from casework.availability import ANSWER_WITHIN, no_worker, worker_polling
 from casework.errors import NotYetRecorded
-from cli import identity
 from casework.authorised import acknowledgement_decision, completion_decision
+from cli import identity
+from cli.common import CommandError, build, deadline_line, emit_json, fail, input_rules, load_model, read_json, say, validate
 from domain.access import may_act_at
-from cli.common import CommandError, build, emit_json, input_rules, load_model, read_json, say, validate
 from cli.projections import current_feed
 from cli.runtime import ask_temporal, guarded, records, run
 from configuration.settings import get_settings
 from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
 from domain.pathway import current_pathway
+from domain.policy import ROLES
 from domain.records import checked_values
 
 concern_app = typer.Typer(help="Raise a concern, record developments, read a case's status.", no_args_is_help=True)
@@ -39,6 +40,14 @@ def show_status(status, as_json: bool) -> None:
         emit_json(status)
         return
     say(f"case {status.case_id} ({status.status}) at service {status.service_id}, pathway {status.pathway_version}")
+    if status.identified_at:
+        by = f" by {status.raised_by.actor} ({status.raised_by.role})" if status.raised_by else ""
+        say(f"  identified {status.identified_at.isoformat()}, raised{by}")
+    if status.summary:
+        say(f"  summary: {status.summary}")
+    if status.threshold_decision:
+        t = status.threshold_decision
+        say(f"  threshold: {t.level} ({t.rag}, {t.profile} {t.profile_version}): {t.rationale}")
     for s in status.open_steps:
         due = s.due.isoformat() if s.due else "no deadline"
         flag = "  OVERDUE" if s.missed else ""
@@ -53,20 +62,27 @@ def show_status(status, as_json: bool) -> None:
 def raise_concern(
     file: Path = FILE,
     identified_now: bool = typer.Option(False, "--identified-now", help="set identified_at to the current time"),
+    actor: Optional[str] = typer.Option(None, help="who is raising it (a staff id); sets raised_by"),
+    role: Optional[str] = typer.Option(None, "--as", help="the role they raise it in; sets raised_by"),
     as_json: bool = JSON,
 ) -> None:
     """Raise a peer-to-peer safeguarding concern: starts its workflow."""
+    # production: raised_by is the token's user, in a role they hold at the concern's service
+    principal = guarded(lambda: identity.cli_principal(actor, role) if identity.production() else None)
+
     def load() -> ConcernBody:
         now, data = _now(), read_json(file)
-        if identified_now and isinstance(data, dict):
-            data = {**data, "identified_at": now.isoformat()}
+        if isinstance(data, dict):
+            if identified_now:
+                data = {**data, "identified_at": now.isoformat()}
+            if principal is not None:
+                data = identity.raised_by_token(principal, data, "concern raise")
+            elif actor or role:
+                given = data.get("raised_by") if isinstance(data.get("raised_by"), dict) else {}
+                data = {**data, "raised_by": {**given, **{k: v for k, v in (("actor", actor), ("role", role)) if v}}}
         return validate(data, ConcernBody, "concern", input_rules().context(now))
 
     concern = guarded(load)
-    principal = guarded(lambda: identity.cli_principal(None, None) if get_settings().mode == "production" else None)
-    if principal is not None:
-        guarded(lambda: identity.allowed(principal, may_act_at(principal, concern.service.id, "raising a concern"),
-                                         "concern raise", concern.case_id, concern.service.id))
 
     async def raise_it(client, settings):
         try:
@@ -89,8 +105,7 @@ def development(
 ) -> None:
     """Record a development (new incident, agency contact) on a live case."""
     dev = guarded(lambda: load_model(file, Development, "development", input_rules().context()))
-    production = get_settings().mode == "production"
-    principal = guarded(lambda: identity.cli_principal(actor, role) if production else None)
+    principal = guarded(lambda: identity.cli_principal(actor, role) if identity.production() else None)
     if principal is not None:
         service = guarded(lambda: identity.visible_service(principal, case_id, "concern development"))
         role = guarded(lambda: identity.allowed(principal, may_act_at(principal, service, "recording a development"),
@@ -193,11 +208,17 @@ def acknowledge(
     say(f"escalation {escalation_id} on {case_id} acknowledged")
 
 
-def deadlines(as_json: bool = JSON) -> None:
-    """Every pending deadline of every live case, most urgent first (from the event store: it answers
-    with or without a worker)."""
+def deadlines(
+    role: Optional[str] = typer.Option(None, "--role", help="only steps this role can complete (its own, or escalated to it)"),
+    service: Optional[str] = typer.Option(None, "--service", help="only cases of this service id"),
+    as_json: bool = JSON,
+) -> None:
+    """Every pending deadline of every live case, most urgent first: due instant, role (and whom it
+    escalated to), working time left. From the event store: it answers with or without a worker."""
     settings = get_settings()
-    rows = guarded(lambda: queries.pending_deadlines(current_feed().documents, settings.calendar))
+    if role is not None and role not in ROLES:
+        fail(f"--role {role!r} is not a role: one of {', '.join(ROLES)}")
+    rows = guarded(lambda: queries.pending_deadlines(current_feed().documents, settings.calendar, role=role, service=service))
     if ask_temporal(lambda client, settings: worker_polling(client, settings.task_queue)) is False:
         typer.echo(f"warning: {no_worker(settings.task_queue)}; until one runs, deadlines that fall due are "
                    "not recorded as missed nor escalated", err=True)
@@ -205,24 +226,16 @@ def deadlines(as_json: bool = JSON) -> None:
         emit_json(rows)
         return
     if not rows:
-        say(f"no open deadlines in the event store ({settings.store_name()})")
+        which = " ".join(x for x in (f"for {role}" if role else "", f"at {service}" if service else "") if x)
+        say(f"no open deadlines{' ' + which if which else ''} in the event store ({settings.store_name()})")
     for r in rows:
-        if r["due"] is None:
-            left = "no deadline"
-        elif r["overdue"]:
-            left = f"OVERDUE by {_hm(-r['time_left_s'])}"
-        else:
-            left = f"{_hm(r['time_left_s'])} left ({_hm(r['working_time_left_s'])} working)"
-        say(f"{r['case_id']:<20} {r['step']}#{r['occurrence']:<2} {r['role']:<30} {left}")
+        say(deadline_line(r))
 
 
-def _hm(seconds: int) -> str:
-    h, m = divmod(max(seconds, 0) // 60, 60)
-    return f"{h}h{m:02d}m"
-
-
-def chronology(case_id: str, as_json: bool = JSON) -> None:
-    """The case's chronology from the event store: every fact, in order."""
+def chronology(case_id: str, brief: bool = typer.Option(False, "--brief", help="one line a fact: leave out what each recorded"),
+               as_json: bool = JSON) -> None:
+    """The case's chronology from the event store: every fact, in order, with who, role, deadline met
+    or missed, and what it recorded (threshold level, escalation target, notes, record contents)."""
     entries = guarded(lambda: queries.case_chronology(records(), case_id))
     if as_json:
         emit_json(entries)
@@ -235,3 +248,34 @@ def chronology(case_id: str, as_json: bool = JSON) -> None:
             met = {True: "met", False: "MISSED", None: "pending"}[e["deadline_met"]]
             deadline = f" deadline {e['deadline']} {met}"
         say(f"{e['seq']:>4} {e['at']} {e['type']}{step}{who}{deadline}")
+        if not brief:
+            for line in detail_lines(e["details"]):
+                say(f"{'':>6}{line}")
+
+
+def detail_lines(details: dict) -> list[str]:
+    """What a fact recorded, one `name: value` line each; a record's fields and a threshold decision's
+    level, indicators and rationale one level down."""
+    lines = []
+    for key, value in details.items():
+        if value is None or key in ("type", "calendar", "holidays", "history"):
+            continue  # calendar data and the attached service history are in --json
+        if key == "decision" and isinstance(value, dict):  # a threshold decision
+            lines.append(f"threshold: {value['level']} ({value['rag']}), {value['category']}, "
+                         f"{value['profile']} {value['profile_version']}")
+            lines += [f"  matched: {m['id']}: {m['indicator']}" for m in value.get("matched", [])]
+            lines.append(f"  rationale: {value['rationale']}")
+        elif isinstance(value, dict):
+            lines.append(f"{key}:")
+            lines += [f"  {k}: {_flat(v)}" for k, v in value.items()]
+        else:
+            lines.append(f"{key}: {_flat(value)}")
+    return lines
+
+
+def _flat(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(_flat(v) for v in value) or "(none)"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={_flat(v)}" for k, v in value.items())
+    return str(value)

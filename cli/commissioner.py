@@ -7,19 +7,20 @@ from typing import Any, Optional
 
 import typer
 
-from cli import runtime
+from cli import runtime  # noqa: F401  (tests point runtime.records at their store)
 from cli.common import emit_json, escaped, fail
-from cli.projections import parse_instant
+from cli.projections import model_documents
+from cli.provider_process import process_app
 from projections.commissioner import CommissionerRecords, commissioner_records, service_history
 from projections.documents import Documents
-from projections.feed import ProjectionFeed, as_at
-from projections.registry import open_documents
+from projections.provider_processes import ProviderProcesses
 
 app = typer.Typer(
     help="Commissioner records (004): per provider service, the concerns, their outcomes, the service reviews "
     "a pattern raises and the Appendix A decision (recommendation / caution / suspension consideration).",
     no_args_is_help=True,
 )
+app.add_typer(process_app, name="process")
 
 AS_AT = typer.Option(None, "--as-at", help="as the records stood then: an ISO date (its end, UTC) or instant")
 JSON = typer.Option(False, "--json", help="print JSON")
@@ -61,15 +62,7 @@ def history(service_id: str, exclude_case: Optional[str] = typer.Option(None, he
 
 
 def _documents(as_at_text: str | None) -> Documents:
-    def build() -> Documents:
-        if as_at_text is not None:
-            return as_at(runtime.records(), [CommissionerRecords()], parse_instant(as_at_text))
-        store = runtime.records()
-        feed = ProjectionFeed(store, open_documents(store), [CommissionerRecords()])
-        feed.catch_up()  # fold what the worker has not folded yet, so the answer is current
-        return feed.documents
-
-    return runtime.guarded(build)
+    return model_documents([CommissionerRecords(), ProviderProcesses()], as_at_text)
 
 
 def _outcomes(o: dict[str, int]) -> str:
@@ -97,6 +90,12 @@ def _print_record(r: dict[str, Any]) -> None:
     typer.echo(f"  service reviews: {len(r['service_reviews']) or 'none'}")
     for s in r["service_reviews"]:
         typer.echo(_wrap(f"{s['raised_at']}  {s['rule']}: {s['title']}; cases {', '.join(s['cases'])}", "    ", 6))
+    if p := r.get("process"):
+        late = sum(o["missed"] for o in p["open_steps"])
+        typer.echo(_wrap(f"provider-concern process (004) {p['process_id']}: {p['status']}"
+                         + (f", decided {p['decision']}" if p["decision"] else "")
+                         + (f", open: {', '.join(o['step'] for o in p['open_steps'])}" if p["open_steps"] else "")
+                         + (f" ({late} OVERDUE)" if late else ""), "  ", 4))
     d = r["decision"]
     typer.echo(_wrap(f"decision: {d['level'].upper()} - {d['reason']} [{d['seed'].split(':')[0]}]", "  ", 4))
     for c in d["matched"]:

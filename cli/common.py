@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from casework.errors import describe_validation
 from configuration.settings import get_settings
-from domain.inputs import InputRules
+from domain.inputs import CLOCK_SKEW, InputRules
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -60,7 +60,53 @@ def say(text: str = "") -> None:
     typer.echo(plain(text))
 
 
+def duration(seconds: int) -> str:
+    h, m = divmod(max(seconds, 0) // 60, 60)
+    return f"{h}h{m:02d}m"
+
+
+def deadline_line(d: dict[str, Any]) -> str:
+    """One open deadline (a row of the dashboard's `deadlines`), as `deadlines` and `dashboard` print it:
+    due instant, case, service, step, role (and whom it escalated to), time left."""
+    if d["due"] is None:
+        left = "no deadline"
+    elif d["overdue"]:
+        left = f"OVERDUE by {duration(-d['time_left_s'])}"
+    else:
+        left = f"{duration(d['working_time_left_s'])} working time left ({duration(d['time_left_s'])} clock)"
+    role = d["role"] + (f" -> {', '.join(d['escalated_to'])}" if d["escalated_to"] else "")
+    return f"{d['due'] or '-':<25} {d['case_id']:<22} {d['service_id']:<10} {d['step']}#{d['occurrence']:<2} {role:<30} {left}"
+
+
 # ---- input ----------------------------------------------------------------------------------
+
+
+def now() -> datetime:
+    """The CLI's clock (tests of records on a scenario's clock set it)."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def parse_as_at(text: str, at: datetime | None = None, option: str = "--as-at") -> datetime:
+    """`--as-at`: an ISO date (the end of that day in London, where the records are kept) or an
+    instant with its UTC offset; refused if it has no offset (which zone?) or is in the future
+    (nothing is known of it yet), as `identified_at` is."""
+    from domain.governance import local_midnight  # London midnights; imported late, the CLI starts faster
+
+    current = at or now()
+    try:
+        if len(text) == 10:
+            value = local_midnight(date.fromisoformat(text) + timedelta(days=1)) - timedelta(seconds=1)
+        else:
+            value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{option} {text!r} is not an ISO date (2027-03-03) or instant (2027-03-03T09:00:00+00:00)") from None
+    if value.tzinfo is None:
+        raise CommandError(f"{option} {text!r} has no UTC offset: add one, e.g. {text}+00:00 (or Z)")
+    if value > current + CLOCK_SKEW and len(text) != 10:
+        raise CommandError(f"{option} {text!r} is in the future: records can only be shown as they stood up to now")
+    if len(text) == 10 and value - timedelta(days=1) > current:
+        raise CommandError(f"{option} {text!r} is a future date: records can only be shown as they stood up to now")
+    return min(value, current) if len(text) == 10 else value
 
 MAX_DEPTH = 32  # nothing Safeguard reads nests deeper; a deeper file is a mistake or an attack
 

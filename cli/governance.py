@@ -8,13 +8,18 @@ from typing import Any, Optional
 
 import typer
 
-from activities.audit_activities import run_audit
-from cli.common import CommandError, emit_json, say
-from cli.runtime import guarded, records
+from activities.audit_activities import raise_actions, run_audit
+from casework import commands
+from casework.authorised import action_decision
+from cli import identity
+from cli.common import CommandError, emit_json, fail, parse_as_at, say
+from cli.runtime import ask_temporal, guarded, records, run as run_casework
+from configuration.settings import get_settings
+from domain.governance_actions import ActionCompletion
 from domain.governance import KINDS, AuditRecord, AuditRequest, audit_definition, local_date, local_midnight
 from eventstore.audit import stored_audit
 from projections.feed import ProjectionFeed, as_at as fold_as_at
-from projections.governance import GovernanceAudits, governance_view
+from projections.governance import GovernanceActions, GovernanceAudits, governance_view, tracked_actions
 from projections.registry import open_documents
 
 app = typer.Typer(help="Governance audits: weekly recognition, fortnightly protection, monthly learning.",
@@ -38,16 +43,48 @@ def run(
         store = records()
         new = stored_audit(store, kind, day) is None
         try:
-            return run_audit(store, AuditRequest(kind=kind, as_of=day, requested_by="safeguard audit run"), now), new
+            return run_audit(store, AuditRequest(kind=kind, as_of=day, requested_by="safeguard audit run"), now,
+                             get_settings().calendar), new
         except ValueError as e:
             raise CommandError(str(e)) from None
 
     record, new = guarded(go)
+    refs = guarded(lambda: raise_actions(records(), record, get_settings().calendar))
+    # the actions' deadlines are kept by their workflows: start them if Temporal answers
+    tracked = ask_temporal(lambda client, settings: commands.track_governance_actions(client, settings.task_queue, refs))
     if as_json:
         emit_json(record)
         return
     say(f"{record.title} as of {record.as_of} ({'recorded' if new else 'already recorded'} {record.recorded_at.isoformat()})")
     _show(record.model_dump(mode="json"))
+    for ref in refs:
+        say(f"  action {ref}: " + ("tracked" if tracked is not None else
+                                   "NOT YET TRACKED (Temporal did not answer): run this audit again when a worker runs"))
+
+
+@app.command("complete-action")
+def complete_action(
+    ref: str = typer.Argument(..., help="the action's ref, e.g. weekly-2027-02-08-immediate_practice_correction"),
+    role: Optional[str] = typer.Option(None, "--as", help="the role you are acting in (the owner, or a role it "
+                                       "escalated to; embedded mode)"),
+    actor: Optional[str] = typer.Option(None, help="your staff id (embedded mode)"),
+    evidence: str = typer.Option(..., help="what was done: who was retrained, what changed"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """Complete an action an audit raised, with its evidence (refused, with nothing recorded, if anything is wrong)."""
+    principal = guarded(lambda: identity.cli_principal(actor, role))
+    if principal is not None:  # production: the token's user, as the action's owner role or one it escalated to
+        decision = guarded(lambda: action_decision(records(), principal, ref))
+        if decision is None:
+            fail(f"no governance action {ref}")
+        actor, role = principal.user_id, guarded(lambda: identity.allowed(principal, decision, "audit complete-action",
+                                                                          None, None))
+    c = ActionCompletion(role=role, actor=actor, evidence=evidence)
+    state = run_casework(lambda client, _: commands.complete_governance_action(client, ref, c), worker=True)
+    if as_json:
+        emit_json(state)
+        return
+    say(f"action {ref} completed ({'on time' if state.on_time else 'LATE'}) by {state.completed_by}")
 
 
 def governance(
@@ -57,11 +94,14 @@ def governance(
     """Governance audits recorded, their figures, and the actions still open."""
     def build() -> dict[str, Any]:
         store = records()
+        models = [GovernanceAudits(), GovernanceActions()]
         if as_at:
-            return governance_view(fold_as_at(store, [GovernanceAudits()], _instant(as_at)))
-        feed = ProjectionFeed(store, open_documents(store), [GovernanceAudits()])
-        feed.catch_up()
-        return governance_view(feed.documents)
+            documents, at = fold_as_at(store, models, parse_as_at(as_at)), parse_as_at(as_at)
+        else:
+            feed = ProjectionFeed(store, open_documents(store), models)
+            feed.catch_up()
+            documents, at = feed.documents, datetime.now(timezone.utc)
+        return {**governance_view(documents), "actions": tracked_actions(documents, at)}
 
     view = guarded(build)
     if as_json:
@@ -76,6 +116,12 @@ def governance(
     say(f"Open actions: {len(view['open_actions'])}")
     for action in view["open_actions"]:
         say(f"  {action['title']} ({action['owner']}), from the {action['kind']} audit as of {action['as_of']}: {action['because']}")
+    say()
+    say(f"Tracked actions: {len(view['actions'])}")
+    for a in view["actions"]:
+        escalated = f", escalated to {', '.join(e['to_role'] for e in a['escalations'])}" if a["escalations"] else ""
+        done = f", completed {a['completed_at']} by {a['completed_by']}: {a['evidence']}" if a["completed_at"] else ""
+        say(f"  {a['ref']}  {a['state'].upper()}  owner {a['owner']}, due {a['due']}{escalated}{done}")
 
 
 def _show(audit: dict[str, Any]) -> None:
@@ -85,6 +131,10 @@ def _show(audit: dict[str, Any]) -> None:
         say(f"  {name}: {_readable(value)}")
     for action in audit["actions"]:
         say(f"  ACTION {action['title']} ({action['owner']}): {action['because']}")
+    for a in audit.get("carried_actions", []):
+        say(f"  EARLIER ACTION {a['ref']}: {a['state']} at the period's end"
+            + (f", escalated {len(a['escalations'])} time(s)" if a["escalations"] else "")
+            + (f", completed {'on time' if a['on_time'] else 'late'}: {a['evidence']}" if a["completed_at"] else ""))
 
 
 def _readable(value: Any) -> str:
@@ -103,14 +153,3 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"--as-of {text!r} is not an ISO date (2027-03-01)") from None
-
-
-def _instant(text: str) -> datetime:
-    """An ISO date (the end of that day in London) or an instant (naive means UTC)."""
-    try:
-        if len(text) == 10:
-            return local_midnight(date.fromisoformat(text) + timedelta(days=1)) - timedelta(seconds=1)
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--as-at {text!r} is not an ISO date (2027-03-03) or instant (2027-03-03T09:00:00+00:00)") from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

@@ -9,11 +9,13 @@ import getpass
 from datetime import datetime, timezone
 from typing import Any
 
-from casework.authorised import case_service
-from casework.errors import CaseworkError
+from pydantic import ValidationError
+
+from casework.authorised import IdentityInBody, case_service, raised_by
+from casework.errors import CaseworkError, describe_validation
 from cli.common import CommandError
 from cli.runtime import records
-from configuration.settings import get_settings
+from configuration.settings import Settings, get_settings
 from domain.access import Decision, Principal, may_read_case
 from eventstore.accounts import AccountError, Accounts
 
@@ -34,20 +36,32 @@ def via() -> dict[str, Any]:
     return {"channel": "cli", "os_user": user}
 
 
+def settings() -> Settings:
+    """The settings, or a CommandError naming what is wrong with them (never a traceback)."""
+    try:
+        return get_settings()
+    except ValidationError as e:
+        raise CommandError(describe_validation(e, "settings (SAFEGUARD_*)")) from None
+
+
+def production() -> bool:
+    return settings().mode == "production"
+
+
 def cli_principal(actor: str | None, role: str | None) -> Principal | None:
     """None in embedded mode (then --actor and --as are needed); the token's principal in production
     (then neither may be given)."""
-    settings = get_settings()
-    if settings.mode != "production":
+    settings_ = settings()
+    if settings_.mode != "production":
         if actor is None or role is None:
             raise CommandError("give --as ROLE and --actor ID (the embedded CLI acts as the local operator)")
         return None
     if actor is not None or role is not None:
         raise CommandError("in production mode your actor and role come from your token: leave out --as and --actor")
-    if not settings.token:
+    if not settings_.token:
         raise CommandError(TOKEN_NEEDED)
     try:
-        token, account = Accounts(records()).check_token(settings.token, utc_now())
+        token, account = Accounts(records()).check_token(settings_.token, utc_now())
     except AccountError as e:
         raise CommandError(f"SAFEGUARD_TOKEN: {e}") from None
     return account.principal("cli", token.scope, token_id=token.token_id)
@@ -74,3 +88,16 @@ def allowed(principal: Principal, decision: Decision, what: str, case_id: str | 
         refused(principal, what, decision.reason, case_id, service)
         raise CommandError(decision.reason)
     return decision.role  # type: ignore[return-value]
+
+
+
+def raised_by_token(principal: Principal, data: dict[str, Any], what: str) -> dict[str, Any]:
+    """The concern body with raised_by from the token (casework/authorised.py); a refusal audited."""
+    try:
+        data, decision = raised_by(principal, data)
+    except IdentityInBody as e:
+        raise CommandError(str(e)) from None
+    if decision is not None:
+        service = data["service"]["id"]
+        allowed(principal, decision, what, data.get("case_id") if isinstance(data.get("case_id"), str) else None, service)
+    return data

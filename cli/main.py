@@ -8,7 +8,7 @@ import traceback
 
 import typer
 
-from cli import backup, cases, commissioner, dev, governance, projections, simulate, threshold, users
+from cli import backup, cases, commissioner, dev, governance, projections, report, simulate, threshold, users
 from cli.pathway import pathway
 
 app = typer.Typer(
@@ -33,6 +33,7 @@ app.add_typer(governance.app, name="audit")
 app.command()(governance.governance)
 app.add_typer(commissioner.app, name="commissioner")
 app.add_typer(threshold.app, name="threshold")
+app.add_typer(report.app, name="report")
 app.command()(backup.backup)
 app.command()(backup.restore)
 app.add_typer(users.users_app, name="users")

@@ -8,25 +8,30 @@ from typing import Optional
 
 import typer
 
-from cli.common import CommandError, emit_json, say
+from cli.common import CommandError, deadline_line, emit_json, parse_as_at, say
+from cli import runtime
 from cli.runtime import guarded, records
 from configuration.settings import get_settings
 from projections.dashboard import LiveCases, dashboard as dashboard_view
-from projections.feed import ProjectionFeed, as_at
-from projections.registry import open_feed, read_models
+from projections.documents import Documents
+from projections.feed import ProjectionFeed, ReadModel, as_at
+from projections.registry import open_documents, open_feed, read_models
 
 projections_app = typer.Typer(help="Read models: status, rebuild from zero.", no_args_is_help=True)
 
 
-def parse_instant(text: str) -> datetime:
-    """An ISO date (end of that day, UTC) or instant; naive instants are UTC."""
-    try:
-        if len(text) == 10:
-            return datetime.fromisoformat(text).replace(hour=23, minute=59, second=59, tzinfo=timezone.utc)
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--as-at {text!r} is not an ISO date (2027-03-03) or instant (2027-03-03T09:00:00+00:00)") from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+def model_documents(models: list[ReadModel], as_at_text: str | None = None) -> Documents:
+    """The documents of some read models: current (what the worker has not folded yet is folded
+    now), or as they stood at `as_at_text` (an ISO date or instant)."""
+    def build() -> Documents:
+        store = runtime.records()  # looked up when called (tests point it at their store)
+        if as_at_text is not None:
+            return as_at(store, models, parse_as_at(as_at_text))
+        feed = ProjectionFeed(store, open_documents(store), models)
+        feed.catch_up()
+        return feed.documents
+
+    return guarded(build)
 
 
 def current_feed() -> ProjectionFeed:
@@ -42,7 +47,7 @@ def dashboard(
     """Live cases, every open deadline (overdue first) with working time left, escalations, oversight due."""
     def build():
         if as_at_:
-            instant = parse_instant(as_at_)
+            instant = parse_as_at(as_at_)
             return dashboard_view(as_at(records(), [LiveCases()], instant), instant, get_settings().calendar)
         feed = current_feed()  # keep it (and its store) open while the view is read
         return dashboard_view(feed.documents, datetime.now(timezone.utc).replace(microsecond=0), get_settings().calendar)
@@ -58,12 +63,11 @@ def dashboard(
         say(f"{c['case_id']}  {c['service']['name']} ({c['service']['id']})  adult {c['adult_at_risk']}, "
             f"source {c['alleged_source']}  [{c['status']}]{risk}")
         for e in c["escalations_outstanding"]:
-            say(f"  escalation {e['at']} {e['step']} -> {e['to_role']}: {e['reason']}")
+            say(f"  escalation {e['escalation_id']} {e['at']} {e['step']} -> {e['to_role']}: {e['reason']}")
     say()
     say("Deadlines (overdue first):")
     for d in view["deadlines"]:
-        left = "OVERDUE" if d["overdue"] else f"{d['working_time_left_s'] // 60} working min left"
-        say(f"  {d['due']}  {d['case_id']:<22} {d['step']}#{d['occurrence']:<2} {d['role']:<30} {left}")
+        say(f"  {deadline_line(d)}")
 
 
 @projections_app.command("status")

@@ -16,7 +16,9 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.deadlines import WorkingCalendar
+from domain.deadlines import DeadlineRule, WorkingCalendar
+from domain.pathway import current_pathway
+from domain.policy import Pathway
 from domain.inputs import DEFAULT_ID_PATTERN, InputRules, a_pattern
 
 
@@ -59,10 +61,31 @@ class Settings(BaseSettings):
     id_pattern: str = DEFAULT_ID_PATTERN
     nhs_number_ids: bool = False
     late_report_days: int = 30
+    # 004's provider-concern process: the written notice is due this many working days after the verbal one
+    provider_written_notice_working_days: int = Field(default=2, ge=1, le=30)
     # Temporal's workflow sandbox re-checks every workflow call for non-determinism at run time,
     # at about a third of the worker's CPU on a case's live path. The tests and the replay
     # test always run workflows in it; the worker does when this is true.
     workflow_sandbox: bool = False
+    # a step's deadline set here in place of the pathway's, by step id (recorded with each case raised
+    # under it), e.g. SAFEGUARD_STEP_DEADLINES='{"notify_regulator": {"kind": "working_hours", "hours": 2}}'
+    # (CQC Regulation 18 "without delay": by default the same working day)
+    step_deadlines: dict[str, DeadlineRule] = {}
+
+    @field_validator("step_deadlines")
+    @classmethod
+    def _known_steps(cls, deadlines: dict[str, DeadlineRule]) -> dict[str, DeadlineRule]:
+        unknown = sorted(set(deadlines) - {s.id for s in current_pathway().steps})
+        if unknown:
+            raise ValueError(f"step_deadlines names steps the pathway does not have: {', '.join(unknown)}")
+        return deadlines
+
+    def pathway(self) -> Pathway:
+        """The pathway new cases are raised under: today's, with any configured deadlines."""
+        pathway = current_pathway()
+        for step_id, rule in self.step_deadlines.items():
+            pathway = pathway.with_deadline(step_id, rule)
+        return pathway
 
     # --- who is acting (issue 9): the HTTP API, sessions, tokens, OIDC ---------------------
     # embedded: the CLI acts as the local operator (the OS user); production: staff actions from

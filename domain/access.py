@@ -24,14 +24,15 @@ from domain.policy import Role
 
 STAFF_ROLES: tuple[str, ...] = get_args(Role)
 COMMISSIONER = "commissioner"
+CONTRACT_MANAGER = "contract_manager"  # the commissioner's contract manager (004's provider-concern process)
 INSPECTOR = "inspector"
 QUALITY_LEAD = "quality_safeguarding_lead"
-ROLES: tuple[str, ...] = (*STAFF_ROLES, COMMISSIONER, INSPECTOR)
+ROLES: tuple[str, ...] = (*STAFF_ROLES, COMMISSIONER, CONTRACT_MANAGER, INSPECTOR)
 # roles that are never held at one service: they read across the organisation (an inspector only the granted cases)
-ORGANISATION_ONLY: frozenset[str] = frozenset({QUALITY_LEAD, COMMISSIONER, INSPECTOR})
+ORGANISATION_ONLY: frozenset[str] = frozenset({QUALITY_LEAD, COMMISSIONER, CONTRACT_MANAGER, INSPECTOR})
 # who reads the governance audits and runs them; who reads the commissioner records
 GOVERNANCE_READERS: frozenset[str] = frozenset({QUALITY_LEAD, "nominated_individual", "operations_director"})
-COMMISSIONING_READERS: frozenset[str] = frozenset({COMMISSIONER, QUALITY_LEAD, "nominated_individual"})
+COMMISSIONING_READERS: frozenset[str] = frozenset({COMMISSIONER, CONTRACT_MANAGER, QUALITY_LEAD, "nominated_individual"})
 
 Channel = Literal["api", "web", "cli"]
 
@@ -167,6 +168,18 @@ def may_read_lists(p: Principal) -> Decision:
     if any(a.role in STAFF_ROLES for a in p.assignments):
         return Decision(True)
     return Decision(False, f"the deadlines and dashboard need a staff role; you hold {_roles(p)}")
+
+
+def may_act_in_organisation(p: Principal, roles: Iterable[str], what: str) -> Decision:
+    """Work of the organisation rather than of one service's case: the provider-concern process
+    (004: commissioners and contract managers, each step as a role it names or has escalated to)
+    and the actions governance audits raise (their owner's role, or one it escalated to). A role
+    held anywhere counts; the first of `roles` held is acted as."""
+    wanted = tuple(dict.fromkeys(roles))
+    for role in wanted:
+        if p.holds(role):
+            return Decision(True, role=role)
+    return Decision(False, f"{what} needs {' or '.join(wanted)}; you hold {_roles(p)}")
 
 
 def may_read_governance(p: Principal) -> Decision:

@@ -109,6 +109,7 @@ class ConcernFacts(Frozen):
     threshold_facts: dict[str, FactValue] = {}  # THRESHOLD_FACTS_READ only
     risk_open: bool = False  # the latest peer-risk review or live-case oversight found risk
     wider_exposure: bool = False  # service_risk_review: more than one adult affected
+    mutual_harm: bool = False  # peer_risk_review: the alleged source is also an adult at risk (000 procedure 3)
     missed_deadlines: int = 0
     status: Literal["open", "concluded", "closed"] = "open"
     outcome: str | None = None

@@ -92,6 +92,21 @@ class AdultRef(Model):
         return value
 
 
+class RaisedBy(Model):
+    """Who raised the concern: a staff id and the role they raised it in."""
+
+    actor: str = Field(min_length=1)
+    role: Role
+
+    @field_validator("actor")
+    @classmethod
+    def _actor(cls, value: str, info: ValidationInfo) -> str:
+        return _id(value, info, "staff")
+
+
+RAISED_BY_EXAMPLE = '{"actor": "SSW-14", "role": "senior_support_worker"}'
+
+
 class ConcernBody(Model):
     identified_at: AwareDatetime
     service: Service
@@ -101,6 +116,8 @@ class ConcernBody(Model):
     case_id: str | None = None
     # why a concern identified long ago (InputRules.late_report_days) is only raised now; recorded with it
     late_report_reason: str | None = None
+    # required of input; concerns recorded before 2026-11-23 have none
+    raised_by: RaisedBy | None = None
 
     _epoch = field_validator("identified_at", mode="before")(not_epoch)
     _utc = field_validator("identified_at")(_utc)
@@ -133,6 +150,12 @@ class ConcernBody(Model):
     def _two_adults(self) -> "ConcernBody":
         if self.adult_at_risk.id == self.alleged_source.id:
             raise ValueError("adult_at_risk and alleged_source must be different adults")
+        return self
+
+    @model_validator(mode="after")
+    def _who_raised_it(self, info: ValidationInfo) -> "ConcernBody":
+        if self.raised_by is None and rules_in(info)[0] is not None:
+            raise ValueError(f"raised_by is required: who raised the concern, as {RAISED_BY_EXAMPLE}")
         return self
 
     @model_validator(mode="after")

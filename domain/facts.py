@@ -160,6 +160,50 @@ class AuditCompleted(Fact, AuditResult):
         return instant.isoformat()  # audits have always stored instants this way ("+00:00", not "Z")
 
 
+# ---- governance actions tracked to closure (issue 12): one stream per action an audit raised
+
+
+class GovernanceActionRaised(Fact):
+    """An action an audit raised, now tracked work: its owner and due instant, computed when raised
+    from the definition's due rule and the provider's calendar (recorded, so it never moves)."""
+
+    type: Literal["GovernanceActionRaised"] = "GovernanceActionRaised"
+    ref: str  # "<kind>-<as of>-<action>": one per audit and action
+    audit_id: str
+    kind: str
+    as_of: str
+    action: str
+    title: str
+    owner: str
+    because: str
+    seed: str
+    due: datetime
+    deadline: str  # the rule in words
+    evidence_asked: str
+
+
+class GovernanceActionEscalated(Fact):
+    type: Literal["GovernanceActionEscalated"] = "GovernanceActionEscalated"
+    ref: str
+    cause: Literal["missed_deadline", "still_open"]
+    from_role: str
+    to_role: str
+    due: datetime
+    next_escalation_due: datetime | None = None
+
+
+class GovernanceActionCompleted(Fact):
+    type: Literal["GovernanceActionCompleted"] = "GovernanceActionCompleted"
+    ref: str
+    role: str
+    actor: str
+    evidence: str
+    on_time: bool
+
+
+ACTION_FACTS: tuple[type[Fact], ...] = (GovernanceActionRaised, GovernanceActionEscalated, GovernanceActionCompleted)
+
+
 CASE_FACTS: tuple[type[Fact], ...] = (
     ConcernRaised,
     ServiceHistoryAttached,
@@ -177,5 +221,5 @@ CASE_FACTS: tuple[type[Fact], ...] = (
 )
 AnyFact = Annotated[Union[CASE_FACTS], Field(discriminator="type")]  # a case's facts, told apart by `type`
 
-# every class the store holds, by name: a case's facts, and the governance audits
-FACT_TYPES: dict[str, type[Fact]] = {cls.__name__: cls for cls in (*CASE_FACTS, AuditCompleted)}
+# every class the store holds, by name: a case's facts, the governance audits and their actions
+FACT_TYPES: dict[str, type[Fact]] = {cls.__name__: cls for cls in (*CASE_FACTS, AuditCompleted, *ACTION_FACTS)}

@@ -25,12 +25,13 @@ from fractions import Fraction
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.deadlines import WorkingCalendar, WorkingDays
 from domain.pathway import BEHAVIOUR_OBSERVED, INITIATED_BY
 from domain.policy import Role
 
-GOVERNANCE_VERSION = "2026.11.1"
+GOVERNANCE_VERSION = "2026.12.1"  # 2026.12.1: the weekly audit counts notifications (issue 12)
 SEED = "001_83683b439f7bdd5b.txt"
 TIME_ZONE = "Europe/London"
 _LONDON = ZoneInfo(TIME_ZONE)  # built once, outside any workflow sandbox
@@ -43,13 +44,41 @@ class Governance(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class ActionDue(Governance):
+    """When an action raised by an audit is due: working days (the provider's working calendar)
+    or calendar months from when the audit raised it (issue 12: tracked to closure)."""
+
+    working_days: int | None = Field(default=None, gt=0)
+    months: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one(self) -> "ActionDue":
+        if (self.working_days is None) == (self.months is None):
+            raise ValueError("an action is due in working_days or in months, one of them")
+        return self
+
+    def due(self, raised_at: datetime, calendar: WorkingCalendar) -> datetime:
+        if self.working_days:
+            return WorkingDays(days=self.working_days).due(raised_at, calendar)
+        local = raised_at.astimezone(_LONDON)
+        day = _months_before(local.date(), -self.months)
+        return datetime.combine(day, local.time(), tzinfo=_LONDON).astimezone(timezone.utc)
+
+    def describe(self) -> str:
+        if self.working_days:
+            return WorkingDays(days=self.working_days).describe()
+        return f"within {self.months} month" + ("" if self.months == 1 else "s")
+
+
 class ActionDefinition(Governance):
-    """What an audit raises when a threshold is crossed, and who owns it."""
+    """What an audit raises when a threshold is crossed, who owns it, and when it is due."""
 
     id: str
     title: str
     owner: Role
     seed: str
+    due: ActionDue | None = None  # None: not tracked (definitions before 2026.12.1)
+    evidence: str = ""  # what its completion must say
 
 
 class Trigger(Governance):
@@ -195,14 +224,17 @@ def _has_term(words: str, term: str) -> bool:
 PRACTICE_CORRECTION = ActionDefinition(
     id="immediate_practice_correction", title="Immediate practice correction", owner="quality_safeguarding_lead",
     seed="001 line 17: compliance below 95 percent triggers immediate practice correction",
+    due=ActionDue(working_days=5), evidence="what was corrected, with whom",
 )
 TARGETED_RETRAINING = ActionDefinition(
     id="targeted_retraining", title="Targeted retraining", owner="quality_safeguarding_lead",
     seed="001 line 31: repeat incidents above one trigger targeted retraining",
+    due=ActionDue(working_days=20), evidence="who was retrained, in what",
 )
 IMPROVEMENT_PLANNING = ActionDefinition(
     id="service_wide_improvement_planning", title="Service-wide improvement planning", owner="operations_director",
     seed="001 line 45: repeated themes across two or more cases trigger service-wide improvement planning",
+    due=ActionDue(months=1), evidence="the improvement plan: what changed, across which services",
 )
 
 WEEKLY = AuditDefinition(
@@ -217,6 +249,8 @@ WEEKLY = AuditDefinition(
         "same_day_seriousness_percent": "on time / due x 100, 2 dp; null when none fell due",
         "escalated_after_delayed_recognition": "cases whose record_concern deadline was missed and escalated in the period",
         "records_missing_targeting_detail": "record_concern records completed in the period with a targeting gap (targeting_gaps)",
+        "notifications_due": "notification steps (police, emergency services, children's services, CQC Regulation 18) due in the period",
+        "notifications_missed": "of those, not completed by their due instant",
     },
     triggers=(Trigger(figure="same_day_seriousness_percent", comparison="below", value=95,
                       ratio=("seriousness_assessments_on_time", "seriousness_assessments_due"),
@@ -317,6 +351,9 @@ class AuditResult(Governance):
     requested_by: str
     governance_version: str
     recorded_at: datetime
+    # the actions earlier audits of the kind raised, open at some point in the period, as they
+    # stood at its end (open / overdue / completed, escalations): absent before 2026.12.1
+    carried_actions: list[dict[str, Any]] = []
 
 
 class AuditRecord(AuditResult):

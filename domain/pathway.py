@@ -17,7 +17,7 @@ changes: every case records the pathway it was started under and keeps running o
 
 from __future__ import annotations
 
-from domain.conditions import any_, count_true, is_
+from domain.conditions import all_, any_, count_true, eq, ge, is_, not_, one_of
 from domain.deadlines import (
     After,
     EndOfShift,
@@ -33,8 +33,12 @@ from domain.policy import (
     Cadence,
     Escalate,
     OnDevelopment,
+    OnThresholdDecision,
     Pathway,
+    RecordCheck,
+    RecordedInterval,
     RecordField,
+    Requirement,
     Step,
     UntilRecorded,
 )
@@ -52,6 +56,14 @@ CARE_ACT_CATEGORIES = (
     "modern_slavery",
 )
 SUBSTANTIATION_OUTCOMES = ("substantiated", "unsubstantiated", "undetermined")
+# the national Safeguarding Adults Collection's categories (NHS England, SAC guidance): type of
+# risk is CARE_ACT_CATEGORIES; these are where the risk was, who it came from, and how it ended
+LOCATIONS_OF_RISK = ("own_home", "community", "service_in_the_community", "care_home", "hospital", "other")
+SOURCES_OF_RISK = ("service_provider", "other_known_to_individual", "unknown_to_individual")
+RISK_OUTCOMES = ("removed", "reduced", "remains")
+# Making Safeguarding Personal, as the collection asks it: were outcomes asked about, expressed, achieved
+MSP_ASKED = ("yes_outcomes_expressed", "yes_no_outcomes_expressed", "no_lacked_capacity", "no_other_reason")
+MSP_ACHIEVED = ("fully", "partially", "not_achieved")
 
 
 def text(name: str, help: str = "") -> RecordField:
@@ -84,6 +96,9 @@ RECORD_CONCERN = Step(
 )
 
 SOURCE_STILL_HAS_ACCESS = flag("source_still_has_access")
+# 000 procedure 3 (line 48): "where there might be mutual abuse or harm"; 002 line 289: abuse by
+# adults "who also have care and support needs themselves" (pathways from 2026.12.1)
+SOURCE_ALSO_ADULT_AT_RISK = flag("source_also_adult_at_risk", "is the person causing harm also an adult at risk?")
 PEER_RISK_REVIEW = Step(
     id="peer_risk_review",
     title="Immediate peer-risk review",
@@ -91,7 +106,7 @@ PEER_RISK_REVIEW = Step(
     role="team_leader",
     opens=AfterStep(step=RECORD_CONCERN.id),  # "flags the entry for same-shift Team Leader review"
     deadline=After(minutes=30),
-    record=(SOURCE_STILL_HAS_ACCESS, flag("repeated_or_targeted"), flag("other_adult_affected"), NOTES),
+    record=(SOURCE_STILL_HAS_ACCESS, flag("repeated_or_targeted"), flag("other_adult_affected"), SOURCE_ALSO_ADULT_AT_RISK, NOTES),
     triggers=(
         Escalate(
             when=is_(SOURCE_STILL_HAS_ACCESS.name),
@@ -129,6 +144,10 @@ ABUSE_CATEGORY = RecordField(name="abuse_category", type="choice", choices=CARE_
 HIGH_RISK_INDICATORS = (flag("humiliation"), flag("coercion"), flag("exploitation"))
 EXPLOITATION = HIGH_RISK_INDICATORS[2]
 EXTERNAL_THRESHOLD_MET = flag("external_threshold_met")
+LOCATION_OF_RISK = RecordField(name="location_of_risk", type="choice", choices=LOCATIONS_OF_RISK,
+                               help="national Safeguarding Adults Collection: where the risk was")
+SOURCE_OF_RISK = RecordField(name="source_of_risk", type="choice", choices=SOURCES_OF_RISK,
+                             help="national Safeguarding Adults Collection: who the risk came from")
 OVERRIDE_REASON = RecordField(name="override_reason", type="text", required=False,
                               help="why the threshold is not met although the threshold tool says reportable")
 ROUTE_DECISION = Step(
@@ -138,7 +157,7 @@ ROUTE_DECISION = Step(
     role="designated_safeguarding_lead",
     opens=AfterStep(step=RECORD_CONCERN.id),
     deadline=WorkingHours(hours=4),
-    record=(ABUSE_CATEGORY, *HIGH_RISK_INDICATORS, EXTERNAL_THRESHOLD_MET, OVERRIDE_REASON, NOTES),
+    record=(ABUSE_CATEGORY, LOCATION_OF_RISK, SOURCE_OF_RISK, *HIGH_RISK_INDICATORS, EXTERNAL_THRESHOLD_MET, OVERRIDE_REASON, NOTES),
     triggers=(
         Escalate(
             when=count_true(tuple(f.name for f in HIGH_RISK_INDICATORS), 2),
@@ -158,6 +177,168 @@ PROTECTION_PLAN = Step(
     opens=AfterStep(step=SERIOUSNESS_ASSESSMENT.id),
     deadline=WorkingHours(hours=1),
     record=(text("separation_measures"), text("shared_space_restrictions"), text("supervision_arrangements"), NOTES),
+)
+
+# ---- The person at the centre (000; pathways from 2026.12.1)
+
+# 000 General Approach 4 (line 30): "the views and wishes of the distressed individual concerned".
+# Asked by the protection plan (both are due within one working hour of the seriousness assessment),
+# by the registered manager, the policy's Responsible Person (000 line 56).
+ASKED_ABOUT_OUTCOMES = RecordField(name="asked_about_outcomes", type="choice", choices=MSP_ASKED,
+                                   help="was the adult at risk asked what outcomes they want?")
+OUTCOMES_EXPRESSED = RecordField(name="outcomes_expressed", type="text", required=False,
+                                 help="what the adult at risk said they want (or their advocate for them)")
+NOT_ASKED_REASON = RecordField(name="not_asked_reason", type="text", required=False,
+                               help="why the adult at risk could not be asked")
+VIEWS_AND_WISHES = Step(
+    id="views_and_wishes",
+    title="Views and wishes of the adult at risk (Making Safeguarding Personal)",
+    seed="000 General Approach 4 (line 30): the process depends on the views and wishes of the distressed individual; due by the protection plan; owned by the registered manager, 000's Responsible Person (line 56)",
+    role="registered_manager",
+    opens=AfterStep(step=SERIOUSNESS_ASSESSMENT.id),
+    deadline=WorkingHours(hours=1),
+    record=(ASKED_ABOUT_OUTCOMES, OUTCOMES_EXPRESSED, NOT_ASKED_REASON, NOTES),
+    requires=(
+        Requirement(fields=(OUTCOMES_EXPRESSED.name,), when=eq(ASKED_ABOUT_OUTCOMES.name, "yes_outcomes_expressed"),
+                    reason="record what the adult at risk expressed"),
+        Requirement(fields=(NOT_ASKED_REASON.name,), when=one_of(ASKED_ABOUT_OUTCOMES.name, "no_lacked_capacity", "no_other_reason"),
+                    reason="record why the adult at risk could not be asked"),
+    ),
+)
+
+# 000 Policy Statement 5 and 6 (lines 22-23): capacity for the decisions in hand, of the victim and
+# of the alleged perpetrator; where it is in doubt, "the services of independent advocates".
+ADULT_MAY_LACK_CAPACITY = flag("adult_may_lack_capacity", "the adult at risk may lack capacity for the decisions in hand")
+SOURCE_MAY_LACK_CAPACITY = flag("source_may_lack_capacity", "the alleged source may lack capacity for the decisions in hand")
+ADVOCATE_ARRANGED = RecordField(name="advocate_arranged", type="bool", required=False,
+                                help="an independent advocate was arranged")
+ADVOCATE_NOT_ARRANGED_REASON = RecordField(name="advocate_not_arranged_reason", type="text", required=False,
+                                           help="why no independent advocate was arranged")
+CAPACITY_IN_DOUBT = any_(is_(ADULT_MAY_LACK_CAPACITY.name), is_(SOURCE_MAY_LACK_CAPACITY.name))
+CAPACITY_AND_ADVOCACY = Step(
+    id="capacity_and_advocacy",
+    title="Capacity and advocacy",
+    seed="000 Policy Statement 5 and 6 (lines 22-23): mental capacity principles; independent advocates for a victim or alleged perpetrator who might lack capacity",
+    role="registered_manager",
+    opens=AfterStep(step=SERIOUSNESS_ASSESSMENT.id),
+    deadline=WorkingHours(hours=1),
+    record=(text("decisions_in_hand"), ADULT_MAY_LACK_CAPACITY, SOURCE_MAY_LACK_CAPACITY, ADVOCATE_ARRANGED,
+            ADVOCATE_NOT_ARRANGED_REASON, NOTES),
+    requires=(
+        Requirement(fields=(ADVOCATE_ARRANGED.name,), when=CAPACITY_IN_DOUBT,
+                    reason="capacity is in doubt: record whether an independent advocate was arranged"),
+        Requirement(fields=(ADVOCATE_NOT_ARRANGED_REASON.name,), when=all_(CAPACITY_IN_DOUBT, not_(ADVOCATE_ARRANGED.name)),
+                    reason="capacity is in doubt and no advocate was arranged: record why not"),
+    ),
+)
+
+# 000 procedure 3 (line 48): mutual harm. Both adults' protection is tracked, and mediation is a
+# recorded option with its outcome.
+SOURCE_PROTECTION_PLAN = Step(
+    id="source_protection_plan",
+    title="Protection plan for the alleged source, also an adult at risk",
+    seed="000 procedure 3 (line 48): mutual abuse or harm; 002 line 289: adults who also have care and support needs; due within one working hour, as the protection plan (001 example 2 step 1)",
+    role="team_leader",
+    opens=AfterStep(step=PEER_RISK_REVIEW.id, when=is_(SOURCE_ALSO_ADULT_AT_RISK.name)),
+    deadline=WorkingHours(hours=1),
+    record=(text("protection_measures"), flag("care_plan_updated"), NOTES),
+)
+
+MEDIATION_OFFERED = flag("mediation_offered")
+MEDIATION_BY = RecordField(name="mediation_by", type="choice", choices=("internal", "outside_agency"), required=False)
+MEDIATION_OUTCOME = RecordField(name="mediation_outcome", type="text", required=False)
+MEDIATION_NOT_OFFERED_REASON = RecordField(name="mediation_not_offered_reason", type="text", required=False)
+MEDIATION = Step(
+    id="mediation",
+    title="Mediation between the adults (mutual harm)",
+    seed="000 procedure 3 (line 48): 'might attempt some form of mediation or arrange for the parties to receive mediation from an outside agency'; deadline a local default",
+    role="registered_manager",
+    opens=AfterStep(step=SOURCE_PROTECTION_PLAN.id),
+    deadline=WorkingDays(days=10),
+    record=(MEDIATION_OFFERED, MEDIATION_BY, MEDIATION_OUTCOME, MEDIATION_NOT_OFFERED_REASON, NOTES),
+    requires=(
+        Requirement(fields=(MEDIATION_BY.name, MEDIATION_OUTCOME.name), when=is_(MEDIATION_OFFERED.name),
+                    reason="mediation was offered: record who provided it and its outcome"),
+        Requirement(fields=(MEDIATION_NOT_OFFERED_REASON.name,), when=not_(MEDIATION_OFFERED.name),
+                    reason="mediation was not offered: record why not"),
+    ),
+)
+
+# ---- The lower-level route (000 procedure 2; the non-reportable and consultation levels of 002/003)
+
+CONSULTATION_DECISIONS = ("lower_level_plan", "raise_safeguarding_concern")
+CONSULTATION_DECISION = RecordField(name="decision", type="choice", choices=CONSULTATION_DECISIONS,
+                                    help="raise_safeguarding_concern opens the external referral")
+LA_CONSULTATION = Step(
+    id="la_consultation",
+    title="Consultation with the local authority",
+    seed="002 line 146 and the 'Requires consultation' column (line 171): consultation with the local authority Adult Social Care department; 003 line 128; 000 procedure 4 (line 49): professional advice from the local safeguarding adults authority",
+    role="designated_safeguarding_lead",
+    opens=OnThresholdDecision(levels=("consultation",)),
+    deadline=WorkingDays(days=1),
+    record=(text("consulted", "who was consulted (role and team, no personal details)"),
+            RecordField(name="consulted_at", type="instant"), text("advice"),
+            CONSULTATION_DECISION, NOTES),
+)
+
+REVIEW_INTERVAL_DAYS = RecordField(name="review_interval_days", type="int", help="working days between reviews")
+INTERVENTION_PLAN = Step(
+    id="intervention_plan",
+    title="Intervention and safeguarding plan (lower-level route)",
+    seed="000 procedure 2 (line 47): an intervention/safeguarding plan, included on the person's care or support plan; 002 line 171: an internal written record of what happened and what action was taken",
+    role="registered_manager",
+    opens=OnThresholdDecision(levels=("non_reportable", "consultation")),
+    deadline=WorkingDays(days=1),
+    record=(text("intervention"), flag("added_to_care_plan", "the actions are on the person's care or support plan"),
+            REVIEW_INTERVAL_DAYS, NOTES),
+    checks=(RecordCheck(must=ge(REVIEW_INTERVAL_DAYS.name, 1), reason="review_interval_days must be 1 or more working days"),),
+)
+
+NO_LONGER_NEEDED = flag("no_longer_needed")
+INTERVENTION_REVIEW = Step(
+    id="intervention_review",
+    title="Intervention plan review",
+    seed="000 procedure 2 (line 47): implemented, monitored and reviewed accordingly; at the interval the plan records, until no longer needed",
+    role="registered_manager",
+    opens=AfterStep(step=INTERVENTION_PLAN.id),
+    deadline=WorkingDays(days=5),  # used only if the plan's interval could not be read
+    interval=RecordedInterval(step=INTERVENTION_PLAN.id, field=REVIEW_INTERVAL_DAYS.name),
+    repeat=UntilRecorded(condition=is_(NO_LONGER_NEEDED.name)),
+    record=(NO_LONGER_NEEDED, text("review"), NOTES),
+)
+
+# ---- Notifications as tracked steps (pathways from 2026.12.1): the threshold tool's required
+# notifications (002/003 "Reportable" column, e.g. 002 line 172: "the police MUST be consulted")
+# and the regulator's statutory notification (CQC Regulation 18).
+
+NOTIFICATION_RECORD = (text("reference", "reference number given"), text("contacted", "who was contacted (role or desk)"),
+                       RecordField(name="contacted_at", type="instant"), text("response"), NOTES)
+
+
+def notification(id: str, title: str, seed: str, notice: str, deadline) -> Step:
+    return Step(id=id, title=title, seed=seed, role="designated_safeguarding_lead",
+                opens=OnThresholdDecision(notification=notice), deadline=deadline, record=NOTIFICATION_RECORD)
+
+
+NOTIFY_POLICE = notification("notify_police", "Police notified", "002 line 172 / 003 line 140: 'If there is an indication a criminal act has occurred, the police MUST be consulted'; within one hour (local default)",
+                             "police", After(minutes=60))
+NOTIFY_EMERGENCY_SERVICES = notification("notify_emergency_services", "Emergency services contacted", "002 line 171 'Reportable': whether the police or other emergency services need to be contacted; someone in immediate danger",
+                                         "emergency_services", Immediately())
+NOTIFY_CHILDRENS_SERVICES = notification("notify_childrens_services", "Children's Services referral", "002 line 136: 'Are there children also at risk? If so, contact the relevant local authority Children's Services department'; within one working day (local default)",
+                                         "childrens_services", WorkingDays(days=1))
+NOTIFICATION_STEPS = {"police": NOTIFY_POLICE, "emergency_services": NOTIFY_EMERGENCY_SERVICES,
+                      "childrens_services": NOTIFY_CHILDRENS_SERVICES}
+
+NOTIFY_REGULATOR = Step(
+    id="notify_regulator",
+    title="CQC notification of an abuse allegation (Regulation 18)",
+    seed="Care Quality Commission (Registration) Regulations 2009, Regulation 18(2)(e): notify 'without delay' any abuse or allegation of abuse, for the adult at risk and the adult alleged to have caused harm; same working day by default (configurable)",
+    role="registered_manager",
+    opens=AfterStep(step=RECORD_CONCERN.id),
+    deadline=EndOfWorkingDay(),
+    record=(text("reference", "CQC notification reference for the adult at risk"),
+            text("source_reference", "CQC notification reference for the adult alleged to have caused harm"),
+            *NOTIFICATION_RECORD[1:]),
 )
 
 IMPLEMENTED = flag("implemented")
@@ -225,6 +406,9 @@ EXTERNAL_REFERRAL = Step(
     seed="001 example 3 step 1: within twenty-four hours where threshold is met",
     role="designated_safeguarding_lead",
     opens=AfterStep(step=ROUTE_DECISION.id, when=is_(EXTERNAL_THRESHOLD_MET.name)),
+    # 002 line 171 "Requires consultation": "Following this you may be requested to formally raise a
+    # safeguarding concern" (pathways from 2026.12.1)
+    also_opens=(AfterStep(step=LA_CONSULTATION.id, when=eq(CONSULTATION_DECISION.name, "raise_safeguarding_concern")),),
     deadline=After(minutes=24 * 60),
     record=(
         RecordField(name="referred_at", type="instant"),
@@ -302,6 +486,11 @@ CONCLUDE_CASE = Step(
 SUBSTANTIATION_OUTCOME = RecordField(name="substantiation_outcome", type="choice", choices=SUBSTANTIATION_OUTCOMES)
 ACTION_COMPLETION_RATE = RecordField(name="action_completion_rate", type="percent")
 LESSONS = text("lessons")
+OUTCOMES_ACHIEVED = RecordField(name="outcomes_achieved", type="choice", choices=MSP_ACHIEVED, required=False,
+                                help="Making Safeguarding Personal: were the outcomes the adult expressed achieved?")
+RISK_OUTCOME = RecordField(name="risk_outcome", type="choice", choices=RISK_OUTCOMES,
+                           help="national Safeguarding Adults Collection: the risk at closure")
+RISK_REMAINS_REASON = RecordField(name="risk_remains_reason", type="text", required=False)
 CLOSURE_LEARNING_REVIEW = Step(
     id="closure_learning_review",
     title="Closure and learning review",
@@ -309,7 +498,15 @@ CLOSURE_LEARNING_REVIEW = Step(
     role="quality_safeguarding_lead",
     opens=AfterStep(step=CONCLUDE_CASE.id),
     deadline=WorkingDays(days=5),
-    record=(SUBSTANTIATION_OUTCOME, ACTION_COMPLETION_RATE, LESSONS, NOTES),
+    record=(SUBSTANTIATION_OUTCOME, ACTION_COMPLETION_RATE, LESSONS, OUTCOMES_ACHIEVED, RISK_OUTCOME,
+            RISK_REMAINS_REASON, NOTES),
+    requires=(
+        Requirement(fields=(OUTCOMES_ACHIEVED.name,), on_step=VIEWS_AND_WISHES.id,
+                    when=eq(ASKED_ABOUT_OUTCOMES.name, "yes_outcomes_expressed"),
+                    reason="the adult at risk expressed outcomes (views_and_wishes): record whether they were achieved"),
+        Requirement(fields=(RISK_REMAINS_REASON.name,), when=eq(RISK_OUTCOME.name, "remains"),
+                    reason="the risk remains: record why"),
+    ),
     effect="closes_case",
     effect_field=SUBSTANTIATION_OUTCOME.name,
 )
@@ -317,7 +514,10 @@ CLOSURE_LEARNING_REVIEW = Step(
 
 PEER_TO_PEER = Pathway(
     name="peer-to-peer-escalation",
-    version="2026.11.3",  # 2026.11.3: initiated_by is an id (issue 8)
+    # 2026.11.3: initiated_by is an id (issue 8). 2026.12.1 (issue 12): views and wishes, capacity
+    # and advocacy, mutual harm and mediation, the lower-level route, notifications as steps, the
+    # national categories (route decision, closure)
+    version="2026.12.1",
     source="001_83683b439f7bdd5b.txt",
     escalation_chain=(
         "senior_support_worker",
@@ -338,6 +538,9 @@ PEER_TO_PEER = Pathway(
         PROTECTION_PLAN, IMPLEMENTATION_CHECK, CHRONOLOGY_UPDATE, PATTERN_IMPACT_REVIEW, SERVICE_RISK_REVIEW,  # example 2
         EXTERNAL_REFERRAL, FOLLOW_UP_PLAN, FOLLOW_UP_REVIEW, CHRONOLOGY_DEVELOPMENT, LIVE_CASE_OVERSIGHT,  # example 3
         CONCLUDE_CASE, CLOSURE_LEARNING_REVIEW,
+        VIEWS_AND_WISHES, CAPACITY_AND_ADVOCACY, SOURCE_PROTECTION_PLAN, MEDIATION,  # the person at the centre (000)
+        LA_CONSULTATION, INTERVENTION_PLAN, INTERVENTION_REVIEW,  # the lower-level route (000 procedure 2; 002/003)
+        NOTIFY_POLICE, NOTIFY_EMERGENCY_SERVICES, NOTIFY_CHILDRENS_SERVICES, NOTIFY_REGULATOR,  # notifications
     ),
     threshold=ThresholdPolicy(
         # 001 example 1 step 3: "files the matrix in the safeguarding decision folder"

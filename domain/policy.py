@@ -8,7 +8,7 @@ workflow's history and replayed exactly as it was decided.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -31,6 +31,9 @@ Role = Literal[
     "quality_safeguarding_lead",
     "nominated_individual",
 ]
+
+
+ROLES: tuple[str, ...] = get_args(Role)
 
 
 class RecordField(Policy):
@@ -65,7 +68,19 @@ class OnDevelopment(Policy):
     kind: Literal["on_development"] = "on_development"
 
 
-Opening = Annotated[Union[AtStart, AfterStep, OnDevelopment], Field(discriminator="kind")]
+class OnThresholdDecision(Policy):
+    """Opens when the threshold decision is filed, if its level is one of `levels` or it requires
+    `notification`; the clock runs from the filing."""
+
+    kind: Literal["on_threshold_decision"] = "on_threshold_decision"
+    levels: tuple[str, ...] = ()
+    notification: str | None = None
+
+    def holds(self, level: str, notifications: list[str] | tuple[str, ...]) -> bool:
+        return level in self.levels or (self.notification is not None and self.notification in notifications)
+
+
+Opening = Annotated[Union[AtStart, AfterStep, OnDevelopment, OnThresholdDecision], Field(discriminator="kind")]
 
 
 class Cadence(Policy):
@@ -93,6 +108,31 @@ class Escalate(Policy):
     reason: str
 
 
+class Requirement(Policy):
+    """Fields a step's record must give when `when` holds: on this record, or (with `on_step`) on
+    that step's latest completed record. Says what the policy asks, in `reason`."""
+
+    fields: tuple[str, ...]
+    when: Condition
+    on_step: str | None = None
+    reason: str
+
+
+class RecordCheck(Policy):
+    """A rule a step's record must meet (`must`), with the reason given when it does not."""
+
+    must: Condition
+    reason: str
+
+
+class RecordedInterval(Policy):
+    """A deadline of `field` working days, read from `step`'s latest record (an interval the
+    staff set, e.g. how often a lower-level plan is reviewed)."""
+
+    step: str
+    field: str
+
+
 Effect = Literal["files_threshold_decision", "concludes_case", "closes_case"]
 # the record field an effect takes: the conclusion's reason, the closure's outcome (pathways
 # recorded before this was data named none, and used these)
@@ -111,6 +151,10 @@ class Step(Policy):
     triggers: tuple[Escalate, ...] = ()
     effect: Effect | None = None
     effect_field: str | None = None  # the record field the effect takes
+    requires: tuple[Requirement, ...] = ()  # fields required only in some cases (pathways from 2026.12.1)
+    checks: tuple[RecordCheck, ...] = ()  # rules the record must meet (pathways from 2026.12.1)
+    interval: RecordedInterval | None = None  # a deadline set by a record, in place of `deadline`
+    also_opens: tuple[AfterStep, ...] = ()  # further steps whose completion opens it (pathways from 2026.12.1)
 
     @model_validator(mode="before")
     @classmethod
@@ -168,6 +212,19 @@ class Pathway(Policy):
         if role in chain and chain.index(role) + 1 < len(chain):
             return chain[chain.index(role) + 1]
         return None
+
+    def with_deadline(self, step_id: str, rule: DeadlineRule) -> Pathway:
+        """This pathway with one step's deadline set by configuration (the whole pathway is
+        recorded with each case, so a case keeps the deadline it was raised under)."""
+        if self.step(step_id) is None:
+            raise ValueError(f"unknown step {step_id!r}")
+        steps = tuple(s.model_copy(update={"deadline": rule}) if s.id == step_id else s for s in self.steps)
+        return self.model_copy(update={"steps": steps})
+
+    def openings_after(self, step_id: str) -> list[tuple[Step, AfterStep]]:
+        """The steps `step_id`'s completion may open, each with the opening that names it."""
+        return [(s, o) for s in self.steps for o in (s.opens, *s.also_opens)
+                if isinstance(o, AfterStep) and o.step == step_id]
 
     def opened_by(self, step_id: str) -> list[Step]:
         return [s for s in self.steps if isinstance(s.opens, AfterStep) and s.opens.step == step_id]

@@ -16,7 +16,8 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from domain.facts import ConcernRaised, Fact
-from eventstore.events import FactMapper, Recorded, case_stream
+from domain.process_facts import PROCESS_OPENERS
+from eventstore.events import FactMapper, Recorded, case_stream, process_stream
 
 
 class OutOfSequence(RuntimeError):
@@ -46,8 +47,18 @@ class SafeguardingRecords(Application):
         nothing and returns what is stored, so an activity retry never duplicates an event.
         Only the event before the batch is read, never the whole case.
         """
-        stream = case_stream(case_id)
         self._check_shape(case_id, first_seq, facts)
+        return self._append(case_stream(case_id), case_id, first_seq, facts)
+
+    def record_process(self, process_id: str, first_seq: int, facts: Sequence[Fact]) -> list[Recorded]:
+        """A provider-concern process's facts, appended as `record` appends a case's (idempotently,
+        all or nothing); its first fact proposes or opens it."""
+        for seq, fact in enumerate(facts, start=first_seq):
+            if seq == 1 and not isinstance(fact, PROCESS_OPENERS):
+                raise OutOfSequence(f"process {process_id}: {fact.type} recorded before the process was proposed or opened")
+        return self._append(process_stream(process_id), process_id, first_seq, facts)
+
+    def _append(self, stream: UUID, case_id: str, first_seq: int, facts: Sequence[Fact]) -> list[Recorded]:
         if first_seq > 1 and not self.recorder.select_events(stream, gt=first_seq - 2, lte=first_seq - 1, limit=1):
             held = self._version(stream)
             raise OutOfSequence(f"case {case_id}: the store holds {held} events but the workflow is recording from #{first_seq}")
@@ -57,7 +68,7 @@ class SafeguardingRecords(Application):
             self.save(*batch)
             return batch
         except IntegrityError:  # already stored, by an earlier attempt or a concurrent one: the same batch?
-            return self._already_recorded(case_id, first_seq, facts)
+            return self._already_recorded(stream, case_id, first_seq, facts)
 
     def record_one(self, stream: UUID, fact: Fact) -> Recorded | None:
         """Store a single-event stream (a governance audit); None if it is already stored."""
@@ -68,6 +79,21 @@ class SafeguardingRecords(Application):
         except IntegrityError:
             return None
 
+    def append(self, stream: UUID, first_seq: int, facts: Sequence[Fact]) -> list[Recorded]:
+        """Append facts numbered first_seq.. to a stream that is not a case's (a governance action),
+        all or nothing; idempotent as `record` is: a retry of the same batch stores nothing."""
+        now = datetime.now(timezone.utc)
+        batch = [Recorded(stream, seq, now, fact) for seq, fact in enumerate(facts, start=first_seq)]
+        try:
+            self.save(*batch)
+            return batch
+        except IntegrityError:
+            stored = {r.seq: r for r in self.events.get(stream, gt=first_seq - 1)}  # type: ignore[arg-type]
+            same = [stored.get(seq) for seq in range(first_seq, first_seq + len(facts))]
+            if any(r is None or r.fact.model_dump(mode="json") != f.model_dump(mode="json") for r, f in zip(same, facts)):
+                raise Superseded(f"stream {stream}: positions from #{first_seq} hold other facts", list(stored.values())) from None
+            return same
+
     @staticmethod
     def _check_shape(case_id: str, first_seq: int, facts: Sequence[Fact]) -> None:
         for seq, fact in enumerate(facts, start=first_seq):
@@ -77,8 +103,8 @@ class SafeguardingRecords(Application):
                     else f"{fact.type} recorded before the concern was raised"
                 )
 
-    def _already_recorded(self, case_id: str, first_seq: int, facts: Sequence[Fact]) -> list[Recorded]:
-        tail = self.stored_facts(case_id, gt=first_seq - 1)
+    def _already_recorded(self, stream: UUID, case_id: str, first_seq: int, facts: Sequence[Fact]) -> list[Recorded]:
+        tail = list(self.events.get(stream, gt=first_seq - 1))  # type: ignore[arg-type]
         stored = {r.seq: r for r in tail}
         for seq, fact in enumerate(facts, start=first_seq):
             have = stored.get(seq)
@@ -99,6 +125,10 @@ class SafeguardingRecords(Application):
     def stored_facts(self, case_id: str, gt: int | None = None, lte: int | None = None) -> list[Recorded]:
         """Every fact of the case in order, as written."""
         return list(self.events.get(case_stream(case_id), gt=gt, lte=lte))  # type: ignore[arg-type]
+
+    def process_facts(self, process_id: str) -> list[Recorded]:
+        """Every fact of a provider-concern process in order, as written."""
+        return list(self.events.get(process_stream(process_id)))  # type: ignore[arg-type]
 
     def stream(self, stream: UUID) -> list[Recorded]:
         return list(self.events.get(stream))  # type: ignore[arg-type]

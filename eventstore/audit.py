@@ -33,6 +33,7 @@ def stored_audit(records: SafeguardingRecords, kind: str, as_of: date) -> AuditR
 def record_audit(
     records: SafeguardingRecords, definition: AuditDefinition, as_of: date, period: tuple[datetime, datetime],
     figures: dict[str, Any], actions: list[RaisedAction], requested_by: str, recorded_at: datetime,
+    carried_actions: list[dict[str, Any]] | None = None,
 ) -> AuditRecord:
     """Record the audit unless this period's is already stored; either way return the stored one."""
     existing = stored_audit(records, definition.kind, as_of)
@@ -43,10 +44,16 @@ def record_audit(
         title=definition.title, seed=definition.seed, figures=figures,
         thresholds=[t.model_dump(mode="json") for t in definition.triggers], actions=actions,
         requested_by=requested_by, governance_version=GOVERNANCE_VERSION, recorded_at=recorded_at,
+        carried_actions=carried_actions or [],
     ))  # None: a concurrent run recorded this period first, and theirs is the record
     stored = stored_audit(records, definition.kind, as_of)
     assert stored is not None
     return stored
+
+
+def action_stream(ref: str) -> UUID:
+    """A governance action's stream (issue 12), from its ref (`<kind>-<as of>-<action>`)."""
+    return uuid5(AUDIT_NAMESPACE, f"action:{ref}")
 
 
 def audit_record(stream: UUID, audit: AuditCompleted) -> AuditRecord:

@@ -24,10 +24,17 @@ from eventsourcing.utils import get_topic, register_topic, resolve_topic
 from domain.facts import FACT_TYPES, AuditCompleted, Fact
 
 CASE_NAMESPACE = uuid5(NAMESPACE_URL, "https://safeguard.invalid/case")
+PROCESS_NAMESPACE = uuid5(NAMESPACE_URL, "https://safeguard.invalid/provider-process")
 
 
 def case_stream(case_id: str) -> UUID:
     return uuid5(CASE_NAMESPACE, case_id)
+
+
+def process_stream(process_id: str) -> UUID:
+    """A provider-concern process's stream (004): its facts (`domain/process_facts.py`) are stored
+    as a case's are, their class's topic naming them, fact n at position n."""
+    return uuid5(PROCESS_NAMESPACE, process_id)
 
 
 def _legacy_topic(cls: type[Fact]) -> str:

@@ -82,5 +82,8 @@ def chronology(facts: list[Recorded]) -> list[dict[str, Any]]:
                 identified_at=iso(c.identified_at), service=c.service.id,
                 adult_at_risk=c.adult_at_risk.id, alleged_source=c.alleged_source.id,
             )
+            # the summary is not repeated here: `concern status` shows it, the chronology tells no story
+            if c.raised_by:  # who raised it (concerns recorded before 2026-11-23 do not say)
+                entry["actor"], entry["role"] = c.raised_by.actor, c.raised_by.role
         entries.append(entry)
     return entries

@@ -44,12 +44,14 @@ from domain.pathway import (
     PEER_RISK_REVIEW,
     ROUTE_DECISION,
     SERVICE_RISK_REVIEW,
+    SOURCE_ALSO_ADULT_AT_RISK,
     SOURCE_STILL_HAS_ACCESS,
 )
 from eventstore.events import Recorded
 from projections.documents import Doc, Documents
 from projections.feed import ReadModel
 from projections.jsonable import iso as _iso
+from projections.provider_processes import latest_processes
 
 CASE = "case:"
 SERVICE_DETAILS = ("name", "provider", "company", "client_group")
@@ -70,7 +72,7 @@ class CommissionerRecords(ReadModel):
             c = f.concern
             docs[key] = ConcernFacts(
                 case_id=f.case_id, raised_at=f.at, adult_at_risk=c.adult_at_risk.id, alleged_source=c.alleged_source.id,
-            ).model_dump(mode="json")
+            ).model_dump(mode="json", exclude={"mutual_harm"})  # recorded from pathway 2026.12.1 on, when answered
             _add_to_service(c.service, f.case_id, key, f.at, docs)
             return
         case = docs.get(key)
@@ -111,6 +113,8 @@ def _step_completed(case: Doc, step: str, record: dict[str, Any]) -> None:
         case["route_exploitation"] = record.get(EXPLOITATION.name) is True
     elif step == PEER_RISK_REVIEW.id:
         case["risk_open"] = record.get(SOURCE_STILL_HAS_ACCESS.name) is True
+        if SOURCE_ALSO_ADULT_AT_RISK.name in record:
+            case["mutual_harm"] = record[SOURCE_ALSO_ADULT_AT_RISK.name] is True
     elif step == LIVE_CASE_OVERSIGHT.id:
         case["risk_open"] = any(record.get(f.name) is True for f in OVERSIGHT_RISK_FLAGS)
     elif step == SERVICE_RISK_REVIEW.id:
@@ -127,10 +131,11 @@ def commissioner_records(documents: Documents) -> list[dict[str, Any]]:
     for key, doc in documents.scan(CommissionerRecords.name):
         (services if "cases" in doc else cases)[key] = doc
     out = []
+    processes = latest_processes(documents)  # 004's provider-concern process, if one was proposed or opened
     for service_id in sorted(services):
         service = services[service_id]
         concerns = [ConcernFacts.model_validate(cases[k]) for k in service["cases"].values() if k in cases]
-        out.append(_record(service, concerns))
+        out.append({**_record(service, concerns), "process": processes.get(service_id)})
     return out
 
 
@@ -179,6 +184,7 @@ def _record(service: Doc, concerns: list[ConcernFacts]) -> dict[str, Any]:
         "first_concern_at": _iso(raised[0]) if raised else None,
         "last_concern_at": _iso(raised[-1]) if raised else None,
         "concern_types": _tally(c.abuse_category for c in concerns),
+        "mutual_harm_concerns": sum(c.mutual_harm for c in concerns),  # the source also an adult at risk (issue 12)
         "threshold_categories": _tally(c.threshold_category for c in concerns),
         "service_users_referred": f["service_users_referred"],
         "service_users_reviewed": f["service_users_reviewed"],

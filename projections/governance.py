@@ -16,7 +16,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable
 
-from domain.facts import AuditCompleted, ConcernRaised, DevelopmentRecorded, Escalated, StepCompleted, StepOpened, StepWithdrawn
+from domain.facts import (
+    AuditCompleted,
+    ConcernRaised,
+    DevelopmentRecorded,
+    Escalated,
+    GovernanceActionCompleted,
+    GovernanceActionEscalated,
+    GovernanceActionRaised,
+    StepCompleted,
+    StepOpened,
+    StepWithdrawn,
+)
 from domain.governance import KINDS, audit_definition, percent, targeting_gaps, themes_in
 from domain.pathway import (
     ACTION_COMPLETION_RATE,
@@ -26,6 +37,8 @@ from domain.pathway import (
     IMPLEMENTATION_CHECK,
     IMPLEMENTED,
     LESSONS,
+    NOTIFICATION_STEPS,
+    NOTIFY_REGULATOR,
     PROTECTION_PLAN,
     RECORD_CONCERN,
     SERIOUSNESS_ASSESSMENT,
@@ -39,7 +52,9 @@ from projections.jsonable import iso
 
 # steps whose timeliness an audit reads (the rest of a case's steps are not needed)
 CHRONOLOGY_STEPS = (CHRONOLOGY_UPDATE.id, CHRONOLOGY_DEVELOPMENT.id)
-TIMED_STEPS = frozenset({SERIOUSNESS_ASSESSMENT.id, IMPLEMENTATION_CHECK.id, *CHRONOLOGY_STEPS})
+# the notifications as tracked steps (pathways from 2026.12.1): the threshold decision's and the regulator's
+NOTIFICATIONS = (*(s.id for s in NOTIFICATION_STEPS.values()), NOTIFY_REGULATOR.id)
+TIMED_STEPS = frozenset({SERIOUSNESS_ASSESSMENT.id, IMPLEMENTATION_CHECK.id, *CHRONOLOGY_STEPS, *NOTIFICATIONS})
 
 
 class GovernanceFacts(ReadModel):
@@ -108,7 +123,65 @@ class GovernanceAudits(ReadModel):
         return [event.stream]
 
     def apply(self, e: Recorded, docs: dict[str, Doc | None]) -> None:
-        docs[e.stream] = {"audit_id": e.stream, **e.fact.model_dump(mode="json", exclude={"type"})}
+        doc = {"audit_id": e.stream, **e.fact.model_dump(mode="json", exclude={"type"})}
+        if not doc["carried_actions"]:
+            del doc["carried_actions"]  # audits before 2026.12.1 had none: their documents stay as they were
+        docs[e.stream] = doc
+
+
+class GovernanceActions(ReadModel):
+    """Each action an audit raised, tracked to closure (issue 12): due, escalations, completion."""
+
+    name = "governance_actions"
+    handles = (GovernanceActionRaised, GovernanceActionEscalated, GovernanceActionCompleted)
+
+    def keys(self, event: Recorded) -> Iterable[str]:
+        return [event.stream]
+
+    def apply(self, e: Recorded, docs: dict[str, Doc | None]) -> None:
+        f = e.fact
+        if isinstance(f, GovernanceActionRaised):
+            docs[e.stream] = {**f.model_dump(mode="json", exclude={"type", "at"}), "raised_at": iso(f.at),
+                              "escalations": [], "completed_at": None, "completed_by": None, "evidence": None,
+                              "on_time": None}
+            return
+        doc = docs.get(e.stream)
+        if doc is None:
+            return
+        if isinstance(f, GovernanceActionEscalated):
+            doc["escalations"].append({"at": iso(f.at), "cause": f.cause, "to_role": f.to_role})
+        elif isinstance(f, GovernanceActionCompleted):
+            doc.update(completed_at=iso(f.at), completed_by=f.role, evidence=f.evidence, on_time=f.on_time)
+        docs[e.stream] = doc
+
+
+def action_state(doc: Doc, at: datetime) -> str:
+    """open / overdue / completed, as the action stood at `at`."""
+    if doc["completed_at"] and _instant(doc["completed_at"]) < at:
+        return "completed"
+    return "overdue" if _instant(doc["due"]) < at else "open"
+
+
+def actions_as_at(doc: Doc, at: datetime) -> Doc:
+    """The action as it stood at `at`: nothing recorded after it is shown."""
+    done = doc["completed_at"] is not None and _instant(doc["completed_at"]) < at
+    return {**doc, "state": action_state(doc, at),
+            "escalations": [x for x in doc["escalations"] if _instant(x["at"]) < at],
+            **({} if done else {"completed_at": None, "completed_by": None, "evidence": None, "on_time": None})}
+
+
+def carried_actions(documents: Documents, kind: str, period_start: datetime, period_end: datetime) -> list[Doc]:
+    """Actions of this kind an earlier audit raised that were still open at some point in the
+    period, as they stood at its end: what the next audit of the kind reports (open, overdue,
+    or completed in the period, with their escalations). Nothing recorded after the period counts."""
+    out = []
+    for _, doc in documents.scan(GovernanceActions.name):
+        if doc["kind"] != kind or _instant(doc["raised_at"]) >= period_end:
+            continue
+        if doc["completed_at"] and _instant(doc["completed_at"]) < period_start:
+            continue  # closed before this period: reported by the audit before
+        out.append(actions_as_at(doc, period_end))
+    return sorted(out, key=lambda d: (d["raised_at"], d["ref"]))
 
 
 # --- figures ----------------------------------------------------------------------------------
@@ -148,7 +221,13 @@ def _by_due(s: Doc) -> bool:
 
 def _weekly(cases: list[Doc], period: _Period) -> dict[str, Any]:
     due, late, delayed, missing = 0, [], [], {}
+    notifications, unmet = 0, []
     for c in cases:
+        for step in NOTIFICATIONS:
+            for s in _timed(c, step, period):
+                notifications += 1
+                if not _by_due(s):
+                    unmet.append(f"{c['case_id']} {step}")
         for s in _timed(c, SERIOUSNESS_ASSESSMENT.id, period):
             due += 1
             if not _by_due(s):
@@ -165,8 +244,10 @@ def _weekly(cases: list[Doc], period: _Period) -> dict[str, Any]:
         "same_day_seriousness_percent": percent(on_time, due),
         "escalated_after_delayed_recognition": len(delayed),
         "records_missing_targeting_detail": len(missing),
+        "notifications_due": notifications,
+        "notifications_missed": len(unmet),
         "cases": {"seriousness_not_same_day": late, "escalated_after_delayed_recognition": delayed,
-                  "missing_targeting_detail": missing},
+                  "missing_targeting_detail": missing, "notifications_missed": sorted(unmet)},
     }
 
 
@@ -230,3 +311,9 @@ def governance_view(documents: Documents) -> dict[str, Any]:
     open_actions = [{**action, "kind": a["kind"], "audit_id": a["audit_id"], "as_of": a["as_of"]}
                     for kind in KINDS if (a := latest.get(kind)) for action in a["actions"]]
     return {"audits": audits, "open_actions": open_actions}
+
+
+def tracked_actions(documents: Documents, at: datetime) -> list[Doc]:
+    """Every action raised by an audit, tracked to closure (issue 12), with its state at `at`."""
+    docs = [doc for _, doc in documents.scan(GovernanceActions.name) if _instant(doc["raised_at"]) <= at]
+    return sorted((actions_as_at(d, at) for d in docs), key=lambda d: (d["raised_at"], d["ref"]))

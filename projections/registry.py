@@ -12,10 +12,13 @@ from projections.dashboard import LiveCases
 from projections.documents import Documents, PostgresDocuments, SQLiteDocuments
 from projections.feed import ProjectionFeed, ReadModel
 from projections.governance import GovernanceAudits, GovernanceFacts
+from projections.national import NationalReturnCases
+from projections.provider_processes import ProviderProcesses
 
 
 def read_models() -> list[ReadModel]:
-    return [LiveCases(), CommissionerRecords(), GovernanceFacts(), GovernanceAudits(), ConcernIndex()]
+    return [LiveCases(), CommissionerRecords(), GovernanceFacts(), GovernanceAudits(), ConcernIndex(), NationalReturnCases(),
+            ProviderProcesses()]
 
 
 def open_documents(records: SafeguardingRecords) -> Documents:

@@ -21,9 +21,9 @@ from workflows.concern import SafeguardingConcernWorkflow
 # One valid record per step: tests change only what they are about.
 RECORDS: dict[str, dict[str, Any]] = {
     "record_concern": {"behaviour_observed": "blocked the lounge door", "initiated_by": "A-204", "presentation": "tearful"},
-    "peer_risk_review": {"source_still_has_access": False, "repeated_or_targeted": True, "other_adult_affected": False},
+    "peer_risk_review": {"source_still_has_access": False, "repeated_or_targeted": True, "other_adult_affected": False, "source_also_adult_at_risk": False},
     "seriousness_assessment": {"frequency_of_similar_incidents": 2, "power_imbalance": "significant", "fear_or_avoidance": True},
-    "route_decision": {"abuse_category": "psychological", "humiliation": True, "coercion": False, "exploitation": False, "external_threshold_met": True},
+    "route_decision": {"abuse_category": "psychological", "location_of_risk": "care_home", "source_of_risk": "other_known_to_individual", "humiliation": True, "coercion": False, "exploitation": False, "external_threshold_met": True},
     "protection_plan": {"separation_measures": "separate dining times", "shared_space_restrictions": "lounge supervised", "supervision_arrangements": "1:1 in communal areas"},
     "implementation_check": {"implemented": True},
     "chronology_update": {"prior_linked_incidents": "two on 3 and 9 Dec", "access_changes": "lounge supervised", "previous_interventions": "verbal prompts"},
@@ -35,7 +35,18 @@ RECORDS: dict[str, dict[str, Any]] = {
     "chronology_development": {"development": "agency call", "agency_contact": "LA hub", "action_deadlines": "strategy meeting by Friday"},
     "live_case_oversight": {"unresolved_targeting_risk": False, "overdue_protective_actions": False, "supervision_weak": False},
     "conclude_case": {"reason": "enquiry concluded, protection stable"},
-    "closure_learning_review": {"substantiation_outcome": "substantiated", "action_completion_rate": 100, "lessons": "recognise seat-changing as avoidance"},
+    "closure_learning_review": {"substantiation_outcome": "substantiated", "action_completion_rate": 100, "lessons": "recognise seat-changing as avoidance", "outcomes_achieved": "fully", "risk_outcome": "reduced"},
+    "views_and_wishes": {"asked_about_outcomes": "yes_outcomes_expressed", "outcomes_expressed": "to feel safe in the lounge"},
+    "capacity_and_advocacy": {"decisions_in_hand": "seating and lounge use", "adult_may_lack_capacity": False, "source_may_lack_capacity": False},
+    "source_protection_plan": {"protection_measures": "1:1 support in the afternoons", "care_plan_updated": True},
+    "mediation": {"mediation_offered": True, "mediation_by": "internal", "mediation_outcome": "both agreed separate lounge times"},
+    "la_consultation": {"consulted": "LA Adult Social Care duty desk", "consulted_at": "2027-01-12T11:30:00+00:00", "advice": "manage internally with a plan", "decision": "lower_level_plan"},
+    "intervention_plan": {"intervention": "seating plan and staff prompts", "added_to_care_plan": True, "review_interval_days": 5},
+    "intervention_review": {"no_longer_needed": True, "review": "no further incidents"},
+    "notify_police": {"reference": "CAD-1234", "contacted": "police 101 desk", "contacted_at": "2027-01-12T11:10:00+00:00", "response": "officer to visit"},
+    "notify_emergency_services": {"reference": "AMB-77", "contacted": "999 ambulance", "contacted_at": "2027-01-12T11:05:00+00:00", "response": "crew attended"},
+    "notify_childrens_services": {"reference": "CS-9", "contacted": "children's services front door", "contacted_at": "2027-01-12T11:20:00+00:00", "response": "referral accepted"},
+    "notify_regulator": {"reference": "CQC-INC-1", "source_reference": "CQC-INC-2", "contacted": "CQC online notification", "contacted_at": "2027-01-12T10:00:00+00:00", "response": "acknowledged"},
 }
 
 ROLES = {
@@ -46,6 +57,12 @@ ROLES = {
     "follow_up_plan": "registered_manager", "follow_up_review": "registered_manager",
     "chronology_development": "safeguarding_administrator", "live_case_oversight": "operations_director",
     "conclude_case": "designated_safeguarding_lead", "closure_learning_review": "quality_safeguarding_lead",
+    "views_and_wishes": "registered_manager", "capacity_and_advocacy": "registered_manager",
+    "source_protection_plan": "team_leader", "mediation": "registered_manager",
+    "la_consultation": "designated_safeguarding_lead", "intervention_plan": "registered_manager",
+    "intervention_review": "registered_manager", "notify_police": "designated_safeguarding_lead",
+    "notify_emergency_services": "designated_safeguarding_lead", "notify_childrens_services": "designated_safeguarding_lead",
+    "notify_regulator": "registered_manager",
 }
 
 

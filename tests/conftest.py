@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
-from configuration.settings import Settings
+from configuration.settings import Settings, get_settings
 from simulation.runner import start_test_environment
 from tests.cases import CaseDriver
 from bootstrap import build_worker, open_records
@@ -52,6 +52,7 @@ def concern(identified_at: str, case_id: str | None = None, **over: Any) -> dict
         "adult_at_risk": {"id": "A-117"},
         "alleged_source": {"id": "A-204"},
         "summary": "A-204 blocked A-117 from the lounge",
+        "raised_by": {"actor": "SSW-14", "role": "senior_support_worker"},
         "case_id": case_id or f"T-{uuid.uuid4().hex[:10]}",
     }
     return {**body, **over}
@@ -64,3 +65,13 @@ def quiet_logs():
     from configuration.logging import configure_logging
 
     configure_logging(level=logging.WARNING)
+
+
+@pytest.fixture
+def offline(tmp_path, monkeypatch):
+    """For CLI tests with no Temporal (a closed port) and a store of the test's own."""
+    monkeypatch.setenv("SAFEGUARD_TEMPORAL_ADDRESS", "127.0.0.1:1")
+    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

@@ -75,8 +75,8 @@ class PureCase:
     def development(self, kind: str = "agency_contact", summary: str = "LA hub called back") -> list[Fact]:
         return self._record(decide_development(self.state, Development(kind=kind, summary=summary), self.now))
 
-    def acknowledge(self, escalation_id: str, role: str, actor: str = "STAFF-2") -> list[Fact]:
-        a = Acknowledgement(escalation_id=escalation_id, role=role, actor=actor)
+    def acknowledge(self, escalation_id: str, role: str, actor: str = "STAFF-2", note: str | None = None) -> list[Fact]:
+        a = Acknowledgement(escalation_id=escalation_id, role=role, actor=actor, note=note)
         return self._record(decide_acknowledgement(self.state, a, self.now))
 
     def types(self) -> list[str]:

@@ -16,7 +16,10 @@ async def full_pathway(case: Case) -> None:
     await case.complete("seriousness_assessment")
     await case.complete("external_referral")
     await case.complete("follow_up_plan")
+    await case.complete("notify_regulator")  # CQC Regulation 18, the same working day
     await case.at("2027-01-12T11:30:00+00:00")
+    await case.complete("capacity_and_advocacy")
+    await case.complete("views_and_wishes")
     await case.complete("protection_plan")
     await case.complete("implementation_check")
     await case.complete("chronology_update")

@@ -58,6 +58,16 @@ async def test_actor_and_role_recorded_are_the_signed_in_users(api):
     assert (done.actor, done.role, done.channel) == ("SSW-14", "senior_support_worker", "api")
 
 
+async def test_who_raised_a_concern_is_the_signed_in_user(api):
+    async with api.as_user("SSW-13", Assignment("team_leader", ELM), Assignment("senior_support_worker", ELM)) as c:
+        named = await c.post("/cases", json=concern_body(raised_by={"actor": "DSL-2", "role": "designated_safeguarding_lead"}))
+        r = await c.post("/cases", json=concern_body())
+    assert named.status_code == 422 and "raised_by comes from who you are signed in as" in named.json()["detail"]
+    assert r.status_code == 201
+    raised = api.records.stored_facts(r.json()["case_id"])[0].fact
+    assert raised.concern.raised_by.model_dump() == {"actor": "SSW-13", "role": "team_leader"}
+
+
 async def test_a_body_naming_actor_or_role_is_refused_and_records_nothing(api):
     case_id = await raise_case(api)
     before = api.case_events(case_id)

@@ -18,7 +18,7 @@ from tests.cases import RECORDS
 
 ELM, OAK = "SVC-ELM", "SVC-OAK"
 GOVERNANCE = {"quality_safeguarding_lead", "nominated_individual", "operations_director"}
-COMMISSIONING = {"commissioner", "quality_safeguarding_lead", "nominated_individual"}
+COMMISSIONING = {"commissioner", "contract_manager", "quality_safeguarding_lead", "nominated_individual"}
 
 
 def principals() -> list[tuple[str, str]]:
@@ -26,7 +26,8 @@ def principals() -> list[tuple[str, str]]:
     for role in STAFF_ROLES:
         scopes = ["org"] if role == "quality_safeguarding_lead" else ["in", "out", "org"]
         out += [(role, s) for s in scopes]
-    return out + [("commissioner", "org"), ("inspector", "granted"), ("inspector", "ended"), ("inspector", "other case")]
+    return out + [("commissioner", "org"), ("contract_manager", "org"), ("inspector", "granted"), ("inspector", "ended"),
+                  ("inspector", "other case")]
 
 
 def expected(endpoint: str, role: str, scope: str) -> int:
@@ -48,11 +49,15 @@ def expected(endpoint: str, role: str, scope: str) -> int:
             return 201 if at_elm else 403
         case "deadlines" | "dashboard":
             return 200 if role in STAFF_ROLES else 403
-        case "governance":
+        case "governance" | "national return":
             return 200 if role in GOVERNANCE else 403
         case "commissioner records":
             return 200 if role in COMMISSIONING else 403
-        case "pathway" | "threshold profiles":
+        case "provider process status":  # no process for the service yet: readers are told so
+            return 404 if role in COMMISSIONING else 403
+        case "provider process open":  # a commissioner only: the open is refused for want of a reason
+            return 422 if role == "commissioner" else 403
+        case "pathway" | "threshold profiles" | "provider process steps":
             return 200
     raise AssertionError(endpoint)
 
@@ -97,9 +102,13 @@ async def test_every_endpoint_by_every_role_and_scope(api):
                 "deadlines": c.get("/deadlines"),
                 "dashboard": c.get("/dashboard"),
                 "governance": c.get("/governance"),
+                "national return": c.get("/reports/national", params={"year": 2026}),
                 "commissioner records": c.get("/commissioner/records"),
                 "pathway": c.get("/pathway"),
                 "threshold profiles": c.get("/threshold/profiles"),
+                "provider process steps": c.get("/provider-processes/steps"),
+                "provider process status": c.get(f"/provider-processes/SVC-NONE-{n}"),
+                "provider process open": c.post(f"/provider-processes/SVC-NONE-{n}", json={"reason": ""}),
             }
             for endpoint, call in calls.items():
                 r = await call
@@ -108,8 +117,10 @@ async def test_every_endpoint_by_every_role_and_scope(api):
                 if r.status_code != want:
                     wrong.append(f"{endpoint} as {role} ({scope}): {r.status_code}, expected {want}: {r.text[:200]}")
     assert not wrong, "\n".join(wrong)
-    assert len(results) == len(principals()) * 13
+    assert len(results) == len(principals()) * 17
     # every refusal was audited, with its reason
     refusals = [a for a in api.accounts.access_log() if a.action == "refused"]
-    assert len(refusals) == sum(1 for *_, status in results if status in (403, 404))
+    # (a 404 for a service with no process is the process's answer to a reader, not a refusal)
+    refused = [r for r in results if r[3] == 403 or (r[3] == 404 and not r[0].startswith("provider process"))]
+    assert len(refusals) == len(refused)
     assert all(a.reason for a in refusals)

@@ -30,6 +30,7 @@ def test_dev_serves_the_api(tmp_path):
             headers = {"Authorization": f"Bearer {token}"}
             now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
             concern = {**json.loads(EXAMPLE.read_text()), "identified_at": now}
+            concern.pop("raised_by", None)  # who raised it comes from the token
             r = c.post("/cases", json=concern, headers=headers)
             assert r.status_code == 201, r.text
             case_id = r.json()["case_id"]

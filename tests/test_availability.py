@@ -3,8 +3,10 @@ defects 2, 4 and 7): Temporal up but no worker polling, a worker gone a moment a
 store that fails every write, and a data directory that is not the worker's."""
 
 import asyncio
+import contextlib
 import json
 import os
+import subprocess
 import sys
 import time
 import uuid
@@ -262,3 +264,54 @@ def test_a_failing_event_store_is_exit_3_naming_it_for_a_read_command(tmp_path, 
             assert f"error: the event store (SQLite {tmp_path / 'events.sqlite'}) failed: disk I/O error" in result.stderr
     finally:
         get_settings.cache_clear()
+
+
+@contextlib.contextmanager
+def immutable(*paths: Path):
+    """The files made immutable (`chattr +i`): every write fails, even through descriptors already
+    open and even for root, as on a read-only mount. Skips where the file system cannot do it."""
+    present = [str(p) for p in paths if p.exists()]
+    done = subprocess.run(["chattr", "+i", *present], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"chattr +i is not available here: {done.stderr.strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", *present], check=True)
+
+
+async def test_a_read_only_event_store_is_a_clear_error_not_a_hang_and_nothing_is_lost(server):
+    """The real store made read-only under a running worker (no injected failure): a step completion
+    answers within the bound with exit 3, naming the store and saying it will be recorded; read
+    commands still answer; once the store is writable again the completion is recorded, once."""
+    env, settings, tmp = server
+    records = open_records(settings)
+    existing = body()
+    record = write(tmp, "record.json", RECORDS["record_concern"])
+    store = settings.data_dir / "events.sqlite"
+    async with build_worker(env.client, records, settings):
+        code, out, err, _ = await safeguard(settings, "concern", "raise", "--file", write(tmp, "existing.json", existing))
+        assert code == 0, err
+        case_id = existing["case_id"]
+        for _ in range(100):  # the service history, attached off the raise's path, lands first
+            if "ServiceHistoryAttached" in [f.type for f in records.stored_facts(case_id)]:
+                break
+            await asyncio.sleep(0.1)
+        before = len(records.stored_facts(case_id))
+        with immutable(store, Path(f"{store}-wal"), Path(f"{store}-shm")):
+            code, out, err, seconds = await safeguard(
+                settings, "step", "complete", case_id, "record_concern", "--as", "senior_support_worker",
+                "--actor", "S-1", "--file", record)
+            assert code == 3 and seconds < BOUND, (code, err)
+            assert f"case {case_id}: record_concern was accepted" in err and "will be recorded when the store recovers" in err
+            assert f"the event store (SQLite {store}) is failing" in err
+            r_code, r_out, r_err, _ = await safeguard(settings, "chronology", case_id, "--brief")
+            assert r_code == 0 and len(r_out.splitlines()) == before, r_err  # reading still works; nothing half-written
+        for _ in range(200):  # the local activity retries (every 10 s at most) until the store takes the facts
+            if "StepCompleted" in [f.type for f in records.stored_facts(case_id)]:
+                break
+            await asyncio.sleep(0.1)
+        facts = records.stored_facts(case_id)
+        assert [f.type for f in facts].count("StepCompleted") == 1
+        assert [f.seq for f in facts] == list(range(1, len(facts) + 1))
+        await env.client.get_workflow_handle(case_id).terminate("test finished")

@@ -30,14 +30,7 @@ ASSESSMENT = {"frequency_of_similar_incidents": 2, "power_imbalance": "some", "f
 FAKE_LINE = "\n  99 2027-01-12T10:00:00+00:00 CaseClosed (quality_safeguarding_lead)"
 
 
-@pytest.fixture(autouse=True)
-def offline(tmp_path, monkeypatch):
-    """No Temporal (a closed port) and a store of the test's own."""
-    monkeypatch.setenv("SAFEGUARD_TEMPORAL_ADDRESS", "127.0.0.1:1")
-    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("offline")  # no Temporal, a store of the test's own (conftest)
 
 
 def body(**over: Any) -> dict[str, Any]:
@@ -192,7 +185,8 @@ def test_an_organisation_sets_its_own_id_pattern_and_nhs_number_check(tmp_path, 
     check_digit = runner.invoke(app, raise_(body(adult_at_risk="9434765918", alleged_source="P000001"))(tmp_path))
     assert check_digit.exit_code == 2
     assert "adult_at_risk: '9434765918' is not a valid NHS number: its check digit does not match" in check_digit.stderr
-    sent = runner.invoke(app, raise_(body(adult_at_risk="9434765919", alleged_source="P000001"))(tmp_path))
+    sent = runner.invoke(app, raise_(body(adult_at_risk="9434765919", alleged_source="P000001",
+                                          raised_by={"actor": "P000009", "role": "senior_support_worker"}))(tmp_path))
     assert sent.exit_code == 3, sent.stderr
 
 
@@ -219,12 +213,17 @@ def test_text_output_escapes_what_was_recorded_before_ids_were_checked(tmp_path)
     records = SafeguardingRecords(env=Settings(data_dir=tmp_path).event_store_env())
     records.record("SG-FORGED-1", 1, case.facts)
 
-    chronology = runner.invoke(app, ["chronology", "SG-FORGED-1"])
-    assert chronology.exit_code == 0, chronology.stderr
-    lines = chronology.stdout.splitlines()
+    brief = runner.invoke(app, ["chronology", "SG-FORGED-1", "--brief"])
+    assert brief.exit_code == 0, brief.stderr
+    lines = brief.stdout.splitlines()
     assert len(lines) == len(case.facts)
     assert not any(line.lstrip().startswith("99 ") for line in lines)
-    assert "S-1\\n  99 2027-01-12T10:00:00+00:00 CaseClosed (quality_safeguarding_lead) (senior_support_worker)" in chronology.stdout
+    assert "S-1\\n  99 2027-01-12T10:00:00+00:00 CaseClosed (quality_safeguarding_lead) (senior_support_worker)" in brief.stdout
+
+    full = runner.invoke(app, ["chronology", "SG-FORGED-1"])  # with what each fact recorded, one line a value
+    assert full.exit_code == 0 and "\x1b" not in full.stdout
+    seqs = [line for line in full.stdout.splitlines() if not line.startswith(" " * 6)]
+    assert seqs == lines and "adult_at_risk: A-1\\nCaseClosed" in full.stdout
 
     dashboard = runner.invoke(app, ["dashboard"])
     assert dashboard.exit_code == 0, dashboard.stderr

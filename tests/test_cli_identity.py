@@ -103,3 +103,51 @@ async def test_production_cli_acts_as_the_tokens_user_through_the_same_authorisa
     assert result.exit_code == 0, result.stderr
     [done] = completed(records, case_id)
     assert (done.actor, done.role, done.channel) == ("SSW-7", "senior_support_worker", "cli")
+
+
+async def test_production_cli_raises_as_the_tokens_user(cli, monkeypatch, tmp_path):
+    invoke, _, _, accounts, records = cli
+    accounts.add_user("SSW-8", "Sam", None, by="test")
+    accounts.grant("SSW-8", Assignment("senior_support_worker", "SVC-ELM"), by="test")
+    monkeypatch.setenv("SAFEGUARD_MODE", "production")
+    monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("SSW-8", "cli", None, timedelta(days=1), by="test").secret)
+    body = tmp_path / "concern.json"
+    body.write_text(json.dumps(concern_body()))
+    result = await invoke("concern", "raise", "--file", str(body), "--json")
+    assert result.exit_code == 0, result.stderr
+    raised = records.stored_facts(json.loads(result.stdout)["case_id"])[0].fact
+    assert raised.concern.raised_by.model_dump() == {"actor": "SSW-8", "role": "senior_support_worker"}
+    body.write_text(json.dumps(concern_body(raised_by={"actor": "X-1", "role": "team_leader"})))
+    named = await invoke("concern", "raise", "--file", str(body))
+    assert named.exit_code == 2 and "raised_by comes from who you are signed in as" in named.stderr
+
+
+async def test_production_cli_acts_in_the_provider_process_as_the_tokens_user(cli, monkeypatch):
+    invoke, _, _, accounts, records = cli
+    accounts.add_user("CM-3", "Cam", None, by="test")
+    accounts.grant("CM-3", Assignment("contract_manager"), by="test")
+    accounts.add_user("COM-3", "Col", None, by="test")
+    accounts.grant("COM-3", Assignment("commissioner"), by="test")
+    monkeypatch.setenv("SAFEGUARD_MODE", "production")
+    monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("CM-3", "cli", None, timedelta(days=1), by="test").secret)
+    refused = await invoke("commissioner", "process", "open", "SVC-PP-1", "--reason", "peer targeting")
+    assert refused.exit_code == 2
+    assert "opening a provider-concern process needs commissioner; you hold contract_manager organisation-wide" in refused.stderr
+    monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("COM-3", "cli", None, timedelta(days=1), by="test").secret)
+    opened = await invoke("commissioner", "process", "open", "SVC-PP-1", "--reason", "peer targeting", "--json")
+    assert opened.exit_code == 0, opened.stderr
+    facts = records.process_facts(json.loads(opened.stdout)["process_id"])
+    assert (facts[0].fact.actor, facts[0].fact.role) == ("COM-3", "commissioner")
+
+
+async def test_production_cli_completes_a_governance_action_as_the_tokens_user(cli, monkeypatch):
+    invoke, _, _, accounts, records = cli
+    accounts.add_user("TL-8", "Tess", None, by="test")
+    accounts.grant("TL-8", Assignment("team_leader", "SVC-ELM"), by="test")
+    monkeypatch.setenv("SAFEGUARD_MODE", "production")
+    monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("TL-8", "cli", None, timedelta(days=1), by="test").secret)
+    unknown = await invoke("audit", "complete-action", "weekly-1999-01-01-x", "--evidence", "done")
+    assert unknown.exit_code == 2 and "no governance action weekly-1999-01-01-x" in unknown.stderr
+    typed = await invoke("audit", "complete-action", "weekly-1999-01-01-x", "--as", "team_leader", "--actor", "TL-8",
+                         "--evidence", "done")
+    assert typed.exit_code == 2 and "come from your token" in typed.stderr

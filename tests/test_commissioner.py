@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -241,6 +241,7 @@ async def test_cli_records_current_and_as_at(driver, monkeypatch):
     first = await run_case(driver, ash, "2027-03-01T10:00:00+00:00", "A-1", "A-2", outcome="substantiated")
     await run_case(driver, ash, "2027-03-12T10:00:00+00:00", "A-3", "A-2", assessment=LOW, route=NOT_REFERRED)
     monkeypatch.setattr(commissioner_cli.runtime, "records", lambda: driver.records)
+    monkeypatch.setattr("cli.common.now", lambda: datetime(2027, 4, 1, tzinfo=timezone.utc))  # the cases' clock
     run = CliRunner().invoke
 
     result = run(commissioner_cli.app, ["records", "--json"])

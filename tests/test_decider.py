@@ -21,7 +21,7 @@ from domain.pathway import (
     SERIOUSNESS_ASSESSMENT,
     current_pathway,
 )
-from tests.cases import RECORDS
+from tests.cases import RECORDS, at
 from tests.conftest import concern
 from tests.pure_case import PureCase, policy_for
 
@@ -227,3 +227,16 @@ def test_done_at_the_due_instant_is_on_time_and_a_second_later_is_late():
     done = StepCompletion(step=RECORD_CONCERN.id, role="senior_support_worker", actor="S-1", record=RECORDS[RECORD_CONCERN.id])
     assert decide_completion(c.state, done, due)[0].on_time is True
     assert decide_completion(c.state, done, due + timedelta(seconds=1))[0].on_time is False
+
+
+def test_a_lost_attempts_facts_record_the_same_request_apart_from_their_instant():
+    from domain.case import recorded_as_decided
+
+    case = PureCase(concern("2027-01-12T09:30:00+00:00"))
+    decided = decide_completion(case.state, StepCompletion(step="record_concern", role="senior_support_worker", actor="S-1",
+                                                            record=RECORDS["record_concern"]), at("2027-01-12T09:40:00+00:00"))
+    earlier = [f.model_copy(update={"at": f.at - timedelta(seconds=1)}) for f in decided]
+    assert recorded_as_decided(decided, earlier)
+    assert not recorded_as_decided(decided, [earlier[0].model_copy(update={"actor": "S-2"}), *earlier[1:]])
+    assert not recorded_as_decided(decided, [earlier[0].model_copy(update={"record": {}}), *earlier[1:]])
+    assert not recorded_as_decided(decided, [])

@@ -84,7 +84,7 @@ async def test_staff_walk_a_case_from_the_command_line(stack):
 
     code, out, err = await safeguard(settings, "deadlines", "--json")
     rows = [r for r in json.loads(out) if r["case_id"] == case]
-    assert {r["step"] for r in rows} == {"peer_risk_review", "seriousness_assessment", "route_decision",
+    assert {r["step"] for r in rows} == {"peer_risk_review", "seriousness_assessment", "route_decision", "notify_regulator",
                                           "live_case_oversight", "chronology_development"}
     review = next(r for r in rows if r["step"] == "peer_risk_review")  # which is first depends on the time of day
     assert 0 < review["time_left_s"] <= 30 * 60 and [r["due"] for r in rows] == sorted(r["due"] for r in rows)

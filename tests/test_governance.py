@@ -106,12 +106,15 @@ async def test_weekly_audit_95_percent_is_compliant_and_below_raises_practice_co
     assert f == {
         "seriousness_assessments_due": 20, "seriousness_assessments_on_time": 19, "same_day_seriousness_percent": 95.0,
         "escalated_after_delayed_recognition": 2, "records_missing_targeting_detail": 3,
+        # the CQC notification opened by each record (pathway 2026.12.1), due at 17:00 and never made
+        "notifications_due": 20, "notifications_missed": 20,
         "cases": {
             "seriousness_not_same_day": [ids[19]],
             "escalated_after_delayed_recognition": ids[18:],
             "missing_targeting_detail": {
                 ids[0]: ["initiated_by names no adult by id"], ids[1]: ["behaviour_observed under 3 words"],
                 ids[2]: ["behaviour_observed uses minimising language"]},
+            "notifications_missed": sorted(f"{i} notify_regulator" for i in ids),
         },
     }
     assert audit(records, "weekly", date(2027, 2, 8)).actions == []  # 95 is not below 95
@@ -332,7 +335,14 @@ async def test_audit_run_and_governance_from_the_command_line(driver, records, c
     view = json.loads(listing.stdout)
     assert [a["as_of"] for a in view["audits"]] == ["2026-07-13"]
     assert [a["action"] for a in view["open_actions"]] == ["immediate_practice_correction"]
-    assert json.loads(cli("governance", "--json", "--as-at", "2026-07-12").stdout) == {"audits": [], "open_actions": []}
+    assert json.loads(cli("governance", "--json", "--as-at", "2026-07-12").stdout) == {"audits": [], "open_actions": [],
+                                                                                      "actions": []}
+    # the action is tracked work (issue 12): its state, owner and due instant are listed
+    (tracked,) = view["actions"]
+    assert (tracked["ref"], tracked["state"], tracked["owner"]) == (
+        "weekly-2026-07-13-immediate_practice_correction", "open", "quality_safeguarding_lead")  # raised when run: today
+    assert "weekly-2026-07-13-immediate_practice_correction  OPEN" in cli("governance").stdout
+    assert "action weekly-2026-07-13-immediate_practice_correction: NOT YET TRACKED" in again.stdout
     assert "Immediate practice correction (quality_safeguarding_lead)" in cli("governance").stdout
 
     bad = cli("audit", "run", "yearly", "--as-of", "2026-07-13")
@@ -347,3 +357,21 @@ async def test_audit_run_and_governance_from_the_command_line(driver, records, c
 
 def test_an_nhs_number_names_an_adult_by_id():
     assert targeting_gaps({"initiated_by": "9434765919", "behaviour_observed": "blocked the lounge door"}) == []
+
+
+# --- notifications as tracked steps (issue 12): the weekly audit counts them ----------------------
+
+
+async def test_weekly_audit_counts_notifications_made_and_missed(driver, records):
+    # week to Monday 22 February 2027: a police notification missed, one made; both CQC notifications made
+    n1, n2 = await raise_cases(driver, 2, "2027-02-16T10:00:00+00:00", "SVC-GWN")
+    await each([n1, n2], "record_concern")
+    await n1.complete("seriousness_assessment", facts={"crime_indicated": True})
+    await n2.complete("seriousness_assessment", facts={"crime_indicated": True})
+    await n1.at("2027-02-16T10:30:00+00:00")
+    await n1.complete("notify_police", contacted_at="2027-02-16T10:25:00+00:00")  # due 11:00
+    await each([n1, n2], "notify_regulator", contacted_at="2027-02-16T10:20:00+00:00")
+    await n1.at("2027-02-16T11:30:00+00:00")  # n2's police notification missed at 11:00
+    f = figures(records, "weekly", date(2027, 2, 22))
+    assert (f["notifications_due"], f["notifications_missed"]) == (4, 1)
+    assert f["cases"]["notifications_missed"] == [f"{n2.id} notify_police"]

@@ -84,31 +84,53 @@ async def test_activity_retry_after_save_leaves_one_event(env, settings, records
 class LostAttemptFirst(CaseActivities):
     """Before appending a step completion, stores what a lost attempt of the same workflow task
     would have stored: the same facts a second earlier (the worker stopped after its local
-    activity, and the task ran again at a later instant)."""
+    activity, and the task ran again at a later instant). With `other_actor`, the lost attempt
+    had recorded someone else's completion of the step instead."""
+
+    done = False
+    other_actor: str | None = None
 
     @activity.defn(name="append_facts")
     def append_facts(self, batch: FactBatch) -> StoredBatch:
         if any(f.type == "StepCompleted" for f in batch.facts) and not LostAttemptFirst.done:
             LostAttemptFirst.done = True
             earlier = [f.model_copy(update={"at": f.at - timedelta(seconds=1)}) for f in batch.facts]
+            if LostAttemptFirst.other_actor:
+                earlier[0] = earlier[0].model_copy(update={"actor": LostAttemptFirst.other_actor})
             self.records.record(batch.case_id, batch.first_seq, earlier)
         return super().append_facts(batch)
 
 
-LostAttemptFirst.done = False
+async def test_a_lost_attempt_that_recorded_the_same_request_answers_it(env, settings, records):
+    """The lost attempt stored this very completion: the member of staff is told it is done, with
+    the instant it was recorded at, and nothing is recorded twice."""
+    LostAttemptFirst.done, LostAttemptFirst.other_actor = False, None
+    async with build_worker(env.client, records, settings, acts=LostAttemptFirst(records, settings)):
+        driver = CaseDriver(env, settings, records)
+        case = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00"))
+        await case.at("2027-01-12T09:35:00+00:00")
+        receipt = await case.complete("record_concern")
+        stored = next(f.fact for f in case.facts() if f.type == "StepCompleted")
+        assert LostAttemptFirst.done and receipt.completed_at == stored.at and receipt.step == "record_concern"
+        await case.complete("peer_risk_review")  # the case goes on from what the store holds
+        await driver.terminate_open_cases()
+    seqs = [f.seq for f in case.facts()]
+    assert seqs == list(range(1, len(seqs) + 1)) and case.types().count("StepCompleted") == 2
 
 
-async def test_a_lost_attempts_facts_stand_and_the_case_follows_the_store(env, settings, records):
+async def test_a_lost_attempts_facts_stand_and_another_request_is_told_it_was_not_recorded(env, settings, records):
+    LostAttemptFirst.done, LostAttemptFirst.other_actor = False, "S-OTHER-9"
     async with build_worker(env.client, records, settings, acts=LostAttemptFirst(records, settings)):
         driver = CaseDriver(env, settings, records)
         case = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00"))
         await case.at("2027-01-12T09:35:00+00:00")
         with pytest.raises(WorkflowUpdateFailedError) as refused:
             await case.complete("record_concern")
-        assert "nothing of it was recorded; check the case's status" in refused.value.cause.message
+        assert "this request was not recorded as sent; check the case's status" in refused.value.cause.message
         status = await case.status()
         assert "record_concern" in status.completed_steps and status.events_recorded == len(case.facts())
-        await case.complete("peer_risk_review")  # the case goes on from what the store holds
+        assert [f.fact.actor for f in case.facts() if f.type == "StepCompleted"] == ["S-OTHER-9"]  # the store's facts stand
+        await case.complete("peer_risk_review")
         await driver.terminate_open_cases()
     seqs = [f.seq for f in case.facts()]
     assert seqs == list(range(1, len(seqs) + 1)) and case.types().count("StepCompleted") == 2

@@ -15,7 +15,8 @@ async def test_full_pathway_to_closure_on_time(driver):
     case = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00"))
     await full_pathway(case)
     receipt_opened = [s["step"] for s in case.steps() if s["opened_at"] == "2027-01-12T09:40:00Z"]
-    assert set(receipt_opened) == {"peer_risk_review", "seriousness_assessment", "route_decision", "live_case_oversight"}
+    assert set(receipt_opened) == {"peer_risk_review", "seriousness_assessment", "route_decision", "live_case_oversight",
+                                   "notify_regulator"}
     result = await case.handle.result()
     assert result["outcome"] == "substantiated"
     steps = case.steps()
@@ -34,6 +35,9 @@ async def test_full_pathway_to_closure_on_time(driver):
         ("seriousness_assessment", 1): ("2027-01-12T09:40:00Z", "2027-01-12T17:00:00Z"),   # end of the working day
         ("route_decision", 1): ("2027-01-12T09:40:00Z", "2027-01-12T13:40:00Z"),           # 4 working hours
         ("live_case_oversight", 1): ("2027-01-12T09:40:00Z", "2027-01-15T09:40:00Z"),      # 72 hours
+        ("notify_regulator", 1): ("2027-01-12T09:40:00Z", "2027-01-12T17:00:00Z"),         # CQC: the same working day
+        ("views_and_wishes", 1): ("2027-01-12T11:00:00Z", "2027-01-12T12:00:00Z"),         # by the protection plan
+        ("capacity_and_advocacy", 1): ("2027-01-12T11:00:00Z", "2027-01-12T12:00:00Z"),    # by the protection plan
         ("external_referral", 1): ("2027-01-12T10:00:00Z", "2027-01-13T10:00:00Z"),        # 24 hours
         ("conclude_case", 1): ("2027-01-12T10:00:00Z", None),                              # no deadline
         ("protection_plan", 1): ("2027-01-12T11:00:00Z", "2027-01-12T12:00:00Z"),          # 1 working hour

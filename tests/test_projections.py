@@ -1,7 +1,7 @@
 """Read models from the event store: the oversight dashboard, exact after a crash, identical
 after a rebuild from zero, and answerable as at a past instant (issue 4)."""
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 from eventsourcing.persistence import IntegrityError
@@ -45,7 +45,7 @@ async def test_dashboard_shows_live_cases_overdue_first_with_working_time_left(d
     assert [c["case_id"] for c in view["live_cases"]] == [late.id]  # the closed case has left the dashboard
     case = view["live_cases"][0]
     assert (case["adult_at_risk"], case["alleged_source"], case["service"]["id"]) == ("A-117", "A-204", "SVC-ELM")
-    assert case["current_steps"] == ["route_decision", "seriousness_assessment"]
+    assert case["current_steps"] == ["notify_regulator", "route_decision", "seriousness_assessment"]
     first = view["deadlines"][0]
     # route decision due 14:05 (4 working hours from 10:05) is overdue; seriousness due 17:00 has 1h working left
     assert (first["step"], first["overdue"], first["due"]) == ("route_decision", True, "2027-01-14T14:05:00Z")
@@ -129,6 +129,7 @@ async def test_dashboard_and_rebuild_from_the_command_line(driver, monkeypatch):
     monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(driver.settings.data_dir))
     get_settings.cache_clear()
     runner = CliRunner()
+    monkeypatch.setattr("cli.common.now", lambda: datetime(2027, 1, 20, tzinfo=timezone.utc))  # the scenario's clock
     try:
         view = json.loads(runner.invoke(app, ["dashboard", "--json", "--as-at", "2027-01-14T16:00:00+00:00"]).stdout)
         assert [c["case_id"] for c in view["live_cases"]] == [late.id]
@@ -139,6 +140,11 @@ async def test_dashboard_and_rebuild_from_the_command_line(driver, monkeypatch):
         assert {r["read_model"]: r["position"] == r["last_event"] for r in status}["live_cases"]
         bad = runner.invoke(app, ["dashboard", "--as-at", "last tuesday"])
         assert bad.exit_code == 2 and "is not an ISO date" in bad.stderr
+        naive = runner.invoke(app, ["dashboard", "--as-at", "2027-01-14T16:00:00"])
+        assert naive.exit_code == 2 and "has no UTC offset" in naive.stderr
+        future = runner.invoke(app, ["dashboard", "--as-at", "2027-01-21T16:00:00+00:00"])
+        assert future.exit_code == 2 and "is in the future" in future.stderr
+        assert runner.invoke(app, ["dashboard", "--as-at", "2027-01-22"]).exit_code == 2  # a future date
         unknown = runner.invoke(app, ["projections", "rebuild", "nonsense"])
         assert unknown.exit_code == 2 and "no read model 'nonsense'" in unknown.stderr
     finally:

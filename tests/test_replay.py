@@ -59,3 +59,39 @@ async def test_replaying_a_decider_case_never_reads_the_holiday_package(monkeypa
     for path in decider:
         history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
         assert (await replayer().replay_workflow(history, raise_on_replay_failure=False)).replay_failure is None
+
+
+# ---- the provider-concern process (004) -----------------------------------------------------
+
+PROCESS_HISTORIES = sorted((Path(__file__).parent / "histories" / "provider_process").glob("*.json"))
+
+
+def test_process_histories_cover_its_main_shapes():
+    assert {p.stem.split("@")[0] for p in PROCESS_HISTORIES} >= {"caution_to_continue", "suspended_and_escalated", "continued_as_new"}
+
+
+@pytest.mark.parametrize("path", PROCESS_HISTORIES, ids=[p.stem for p in PROCESS_HISTORIES])
+async def test_recorded_process_history_replays(path, monkeypatch):
+    """On today's code, and never reading the holidays package: its deadlines count the table in its history."""
+    import domain.deadlines as deadlines
+
+    def withdrawn(*_):
+        raise AssertionError("the holidays package was read while replaying")
+
+    monkeypatch.setattr(deadlines, "_holiday_dates", withdrawn)
+    history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+    result = await replayer().replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None
+
+AUDIT_HISTORIES = sorted((Path(__file__).parent / "histories" / "audits").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", AUDIT_HISTORIES, ids=[p.stem for p in AUDIT_HISTORIES])
+async def test_recorded_audit_history_replays(path):
+    """Governance audits recorded before actions were tracked (issue 12) and after: both replay."""
+    history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+    assert (await replayer().replay_workflow(history)).replay_failure is None
+
+
+def test_audit_histories_cover_before_and_after_tracked_actions():
+    assert {p.stem for p in AUDIT_HISTORIES} >= {"weekly_audit_before_tracked_actions", "weekly_audit_tracked_actions"}

@@ -18,13 +18,19 @@ from fastapi.encoders import jsonable_encoder
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
-from activities.audit_activities import run_audit
+from activities.audit_activities import raise_actions, run_audit
 from casework import commands, queries
-from casework.authorised import acknowledgement_decision, case_service, completion_decision
+from casework.authorised import (
+    IdentityInBody,
+    acknowledgement_decision,
+    action_decision,
+    case_service,
+    completion_decision,
+    raised_by,
+)
 from casework.availability import ANSWER_WITHIN
-from cli.common import CommandError, parse_json, validate
-from cli.governance import _date as audit_date, _instant as governance_instant
-from cli.projections import parse_instant
+from cli.common import CommandError, parse_as_at, parse_json, validate
+from cli.governance import _date as audit_date
 from cli.threshold import _profile_json, request_parts
 from domain.access import (
     Decision,
@@ -38,6 +44,7 @@ from domain.access import (
 )
 from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
 from domain.governance import AuditRequest, audit_definition
+from domain.governance_actions import ActionCompletion
 from domain.identity import IdempotentAnswer
 from domain.pathway import current_pathway
 from domain.threshold import assess, load_profile, profile_names
@@ -45,7 +52,9 @@ from projections.case_history import chronology
 from projections.commissioner import CommissionerRecords, commissioner_records, service_history
 from projections.dashboard import LiveCases, dashboard as dashboard_view
 from projections.feed import ProjectionFeed, as_at
-from projections.governance import GovernanceAudits, governance_view
+from projections.governance import GovernanceActions, GovernanceAudits, governance_view, tracked_actions
+from projections.national import NationalReturnCases, national_report
+from projections.provider_processes import ProviderProcesses
 from projections.registry import open_documents, open_feed
 from web.context import WebContext
 from web.identity import audit, current_principal, require_csrf, web
@@ -201,9 +210,16 @@ async def raise_concern(request: Request, principal: Principal = Depends(require
     ctx = web(request)
     data = await json_body(request, "the concern")
     now = ctx.now().replace(microsecond=0)
+    if isinstance(data, dict):  # who raised it is who is signed in, in a role they hold at its service
+        try:
+            data, decision = raised_by(principal, data)
+        except IdentityInBody as e:
+            raise Problem(422, str(e)) from None
+        if decision is not None:
+            refuse(request, principal, decision, data.get("case_id") if isinstance(data.get("case_id"), str) else None,
+                   data["service"]["id"])
     concern = validate(data, ConcernBody, "concern", rules_context(ctx, now))
     service = concern.service.id
-    refuse(request, principal, may_act_at(principal, service, "raising a concern"), concern.case_id, service)
 
     async def work() -> tuple[int, Any]:
         client = await ctx.temporal()
@@ -226,7 +242,7 @@ async def case_status(case_id: str, request: Request, principal: Principal = Dep
 def case_chronology(case_id: str, request: Request, principal: Principal = Depends(current_principal),
                     as_at_: str | None = Query(None, alias="as_at", description="as it stood then: ISO date or instant")) -> JSONResponse:
     visible_case(request, principal, case_id)
-    instant = parse_instant(as_at_) if as_at_ else None
+    instant = parse_as_at(as_at_, option="as_at") if as_at_ else None
     facts = web(request).records.stored_facts(case_id)
     return answer(chronology([r for r in facts if instant is None or r.at <= instant]))
 
@@ -321,15 +337,15 @@ def _visible_rows(principal: Principal, view: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/deadlines", summary="Every pending deadline of the cases you see, most urgent first", tags=["oversight"])
-def deadlines(request: Request, principal: Principal = Depends(current_principal)) -> JSONResponse:
+def deadlines(request: Request, principal: Principal = Depends(current_principal),
+              role: str | None = Query(None, description="only steps this role can complete (its own, or escalated to it)"),
+              service: str | None = Query(None, description="only cases of this service id")) -> JSONResponse:
     refuse(request, principal, may_read_lists(principal))
     audit(request, principal, "read", True)
     ctx = web(request)
-    feed = _feed(ctx)
-    rows = queries.pending_deadlines(feed.documents, ctx.settings.calendar, ctx.now().replace(microsecond=0))
-    services = {c["case_id"]: c["service"]["id"]
-                for c in dashboard_view(feed.documents, ctx.now(), ctx.settings.calendar)["live_cases"]}
-    return answer([r for r in rows if sees_service(principal, services.get(r["case_id"], ""))])
+    rows = queries.pending_deadlines(_feed(ctx).documents, ctx.settings.calendar, ctx.now().replace(microsecond=0),
+                                     role=role, service=service)
+    return answer([r for r in rows if sees_service(principal, r["service_id"])])
 
 
 @router.get("/dashboard", summary="The oversight dashboard of the services you see", tags=["oversight"])
@@ -339,48 +355,91 @@ def dashboard(request: Request, principal: Principal = Depends(current_principal
     audit(request, principal, "read", True)
     ctx = web(request)
     if as_at_:
-        instant = parse_instant(as_at_)
+        instant = parse_as_at(as_at_, option="as_at")
         view = dashboard_view(as_at(ctx.records, [LiveCases()], instant), instant, ctx.settings.calendar)
     else:
         view = dashboard_view(_feed(ctx).documents, ctx.now().replace(microsecond=0), ctx.settings.calendar)
     return answer(_visible_rows(principal, view))
 
 
-@router.get("/governance", summary="Governance audits recorded, their figures and open actions", tags=["governance"])
+def _documents(request: Request, models: list, as_at_: str | None = None):
+    """Read models' documents: current (what the worker has not folded yet is folded now), or as
+    they stood at `as_at_` (as `cli.projections.model_documents` reads them for the CLI)."""
+    store = web(request).records
+    if as_at_ is not None:
+        return as_at(store, models, parse_as_at(as_at_, option="as_at"))
+    feed = ProjectionFeed(store, open_documents(store), models)
+    feed.catch_up()
+    return feed.documents
+
+
+@router.get("/governance", summary="Governance audits recorded, their figures, open and tracked actions", tags=["governance"])
 def governance(request: Request, principal: Principal = Depends(current_principal),
                as_at_: str | None = Query(None, alias="as_at")) -> JSONResponse:
     refuse(request, principal, may_read_governance(principal))
     audit(request, principal, "read", True)
-    store = web(request).records
-    if as_at_:
-        return answer(governance_view(as_at(store, [GovernanceAudits()], governance_instant(as_at_))))
-    feed = ProjectionFeed(store, open_documents(store), [GovernanceAudits()])
-    feed.catch_up()
-    return answer(governance_view(feed.documents))
+    documents = _documents(request, [GovernanceAudits(), GovernanceActions()], as_at_)
+    at = parse_as_at(as_at_, option="as_at") if as_at_ else web(request).now()
+    return answer({**governance_view(documents), "actions": tracked_actions(documents, at)})
 
 
 @router.post("/governance/audits/{kind}", summary="Run an audit now and record it (a period already audited: the stored record)",
              tags=["governance"])
-def run_governance_audit(kind: str, request: Request, principal: Principal = Depends(require_csrf),
-                         as_of: str | None = Query(None, description="the date its period ends (ISO date)")) -> JSONResponse:
+async def run_governance_audit(kind: str, request: Request, principal: Principal = Depends(require_csrf),
+                               as_of: str | None = Query(None, description="the date its period ends (ISO date)")) -> JSONResponse:
     refuse(request, principal, may_read_governance(principal))
+    ctx = web(request)
     try:
         audit_definition(kind)
         day = audit_date(as_of) if as_of else None
-        record = run_audit(web(request).records, AuditRequest(kind=kind, as_of=day, requested_by=principal.user_id),
-                           web(request).now().replace(microsecond=0))
+        record = await run_in_threadpool(run_audit, ctx.records, AuditRequest(kind=kind, as_of=day,
+                                                                              requested_by=principal.user_id),
+                                         ctx.now().replace(microsecond=0), ctx.settings.calendar)
     except ValueError as e:
         raise Problem(422, str(e)) from None
-    return answer(record)
+    refs = await run_in_threadpool(raise_actions, ctx.records, record, ctx.settings.calendar)
+    try:  # the actions' deadlines are kept by their workflows: started when Temporal answers
+        tracked = await commands.track_governance_actions(await ctx.temporal(), ctx.settings.task_queue, refs)
+    except Exception:
+        tracked = None
+    return answer({**jsonable_encoder(record), "tracked_actions": refs if tracked is not None else [],
+                   "untracked_actions": [] if tracked is not None else refs})
+
+
+@router.post("/governance/actions/{ref}/completion", summary="Complete an action an audit raised, with its evidence",
+             openapi_extra=_body({"type": "object", "additionalProperties": False, "required": ["evidence"],
+                                  "properties": {"evidence": {"type": "string"}}}), tags=["governance"])
+async def complete_governance_action(ref: str, request: Request, principal: Principal = Depends(require_csrf)) -> JSONResponse:
+    ctx = web(request)
+    data = await json_body(request, "the completion")
+    no_identity_in(data, "completion")
+    if not isinstance(data, dict) or set(data) != {"evidence"} or not isinstance(data["evidence"], str):
+        raise Problem(422, 'completion: give {"evidence": "what was done: who was retrained, what changed"}')
+    decision = action_decision(ctx.records, principal, ref)
+    if decision is None:
+        raise Problem(404, f"no governance action {ref}")
+    refuse(request, principal, decision)
+    completion = validate({"role": decision.role, "actor": principal.user_id, "evidence": data["evidence"]},
+                          ActionCompletion, "completion")
+    client = await ctx.temporal()
+
+    async def work() -> tuple[int, Any]:
+        return 200, await commands.complete_governance_action(client, ref, completion, within=ANSWER_WITHIN)
+
+    return await idempotent(request, principal, work)
+
+
+@router.get("/reports/national", summary="The national Safeguarding Adults Collection's tables for a year (an export)",
+            tags=["governance"])
+def national(request: Request, principal: Principal = Depends(current_principal),
+             year: int = Query(..., ge=2000, le=2100, description="2027 is 1 April 2027 to 31 March 2028")) -> JSONResponse:
+    refuse(request, principal, may_read_governance(principal))
+    audit(request, principal, "export", True, reason=f"national return {year}")
+    return answer(national_report(_documents(request, [NationalReturnCases()]), year))
 
 
 def _commissioning(request: Request, as_at_: str | None):
-    store = web(request).records
-    if as_at_ is not None:
-        return as_at(store, [CommissionerRecords()], parse_instant(as_at_))
-    feed = ProjectionFeed(store, open_documents(store), [CommissionerRecords()])
-    feed.catch_up()
-    return feed.documents
+    return _documents(request, [CommissionerRecords(), ProviderProcesses()], as_at_)  # as `safeguard commissioner` reads them
 
 
 @router.get("/commissioner/records", summary="Every provider service's commissioner record (no adult ids)",

@@ -17,7 +17,7 @@ from temporalio.client import Client
 from configuration.settings import Settings, get_settings
 from eventstore.accounts import Accounts
 from eventstore.application import SafeguardingRecords
-from web import api, identity, oidc, problems
+from web import api, identity, oidc, problems, processes
 from web.context import API, WebContext, session_secret, utc_now
 SESSION_COOKIE = "safeguard_session"
 
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, *, records: SafeguardingRecords
     app.include_router(identity.router, prefix=API)
     app.include_router(oidc.router, prefix=API)
     app.include_router(api.router, prefix=API)
+    app.include_router(processes.router, prefix=API)
     from web import pages  # the pages (issue 10) over the same identity, access rules and casework
 
     pages.install(app)

@@ -23,8 +23,8 @@ TITLES = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "No
           409: "Conflict", 413: "Request too large", 415: "Unsupported media type", 422: "Refused",
           429: "Too many attempts", 503: "Unavailable"}
 # a refusal meaning the request met the case in a state that does not allow it (not a bad input)
-CONFLICT = ("is closed", "is already done", "already exists", "is no longer running", "is not open",
-            "no outstanding escalation")
+CONFLICT = ("is closed", "is already", "already exists", "is no longer running", "is not open",
+            "no outstanding escalation", "only a proposed process")
 
 
 class Problem(Exception):
@@ -35,9 +35,9 @@ class Problem(Exception):
 
 def status_of(e: CaseworkError) -> int:
     message = str(e)
-    if isinstance(e, Unavailable):
+    if isinstance(e, Unavailable) or "try again in a moment" in message:  # still being raised or opened
         return 503
-    if message.startswith("no case "):
+    if message.startswith(("no case ", "no provider-concern process")):
         return 404
     if any(c in message for c in CONFLICT):
         return 409

@@ -232,7 +232,7 @@ class SafeguardingConcernWorkflow:
         """Append the facts to the event store (idempotently, all or nothing), then evolve by what it
         holds: if an earlier attempt of this workflow task stored other facts before it was lost (a
         worker stopped after a local activity), the case follows the store. `answering` a member of
-        staff, they are told that nothing of their request was recorded."""
+        staff: if those facts record their request, that is their answer; if not, they are told so."""
         if not facts:
             return []
         stored = await workflow.execute_local_activity_method(
@@ -241,11 +241,11 @@ class SafeguardingConcernWorkflow:
             self.state = decider.evolve(self.state, fact)
             self._log(fact)
         self._changed = True
-        if stored.superseded and answering:
+        if stored.superseded and answering and not decider.recorded_as_decided(facts, stored.facts):
             raise ApplicationError(f"case {self.state.case_id} changed while this was being recorded (a worker restarted): "
-                                   "nothing of it was recorded; check the case's status and try again",
+                                   "this request was not recorded as sent; check the case's status and try again",
                                    type="Rejected", non_retryable=True)
-        return stored.facts
+        return stored.facts  # a lost attempt may have recorded this very request: it stands, and is the answer
 
     def _log(self, fact: Fact) -> None:
         if isinstance(fact, StepCompleted):

@@ -6,6 +6,7 @@ facts they return; tests call them directly."""
 from domain.case.decide import (
     check_acknowledgement,
     check_completion,
+    check_requirements,
     check_development,
     check_open,
     decide_acknowledgement,
@@ -15,6 +16,7 @@ from domain.case.decide import (
     decide_raise,
     decide_service_history,
     next_wakeup,
+    recorded_as_decided,
 )
 from domain.case.policy import CasePolicy
 from domain.case.rejection import Rejected
@@ -30,7 +32,7 @@ from domain.case.views import CaseStatus, StepReceipt, StepView, receipt_of, sta
 
 __all__ = [
     "CasePolicy", "CaseState", "CaseStatus", "OpenEscalation", "OpenStep", "Rejected", "StepReceipt", "StepView",
-    "ThresholdRequest", "check_acknowledgement", "check_development", "check_threshold_facts", "check_completion", "check_open", "decide_acknowledgement",
+    "ThresholdRequest", "check_acknowledgement", "check_development", "check_threshold_facts", "check_completion", "check_requirements", "check_open", "decide_acknowledgement",
     "decide_clock", "decide_completion", "decide_development", "decide_raise", "decide_service_history",
     "decide_threshold", "evolve", "merged_facts", "new_case", "next_wakeup", "receipt_of", "replay", "status_of",
     "threshold_request",

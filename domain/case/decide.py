@@ -38,7 +38,8 @@ from domain.facts import (
     ThresholdDecisionOverridden,
 )
 from domain.inputs import as_input, describe
-from domain.policy import AfterStep, AtStart, OnDevelopment, Step, UntilRecorded
+from domain.deadlines import DeadlineRule, WorkingDays
+from domain.policy import AfterStep, AtStart, OnDevelopment, OnThresholdDecision, Step, UntilRecorded
 from domain.records import RecordError, validate_record
 from domain.threshold import ThresholdDecision
 
@@ -58,17 +59,28 @@ class _Batch:
         return f"E{self.state.escalations_raised + 1}"  # E1, E2, ... per case
 
     def open(self, step: Step, occurrence: int, clock_from: datetime, reason: str, now: datetime) -> None:
-        self.add(opened(self.state.policy, step, occurrence, clock_from, reason, now))
+        self.add(opened(self.state.policy, step, occurrence, clock_from, reason, now, deadline_rule(self.state, step)))
 
 
-def opened(policy: CasePolicy, step: Step, occurrence: int, clock_from: datetime, reason: str, now: datetime) -> StepOpened:
+def deadline_rule(state: CaseState, step: Step) -> DeadlineRule | None:
+    """The step's deadline rule: the pathway's, or the interval a record set (`Step.interval`)."""
+    if step.interval is None:
+        return step.deadline
+    done = state.completed.get(step.interval.step)
+    days = done.record.get(step.interval.field) if done else None
+    return WorkingDays(days=days) if isinstance(days, int) and days > 0 else step.deadline
+
+
+def opened(policy: CasePolicy, step: Step, occurrence: int, clock_from: datetime, reason: str, now: datetime,
+           rule: DeadlineRule | None = None) -> StepOpened:
     """The step opened with its deadline computed, and recorded with the holiday table it used."""
     calendar = policy.working_calendar
+    rule = rule or step.deadline
     return StepOpened(
         at=now, step=step.id, occurrence=occurrence, role=step.role, clock_from=clock_from,
-        due=step.deadline.due(clock_from, calendar) if step.deadline else None,
-        deadline=step.deadline.describe() if step.deadline else "no deadline",
-        holiday_table=calendar.holiday_table() if step.deadline else None, reason=reason,
+        due=rule.due(clock_from, calendar) if rule else None,
+        deadline=rule.describe() if rule else "no deadline",
+        holiday_table=calendar.holiday_table() if rule else None, reason=reason,
     )
 
 
@@ -92,6 +104,15 @@ def decide_service_history(state: CaseState, history: dict[str, Any] | None, now
     if state.history_attached or state.status == "closed":
         return []
     return [ServiceHistoryAttached(at=now, service_id=state.concern.service.id, history=history)]
+
+
+def recorded_as_decided(decided: list[Fact], stored: list[Fact]) -> bool:
+    """Whether facts another attempt stored at these positions record the same staff request as
+    `decided`: their first facts (what staff did; the rest follows from it) equal apart from the
+    instant each attempt decided at, and whether that was on time. After a worker restart, the
+    lost attempt of a workflow task has usually recorded the very request it is retrying."""
+    timing = {"at", "on_time"}
+    return bool(decided and stored) and decided[0].model_dump(exclude=timing) == stored[0].model_dump(exclude=timing)
 
 
 # ---- staff actions ----------------------------------------------------------------------
@@ -137,6 +158,7 @@ def check_completion(state: CaseState, c: StepCompletion, now: datetime | None =
         record = validate_record(step, c.record, rules, now if rules else None)
     except RecordError as e:
         raise Rejected(str(e)) from None
+    check_requirements(state, step, record)
     t, decision = pathway.threshold, state.threshold_decision
     if t and step.id == t.decided_at and decision and decision.level == t.referral_level:
         if record.get(t.decision_field) is False and not record.get(t.override_reason_field):
@@ -147,8 +169,29 @@ def check_completion(state: CaseState, c: StepCompletion, now: datetime | None =
     return occ, step, record
 
 
+def check_requirements(state: CaseState, step: Step, record: dict[str, Any]) -> None:
+    """The fields a step asks for only in some cases (`Step.requires`) and the rules its record must
+    meet (`Step.checks`), or Rejected naming what is wrong."""
+    problems = []
+    for r in step.requires:
+        on = record
+        if r.on_step is not None:
+            done = state.completed.get(r.on_step)
+            on = done.record if done else {}
+        if r.when.holds(on):
+            missing = [f for f in r.fields if record.get(f) in (None, "")]
+            if missing:
+                problems.append(f"missing field {', '.join(map(repr, missing))}: {r.reason}")
+    problems += [c.reason for c in step.checks if not c.must.holds(record)]
+    if problems:
+        raise Rejected(f"record for {step.id}: " + "; ".join(problems))
+
+
 def opens_when(step: Step) -> str:
     o = step.opens
+    if isinstance(o, OnThresholdDecision):
+        wanted = ([f"is {' or '.join(o.levels)}"] if o.levels else []) + ([f"requires {o.notification}"] if o.notification else [])
+        return f"it opens when the threshold decision {' or '.join(wanted)}"
     if isinstance(o, AfterStep):
         return f"it opens when {o.step}" + (f" records {o.when.describe()}" if o.when else " is completed")
     if isinstance(o, OnDevelopment):
@@ -195,6 +238,10 @@ def _threshold(b: _Batch, step: Step, occ: OpenStep, record: dict[str, Any], c: 
             reason=f"urgent escalation: threshold tool ({decision.profile}) found two or more high-risk indicators",
             from_role=step.role, to_role=t.urgent_escalation_to,
         ))
+    for nxt in s.policy.pathway.steps:  # the lower-level route and the notifications (pathways from 2026.12.1)
+        if (isinstance(nxt.opens, OnThresholdDecision) and nxt.id not in b.state.occurrences
+                and nxt.opens.holds(decision.level, decision.required_notifications)):
+            b.open(nxt, 1, now, f"threshold decision {decision.level} ({decision.profile} {decision.profile_version})", now)
     route = b.state.completed.get(t.decided_at)
     if (decision.level == t.referral_level and route and t.referral_step not in b.state.occurrences
             and not route.record.get(t.decision_field)):
@@ -209,8 +256,8 @@ def _consequences(b: _Batch, step: Step, occ: OpenStep, record: dict[str, Any], 
         b.add(*(StepWithdrawn(at=now, step=o.step, occurrence=o.occurrence, reason="case closed") for o in b.state.open_steps))
         b.add(CaseClosed(at=now, outcome=record[step.effect_field], actor=c.actor, role=c.role))
         return
-    for nxt in b.state.policy.pathway.opened_by(step.id):
-        if nxt.id not in b.state.occurrences and (nxt.opens.when is None or nxt.opens.when.holds(record)):
+    for nxt, opening in b.state.policy.pathway.openings_after(step.id):
+        if nxt.id not in b.state.occurrences and (opening.when is None or opening.when.holds(record)):
             b.open(nxt, 1, now, f"{step.id} completed", now)
     if isinstance(step.repeat, UntilRecorded) and not step.repeat.condition.holds(record):
         clock_from = max(occ.due, now) if occ.due else now
@@ -275,7 +322,7 @@ def decide_clock(state: CaseState, now: datetime) -> list[Fact]:
         to_role = pathway.role_above(from_role)
         if to_role is None:
             continue  # already at the top: it stays open and overdue, in plain view
-        rule = pathway.step(o.step).deadline
+        rule = deadline_rule(b.state, pathway.step(o.step))
         again = rule.due(now, state.policy.working_calendar) if rule and pathway.role_above(to_role) else None
         what = "deadline missed" if cause == "missed_deadline" else "still open after escalation"
         b.add(Escalated(at=now, escalation_id=b.next_escalation_id(), step=o.step, occurrence=o.occurrence, cause=cause,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.case.state import CaseState, Model, OpenEscalation
+from domain.concern import RaisedBy
 from domain.facts import Escalated, Fact, StepOpened
 from domain.threshold import ThresholdDecision
 
@@ -30,6 +31,9 @@ class CaseStatus(Model):
     escalations: list[OpenEscalation]
     threshold_decision: ThresholdDecision | None
     outcome: str | None
+    summary: str = ""
+    identified_at: datetime | None = None
+    raised_by: RaisedBy | None = None
 
 
 class StepReceipt(Model):
@@ -55,6 +59,7 @@ def status_of(s: CaseState) -> CaseStatus:
         ],
         completed_steps=list(s.completed), escalations=list(s.escalations),
         threshold_decision=s.threshold_decision, outcome=s.outcome,
+        summary=s.concern.summary, identified_at=s.concern.identified_at, raised_by=s.concern.raised_by,
     )
 
 

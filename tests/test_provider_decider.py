@@ -1,0 +1,243 @@
+"""The provider-concern process (004) as pure functions: no server, no store."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from domain.deadlines import WorkingCalendar
+from domain.process_facts import ProcessClosed, ProcessDecided, ProcessDeadlineMissed, ProcessEscalated, ProcessStepOpened
+from domain.provider_concerns import (
+    ACTION_PLAN_REVIEW,
+    EVIDENCE_TRAIL,
+    INFORM_CQC,
+    INFORM_NEIGHBOURS,
+    INFORM_POLICE,
+    OUTCOMES,
+    VERBAL_NOTICE,
+    WRITTEN_NOTICE,
+    provider_concern_process,
+)
+from domain.provider_process import (
+    Decide,
+    DismissProposal,
+    OpenProcess,
+    ProposeProcess,
+    RecordStep,
+    Rejected,
+    decide_clock,
+    decide_decision,
+    decide_dismiss,
+    decide_open,
+    decide_propose,
+    decide_step,
+    new_process,
+    next_wakeup,
+    replay,
+    status_of,
+)
+
+SEED = Path("/work/shared/seeds/004_989c72b12ad08607.txt").read_text(encoding="utf-8").splitlines()
+CAL = WorkingCalendar()
+OPENED = datetime.fromisoformat("2027-01-12T09:30:00+00:00")  # a Tuesday
+HISTORY = {"service_id": "SVC-ELM", "concerns": 2, "outcomes": {"substantiated": 1}}
+NOTICE = {"nature_of_concerns": "peer targeting unmanaged", "contract_clause": "schedule 2 s.4",
+          "action_needed": "supervision plan", "timescales": "14 days", "sanctions": "suspension of placements"}
+SUSPENSION_EVIDENCE = {
+    "nature_of_allegations": "repeated targeting in the lounge", "evidence_of_harm": "injuries recorded 3 and 9 Jan",
+    "adults_harmed": ["A-117", "A-118"], "alleged_sources": ["A-204"],
+    "period_from": "2026-12-01T00:00:00+00:00", "period_to": "2027-01-10T00:00:00+00:00",
+    "upheld": True, "contract_assessment": "breach of schedule 2 s.4", "other_action_taken": "action plan, 1:1 staffing",
+    "risk_assessment_all_service_users": "all residents at risk in shared spaces",
+}
+
+
+def t(hours: float) -> datetime:
+    return OPENED + timedelta(hours=hours)
+
+
+class Proc:
+    def __init__(self, written_days: int = 2) -> None:
+        self.state = new_process("PCP-1", "SVC-ELM")
+        self.facts = []
+        self.policy = provider_concern_process(written_days)
+
+    def apply(self, facts):
+        self.facts += facts
+        self.state = replay(self.state, facts)
+        return facts
+
+    def open(self, now=OPENED, history=HISTORY):
+        return self.apply(decide_open(self.state, OpenProcess(service_id="SVC-ELM", role="commissioner", actor="COM-1",
+                                                               reason="caution"), self.policy, CAL,
+                                      CAL.holidays_for(2027, 2029), history, now))
+
+    def step(self, step, now, role="contract_manager", **record):
+        return self.apply(decide_step(self.state, RecordStep(step=step, role=role, actor="CM-1", record=record), now))
+
+    def decide(self, outcome, now, history=HISTORY, **record):
+        return self.apply(decide_decision(self.state, Decide(outcome=outcome, role="commissioner", actor="COM-1",
+                                                               record=record), history, now))
+
+    def clock(self, now):
+        return self.apply(decide_clock(self.state, now))
+
+    def notices(self):
+        self.step("verbal_notice", t(1), told_at=t(0.5).isoformat(), told="RM-9", **NOTICE)
+        self.step("written_notice", t(2), sent_at=t(2).isoformat(), recorded_delivery_ref="RD123", **NOTICE)
+
+
+def test_every_seed_quote_is_in_the_seed():
+    p = provider_concern_process()
+    quotes = [q for s in p.steps for q in s.seed] + [o.seed for o in OUTCOMES] + [i.seed for o in OUTCOMES for i in o.requires]
+    for q in quotes:
+        assert " ".join(q.text.split()) in " ".join(SEED[q.line - 1].split()), q.cite()
+
+
+def test_written_notice_due_two_working_days_after_the_verbal_one_and_configurable():
+    p = Proc()
+    p.open()
+    p.step("verbal_notice", t(1), told_at=t(0.5).isoformat(), told="RM-9", **NOTICE)
+    opened = [f for f in p.facts if isinstance(f, ProcessStepOpened) and f.step == WRITTEN_NOTICE.id][0]
+    assert opened.clock_from == t(0.5)  # from the verbal notice's instant, not its recording
+    assert opened.due == datetime.fromisoformat("2027-01-14T10:00:00+00:00")
+    p3 = Proc(written_days=3)
+    p3.open()
+    p3.step("verbal_notice", t(1), told_at=t(0.5).isoformat(), told="RM-9", **NOTICE)
+    assert p3.state.find_open(WRITTEN_NOTICE.id).due == datetime.fromisoformat("2027-01-15T10:00:00+00:00")
+
+
+def test_a_caution_ends_in_continue_only_with_its_risk_assessment_and_plan():
+    p = Proc()
+    p.open()
+    p.notices()
+    with pytest.raises(Rejected, match="a full written risk assessment.*give risk_assessment.*safeguarding plan"):
+        p.decide("continue", t(3))
+    p.decide("continue", t(3), risk_assessment="risk managed", safeguarding_plan="weekly visits",
+             monitoring_arrangements="contract visits", review_arrangements="review in 3 months")
+    assert isinstance(p.facts[-1], ProcessClosed) and p.state.status == "closed"
+
+
+def test_suspension_refused_naming_each_missing_item():
+    p = Proc()
+    p.open()
+    p.notices()
+    partial = {k: v for k, v in SUSPENSION_EVIDENCE.items() if k not in ("period_from", "other_action_taken")}
+    with pytest.raises(Rejected) as e:
+        p.decide("suspend", t(3), history=None, **partial)
+    msg = str(e.value)
+    assert "the period" in msg and "period_from" in msg and "other_action_taken" in msg
+    assert "history of safeguarding concerns" in msg and "commissioner record holds no concern" in msg
+    assert "nature of the allegations" not in msg
+    assert p.state.status == "open"
+    facts = p.decide("suspend", t(3), **SUSPENSION_EVIDENCE)
+    decided = facts[0]
+    assert isinstance(decided, ProcessDecided) and decided.history == HISTORY
+    assert set(decided.evidence) == {i.id for i in EVIDENCE_TRAIL}
+    assert p.state.find_open(INFORM_NEIGHBOURS.id) is not None and p.state.status == "decided"
+
+
+def test_who_is_involved_are_ids():
+    p = Proc()
+    p.open()
+    p.notices()
+    with pytest.raises(Rejected, match="adults_harmed"):
+        p.decide("suspend", t(3), **{**SUSPENSION_EVIDENCE, "adults_harmed": ["Mary Smith"]})
+
+
+def test_decision_needs_the_written_notice_and_a_reviewed_plan():
+    p = Proc()
+    p.open()
+    with pytest.raises(Rejected, match="record written_notice first"):
+        p.decide("restrict_admissions", t(1))
+    p.notices()
+    p.step("provider_meeting", t(3), held_at=t(3).isoformat(), review_date=t(24 * 14).isoformat(),
+           actions=[{"id": "A1", "action": "1:1 staffing", "owner": "RM-9", "due": t(24 * 7).isoformat()}])
+    with pytest.raises(Rejected, match="record action_plan_review first"):
+        p.decide("restrict_admissions", t(4))
+
+
+def test_missed_review_escalates_and_overdue_actions_are_recorded():
+    p = Proc()
+    p.open()
+    p.notices()
+    p.step("provider_meeting", t(3), held_at=t(3).isoformat(), review_date=t(24 * 14).isoformat(),
+           actions=[{"id": "A1", "action": "1:1 staffing", "owner": "RM-9", "due": t(24 * 7).isoformat()},
+                    {"id": "A2", "action": "training", "owner": "RM-9", "due": t(24 * 10).isoformat()}])
+    p.step("action_update", t(24 * 6), action_id="A1", undertaken=True)
+    assert next_wakeup(p.state) == t(24 * 10)
+    p.clock(t(24 * 10))
+    assert [f.item for f in p.facts if isinstance(f, ProcessDeadlineMissed)] == ["action:A2"]
+    p.clock(t(24 * 14))
+    esc = [f for f in p.facts if isinstance(f, ProcessEscalated)]
+    assert [(e.item, e.from_role, e.to_role) for e in esc] == [(ACTION_PLAN_REVIEW.id, "contract_manager", "commissioner")]
+    assert p.clock(t(24 * 15)) == []  # once
+    with pytest.raises(Rejected, match="say whether action 'A2'"):
+        p.step(ACTION_PLAN_REVIEW.id, t(24 * 15), role="commissioner", actions_undertaken={"A1": True}, risks="managed")
+    done = p.step(ACTION_PLAN_REVIEW.id, t(24 * 15), role="commissioner", actions_undertaken={"A1": True, "A2": False},
+                  risks="not_managed")
+    assert done[0].on_time is False
+
+
+def test_immediate_action_is_recorded_at_once_and_sets_informing_in_motion():
+    p = Proc()
+    p.open()
+    facts = p.step("immediate_action", t(0.1), role="commissioner", serious_risk="life-threatening injury",
+                   action="suspend_new_placements", potential_criminal_offence=True)
+    assert [f.step for f in facts if isinstance(f, ProcessStepOpened)] == [INFORM_NEIGHBOURS.id, INFORM_POLICE.id]
+    assert p.state.find_open(INFORM_CQC.id) is None
+    assert p.state.find_open(VERBAL_NOTICE.id) is not None  # the process continues to evidence it
+
+
+def test_neighbours_informed_late_escalate_and_the_process_closes_when_done():
+    p = Proc()
+    p.open()
+    p.notices()
+    p.decide("restrict_admissions", t(3))
+    due = p.state.find_open(INFORM_NEIGHBOURS.id).due
+    p.clock(due)
+    assert any(isinstance(f, ProcessEscalated) and f.item == INFORM_NEIGHBOURS.id for f in p.facts)
+    with pytest.raises(Rejected, match="wider_sharing: decide for 'public'"):
+        p.step(INFORM_NEIGHBOURS.id, due + timedelta(hours=1), informed_at=due.isoformat(), informed="LA-N, ICB-S",
+               wider_sharing={"service_users": True, "relatives": True, "further_authorities": False,
+                              "other_organisations": False}, wider_sharing_rationale="risk to current residents")
+    p.step(INFORM_NEIGHBOURS.id, due + timedelta(hours=1), informed_at=due.isoformat(), informed="LA-N, ICB-S",
+           wider_sharing={"service_users": True, "relatives": True, "further_authorities": False,
+                          "other_organisations": False, "public": False}, wider_sharing_rationale="risk to residents")
+    assert p.facts[-1].type == "ProcessClosed"
+    assert status_of(p.state).status == "closed"
+
+
+def test_proposal_then_open_takes_its_basis_and_roles_are_checked():
+    p = Proc()
+    p.apply(decide_propose(p.state, ProposeProcess(service_id="SVC-ELM", appendix_a="caution", criteria=("caution.single_issue",)), OPENED))
+    assert decide_propose(p.state, ProposeProcess(service_id="SVC-ELM", appendix_a="caution"), OPENED) == []
+    with pytest.raises(Rejected, match="not open .proposed"):
+        p.step("verbal_notice", t(1), told_at=t(0.5).isoformat(), told="RM-9", **NOTICE)
+    with pytest.raises(Rejected, match="role contract_manager cannot open"):
+        decide_open(p.state, OpenProcess(service_id="SVC-ELM", role="contract_manager", actor="CM-1", reason="x"),
+                    p.policy, CAL, CAL.holidays_for(2027, 2029), None, OPENED)
+    p.open()
+    assert p.state.opened.basis == "caution"
+    with pytest.raises(Rejected, match="already open"):
+        p.open()
+    with pytest.raises(Rejected, match="role commissioner cannot record verbal_notice: it is for contract_manager"):
+        p.step("verbal_notice", t(1), role="commissioner", told_at=t(0.5).isoformat(), told="RM-9", **NOTICE)
+    with pytest.raises(Rejected, match="in the future"):
+        p.step("verbal_notice", t(1), told_at=t(5).isoformat(), told="RM-9", **NOTICE)
+
+
+def test_only_a_proposal_can_be_dismissed_by_a_commissioner_with_a_reason():
+    p = Proc()
+    dismissal = DismissProposal(role="commissioner", actor="COM-1", reason="single incident, managed by the provider")
+    with pytest.raises(Rejected, match="only a proposed process can be dismissed"):
+        decide_dismiss(p.state, dismissal, "commissioner", OPENED)
+    p.apply(decide_propose(p.state, ProposeProcess(service_id="SVC-ELM", appendix_a="caution"), OPENED))
+    with pytest.raises(Rejected, match="role contract_manager cannot dismiss"):
+        decide_dismiss(p.state, dismissal.model_copy(update={"role": "contract_manager"}), "commissioner", OPENED)
+    (closed,) = p.apply(decide_dismiss(p.state, dismissal, "commissioner", t(1)))
+    assert (closed.outcome, closed.actor, closed.reason) == ("dismissed", "COM-1", dismissal.reason)
+    s = status_of(p.state)
+    assert (s.status, s.closed_at, s.decision) == ("closed", t(1), None)

@@ -1,0 +1,197 @@
+"""One provider service's concern process (004), kept as a durable workflow: the clerk of
+`domain/provider_process/`.
+
+The decisions are pure functions; this workflow holds the lock they run under, one timer for the
+next due instant (a written notice, a review date, informing neighbouring commissioners, an
+action of the plan), and the I/O they need as local activities: the policy in force and the
+service's commissioner record (when opening and deciding), and the append to the event store,
+keyed on the process's version so a retry never duplicates a fact. Commissioners and contract
+managers act through updates whose validators reject a bad request before anything is recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.process_activities import ContextRequest, ProcessActivities, ProcessBatch
+    from domain import provider_process as decider
+    from domain.case.decide import recorded_as_decided
+    from domain.facts import Fact
+    from domain.process_facts import ProcessDeadlineMissed, ProcessEscalated, ProcessStepRecorded
+    from domain.provider_concerns import COMMISSIONER
+    from domain.provider_process import (
+        Decide,
+        DismissProposal,
+        OpenProcess,
+        ProcessState,
+        ProcessStatus,
+        ProposeProcess,
+        RecordStep,
+    )
+
+# the case workflow's: local activities retried on a timer, a rare idle wake-up, Rejected as the client sees it
+from workflows.concern import IDLE_WAKEUP, LOCAL, rejections  # noqa: E402
+
+
+
+class ProcessInput(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    process_id: str
+    service_id: str
+    clock_offset: timedelta = timedelta(0)  # tests run a process on a scenario's clock
+    history_limit: int = 10_000
+    resume: ProcessState | None = None  # set by continue-as-new
+
+
+@workflow.defn(name="ProviderConcernProcessWorkflow")
+class ProviderConcernProcessWorkflow:
+    @workflow.init
+    def __init__(self, p: ProcessInput) -> None:
+        self.input = p
+        self.state: ProcessState = p.resume or decider.new_process(p.process_id, p.service_id)
+        self._lock = asyncio.Lock()
+        self._changed = False
+
+    @workflow.run
+    async def run(self, p: ProcessInput) -> dict[str, Any]:
+        while self.state.status != "closed":
+            if self._should_continue_as_new():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(p.model_copy(update={"resume": self.state}))
+            self._changed = False
+            try:
+                await workflow.wait_condition(lambda: self._changed, timeout=self._until_next_wakeup())
+            except asyncio.TimeoutError:
+                pass
+            async with self._lock:
+                await self._record(decider.decide_clock(self.state, self._now()))
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return {"process_id": self.state.process_id, "status": "closed",
+                "decision": self.state.decision.outcome if self.state.decision else None, "events": self.state.seq}
+
+    # ---- requests --------------------------------------------------------------------------
+
+    @workflow.update
+    async def propose(self, p: ProposeProcess) -> ProcessStatus:
+        async with self._lock:
+            await self._record(decider.decide_propose(self.state, p, self._now()))
+        return self.status()
+
+    @workflow.update
+    async def open_process(self, c: OpenProcess) -> ProcessStatus:
+        async with self._lock:
+            now = self._now()
+            with rejections():
+                decider.check_open(self.state, c, COMMISSIONER)
+            ctx = await self._context(now)
+            with rejections():
+                facts = decider.decide_open(self.state, c, ctx.process, ctx.calendar, ctx.holidays, ctx.history, now)
+            await self._record(facts, answering=True)
+        return self.status()
+
+    @open_process.validator
+    def _validate_open(self, c: OpenProcess) -> None:
+        with rejections():
+            decider.check_open(self.state, c, COMMISSIONER)
+
+    @workflow.update
+    async def dismiss(self, c: DismissProposal) -> ProcessStatus:
+        async with self._lock:
+            with rejections():
+                facts = decider.decide_dismiss(self.state, c, COMMISSIONER, self._now())
+            await self._record(facts, answering=True)
+        return self.status()
+
+    @dismiss.validator
+    def _validate_dismiss(self, c: DismissProposal) -> None:
+        with rejections():
+            decider.check_dismiss(self.state, c, COMMISSIONER)
+
+    @workflow.update
+    async def record_step(self, c: RecordStep) -> ProcessStatus:
+        async with self._lock:
+            now = self._now()
+            await self._record(decider.decide_clock(self.state, now))  # what fell due before it, first
+            with rejections():
+                facts = decider.decide_step(self.state, c, now)
+            await self._record(facts, answering=True)
+        return self.status()
+
+    @record_step.validator
+    def _validate_step(self, c: RecordStep) -> None:
+        with rejections():
+            decider.check_step(self.state, c, self._now())
+
+    @workflow.update
+    async def decide(self, c: Decide) -> ProcessStatus:
+        async with self._lock:
+            now = self._now()
+            with rejections():
+                decider.check_decision(self.state, c, None, now, history_known=False)
+            history = (await self._context(now)).history  # the commissioner record as it stands now
+            await self._record(decider.decide_clock(self.state, now))
+            with rejections():
+                facts = decider.decide_decision(self.state, c, history, now)
+            await self._record(facts, answering=True)
+        return self.status()
+
+    @decide.validator
+    def _validate_decide(self, c: Decide) -> None:
+        with rejections():
+            decider.check_decision(self.state, c, None, self._now(), history_known=False)
+
+    @workflow.query
+    def status(self) -> ProcessStatus:
+        return decider.status_of(self.state)
+
+    # ---- plumbing --------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return (workflow.now() + self.input.clock_offset).replace(microsecond=0)
+
+    async def _context(self, now: datetime):
+        return await workflow.execute_local_activity_method(
+            ProcessActivities.context, ContextRequest(service_id=self.state.service_id, at=now), **LOCAL)
+
+    async def _record(self, facts: list[Fact], answering: bool = False) -> list[Fact]:
+        """Append to the event store at the process's next positions, then evolve by what it holds (as the
+        case workflow does: a lost attempt's facts stand; if they record this very request, they answer it)."""
+        if not facts:
+            return []
+        stored = await workflow.execute_local_activity_method(
+            ProcessActivities.append, ProcessBatch(process_id=self.state.process_id, first_seq=self.state.seq + 1,
+                                                   facts=facts), **LOCAL)
+        for fact in stored.facts:
+            self.state = decider.evolve(self.state, fact)
+            self._log(fact)
+        self._changed = True
+        if stored.superseded and answering and not recorded_as_decided(facts, stored.facts):
+            raise ApplicationError(f"process {self.state.process_id} changed while this was being recorded (a worker "
+                                   "restarted): this request was not recorded as sent; check its status and try again",
+                                   type="Rejected", non_retryable=True)
+        return stored.facts
+
+    def _log(self, fact: Fact) -> None:
+        ids = {"process_id": self.state.process_id, "service_id": self.state.service_id}
+        if isinstance(fact, ProcessStepRecorded):
+            workflow.logger.info("process step recorded", extra={**ids, "step": fact.step, "on_time": fact.on_time})
+        elif isinstance(fact, ProcessDeadlineMissed):
+            workflow.logger.warning("process deadline missed", extra={**ids, "step": fact.item})
+        elif isinstance(fact, ProcessEscalated):
+            workflow.logger.warning("process escalated", extra={**ids, "step": fact.item, "to_role": fact.to_role})
+
+    def _until_next_wakeup(self) -> timedelta:
+        wake = decider.next_wakeup(self.state)
+        return IDLE_WAKEUP if wake is None else max(wake - self._now(), timedelta(0))
+
+    def _should_continue_as_new(self) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() > self.input.history_limit
