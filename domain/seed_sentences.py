@@ -1,10 +1,15 @@
-"""The sentences of `shared/seeds/001_83683b439f7bdd5b.txt` that the pathway's steps come from, word for
-word, by the citation each `Step.seed` starts with. The pages quote them as a step's help text
-(tests/test_pages_pure.py checks them against the seed file)."""
+"""What the pathway's steps come from, word for word: the sentences of
+`shared/seeds/001_83683b439f7bdd5b.txt` by the citation a `Step.seed` starts with ("001 example 1
+step 1"), and the other seed lines a citation names ("000 procedure 3 (line 48)", "002 line 171").
+The pages quote them as a step's help text (tests/test_pages.py checks them against the seed files)."""
 
 from __future__ import annotations
 
+import re
+
 SEED_FILE = "001_83683b439f7bdd5b.txt"
+SEED_FILES = {"000": "000_9750447a01789fef.txt", "001": SEED_FILE, "002": "002_bdbd6ad1bcc6475b.txt",
+              "003": "003_def55763f42ffa8d.txt"}
 
 # citation -> (line in the seed file, the sentence)
 SENTENCES: dict[str, tuple[int, str]] = {
@@ -69,6 +74,56 @@ SENTENCES: dict[str, tuple[int, str]] = {
         'The Quality and Safeguarding Lead completes a closure and learning review within five working days of case conclusion, recording substantiation outcome, action completion rate and lessons for earlier recognition of peer targeting or bullying in the peer safeguarding learning template, then presents findings at the monthly governance meeting where repeated themes across two or more cases trigger service-wide improvement planning.',
     ),
 }
+
+
+# seed -> line -> the line as the seed has it (only the lines the pathway cites)
+LINES: dict[str, dict[int, str]] = {
+    '000': {
+        22: '5. {{org_field_name}} recognises that people using the service who lack mental capacity are particularly vulnerable to abuse/harm and exploitation, but also might be the unintended perpetrators of abuse or harm to other people. It is accordingly mindful of the need to follow the principles and practice guidance of mental capacity/incapacity laws.',
+        23: '6. These apply particularly to investigations of possible abuse/harm in which it is important to seek means of ascertaining the experiences and views of any victim or indeed alleged perpetrator who might lack capacity, eg by seeking the services of independent advocates.',
+        30: '4. Action will be taken irrespective of whether a formal complaint, allegation or observed event or incident has taken place or not, though the process will depend very much on individual circumstances and the views and wishes of the distressed individual concerned. In line with this approach all staff are expected to report for follow up, whenever an individual shows signs of distress that could be caused by abuse or being harmed by others on their social network.',
+        47: '2. In many instances where the distress experienced or perpetrating acts are not sufficiently serious to require formal investigation (though might become so if the acts were allowed to go unchecked), {{org_field_name}} will develop an appropriate intervention/safeguarding plan to assess the causes and eliminate if possible or minimise the harm being experienced. The actions to be taken are then included on the person’s care or support plan and implemented, monitored and reviewed accordingly.',
+        48: '3. In instances where there might be mutual abuse or harm being committed, {{org_field_name}} will try to resolve the difficulties constructively. In appropriate instances, it might attempt some form of mediation or arrange for the parties to receive mediation from an outside agency.',
+        49: '4. The management of {{org_field_name}} will always consider carefully the impact of any abusive social relationships that are causing distress and harm to a vulnerable individual. In doing so it is always prepared to consult all those affected directly and indirectly by the behaviour in question and to take professional advice, including from the local safeguarding adults authority.',
+        56: 'Responsible Person: {{org_field_registered_manager_first_name}} {{org_field_registered_manager_last_name}}',
+    },
+    '002': {
+        136: "- Are there children also at risk? If so, contact the relevant local authority Children's Services department.",
+        146: 'You should always seek advice from your line manager and/or safeguarding lead if you have a concern. If in doubt or further consultation is required, contact the local authority Adult Social Care department:',
+        171: "NEGLECT (AND ACTS OF OMISSION) An ongoing failure to meet someone's basic physical or psychological needs. Incidents relating to falls, pressure damage and medication concerns are addressed separately within this guidance document.\tLower-level concern where the threshold for a safeguarding enquiry is unlikely to be met. However, an internal written record of what happened and what action was taken should be kept. Where there are several low-level concerns, consideration should be given as to whether the threshold may be met for a safeguarding enquiry due to increased risk. Examples: • Appropriate care plan in place but care needs not fully met, such as incontinence needs not met on one occasion, but no impact or distress occurs. • Missed home visit where there is no impact, and no other individual visits are missed. • Incident of a person not supported with food/drink and reasonable explanation provided. • A fall where no significant injury occurs, there are no other indicators of neglect, and action is taken to minimise further risk (see the falls section for further guidance).\tIncidents at this level should be recorded, and internal policies and procedures followed. Consultation should be undertaken internally as well as through the Sussex Safeguarding Adults Policy and Procedures. Action should be taken to reduce risk, and consultation with the local authority Adult Social Care department considered. Following this you may be requested to formally raise a safeguarding concern. Examples: Recurrent missed home care visits where risk of abuse or neglect escalates, or one missed visit where abuse or neglect occurs. Discharge from hospital where abuse or neglect or risk of abuse or neglect occurs but re-admission is not required. Carer unable to continue in caring role and at risk of breakdown. Risk cannot be managed appropriately with current professional oversight or universal services. Repeated health appointments missed due to unmet needs. Any fall where there is suspected neglect or a failure to follow relevant care plans, policies, or procedures.\tIncidents at this level should be formally raised as a safeguarding concern with the local authority Adult Social Care department. Consideration should also be given as to whether the police or other emergency services need to be contacted. Ensure whole family approach if children or other adults may be impacted. Examples: Continued failure to adhere with care plan. Lack of action resulting in serious injury or death. Failure to arrange access to lifesaving services or medical treatment. Ongoing lack of care to the extent that health and wellbeing deteriorate significantly (e.g., dehydration, malnutrition, loss of independence). Missed, late or failed visit/s where the provider has failed to take appropriate action, and abuse or neglect has occurred. Discharge from hospital without adequate planning and where abuse or neglect occurs.",
+        172: 'Alternative actions to consider at every stage\tAdvice and information provided. Review of existing care plans or creation of new care plans/risk assessments. Consideration for external additional services such as domestic support (e.g., Age UK). Referral to East or West Sussex Fire Service for a home safety visit. Internal organisational training or other risk management processes. Complaints or disciplinary processes.\tShare information with the ICB Quality Team and or the CQC. Share information with district nurse, GP, Occupational Therapist, or Falls Prevention Service. Referral to local authority Adult Social Care department for assessment, carers assessment, or review of existing arrangements. Review staffing arrangements.\tRAISE SAFEGUARDING CONCERN If there is an indication a criminal act has occurred, the police MUST be consulted. Immediate safety plans must be implemented.',
+        289: 'Preventing incidents between adults in a service from occurring wherever possible is always the preferred approach. Those in receipt of services should expect to be supported or cared for in a safe environment. Abuse by other adults in the service who also have care and support needs themselves is just as impactful as any other form of abuse. Provider services should ensure that interventions and support arrangements are in place to minimise the risk of abuse between adults using their service.',
+    },
+    '003': {
+        128: "In respect of 'yellow' – record the incident, consult own agency safeguarding lead, your policy and procedure. Take actions to reduce risk.",
+        140: "Actions/Outcomes to consider at every stage\tAdvice, information, review of care plans, risk management planning, staff training. Review of needs/ services, Onward referrals, Complaints, disciplinary process.\tCare Needs Assessment, Carer's assessment, GP appointment re unexplained bruising, Referral to Occupational Therapy.\tRAISE SAFEGUARDING CONCERN If there is an indication a criminal act has occurred the police MUST be consulted. Immediate safety plans must be implemented.",
+    },
+}
+
+_REF = re.compile(r"\b(00\d)\b|\blines? (\d+)(?:\s*-\s*(\d+))?")
+
+
+def cited_lines(citation: str) -> list[tuple[str, int]]:
+    """(seed, line) for each line a citation names: "000 Policy Statement 5 and 6 (lines 22-23)"."""
+    seed, out = None, []
+    for m in _REF.finditer(citation):
+        if m.group(1):
+            seed = m.group(1)
+        elif seed:
+            first = int(m.group(2))
+            out += [(seed, n) for n in range(first, int(m.group(3) or first) + 1)]
+    return out
+
+
+def seed_quotes(citation: str) -> list[tuple[str, int, str]]:
+    """Every passage a step's citation names, as (seed, line, text): its 001 step sentence first."""
+    found = seed_sentence(citation)
+    quotes = [("001", found[0], found[1])] if found else []
+    for seed, line in cited_lines(citation):
+        text = LINES.get(seed, {}).get(line)
+        if text and (seed, line) not in {(q[0], q[1]) for q in quotes}:
+            quotes.append((seed, line, text))
+    return quotes
 
 
 def seed_sentence(citation: str) -> tuple[int, str] | None:

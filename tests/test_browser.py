@@ -105,13 +105,14 @@ async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_
     await check_page(tl, "my work (team leader)")
     await tl.locator(f"li[data-case='{case_id}'][data-step='peer_risk_review'] a").first.click()
     await answer(tl, "peer_risk_review", {"Source still has access": False, "Repeated or targeted": True,
-                                          "Other adult affected": False})
+                                          "Other adult affected": False, "Source also adult at risk": False})
     await expect(tl.get_by_role("status")).to_contain_text("Immediate peer-risk review recorded")
 
     dsl = await person("DSL-2")
     await dsl.goto(f"{site.base}/cases/{case_id}")
-    await answer(dsl, "route_decision", {"Abuse category": "psychological", "Humiliation": False, "Coercion": False,
-                                         "Exploitation": False, "External threshold met": False})
+    await answer(dsl, "route_decision", {"Abuse category": "psychological", "Location of risk": "care_home",
+                                         "Source of risk": "other_known_to_individual", "Humiliation": False,
+                                         "Coercion": False, "Exploitation": False, "External threshold met": False})
     await expect(dsl.get_by_role("status")).to_contain_text("Safeguarding route decision recorded")
     await dsl.goto(f"{site.base}/")  # a step without a deadline is on My work too
     await dsl.locator(f"li[data-case='{case_id}'][data-step='conclude_case'] a").first.click()
@@ -121,7 +122,8 @@ async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_
     qsl = await person("QSL-1")
     await qsl.goto(f"{site.base}/cases/{case_id}")
     await answer(qsl, "closure_learning_review", {"Substantiation outcome": "unsubstantiated",
-                                                  "Action completion rate": "100", "Lessons": "seat changes noted"})
+                                                  "Action completion rate": "100", "Lessons": "seat changes noted",
+                                                  "Risk outcome": "reduced"})
     await expect(qsl.get_by_role("status")).to_contain_text("recorded")
     await expect(qsl.locator("dl.facts")).to_contain_text("Closed")
     await check_page(qsl, "case page (closed)")

@@ -22,11 +22,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from casework import commands, queries
-from casework.authorised import acknowledgement_decision, completion_decision
+from casework.authorised import acknowledgement_decision, completion_decision, raised_by
 from casework.availability import ANSWER_WITHIN
 from casework.errors import CaseworkError, NotYetRecorded, Unavailable
-from cli.common import CommandError, validate
-from cli.projections import parse_instant
+from cli.common import CommandError, parse_as_at, validate
 from domain.access import Principal, may_acknowledge, may_act_at, may_complete
 from domain.case import CaseStatus
 from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
@@ -137,16 +136,17 @@ async def raise_post(request: Request) -> Response:
     data, problems = concern_data(form, known)
     if problems:
         return _concern_form(request, principal, form, problems, [], 422)
+    data, decision = raised_by(principal, data)  # who raised it: who is signed in, in a role held there
+    if decision is not None and not decision:
+        await run_in_threadpool(audit, request, principal, "refused", False, service=data["service"]["id"],
+                                reason=decision.reason)
+        return _concern_form(request, principal, form, {"service": decision.reason}, [], 403)
     try:
         concern = validate(data, ConcernBody, "concern", rules_context(ctx, now))
     except CommandError as e:
         errors, rest = forms.errors_by_field(str(e), CONCERN_FIELDS, "concern: ")
         return _concern_form(request, principal, form, errors, rest, 422)
     service = concern.service.id
-    decision = may_act_at(principal, service, "raising a concern")
-    if not decision:
-        await run_in_threadpool(audit, request, principal, "refused", False, service=service, reason=decision.reason)
-        return _concern_form(request, principal, form, {"service": decision.reason}, [], 403)
 
     async def work() -> dict[str, Any]:
         status = await commands.raise_concern(await ctx.temporal(), ctx.settings.task_queue, concern, now=now,
@@ -220,9 +220,9 @@ async def case_page(request: Request, principal: Principal, case_id: str, as_at_
     as_at_error = None
     if as_at_:
         try:
-            instant = parse_instant(forms.from_london_input(as_at_).isoformat())
+            instant = parse_as_at(forms.from_london_input(as_at_).isoformat(), ctx.now(), option="as at")
         except (ValueError, CommandError) as e:
-            as_at_error = f"as at: {e}" if isinstance(e, CommandError) else f"as at: {as_at_!r} is not a date and time"
+            as_at_error = str(e) if isinstance(e, CommandError) else f"as at: {as_at_!r} is not a date and time"
     facts = await run_in_threadpool(ctx.records.stored_facts, case_id)
     shown = [r for r in facts if instant is None or r.at <= instant]
     status: CaseStatus | None = None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from domain.policy import RecordField, Step
-from domain.seed_sentences import seed_sentence
+from domain.seed_sentences import seed_quotes
 from domain.threshold.model import FactSpec, ThresholdProfile
 from web.pages.formats import from_london_input, humanise
 
@@ -53,9 +53,9 @@ def step_fields(step: Step) -> list[FormField]:
 
 
 def step_help(step: Step) -> dict[str, Any]:
-    """The seed sentence the step comes from, quoted as its help, with the citation."""
-    found = seed_sentence(step.seed)
-    return {"citation": step.seed, "line": found[0] if found else None, "sentence": found[1] if found else None}
+    """What the step comes from, quoted as its help (each seed passage its citation names), with the citation."""
+    return {"citation": step.seed, "quotes": [{"seed": seed, "line": line, "text": text}
+                                              for seed, line, text in seed_quotes(step.seed)]}
 
 
 def threshold_questions(profile: ThresholdProfile, category: str) -> list[FormField]:

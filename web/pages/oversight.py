@@ -4,23 +4,28 @@ instant), and the threshold tool."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from activities.audit_activities import run_audit
-from cli.common import CommandError
-from cli.projections import parse_instant
+from casework import commands
+from casework.authorised import action_decision
+from casework.availability import ANSWER_WITHIN
+from casework.errors import CaseworkError
+from cli.common import CommandError, parse_as_at, validate
 from domain.access import may_read_commissioning, may_read_governance
-from domain.governance import KINDS, AuditRequest, audit_definition
+from domain.governance import KINDS
+from domain.governance_actions import ActionCompletion
 from domain.threshold import assess, load_profile, profile_names
 from domain.threshold.engine import ThresholdFactsError
 from projections.commissioner import CommissionerRecords, commissioner_records, service_history
 from projections.feed import ProjectionFeed, as_at
-from projections.governance import GovernanceAudits, governance_view
+from projections.governance import GovernanceActions, GovernanceAudits, governance_view, tracked_actions
 from projections.registry import open_documents
+from web import api
 from web.api import refuse
 from web.identity import audit, web
 from web.pages import forms
@@ -28,6 +33,7 @@ from web.pages.cases import flash
 from web.pages.formats import from_london_input, london
 from web.pages.render import env, page
 from web.pages.signin import form_of, principal_of
+from web.problems import Problem
 
 router = APIRouter()
 
@@ -37,16 +43,17 @@ def _as_at(text: str | None) -> tuple[Any, str | None]:
     if not text:
         return None, None
     try:
-        return parse_instant(from_london_input(text).isoformat()), None
+        return parse_as_at(from_london_input(text).isoformat(), option="as at"), None
     except (ValueError, CommandError) as e:
-        return None, f"as at: {e}" if isinstance(e, CommandError) else f"as at: {text!r} is not a date and time"
+        return None, str(e) if isinstance(e, CommandError) else f"as at: {text!r} is not a date and time"
 
 
-def _documents(request: Request, model, instant):
+def _documents(request: Request, models, instant):
     store = web(request).records
+    models = models if isinstance(models, list) else [models]
     if instant is not None:
-        return as_at(store, [model], instant)
-    feed = ProjectionFeed(store, open_documents(store), [model])
+        return as_at(store, models, instant)
+    feed = ProjectionFeed(store, open_documents(store), models)
     feed.catch_up()
     return feed.documents
 
@@ -57,13 +64,10 @@ def _documents(request: Request, model, instant):
 def _audit_rows(view: dict[str, Any]) -> list[dict[str, Any]]:
     """Each audit with each threshold beside the figure it compares (and whether it raised its action)."""
     rows = []
-    still_open = {(x["audit_id"], x["action"]) for x in view["open_actions"]}
     for a in reversed(view["audits"]):
         raised = {x["action"] for x in a["actions"]}
         checks = [{**t, "actual": a["figures"].get(t["figure"]), "crossed": t["action"] in raised} for t in a["thresholds"]]
-        # an action stays open until a later audit of its kind no longer crosses the threshold
-        actions = [{**x, "open": (a["audit_id"], x["action"]) in still_open} for x in a["actions"]]
-        rows.append({**a, "checks": checks, "actions": actions})
+        rows.append({**a, "checks": checks})
     return rows
 
 
@@ -71,27 +75,59 @@ def _audit_rows(view: dict[str, Any]) -> list[dict[str, Any]]:
 async def governance(request: Request) -> Response:
     principal = await principal_of(request)
     await run_in_threadpool(refuse, request, principal, may_read_governance(principal))
-    view = await run_in_threadpool(lambda: governance_view(_documents(request, GovernanceAudits(), None)))
-    return page(request, "governance.html", principal, audits=_audit_rows(view), actions=view["open_actions"],
-                kinds=KINDS)
+    ctx = web(request)
+    await run_in_threadpool(audit, request, principal, "read", True)
+    now = ctx.now()
+
+    def read() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        documents = _documents(request, [GovernanceAudits(), GovernanceActions()], None)
+        return governance_view(documents), tracked_actions(documents, now)
+
+    view, actions = await run_in_threadpool(read)
+    for x in actions:  # who may complete each open one (its owner's role, or one it escalated to)
+        decision = action_decision(ctx.records, principal, x["ref"]) if x["state"] != "completed" else None
+        x["may"], x["as_role"] = bool(decision), decision.role if decision else None
+    return page(request, "governance.html", principal, audits=_audit_rows(view), actions=actions, kinds=KINDS)
 
 
 @router.post("/governance/audits")
 async def run_now(request: Request) -> Response:
+    """The API's "run an audit now" (the audit recorded, its actions raised and tracked), from a form."""
     principal = await principal_of(request)
     form = await form_of(request, principal)
-    await run_in_threadpool(refuse, request, principal, may_read_governance(principal))
-    ctx = web(request)
     kind = form.get("kind", "")
     try:
-        audit_definition(kind)
-        record = await run_in_threadpool(run_audit, ctx.records, AuditRequest(kind=kind, requested_by=principal.user_id),
-                                         ctx.now().replace(microsecond=0))
-    except ValueError as e:
-        flash(request, str(e), "problem")
+        answered = await api.run_governance_audit(kind, request, principal, None)
+    except Problem as e:
+        if e.status != 422:
+            raise
+        flash(request, e.detail, "problem")
         return RedirectResponse("/governance", status_code=303)
-    flash(request, f"{record.title}: recorded as {record.audit_id} for the period to {london(record.period_end)}, "
-                   f"{len(record.actions)} action(s) raised.")
+    record = json.loads(answered.body)
+    untracked = f" ({len(record['untracked_actions'])} not yet tracked: Temporal did not answer)" \
+        if record["untracked_actions"] else ""
+    flash(request, f"{record['title']}: recorded as {record['audit_id']} for the period to "
+                   f"{london(record['period_end'])}, {len(record['actions'])} action(s) raised{untracked}.")
+    return RedirectResponse("/governance", status_code=303)
+
+
+@router.post("/governance/actions/{ref}/completion")
+async def complete_action(request: Request, ref: str) -> Response:
+    principal = await principal_of(request)
+    form = await form_of(request, principal)
+    ctx = web(request)
+    decision = await run_in_threadpool(action_decision, ctx.records, principal, ref)
+    if decision is None:
+        raise Problem(404, f"no governance action {ref}")
+    await run_in_threadpool(refuse, request, principal, decision)
+    try:
+        completion = validate({"role": decision.role, "actor": principal.user_id,
+                               "evidence": form.get("evidence", "").strip()}, ActionCompletion, "completion")
+        await commands.complete_governance_action(await ctx.temporal(), ref, completion, within=ANSWER_WITHIN)
+    except (CommandError, CaseworkError) as e:
+        flash(request, str(e), "problem")
+        return RedirectResponse(f"/governance#action-{ref}", status_code=303)
+    flash(request, f"Action {ref} completed.")
     return RedirectResponse("/governance", status_code=303)
 
 
