@@ -242,7 +242,7 @@ async def test_the_board_counts_down_live_and_drops_a_step_completed_elsewhere_w
     await expect(board.locator(f"tr[data-case='{case_id}'][data-step='peer_risk_review']")).to_be_visible()
 
 
-async def test_keyboard_only_sign_in_sign_out_and_session_expiry(site, person, browser, settings):
+async def test_keyboard_only_sign_in_sign_out_and_session_expiry(site, person, browser, settings, monkeypatch):
     site.user("TL-12", Assignment("team_leader", ELM))
     context = await browser.new_context(locale="en-GB")
     kb = await context.new_page()
@@ -266,8 +266,12 @@ async def test_keyboard_only_sign_in_sign_out_and_session_expiry(site, person, b
     assert "/sign-in" in tl.url  # signed out: the pages send them to sign in
 
     await sign_in(tl, site.base, "TL-12")
+    monkeypatch.setattr("web.pages.board.HEARTBEAT_EVERY", 0.5)  # the open board checks its session this often
+    await tl.goto(f"{site.base}/board")
+    await expect(tl.locator("#board h2").first).to_be_visible()
     settings.session_idle_minutes = 0  # every request is now after the idle limit
     try:
+        await expect(tl.locator("#board")).to_contain_text("Your session has ended", timeout=5000)  # the open board stops
         await tl.goto(f"{site.base}/board")
     finally:
         settings.session_idle_minutes = 30

@@ -12,12 +12,29 @@ from starlette.responses import Response
 
 from domain.access import STAFF_ROLES, may_read_lists
 from web.api import refuse
-from web.identity import web
+from web.identity import resolve_principal, web
 from web.pages.live import HEARTBEAT_EVERY, board as board_view, live_feed, watcher
 from web.pages.render import env, page
 from web.pages.signin import principal_of
+from web.problems import Problem
 
 router = APIRouter()
+# what an open board shows once its session has ended (idle too long, or signed out elsewhere):
+# a shared PC left on the board stops showing cases
+SESSION_ENDED = ('<p class="notice problem" role="alert">Your session has ended, so this board has stopped '
+                 'updating. <a href="/sign-in?next=/board">Sign in again</a>.</p>')
+
+
+async def _still_signed_in(request: Request, last_used: float | None) -> bool:
+    """The session as it was when the board connected, checked again: idle for too long, signed
+    out elsewhere, or its account gone ends the stream (checked between pushes, every heartbeat).
+    Watching is not using: the check starts from the session's last use before the board opened."""
+    request.session["seen"] = last_used  # the check would otherwise count itself as a use
+    try:
+        await run_in_threadpool(resolve_principal, request)
+        return True
+    except Problem:
+        return False
 
 
 def _filters(service: str, role: str, overdue: str) -> dict[str, object]:
@@ -65,6 +82,7 @@ async def stream(request: Request, service: str = "", role: str = "", overdue: s
     await run_in_threadpool(refuse, request, principal, may_read_lists(principal))
     filters = _filters(service, role, overdue)
     w = watcher(web(request))
+    last_used = request.session.get("seen")
 
     async def events():
         w.listeners += 1
@@ -79,6 +97,9 @@ async def stream(request: Request, service: str = "", role: str = "", overdue: s
                     yield {"event": "board", "data": html}
                 woken = await w.wait(HEARTBEAT_EVERY)
                 if await request.is_disconnected():
+                    return
+                if not woken and not await _still_signed_in(request, last_used):
+                    yield {"event": "board", "data": SESSION_ENDED}
                     return
         finally:
             w.listeners -= 1
