@@ -85,6 +85,7 @@ async def serve(client: Client, settings: Settings, records: SafeguardingRecords
     records = records or open_records(settings)
     feed = open_feed(records)
     stop = start_projections(feed)
+    start_checkpoints(records, feed, settings, stop)
     proposing = asyncio.create_task(keep_proposing(client, settings.task_queue, feed.documents))  # 004 proposals
     try:
         await ensure_schedules(client, settings)
@@ -99,6 +100,28 @@ def start_projections(feed: ProjectionFeed) -> threading.Event:
     stop = threading.Event()
     threading.Thread(target=feed.run, args=(stop,), name="projections", daemon=True).start()
     return stop
+
+
+def start_checkpoints(records: SafeguardingRecords, feed: ProjectionFeed, settings: Settings, stop: threading.Event) -> None:
+    """Record a checkpoint of the chain heads every `evidence_checkpoint_minutes`, in a background thread."""
+    from evidence.store import EvidenceError, take_checkpoint
+    import structlog
+
+    log = structlog.get_logger("safeguard.evidence")
+
+    def run() -> None:
+        while not stop.wait(settings.evidence_checkpoint_minutes * 60):
+            try:
+                taken = take_checkpoint(records, feed.documents)
+                if taken:
+                    log.info("evidence checkpoint", seq=taken["seq"], streams=len(taken["streams"]))
+            except EvidenceError as e:
+                log.error("evidence checkpoint refused", reason=str(e))
+            except Exception as e:  # the store failing: the next interval tries again
+                log.warning("evidence checkpoint failed", error=type(e).__name__)
+
+    if settings.evidence_checkpoint_minutes > 0:
+        threading.Thread(target=run, name="evidence-checkpoints", daemon=True).start()
 
 
 def web_app(settings: Settings, records: SafeguardingRecords | None = None, client: Client | None = None) -> Any:

@@ -36,9 +36,9 @@ from projections.feed import fold
 PROCESS_ROLES = (COMMISSIONER, CONTRACT_MANAGER)
 
 
-def case_service(records: SafeguardingRecords, case_id: str) -> str | None:
-    """The service a case is at, from its first fact; None for an unknown case."""
-    first = records.stored_facts(case_id, lte=1) if len(case_id) <= 64 else []
+def case_service(records: SafeguardingRecords, case_id: str, facts: list[Recorded] | None = None) -> str | None:
+    """The service a case is at, from its first fact (of `facts`, when already read); None for an unknown case."""
+    first = facts[:1] if facts is not None else records.stored_facts(case_id, lte=1) if len(case_id) <= 64 else []
     return first[0].fact.concern.service.id if first and isinstance(first[0].fact, ConcernRaised) else None
 
 
@@ -52,8 +52,8 @@ def live_case(facts: list[Recorded]) -> dict[str, Any] | None:
 
 
 def completion_decision(records: SafeguardingRecords, principal: Principal, case_id: str, service: str, step: str,
-                        occurrence: int | None) -> Decision:
-    case = live_case(records.stored_facts(case_id))
+                        occurrence: int | None, facts: list[Recorded] | None = None) -> Decision:
+    case = live_case(records.stored_facts(case_id) if facts is None else facts)
     open_steps = sorted((s for s in (case or {}).get("open_steps", {}).values()
                          if s["step"] == step and occurrence in (None, s["occurrence"])), key=lambda s: s["occurrence"])
     pathway_step = current_pathway().step(step)

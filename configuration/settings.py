@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # at about a third of the worker's CPU on a case's live path. The tests and the replay
     # test always run workflows in it; the worker does when this is true.
     workflow_sandbox: bool = False
+    # the worker records a checkpoint of every stream's chain head this often (evidence/store.py);
+    # 0: only `safeguard evidence checkpoint` does
+    evidence_checkpoint_minutes: float = 60
     # a step's deadline set here in place of the pathway's, by step id (recorded with each case raised
     # under it), e.g. SAFEGUARD_STEP_DEADLINES='{"notify_regulator": {"kind": "working_hours", "hours": 2}}'
     # (CQC Regulation 18 "without delay": by default the same working day)

@@ -160,6 +160,21 @@ class AuditCompleted(Fact, AuditResult):
         return instant.isoformat()  # audits have always stored instants this way ("+00:00", not "Z")
 
 
+class EvidenceExported(Fact):
+    """Evidence was handed out: a case's evidence pack, or every case of one adult for a subject
+    access request. Who generated it, when, what it covered, and a digest of each file written.
+    Recorded in a single-event stream of its own (`evidence/exports.py`)."""
+
+    type: Literal["EvidenceExported"] = "EvidenceExported"
+    export_id: str
+    kind: Literal["case_pack", "subject_access"]
+    subject: str  # the case id, or the adult's id
+    cases: list[str]
+    as_at: datetime | None = None
+    generated_by: str
+    files: dict[str, str]  # file name -> SHA-256 of its content
+
+
 # ---- governance actions tracked to closure (issue 12): one stream per action an audit raised
 
 
@@ -221,5 +236,7 @@ CASE_FACTS: tuple[type[Fact], ...] = (
 )
 AnyFact = Annotated[Union[CASE_FACTS], Field(discriminator="type")]  # a case's facts, told apart by `type`
 
-# every class the store holds, by name: a case's facts, the governance audits and their actions
-FACT_TYPES: dict[str, type[Fact]] = {cls.__name__: cls for cls in (*CASE_FACTS, AuditCompleted, *ACTION_FACTS)}
+# every class the store holds, by name: a case's facts, the governance audits and their actions,
+# the evidence exports
+FACT_TYPES: dict[str, type[Fact]] = {cls.__name__: cls for cls in (*CASE_FACTS, AuditCompleted, *ACTION_FACTS,
+                                                                  EvidenceExported)}

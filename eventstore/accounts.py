@@ -71,6 +71,11 @@ def token_stream(token_id: str) -> UUID:
     return uuid5(NAMESPACE, f"token:{token_id}")
 
 
+def token_use_stream(token_id: str) -> UUID:
+    """A token's uses, apart from the token: checking a token reads its two-event stream, never its history of use."""
+    return uuid5(NAMESPACE, f"token-use:{token_id}")
+
+
 def idempotency_stream(user_id: str, key: str) -> UUID:
     return uuid5(NAMESPACE, f"idempotency:{user_id}:{key}")
 
@@ -230,8 +235,12 @@ class Accounts:
         self.audit(by, "token_issued", "tokens issue", target=f"{user_id}/{token_id}", allowed=True)
         return IssuedToken(fold_token([fact]), f"{TOKEN_PREFIX}{token_id}.{secret}")  # type: ignore[arg-type]
 
-    def token(self, token_id: str) -> Token | None:
-        return fold_token(self._facts(token_stream(token_id)))
+    def token(self, token_id: str, with_last_use: bool = True) -> Token | None:
+        facts = self._facts(token_stream(token_id))
+        if with_last_use and facts:
+            last = self.records.recorder.select_events(token_use_stream(token_id), desc=True, limit=1)
+            facts += [self.records.mapper.to_domain_event(e).fact for e in last]
+        return fold_token(facts)
 
     def tokens(self, user_id: str | None = None) -> list[Token]:
         ids = [f.token_id for f in self._log_facts(TokenIssued) if user_id in (None, f.user_id)]  # type: ignore[attr-defined]
@@ -251,7 +260,7 @@ class Accounts:
         if not presented.startswith(TOKEN_PREFIX) or "." not in presented:
             raise AccountError("the bearer token is not a Safeguard token (sgt_...)")
         token_id, secret = presented[len(TOKEN_PREFIX):].split(".", 1)
-        token = self.token(token_id) if token_id.isalnum() and len(token_id) <= 32 else None
+        token = self.token(token_id, with_last_use=False) if token_id.isalnum() and len(token_id) <= 32 else None
         digest = hashlib.sha256(secret.encode()).hexdigest()
         if token is None or not hmac.compare_digest(digest, token.secret_sha256):
             raise AccountError("the bearer token is not known")
@@ -264,7 +273,11 @@ class Accounts:
         return token, account
 
     def token_used(self, token_id: str, address: str | None) -> None:
-        self._append(token_stream(token_id), TokenUsed(at=_now(), token_id=token_id, address=address))
+        self._append(token_use_stream(token_id), TokenUsed(at=_now(), token_id=token_id, address=address))
+
+    def last_use(self, token_id: str) -> datetime | None:
+        last = self.records.recorder.select_events(token_use_stream(token_id), desc=True, limit=1)
+        return self.records.mapper.to_domain_event(last[0]).fact.at if last else None
 
     # ---- the access audit -------------------------------------------------------------------
 

@@ -12,11 +12,12 @@ from typing import ClassVar, Sequence
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import EventStore, IntegrityError
 from eventsourcing.utils import get_topic
 
 from domain.facts import ConcernRaised, Fact
 from domain.process_facts import PROCESS_OPENERS
+from eventstore.chain import ChainedEventStore
 from eventstore.events import FactMapper, Recorded, case_stream, process_stream
 
 
@@ -37,6 +38,10 @@ class Superseded(OutOfSequence):
 class SafeguardingRecords(Application):
     name = "SafeguardingRecords"
     env: ClassVar[dict[str, str]] = {"MAPPER_TOPIC": get_topic(FactMapper)}
+
+    def construct_event_store(self) -> EventStore:
+        # every stream saved here is hash-chained (eventstore/chain.py): cases, audits, any added later
+        return ChainedEventStore(mapper=self.mapper, recorder=self.recorder)
 
     # --- commands ---------------------------------------------------------------------
 
@@ -59,13 +64,17 @@ class SafeguardingRecords(Application):
         return self._append(process_stream(process_id), process_id, first_seq, facts)
 
     def _append(self, stream: UUID, case_id: str, first_seq: int, facts: Sequence[Fact]) -> list[Recorded]:
-        if first_seq > 1 and not self.recorder.select_events(stream, gt=first_seq - 2, lte=first_seq - 1, limit=1):
-            held = self._version(stream)
-            raise OutOfSequence(f"case {case_id}: the store holds {held} events but the workflow is recording from #{first_seq}")
+        before = None
+        if first_seq > 1:  # the event before the batch: it must be there, and the batch links to it
+            found = self.recorder.select_events(stream, gt=first_seq - 2, lte=first_seq - 1, limit=1)
+            if not found:
+                held = self._version(stream)
+                raise OutOfSequence(f"case {case_id}: the store holds {held} events but the workflow is recording from #{first_seq}")
+            before = found[0]
         now = datetime.now(timezone.utc)
         batch = [Recorded(stream, seq, now, fact) for seq, fact in enumerate(facts, start=first_seq)]
         try:
-            self.save(*batch)
+            self.save(*batch, chain_heads={stream: before})
             return batch
         except IntegrityError:  # already stored, by an earlier attempt or a concurrent one: the same batch?
             return self._already_recorded(stream, case_id, first_seq, facts)

@@ -22,6 +22,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic, register_topic, resolve_topic
 
 from domain.facts import FACT_TYPES, AuditCompleted, Fact
+from eventstore.chain import payload
 
 CASE_NAMESPACE = uuid5(NAMESPACE_URL, "https://safeguard.invalid/case")
 PROCESS_NAMESPACE = uuid5(NAMESPACE_URL, "https://safeguard.invalid/provider-process")
@@ -99,7 +100,7 @@ class FactMapper(Mapper):
 
     def to_domain_event(self, stored_event: StoredEvent) -> Recorded:
         cls = resolve_topic(stored_event.topic)
-        state = self.transcoder.decode(self._open(stored_event.state))
+        state = self.transcoder.decode(self._open(payload(stored_event.state)))  # without its chain link
         timestamp = state["timestamp"]
         for key in _ENVELOPE:
             state.pop(key, None)

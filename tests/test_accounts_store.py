@@ -13,7 +13,7 @@ from bootstrap import open_records
 from cli.main import app
 from configuration.settings import Settings, get_settings
 from domain.access import Assignment
-from eventstore.accounts import ACCESS_STREAM, AccountError, Accounts
+from eventstore.accounts import ACCESS_STREAM, AccountError, Accounts, token_stream
 from tests.test_postgres_store import SERVER, pg_settings  # noqa: F401 (a fixture)
 
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(not SERVER, reason="no PostgreSQL"))]
@@ -83,3 +83,14 @@ def test_safeguard_backup_covers_accounts_tokens_and_the_audit(tmp_path, monkeyp
     assert back.account("TL-1").assignments == [Assignment("team_leader", "SVC-ELM")]
     assert back.check_token(secret)[1].user_id == "TL-1"
     assert [a.action for a in back.access_log()] == ["user_added", "grant", "token_issued"]
+
+
+def test_a_tokens_uses_are_kept_apart_so_checking_it_reads_two_events(store):
+    accounts = Accounts(store)
+    accounts.add_user("TL-2", "Tess", None, by="test")
+    issued = accounts.issue_token("TL-2", "rota", None, timedelta(days=1), by="test")
+    for _ in range(30):
+        accounts.token_used(issued.token.token_id, "10.0.0.1")
+    assert len(store.recorder.select_events(token_stream(issued.token.token_id))) == 1
+    assert accounts.token(issued.token.token_id).last_used_from == "10.0.0.1"
+    assert accounts.check_token(issued.secret)[0].token_id == issued.token.token_id

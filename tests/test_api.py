@@ -442,3 +442,17 @@ async def test_your_own_tokens_issued_from_a_session_listed_and_revoked(api):
         assert listed["revoked_at"] and listed["last_used_at"]
     async with api.client(secret) as t:
         assert (await t.get("/tokens")).status_code == 401
+
+
+async def test_an_evidence_pack_is_an_audited_export_of_a_case_you_may_read(api):
+    case_id = await raise_case(api)
+    async with api.as_user("RM-80", Assignment("registered_manager", ELM)) as c:
+        pdf = await c.get(f"/cases/{case_id}/evidence-pack")
+        data = await c.get(f"/cases/{case_id}/evidence-pack", params={"format": "json"})
+    async with api.as_user("RM-81", Assignment("registered_manager", "SVC-OAK")) as other:
+        hidden = await other.get(f"/cases/{case_id}/evidence-pack")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.headers["x-evidence-intact"] == "true"
+    assert data.status_code == 200 and data.json()["case_id"] == case_id
+    assert hidden.status_code == 404
+    exports = [a for a in api.accounts.access_log(case_id=case_id) if a.action == "export"]
+    assert [(a.user_id, a.allowed) for a in exports] == [("RM-80", True), ("RM-80", True)]

@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import tempfile
+from pathlib import Path
 from datetime import datetime
 from typing import Any, Awaitable, Callable
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.encoders import jsonable_encoder
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from activities.audit_activities import raise_actions, run_audit
 from casework import commands, queries
@@ -114,11 +116,12 @@ def answer(data: Any, status: int = 200) -> JSONResponse:
 # ---- may they? --------------------------------------------------------------------------------
 
 
-def visible_case(request: Request, principal: Principal, case_id: str, action: str = "read") -> tuple[str, Decision]:
+def visible_case(request: Request, principal: Principal, case_id: str, action: str = "read",
+                 facts: list | None = None) -> tuple[str, Decision]:
     """The case's service if the principal may read the case (audited as `action`); else 404, as an
-    unknown case would be (the refusal, with its reason, is audited)."""
+    unknown case would be (the refusal, with its reason, is audited). `facts`: the case's, if read."""
     ctx = web(request)
-    service = case_service(ctx.records, case_id)
+    service = case_service(ctx.records, case_id, facts)
     if service is None:
         audit(request, principal, "refused", False, case_id=case_id, reason=f"no case {case_id}")
         raise Problem(404, f"no case {case_id}")
@@ -260,10 +263,11 @@ async def complete_step(case_id: str, step: str, request: Request,
     if unknown:
         raise Problem(422, f"step completion: {unknown[0]}: unknown field (give record, and occurrence for a recurring step)")
     # reads of one case's facts, well under a millisecond: on the loop (a thread hop costs more)
-    service, _ = visible_case(request, principal, case_id, "")
+    facts = ctx.records.stored_facts(case_id) if len(case_id) <= 64 else []  # read once, for both checks
+    service, _ = visible_case(request, principal, case_id, "", facts)
     client = await ctx.temporal()
     occurrence = data.get("occurrence")
-    decision = completion_decision(ctx.records, principal, case_id, service, step, occurrence)
+    decision = completion_decision(ctx.records, principal, case_id, service, step, occurrence, facts)
     refuse(request, principal, decision, case_id, service)
     completion = validate({"step": step, "role": decision.role, "actor": principal.user_id,
                            "record": data.get("record"), "occurrence": occurrence, "channel": principal.channel},
@@ -495,3 +499,34 @@ def threshold_profiles(principal: Principal = Depends(current_principal), profil
 @router.get("/pathway", summary="The pathway in force, as data", tags=["policy"])
 def pathway(principal: Principal = Depends(current_principal)) -> JSONResponse:
     return answer(current_pathway())
+
+
+# ---- exports ------------------------------------------------------------------------------------
+
+PACK_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "json": "application/json"}
+
+
+@router.get("/cases/{case_id}/evidence-pack", summary="The case's evidence pack (PDF, HTML or JSON) with its verification; "
+            "the export is recorded", tags=["cases"], response_class=Response)
+def evidence_pack(case_id: str, request: Request, principal: Principal = Depends(current_principal),
+                  format: str = Query("pdf", pattern="^(pdf|html|json)$"),
+                  as_at_: str | None = Query(None, alias="as_at")) -> Response:
+    from evidence.exports import record_export  # WeasyPrint is heavy: loaded for an export only
+    from evidence.pack import build_pack
+    from evidence.render import write_pack
+    from evidence.store import EvidenceError
+
+    ctx = web(request)
+    visible_case(request, principal, case_id, "export")
+    instant = parse_as_at(as_at_, option="as_at") if as_at_ else None
+    generated_at = ctx.now().replace(microsecond=0)
+    try:
+        built = build_pack(ctx.records, open_documents(ctx.records), case_id, principal.user_id, generated_at, instant)
+    except EvidenceError as e:
+        raise Problem(404 if str(e).startswith("no case") else 422, str(e)) from None
+    with tempfile.TemporaryDirectory() as out:
+        files = write_pack(built, Path(out))
+        content = (Path(out) / f"{case_id}.{format}").read_bytes()
+    record_export(ctx.records, "case_pack", case_id, [case_id], principal.user_id, generated_at, files, built.as_at)
+    return Response(content, media_type=PACK_TYPES[format], headers={
+        "Content-Disposition": f'attachment; filename="{case_id}.{format}"', "X-Evidence-Intact": str(built.verification.intact).lower()})

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +23,7 @@ from web.context import API, WebContext
 from web.problems import Problem
 
 TOKEN_USE_EVERY = timedelta(minutes=1)  # a token's use is recorded at most this often (its "last use")
+_last_use: dict[str, datetime] = {}  # per process: when each token's use was last recorded
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -56,9 +57,11 @@ def _from_token(request: Request, ctx: WebContext, presented: str) -> Principal:
         ctx.accounts.audit(None, "refused", f"{request.method} {request.url.path}", False, reason=str(e),
                            address=address(request), channel="api")
         raise Problem(401, str(e), {"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
-    last = token.last_used_at
+    last = _last_use.get(token.token_id) or ctx.accounts.last_use(token.token_id)
     if last is None or ctx.now() - last >= TOKEN_USE_EVERY:
         ctx.accounts.token_used(token.token_id, address(request))
+        last = ctx.now()
+    _last_use[token.token_id] = last
     return account.principal("api", token.scope, token_id=token.token_id)
 
 

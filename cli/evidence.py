@@ -1,0 +1,187 @@
+"""`safeguard evidence ...`: what inspectors, boards and courts are given, and the proof it is untouched."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from bootstrap import WORKFLOWS, open_records
+from cli.common import CommandError, emit_json, fail, now, parse_as_at, read_json, say
+from cli.runtime import client_for, guarded, records
+from configuration.settings import get_settings
+from evidence.replay import RETAINED, ReplayReport, every_case, replay_case
+from evidence.store import EvidenceError, export, take_checkpoint
+from evidence.verify import verify as verify_store
+from projections.registry import open_documents
+from workflows.concern import SafeguardingConcernWorkflow
+
+app = typer.Typer(help="Evidence for inspection: verify the store, checkpoint its chain heads, case packs, replay.",
+                  no_args_is_help=True)
+JSON = typer.Option(False, "--json", help="machine-readable output")
+
+
+def _progress(done: int, total: int) -> None:
+    typer.echo(f"  verified {done:,} of {total:,} events", err=True)
+
+
+@app.command()
+def verify(case_id: Optional[str] = typer.Argument(None, help="one case (default: the whole store)"),
+           against: Optional[Path] = typer.Option(None, "--against", help="a checkpoint exported earlier "
+                                                  "(`safeguard evidence checkpoint --export`), held outside Safeguard"),
+           as_json: bool = JSON) -> None:
+    """Check every event against its hash chain and the checkpointed heads: exit 0 intact, 1 with every break."""
+    records = open_records(get_settings())
+    try:
+        exported = read_json(against) if against else None
+        result = verify_store(records, open_documents(records), case_id, exported, None if as_json else _progress)
+    except (EvidenceError, CommandError) as e:
+        fail(str(e))
+    if as_json:
+        emit_json(result.as_json())
+    else:
+        say(result.summary())
+        for b in result.breaks:
+            say(f"  {b.line()}")
+    if not result.intact:
+        raise typer.Exit(1)
+
+
+@app.command()
+def checkpoint(export_to: Optional[Path] = typer.Option(None, "--export", help="also write the latest checkpoint "
+                                                        "and every stream's head to this file, to hold elsewhere"),
+               as_json: bool = JSON) -> None:
+    """Record the chain heads of every stream changed since the last checkpoint (the first is the genesis point)."""
+    records = open_records(get_settings())
+    documents = open_documents(records)
+    try:
+        taken = take_checkpoint(records, documents)
+        exported = export(documents) if export_to else None
+    except EvidenceError as e:
+        fail(str(e), 1)
+    if exported is not None and export_to is not None:
+        export_to.parent.mkdir(parents=True, exist_ok=True)
+        export_to.write_text(json.dumps(exported, indent=1, sort_keys=True) + "\n")
+    summary = {"taken": taken is not None, "seq": taken["seq"] if taken else None,
+               "streams": len(taken["streams"]) if taken else 0, "exported": str(export_to) if export_to else None}
+    if as_json:
+        emit_json(summary)
+    elif taken:
+        say(f"checkpoint {taken['seq']}: heads of {len(taken['streams']):,} streams at position {taken['position']:,} "
+            f"(hash {taken['hash'][:16]})" + (f"; exported to {export_to}" if export_to else ""))
+    else:
+        say("nothing recorded since the last checkpoint" + (f"; exported it to {export_to}" if export_to else ""))
+
+
+@app.command()
+def replay(case_id: Optional[str] = typer.Argument(None, help="the case to replay"),
+           all_cases: bool = typer.Option(False, "--all", help="every case in the event store"),
+           as_json: bool = JSON) -> None:
+    """Replay the case's Temporal history (every run) on today's code and check the store holds exactly the
+    facts it recorded: exit 0 consistent (or history retained by Safeguard only), 1 otherwise."""
+    if (case_id is None) == (not all_cases):
+        fail("give one case id, or --all")
+    settings = get_settings()
+    store = records()
+
+    async def go() -> list[ReplayReport]:
+        client = await client_for(settings)
+        if case_id:
+            ids = [case_id]
+        else:
+            ids, listed = await every_case(client, store, SafeguardingConcernWorkflow.__name__)
+            if not listed:
+                typer.echo("  Temporal cannot list workflows here: cases gone from the store entirely are not looked for",
+                           err=True)
+        reports = []
+        for i, c in enumerate(ids, start=1):
+            reports.append(await replay_case(client, store, c, WORKFLOWS, client.data_converter))
+            if all_cases and not as_json and (i % 50 == 0 or i == len(ids)):
+                typer.echo(f"  replayed {i:,} of {len(ids):,} cases", err=True)
+        return reports
+
+    reports = guarded(lambda: asyncio.run(go()))
+    if as_json:
+        emit_json([r.as_json() for r in reports])
+    elif case_id:
+        say(reports[0].line())
+    else:
+        failed = [r for r in reports if not r.ok]
+        retained = sum(r.status == "retained" for r in reports)
+        say(f"{len(reports) - len(failed):,} of {len(reports):,} cases consistent"
+            + (f" ({retained:,} with {RETAINED})" if retained else ""))
+        for r in failed:
+            say(f"  {r.line()}")
+    if any(not r.ok for r in reports):
+        raise typer.Exit(1)
+
+
+def _who(by: str | None) -> str:
+    if by:
+        return by
+    import getpass
+
+    return getpass.getuser()
+
+
+BY = typer.Option(None, "--by", help="who is generating it, recorded with the export (default: the login name)")
+
+
+@app.command()
+def pack(case_id: str = typer.Argument(..., help="the case"),
+         out: Path = typer.Option(..., "--out", help="directory for CASE.pdf, CASE.html and CASE.json"),
+         as_at_: Optional[str] = typer.Option(None, "--as-at", help="the case as it stood then: an ISO date or instant"),
+         by: Optional[str] = BY, as_json: bool = JSON) -> None:
+    """A case's evidence pack (PDF, HTML, JSON), with its verification; the export is recorded."""
+    from evidence.exports import record_export
+    from evidence.pack import build_pack
+    from evidence.render import write_pack
+
+    store = records()
+    generated_at = now()
+    who = _who(by)
+
+    def make() -> tuple[Any, dict[str, str]]:
+        instant = parse_as_at(as_at_) if as_at_ else None
+        built = build_pack(store, open_documents(store), case_id, who, generated_at, instant)
+        return built, write_pack(built, out)
+
+    try:
+        built, files = guarded(make)
+    except EvidenceError as e:
+        fail(str(e))
+    record_export(store, "case_pack", case_id, [case_id], who, generated_at, files, built.as_at)
+    if as_json:
+        emit_json({"case_id": case_id, "files": {str(out / n): d for n, d in files.items()},
+                   "intact": built.verification.intact})
+    else:
+        say(f"evidence pack for case {case_id} ({built.verification.events_in_pack} events, "
+            f"{'intact' if built.verification.intact else 'NOT INTACT'}) written to {out}: {', '.join(files)}")
+
+
+@app.command()
+def subject(adult_id: str = typer.Argument(..., help="the adult's id"),
+            out: Path = typer.Option(..., "--out", help="directory: one sub-directory of pack files per case, and ADULT_ID.json"),
+            by: Optional[str] = BY, as_json: bool = JSON) -> None:
+    """Subject access: every case in which the adult is the adult at risk or the alleged source; the export is recorded."""
+    from evidence.exports import record_export
+    from evidence.subject import subject_access
+    from projections.registry import open_feed
+
+    store = records()
+    generated_at = now()
+    who = _who(by)
+    try:
+        index, files = guarded(lambda: subject_access(store, open_feed(store), adult_id, out, who, generated_at))
+    except EvidenceError as e:
+        fail(str(e))
+    record_export(store, "subject_access", adult_id, [c["case_id"] for c in index["cases"]], who, generated_at, files)
+    if as_json:
+        emit_json(index)
+    else:
+        say(f"{len(index['cases'])} cases naming {adult_id} written to {out}:")
+        for c in index["cases"]:
+            say(f"  {c['case_id']}: {c['appears_as']}, {c['status']}, raised {c['raised_at']}")
