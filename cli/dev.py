@@ -75,7 +75,8 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
             f"  Temporal UI      http://127.0.0.1:{ui_port}\n"
             f"  Event store      {store}\n"
             f"  Worker           task queue {settings.task_queue}\n"
-            + (f"  API              http://127.0.0.1:{web_port}/api/v1 (docs http://127.0.0.1:{web_port}/api/docs)\n"
+            + (f"  Pages            http://127.0.0.1:{web_port}/ (sign in with an account made by `safeguard users`)\n"
+               f"  API              http://127.0.0.1:{web_port}/api/v1 (docs http://127.0.0.1:{web_port}/api/docs)\n"
                if web_port is not None else "")
             + accounts_hint(records)
             + f"In another terminal: .venv/bin/safeguard concern raise --file examples/concern.json --identified-now\n"

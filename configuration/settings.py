@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     calendar: WorkingCalendar = WorkingCalendar()
     threshold_profile: str = "sussex"  # the threshold tool a service uses unless named below
     service_threshold_profiles: dict[str, str] = {}  # service id -> profile, e.g. {"SVC-GSY": "guernsey"}
+    # service id -> {"name", "provider", "client_group"}: the raise-a-concern page fills these in
+    services: dict[str, dict[str, str]] = {}
     log_format: Literal["console", "json"] = "console"
     # what input must be (domain/inputs.py): person and staff ids must match id_pattern (whole);
     # with nhs_number_ids, a 10-digit person id must pass the NHS number check digit; a concern

@@ -59,4 +59,7 @@ def create_app(settings: Settings | None = None, *, records: SafeguardingRecords
     app.include_router(oidc.router, prefix=API)
     app.include_router(api.router, prefix=API)
     app.include_router(processes.router, prefix=API)
+    from web import pages  # the pages (issue 10) over the same identity, access rules and casework
+
+    pages.install(app)
     return app

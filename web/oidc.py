@@ -20,7 +20,7 @@ warnings.filterwarnings("ignore", message="The httpx module is deprecated")
 from authlib.integrations.starlette_client import OAuth, OAuthError  # noqa: E402
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from configuration.settings import Settings
 from domain.access import Assignment, assignment_problem
@@ -69,7 +69,7 @@ async def oidc_login(request: Request) -> RedirectResponse:
 
 
 @router.get("/oidc/callback", name="oidc_callback", summary="Where the identity provider sends the browser back")
-async def oidc_callback(request: Request) -> JSONResponse:
+async def oidc_callback(request: Request) -> Response:
     ctx = web(request)
     settings = ctx.settings
     try:
@@ -90,4 +90,6 @@ async def oidc_callback(request: Request) -> JSONResponse:
     csrf = start_session(request, user_id)
     principal = account.principal("web", session_id=request.session["sid"])
     await run_in_threadpool(audit, request, principal, "login", True, reason="identity provider")
+    if "text/html" in request.headers.get("accept", ""):  # a browser signing in to the pages (issue 10)
+        return RedirectResponse("/", status_code=303)
     return JSONResponse(_me(principal, csrf))

@@ -1,0 +1,301 @@
+"""The pages without a browser: pure helpers (plain-English times, forms from policy data, the
+seed sentences quoted), and page behaviour over httpx against the real app on the time-skipping
+server with a worker and a SQLite store (the browser tests in tests/test_browser.py cover the rest)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from bootstrap import build_worker
+from domain.access import Assignment
+from domain.deadlines import WorkingCalendar
+from domain.facts import DevelopmentRecorded, EscalationAcknowledged, StepCompleted
+from domain.pathway import current_pathway
+from domain.seed_sentences import LINES, SEED_FILE, SEED_FILES, SENTENCES, seed_quotes
+from eventstore.accounts import Accounts
+from tests.browser_support import PASSWORD
+from web.app import create_app
+from web.pages import forms
+from web.pages.formats import LONDON, countdown, duration, from_london_input, london, time_left
+
+ELM, OAK = "SVC-ELM", "SVC-OAK"
+SERVICES = {ELM: {"name": "Elm House", "provider": "Northgate Care", "client_group": "learning disability"}}
+UTC = timezone.utc
+
+
+# ---- pure ---------------------------------------------------------------------------------------
+
+
+def test_durations_and_time_left_in_plain_english():
+    now = datetime(2027, 1, 12, 9, 0, tzinfo=UTC)
+    assert time_left(now + timedelta(minutes=14, seconds=5), now) == "14 min 5 s left"
+    assert time_left(now - timedelta(minutes=35), now) == "overdue by 35 min"
+    assert time_left(now + timedelta(hours=5), now, working_left_s=2 * 3600 + 600) == "2 working hours 10 min left"
+    assert duration(3 * 86400 + 3600) == "3 days 1 hour"
+    assert duration(3600) == "1 hour"
+
+
+def test_london_times_name_their_zone_and_inputs_read_as_london():
+    assert london("2027-01-12T09:40:00+00:00") == "Tue 12 Jan 2027, 09:40 GMT"
+    assert london("2027-07-12T09:40:00+00:00") == "Mon 12 Jul 2027, 10:40 BST"
+    assert from_london_input("2027-07-12T10:40") == datetime(2027, 7, 12, 9, 40, tzinfo=UTC)
+
+
+def test_a_working_time_countdown_carries_the_working_windows_it_counts():
+    calendar = WorkingCalendar()
+    now = datetime(2027, 1, 12, 16, 0, tzinfo=UTC)  # a Tuesday, an hour before the working day ends
+    due = calendar.add_working_time(now, timedelta(hours=4))  # route_decision: four working hours
+    c = countdown("route_decision", due, now, calendar)
+    assert c["text"] == "4 working hours left"
+    assert sum(b - a for a, b in c["windows"]) == 4 * 3600 * 1000
+    assert countdown("record_concern", now + timedelta(minutes=15), now, calendar)["windows"] is None
+
+
+def test_every_step_quotes_its_seed_passages_word_for_word():
+    folder = next((d for d in ("/work/shared/seeds", "../shared/seeds") if Path(d, SEED_FILE).exists()), None)
+    if folder is None:
+        pytest.skip("the seed files are not on this machine")
+    lines = {seed: Path(folder, name).read_text().split("\n") for seed, name in SEED_FILES.items()}
+    for key, (line, sentence) in SENTENCES.items():
+        assert lines["001"][line - 1].split(": ", 1)[1] == sentence, key
+    for seed, cited in LINES.items():
+        for line, text in cited.items():
+            assert lines[seed][line - 1].strip() == text, (seed, line)
+    for step in current_pathway().steps:
+        if step.seed[:3].isdigit():  # cites a seed (one cites a regulation instead)
+            assert seed_quotes(step.seed), step.id
+
+
+def test_a_form_becomes_a_typed_record_and_a_refusal_is_split_by_field():
+    step = current_pathway().step("closure_learning_review")
+    fields = forms.step_fields(step)
+    record = forms.record_from({"substantiation_outcome": "substantiated", "action_completion_rate": "90",
+                                "lessons": " x ", "notes": ""}, fields)
+    assert record == {"substantiation_outcome": "substantiated", "action_completion_rate": 90, "lessons": "x"}
+    peer = forms.step_fields(current_pathway().step("peer_risk_review"))
+    assert forms.record_from({"source_still_has_access": "true", "repeated_or_targeted": "false"}, peer) == \
+        {"source_still_has_access": True, "repeated_or_targeted": False}
+    by_field, rest = forms.errors_by_field(
+        "record for route_decision: missing field 'abuse_category' (choice); field 'humiliation' expects true or "
+        "false, got \"maybe\" (string); unknown field 'x' (this step records: abuse_category)",
+        ["abuse_category", "humiliation"], "record for route_decision: ")
+    assert by_field == {"abuse_category": "missing field 'abuse_category' (choice)",
+                        "humiliation": "field 'humiliation' expects true or false, got \"maybe\" (string)"}
+    assert rest == ["unknown field 'x' (this step records: abuse_category)"]
+
+
+# ---- pages over httpx -------------------------------------------------------------------------------
+
+
+class Pages:
+    def __init__(self, env, settings, records) -> None:
+        settings.services = SERVICES
+        self.app = create_app(settings, records=records, client=env.client)
+        self.records, self.accounts = records, Accounts(records)
+        self.transport = httpx.ASGITransport(app=self.app, client=("10.0.0.9", 50000))
+
+    async def as_user(self, user_id: str, *assignments: Assignment) -> httpx.AsyncClient:
+        self.accounts.add_user(user_id, f"User {user_id}", PASSWORD, by="test")
+        for a in assignments:
+            self.accounts.grant(user_id, a, by="test")
+        c = httpx.AsyncClient(transport=self.transport, base_url="https://testserver", timeout=30)
+        r = await c.post("/sign-in", data={"user_id": user_id, "password": PASSWORD, "next": "/"})
+        assert r.status_code == 303, r.text
+        return c
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def form_key(html: str, action: str) -> str:
+    form = html[html.index(f'action="{action}"'):]
+    return re.search(r'name="form_key" value="([^"]+)"', form).group(1)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def pages(env, settings, records):
+    async with build_worker(env.client, records, settings):
+        yield Pages(env, settings, records)
+
+
+async def raise_case(c: httpx.AsyncClient) -> str:
+    html = (await c.get("/concerns/new")).text
+    now = (await c.get("/concerns/new")).text
+    r = await c.post("/concerns", data={"csrf_token": csrf(html), "form_key": form_key(html, "/concerns"),
+                                        "identified_at": re.search(r'id="identified_at" name="identified_at" value="([^"]+)"', now).group(1),
+                                        "service": ELM, "adult_at_risk": "A-117", "alleged_source": "A-204",
+                                        "summary": "A-204 blocked A-117 from the lounge"})
+    assert r.status_code == 303, r.text
+    return r.headers["location"].rsplit("/", 1)[1]
+
+
+async def settled(records, case_id: str) -> int:
+    """The case's facts once the service's history (attached just after the raise answers) has landed."""
+    for _ in range(200):
+        facts = records.stored_facts(case_id)
+        if any(type(r.fact).__name__ == "ServiceHistoryAttached" for r in facts):
+            return len(facts)
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{case_id}: no ServiceHistoryAttached")
+
+
+async def test_a_development_sent_twice_is_recorded_once_and_says_so(pages):
+    c = await pages.as_user("SSW-20", Assignment("senior_support_worker", ELM))
+    case_id = await raise_case(c)
+    html = (await c.get(f"/cases/{case_id}")).text
+    data = {"csrf_token": csrf(html), "form_key": form_key(html, f"/cases/{case_id}/developments"),
+            "kind": "new_incident", "summary": "A-204 shouted at A-117 at lunch"}
+    first, second = await asyncio.gather(c.post(f"/cases/{case_id}/developments", data=data),
+                                         c.post(f"/cases/{case_id}/developments", data=data))
+    assert first.status_code == second.status_code == 303
+    page = (await c.get(f"/cases/{case_id}")).text  # (the two answers race for the session's one message)
+    assert "Development 1 recorded." in page or "This development was already recorded (development 1" in page
+    again = await c.post(f"/cases/{case_id}/developments", data=data)  # the form sent again later (a second tab)
+    assert again.status_code == 303
+    assert "This development was already recorded (development 1" in (await c.get(f"/cases/{case_id}")).text
+    assert len([r for r in pages.records.stored_facts(case_id) if isinstance(r.fact, DevelopmentRecorded)]) == 1
+
+
+async def test_a_form_without_the_csrf_token_is_refused_and_records_nothing(pages):
+    c = await pages.as_user("SSW-21", Assignment("senior_support_worker", ELM))
+    case_id = await raise_case(c)
+    before = await settled(pages.records, case_id)
+    r = await c.post(f"/cases/{case_id}/developments", data={"kind": "other", "summary": "no token"})
+    assert r.status_code == 403 and "CSRF" in r.text
+    assert len(pages.records.stored_facts(case_id)) == before
+
+
+async def test_an_escalation_to_my_role_is_acknowledged_from_my_work_once(pages):
+    ssw = await pages.as_user("SSW-22", Assignment("senior_support_worker", ELM))
+    tl = await pages.as_user("TL-22", Assignment("team_leader", ELM))
+    dsl = await pages.as_user("DSL-22", Assignment("designated_safeguarding_lead", ELM))
+    case_id = await raise_case(ssw)
+    html = (await ssw.get(f"/cases/{case_id}")).text
+    r = await ssw.post(f"/cases/{case_id}/steps/record_concern/1", data={
+        "csrf_token": csrf(html), "behaviour_observed": "blocked the door", "initiated_by": "A-204", "presentation": "calm"})
+    assert r.status_code == 303, r.text
+    html = (await tl.get(f"/cases/{case_id}")).text
+    r = await tl.post(f"/cases/{case_id}/steps/peer_risk_review/1", data={
+        "csrf_token": csrf(html), "source_still_has_access": "true", "repeated_or_targeted": "false",
+        "other_adult_affected": "false", "source_also_adult_at_risk": "false"})
+    assert r.status_code == 303, r.text
+    home = (await dsl.get("/")).text
+    assert "live risk: the alleged source still has access" in home
+    action = re.search(rf'action="(/cases/{case_id}/escalations/[^"]+/acknowledge)"', home).group(1)
+    r = await dsl.post(action, data={"csrf_token": csrf(home), "back": "/"})
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    r = await dsl.post(action, data={"csrf_token": csrf(home), "back": "/"})  # the same button again
+    assert "was already acknowledged" in (await dsl.get("/")).text
+    acks = [f for f in pages.records.stored_facts(case_id) if isinstance(f.fact, EscalationAcknowledged)]
+    assert [(a.fact.actor, a.fact.role) for a in acks] == [("DSL-22", "designated_safeguarding_lead")]
+    # the case page read was audited, the chronology as at the raise shows only what was then recorded
+    first = pages.records.stored_facts(case_id)[0].at.astimezone(timezone.utc)
+    then = (await dsl.get(f"/cases/{case_id}", params={"as_at": (first - timedelta(seconds=1)).astimezone(LONDON).strftime("%Y-%m-%dT%H:%M:%S")})).text
+    assert "Chronology as at" in then and "Nothing was recorded by then" in then
+    assert "ConcernRaised" in (await dsl.get(f"/cases/{case_id}", params={"as_at": first.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M:%S")})).text
+    assert any(a.action == "read" and a.user_id == "DSL-22" for a in pages.accounts.access_log(case_id=case_id))
+
+
+async def test_governance_runs_an_audit_now_and_commissioners_read_service_rows(pages):
+    ssw = await pages.as_user("SSW-23", Assignment("senior_support_worker", ELM))
+    await raise_case(ssw)
+    qsl = await pages.as_user("QSL-23", Assignment("quality_safeguarding_lead"))
+    html = (await qsl.get("/governance")).text
+    assert "No audit has been recorded yet" in html
+    r = await qsl.post("/governance/audits", data={"csrf_token": csrf(html), "kind": "weekly"})
+    assert r.status_code == 303
+    html = (await qsl.get("/governance")).text
+    assert "recorded as" in html and "period to" in html
+    com = await pages.as_user("COM-1", Assignment("commissioner"))
+    rows = (await com.get("/commissioner")).text
+    assert f'href="/commissioner/services/{ELM}"' in rows and "A-117" not in rows
+    history = await com.get(f"/commissioner/services/{ELM}")
+    assert history.status_code == 200 and "Appendix A decision" in history.text
+    assert (await ssw.get("/commissioner")).status_code == 403
+
+
+async def test_the_threshold_tool_answers_level_indicators_and_notifications(pages):
+    c = await pages.as_user("RM-24", Assignment("registered_manager", ELM))
+    html = (await c.get("/threshold", params={"profile": "sussex", "category": "incidents_between_adults"})).text
+    r = await c.post("/threshold", data={"csrf_token": csrf(html), "profile": "sussex",
+                                         "category": "incidents_between_adults", "facts.impact": "significant",
+                                         "facts.intentional_harm": "true"})
+    assert r.status_code == 200
+    assert "Matched indicators" in r.text and "Required notifications" in r.text and "Rationale" in r.text
+
+
+async def test_the_seriousness_assessment_asks_the_threshold_tool_and_files_its_decision(pages):
+    ssw = await pages.as_user("SSW-25", Assignment("senior_support_worker", ELM))
+    rm = await pages.as_user("RM-25", Assignment("registered_manager", ELM))
+    case_id = await raise_case(ssw)
+    html = (await ssw.get(f"/cases/{case_id}")).text
+    assert "within fifteen minutes of identification" in html  # the seed sentence, quoted as the step's help
+    await ssw.post(f"/cases/{case_id}/steps/record_concern/1", data={
+        "csrf_token": csrf(html), "behaviour_observed": "blocked the door", "initiated_by": "A-204", "presentation": "calm"})
+    html = (await rm.get(f"/cases/{case_id}")).text
+    assert 'id="threshold-tool"' in html and 'name="facts.impact"' in html
+    questions = await rm.get("/threshold/questions", params={"profile": "sussex", "category": "physical"})
+    assert 'name="facts.' in questions.text
+    bad = await rm.post(f"/cases/{case_id}/steps/seriousness_assessment/1", data={
+        "csrf_token": csrf(html), "frequency_of_similar_incidents": "lots", "power_imbalance": "some",
+        "fear_or_avoidance": "true", "category": "incidents_between_adults"})
+    assert bad.status_code == 422
+    assert re.search(r'id="f-frequency_of_similar_incidents-error">.*expects a whole number', bad.text)
+    r = await rm.post(f"/cases/{case_id}/steps/seriousness_assessment/1", data={
+        "csrf_token": csrf(html), "frequency_of_similar_incidents": "2", "power_imbalance": "significant",
+        "fear_or_avoidance": "true", "category": "incidents_between_adults", "facts.impact": "significant",
+        "facts.intentional_harm": "true"})
+    assert r.status_code == 303, r.text
+    page = (await rm.get(f"/cases/{case_id}")).text
+    assert "Matched indicators" in page and "Rationale" in page
+    done = [f.fact for f in pages.records.stored_facts(case_id) if isinstance(f.fact, StepCompleted)]
+    assert done[-1].record["facts"]["impact"] == "significant"
+
+
+async def test_the_sign_in_page_offers_the_organisations_account_and_lands_on_my_work(settings, records):
+    from tests.fake_oidc import FakeProvider
+
+    with FakeProvider() as provider:
+        provider.claims = {"sub": "TL-31", "name": "Tess Leader", "roles": ["elm-team-leaders"]}
+        app = create_app(settings.model_copy(update={
+            "oidc_issuer": provider.issuer, "oidc_client_id": "safeguard", "oidc_client_secret": "s3cret",
+            "oidc_role_map": {"elm-team-leaders": ["team_leader@SVC-ELM"]}}), records=records)
+        html = "text/html,application/xhtml+xml"
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://testserver",
+                                     headers={"Accept": html}) as c:
+            page = (await c.get("/sign-in")).text
+            assert 'href="/api/v1/oidc/login"' in page
+            start = await c.get("/api/v1/oidc/login")
+            async with httpx.AsyncClient() as idp:  # the browser at the provider, over real HTTP
+                back = await idp.get(start.headers["location"])
+            r = await c.get(back.headers["location"].removeprefix("https://testserver"))
+            assert r.status_code == 303 and r.headers["location"] == "/"
+            home = await c.get("/")
+            assert home.status_code == 200 and "Tess Leader" in home.text
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings, records=records)),
+                                 base_url="https://testserver") as c:
+        assert "oidc/login" not in (await c.get("/sign-in")).text  # not configured: not offered
+
+
+async def test_the_board_filters_by_service_role_and_overdue(pages):
+    ssw = await pages.as_user("SSW-32", Assignment("senior_support_worker", ELM))
+    case_id = await raise_case(ssw)
+    rm = await pages.as_user("RM-32", Assignment("registered_manager", ELM))
+    board = (await rm.get("/board")).text
+    assert f'data-case="{case_id}" data-step="record_concern"' in board
+    assert f'data-case="{case_id}"' not in (await rm.get("/board", params={"role": "team_leader"})).text
+    assert f'data-case="{case_id}" data-step="record_concern"' in (await rm.get("/board", params={"role": "senior_support_worker"})).text
+    assert "No open deadline matches these filters" in (await rm.get("/board", params={"overdue": "1"})).text
+    assert f'data-case="{case_id}"' not in (await rm.get("/board", params={"service": OAK})).text
+    outsider = await pages.as_user("RM-33", Assignment("registered_manager", OAK))
+    assert f'data-case="{case_id}"' not in (await outsider.get("/board")).text  # another service's cases never show
+    commissioner = await pages.as_user("COM-32", Assignment("commissioner"))
+    assert (await commissioner.get("/board")).status_code == 403

@@ -1,0 +1,54 @@
+"""Safeguard in the browser: pages rendered on the server (Jinja2 templates in `templates/`, htmx,
+server-sent events for the live board), over the API's identity and access rules (web/identity.py,
+domain/access.py) and the casework service layer. Assets in `static/` are served by Safeguard
+itself (vendored htmx and axe-core: static/vendor/README.md).
+
+`install(app)` adds the pages to the app `web.app.create_app` builds. Errors on a page answer a
+page (a refusal, an unknown case, sign in again); the API's own paths keep problem+json.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import RedirectResponse, Response
+
+from casework.errors import CaseworkError
+from web.context import API
+from web.problems import Problem, status_of
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(API) or request.url.path.startswith("/api/")
+
+
+def install(app: FastAPI) -> None:
+    from web.pages import board, cases, home, oversight, signin
+    from web.pages.render import STATIC, page
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (signin, home, cases, board, oversight):
+        app.include_router(module.router, include_in_schema=False)
+
+    api_problem = app.exception_handlers[Problem]
+    api_casework = app.exception_handlers[CaseworkError]
+
+    async def on_problem(request: Request, e: Problem) -> Response:
+        if _is_api(request):
+            return await api_problem(request, e)
+        if e.status == 401:  # a session that ended says why; never having signed in needs no reason
+            why = f"&why={quote(e.detail)}" if "session" in e.detail else ""
+            return RedirectResponse(f"/sign-in?next={quote(request.url.path)}{why}", status_code=303)
+        return page(request, "error.html", getattr(request.state, "principal", None), status=e.status,
+                    status_code=e.status, detail=e.detail)
+
+    async def on_casework(request: Request, e: CaseworkError) -> Response:
+        if _is_api(request):
+            return await api_casework(request, e)
+        return page(request, "error.html", getattr(request.state, "principal", None), status=status_of(e),
+                    status_code=status_of(e), detail=str(e))
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(CaseworkError, on_casework)

@@ -1,0 +1,139 @@
+"""Forms generated from policy data: a step's record fields (domain/pathway.py) and a threshold
+tool's questions (domain/threshold). Each field becomes a typed input; a posted form becomes the
+record the API takes. Checking the values is left to the case (its validators word every problem,
+as they do for the API and the CLI): a value that is not what its field expects is passed on as
+typed, so the case names the problem, and `errors_by_field` puts each problem next to its field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from domain.policy import RecordField, Step
+from domain.seed_sentences import seed_quotes
+from domain.threshold.model import FactSpec, ThresholdProfile
+from web.pages.formats import from_london_input, humanise
+
+FACTS_PREFIX = "facts."
+
+
+@dataclass
+class FormField:
+    name: str  # the form's field name (threshold facts: "facts.<name>")
+    label: str
+    type: str
+    required: bool
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    value: Any = None
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dom_id(self) -> str:
+        return "f-" + re.sub(r"[^a-zA-Z0-9_-]", "-", self.name)
+
+
+def from_record_field(f: RecordField) -> FormField:
+    return FormField(name=f.name, label=humanise(f.name), type=f.type, required=f.required, help=f.help,
+                     choices=tuple(f.choices))
+
+
+def from_fact(f: FactSpec) -> FormField:
+    # a threshold fact left unanswered takes the tool's default: never required in the form
+    return FormField(name=FACTS_PREFIX + f.name, label=f.help or humanise(f.name), type=f.type, required=False,
+                     choices=tuple(f.choices))
+
+
+def step_fields(step: Step) -> list[FormField]:
+    return [from_record_field(f) for f in step.record]
+
+
+def step_help(step: Step) -> dict[str, Any]:
+    """What the step comes from, quoted as its help (each seed passage its citation names), with the citation."""
+    return {"citation": step.seed, "quotes": [{"seed": seed, "line": line, "text": text}
+                                              for seed, line, text in seed_quotes(step.seed)]}
+
+
+def threshold_questions(profile: ThresholdProfile, category: str) -> list[FormField]:
+    cat = profile.category(category)
+    return [from_fact(f) for f in cat.facts] if cat else []
+
+
+def _typed(kind: str, raw: str) -> Any:
+    """A posted string as the value its field type expects, where it reads as one; otherwise the
+    string itself (the case's validator then says what is wrong with it)."""
+    text = raw.strip()
+    if text == "":
+        return None
+    if kind == "bool":
+        return {"true": True, "false": False}.get(text, text)
+    if kind in ("int", "percent"):
+        return int(text) if re.fullmatch(r"-?\d+", text) else text
+    if kind == "instant":
+        try:
+            return from_london_input(text).isoformat()
+        except ValueError:
+            return text
+    if kind == "object":
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
+
+
+def record_from(form: Mapping[str, str], fields: Iterable[FormField], facts: Iterable[FormField] = ()) -> dict[str, Any]:
+    """The record a posted form gives: each answered field typed; unanswered ones left out. Threshold
+    questions (`facts.*`) answered become the record's `facts` object."""
+    record: dict[str, Any] = {}
+    for f in fields:
+        if f.type == "object" and f.name == "facts" and facts:
+            answered = {q.name[len(FACTS_PREFIX):]: _typed(q.type, form.get(q.name, "")) for q in facts}
+            answered = {k: v for k, v in answered.items() if v is not None}
+            if answered:
+                record["facts"] = answered
+            continue
+        value = _typed(f.type, form.get(f.name, ""))
+        if value is not None:
+            record[f.name] = value
+    return record
+
+
+def fill(fields: Iterable[FormField], form: Mapping[str, str], errors: Mapping[str, str]) -> list[FormField]:
+    """The fields again with what was typed and each one's error (a refused form keeps its values)."""
+    out = []
+    for f in fields:
+        f.value = form.get(f.name, f.value)
+        f.error = errors.get(f.name)
+        out.append(f)
+    return out
+
+
+# "record for route_decision: missing field 'abuse_category' (choice); field 'x' expects ..."
+_FIELD = re.compile(r"^(?:missing |unknown )?field '([^']+)'")
+
+
+def errors_by_field(message: str, names: Iterable[str], prefix: str = "") -> tuple[dict[str, str], list[str]]:
+    """Split a refusal (the API's words, problems joined by '; ') into the problems of each named
+    field and the rest. `prefix` is what the message starts with ("record for STEP: ", "concern: ")."""
+    names = set(names)
+    body = message[len(prefix):] if prefix and message.startswith(prefix) else message
+    by_field: dict[str, str] = {}
+    rest: list[str] = []
+    last: str | None = None
+    for part in body.split("; "):
+        m = _FIELD.match(part)
+        key = m.group(1) if m else part.split(":", 1)[0].strip().split(".")[0] if ":" in part else None
+        if key in names:
+            by_field[key] = f"{by_field[key]}; {part}" if key in by_field else part
+            last = key
+        elif last is not None and not m and ":" not in part:
+            by_field[last] += "; " + part  # a problem's own wording went on after a '; '
+        else:
+            rest.append(part)
+            last = None
+    return by_field, rest

@@ -1,0 +1,25 @@
+"""My work: the open steps the signed-in user's roles and services can complete, most urgent
+first, with live countdowns; and the escalations raised to a role they hold."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from web.pages.live import live_feed, my_work
+from web.pages.render import page
+from web.pages.signin import principal_of
+
+router = APIRouter()
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    principal = await principal_of(request)
+    ctx = request.app.state.web
+    now = ctx.now().replace(microsecond=0)
+    view = await run_in_threadpool(live_feed(ctx).view, now)
+    work = my_work(principal, view, now, ctx)
+    return page(request, "home.html", principal, work=work, now=now,
+                staff=principal.services() is None or bool(principal.services()))

@@ -1,0 +1,60 @@
+"""Rendering pages: the Jinja2 environment (templates in web/pages/templates), its filters, and
+the page's common context (who is signed in, the CSRF token, the navigation they may use)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from domain.access import Principal, may_read_commissioning, may_read_governance, may_read_lists
+from web.pages import formats
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+templates = Jinja2Templates(directory=HERE / "templates")
+env = templates.env
+_JSON = json.JSONEncoder(separators=(", ", ": "), ensure_ascii=False)
+
+
+def brief(value: Any, limit: int = 160) -> str:
+    """A recorded value as one short line for the chronology (its full text stays in the store)."""
+    text = value if isinstance(value, str) else _JSON.encode(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+env.filters.update(brief=brief, london=formats.london, human=formats.humanise, duration=formats.duration,
+                   tojson_compact=lambda v: json.dumps(v, separators=(",", ":")))
+env.globals.update(joined=formats.joined)
+
+
+def nav(principal: Principal | None) -> list[tuple[str, str]]:
+    """The pages this principal may open (the pages themselves check again)."""
+    if principal is None:
+        return []
+    items = []
+    if principal.services() is None or principal.services():
+        items += [("/", "My work"), ("/concerns/new", "Raise a concern")]
+    if may_read_lists(principal):
+        items.append(("/board", "Deadline board"))
+    if may_read_governance(principal):
+        items.append(("/governance", "Governance"))
+    if may_read_commissioning(principal):
+        items.append(("/commissioner", "Commissioner records"))
+    items.append(("/threshold", "Threshold tool"))
+    return items
+
+
+def page(request: Request, template: str, principal: Principal | None, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page; the messages left for it (what the last form did) show at its top."""
+    ctx = request.app.state.web
+    context["notices"] = list(context.get("notices") or []) + request.session.pop("flash", [])
+    return templates.TemplateResponse(request, template, {
+        "principal": principal, "nav": nav(principal), "path": request.url.path,
+        "csrf": request.session.get("csrf") if principal else None,
+        "idle_minutes": ctx.settings.session_idle_minutes, **context,
+    }, status_code=status)

@@ -1,0 +1,71 @@
+"""Signing in and out on a page (local accounts), and the principal a page acts for."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from domain.access import Principal
+from web.identity import check_csrf, resolve_principal, sign_in, sign_out
+from web.pages.render import page
+from web.problems import Problem
+
+router = APIRouter()
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site (never another host) is followed after signing in."""
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+async def principal_of(request: Request) -> Principal:
+    """The signed-in principal of a page request (a 401 Problem sends the browser to sign in)."""
+    principal = await run_in_threadpool(resolve_principal, request)
+    request.state.principal = principal
+    return principal
+
+
+async def form_of(request: Request, principal: Principal) -> dict[str, str]:
+    """A posted form, after its CSRF token is checked (refused 403, audited, otherwise)."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    await run_in_threadpool(check_csrf, request, principal, form.get("csrf_token"))
+    return form
+
+
+@router.get("/sign-in")
+async def sign_in_page(request: Request, next: str = "/", why: str = "") -> Response:
+    return page(request, "sign_in.html", None, oidc=_oidc(request), next=safe_next(next), why=why, error=None, user_id="")
+
+
+def _oidc(request: Request) -> bool:
+    return bool(request.app.state.web.settings.oidc_issuer)
+
+
+@router.post("/sign-in")
+async def sign_in_post(request: Request) -> Response:
+    form = await request.form()
+    user_id, password = str(form.get("user_id", "")).strip(), str(form.get("password", ""))
+    target = safe_next(str(form.get("next", "/")))
+    if not user_id or not password:
+        return page(request, "sign_in.html", None, oidc=_oidc(request), status=422, next=target, why="",
+                    error="give your user id and password", user_id=user_id)
+    try:
+        await sign_in(request, user_id, password)
+    except Problem as e:
+        return page(request, "sign_in.html", None, oidc=_oidc(request), status=e.status, next=target, why="", error=e.detail,
+                    user_id=user_id)
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/sign-out")
+async def sign_out_post(request: Request) -> Response:
+    try:
+        principal = await principal_of(request)
+    except Problem:  # already signed out (or the session ended): nothing to end
+        return RedirectResponse("/sign-in?why=" + quote("you are signed out"), status_code=303)
+    await form_of(request, principal)
+    await sign_out(request, principal)
+    return RedirectResponse("/sign-in?why=" + quote("you are signed out"), status_code=303)
