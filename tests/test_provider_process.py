@@ -5,7 +5,8 @@ action-plan review, neighbouring commissioners informed late."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 from typing import Any
 
 import pytest
@@ -30,6 +31,7 @@ from tests.test_commissioner import run_case, service
 from tests.test_provider_decider import NOTICE, SUSPENSION_EVIDENCE
 
 T0 = "2027-01-12T09:30:00+00:00"  # a Tuesday
+LONDON = ZoneInfo("Europe/London")
 
 
 def at(text: str) -> datetime:
@@ -318,3 +320,26 @@ async def test_a_dismissed_proposal_is_proposed_again_only_for_a_later_concern(d
     await run_case(driver, svc, "2027-01-20T09:30:00+00:00", "A-3", "A-4")  # a later concern
     feed.catch_up()
     assert [x.service_id for x in casework.proposals_due(feed.documents)] == [svc["id"]]
+
+
+async def test_a_process_running_past_the_years_it_opened_with_takes_more_bank_holidays(driver):
+    """A process opens with three years of bank holidays. One left waiting (its notices missed and
+    escalated) and taken up again four years on still computes its next deadline in working days,
+    counting that year's holidays, rather than failing its workflow task."""
+    p = await Process.at(driver, "SVC-LONG", T0)
+    await p.open()
+    now = await p.now()
+    await p.step(VERBAL_NOTICE.id, told_at=now.isoformat(), told="RM-9", **NOTICE)
+    later = "2031-04-30T09:00:00+01:00"  # four years on
+    await p.advance(later)
+    status = await p.step(WRITTEN_NOTICE.id, sent_at=at(later).isoformat(), recorded_delivery_ref="RD-9", **NOTICE)
+    assert status.status == "open"
+    facts = [f.fact for f in p.facts(status.process_id)]
+    assert any(f.type == "ProcessDeadlineMissed" for f in facts)  # the written notice, years late
+    recorded = next(f for f in facts if f.type == "ProcessStepRecorded" and f.step == WRITTEN_NOTICE.id)
+    assert recorded.at.year == 2031
+    await p.advance("2031-05-02T09:00:00+01:00")  # Friday, before the early May bank holiday (Monday 5 May 2031)
+    decided = await p.decide("restrict_admissions")  # opens informing the neighbours: 2 working days
+    inform = next(s for s in decided.open_steps if s.step == INFORM_NEIGHBOURS.id)
+    # Friday 2 May is one working day, the bank holiday is not, Tuesday 6 May is the second
+    assert inform.due.astimezone(LONDON).date() == date(2031, 5, 6), inform.due

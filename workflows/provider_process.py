@@ -20,7 +20,10 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.case_activities import CaseActivities
+    from activities.models import HolidayRequest
     from activities.process_activities import ContextRequest, ProcessActivities, ProcessBatch
+    from domain.case.policy import YEARS_AHEAD
     from domain import provider_process as decider
     from domain.case.decide import recorded_as_decided
     from domain.facts import Fact
@@ -72,7 +75,7 @@ class ProviderConcernProcessWorkflow:
             except asyncio.TimeoutError:
                 pass
             async with self._lock:
-                await self._record(decider.decide_clock(self.state, self._now()))
+                await self._clock_first(self._now())
         await workflow.wait_condition(workflow.all_handlers_finished)
         return {"process_id": self.state.process_id, "status": "closed",
                 "decision": self.state.decision.outcome if self.state.decision else None, "events": self.state.seq}
@@ -119,7 +122,7 @@ class ProviderConcernProcessWorkflow:
     async def record_step(self, c: RecordStep) -> ProcessStatus:
         async with self._lock:
             now = self._now()
-            await self._record(decider.decide_clock(self.state, now))  # what fell due before it, first
+            await self._clock_first(now)  # what fell due before it, first
             with rejections():
                 facts = decider.decide_step(self.state, c, now)
             await self._record(facts, answering=True)
@@ -137,7 +140,7 @@ class ProviderConcernProcessWorkflow:
             with rejections():
                 decider.check_decision(self.state, c, None, now, history_known=False)
             history = (await self._context(now)).history  # the commissioner record as it stands now
-            await self._record(decider.decide_clock(self.state, now))
+            await self._clock_first(now)
             with rejections():
                 facts = decider.decide_decision(self.state, c, history, now)
             await self._record(facts, answering=True)
@@ -156,6 +159,18 @@ class ProviderConcernProcessWorkflow:
 
     def _now(self) -> datetime:
         return (workflow.now() + self.input.clock_offset).replace(microsecond=0)
+
+    async def _clock_first(self, now: datetime) -> None:
+        """Every deadline that fell due by `now` recorded, on a holiday table reaching the year after
+        `now`: a process running past the years it opened with takes more (as a case does), the
+        table kept in its state and, through the local activity's marker, in its history."""
+        table = self.state.holidays
+        if table is not None and not (table.covers(now.year) and table.covers(now.year + 1)):
+            more = await workflow.execute_local_activity_method(
+                CaseActivities.holiday_table, HolidayRequest(calendar=self.state.opened.calendar, first_year=table.first_year,
+                                                             last_year=now.year + YEARS_AHEAD), **LOCAL)
+            self.state = self.state.model_copy(update={"opened": self.state.opened.model_copy(update={"holidays": more})})
+        await self._record(decider.decide_clock(self.state, now))
 
     async def _context(self, now: datetime):
         return await workflow.execute_local_activity_method(
