@@ -29,6 +29,7 @@ from pydantic import (
 from domain.inputs import CLOCK_SKEW, MAX_ID, MAX_OCCURRENCE, MAX_RECORD_BYTES, MAX_SUMMARY, MAX_TEXT, Who, not_epoch, rules_in, shown, text_problem
 from domain.policy import Role
 
+MAX_REQUEST_ID = 300  # an API user's id and their Idempotency-Key (at most 200)
 CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{2,63}")
 
 
@@ -232,6 +233,8 @@ class Development(Via):
     summary: str = Field(min_length=1, validation_alias=AliasChoices("summary", "description"))
     actor: str | None = None
     role: Role | None = None
+    # the sender's key for this request (the API's Idempotency-Key): sent again, it records nothing more
+    request_id: str | None = None
 
     @field_validator("summary")
     @classmethod
@@ -242,6 +245,11 @@ class Development(Via):
     @classmethod
     def _actor(cls, value: str | None, info: ValidationInfo) -> str | None:
         return _id(value, info, "staff")
+
+    @field_validator("request_id")
+    @classmethod
+    def _request_id(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _text(value, info, MAX_REQUEST_ID)
 
 
 class Acknowledgement(Via):

@@ -111,6 +111,7 @@ class DevelopmentRecorded(Fact):
     role: str | None = None
     channel: str | None = None
     os_user: str | None = None
+    request_id: str | None = None  # the sender's key, when given: the same key never records a second development
 
 
 class ThresholdDecisionFiled(Fact):

@@ -262,7 +262,7 @@ def build_pack(records: SafeguardingRecords, documents: Documents, case_id: str,
         route_decisions=[_record(r) for r in completed if r.fact.step == threshold.decided_at],
         referrals=[_record(r) for r in completed if r.fact.step == threshold.referral_step],
         follow_up_reviews=[_record(r) for r in completed if r.fact.step == FOLLOW_UP_REVIEW.id],
-        developments=[DevelopmentEntry(**r.fact.model_dump(exclude={"type", "channel", "os_user"})) for r in facts
+        developments=[DevelopmentEntry(**r.fact.model_dump(exclude={"type", "channel", "os_user", "request_id"})) for r in facts
                       if isinstance(r.fact, DevelopmentRecorded)],
         closure=Closure(
             concluded_at=concluded.at if concluded else None,

@@ -208,6 +208,28 @@ async def test_two_concurrent_identical_requests_with_one_key_record_once(api):
     assert len(developments) == 1
 
 
+async def test_a_development_recorded_before_its_answer_was_lost_is_not_recorded_again(api):
+    """The server recorded the development, then died before keeping the key's answer (or answered
+    503 "accepted, not yet recorded"): the retry with the same key records nothing more and answers
+    with the same development."""
+    from casework.commands import record_development
+    from domain.concern import Development
+
+    case_id = await raise_case(api)
+    lost = Development(kind="agency_contact", summary="LA hub called back", actor="SSW-21", role="senior_support_worker",
+                       request_id="SSW-21:dev-lost")
+    assert await record_development(api.env.client, case_id, lost) == 1  # recorded; its answer never kept
+    async with api.as_user("SSW-21", Assignment("senior_support_worker", ELM)) as c:
+        retry = await c.post(f"/cases/{case_id}/developments", json={"kind": "agency_contact", "summary": "LA hub called back"},
+                             headers={"Idempotency-Key": "dev-lost"})
+        fresh = await c.post(f"/cases/{case_id}/developments", json={"kind": "other", "summary": "a new one"},
+                             headers={"Idempotency-Key": "dev-new"})
+    assert retry.status_code == 200 and retry.json() == {"case_id": case_id, "development": 1}
+    assert fresh.json()["development"] == 2
+    developments = [r.fact for r in api.records.stored_facts(case_id) if type(r.fact).__name__ == "DevelopmentRecorded"]
+    assert [(d.development, d.request_id) for d in developments] == [(1, "SSW-21:dev-lost"), (2, "SSW-21:dev-new")]
+
+
 async def test_two_tabs_completing_the_same_step_record_it_once(api):
     case_id = await raise_case(api)
     async with api.as_user("SSW-20", Assignment("senior_support_worker", ELM)) as c:

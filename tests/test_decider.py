@@ -240,3 +240,18 @@ def test_a_lost_attempts_facts_record_the_same_request_apart_from_their_instant(
     assert not recorded_as_decided(decided, [earlier[0].model_copy(update={"actor": "S-2"}), *earlier[1:]])
     assert not recorded_as_decided(decided, [earlier[0].model_copy(update={"record": {}}), *earlier[1:]])
     assert not recorded_as_decided(decided, [])
+
+
+def test_a_development_sent_again_with_its_request_id_records_nothing_more():
+    from domain.case import decide_development
+    from domain.concern import Development
+
+    case = PureCase(concern("2027-01-12T09:30:00+00:00")).at("2027-01-12T09:35:00+00:00")
+    case.complete("record_concern")
+    sent = Development(kind="agency_contact", summary="LA hub called back", request_id="U-1:k1")
+    first = case._record(decide_development(case.state, sent, at("2027-01-12T09:40:00+00:00")))
+    assert first[0].request_id == "U-1:k1" and case.state.development_requests == {"U-1:k1": 1}
+    assert decide_development(case.state, sent, at("2027-01-12T09:41:00+00:00")) == []
+    other = decide_development(case.state, sent.model_copy(update={"request_id": "U-1:k2"}), at("2027-01-12T09:41:00+00:00"))
+    assert other[0].development == 2
+    assert decide_development(case.state, sent.model_copy(update={"request_id": None}), at("2027-01-12T09:41:00+00:00"))

@@ -291,7 +291,9 @@ async def record_development(case_id: str, request: Request, principal: Principa
     if unknown:
         raise Problem(422, f"development: {unknown[0]}: unknown field (give kind and summary)")
     fields = data
-    development = validate({**fields, "actor": principal.user_id, "role": decision.role, "channel": principal.channel},
+    key = request.headers.get(IDEMPOTENCY_HEADER)  # kept with the development: a retry the answer missed records nothing
+    development = validate({**fields, "actor": principal.user_id, "role": decision.role, "channel": principal.channel,
+                            **({"request_id": f"{principal.user_id}:{key}"} if key else {})},
                            Development, "development",
                            rules_context(ctx))
 

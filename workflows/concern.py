@@ -153,7 +153,7 @@ class SafeguardingConcernWorkflow:
             state = await self._clock_first(now)
             with rejections():
                 await self._record(decider.decide_development(state, d, now), answering=True)
-        return self.state.developments
+        return self.state.development_requests.get(d.request_id or "", self.state.developments)
 
     @record_development.validator
     def _validate_development(self, d: Development) -> None:

@@ -272,10 +272,12 @@ def check_development(state: CaseState, d: Development) -> None:
 def decide_development(state: CaseState, d: Development, now: datetime) -> list[Fact]:
     """A new incident or agency contact, and the steps each development opens (001 example 3 step 3)."""
     check_development(state, d)
+    if d.request_id and d.request_id in state.development_requests:
+        return []  # sent again (a retry after a lost or late answer): recorded already, once
     b = _Batch(state)
     n = state.developments + 1
     b.add(DevelopmentRecorded(at=now, development=n, kind=d.kind, summary=d.summary, actor=d.actor, role=d.role,
-                          **d.via()))
+                              **d.via(), **({"request_id": d.request_id} if d.request_id else {})))
     for step in state.policy.pathway.steps:
         if isinstance(step.opens, OnDevelopment):
             b.open(step, n, now, f"development {n} recorded", now)

@@ -94,6 +94,7 @@ class CaseState(Model):
     escalations: tuple[OpenEscalation, ...] = ()  # outstanding
     escalations_raised: int = 0
     developments: int = 0
+    development_requests: dict[str, int] = {}  # a development's number by the request id it was sent with
     threshold_decision: ThresholdDecision | None = None
     outcome: str | None = None
     history_attached: bool = False  # ServiceHistoryAttached recorded
@@ -151,6 +152,8 @@ def evolve(state: CaseState, fact: Fact) -> CaseState:
             changes = {"escalations": tuple(e for e in s.escalations if e.escalation_id != fact.escalation_id)}
         case DevelopmentRecorded():
             changes = {"developments": fact.development}
+            if fact.request_id:
+                changes["development_requests"] = {**s.development_requests, fact.request_id: fact.development}
         case ThresholdDecisionFiled():
             changes = {"threshold_decision": fact.decision}
         case ServiceHistoryAttached():
