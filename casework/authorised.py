@@ -53,14 +53,17 @@ def live_case(facts: list[Recorded]) -> dict[str, Any] | None:
 
 def completion_decision(records: SafeguardingRecords, principal: Principal, case_id: str, service: str, step: str,
                         occurrence: int | None, facts: list[Recorded] | None = None) -> Decision:
-    case = live_case(records.stored_facts(case_id) if facts is None else facts)
+    facts = records.stored_facts(case_id) if facts is None else facts
+    case = live_case(facts)
     open_steps = sorted((s for s in (case or {}).get("open_steps", {}).values()
                          if s["step"] == step and occurrence in (None, s["occurrence"])), key=lambda s: s["occurrence"])
     pathway_step = current_pathway().step(step)
     if open_steps:  # the earliest open occurrence, as the case takes it
         holders = [open_steps[0]["role"], *open_steps[0]["escalated_to"]]
     elif pathway_step is not None:
-        holders = [pathway_step.role]
+        # done already: whoever did it (perhaps in a role it had escalated to) may send it again, and be
+        # answered "already done" (or, with its Idempotency-Key, with the first answer), not refused
+        holders = [pathway_step.role, *(r.fact.role for r in facts if r.type == "StepCompleted" and r.fact.step == step)]
     else:  # an unknown step: let the case name its steps, to anyone allowed to act there
         holders = list(principal.roles_at(service))[:1]
     return may_complete(principal, service, step, holders)

@@ -100,8 +100,14 @@ async def test_an_escalated_role_may_complete_the_step(api):
         status = (await c.get(f"/cases/{case_id}")).json()
         [step] = [s for s in status["open_steps"] if s["step"] == "record_concern"]
         assert step["can_complete"] == ["senior_support_worker", "team_leader"]
-        r = await c.post(f"/cases/{case_id}/steps/record_concern/completions", json={"record": RECORDS["record_concern"]})
+        url, body = f"/cases/{case_id}/steps/record_concern/completions", {"record": RECORDS["record_concern"]}
+        r = await c.post(url, json=body, headers={"Idempotency-Key": "esc-1"})
+        # the completion ended the escalation that let them act: sent again they are answered, not refused
+        replayed = await c.post(url, json=body, headers={"Idempotency-Key": "esc-1"})
+        again = await c.post(url, json=body)
     assert r.status_code == 200, r.text
+    assert replayed.status_code == 200 and replayed.json() == r.json() and replayed.headers["Idempotent-Replayed"] == "true"
+    assert again.status_code == 409 and "already done" in again.json()["detail"], again.text
     [done] = completions(api, case_id)
     assert (done.actor, done.role) == ("TL-3", "team_leader")
 
