@@ -219,9 +219,13 @@ def deadlines(
     if role is not None and role not in ROLES:
         fail(f"--role {role!r} is not a role: one of {', '.join(ROLES)}")
     rows = guarded(lambda: queries.pending_deadlines(current_feed().documents, settings.calendar, role=role, service=service))
-    if ask_temporal(lambda client, settings: worker_polling(client, settings.task_queue)) is False:
+    polling = ask_temporal(lambda client, settings: worker_polling(client, settings.task_queue))
+    if polling is False:
         typer.echo(f"warning: {no_worker(settings.task_queue)}; until one runs, deadlines that fall due are "
                    "not recorded as missed nor escalated", err=True)
+    elif polling is None:  # the worst outage must not be the silent one
+        typer.echo(f"warning: cannot reach Temporal at {settings.temporal_address}: until it and a worker run, "
+                   "deadlines that fall due are not recorded as missed nor escalated", err=True)
     if as_json:
         emit_json(rows)
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -196,6 +196,7 @@ def _plural(n: float, unit: str) -> str:
 
 class _Rule(BaseModel):
     model_config = _FROZEN
+    in_working_time: ClassVar[bool] = False  # whether staff count the time left in working time
 
 
 class After(_Rule):
@@ -213,6 +214,7 @@ class After(_Rule):
 
 
 class WorkingHours(_Rule):
+    in_working_time: ClassVar[bool] = True
     kind: Literal["working_hours"] = "working_hours"
     hours: float = Field(gt=0, allow_inf_nan=False)
 
@@ -224,6 +226,7 @@ class WorkingHours(_Rule):
 
 
 class WorkingDays(_Rule):
+    in_working_time: ClassVar[bool] = True
     # N x working-day length of working time, so part-days carry over like working hours.
     kind: Literal["working_days"] = "working_days"
     days: int = Field(gt=0)
@@ -236,6 +239,7 @@ class WorkingDays(_Rule):
 
 
 class EndOfWorkingDay(_Rule):
+    in_working_time: ClassVar[bool] = True
     kind: Literal["end_of_working_day"] = "end_of_working_day"
 
     def due(self, start: datetime, calendar: WorkingCalendar) -> datetime:

@@ -566,3 +566,9 @@ PEER_TO_PEER = Pathway(
 def current_pathway() -> Pathway:
     """The one place the pathway in force is read from."""
     return PEER_TO_PEER
+
+
+def counts_working_time(step_id: str) -> bool:
+    """Whether staff count a step's time left in working time (its deadline rule in the pathway in force)."""
+    step = current_pathway().step(step_id)
+    return bool(step and step.deadline and step.deadline.in_working_time)

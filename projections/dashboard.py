@@ -20,7 +20,7 @@ from domain.facts import (
     StepWithdrawn,
     ThresholdDecisionFiled,
 )
-from domain.pathway import LIVE_CASE_OVERSIGHT, OVERSIGHT_RISK_FLAGS
+from domain.pathway import LIVE_CASE_OVERSIGHT, OVERSIGHT_RISK_FLAGS, counts_working_time
 from eventstore.events import Recorded
 from projections.documents import Doc, Documents
 from projections.feed import ReadModel
@@ -101,6 +101,7 @@ def dashboard(documents: Documents, now: datetime, calendar: WorkingCalendar) ->
                 # working time is what staff have left; once overdue, the clock time past due says more
                 "working_time_left_s": None if due is None else 0 if overdue
                 else int(calendar.working_time_between(now, due).total_seconds()),
+                "working_time": counts_working_time(s["step"]),  # time left is told in working time, else clock time
                 "time_left_s": int((due - now).total_seconds()) if due else None,
             }
             open_items.append(item)

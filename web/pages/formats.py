@@ -10,11 +10,10 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from domain.deadlines import EndOfWorkingDay, WorkingCalendar, WorkingDays, WorkingHours
-from domain.pathway import current_pathway
+from domain.deadlines import WorkingCalendar
+from domain.pathway import counts_working_time
 
 LONDON = ZoneInfo("Europe/London")
-WORKING_TIME_RULES = (WorkingHours, WorkingDays, EndOfWorkingDay)
 
 
 def as_instant(value: datetime | str | None) -> datetime | None:
@@ -81,8 +80,7 @@ def time_left(due: datetime | str | None, now: datetime, working_left_s: float |
 
 def in_working_time(step: str) -> bool:
     """Whether the step's deadline is counted in working time (its pathway rule)."""
-    found = current_pathway().step(step)
-    return bool(found and isinstance(found.deadline, WORKING_TIME_RULES))
+    return counts_working_time(step)
 
 
 def working_windows(calendar: WorkingCalendar, now: datetime, due: datetime) -> list[tuple[int, int]]:
