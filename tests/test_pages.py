@@ -299,3 +299,23 @@ async def test_the_board_filters_by_service_role_and_overdue(pages):
     assert f'data-case="{case_id}"' not in (await outsider.get("/board")).text  # another service's cases never show
     commissioner = await pages.as_user("COM-32", Assignment("commissioner"))
     assert (await commissioner.get("/board")).status_code == 403
+
+
+async def test_a_service_raised_at_before_needs_no_details_and_a_new_one_says_what_to_give(pages, settings):
+    """Found by a new-user trial: with no SAFEGUARD_SERVICES, a service staff had raised at before was
+    refused with the validation library's words. Its details now come from its earlier concerns; a
+    service new to Safeguard is told, next to the field, which details to give."""
+    c = await pages.as_user("SSW-71", Assignment("senior_support_worker", ELM))
+    case_id = await raise_case(c)  # ELM's details from the configured services
+    await settled(pages.records, case_id)
+    settings.services = {}  # as in the dev default: nothing configured
+    html = (await c.get("/concerns/new")).text
+    base = {"csrf_token": csrf(html), "identified_at": re.search(r'name="identified_at" value="([^"]+)"', html).group(1),
+            "adult_at_risk": "A-118", "alleged_source": "A-204", "summary": "A-204 took A-118's seat"}
+    known = await c.post("/concerns", data={**base, "form_key": form_key(html, "/concerns"), "service": ELM})
+    assert known.status_code == 303, known.text
+    html = (await c.get("/concerns/new")).text
+    new = await c.post("/concerns", data={**base, "csrf_token": csrf(html), "form_key": form_key(html, "/concerns"),
+                                          "service": "SVC-NEW9"})
+    assert new.status_code == 422 and "String should have" not in new.text
+    assert "SVC-NEW9 is new to Safeguard: give its name, provider, client group under" in new.text.replace("&#39;", "'")

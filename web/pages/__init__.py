@@ -39,7 +39,7 @@ def install(app: FastAPI) -> None:
         if _is_api(request):
             return await api_problem(request, e)
         if e.status == 401:  # a session that ended says why; never having signed in needs no reason
-            why = f"&why={quote(e.detail)}" if "session" in e.detail else ""
+            why = f"&why={quote(e.detail)}" if e.detail.startswith("your session") else ""
             return RedirectResponse(f"/sign-in?next={quote(request.url.path)}{why}", status_code=303)
         return page(request, "error.html", getattr(request.state, "principal", None), status=e.status,
                     status_code=e.status, detail=e.detail)

@@ -34,6 +34,8 @@ from domain.identity import IdempotentAnswer
 from domain.pathway import current_pathway
 from domain.threshold import load_profile
 from projections.case_history import chronology, escalations as escalation_rows
+from projections.commissioner import commissioner_records
+from projections.registry import open_documents
 from web.api import refuse, rules_context, visible_case
 from web.identity import audit, web
 from web.pages import forms
@@ -95,7 +97,7 @@ def _concern_form(request: Request, principal: Principal, values: dict[str, str]
                   rest: list[str], status: int = 200) -> Response:
     ctx = web(request)
     return page(request, "raise.html", principal, status=status, values=values, errors=errors, rest=rest,
-                services=_services(principal), known=ctx.settings.services,
+                services=_services(principal), known=known_services(ctx),
                 form_key=values.get("form_key") or form_key())
 
 
@@ -104,6 +106,14 @@ async def raise_form(request: Request) -> Response:
     principal = await principal_of(request)
     now = web(request).now()
     return _concern_form(request, principal, {"identified_at": london_input(now)}, {}, [])
+
+
+def known_services(ctx) -> dict[str, dict[str, str]]:
+    """Services' details by id: as configured (SAFEGUARD_SERVICES), else as their earlier concerns
+    recorded them (the commissioner record), so a service staff have raised at before needs none."""
+    recorded = {r["service_id"]: {"name": r["service_name"], "provider": r["provider"], "client_group": r["client_group"]}
+                for r in commissioner_records(open_documents(ctx.records))}
+    return {**recorded, **ctx.settings.services}
 
 
 def concern_data(form: dict[str, str], known: dict[str, dict[str, str]]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -116,6 +126,10 @@ def concern_data(form: dict[str, str], known: dict[str, dict[str, str]]) -> tupl
     except ValueError:
         identified = form.get("identified_at", "")
         problems["identified_at"] = f"identified_at: {identified!r} is not a date and time"
+    missing = [k.replace("_", " ") for k in SERVICE_DETAILS if not details[k]]
+    if service_id and missing:
+        problems["service"] = (f"{service_id} is new to Safeguard: give its {', '.join(missing)} under "
+                               "'Service details'")
     data = {"identified_at": identified, "service": {"id": service_id, **details},
             "adult_at_risk": {"id": form.get("adult_at_risk", "").strip()},
             "alleged_source": {"id": form.get("alleged_source", "").strip()},
@@ -132,7 +146,7 @@ async def raise_post(request: Request) -> Response:
     form = await form_of(request, principal)
     ctx = web(request)
     now = ctx.now().replace(microsecond=0)
-    known = ctx.settings.services
+    known = await run_in_threadpool(known_services, ctx)
     data, problems = concern_data(form, known)
     if problems:
         return _concern_form(request, principal, form, problems, [], 422)
