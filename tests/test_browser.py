@@ -304,3 +304,21 @@ async def test_governance_commissioner_and_threshold_pages(site, person):
     assert response.status == 403
     await expect(ssw.get_by_role("alert")).to_contain_text("the governance audits need")
     await check_page(ssw, "governance refused")
+
+
+async def test_the_board_on_a_phone_shows_every_deadlines_due_and_time_left(site, person):
+    """Found by a new-user trial: at 375 px the board's table scrolled sideways, hiding Due and Time
+    left. Each deadline is a card there now, every field within the screen."""
+    site.user("SSW-12", Assignment("senior_support_worker", ELM))
+    site.user("TL-12", Assignment("team_leader", ELM))
+    case_id = await raise_concern(await person("SSW-12"), site.base)
+    phone = await person("TL-12", width=375)
+    await phone.goto(f"{site.base}/board")
+    row = phone.locator(f"tr[data-case='{case_id}'][data-step='record_concern']")
+    await expect(row).to_be_visible()
+    for label in ("Due", "Time left"):
+        cell = row.locator(f"td[data-label='{label}']")
+        await expect(cell).to_be_visible()
+        box = await cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375, (label, box)
+    await check_page(phone, "deadline board (phone)")
