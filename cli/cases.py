@@ -51,7 +51,7 @@ def show_status(status, as_json: bool) -> None:
     for s in status.open_steps:
         due = s.due.isoformat() if s.due else "no deadline"
         flag = "  OVERDUE" if s.missed else ""
-        say(f"  open  {s.step}#{s.occurrence:<2} {s.role:<30} due {due}{flag}")
+        say(f"  open  {f'{s.step}#{s.occurrence}':<28} {s.role:<30} due {due}{flag}")
     for e in status.escalations:
         say(f"  escalation {e.escalation_id}: {e.reason} -> {e.to_role}")
     if status.outcome:

@@ -98,7 +98,7 @@ async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_
     await check_page(ssw, "case page (raised)")
     await answer(ssw, "record_concern", {"Behaviour observed": "blocked the lounge door", "Initiated by": "A-204",
                                           "Presentation": "tearful"})
-    await expect(ssw.get_by_role("status")).to_contain_text("Record the initial peer-to-peer concern recorded")
+    await expect(ssw.get_by_role("status")).to_contain_text("Done: record the initial peer-to-peer concern, recorded")
 
     tl = await person("TL-3")
     await expect(tl.locator(f"li[data-case='{case_id}'][data-step='peer_risk_review']")).to_be_visible()
@@ -106,14 +106,14 @@ async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_
     await tl.locator(f"li[data-case='{case_id}'][data-step='peer_risk_review'] a").first.click()
     await answer(tl, "peer_risk_review", {"Source still has access": False, "Repeated or targeted": True,
                                           "Other adult affected": False, "Source also adult at risk": False})
-    await expect(tl.get_by_role("status")).to_contain_text("Immediate peer-risk review recorded")
+    await expect(tl.get_by_role("status")).to_contain_text("Done: immediate peer-risk review, recorded")
 
     dsl = await person("DSL-2")
     await dsl.goto(f"{site.base}/cases/{case_id}")
     await answer(dsl, "route_decision", {"Abuse category": "psychological", "Location of risk": "care_home",
                                          "Source of risk": "other_known_to_individual", "Humiliation": False,
                                          "Coercion": False, "Exploitation": False, "External threshold met": False})
-    await expect(dsl.get_by_role("status")).to_contain_text("Safeguarding route decision recorded")
+    await expect(dsl.get_by_role("status")).to_contain_text("Done: safeguarding route decision, recorded")
     await dsl.goto(f"{site.base}/")  # a step without a deadline is on My work too
     await dsl.locator(f"li[data-case='{case_id}'][data-step='conclude_case'] a").first.click()
     await answer(dsl, "conclude_case", {"Reason": "enquiry concluded, no further risk"})

@@ -98,7 +98,8 @@ def no_identity_in(data: Any, what: str) -> None:
     if isinstance(data, dict):
         given = [k for k in IDENTITY_FIELDS if k in data]
         if given:
-            raise Problem(422, f"{what}: {' and '.join(given)} come from who you are signed in as; remove "
+            verb = "comes" if len(given) == 1 else "come"
+            raise Problem(422, f"{what}: {' and '.join(given)} {verb} from who you are signed in as; remove "
                                f"{', '.join(given)} from the body")
 
 

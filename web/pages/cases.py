@@ -314,7 +314,8 @@ async def complete(request: Request, case_id: str, step: str, occurrence: int) -
                                form_state={key: {"values": form, "errors": errors, "rest": rest}})
     late = "" if receipt.on_time is not False else " (after its deadline)"
     opened = f" Opened: {', '.join(s.replace('_', ' ') for s in receipt.opened)}." if receipt.opened else ""
-    flash(request, f"{pathway_step.title} recorded at {london(receipt.completed_at)}{late}.{opened}")
+    flash(request, f"Done: {pathway_step.title[0].lower()}{pathway_step.title[1:]}, recorded at "
+                   f"{london(receipt.completed_at)}{late}.{opened}")
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
