@@ -51,6 +51,21 @@ def manifest_path(backup: Path) -> Path:
     return backup.with_name(backup.name + ".manifest.json")
 
 
+def keys_path(backup: Path) -> Path:
+    """The key store taken with a backup (encryption at rest): without it the events cannot be read.
+    Its keys are wrapped under the master key, which a backup never holds."""
+    return backup.with_name(backup.name + ".keys.sqlite")
+
+
+def _key_store(settings: Settings) -> Path:
+    return settings.key_store_path or settings.data_dir / "keys.sqlite"
+
+
+def _copy_keys(source: Path, out: Path) -> None:
+    with sqlite3.connect(source) as src, sqlite3.connect(out) as dst:
+        src.backup(dst)
+
+
 Row = tuple[object, int, str, bytes]  # stream id, position in it, topic, state as stored
 
 
@@ -93,6 +108,8 @@ def backup(settings: Settings, out: Path, progress: Progress | None = None) -> M
         manifest = take_manifest(store_rows(snapshot), "sqlite", progress)
     else:
         manifest = _pg_dump(settings, out, progress)
+    if _key_store(settings).exists():
+        _copy_keys(_key_store(settings), keys_path(out))
     manifest.write(manifest_path(out))
     return manifest
 
@@ -124,6 +141,8 @@ def restore(settings: Settings, backup_file: Path, progress: Progress | None = N
     target = _records(settings)
     if target.recorder.max_notification_id():
         raise BackupError("the event store is not empty: restore only into an empty one (move it aside first)")
+    if keys_path(backup_file).exists():
+        _copy_keys(keys_path(backup_file), _key_store(settings))
     if settings.event_store == "sqlite":
         target.close()
         with sqlite3.connect(backup_file) as src, sqlite3.connect(_sqlite_path(settings)) as dst:
