@@ -66,7 +66,7 @@ def test_a_case_past_retention_is_erased_and_the_chain_still_verifies(tmp_path, 
 
         verified = runner.invoke(app, ["evidence", "verify"])
         assert verified.exit_code == 0, verified.output
-        chronology = runner.invoke(app, ["concern", "chronology", "RT-1"])
+        chronology = runner.invoke(app, ["chronology", "RT-1"])
         assert "erased under retention on 2035-01-20" in chronology.stderr
         status = runner.invoke(app, ["concern", "status", "RT-1"])
         assert status.exit_code == 0 and "RT-1: erased under retention on 2035-01-20" in status.stdout
