@@ -5,6 +5,7 @@ verifies and the case reads as "erased under retention on DATE"."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from typer.testing import CliRunner
 
@@ -81,3 +82,30 @@ def test_a_case_past_retention_is_erased_and_the_chain_still_verifies(tmp_path, 
         assert again.exit_code == 0 and "0 case(s) erased" in again.stdout
     finally:
         get_settings.cache_clear()
+
+
+async def test_the_api_answers_an_erased_case_as_gone(tmp_path):
+    from datetime import date
+
+    import httpx
+
+    from domain.access import Assignment
+    from eventstore.accounts import Accounts
+    from operations.retention import apply
+    from tests.api_support import API, BASE
+    from web.app import create_app
+
+    settings = get_settings().model_copy(update={"data_dir": tmp_path})
+    records = open_records(settings)
+    closed_case(records, "RT-API")
+    apply(records, open_feed(records), 8, date(2035, 2, 1), "DPO-1")
+    accounts = Accounts(records)
+    accounts.add_user("DSL-1", "User DSL-1", None, by="test")
+    accounts.grant("DSL-1", Assignment("designated_safeguarding_lead", "SVC-ELM"), by="test")
+    token = accounts.issue_token("DSL-1", "test", None, timedelta(days=1), by="test").secret
+    app = create_app(settings, records=records, client=None)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE + API,
+                                 headers={"Authorization": f"Bearer {token}"}) as c:
+        r = await c.get("/cases/RT-API/chronology")
+    assert r.status_code == 410, r.text
+    assert r.json()["detail"] == "erased under retention on 2035-02-01"
