@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.utils import Environment
@@ -101,6 +102,20 @@ class KeyStore:
 
     def store_cipher(self) -> AESCipher:
         return self.cipher(STORE_KEY, create=True)  # type: ignore[return-value]
+
+    def opens(self) -> bool:
+        """Whether the master key unwraps the keys held (True if none is held yet)."""
+        row = self._db.execute("SELECT stream, wrapped FROM stream_keys WHERE wrapped IS NOT NULL LIMIT 1").fetchone()
+        if row is None:
+            return True
+        try:
+            self._unwrap(UUID(hex=row[0]), row[1])
+            return True
+        except InvalidTag:
+            return False
+
+    def close(self) -> None:
+        self._db.close()
 
     def erased_on(self, stream: UUID) -> str | None:
         row = self._row(stream)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from configuration.settings import Settings
+from eventstore.keys import KeyStore, load_master_key
 from eventstore.application import SafeguardingRecords
 
 Progress = Callable[[int], None]  # events read so far
@@ -59,6 +60,17 @@ def keys_path(backup: Path) -> Path:
 
 def _key_store(settings: Settings) -> Path:
     return settings.key_store_path or settings.data_dir / "keys.sqlite"
+
+
+def _check_master_key(settings: Settings, keys: Path) -> None:
+    master, where = load_master_key(settings.master_key, settings.data_dir)
+    store = KeyStore(keys, master)
+    try:
+        if not store.opens():
+            raise BackupError(f"the backup's keys were wrapped under another master key than the one from {where}: "
+                              "set SAFEGUARD_MASTER_KEY to the master key of the store that was backed up")
+    finally:
+        store.close()
 
 
 def _copy_keys(source: Path, out: Path) -> None:
@@ -142,6 +154,7 @@ def restore(settings: Settings, backup_file: Path, progress: Progress | None = N
     if target.recorder.max_notification_id():
         raise BackupError("the event store is not empty: restore only into an empty one (move it aside first)")
     if keys_path(backup_file).exists():
+        _check_master_key(settings, keys_path(backup_file))
         _copy_keys(keys_path(backup_file), _key_store(settings))
     if settings.event_store == "sqlite":
         target.close()

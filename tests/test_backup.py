@@ -120,3 +120,14 @@ def test_postgres_backup_and_restore_into_an_empty_database(tmp_path, safeguard)
         with psycopg.connect(host=host, port=int(port), user="postgres", dbname="postgres", autocommit=True) as conn:
             for name in names:
                 conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_a_restore_under_another_master_key_is_refused_before_anything_is_restored(tmp_path, safeguard):
+    filled(open_records(Settings(data_dir=tmp_path / "source")))
+    out = tmp_path / "backups" / "store.sqlite"
+    assert safeguard(sqlite_env(tmp_path / "source"), "backup", "--out", str(out)).exit_code == 0
+    other = {**sqlite_env(tmp_path / "restored"), "SAFEGUARD_MASTER_KEY": "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA="}
+    refused = safeguard(other, "restore", str(out))
+    assert refused.exit_code == 2, refused.output
+    assert "wrapped under another master key than the one from SAFEGUARD_MASTER_KEY" in refused.stderr
+    assert not open_records(Settings(data_dir=tmp_path / "restored", master_key=other["SAFEGUARD_MASTER_KEY"])).recorder.max_notification_id()
