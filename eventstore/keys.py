@@ -105,7 +105,8 @@ class KeyStore:
 
     def opens(self) -> bool:
         """Whether the master key unwraps the keys held (True if none is held yet)."""
-        row = self._db.execute("SELECT stream, wrapped FROM stream_keys WHERE wrapped IS NOT NULL LIMIT 1").fetchone()
+        with self._lock:
+            row = self._db.execute("SELECT stream, wrapped FROM stream_keys WHERE wrapped IS NOT NULL LIMIT 1").fetchone()
         if row is None:
             return True
         try:
@@ -118,7 +119,8 @@ class KeyStore:
         self._db.close()
 
     def erased_on(self, stream: UUID) -> str | None:
-        row = self._row(stream)
+        with self._lock:  # one connection, shared by the threads of a worker or the web app
+            row = self._row(stream)
         return row[1] if row else None
 
     def shred(self, stream: UUID, on: date) -> None:

@@ -4,6 +4,7 @@ verifies and the case reads as "erased under retention on DATE"."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from bootstrap import open_records
 from cli.main import app
 from configuration.settings import get_settings
 from eventstore.events import case_stream
+from evidence.replay import case_ids, replay_case
 from operations.retention import retention_stream
 from projections.registry import open_feed
 from tests.conftest import concern
@@ -78,6 +80,9 @@ def test_a_case_past_retention_is_erased_and_the_chain_still_verifies(tmp_path, 
         assert [r.fact.case_id for r in fresh.stream(retention_stream("RT-1"))] == ["RT-1"]
         assert fresh.stream(retention_stream("RT-1"))[0].fact.actor == "DPO-1"
         assert fresh.stored_facts("RT-2")[0].fact.concern.summary == "kept: the case is open"
+        replayed = asyncio.run(replay_case(None, fresh, "RT-1", [], None))  # type: ignore[arg-type]
+        assert replayed.ok and replayed.line() == "RT-1: erased under retention on 2035-01-20; its facts cannot be compared"
+        assert case_ids(fresh) == ["RT-2"]
         again = runner.invoke(app, ["retention", "apply", "--today", "2035-01-21"])
         assert again.exit_code == 0 and "0 case(s) erased" in again.stdout
     finally:
