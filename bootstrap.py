@@ -47,6 +47,11 @@ def open_records(settings: Settings) -> SafeguardingRecords:
     return SafeguardingRecords(env=settings.event_store_env(), keys=open_keys(settings))
 
 
+def master_key_source(settings: Settings) -> str:
+    """Where the master key comes from: the setting, or the file generated into the data directory."""
+    return load_master_key(settings.master_key, settings.data_dir)[1]
+
+
 def open_keys(settings: Settings) -> KeyStore | None:
     """The key store for encryption at rest (None when it is off: events are then stored as JSON)."""
     if not settings.encrypt_at_rest:
