@@ -29,6 +29,7 @@ from casework.provider_process import keep_proposing
 from configuration.redaction import PersonalTextInterceptor
 from configuration.settings import Settings
 from eventstore.application import SafeguardingRecords
+from eventstore.keys import KeyStore, load_master_key
 from projections.feed import ProjectionFeed
 from projections.registry import open_feed
 from schedules.audits import ensure_schedules
@@ -43,7 +44,20 @@ DRAIN = timedelta(seconds=5)  # a stopping worker lets the activities it holds e
 
 
 def open_records(settings: Settings) -> SafeguardingRecords:
-    return SafeguardingRecords(env=settings.event_store_env())
+    return SafeguardingRecords(env=settings.event_store_env(), keys=open_keys(settings))
+
+
+def master_key_source(settings: Settings) -> str:
+    """Where the master key comes from: the setting, or the file generated into the data directory."""
+    return load_master_key(settings.master_key, settings.data_dir)[1]
+
+
+def open_keys(settings: Settings) -> KeyStore | None:
+    """The key store for encryption at rest (None when it is off: events are then stored as JSON)."""
+    if not settings.encrypt_at_rest:
+        return None
+    master, _ = load_master_key(settings.master_key, settings.data_dir)
+    return KeyStore(settings.key_store_path or settings.data_dir / "keys.sqlite", master)
 
 
 async def connect(settings: Settings, **options: Any) -> Client:

@@ -12,6 +12,7 @@ from casework.availability import timed_out
 from casework.errors import CaseworkError, Unavailable, plain_errors
 from domain.deadlines import WorkingCalendar
 from eventstore.application import SafeguardingRecords
+from eventstore.keys import Erased
 from projections.case_history import chronology
 from projections.dashboard import dashboard
 from projections.documents import Documents
@@ -60,7 +61,10 @@ def pending_deadlines(documents: Documents, calendar: WorkingCalendar, now: date
 
 
 def case_chronology(records: SafeguardingRecords, case_id: str) -> list[dict[str, Any]]:
-    facts = records.stored_facts(case_id)
+    try:
+        facts = records.stored_facts(case_id)
+    except Erased as e:
+        raise CaseworkError(f"case {case_id}: erased under retention on {e.on}") from None
     if not facts:
         raise CaseworkError(f"no case {case_id} in the event store")
     return chronology(facts)

@@ -121,6 +121,11 @@ def development(
 @concern_app.command("status")
 def status(case_id: str, as_json: bool = JSON) -> None:
     """A case's open steps with their due instants, and its outstanding escalations."""
+    from operations.retention import erased_on
+
+    if on := guarded(lambda: erased_on(records(), case_id)):
+        emit_json({"case_id": case_id, "erased_on": on}) if as_json else say(f"{case_id}: erased under retention on {on}")
+        return
     show_status(run(lambda client, settings: queries.case_status(client, case_id, ANSWER_WITHIN, settings.task_queue),
                     worker=True), as_json)
 

@@ -15,7 +15,7 @@ from cli.common import EXIT_UNAVAILABLE, fail
 from configuration.dev_server import DevServer
 from configuration.logging import configure_logging
 from configuration.settings import get_settings
-from bootstrap import open_records, serve
+from bootstrap import master_key_source, open_records, serve
 from worker import main as worker_main
 
 log = structlog.get_logger("safeguard.dev")
@@ -74,7 +74,9 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
             f"  Temporal server  127.0.0.1:{port} (history in {db}, log in {server.log_path})\n"
             f"  Temporal UI      http://127.0.0.1:{ui_port}\n"
             f"  Event store      {store}\n"
-            f"  Worker           task queue {settings.task_queue}\n"
+            + (f"  Encryption       keys in {records.keys.path}, master key from {master_key_source(settings)}\n"
+               if records.keys is not None else "  Encryption       off (SAFEGUARD_ENCRYPT_AT_REST=false)\n")
+            + f"  Worker           task queue {settings.task_queue}\n"
             + (f"  Pages            http://127.0.0.1:{web_port}/ (sign in with an account made by `safeguard users`)\n"
                f"  API              http://127.0.0.1:{web_port}/api/v1 (docs http://127.0.0.1:{web_port}/api/docs)\n"
                if web_port is not None else "")

@@ -8,7 +8,7 @@ import traceback
 
 import typer
 
-from cli import backup, cases, commissioner, dev, evidence, governance, projections, report, simulate, threshold, users
+from cli import backup, cases, commissioner, dev, evidence, governance, projections, report, retention, simulate, threshold, users
 from cli.pathway import pathway
 
 app = typer.Typer(
@@ -37,6 +37,7 @@ app.add_typer(report.app, name="report")
 app.command()(backup.backup)
 app.command()(backup.restore)
 app.add_typer(evidence.app, name="evidence")
+app.add_typer(retention.app, name="retention")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
 app.command("access-log")(users.access_log)

@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     # the worker records a checkpoint of every stream's chain head this often (evidence/store.py);
     # 0: only `safeguard evidence checkpoint` does
     evidence_checkpoint_minutes: float = 60
+    # encryption at rest (eventstore/keys.py): each case's events under a key of its own, wrapped
+    # under the master key (base64 of 32 bytes; default: one generated into <data_dir>/master-key);
+    # the keys live in key_store_path (default <data_dir>/keys.sqlite). False: new events stored as JSON.
+    encrypt_at_rest: bool = True
+    master_key: str = Field(default="", repr=False)
+    key_store_path: Path | None = None
+    # a closed case's personal data is erased (its key shredded) this many years after closure
+    retention_years: int = Field(default=8, ge=1)
     # a step's deadline set here in place of the pathway's, by step id (recorded with each case raised
     # under it), e.g. SAFEGUARD_STEP_DEADLINES='{"notify_regulator": {"kind": "working_hours", "hours": 2}}'
     # (CQC Regulation 18 "without delay": by default the same working day)
@@ -122,7 +130,7 @@ class Settings(BaseSettings):
         return InputRules(id_pattern=self.id_pattern, nhs_number_ids=self.nhs_number_ids,
                           late_report_days=self.late_report_days)
 
-    @field_validator("data_dir", "sqlite_path")
+    @field_validator("data_dir", "sqlite_path", "key_store_path")
     @classmethod
     def _from_base_dir(cls, path: Path | None) -> Path | None:
         if path is None:

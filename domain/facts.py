@@ -9,7 +9,7 @@ can reproduce the case.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
@@ -176,6 +176,18 @@ class EvidenceExported(Fact):
     files: dict[str, str]  # file name -> SHA-256 of its content
 
 
+class RetentionErased(Fact):
+    """A closed case's personal data was erased under retention: its key destroyed (crypto-shredding),
+    so its events, kept for the hash chain, can no longer be read. Recorded in a stream of its own."""
+
+    type: Literal["RetentionErased"] = "RetentionErased"
+    case_id: str
+    closed_at: datetime
+    retention_years: int
+    erased_on: date
+    actor: str
+
+
 # ---- governance actions tracked to closure (issue 12): one stream per action an audit raised
 
 
@@ -240,4 +252,4 @@ AnyFact = Annotated[Union[CASE_FACTS], Field(discriminator="type")]  # a case's 
 # every class the store holds, by name: a case's facts, the governance audits and their actions,
 # the evidence exports
 FACT_TYPES: dict[str, type[Fact]] = {cls.__name__: cls for cls in (*CASE_FACTS, AuditCompleted, *ACTION_FACTS,
-                                                                  EvidenceExported)}
+                                                                  EvidenceExported, RetentionErased)}

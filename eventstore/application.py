@@ -8,7 +8,7 @@ position, in order.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import ClassVar, Sequence
+from typing import Any, ClassVar, Sequence
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -18,6 +18,7 @@ from eventsourcing.utils import get_topic
 from domain.facts import ConcernRaised, Fact
 from domain.process_facts import PROCESS_OPENERS
 from eventstore.chain import ChainedEventStore
+from eventstore.keys import KeyStore
 from eventstore.events import FactMapper, Recorded, case_stream, process_stream
 
 
@@ -39,6 +40,11 @@ class SafeguardingRecords(Application):
     name = "SafeguardingRecords"
     env: ClassVar[dict[str, str]] = {"MAPPER_TOPIC": get_topic(FactMapper)}
 
+    def __init__(self, env: Any = None, keys: KeyStore | None = None) -> None:
+        super().__init__(env)
+        self.keys = keys  # encryption at rest, per case (eventstore/keys.py); None: stored as JSON
+        self.mapper.keys = keys  # type: ignore[attr-defined]
+
     def construct_event_store(self) -> EventStore:
         # every stream saved here is hash-chained (eventstore/chain.py): cases, audits, any added later
         return ChainedEventStore(mapper=self.mapper, recorder=self.recorder)
@@ -53,6 +59,8 @@ class SafeguardingRecords(Application):
         Only the event before the batch is read, never the whole case.
         """
         self._check_shape(case_id, first_seq, facts)
+        if self.keys is not None:
+            self.keys.cipher(case_stream(case_id), create=True)  # the case's own key, from its first fact
         return self._append(case_stream(case_id), case_id, first_seq, facts)
 
     def record_process(self, process_id: str, first_seq: int, facts: Sequence[Fact]) -> list[Recorded]:

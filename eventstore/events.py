@@ -13,6 +13,7 @@ the same classes, so an existing store is read as it stands and never rewritten.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,12 @@ from eventsourcing.utils import get_topic, register_topic, resolve_topic
 
 from domain.facts import FACT_TYPES, AuditCompleted, Fact
 from eventstore.chain import payload
+from eventstore.keys import Erased, KeyStore
+
+# encryption at rest (eventstore/keys.py): the sealed state starts with which key it is under;
+# a state with neither marker was written before (plain JSON, or the library's own cipher)
+CASE_KEY = b"\x00SGC"  # the stream's own key (a case's)
+STORE_KEY = b"\x00SGS"  # the key shared by every other stream
 
 CASE_NAMESPACE = uuid5(NAMESPACE_URL, "https://safeguard.invalid/case")
 PROCESS_NAMESPACE = uuid5(NAMESPACE_URL, "https://safeguard.invalid/provider-process")
@@ -86,7 +93,10 @@ class Recorded:
 
 
 class FactMapper(Mapper):
-    """Stores a `Recorded` fact as its JSON under its class's topic, and reads it back typed."""
+    """Stores a `Recorded` fact as its JSON under its class's topic, and reads it back typed.
+    With a key store, the JSON is compressed and encrypted under its stream's key."""
+
+    keys: KeyStore | None = None
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         event: Recorded = domain_event
@@ -95,23 +105,35 @@ class FactMapper(Mapper):
             originator_id=event.originator_id,
             originator_version=event.originator_version,
             topic=get_topic(type(event.fact)),
-            state=self._seal(self.transcoder.encode(state)),
+            state=self._seal(event.originator_id, self.transcoder.encode(state)),
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Recorded:
         cls = resolve_topic(stored_event.topic)
-        state = self.transcoder.decode(self._open(payload(stored_event.state)))  # without its chain link
+        state = self.transcoder.decode(self._open(stored_event.originator_id, payload(stored_event.state)))
         timestamp = state["timestamp"]
         for key in _ENVELOPE:
             state.pop(key, None)
         return Recorded(stored_event.originator_id, stored_event.originator_version, timestamp, cls.model_validate(state))
 
-    def _seal(self, data: bytes) -> bytes:
+    def _seal(self, stream: UUID, data: bytes) -> bytes:
+        if self.keys is not None:
+            own = self.keys.cipher(stream)  # a case's, made when the case is first recorded
+            data = zlib.compress(data)
+            return CASE_KEY + own.encrypt(data) if own else STORE_KEY + self.keys.store_cipher().encrypt(data)
         if self.compressor:
             data = self.compressor.compress(data)
         return self.cipher.encrypt(data) if self.cipher else data
 
-    def _open(self, data: bytes) -> bytes:
+    def _open(self, stream: UUID, data: bytes) -> bytes:
+        marker = data[:4]
+        if marker in (CASE_KEY, STORE_KEY):
+            if self.keys is None:
+                raise ValueError(f"stream {stream} is encrypted at rest: open the store with its key store")
+            cipher = self.keys.cipher(stream) if marker == CASE_KEY else self.keys.store_cipher()
+            if cipher is None:
+                raise Erased(stream, "an unknown date (its key is not in the key store)")
+            return zlib.decompress(cipher.decrypt(data[4:]))
         if self.cipher:
             data = self.cipher.decrypt(data)
         return self.compressor.decompress(data) if self.compressor else data

@@ -29,6 +29,7 @@ from domain.facts import (
 from domain.pathway import FOLLOW_UP_REVIEW, current_pathway
 from eventstore.application import SafeguardingRecords
 from eventstore.events import Recorded, case_stream
+from eventstore.keys import Erased
 from evidence.store import EvidenceError, streams
 from evidence.streams import check_stream
 from evidence.verify import verify
@@ -216,7 +217,10 @@ def _record(r: Recorded) -> StepRecord:
 
 def build_pack(records: SafeguardingRecords, documents: Documents, case_id: str, generated_by: str,
                generated_at: datetime, as_at: datetime | None = None) -> EvidencePack:
-    every = records.stored_facts(case_id)
+    try:
+        every = records.stored_facts(case_id)
+    except Erased as e:
+        raise EvidenceError(f"case {case_id}: erased under retention on {e.on}; only its hash chain remains") from None
     if not every:
         raise EvidenceError(f"no case {case_id} in the event store")
     facts = [r for r in every if as_at is None or r.at <= as_at]

@@ -24,6 +24,7 @@ from temporalio.worker import Replayer
 from activities.models import FactBatch, OpenedCase, StoredBatch
 from domain.facts import CaseClosed, ConcernRaised, Fact
 from eventstore.application import SafeguardingRecords
+from eventstore.keys import Erased
 from eventstore.events import _legacy_topic
 from eventsourcing.utils import get_topic
 
@@ -35,7 +36,7 @@ _INPUTS = {"record_facts": FactBatch}  # the first code's regular activity: its 
 @dataclass
 class ReplayReport:
     case_id: str
-    status: str  # consistent | inconsistent | nondeterministic | retained | no history
+    status: str  # consistent | inconsistent | nondeterministic | retained | erased | no history
     runs: int = 0
     history_facts: int = 0
     store_facts: int = 0
@@ -43,7 +44,7 @@ class ReplayReport:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("consistent", "retained")
+        return self.status in ("consistent", "retained", "erased")
 
     def line(self) -> str:
         if self.status == "consistent":
@@ -51,6 +52,8 @@ class ReplayReport:
                     f"{self.store_facts} facts)")
         if self.status == "retained":
             return f"{self.case_id}: {RETAINED} (closed; Temporal's history has passed its retention)"
+        if self.status == "erased":
+            return f"{self.case_id}: {self.problems[0]}"
         return f"{self.case_id}: {self.status}: " + "; ".join(self.problems)
 
     def as_json(self) -> dict[str, Any]:
@@ -112,7 +115,10 @@ def compare(stored: list[Fact], recorded: list[Fact]) -> list[str]:
 
 async def replay_case(client: Client, records: SafeguardingRecords, case_id: str, workflows: list[type],
                       converter: DataConverter) -> ReplayReport:
-    stored = [r.fact for r in records.stored_facts(case_id)]
+    try:
+        stored = [r.fact for r in records.stored_facts(case_id)]
+    except Erased as e:  # its key destroyed under retention: nothing left to compare
+        return ReplayReport(case_id, "erased", problems=[f"erased under retention on {e.on}; its facts cannot be compared"])
     report = ReplayReport(case_id, "consistent", store_facts=len(stored))
     try:
         runs = await fetch_runs(client, case_id)
@@ -144,11 +150,15 @@ async def replay_case(client: Client, records: SafeguardingRecords, case_id: str
 
 
 def case_ids(records: SafeguardingRecords, batch: int = 5000) -> list[str]:
-    """Every case the store holds, in the order they were raised."""
+    """Every case the store holds, in the order they were raised (erased ones left out)."""
     topics = [get_topic(ConcernRaised), _legacy_topic(ConcernRaised)]
     found, start = [], 1
     while page := records.recorder.select_notifications(start=start, limit=batch, topics=topics):
-        found += [records.mapper.to_domain_event(n).fact.case_id for n in page]
+        for n in page:
+            try:
+                found.append(records.mapper.to_domain_event(n).fact.case_id)
+            except Erased:  # erased under retention: listed only if Temporal still holds it
+                continue
         start = page[-1].id + 1
     return found
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from configuration.settings import Settings
+from eventstore.keys import KeyStore, load_master_key
 from eventstore.application import SafeguardingRecords
 
 Progress = Callable[[int], None]  # events read so far
@@ -49,6 +50,32 @@ class Manifest:
 
 def manifest_path(backup: Path) -> Path:
     return backup.with_name(backup.name + ".manifest.json")
+
+
+def keys_path(backup: Path) -> Path:
+    """The key store taken with a backup (encryption at rest): without it the events cannot be read.
+    Its keys are wrapped under the master key, which a backup never holds."""
+    return backup.with_name(backup.name + ".keys.sqlite")
+
+
+def _key_store(settings: Settings) -> Path:
+    return settings.key_store_path or settings.data_dir / "keys.sqlite"
+
+
+def _check_master_key(settings: Settings, keys: Path) -> None:
+    master, where = load_master_key(settings.master_key, settings.data_dir)
+    store = KeyStore(keys, master)
+    try:
+        if not store.opens():
+            raise BackupError(f"the backup's keys were wrapped under another master key than the one from {where}: "
+                              "set SAFEGUARD_MASTER_KEY to the master key of the store that was backed up")
+    finally:
+        store.close()
+
+
+def _copy_keys(source: Path, out: Path) -> None:
+    with sqlite3.connect(source) as src, sqlite3.connect(out) as dst:
+        src.backup(dst)
 
 
 Row = tuple[object, int, str, bytes]  # stream id, position in it, topic, state as stored
@@ -93,6 +120,8 @@ def backup(settings: Settings, out: Path, progress: Progress | None = None) -> M
         manifest = take_manifest(store_rows(snapshot), "sqlite", progress)
     else:
         manifest = _pg_dump(settings, out, progress)
+    if _key_store(settings).exists():
+        _copy_keys(_key_store(settings), keys_path(out))
     manifest.write(manifest_path(out))
     return manifest
 
@@ -124,6 +153,9 @@ def restore(settings: Settings, backup_file: Path, progress: Progress | None = N
     target = _records(settings)
     if target.recorder.max_notification_id():
         raise BackupError("the event store is not empty: restore only into an empty one (move it aside first)")
+    if keys_path(backup_file).exists():
+        _check_master_key(settings, keys_path(backup_file))
+        _copy_keys(keys_path(backup_file), _key_store(settings))
     if settings.event_store == "sqlite":
         target.close()
         with sqlite3.connect(backup_file) as src, sqlite3.connect(_sqlite_path(settings)) as dst:

@@ -20,6 +20,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 
 from domain.facts import Fact
 from eventstore.application import SafeguardingRecords
+from eventstore.keys import Erased
 from eventstore.events import Recorded
 from projections.documents import Doc, Documents, Following, MemoryDocuments
 
@@ -46,7 +47,14 @@ class ReadModel(ABC):
 
 
 def decode(records: SafeguardingRecords, notifications: Sequence[Any]) -> list[Recorded]:
-    return [records.mapper.to_domain_event(n).at_position(n.id) for n in notifications]
+    """The events decoded; those of a case erased under retention (its key destroyed) are left out."""
+    out = []
+    for n in notifications:
+        try:
+            out.append(records.mapper.to_domain_event(n).at_position(n.id))
+        except Erased:
+            continue
+    return out
 
 
 def fold(model: ReadModel, documents: Documents, events: list[Recorded], position: int | None,
@@ -113,7 +121,13 @@ class ProjectionFeed:
         with self._reading:
             if (batch := self._read.get(start)) is not None:
                 return batch
-        batch = decode(self.records, self.records.recorder.select_notifications(start=start, limit=self.batch_size))
+        at = start
+        while True:  # a page holding only erased cases' events is passed over, not taken for the end
+            page = self.records.recorder.select_notifications(start=at, limit=self.batch_size)
+            batch = decode(self.records, page)
+            if batch or not page:
+                break
+            at = page[-1].id + 1
         if batch:  # "nothing yet" is only true for now
             with self._reading:
                 if len(self._read) >= 4:

@@ -14,6 +14,7 @@ from cli.main import app
 from configuration.settings import Settings, get_settings
 from domain.access import Assignment
 from eventstore.accounts import ACCESS_STREAM, AccountError, Accounts, token_stream
+from tests.test_backup import MASTER_KEY
 from tests.test_postgres_store import SERVER, pg_settings  # noqa: F401 (a fixture)
 
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(not SERVER, reason="no PostgreSQL"))]
@@ -62,6 +63,7 @@ def test_concurrent_audit_lines_are_all_kept_once(store):
 
 def test_safeguard_backup_covers_accounts_tokens_and_the_audit(tmp_path, monkeypatch):
     source, restored, out = tmp_path / "source", tmp_path / "restored", tmp_path / "backup.sqlite"
+    monkeypatch.setenv("SAFEGUARD_MASTER_KEY", MASTER_KEY)  # a restore needs the master key the keys are wrapped under
     accounts = Accounts(open_records(Settings(data_dir=source)))
     accounts.add_user("TL-1", "Tess", "correct horse battery", by="test")
     accounts.grant("TL-1", Assignment("team_leader", "SVC-ELM"), by="test")

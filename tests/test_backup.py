@@ -47,8 +47,16 @@ def safeguard(monkeypatch):
     return run
 
 
+MASTER_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="  # one master key for every store here: a restore needs it
+
+
+@pytest.fixture(autouse=True)
+def _master_key(monkeypatch):
+    monkeypatch.setenv("SAFEGUARD_MASTER_KEY", MASTER_KEY)
+
+
 def sqlite_env(path: Path) -> dict[str, str]:
-    return {"SAFEGUARD_EVENT_STORE": "sqlite", "SAFEGUARD_DATA_DIR": str(path)}
+    return {"SAFEGUARD_EVENT_STORE": "sqlite", "SAFEGUARD_DATA_DIR": str(path), "SAFEGUARD_MASTER_KEY": MASTER_KEY}
 
 
 def test_sqlite_backup_restore_and_a_changed_event_found(tmp_path, safeguard):
@@ -74,8 +82,7 @@ def test_sqlite_backup_restore_and_a_changed_event_found(tmp_path, safeguard):
     assert refused.exit_code == 2 and "the event store is not empty" in refused.stderr
 
     with sqlite3.connect(out) as db:  # one event changed in the backup after it was taken
-        db.execute("UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), 'tearful', 'calm') AS BLOB) "
-                   "WHERE instr(state, 'tearful') > 0")
+        db.execute("UPDATE stored_events SET state = substr(state, 1, length(state) - 1) WHERE originator_version = 1")  # encrypted: bytes, not words
     result = safeguard(sqlite_env(tmp_path / "again"), "restore", str(out))
     assert result.exit_code == 1 and "3 streams differ from the backup's manifest" in result.stderr
 
@@ -113,3 +120,14 @@ def test_postgres_backup_and_restore_into_an_empty_database(tmp_path, safeguard)
         with psycopg.connect(host=host, port=int(port), user="postgres", dbname="postgres", autocommit=True) as conn:
             for name in names:
                 conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_a_restore_under_another_master_key_is_refused_before_anything_is_restored(tmp_path, safeguard):
+    filled(open_records(Settings(data_dir=tmp_path / "source")))
+    out = tmp_path / "backups" / "store.sqlite"
+    assert safeguard(sqlite_env(tmp_path / "source"), "backup", "--out", str(out)).exit_code == 0
+    other = {**sqlite_env(tmp_path / "restored"), "SAFEGUARD_MASTER_KEY": "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA="}
+    refused = safeguard(other, "restore", str(out))
+    assert refused.exit_code == 2, refused.output
+    assert "wrapped under another master key than the one from SAFEGUARD_MASTER_KEY" in refused.stderr
+    assert not open_records(Settings(data_dir=tmp_path / "restored", master_key=other["SAFEGUARD_MASTER_KEY"])).recorder.max_notification_id()

@@ -29,9 +29,9 @@ from tests.test_postgres_store import SERVER, pg_settings  # noqa: F401  (a fixt
 GENERATED = datetime(2027, 2, 1, 9, tzinfo=timezone.utc)
 
 
-def closed_case(records, case_id: str = "PK-1") -> PureCase:
+def closed_case(records, case_id: str = "PK-1", **over) -> PureCase:
     """001 to closure, with a missed deadline, a live-risk escalation acknowledged and a development."""
-    case = PureCase(concern("2027-01-12T09:30:00+00:00", case_id=case_id))
+    case = PureCase(concern("2027-01-12T09:30:00+00:00", case_id=case_id, **over))
     case.at("2027-01-12T09:50:00+00:00")  # record_concern missed: E1 to the team leader
     case.complete("record_concern", role="team_leader")
     case.complete("peer_risk_review", source_still_has_access=True)  # E2: live risk to the DSL

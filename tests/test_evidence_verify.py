@@ -90,10 +90,9 @@ class Rows:
 
 
 def alter_one_byte(rows: Rows) -> None:
-    topic, state = rows.state("TV-A", 2)
-    i = state.index(b'"step"') + 1
+    topic, state = rows.state("TV-A", 2)  # encrypted at rest: one byte of its ciphertext
     rows.run("UPDATE {t} SET state=? WHERE originator_id=? AND originator_version=2",
-             state[:i] + b"S" + state[i + 1:], rows.sid("TV-A"))
+             state[:-1] + bytes([state[-1] ^ 1]), rows.sid("TV-A"))
 
 
 def delete_last(rows: Rows) -> None:

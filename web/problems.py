@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 
 from casework.errors import CaseworkError, NotYetRecorded, Unavailable
 from cli.common import CommandError
+from eventstore.keys import Erased
 
 PROBLEM = "application/problem+json"
 TITLES = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
@@ -65,6 +66,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(CaseworkError)
     async def _casework(request: Request, e: CaseworkError) -> JSONResponse:
         return problem_response(status_of(e), str(e), request.url.path)
+
+    @app.exception_handler(Erased)
+    async def _erased(request: Request, e: Erased) -> JSONResponse:  # a case erased under retention: gone for good
+        return problem_response(410, f"erased under retention on {e.on}", request.url.path)
 
     @app.exception_handler(CommandError)
     async def _bad_input(request: Request, e: CommandError) -> JSONResponse:

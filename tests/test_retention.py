@@ -1,0 +1,116 @@
+"""Retention by crypto-shredding: a closed case past retention has its key destroyed, after which
+none of its personal data can be read back from the database files, while the hash chain still
+verifies and the case reads as "erased under retention on DATE"."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+
+from typer.testing import CliRunner
+
+from bootstrap import open_records
+from cli.main import app
+from configuration.settings import get_settings
+from eventstore.events import case_stream
+from evidence.replay import case_ids, replay_case
+from operations.retention import retention_stream
+from projections.registry import open_feed
+from tests.conftest import concern
+from tests.pure_case import PureCase
+from tests.test_evidence_pack import closed_case
+
+SUMMARY = "Zebulon pushed Marguerite against the dresser"
+ADULTS = ("ADULT-QX-7731", "ADULT-QX-5502")
+RECORD_TEXT = "second incident in the lounge"  # the development closed_case records
+runner = CliRunner()
+
+
+def raw_bytes(data_dir) -> bytes:
+    """Every file of the data directory, as stored on disk (the database, its WAL, the key store)."""
+    return b"".join(p.read_bytes() for p in sorted(data_dir.iterdir()) if p.is_file())
+
+
+def test_a_case_past_retention_is_erased_and_the_chain_still_verifies(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(data))
+    get_settings.cache_clear()
+    try:
+        records = open_records(get_settings())
+        closed_case(records, "RT-1", summary=SUMMARY, adult_at_risk={"id": ADULTS[0]}, alleged_source={"id": ADULTS[1]})
+        still_open = PureCase(concern("2027-01-12T09:30:00+00:00", case_id="RT-2", summary="kept: the case is open"))
+        still_open.at("2027-01-12T09:40:00+00:00").complete("record_concern")
+        records.record("RT-2", 1, still_open.facts)
+        open_feed(records).catch_up()
+        key = records.keys.cipher(case_stream("RT-1")).key
+        stored = raw_bytes(data)
+        assert SUMMARY.encode() not in stored  # encrypted at rest in the events ...
+        assert ADULTS[0].encode() in stored  # ... the read models hold ids (until the case is erased)
+        assert runner.invoke(app, ["evidence", "checkpoint"]).exit_code == 0
+
+        # closed 2027-01-14: due 8 years on, 2035-01-14
+        early = runner.invoke(app, ["retention", "due", "--today", "2035-01-13", "--json"])
+        assert early.exit_code == 0, early.output
+        assert json.loads(early.stdout)["due"] == []
+        listed = runner.invoke(app, ["retention", "due", "--today", "2035-01-14"])
+        assert listed.exit_code == 0 and "RT-1  closed 2027-01-14  due 2035-01-14" in listed.stdout
+        assert "RT-2" not in listed.stdout
+
+        applied = runner.invoke(app, ["retention", "apply", "--today", "2035-01-20", "--by", "DPO-1"])
+        assert applied.exit_code == 0, applied.output
+        assert "RT-1: erased under retention on 2035-01-20" in applied.stdout
+        assert "1 case(s) erased" in applied.stdout
+
+        stored = raw_bytes(data)
+        for personal in (SUMMARY, *ADULTS, RECORD_TEXT):
+            assert personal.encode() not in stored, personal
+        assert key not in stored  # the key itself is gone from the key store
+
+        verified = runner.invoke(app, ["evidence", "verify"])
+        assert verified.exit_code == 0, verified.output
+        chronology = runner.invoke(app, ["chronology", "RT-1"])
+        assert "erased under retention on 2035-01-20" in chronology.stderr
+        status = runner.invoke(app, ["concern", "status", "RT-1"])
+        assert status.exit_code == 0 and "RT-1: erased under retention on 2035-01-20" in status.stdout
+        pack = runner.invoke(app, ["evidence", "pack", "RT-1", "--out", str(tmp_path / "pack")])
+        assert pack.exit_code == 2 and "erased under retention on 2035-01-20" in pack.stderr
+
+        fresh = open_records(get_settings())
+        assert [r.fact.case_id for r in fresh.stream(retention_stream("RT-1"))] == ["RT-1"]
+        assert fresh.stream(retention_stream("RT-1"))[0].fact.actor == "DPO-1"
+        assert fresh.stored_facts("RT-2")[0].fact.concern.summary == "kept: the case is open"
+        replayed = asyncio.run(replay_case(None, fresh, "RT-1", [], None))  # type: ignore[arg-type]
+        assert replayed.ok and replayed.line() == "RT-1: erased under retention on 2035-01-20; its facts cannot be compared"
+        assert case_ids(fresh) == ["RT-2"]
+        again = runner.invoke(app, ["retention", "apply", "--today", "2035-01-21"])
+        assert again.exit_code == 0 and "0 case(s) erased" in again.stdout
+    finally:
+        get_settings.cache_clear()
+
+
+async def test_the_api_answers_an_erased_case_as_gone(tmp_path):
+    from datetime import date
+
+    import httpx
+
+    from domain.access import Assignment
+    from eventstore.accounts import Accounts
+    from operations.retention import apply
+    from tests.api_support import API, BASE
+    from web.app import create_app
+
+    settings = get_settings().model_copy(update={"data_dir": tmp_path})
+    records = open_records(settings)
+    closed_case(records, "RT-API")
+    apply(records, open_feed(records), 8, date(2035, 2, 1), "DPO-1")
+    accounts = Accounts(records)
+    accounts.add_user("DSL-1", "User DSL-1", None, by="test")
+    accounts.grant("DSL-1", Assignment("designated_safeguarding_lead", "SVC-ELM"), by="test")
+    token = accounts.issue_token("DSL-1", "test", None, timedelta(days=1), by="test").secret
+    app = create_app(settings, records=records, client=None)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE + API,
+                                 headers={"Authorization": f"Bearer {token}"}) as c:
+        r = await c.get("/cases/RT-API/chronology")
+    assert r.status_code == 410, r.text
+    assert r.json()["detail"] == "erased under retention on 2035-02-01"
