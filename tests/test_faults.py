@@ -40,6 +40,16 @@ def record(step: str) -> dict[str, Any]:
     return r
 
 
+async def dev_server(procs, tmp_path: Path, queue: str, **settings: Any) -> tuple[DevServer, Settings, Any]:
+    """A dev server on a SQLite file of the test's own, started and ready; settings for a task queue of
+    its own on it; a client."""
+    server = procs.add(DevServer(tmp_path / "temporal.sqlite", tmp_path / "server.log"))
+    server.start()
+    await server.ready()
+    s = Settings(data_dir=tmp_path, task_queue=f"{queue}-{uuid.uuid4().hex[:6]}", temporal_address=server.address, **settings)
+    return server, s, await connect(s)
+
+
 @dataclass
 class Outcomes:
     """What the client saw, per case: to check against what the store holds."""
@@ -124,11 +134,7 @@ async def test_a_worker_killed_mid_append_loses_and_duplicates_nothing(tmp_path:
     rng = random.Random(seed)
     with processes() as procs:
         print(f"seed {seed}")
-        server = procs.add(DevServer(tmp_path / "temporal.sqlite", tmp_path / "server.log"))
-        server.start()
-        await server.ready()
-        settings = Settings(data_dir=tmp_path, task_queue=f"kill-{uuid.uuid4().hex[:6]}", temporal_address=server.address)
-        client = await connect(settings)
+        server, settings, client = await dev_server(procs, tmp_path, "kill")
         worker = procs.add(WorkerProcess(settings, tmp_path / "worker.log"))
         worker.start()
         await worker.polling(client)
@@ -167,11 +173,7 @@ async def test_the_temporal_server_killed_and_restarted_on_its_file_keeps_every_
     escalates it and goes on. A completion sent during the outage fails as unavailable and is sent
     again until the server answers; it is recorded late, after the missed deadline."""
     with processes() as procs:
-        server = procs.add(DevServer(tmp_path / "temporal.sqlite", tmp_path / "server.log"))
-        server.start()
-        await server.ready()
-        settings = Settings(data_dir=tmp_path, task_queue=f"outage-{uuid.uuid4().hex[:6]}", temporal_address=server.address)
-        client = await connect(settings)
+        server, settings, client = await dev_server(procs, tmp_path, "outage")
         worker = procs.add(WorkerProcess(settings, tmp_path / "worker.log"))
         worker.start()
         await worker.polling(client)
@@ -222,12 +224,7 @@ async def test_a_request_handed_over_with_an_overdue_timer_is_decided_after_the_
     from bootstrap import build_worker
 
     with processes() as procs:
-        server = procs.add(DevServer(tmp_path / "temporal.sqlite", tmp_path / "server.log"))
-        server.start()
-        await server.ready()
-        settings = Settings(data_dir=tmp_path, task_queue=f"late-{uuid.uuid4().hex[:6]}", temporal_address=server.address,
-                            workflow_sandbox=True)
-        client = await connect(settings)
+        server, settings, client = await dev_server(procs, tmp_path, "late", workflow_sandbox=True)
         records = open_records(settings)
         identified = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=14, seconds=56)
         due = identified + timedelta(minutes=15)
@@ -297,13 +294,8 @@ async def test_postgres_restarted_mid_run_the_append_retries_and_lands_once(tmp_
         print(f"seed {seed}")
         pg = procs.add(PostgresCluster())
         pg.start()
-        server = procs.add(DevServer(tmp_path / "temporal.sqlite", tmp_path / "server.log"))
-        server.start()
-        await server.ready()
-        settings = Settings(data_dir=tmp_path, task_queue=f"pg-{uuid.uuid4().hex[:6]}", temporal_address=server.address,
-                            event_store="postgres", postgres_host="127.0.0.1", postgres_port=pg.port,
-                            postgres_user="postgres", postgres_dbname="postgres")
-        client = await connect(settings)
+        server, settings, client = await dev_server(procs, tmp_path, "pg", event_store="postgres", postgres_host="127.0.0.1",
+                                                    postgres_port=pg.port, postgres_user="postgres", postgres_dbname="postgres")
         worker = procs.add(WorkerProcess(settings, tmp_path / "worker.log"))
         worker.start()
         await worker.polling(client)
@@ -358,11 +350,7 @@ async def test_two_workers_one_killed_again_and_again_over_fifty_cases(tmp_path:
     rng = random.Random(seed)
     with processes() as procs:
         print(f"seed {seed}")
-        server = procs.add(DevServer(tmp_path / "temporal.sqlite", tmp_path / "server.log"))
-        server.start()
-        await server.ready()
-        settings = Settings(data_dir=tmp_path, task_queue=f"two-{uuid.uuid4().hex[:6]}", temporal_address=server.address)
-        client = await connect(settings)
+        server, settings, client = await dev_server(procs, tmp_path, "two")
         steady = procs.add(WorkerProcess(settings, tmp_path / "steady.log", "steady worker"))
         killed = procs.add(WorkerProcess(settings, tmp_path / "killed.log", "killed worker"))
         steady.start()
