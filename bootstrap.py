@@ -17,7 +17,6 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
@@ -28,6 +27,7 @@ from activities.process_activities import ProcessActivities
 from casework.provider_process import keep_proposing
 from configuration.redaction import PersonalTextInterceptor
 from configuration.settings import Settings
+from encryption.payload_codec import data_converter
 from eventstore.application import SafeguardingRecords
 from eventstore.keys import KeyStore, load_master_key
 from projections.feed import ProjectionFeed
@@ -60,9 +60,15 @@ def open_keys(settings: Settings) -> KeyStore | None:
     return KeyStore(settings.key_store_path or settings.data_dir / "keys.sqlite", master)
 
 
-async def connect(settings: Settings, **options: Any) -> Client:
+def converter_for(settings: Settings, records: SafeguardingRecords | None = None):
+    """The data converter: payloads encrypted with the case's key when encryption at rest is on.
+    Given `records`, its key store is shared (one cache of keys, one connection to the key store)."""
+    return data_converter(records.keys if records is not None else open_keys(settings))
+
+
+async def connect(settings: Settings, records: SafeguardingRecords | None = None, **options: Any) -> Client:
     return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
-                                data_converter=pydantic_data_converter, **options)
+                                data_converter=converter_for(settings, records), **options)
 
 
 def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActivities | None = None,

@@ -11,7 +11,7 @@ import asyncio
 
 import structlog
 
-from bootstrap import connect, serve
+from bootstrap import connect, open_records, serve
 from configuration.logging import configure_logging
 from configuration.settings import get_settings
 
@@ -19,9 +19,10 @@ from configuration.settings import get_settings
 async def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_format)
-    client = await connect(settings)
+    records = open_records(settings)
+    client = await connect(settings, records)
     structlog.get_logger("safeguard.worker").info("worker started", task_queue=settings.task_queue)
-    await serve(client, settings)
+    await serve(client, settings, records)
 
 
 if __name__ == "__main__":

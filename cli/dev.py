@@ -15,7 +15,8 @@ from cli.common import EXIT_UNAVAILABLE, fail
 from configuration.dev_server import DevServer
 from configuration.logging import configure_logging
 from configuration.settings import get_settings
-from bootstrap import master_key_source, open_records, serve
+from bootstrap import converter_for, master_key_source, open_records, serve
+from encryption.payload_codec import CODEC_PATH
 from worker import main as worker_main
 
 log = structlog.get_logger("safeguard.dev")
@@ -57,11 +58,14 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = settings.data_dir / "temporal.sqlite"
+    records = open_records(settings)
+    # the UI decodes the encrypted payloads through the web app, for those signed in who may read the case
+    codec = f"http://127.0.0.1:{web_port}{CODEC_PATH}" if web_port is not None and records.keys is not None else None
     server = await DevServer.start(port=port, ui_port=ui_port, namespace=settings.temporal_namespace, db=db,
-                                   log_path=settings.data_dir / "temporal-server.log")
+                                   log_path=settings.data_dir / "temporal-server.log", ui_codec_endpoint=codec,
+                                   data_converter=converter_for(settings, records))
     web_server = None
     try:
-        records = open_records(settings)
         store = settings.event_store_env().get("SQLITE_DBNAME", "PostgreSQL")
         if web_port is not None:
             from bootstrap import web_app
@@ -74,8 +78,12 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
             f"  Temporal server  127.0.0.1:{port} (history in {db}, log in {server.log_path})\n"
             f"  Temporal UI      http://127.0.0.1:{ui_port}\n"
             f"  Event store      {store}\n"
-            + (f"  Encryption       keys in {records.keys.path}, master key from {master_key_source(settings)}\n"
+            + (f"  Encryption       events and Temporal payloads, keys in {records.keys.path}, master key from "
+               f"{master_key_source(settings)}\n"
                if records.keys is not None else "  Encryption       off (SAFEGUARD_ENCRYPT_AT_REST=false)\n")
+            + (f"  Codec endpoint   {codec} (the Temporal UI decodes payloads there for those signed in who may "
+               "read the case: tick 'Include cross-origin credentials' in the UI's Data Encoder settings once)\n"
+               if codec else "")
             + f"  Worker           task queue {settings.task_queue}\n"
             + (f"  Pages            http://127.0.0.1:{web_port}/ (sign in with an account made by `safeguard users`)\n"
                f"  API              http://127.0.0.1:{web_port}/api/v1 (docs http://127.0.0.1:{web_port}/api/docs)\n"

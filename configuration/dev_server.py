@@ -33,9 +33,11 @@ STOP_TIMEOUT = 10.0  # seconds the server has to stop on SIGTERM before it is ki
 
 
 def dev_server_args(*, port: int, ui_port: int, namespace: str, db: Path, ip: str = "127.0.0.1",
-                    log_level: str = "warn") -> list[str]:
-    """`temporal server start-dev` with the arguments `WorkflowEnvironment.start_local` gives it."""
-    return [temporal_cli(), "server", "start-dev", "--port", str(port), "--namespace", namespace, "--ip", ip,
+                    log_level: str = "warn", ui_codec_endpoint: str | None = None) -> list[str]:
+    """`temporal server start-dev` with the arguments `WorkflowEnvironment.start_local` gives it, and
+    the codec endpoint its UI decodes payloads with."""
+    codec = ["--ui-codec-endpoint", ui_codec_endpoint] if ui_codec_endpoint else []
+    return [temporal_cli(), "server", "start-dev", *codec, "--port", str(port), "--namespace", namespace, "--ip", ip,
             "--log-format", "pretty", "--log-level", log_level,
             "--dynamic-config-value", "frontend.enableServerVersionCheck=false",
             "--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true",
@@ -71,10 +73,12 @@ class DevServer:
 
     @classmethod
     async def start(cls, *, port: int, ui_port: int, namespace: str, db: Path, log_path: Path,
-                    timeout: float = STARTUP_TIMEOUT, **client_options: Any) -> "DevServer":
+                    timeout: float = STARTUP_TIMEOUT, ui_codec_endpoint: str | None = None,
+                    **client_options: Any) -> "DevServer":
         """Start the server (its output to `log_path`) and connect once its frontend answers;
-        RuntimeError, with the server stopped, if it exits or does not answer within `timeout`."""
-        args = dev_server_args(port=port, ui_port=ui_port, namespace=namespace, db=db)
+        RuntimeError, with the server stopped, if it exits or does not answer within `timeout`.
+        `client_options` go to `Client.connect` (e.g. `data_converter`; pydantic's by default)."""
+        args = dev_server_args(port=port, ui_port=ui_port, namespace=namespace, db=db, ui_codec_endpoint=ui_codec_endpoint)
         with open(log_path, "wb") as log:
             process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                        preexec_fn=die_with_parent(), process_group=0)
@@ -99,8 +103,8 @@ async def _connect_when_up(process: subprocess.Popen[bytes], target: str, namesp
             raise RuntimeError(f"the Temporal dev server exited with code {process.returncode}: "
                                f"{_tail(log_path) or 'no output'} (its log: {log_path})")
         try:
-            client = await Client.connect(target, namespace=namespace, data_converter=pydantic_data_converter,
-                                          **client_options)
+            client = await Client.connect(target, namespace=namespace,
+                                          **{"data_converter": pydantic_data_converter, **client_options})
             await client.service_client.check_health(timeout=timedelta(seconds=2))
             return client
         except Exception as e:  # not listening yet, or not serving yet

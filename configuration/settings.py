@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     temporal_ui_port: int = 8233
+    # origins of the Temporal UI allowed to call the codec endpoint with the user's cookie
+    # (default: http://127.0.0.1 and http://localhost at temporal_ui_port)
+    temporal_ui_origin: list[str] = []
     task_queue: str = "safeguard-cases"
 
     event_store: Literal["sqlite", "postgres"] = "sqlite"
@@ -143,6 +146,9 @@ class Settings(BaseSettings):
         if self.event_store == "postgres":
             return f"PostgreSQL {self.postgres_dbname} at {self.postgres_host}:{self.postgres_port}"
         return f"SQLite {self.sqlite_path or self.data_dir / 'events.sqlite'}"
+
+    def temporal_ui_origins(self) -> list[str]:
+        return self.temporal_ui_origin or [f"http://{host}:{self.temporal_ui_port}" for host in ("127.0.0.1", "localhost")]
 
     def threshold_profile_for(self, service_id: str | None) -> str:
         return self.service_threshold_profiles.get(service_id or "", self.threshold_profile)

@@ -190,6 +190,12 @@ def may_read_commissioning(p: Principal) -> Decision:
     return _any_of(p, COMMISSIONING_READERS, "the commissioner records")
 
 
+def may_read_organisation_workflows(p: Principal) -> Decision:
+    """The Temporal payloads of workflows that are not a case's (audits, governance actions,
+    provider-concern processes): governance or commissioning readers."""
+    return _any_of(p, GOVERNANCE_READERS | COMMISSIONING_READERS, "the organisation's workflows")
+
+
 def _any_of(p: Principal, roles: frozenset[str], what: str) -> Decision:
     for a in p.assignments:
         if a.role in roles:

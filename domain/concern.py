@@ -31,6 +31,14 @@ from domain.policy import Role
 
 MAX_REQUEST_ID = 300  # an API user's id and their Idempotency-Key (at most 200)
 CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{2,63}")
+# The ids of Safeguard's other workflows begin so (governance audits and actions, provider-concern
+# processes): a case id may not, so a workflow id tells whether it is a case's (whose payloads take
+# the case's own key: encryption/payload_codec.py).
+RESERVED_WORKFLOW_PREFIXES = ("governance-", "provider-process-")
+
+
+def is_case_workflow(workflow_id: str) -> bool:
+    return not workflow_id.startswith(RESERVED_WORKFLOW_PREFIXES)
 
 
 class Model(BaseModel):
@@ -129,6 +137,9 @@ class ConcernBody(Model):
         if value is not None and not CASE_ID.fullmatch(value):
             raise ValueError(f"{shown(value)} is not a case id: 3 to 64 letters, digits and - _ . : "
                              "starting with a letter or digit (e.g. SG-20261224-ABC123)")
+        if value is not None and not is_case_workflow(value):
+            raise ValueError(f"{shown(value)} is not a case id: ids beginning {' or '.join(RESERVED_WORKFLOW_PREFIXES)} "
+                             "are Safeguard's own workflows'")
         return value
 
     @field_validator("adult_at_risk", "alleged_source")

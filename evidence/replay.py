@@ -15,6 +15,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
+from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter
@@ -73,10 +74,14 @@ async def fetch_runs(client: Client, case_id: str) -> list[WorkflowHistory]:
             return list(reversed(runs))
 
 
-def recorded_facts(runs: Iterable[WorkflowHistory], converter: DataConverter) -> list[Fact]:
-    """The facts the workflow recorded, in order, as its histories hold them."""
-    payloads = converter.payload_converter
+async def recorded_facts(runs: Iterable[WorkflowHistory], converter: DataConverter) -> list[Fact]:
+    """The facts the workflow recorded, in order, as its histories hold them (decrypted with the
+    case's key where the payload codec encrypted them)."""
     facts: list[Fact] = []
+
+    async def value(payload: Payload, kind: type) -> Any:
+        return (await converter.decode([payload], [kind]))[0]
+
     for history in runs:
         scheduled: dict[int, list[Fact]] = {}
         for e in history.events:
@@ -86,11 +91,11 @@ def recorded_facts(runs: Iterable[WorkflowHistory], converter: DataConverter) ->
                     continue
                 kind = json.loads(details["data"].payloads[0].data).get("activity_type")
                 if kind in _RESULTS:
-                    facts += payloads.from_payload(details["result"].payloads[0], _RESULTS[kind]).facts
+                    facts += (await value(details["result"].payloads[0], _RESULTS[kind])).facts
             elif e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
                 a = e.activity_task_scheduled_event_attributes
                 if a.activity_type.name in _INPUTS:
-                    scheduled[e.event_id] = payloads.from_payload(a.input.payloads[0], _INPUTS[a.activity_type.name]).facts
+                    scheduled[e.event_id] = (await value(a.input.payloads[0], _INPUTS[a.activity_type.name])).facts
             elif e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
                 facts += scheduled.pop(e.activity_task_completed_event_attributes.scheduled_event_id, [])
     return facts
@@ -139,7 +144,7 @@ async def replay_case(client: Client, records: SafeguardingRecords, case_id: str
         if result.replay_failure is not None:
             report.status = "nondeterministic"
             report.problems.append(f"run {i} of {len(runs)} does not replay on today's code: {result.replay_failure}")
-    recorded = recorded_facts(runs, converter)
+    recorded = await recorded_facts(runs, converter)
     report.history_facts = len(recorded)
     mismatches = compare(stored, recorded)
     if mismatches:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 from temporalio.client import Client, WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 from pydantic import ValidationError
@@ -24,6 +23,8 @@ from casework.commands import raise_concern
 from casework.errors import CaseworkError, describe_validation, plain_errors
 from configuration.binaries import temporal_test_server
 from configuration.settings import Settings
+from encryption.payload_codec import data_converter
+from eventstore.keys import KeyStore
 from domain.concern import Acknowledgement, Development, StepCompletion
 from eventstore.application import SafeguardingRecords
 from projections.case_history import chronology, escalations, step_occurrences
@@ -40,9 +41,10 @@ def quiet_runtime() -> Runtime:
     return Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))))
 
 
-async def start_test_environment() -> WorkflowEnvironment:
+async def start_test_environment(keys: KeyStore | None = None) -> WorkflowEnvironment:
+    """The time-skipping server, its client encrypting payloads with `keys` (as the worker's would)."""
     return await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter, test_server_existing_path=temporal_test_server(), runtime=quiet_runtime()
+        data_converter=data_converter(keys), test_server_existing_path=temporal_test_server(), runtime=quiet_runtime()
     )
 
 
@@ -80,11 +82,11 @@ async def run_scenario(
 ) -> dict[str, Any]:
     say = progress or (lambda _: None)
     own_env = env is None
-    env = env or await start_test_environment()
     tmp = tempfile.TemporaryDirectory(prefix="safeguard-sim-")
     try:
         settings = settings or Settings(data_dir=Path(tmp.name), task_queue=f"safeguard-simulation-{uuid.uuid4().hex[:8]}")
         records = open_records(settings)
+        env = env or await start_test_environment(records.keys)
         case_id = scenario.concern.case_id or "SIM-1"
         async with build_worker(env.client, records, settings):
             clock = CaseClock(env, scenario.concern.identified_at - await env.get_current_time())
@@ -102,7 +104,7 @@ async def run_scenario(
                 await handle.terminate("simulation finished")  # a rehearsal leaves nothing running
             return result
     finally:
-        if own_env:
+        if own_env and env is not None:
             await env.shutdown()
         tmp.cleanup()
 

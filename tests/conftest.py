@@ -19,8 +19,9 @@ from bootstrap import build_worker, open_records
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    environment = await start_test_environment()
+async def env(records) -> AsyncIterator[WorkflowEnvironment]:
+    """The test's server; its client encrypts payloads with the test store's keys, as the worker's does."""
+    environment = await start_test_environment(records.keys)
     yield environment
     await environment.shutdown()
 

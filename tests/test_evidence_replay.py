@@ -8,12 +8,12 @@ import asyncio
 import uuid
 
 import pytest_asyncio
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from bootstrap import WORKFLOWS, build_worker, open_records
 from configuration.binaries import temporal_cli
 from configuration.settings import Settings
+from encryption.payload_codec import data_converter
 from tests.cases import CaseDriver
 from domain.facts import DevelopmentRecorded
 from evidence.replay import case_ids, every_case, fetch_runs, replay_case
@@ -26,7 +26,7 @@ RAISED_BY = {"actor": "SSW-14", "role": "senior_support_worker"}
 
 
 async def replay(driver, case_id):
-    return await replay_case(driver.env.client, driver.records, case_id, WORKFLOWS, pydantic_data_converter)
+    return await replay_case(driver.env.client, driver.records, case_id, WORKFLOWS, driver.env.client.data_converter)
 
 
 async def test_a_case_that_continued_as_new_replays_and_matches_the_store(driver):
@@ -89,9 +89,9 @@ async def test_the_replay_command(driver, monkeypatch):
 @pytest_asyncio.fixture(loop_scope="session")
 async def local_driver(tmp_path):
     """The real local dev server (the time-skipping one cannot list workflows)."""
-    env = await WorkflowEnvironment.start_local(dev_server_existing_path=temporal_cli(), data_converter=pydantic_data_converter)
     settings = Settings(data_dir=tmp_path, task_queue=f"replay-{uuid.uuid4().hex[:6]}", workflow_sandbox=True)
     records = open_records(settings)
+    env = await WorkflowEnvironment.start_local(dev_server_existing_path=temporal_cli(), data_converter=data_converter(records.keys))
     async with build_worker(env.client, records, settings):
         d = CaseDriver(env, settings, records)
         yield d

@@ -17,7 +17,7 @@ from temporalio.client import Client
 from configuration.settings import Settings, get_settings
 from eventstore.accounts import Accounts
 from eventstore.application import SafeguardingRecords
-from web import api, identity, oidc, problems, processes
+from web import api, codec, identity, oidc, problems, processes
 from web.context import API, WebContext, session_secret, utc_now
 SESSION_COOKIE = "safeguard_session"
 
@@ -54,7 +54,9 @@ def create_app(settings: Settings | None = None, *, records: SafeguardingRecords
     # life caps it.
     app.add_middleware(SessionMiddleware, secret_key=session_secret(settings), session_cookie=SESSION_COOKIE,
                        max_age=settings.session_max_hours * 3600, same_site="lax", https_only=settings.cookie_secure)
+    app.add_middleware(codec.CodecCORS, origins=settings.temporal_ui_origins())
     problems.install(app)
+    app.include_router(codec.router)
     app.include_router(identity.router, prefix=API)
     app.include_router(oidc.router, prefix=API)
     app.include_router(api.router, prefix=API)

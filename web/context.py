@@ -45,7 +45,7 @@ class WebContext:
             if self.client is None:
                 try:
                     async with asyncio.timeout(RPC_TIMEOUT.total_seconds()):
-                        self.client = await connect(self.settings)
+                        self.client = await connect(self.settings, self.records)
                 except Exception as e:
                     raise Unavailable(f"cannot reach Temporal at {self.settings.temporal_address} "
                                       f"({e.__class__.__name__})") from None

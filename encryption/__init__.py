@@ -1,0 +1,1 @@
+"""Encryption of what Safeguard hands to Temporal: the payload codec and the data converter using it."""

@@ -1,0 +1,98 @@
+"""Temporal's copy of the personal data, encrypted with the case's own key.
+
+A case's workflow input, update arguments and results, activity inputs and results and failure
+messages hold the concern's summary, records and adult ids. Without this codec they sit in plain
+text in Temporal's database and UI. Each payload of a case's workflow is encrypted (AES-GCM, as
+the event store's) with that case's key from the key store (`eventstore/keys.py`): shredding the
+key under retention makes the case's Temporal history unreadable too. Payloads of Safeguard's
+other workflows (audits, governance actions, provider-concern processes) take the store key.
+
+The codec learns which workflow a payload belongs to from Temporal's serialization context
+(the workflow id, set for workflow and activity payloads alike). An encrypted payload names its
+key in its metadata, so decoding needs no context, and payloads written before this codec
+(plain JSON) pass through unchanged: running cases carry on across the upgrade.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Sequence
+from uuid import UUID
+
+from temporalio.api.common.v1 import Payload
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import (
+    DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
+    PayloadCodec,
+    SerializationContext,
+    WithSerializationContext,
+)
+
+from domain.concern import is_case_workflow
+from eventstore.events import case_stream
+from eventstore.keys import STORE_KEY, KeyStore
+
+ENCODING = b"binary/encrypted"
+KEY = "safeguard-key"  # metadata: the key-store row (stream) the payload is encrypted under
+CASE = "safeguard-case"  # metadata: the case the payload belongs to (the codec endpoint checks access by it)
+CODEC_PATH = "/codec"  # where the web app serves the codec to the Temporal UI (web/codec.py)
+
+
+class UnknownKey(Exception):
+    """A payload is encrypted under a key this key store does not hold."""
+
+
+class CaseKeyCodec(PayloadCodec, WithSerializationContext):
+    def __init__(self, keys: KeyStore, workflow_id: str | None = None) -> None:
+        self.keys, self.workflow_id = keys, workflow_id
+
+    def with_context(self, context: SerializationContext) -> "CaseKeyCodec":
+        return CaseKeyCodec(self.keys, getattr(context, "workflow_id", None))
+
+    def _key(self) -> tuple[UUID, str | None]:
+        if self.workflow_id and is_case_workflow(self.workflow_id):
+            return case_stream(self.workflow_id), self.workflow_id
+        return STORE_KEY, None
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        stream, case_id = self._key()
+        cipher = self.keys.cipher(stream, create=True)  # raises Erased for a case erased under retention
+        metadata = {"encoding": ENCODING, KEY: stream.hex.encode()}
+        if case_id:
+            metadata[CASE] = case_id.encode()
+        return [Payload(metadata=metadata, data=cipher.encrypt(p.SerializeToString())) for p in payloads]  # type: ignore[union-attr]
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return [decrypt(self.keys, p) for p in payloads]
+
+
+def encrypted(p: Payload) -> bool:
+    return p.metadata.get("encoding") == ENCODING
+
+
+def payload_case(p: Payload) -> str | None:
+    """The case an encrypted payload belongs to (None: not a case's, or not encrypted)."""
+    return p.metadata[CASE].decode() if encrypted(p) and CASE in p.metadata else None
+
+
+def decrypt(keys: KeyStore, p: Payload) -> Payload:
+    """The payload as it was before encoding; a plain one as it is. Raises `Erased` when its case's
+    key was shredded, `UnknownKey` when the key store never held its key."""
+    if not encrypted(p):
+        return p
+    stream = UUID(hex=p.metadata[KEY].decode())
+    cipher = keys.cipher(stream)
+    if cipher is None:
+        raise UnknownKey(f"a Temporal payload is encrypted under key {stream.hex}, which the key store at "
+                         f"{keys.path} does not hold (another deployment's key store, or a restore without its keys?)")
+    return Payload.FromString(cipher.decrypt(p.data))
+
+
+def data_converter(keys: KeyStore | None) -> DataConverter:
+    """Pydantic payloads, encrypted per case when encryption at rest is on (`keys` given); failure
+    messages and stack traces are moved into an encoded payload so they are encrypted as well."""
+    if keys is None:
+        return pydantic_data_converter
+    return dataclasses.replace(pydantic_data_converter, payload_codec=CaseKeyCodec(keys),
+                               failure_converter_class=DefaultFailureConverterWithEncodedAttributes)
