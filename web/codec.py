@@ -110,7 +110,7 @@ def _may_decode(request: Request, principal: Principal, case_id: str | None) -> 
         decision = may_read_case(principal, case_id, service, now)
     key = (principal.user_id, case_id or "", bool(decision))
     if key not in _audited or now - _audited[key] >= AUDIT_EVERY:
-        audit(request, principal, "decoded in the Temporal UI" if decision else "refused", bool(decision),
+        audit(request, principal, "read" if decision else "refused", bool(decision),
               case_id=case_id, service=service, reason=None if decision else decision.reason)
         _audited[key] = now
     return bool(decision)

@@ -16,12 +16,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
 from casework.errors import CaseworkError
+from encryption.payload_codec import CODEC_PATH
 from web.context import API
 from web.problems import Problem, status_of
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith(API) or request.url.path.startswith("/api/")
+    """A machine's endpoint (the API, the Temporal UI's codec): errors as problem+json, never a page."""
+    return request.url.path.startswith((API, "/api/", CODEC_PATH + "/"))
 
 
 def install(app: FastAPI) -> None:
