@@ -1,7 +1,7 @@
 """Temporal's copy of the personal data, encrypted with the case's own key.
 
-A case's workflow input, update arguments and results, activity inputs and results and failure
-messages hold the concern's summary, records and adult ids. Without this codec they sit in plain
+A case's workflow input, update arguments and results, and activity inputs and results hold the
+concern's summary, records and adult ids. Without this codec they sit in plain
 text in Temporal's database and UI. Each payload of a case's workflow is encrypted (AES-GCM, as
 the event store's) with that case's key from the key store (`eventstore/keys.py`): shredding the
 key under retention makes the case's Temporal history unreadable too. Payloads of Safeguard's
@@ -23,7 +23,6 @@ from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import (
     DataConverter,
-    DefaultFailureConverterWithEncodedAttributes,
     PayloadCodec,
     SerializationContext,
     WithSerializationContext,
@@ -90,9 +89,11 @@ def decrypt(keys: KeyStore, p: Payload) -> Payload:
 
 
 def data_converter(keys: KeyStore | None) -> DataConverter:
-    """Pydantic payloads, encrypted per case when encryption at rest is on (`keys` given); failure
-    messages and stack traces are moved into an encoded payload so they are encrypted as well."""
+    """Pydantic payloads, encrypted per case when encryption at rest is on (`keys` given).
+
+    Failure messages stay plain: Temporal hands a query's failure to the client as its message
+    alone, so an encoded one would reach staff as "Encoded failure". They carry no personal text
+    (an activity's failure is redacted by configuration/redaction.py; refusals name ids and fields)."""
     if keys is None:
         return pydantic_data_converter
-    return dataclasses.replace(pydantic_data_converter, payload_codec=CaseKeyCodec(keys),
-                               failure_converter_class=DefaultFailureConverterWithEncodedAttributes)
+    return dataclasses.replace(pydantic_data_converter, payload_codec=CaseKeyCodec(keys))

@@ -10,27 +10,27 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest_asyncio
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from configuration.binaries import temporal_cli
 from configuration.settings import Settings
 from tests.cases import RECORDS
 from tests.conftest import concern
-from bootstrap import build_worker, open_records
+from bootstrap import build_worker, converter_for, open_records
 
 SAFEGUARD = str(Path(sys.executable).parent / "safeguard")
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def stack(tmp_path):
+    settings = Settings(data_dir=tmp_path, task_queue=f"stack-{uuid.uuid4().hex[:6]}")
+    records = open_records(settings)  # its key store is the one the CLI opens: they share the case keys
     env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter, dev_server_existing_path=temporal_cli(),
+        data_converter=converter_for(settings, records), dev_server_existing_path=temporal_cli(),
         dev_server_database_filename=str(tmp_path / "temporal.sqlite"),
     )
-    settings = Settings(data_dir=tmp_path, task_queue=f"stack-{uuid.uuid4().hex[:6]}",
-                        temporal_address=env.client.service_client.config.target_host)
-    async with build_worker(env.client, open_records(settings), settings):
+    settings = settings.model_copy(update={"temporal_address": env.client.service_client.config.target_host})
+    async with build_worker(env.client, records, settings):
         yield settings, tmp_path
     await env.shutdown()
 

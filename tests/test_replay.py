@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
 from domain.pathway import current_pathway
@@ -15,18 +16,20 @@ from tests.conftest import concern
 from tests.histories.record_histories import WORKFLOW_REVISION
 from tests.stories import missed_and_escalated
 from bootstrap import WORKFLOWS
+from encryption.payload_codec import data_converter
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 
-def replayer() -> Replayer:
-    return Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+def replayer(converter: DataConverter = pydantic_data_converter) -> Replayer:
+    return Replayer(workflows=WORKFLOWS, data_converter=converter)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
-async def test_recorded_history_replays(path):
+async def test_recorded_history_replays(path, records):
+    """Histories recorded before Temporal's payloads were encrypted replay through the codec too."""
     history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
-    result = await replayer().replay_workflow(history)
+    result = await replayer(data_converter(records.keys)).replay_workflow(history)
     assert result.replay_failure is None
 
 
@@ -43,7 +46,7 @@ async def test_a_fresh_history_replays(driver):
     case = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00"))
     await missed_and_escalated(case)
     history = await case.handle.fetch_history()
-    await replayer().replay_workflow(history)
+    await replayer(driver.env.client.data_converter).replay_workflow(history)
 
 
 async def test_replaying_a_decider_case_never_reads_the_holiday_package(monkeypatch):

@@ -4,7 +4,6 @@ override needs a reason. Decisions are recorded, so replay never re-decides."""
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 import activities.case_activities as case_activities
@@ -126,7 +125,7 @@ async def test_replay_after_a_profile_change_reproduces_the_old_decision(driver,
 
     for module in (threshold, registry, case_activities):
         monkeypatch.setattr(module, "load_profile", withdrawn)
-    result = await Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter).replay_workflow(
+    result = await Replayer(workflows=WORKFLOWS, data_converter=driver.env.client.data_converter).replay_workflow(
         history, raise_on_replay_failure=False)
     assert result.replay_failure is None
     assert decision_of(case) == old and old["level"] == "reportable"
