@@ -20,6 +20,7 @@ from projections.registry import open_feed
 from tests.conftest import concern
 from tests.pure_case import PureCase
 from tests.test_evidence_pack import closed_case
+from tests.test_postgres_store import pg_settings  # noqa: F401  (a fixture)
 
 SUMMARY = "Zebulon pushed Marguerite against the dresser"
 ADULTS = ("ADULT-QX-7731", "ADULT-QX-5502")
@@ -114,3 +115,35 @@ async def test_the_api_answers_an_erased_case_as_gone(tmp_path):
         r = await c.get("/cases/RT-API/chronology")
     assert r.status_code == 410, r.text
     assert r.json()["detail"] == "erased under retention on 2035-02-01"
+
+
+def test_retention_on_postgres(pg_settings, tmp_path, monkeypatch):
+    """`retention due` and `apply` on the PostgreSQL store: the events stay, chained and unreadable."""
+    from tests.test_evidence_verify import Rows
+
+    env = {"SAFEGUARD_EVENT_STORE": "postgres", "SAFEGUARD_DATA_DIR": str(tmp_path),
+           "SAFEGUARD_POSTGRES_HOST": pg_settings.postgres_host, "SAFEGUARD_POSTGRES_PORT": str(pg_settings.postgres_port),
+           "SAFEGUARD_POSTGRES_USER": pg_settings.postgres_user, "SAFEGUARD_POSTGRES_DBNAME": pg_settings.postgres_dbname}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    get_settings.cache_clear()
+    try:
+        records = open_records(get_settings())
+        closed_case(records, "RT-PG", summary=SUMMARY, adult_at_risk={"id": ADULTS[0]}, alleged_source={"id": ADULTS[1]})
+        rows = Rows(records, get_settings())
+        states = lambda: b"".join(bytes(r[0]) for r in rows.run("SELECT state FROM {t} WHERE originator_id = ?", rows.sid("RT-PG")))  # noqa: E731
+        assert states() and SUMMARY.encode() not in states()  # encrypted at rest on PostgreSQL too
+        key = records.keys.cipher(case_stream("RT-PG")).key
+        listed = runner.invoke(app, ["retention", "due", "--today", "2035-01-14"])
+        assert listed.exit_code == 0 and "RT-PG  closed 2027-01-14  due 2035-01-14" in listed.stdout, listed.output
+        applied = runner.invoke(app, ["retention", "apply", "--today", "2035-01-20", "--by", "DPO-1"])
+        assert applied.exit_code == 0 and "RT-PG: erased under retention on 2035-01-20" in applied.stdout, applied.output
+        verified = runner.invoke(app, ["evidence", "verify"])
+        assert verified.exit_code == 0, verified.output
+        status = runner.invoke(app, ["concern", "status", "RT-PG"])
+        assert "RT-PG: erased under retention on 2035-01-20" in status.stdout, status.output
+        fresh = open_records(get_settings())
+        assert case_ids(fresh) == [] and states()  # still stored, chained; no longer readable
+        assert key not in b"".join(p.read_bytes() for p in tmp_path.glob("keys.sqlite*"))  # the key is gone
+    finally:
+        get_settings.cache_clear()
