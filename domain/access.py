@@ -33,6 +33,10 @@ ORGANISATION_ONLY: frozenset[str] = frozenset({QUALITY_LEAD, COMMISSIONER, CONTR
 # who reads the governance audits and runs them; who reads the commissioner records
 GOVERNANCE_READERS: frozenset[str] = frozenset({QUALITY_LEAD, "nominated_individual", "operations_director"})
 COMMISSIONING_READERS: frozenset[str] = frozenset({COMMISSIONER, CONTRACT_MANAGER, QUALITY_LEAD, "nominated_individual"})
+# who may export a case's evidence pack (it leaves the system as a document): the managers and leads
+# answerable for the case, and an inspector for the cases of a current grant; not care staff
+EXPORTERS: frozenset[str] = frozenset({"registered_manager", "designated_safeguarding_lead", QUALITY_LEAD,
+                                       "operations_director", "nominated_individual", INSPECTOR})
 
 Channel = Literal["api", "web", "cli"]
 
@@ -156,6 +160,20 @@ def may_read_case(p: Principal, case_id: str, service: str, now: datetime) -> De
         return Decision(False, f"reading {case_id}: your inspector's grant for it has ended")
     return Decision(False, f"reading {case_id} at {service} needs a role at {service}; you hold "
                            f"{_held(r for a in p.assignments for r in [a.describe()])}")
+
+
+def may_export_case(p: Principal, case_id: str, service: str, now: datetime) -> Decision:
+    """A case's evidence pack: one who may read the case, in a role of EXPORTERS there."""
+    read = may_read_case(p, case_id, service, now)
+    if not read:
+        return read
+    if read.role == INSPECTOR:
+        return read
+    for role in p.roles_at(service):
+        if role in EXPORTERS:
+            return Decision(True, role=role)
+    return Decision(False, f"exporting the evidence pack of {case_id} needs {' or '.join(sorted(EXPORTERS - {INSPECTOR}))} "
+                           f"at {service}; you hold {_held(p.roles_at(service))}")
 
 
 def sees_service(p: Principal, service: str) -> bool:

@@ -479,8 +479,17 @@ async def test_an_evidence_pack_is_an_audited_export_of_a_case_you_may_read(api)
         data = await c.get(f"/cases/{case_id}/evidence-pack", params={"format": "json"})
     async with api.as_user("RM-81", Assignment("registered_manager", "SVC-OAK")) as other:
         hidden = await other.get(f"/cases/{case_id}/evidence-pack")
+    async with api.as_user("SSW-82", Assignment("senior_support_worker", ELM)) as staff:  # reads it, may not export it
+        refused = await staff.get(f"/cases/{case_id}/evidence-pack")
+    async with api.as_user("CQC-1", Assignment("inspector", cases=(case_id,), until=datetime.now(timezone.utc) + timedelta(days=7))) as inspector:
+        inspected = await inspector.get(f"/cases/{case_id}/evidence-pack", params={"format": "json"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.headers["x-evidence-intact"] == "true"
     assert data.status_code == 200 and data.json()["case_id"] == case_id
     assert hidden.status_code == 404
-    exports = [a for a in api.accounts.access_log(case_id=case_id) if a.action == "export"]
-    assert [(a.user_id, a.allowed) for a in exports] == [("RM-80", True), ("RM-80", True)]
+    assert refused.status_code == 403 and "needs designated_safeguarding_lead or" in refused.json()["detail"]
+    assert "you hold senior_support_worker" in refused.json()["detail"]
+    assert inspected.status_code == 200
+    log = api.accounts.access_log(case_id=case_id)
+    exports = [a for a in log if a.action == "export"]
+    assert [(a.user_id, a.allowed) for a in exports] == [("RM-80", True), ("RM-80", True), ("CQC-1", True)]
+    assert any(a.user_id == "SSW-82" and a.action == "refused" and "evidence pack" in (a.reason or "") for a in log)

@@ -202,6 +202,10 @@ async def test_an_escalation_to_my_role_is_acknowledged_from_my_work_once(pages)
     assert "Chronology as at" in then and "Nothing was recorded by then" in then
     assert "ConcernRaised" in (await dsl.get(f"/cases/{case_id}", params={"as_at": first.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M:%S")})).text
     assert any(a.action == "read" and a.user_id == "DSL-22" for a in pages.accounts.access_log(case_id=case_id))
+    # the evidence pack is a button for those who may export it; care staff are told who may
+    assert f'action="/api/v1/cases/{case_id}/evidence-pack"' in then and "Export the evidence pack" in then
+    staff = (await ssw.get(f"/cases/{case_id}")).text
+    assert "evidence-pack" not in staff and "exporting the evidence pack of" in staff
 
 
 async def test_governance_runs_an_audit_now_and_commissioners_read_service_rows(pages):

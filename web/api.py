@@ -38,6 +38,7 @@ from domain.access import (
     Decision,
     Principal,
     may_act_at,
+    may_export_case,
     may_read_case,
     may_read_commissioning,
     may_read_governance,
@@ -520,7 +521,9 @@ def evidence_pack(case_id: str, request: Request, principal: Principal = Depends
     from evidence.store import EvidenceError
 
     ctx = web(request)
-    visible_case(request, principal, case_id, "export")
+    service, _ = visible_case(request, principal, case_id, "")
+    refuse(request, principal, may_export_case(principal, case_id, service, ctx.now()), case_id, service)
+    audit(request, principal, "export", True, case_id=case_id, service=service)
     instant = parse_as_at(as_at_, option="as_at") if as_at_ else None
     generated_at = ctx.now().replace(microsecond=0)
     try:

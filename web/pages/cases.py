@@ -26,7 +26,7 @@ from casework.authorised import acknowledgement_decision, completion_decision, r
 from casework.availability import ANSWER_WITHIN
 from casework.errors import CaseworkError, NotYetRecorded, Unavailable
 from cli.common import CommandError, parse_as_at, validate
-from domain.access import Principal, may_acknowledge, may_act_at, may_complete
+from domain.access import Principal, may_acknowledge, may_act_at, may_complete, may_export_case
 from domain.case import CaseStatus
 from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
 from domain.facts import StepCompleted
@@ -257,7 +257,8 @@ async def case_page(request: Request, principal: Principal, case_id: str, as_at_
                 development_kinds=DEVELOPMENT_KINDS, development=(form_state or {}).get("development", {}),
                 development_key=((form_state or {}).get("development", {}).get("values", {}).get("form_key")
                                  or form_key()),
-                may_develop=bool(may_act_at(principal, service, "recording a development")))
+                may_develop=bool(may_act_at(principal, service, "recording a development")),
+                export=may_export_case(principal, case_id, service, now))
 
 
 @router.get("/cases/{case_id}")
