@@ -66,6 +66,12 @@ def converter_for(settings: Settings, records: SafeguardingRecords | None = None
     return data_converter(records.keys if records is not None else open_keys(settings))
 
 
+def on_connection(client: Client, settings: Settings, records: SafeguardingRecords) -> Client:
+    """The same connection to Temporal, with Safeguard's data converter for `records`' key store
+    (for a server started with another converter: a benchmark's, a test's)."""
+    return Client(**{**client.config(), "data_converter": converter_for(settings, records)})
+
+
 async def connect(settings: Settings, records: SafeguardingRecords | None = None, **options: Any) -> Client:
     return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
                                 data_converter=converter_for(settings, records), **options)

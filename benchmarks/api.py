@@ -44,7 +44,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 
-from bootstrap import build_worker, open_records
+from bootstrap import build_worker, on_connection, open_records
 from casework.availability import ANSWER_WITHIN
 from casework import commands
 from casework.commands import complete_step as casework_complete_step, raise_concern
@@ -88,7 +88,8 @@ async def completions(env: WorkflowEnvironment, cases: int, gap: float) -> dict[
         accounts.add_user("SSW-1", "Sam", None, by="bench")
         accounts.grant("SSW-1", Assignment("senior_support_worker", "SVC-ELM"), by="bench")
         token = accounts.issue_token("SSW-1", "bench", None, timedelta(days=1), by="bench").secret
-        app = create_app(settings, records=records, client=env.client)
+        client = on_connection(env.client, settings, records)  # payloads encrypted, as in production
+        app = create_app(settings, records=records, client=client)
         direct, api, inside = [], [], []
 
         # the time the API spends inside the casework call, per request: what is left is its own
@@ -101,19 +102,19 @@ async def completions(env: WorkflowEnvironment, cases: int, gap: float) -> dict[
 
         commands.complete_step = timed_complete_step
         try:
-            async with build_worker(env.client, records, settings):
+            async with build_worker(client, records, settings):
                 async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://bench/api/v1",
                                              headers={"Authorization": f"Bearer {token}"}) as http:
                     for i in range(cases + 3):  # the first rounds warm up: not counted
-                        a = (await raise_concern(env.client, settings.task_queue, concern())).case_id
-                        b = (await raise_concern(env.client, settings.task_queue, concern())).case_id
+                        a = (await raise_concern(client, settings.task_queue, concern())).case_id
+                        b = (await raise_concern(client, settings.task_queue, concern())).case_id
 
                         async def by_casework() -> float:
                             c = StepCompletion(step="record_concern", role="senior_support_worker", actor="SSW-1",
                                                record=RECORD, channel="cli")
                             await asyncio.sleep(gap)
                             t = time.perf_counter()
-                            await casework_complete_step(env.client, a, c, within=ANSWER_WITHIN)
+                            await casework_complete_step(client, a, c, within=ANSWER_WITHIN)
                             return time.perf_counter() - t
 
                         async def by_api() -> float:

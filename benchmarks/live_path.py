@@ -62,7 +62,7 @@ from domain.concern import ConcernBody, StepCompletion
 from domain.pathway import PEER_RISK_REVIEW, RECORD_CONCERN, ROUTE_DECISION, SERIOUSNESS_ASSESSMENT
 from projections.registry import open_feed
 from tests.cases import RECORDS, ROLES
-from bootstrap import build_worker, open_records, start_projections
+from bootstrap import build_worker, on_connection, open_records, start_projections
 
 CONFIG = ("fill", "updates", "concurrency", "raises", "latency_raises", "starts", "gap")
 WARM_RAISES = 5
@@ -224,6 +224,8 @@ async def safeguard(client: Client, args: argparse.Namespace) -> dict[str, Any]:
     tmp = tempfile.TemporaryDirectory(prefix="safeguard-live-")
     settings = Settings(data_dir=Path(tmp.name), task_queue=f"bench-safeguard-{uuid.uuid4().hex[:6]}")
     records = open_records(settings)
+    # the same connection, with Safeguard's data converter: its payloads encrypted with the case's key
+    client = on_connection(client, settings, records)
     feed = open_feed(records)
     stop_projections = start_projections(feed)  # as bootstrap.serve runs it
     sg = Safeguard(client, settings, records, args.gap)

@@ -26,7 +26,7 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from bootstrap import build_worker, open_records
+from bootstrap import build_worker, on_connection, open_records
 from casework import provider_process as casework
 from configuration.binaries import temporal_cli
 from configuration.logging import configure_logging
@@ -42,8 +42,9 @@ async def run(services: int) -> dict[str, dict[str, float]]:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(data_dir=Path(tmp), task_queue=f"bench-{uuid.uuid4().hex[:6]}")
-            async with build_worker(env.client, open_records(settings), settings):
-                client, q = env.client, settings.task_queue
+            records = open_records(settings)
+            client, q = on_connection(env.client, settings, records), settings.task_queue
+            async with build_worker(client, records, settings):
 
                 async def timed(name, call):
                     started = time.perf_counter()

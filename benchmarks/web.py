@@ -128,7 +128,7 @@ async def case_page(entries: int, runs: int) -> None:
     tmp = tempfile.TemporaryDirectory(prefix="safeguard-bench-case-")
     settings = Settings(data_dir=Path(tmp.name), task_queue="bench-web")
     records = open_records(settings)
-    env = await start_test_environment()
+    env = await start_test_environment(records.keys)
     try:
         async with build_worker(env.client, records, settings):
             from casework import commands
