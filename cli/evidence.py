@@ -12,7 +12,9 @@ import typer
 from bootstrap import WORKFLOWS, open_records
 from cli.common import CommandError, emit_json, fail, now, parse_as_at, read_json, say
 from cli.runtime import client_for, guarded, records
+from cli.identity import exported, exporter, visible_service
 from configuration.settings import get_settings
+from domain.access import Decision, Principal, may_answer_subject_access, may_export_case
 from evidence.replay import RETAINED, ReplayReport, every_case, replay_case
 from evidence.store import EvidenceError, export, take_checkpoint
 from evidence.verify import verify as verify_store
@@ -119,14 +121,6 @@ def replay(case_id: Optional[str] = typer.Argument(None, help="the case to repla
         raise typer.Exit(1)
 
 
-def _who(by: str | None) -> str:
-    if by:
-        return by
-    import getpass
-
-    return getpass.getuser()
-
-
 BY = typer.Option(None, "--by", help="who is generating it, recorded with the export (default: the login name)")
 
 
@@ -142,7 +136,12 @@ def pack(case_id: str = typer.Argument(..., help="the case"),
 
     store = records()
     generated_at = now()
-    who = _who(by)
+
+    def may_export(principal: Principal) -> tuple[str, Decision]:
+        service = visible_service(principal, case_id, "evidence pack")
+        return case_id, may_export_case(principal, case_id, service, generated_at)
+
+    who, principal = guarded(lambda: exporter(by, may_export, "evidence pack"))
 
     def make() -> tuple[Any, dict[str, str]]:
         instant = parse_as_at(as_at_) if as_at_ else None
@@ -154,6 +153,7 @@ def pack(case_id: str = typer.Argument(..., help="the case"),
     except EvidenceError as e:
         fail(str(e))
     record_export(store, "case_pack", case_id, [case_id], who, generated_at, files, built.as_at)
+    exported(who, "evidence pack", [case_id], principal)
     if as_json:
         emit_json({"case_id": case_id, "files": {str(out / n): d for n, d in files.items()},
                    "intact": built.verification.intact})
@@ -173,12 +173,13 @@ def subject(adult_id: str = typer.Argument(..., help="the adult's id"),
 
     store = records()
     generated_at = now()
-    who = _who(by)
+    who, principal = guarded(lambda: exporter(by, lambda p: (None, may_answer_subject_access(p)), "evidence subject"))
     try:
         index, files = guarded(lambda: subject_access(store, open_feed(store), adult_id, out, who, generated_at))
     except EvidenceError as e:
         fail(str(e))
     record_export(store, "subject_access", adult_id, [c["case_id"] for c in index["cases"]], who, generated_at, files)
+    exported(who, "evidence subject", [c["case_id"] for c in index["cases"]], principal, target=adult_id)
     if as_json:
         emit_json(index)
     else:

@@ -67,6 +67,29 @@ def cli_principal(actor: str | None, role: str | None) -> Principal | None:
     return account.principal("cli", token.scope, token_id=token.token_id)
 
 
+def exported(who: str, what: str, case_ids: list[str], principal: Principal | None = None,
+             target: str | None = None) -> None:
+    """An export from the CLI, in the access audit: one line per case it holds."""
+    accounts = Accounts(records())
+    for case_id in case_ids:
+        accounts.audit(who, "export", what, True, case_id=case_id, target=target, channel="cli",
+                       token_id=principal.token_id if principal else None)
+
+
+def exporter(by: str | None, decide: Any, what: str) -> tuple[str, Principal | None]:
+    """Who is exporting: in production the token's holder, if `decide(principal)` allows it (a
+    refusal audited); embedded, --by or the login name."""
+    if not production():
+        return by or via()["os_user"], None
+    if by:
+        raise CommandError("in production mode the export is recorded as your token's holder: leave out --by")
+    principal = cli_principal(None, None)
+    assert principal is not None
+    case_id, decision = decide(principal)
+    allowed(principal, decision, what, case_id, None)
+    return principal.user_id, principal
+
+
 def refused(principal: Principal, what: str, reason: str, case_id: str | None = None, service: str | None = None) -> None:
     Accounts(records()).audit(principal.user_id, "refused", what, False, case_id=case_id, service=service, reason=reason,
                               channel="cli", token_id=principal.token_id)

@@ -8,7 +8,8 @@ from typing import Optional
 import typer
 
 from cli.common import emit_json, fail, now, say
-from cli.evidence import BY, _who
+from cli.evidence import BY
+from cli.identity import via
 from cli.runtime import guarded, records
 from configuration.settings import get_settings
 from operations.retention import Due, RetentionError, apply as apply_retention, due as due_cases
@@ -54,7 +55,7 @@ def apply_(today: Optional[str] = TODAY, by: Optional[str] = BY, as_json: bool =
             say(f"  {d.case_id}: erased under retention on {on.isoformat()}")
 
     try:
-        done = guarded(lambda: apply_retention(store, open_feed(store), years, on, _who(by), erased))
+        done = guarded(lambda: apply_retention(store, open_feed(store), years, on, by or via()["os_user"], erased))
     except RetentionError as e:
         fail(str(e))
     if as_json:

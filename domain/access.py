@@ -37,6 +37,7 @@ COMMISSIONING_READERS: frozenset[str] = frozenset({COMMISSIONER, CONTRACT_MANAGE
 # answerable for the case, and an inspector for the cases of a current grant; not care staff
 EXPORTERS: frozenset[str] = frozenset({"registered_manager", "designated_safeguarding_lead", QUALITY_LEAD,
                                        "operations_director", "nominated_individual", INSPECTOR})
+SUBJECT_ACCESS: frozenset[str] = frozenset({QUALITY_LEAD, "operations_director", "nominated_individual"})
 
 Channel = Literal["api", "web", "cli"]
 
@@ -174,6 +175,11 @@ def may_export_case(p: Principal, case_id: str, service: str, now: datetime) -> 
             return Decision(True, role=role)
     return Decision(False, f"exporting the evidence pack of {case_id} needs {' or '.join(sorted(EXPORTERS - {INSPECTOR}))} "
                            f"at {service}; you hold {_held(p.roles_at(service))}")
+
+
+def may_answer_subject_access(p: Principal) -> Decision:
+    """A subject access export gathers an adult's cases across services: an organisation-level duty."""
+    return _any_of(p, SUBJECT_ACCESS, "subject access exports")
 
 
 def sees_service(p: Principal, service: str) -> bool:

@@ -1,8 +1,8 @@
 """Every evidence export is recorded: who generated which pack, when, and a digest of each file.
 
-The access-audit stream (issue 9) is not yet on main: until it is, each export is a
-single-event stream of its own (`EvidenceExported`, stream id derived from the export's id), in
-the same store and so in the same hash chain and checkpoints as the cases."""
+Each export is a single-event stream of its own (`EvidenceExported`, stream id derived from the
+export's id), in the same store and so in the same hash chain and checkpoints as the cases. Who
+exported which case is also in the access audit (the API's and the CLI's callers write it)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import jsonschema
 import pytest
@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 from bootstrap import open_records
 from cli.main import app
 from configuration.settings import get_settings
+from domain.access import Assignment
+from eventstore.accounts import Accounts
 from evidence.exports import exports
 from evidence.pack import EvidencePack, build_pack
 from evidence.render import write_pack
@@ -151,11 +153,48 @@ def test_the_pack_command_writes_and_records_the_export(tmp_path, monkeypatch):
         (export,) = exports(records)
         assert (export.kind, export.subject, export.cases, export.generated_by) == ("case_pack", "PK-CLI", ["PK-CLI"], "DSL-3")
         assert export.files["PK-CLI.pdf"] == hashlib.sha256((out / "PK-CLI.pdf").read_bytes()).hexdigest()
+        audited = [(a.user_id, a.action, a.what, a.channel) for a in Accounts(records).access_log(case_id="PK-CLI")]
+        assert audited == [("DSL-3", "export", "evidence pack", "cli")]
         verified = runner.invoke(app, ["evidence", "verify"])
-        assert verified.exit_code == 0 and "1 cases, 1 other streams" in verified.stdout  # the export is chained too
+        assert verified.exit_code == 0 and "1 cases, 2 other streams" in verified.stdout  # the export and the audit, chained
         missing = runner.invoke(app, ["evidence", "pack", "NOPE-1", "--out", str(out)])
         assert missing.exit_code == 2 and "no case NOPE-1" in missing.stderr
         assert len(exports(records)) == 1  # a refused pack records nothing
+    finally:
+        get_settings.cache_clear()
+
+
+def test_in_production_the_pack_command_exports_as_the_tokens_holder_if_allowed(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SAFEGUARD_MODE", "production")
+    get_settings.cache_clear()
+    try:
+        records = open_records(get_settings())
+        records.record("PK-PROD", 1, PureCase(concern("2026-11-16T09:30:00+00:00", case_id="PK-PROD")).facts)
+        accounts = Accounts(records)
+        tokens = {}
+        for user, role in (("SSW-5", "senior_support_worker"), ("RM-5", "registered_manager")):
+            accounts.add_user(user, user, None, by="test")
+            accounts.grant(user, Assignment(role, "SVC-ELM"), by="test")
+            tokens[user] = accounts.issue_token(user, "cli", None, timedelta(days=1), by="test").secret
+        runner = CliRunner()
+        out = tmp_path / "packs"
+        monkeypatch.setenv("SAFEGUARD_TOKEN", tokens["SSW-5"])
+        get_settings.cache_clear()
+        refused = runner.invoke(app, ["evidence", "pack", "PK-PROD", "--out", str(out)])
+        assert refused.exit_code == 2 and "exporting the evidence pack of PK-PROD needs" in refused.stderr, refused.output
+        assert not out.exists() and exports(records) == []
+        monkeypatch.setenv("SAFEGUARD_TOKEN", tokens["RM-5"])
+        get_settings.cache_clear()
+        by_hand = runner.invoke(app, ["evidence", "pack", "PK-PROD", "--out", str(out), "--by", "SOMEONE"])
+        assert by_hand.exit_code == 2 and "leave out --by" in by_hand.stderr
+        made = runner.invoke(app, ["evidence", "pack", "PK-PROD", "--out", str(out)])
+        assert made.exit_code == 0, made.output
+        assert [e.generated_by for e in exports(records)] == ["RM-5"]
+        log = [(a.user_id, a.action, a.allowed) for a in accounts.access_log(case_id="PK-PROD")]
+        assert log == [("SSW-5", "refused", False), ("RM-5", "export", True)]
+        sar = runner.invoke(app, ["evidence", "subject", "A-117", "--out", str(tmp_path / "sar")])
+        assert sar.exit_code == 2 and "subject access exports need" in sar.stderr  # organisation-level roles only
     finally:
         get_settings.cache_clear()
 

@@ -8,6 +8,7 @@ import asyncio
 import json
 from datetime import timedelta
 
+import pytest
 from typer.testing import CliRunner
 
 from bootstrap import open_records
@@ -20,7 +21,7 @@ from projections.registry import open_feed
 from tests.conftest import concern
 from tests.pure_case import PureCase
 from tests.test_evidence_pack import closed_case
-from tests.test_postgres_store import pg_settings  # noqa: F401  (a fixture)
+from tests.test_postgres_store import SERVER, pg_settings  # noqa: F401  (a fixture)
 
 SUMMARY = "Zebulon pushed Marguerite against the dresser"
 ADULTS = ("ADULT-QX-7731", "ADULT-QX-5502")
@@ -117,6 +118,7 @@ async def test_the_api_answers_an_erased_case_as_gone(tmp_path):
     assert r.json()["detail"] == "erased under retention on 2035-02-01"
 
 
+@pytest.mark.skipif(not SERVER, reason="no PostgreSQL: run the suite with ./scripts/test, which starts one")
 def test_retention_on_postgres(pg_settings, tmp_path, monkeypatch):
     """`retention due` and `apply` on the PostgreSQL store: the events stay, chained and unreadable."""
     from tests.test_evidence_verify import Rows
