@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
@@ -20,6 +21,7 @@ from evidence.replay import case_ids, every_case, fetch_runs, replay_case
 from tests.conftest import concern
 from tests.pure_case import PureCase, StoryCase
 from tests.stories import full_pathway, missed_and_escalated
+from tests.test_postgres_store import SERVER, pg_driver, pg_settings  # noqa: F401  (fixtures)
 
 
 RAISED_BY = {"actor": "SSW-14", "role": "senior_support_worker"}
@@ -120,3 +122,13 @@ async def test_replay_all_finds_a_case_gone_from_the_store_entirely(local_driver
     assert reports[kept.id].status == "consistent"
     assert reports[gone.id].status == "inconsistent"
     assert reports[gone.id].problems == [f"events #1-#{recorded} were recorded by the workflow but are not in the store"]
+
+
+@pytest.mark.skipif(not SERVER, reason="no PostgreSQL: run the suite with ./scripts/test, which starts one")
+async def test_replay_on_postgres(pg_driver):
+    case = await pg_driver.raise_concern(concern("2027-01-12T09:30:00+00:00"), history_limit=40)
+    await missed_and_escalated(case)
+    report = await replay_case(pg_driver.env.client, pg_driver.records, case.id, WORKFLOWS,
+                               pg_driver.env.client.data_converter)
+    assert report.status == "consistent" and report.runs >= 2, report.problems
+    assert report.store_facts == len(case.facts())
