@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from cli.common import emit_json, fail, now, say
+from cli.common import emit_json, fail, now, plain, say
 from cli.evidence import BY
 from cli.identity import via
 from cli.runtime import guarded, records
@@ -42,6 +42,13 @@ def due(today: Optional[str] = TODAY, as_json: bool = JSON) -> None:
     say(f"{len(found)} case(s) past retention ({years} years after closure)")
     for d in found:
         say(f"  {d.case_id}  closed {d.closed_at.date().isoformat()}  due {d.due_on.isoformat()}")
+    _warn(found)
+
+
+def _warn(cases: list[Due]) -> None:
+    for d in cases:
+        if d.warning():
+            typer.echo(plain(f"warning: {d.warning()}"), err=True)
 
 
 @app.command("apply")
@@ -62,3 +69,4 @@ def apply_(today: Optional[str] = TODAY, by: Optional[str] = BY, as_json: bool =
         emit_json({"erased_on": on.isoformat(), "erased": [d.as_json() for d in done]})
     else:
         say(f"{len(done)} case(s) erased under retention on {on.isoformat()}")
+    _warn(done)

@@ -92,6 +92,11 @@ class Recorded:
         return replace(self, position=position)
 
 
+def encrypted(state: bytes) -> bool:
+    """Whether a stored state (without its chain link) is encrypted under a key of the key store."""
+    return state[:4] in (CASE_KEY, STORE_KEY)
+
+
 class FactMapper(Mapper):
     """Stores a `Recorded` fact as its JSON under its class's topic, and reads it back typed.
     With a key store, the JSON is compressed and encrypted under its stream's key."""
@@ -127,7 +132,7 @@ class FactMapper(Mapper):
 
     def _open(self, stream: UUID, data: bytes) -> bytes:
         marker = data[:4]
-        if marker in (CASE_KEY, STORE_KEY):
+        if encrypted(data):
             if self.keys is None:
                 raise ValueError(f"stream {stream} is encrypted at rest: open the store with its key store")
             cipher = self.keys.cipher(stream) if marker == CASE_KEY else self.keys.store_cipher()

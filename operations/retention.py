@@ -10,7 +10,7 @@ vacuumed so that no page of the read models' old documents is left in the file.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -20,7 +20,8 @@ from eventsourcing.utils import get_topic
 
 from domain.facts import CaseClosed, ConcernRaised, RetentionErased
 from eventstore.application import SafeguardingRecords
-from eventstore.events import _legacy_topic, case_stream
+from eventstore.chain import payload
+from eventstore.events import _legacy_topic, case_stream, encrypted
 from eventstore.keys import Erased
 from projections.feed import ProjectionFeed
 
@@ -37,9 +38,17 @@ class Due:
     stream: UUID
     closed_at: datetime
     due_on: date
+    plain_events: int = 0  # written before encryption at rest: destroying the key does not reach them
 
     def as_json(self) -> dict[str, Any]:
-        return {"case_id": self.case_id, "closed_at": self.closed_at.isoformat(), "due_on": self.due_on.isoformat()}
+        return {"case_id": self.case_id, "closed_at": self.closed_at.isoformat(), "due_on": self.due_on.isoformat(),
+                "plain_events": self.plain_events}
+
+    def warning(self) -> str | None:
+        if not self.plain_events:
+            return None
+        return (f"{self.case_id}: {self.plain_events} of its events were written before encryption at rest and still "
+                "hold its personal data as plain JSON (never rewritten: the hash chain covers them as stored)")
 
 
 def retention_stream(case_id: str) -> UUID:
@@ -81,7 +90,13 @@ def due(records: SafeguardingRecords, years: int, today: date) -> list[Due]:
                              "its cases cannot be erased by destroying their keys")
     found = [Due(case_id, stream, closed_at, _add_years(closed_at, years))
              for case_id, stream, closed_at in closed_cases(records)]
-    return sorted((d for d in found if d.due_on <= today), key=lambda d: (d.due_on, d.case_id))
+    return sorted((replace(d, plain_events=plain_events(records, d.stream)) for d in found if d.due_on <= today),
+                  key=lambda d: (d.due_on, d.case_id))
+
+
+def plain_events(records: SafeguardingRecords, stream: UUID) -> int:
+    """How many of the stream's events are stored unencrypted (written before encryption at rest)."""
+    return sum(1 for e in records.recorder.select_events(stream) if not encrypted(payload(e.state)))
 
 
 def erased_on(records: SafeguardingRecords, case_id: str) -> str | None:

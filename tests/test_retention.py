@@ -149,3 +149,25 @@ def test_retention_on_postgres(pg_settings, tmp_path, monkeypatch):
         assert key not in b"".join(p.read_bytes() for p in tmp_path.glob("keys.sqlite*"))  # the key is gone
     finally:
         get_settings.cache_clear()
+
+
+def test_events_written_before_encryption_are_named_not_claimed_erased(tmp_path, monkeypatch):
+    """A case recorded before encryption at rest keeps those events as plain JSON (never rewritten):
+    `retention due` and `apply` say so, case by case, rather than let the erasure look complete."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(data))
+    monkeypatch.setenv("SAFEGUARD_ENCRYPT_AT_REST", "false")
+    get_settings.cache_clear()
+    try:
+        case = closed_case(open_records(get_settings()), "RT-OLD", summary=SUMMARY)
+        monkeypatch.setenv("SAFEGUARD_ENCRYPT_AT_REST", "true")
+        get_settings.cache_clear()
+        listed = runner.invoke(app, ["retention", "due", "--today", "2035-02-01", "--json"])
+        assert json.loads(listed.stdout)["due"][0]["plain_events"] == len(case.facts)
+        applied = runner.invoke(app, ["retention", "apply", "--today", "2035-02-01"])
+        assert applied.exit_code == 0, applied.output
+        assert (f"warning: RT-OLD: {len(case.facts)} of its events were written before encryption at rest and still "
+                "hold its personal data as plain JSON") in applied.stderr
+        assert SUMMARY.encode() in raw_bytes(data)  # as the warning says
+    finally:
+        get_settings.cache_clear()
