@@ -25,7 +25,7 @@ from projections.registry import open_documents
 from tests.conftest import concern
 from tests.pure_case import PureCase
 from tests.test_legacy_store import load_legacy
-from tests.test_postgres_store import SERVER, pg_settings  # noqa: F401  (a fixture)
+from tests.test_postgres_store import SERVER, pg_settings, use_postgres  # noqa: F401  (a fixture)
 
 CASES = ("TV-A", "TV-B", "TV-C")
 
@@ -253,12 +253,7 @@ def test_verify_command_exit_codes_and_json(tmp_path, monkeypatch):
 
 @pytest.mark.skipif(not SERVER, reason="no PostgreSQL: run the suite with ./scripts/test, which starts one")
 def test_the_commands_on_postgres(pg_settings, tmp_path, monkeypatch):
-    env = {"SAFEGUARD_EVENT_STORE": "postgres", "SAFEGUARD_DATA_DIR": str(tmp_path),
-           "SAFEGUARD_POSTGRES_HOST": pg_settings.postgres_host, "SAFEGUARD_POSTGRES_PORT": str(pg_settings.postgres_port),
-           "SAFEGUARD_POSTGRES_USER": pg_settings.postgres_user, "SAFEGUARD_POSTGRES_DBNAME": pg_settings.postgres_dbname}
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    get_settings.cache_clear()
+    use_postgres(monkeypatch, pg_settings, tmp_path)
     try:
         records = open_records(get_settings())
         fill(records)

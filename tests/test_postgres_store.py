@@ -19,6 +19,17 @@ SERVER = os.environ.get("SAFEGUARD_TEST_POSTGRES")
 pytestmark = pytest.mark.skipif(not SERVER, reason="no PostgreSQL: run the suite with ./scripts/test, which starts one")
 
 
+def use_postgres(monkeypatch, pg: Settings, data_dir) -> None:
+    """Point the CLI's settings (SAFEGUARD_*) at the test's PostgreSQL database and data directory."""
+    from configuration.settings import get_settings
+
+    for k, v in {"SAFEGUARD_EVENT_STORE": "postgres", "SAFEGUARD_DATA_DIR": str(data_dir),
+                 "SAFEGUARD_POSTGRES_HOST": pg.postgres_host, "SAFEGUARD_POSTGRES_PORT": str(pg.postgres_port),
+                 "SAFEGUARD_POSTGRES_USER": pg.postgres_user, "SAFEGUARD_POSTGRES_DBNAME": pg.postgres_dbname}.items():
+        monkeypatch.setenv(k, v)
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def pg_settings(tmp_path):
     import psycopg

@@ -21,7 +21,7 @@ from projections.registry import open_feed
 from tests.conftest import concern
 from tests.pure_case import PureCase
 from tests.test_evidence_pack import closed_case
-from tests.test_postgres_store import SERVER, pg_settings  # noqa: F401  (a fixture)
+from tests.test_postgres_store import SERVER, pg_settings, use_postgres  # noqa: F401  (a fixture)
 
 SUMMARY = "Zebulon pushed Marguerite against the dresser"
 ADULTS = ("ADULT-QX-7731", "ADULT-QX-5502")
@@ -123,12 +123,7 @@ def test_retention_on_postgres(pg_settings, tmp_path, monkeypatch):
     """`retention due` and `apply` on the PostgreSQL store: the events stay, chained and unreadable."""
     from tests.test_evidence_verify import Rows
 
-    env = {"SAFEGUARD_EVENT_STORE": "postgres", "SAFEGUARD_DATA_DIR": str(tmp_path),
-           "SAFEGUARD_POSTGRES_HOST": pg_settings.postgres_host, "SAFEGUARD_POSTGRES_PORT": str(pg_settings.postgres_port),
-           "SAFEGUARD_POSTGRES_USER": pg_settings.postgres_user, "SAFEGUARD_POSTGRES_DBNAME": pg_settings.postgres_dbname}
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    get_settings.cache_clear()
+    use_postgres(monkeypatch, pg_settings, tmp_path)
     try:
         records = open_records(get_settings())
         closed_case(records, "RT-PG", summary=SUMMARY, adult_at_risk={"id": ADULTS[0]}, alleged_source={"id": ADULTS[1]})
