@@ -55,7 +55,8 @@ def accounts_hint(records) -> str:
 
 async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) -> None:
     stop_on_sigterm()
-    settings = get_settings()
+    # the web app links to this UI, and lets it (its origin) call the codec endpoint
+    settings = get_settings().model_copy(update={"temporal_ui_port": ui_port})
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = settings.data_dir / "temporal.sqlite"
     records = open_records(settings)

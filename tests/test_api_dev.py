@@ -37,6 +37,13 @@ def test_dev_serves_the_api(tmp_path):
             assert c.get(f"/cases/{case_id}/chronology", headers=headers).json()[0]["type"] == "ConcernRaised"
             signed_in = c.post("/session", json={"user_id": "SSW-1", "password": password})
             assert signed_in.status_code == 200 and signed_in.json()["user_id"] == "SSW-1"
+        # the Temporal UI is configured with the codec endpoint, which it may call from its origin
+        ui = f"http://127.0.0.1:{stack.ui_port}"
+        codec = f"http://127.0.0.1:{web_port}/codec"
+        assert httpx.get(f"{ui}/api/v1/settings", timeout=20).json()["Codec"]["Endpoint"] == codec
+        preflight = httpx.options(f"{codec}/decode", headers={
+            "Origin": ui, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,x-namespace"})
+        assert preflight.headers["access-control-allow-origin"] == ui and preflight.headers["access-control-allow-credentials"] == "true"
         code, out, err = stack.safeguard("access-log", case_id, "--json")
         assert code == 0, err
         assert [e["action"] for e in json.loads(out)] == ["write", "read"]
