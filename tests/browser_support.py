@@ -64,9 +64,9 @@ class Site:
 
 
 @asynccontextmanager
-async def serve(settings, records, client) -> AsyncIterator[Site]:
+async def serve(settings, records, client, port: int | None = None) -> AsyncIterator[Site]:
     app = create_app(settings, records=records, client=client)
-    port = free_port()
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve())
     while not server.started:
