@@ -82,8 +82,11 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
             + (f"  Encryption       events and Temporal payloads, keys in {records.keys.path}, master key from "
                f"{master_key_source(settings)}\n"
                if records.keys is not None else "  Encryption       off (SAFEGUARD_ENCRYPT_AT_REST=false)\n")
-            + (f"  Codec endpoint   {codec} (the Temporal UI decodes payloads there for those signed in who may "
-               "read the case: tick 'Include cross-origin credentials' in the UI's Data Encoder settings once)\n"
+            + (f"  Codec endpoint   {codec} (decodes a case's payloads in the Temporal UI for those signed in who "
+               "may read it)\n"
+               "                   The UI sends the session cookie only once set in its Codec Server settings: 'Use my "
+               "browser setting', this endpoint, 'Include cross-origin credentials' on, Apply, reload. Open the UI "
+               "and the pages at 127.0.0.1 (localhost is another site for the SameSite=Lax cookie)\n"
                if codec else "")
             + f"  Worker           task queue {settings.task_queue}\n"
             + (f"  Pages            http://127.0.0.1:{web_port}/ (sign in with an account made by `safeguard users`)\n"

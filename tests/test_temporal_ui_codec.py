@@ -9,7 +9,9 @@ way a user does, in the UI's Codec Server dialog: "Use my browser setting", the 
 "Include cross-origin credentials", Apply, then reloads the page (the UI keeps the choice in
 localStorage: `overrideRemoteCodecConfiguration`, `endpoint`, `includeCredentials`). The cookie
 then goes with the request because the UI at http://127.0.0.1:UI_PORT and the app at
-http://127.0.0.1:WEB_PORT are the same site (SameSite=Lax allows it; ports do not count).
+http://127.0.0.1:WEB_PORT are the same site (SameSite=Lax allows it; ports do not count). Without
+the setting the endpoint gets no cookie and answers 401; a UI opened at http://localhost:UI_PORT
+sends none either (another site), which is why `safeguard dev` says to use 127.0.0.1.
 
 A user of the case's service sees the concern's summary; a user of another service, and someone
 not signed in, see the payload still encrypted: the same base64 Temporal stored.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import pytest_asyncio
@@ -32,10 +35,19 @@ from configuration.settings import Settings
 from domain.access import Assignment
 from domain.concern import ConcernBody
 from encryption.payload_codec import CODEC_PATH, data_converter
-from tests.browser_support import CHROMIUM_ARGS, chromium_path, free_port, serve, sign_in
+from tests.browser_support import CHROMIUM_ARGS, Site, chromium_path, free_port, serve, sign_in
 from tests.conftest import concern
 
 SUMMARY = "Wilhelmina took Cornelius's hearing aid and hid it"
+
+
+@dataclass
+class Stack:
+    site: Site
+    codec: str  # the app's codec endpoint, as the dev server's UI is configured with it
+    page: str  # the case's workflow page in the Temporal UI
+    case_id: str
+    stored: str  # the start of the workflow input's data as Temporal holds it (encrypted), in base64 as the UI shows it
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -56,17 +68,14 @@ async def stack(tmp_path):
             now = datetime.now(timezone.utc).replace(microsecond=0)
             body = ConcernBody.model_validate(concern((now - timedelta(minutes=5)).isoformat(), summary=SUMMARY))
             case_id = (await raise_concern(env.client, settings.task_queue, body, now=now)).case_id
-            site.ui = f"http://127.0.0.1:{ui_port}/namespaces/default/workflows/{case_id}"
-            site.codec, site.case_id = codec, case_id
-            site.stored_input = await stored_input(env, case_id)
-            yield site
+            yield Stack(site, codec, f"http://127.0.0.1:{ui_port}/namespaces/default/workflows/{case_id}", case_id,
+                        await stored_input(env, case_id))
             await env.client.get_workflow_handle(case_id).terminate("test finished")
     finally:
         await env.shutdown()
 
 
 async def stored_input(env, case_id: str) -> str:
-    """The start of the workflow input's data as Temporal holds it (encrypted), in base64 as the UI shows it."""
     async for event in env.client.get_workflow_handle(case_id).fetch_history_events():
         [payload] = event.workflow_execution_started_event_attributes.input.payloads
         assert SUMMARY.encode() not in payload.data
@@ -85,16 +94,16 @@ async def include_credentials(page, endpoint: str) -> None:
     await expect(dialog).to_be_hidden()
 
 
-async def workflow_input(browser, site, user_id: str | None):
+async def workflow_input(browser, stack: Stack, user_id: str | None):
     """The Input card of the case's workflow page in the Temporal UI, as `user_id` (None: not signed in)
     sees it, and the codec endpoint's answer to the UI."""
     context = await browser.new_context(viewport={"width": 1300, "height": 900})
     page = await context.new_page()
     if user_id:
-        await sign_in(page, site.base, user_id)
-    await page.goto(site.ui)
-    await include_credentials(page, site.codec)
-    async with page.expect_response(lambda r: r.url.startswith(site.codec + "/decode")) as answer:
+        await sign_in(page, stack.site.base, user_id)
+    await page.goto(stack.page)
+    await include_credentials(page, stack.codec)
+    async with page.expect_response(lambda r: r.url.startswith(stack.codec + "/decode")) as answer:
         await page.reload()
     card = page.get_by_test_id("input-and-result")
     await expect(card).to_contain_text("Input")
@@ -108,15 +117,15 @@ async def test_the_temporal_ui_shows_the_summary_only_to_those_who_may_read_the_
             card, status = await workflow_input(browser, stack, "SSW-ELM")
             assert status == 200
             await expect(card).to_contain_text(SUMMARY)
-            await expect(card).not_to_contain_text(stack.stored_input)
+            await expect(card).not_to_contain_text(stack.stored)
 
-            for user_id, refused in (("SSW-OAK", 200), (None, 401)):
+            for user_id, answered in (("SSW-OAK", 200), (None, 401)):  # 401: the UI shows "could not connect"
                 card, status = await workflow_input(browser, stack, user_id)
-                assert status == refused, user_id
-                await expect(card).to_contain_text(stack.stored_input)  # the payload as stored: encrypted
+                assert status == answered, user_id
+                await expect(card).to_contain_text(stack.stored)  # the payload as stored: encrypted
                 await expect(card).not_to_contain_text(SUMMARY)
         finally:
             await browser.close()
 
-    seen = [(f.user_id, f.action) for f in stack.accounts.access_log(case_id=stack.case_id) if "codec" in f.what]
+    seen = [(f.user_id, f.action) for f in stack.site.accounts.access_log(case_id=stack.case_id) if "codec" in f.what]
     assert seen == [("SSW-ELM", "read"), ("SSW-OAK", "refused")]
