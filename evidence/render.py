@@ -69,7 +69,7 @@ th { background: #e6e6e6; } tr:nth-child(even) td { background: #f3f3f3; } .kv t
 </table>
 
 <h2>Steps and deadlines</h2>
-<table><colgroup><col style="width:16%"><col style="width:13%"><col style="width:14%"><col style="width:19%"><col style="width:14%"><col style="width:14%"><col style="width:10%"></colgroup><thead><tr><th>Step</th><th>Role</th><th>Opened</th><th>Due (rule)</th><th>Completed</th><th>By</th><th>Deadline</th></tr></thead><tbody>
+<table><colgroup><col style="width:12%"><col style="width:18%"><col style="width:14%"><col style="width:16%"><col style="width:14%"><col style="width:16%"><col style="width:10%"></colgroup><thead><tr><th>Step</th><th>Role</th><th>Opened</th><th>Due (rule)</th><th>Completed</th><th>By</th><th>Deadline</th></tr></thead><tbody>
 {% for s in p.steps %}<tr><td>{{ s.title }}{% if s.occurrence > 1 %} #{{ s.occurrence }}{% endif %}</td><td>{{ s.role }}</td><td>{{ t(s.opened_at) }}</td>
 <td>{{ t(s.due) }} ({{ s.deadline }})</td><td>{{ t(s.completed_at) or t(s.withdrawn_at) }}</td>
 <td>{% if s.completed_by %}{{ s.completed_by.actor }} ({{ s.completed_by.role }}){% endif %}</td>
@@ -77,7 +77,7 @@ th { background: #e6e6e6; } tr:nth-child(even) td { background: #f3f3f3; } .kv t
 {% endfor %}</tbody></table>
 
 <h2>Escalations</h2>
-{% if p.escalations %}<table><colgroup><col style="width:6%"><col style="width:13%"><col style="width:14%"><col style="width:27%"><col style="width:13%"><col style="width:13%"><col style="width:14%"></colgroup><thead><tr><th>Id</th><th>At</th><th>Step</th><th>Cause</th><th>From</th><th>To</th><th>Acknowledged</th></tr></thead><tbody>
+{% if p.escalations %}<table><colgroup><col style="width:4%"><col style="width:14%"><col style="width:16%"><col style="width:24%"><col style="width:14%"><col style="width:14%"><col style="width:14%"></colgroup><thead><tr><th>Id</th><th>At</th><th>Step</th><th>Cause</th><th>From</th><th>To</th><th>Acknowledged</th></tr></thead><tbody>
 {% for e in p.escalations %}<tr><td>{{ e.escalation_id }}</td><td>{{ t(e.at) }}</td><td>{{ e.step }}</td><td>{{ e.cause }}: {{ e.reason }}</td>
 <td>{{ e.from_role }}</td><td>{{ e.to_role }}</td><td>{% if e.acknowledged_at %}{{ t(e.acknowledged_at) }} by {{ e.acknowledged_by.actor }} ({{ e.acknowledged_by.role }}){% if e.note %}: {{ e.note }}{% endif %}{% else %}not acknowledged{% endif %}</td></tr>
 {% endfor %}</tbody></table>{% else %}<p>None.</p>{% endif %}
