@@ -1,6 +1,6 @@
 """An evidence pack written out: CASE.json (the model as is), CASE.html (a Jinja2 template,
-every value escaped) and CASE.pdf (WeasyPrint, from the same HTML: A4 landscape, a header naming the case
-and the "as at", page n of m in the footer, table headers repeated and rows never split)."""
+every value escaped) and CASE.pdf (WeasyPrint, from the same HTML: A4 landscape, a header naming
+the case and the "as at", page n of m in the footer, table headers repeated and rows never split)."""
 
 from __future__ import annotations
 
@@ -159,8 +159,8 @@ def html(pack: EvidencePack) -> str:
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """WeasyPrint makes hundreds of thousands of objects for a long case's tables, and the cyclic
-    collector's passes over them (and over the rest of the process) took a third of the time. The
-    collector runs again once the PDF is written; whoever paused it first resumes it."""
+    collector's passes over them (and over the rest of the process) took a third of the time. It
+    runs again once the PDF is written, unless the caller had paused it already."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -171,6 +171,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def pdf(page: str) -> bytes:
+    """The pack's HTML as a PDF."""
     from weasyprint import HTML  # heavy: loaded only to write a pack
 
     with _collector_paused():
