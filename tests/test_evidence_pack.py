@@ -4,8 +4,10 @@ recorded, and a long case's tables run over pages with their headers repeated.""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import jsonschema
@@ -126,12 +128,36 @@ def test_a_long_case_breaks_its_tables_across_pages(records, tmp_path):
     write_pack(pack, tmp_path)
     pages = pdf_pages(tmp_path / "PK-LONG.pdf")
     assert len(pages) > 4
+    # A4 landscape, so that instants and ids fit their columns rather than break mid-word
+    assert all(abs(p.mediabox.width - 842) < 1 and abs(p.mediabox.height - 595) < 1
+               for p in PdfReader(tmp_path / "PK-LONG.pdf").pages)
+    assert re.search(r"StepOpened:\s+chronology_development", "\n".join(pages))  # the chronology's event and step
     with_rows = [p for p in pages if "with the hub" in p]
     assert len(with_rows) >= 3
     # each page a table runs onto starts with its header row again (developments: Summary; chronology: Details)
     assert all("Summary" in p or "Details" in p for p in with_rows)
     for i in (0, 30, 59):  # every row whole on one page: in the developments and in the chronology
         assert sum(f"call {i} with the hub" in p for p in pages) == 2
+
+
+def test_the_pdf_is_rendered_with_the_collector_paused_and_left_as_it_was(records, tmp_path, monkeypatch):
+    from weasyprint import HTML
+
+    case = PureCase(concern("2027-01-12T09:30:00+00:00", case_id="PK-GC"))
+    records.record("PK-GC", 1, case.facts)
+    pack = build_pack(records, open_documents(records), "PK-GC", "DSL-3", GENERATED)
+    during, write_pdf = [], HTML.write_pdf
+    monkeypatch.setattr(HTML, "write_pdf", lambda self, *a, **kw: during.append(gc.isenabled()) or write_pdf(self, *a, **kw))
+    assert gc.isenabled()
+    write_pack(pack, tmp_path / "on")
+    assert gc.isenabled()
+    gc.disable()  # paused by the caller: still paused afterwards
+    try:
+        write_pack(pack, tmp_path / "off")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert during == [False, False]
 
 
 def test_the_pack_command_writes_and_records_the_export(tmp_path, monkeypatch):
