@@ -206,6 +206,9 @@ async def test_an_escalation_to_my_role_is_acknowledged_from_my_work_once(pages)
     assert f'action="/api/v1/cases/{case_id}/evidence-pack"' in then and "Export the evidence pack" in then
     staff = (await ssw.get(f"/cases/{case_id}")).text
     assert "evidence-pack" not in staff and "exporting the evidence pack of" in staff
+    # a local Temporal UI is linked on the pages' own host: the same site, so its codec calls carry the cookie
+    ui = f"http://testserver:8233/namespaces/default/workflows/{case_id}"
+    assert f'href="{ui}"' in staff
 
 
 async def test_governance_runs_an_audit_now_and_commissioners_read_service_rows(pages):

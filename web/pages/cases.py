@@ -186,9 +186,16 @@ async def raise_post(request: Request) -> Response:
 # ---- the case page ----------------------------------------------------------------------------------
 
 
+LOCAL = ("localhost", "127.0.0.1", "")
+
+
 def temporal_ui(request: Request, case_id: str) -> str:
+    """The case's workflow in the Temporal UI. A local UI is linked on the host the pages were reached
+    on: the same site, so the UI's calls to the codec endpoint carry the session cookie (SameSite)."""
     s = web(request).settings
-    host = s.temporal_address.rsplit(":", 1)[0] or "localhost"
+    host = s.temporal_address.rsplit(":", 1)[0]
+    if host in LOCAL:
+        host = request.url.hostname or "127.0.0.1"
     return f"http://{host}:{s.temporal_ui_port}/namespaces/{s.temporal_namespace}/workflows/{quote(case_id)}"
 
 
