@@ -19,6 +19,8 @@ import dataclasses
 from typing import Sequence
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
+from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import (
@@ -66,26 +68,48 @@ class CaseKeyCodec(PayloadCodec, WithSerializationContext):
         return [decrypt(self.keys, p) for p in payloads]
 
 
+class ForeignPayload(ValueError):
+    """An encrypted payload whose metadata does not hold together: not one this codec wrote."""
+
+
 def encrypted(p: Payload) -> bool:
     return p.metadata.get("encoding") == ENCODING
 
 
 def payload_case(p: Payload) -> str | None:
-    """The case an encrypted payload belongs to (None: not a case's, or not encrypted)."""
-    return p.metadata[CASE].decode() if encrypted(p) and CASE in p.metadata else None
+    """The case an encrypted payload says it belongs to (None: not a case's, or not encrypted).
+    Only `decrypt` checks that its key is that case's."""
+    try:
+        return p.metadata[CASE].decode() if encrypted(p) and CASE in p.metadata else None
+    except UnicodeDecodeError:
+        raise ForeignPayload("a payload's case is not text") from None
+
+
+def payload_key(p: Payload) -> UUID:
+    """The key an encrypted payload is under, which must be its case's (or, for no case, the store
+    key): the case named decides who may read it, so it must be the key that opens it."""
+    case_id = payload_case(p)
+    expected = case_stream(case_id) if case_id else STORE_KEY
+    if p.metadata.get(KEY) != expected.hex.encode():
+        raise ForeignPayload(f"a payload's key is not the key of {'case ' + case_id if case_id else 'the store'}")
+    return expected
 
 
 def decrypt(keys: KeyStore, p: Payload) -> Payload:
     """The payload as it was before encoding; a plain one as it is. Raises `Erased` when its case's
-    key was shredded, `UnknownKey` when the key store never held its key."""
+    key was shredded, `UnknownKey` when the key store never held its key, `ForeignPayload` when its
+    key is not its case's or it does not decrypt."""
     if not encrypted(p):
         return p
-    stream = UUID(hex=p.metadata[KEY].decode())
+    stream = payload_key(p)
     cipher = keys.cipher(stream)
     if cipher is None:
         raise UnknownKey(f"a Temporal payload is encrypted under key {stream.hex}, which the key store at "
                          f"{keys.path} does not hold (another deployment's key store, or a restore without its keys?)")
-    return Payload.FromString(cipher.decrypt(p.data))
+    try:
+        return Payload.FromString(cipher.decrypt(p.data))
+    except (ValueError, InvalidTag, DecodeError):
+        raise ForeignPayload("a payload does not decrypt under its key (altered, or not written by Safeguard)") from None
 
 
 def data_converter(keys: KeyStore | None) -> DataConverter:

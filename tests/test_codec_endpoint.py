@@ -83,7 +83,12 @@ async def test_bad_bodies_are_refused_by_what_is_wrong_and_encode_is_not_served(
         assert r.status_code == 400 and "Temporal Payloads as JSON" in r.json()["detail"]
         r = await c.post(CODEC + "/decode", json={"payload": []})  # a misspelt field
         assert r.status_code == 400 and "payload" in r.json()["detail"]
-        assert (await decode(c, {"payloads": []})) == (200, {})
+        assert (await decode(c, {"payloads": []})) == (200, {"payloads": []})
+        for bad in (b"[]", b"[" * 100_000 + b"]" * 100_000, b'{"payloads": 5}'):
+            r = await c.post(CODEC + "/decode", content=bad, headers={"content-type": "application/json"})
+            assert r.status_code == 400 and "Temporal Payloads as JSON" in r.json()["detail"], bad[:20]
+        r = await c.post(CODEC + "/decode", content=b'{"payloads": []}', headers={"content-type": "text/plain"})
+        assert r.status_code == 415
         r = await c.post(CODEC + "/encode", json={"payloads": []})
         assert r.status_code == 403 and "through Safeguard" in r.json()["detail"]
 
@@ -98,3 +103,32 @@ async def test_only_the_temporal_ui_may_call_it_with_the_users_cookie(api):
         assert evil.status_code == 400 and "access-control-allow-origin" not in evil.headers
         api_route = await c.options("/cases", headers={"Origin": UI, **preflight})
         assert "access-control-allow-origin" not in api_route.headers  # the API itself allows no other origin
+
+
+async def test_a_payload_cannot_be_relabelled_to_another_case_or_left_unnamed(api):
+    """Who may read a payload is decided by the case it names, so the key must be that case's:
+    a payload of CD-A relabelled as CD-B (readable by the caller), or stripped of its case, stays encrypted;
+    a damaged or malformed one too, without failing the others."""
+    for case_id, service in (("CD-A", "SVC-ELM"), ("CD-B", "SVC-OAK")):
+        api.records.record(case_id, 1, PureCase(concern("2027-01-12T09:30:00+00:00", case_id=case_id,
+                                                        service={**concern("2027-01-12T09:30:00+00:00")["service"], "id": service})).facts)
+    body = await sealed(api.records, "CD-A", {"summary": SUMMARY})
+    relabelled = json.loads(json.dumps(body))
+    relabelled["payloads"][0]["metadata"]["safeguard-case"] = base64.b64encode(b"CD-B").decode()
+    unnamed = json.loads(json.dumps(body))
+    del unnamed["payloads"][0]["metadata"]["safeguard-case"]
+    damaged = json.loads(json.dumps(body))
+    damaged["payloads"][0]["data"] = base64.b64encode(b"not a ciphertext").decode()
+    bad_key = json.loads(json.dumps(body))
+    bad_key["payloads"][0]["metadata"]["safeguard-key"] = base64.b64encode(b"zz").decode()
+    good = await sealed(api.records, "CD-B", {"summary": "kept"})
+    async with api.as_user("RM-OAK", Assignment("registered_manager", "SVC-OAK")) as oak, \
+            api.as_user("QSL-9", Assignment("quality_safeguarding_lead")) as qsl:
+        for forged in (relabelled, unnamed, damaged, bad_key):
+            for c in (oak, qsl):
+                status, answer = await decode(c, {"payloads": forged["payloads"] + good["payloads"]})
+                assert status == 200 and answer["payloads"][0] == forged["payloads"][0]  # as it came
+                assert "kept" in texts(answer)[1]  # the other payload is still decoded
+    reads = [a for a in api.accounts.access_log() if a.user_id == "RM-OAK" and "codec" in a.what]
+    assert ("CD-B", "read") in [(a.case_id, a.action) for a in reads]
+    assert ("CD-A", "read") not in [(a.case_id, a.action) for a in reads]  # its own refusals, logged as such

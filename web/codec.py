@@ -28,7 +28,7 @@ from temporalio.api.common.v1 import Payload, Payloads
 
 from casework.authorised import case_service
 from domain.access import Principal, may_read_case, may_read_organisation_workflows
-from encryption.payload_codec import CODEC_PATH, UnknownKey, decrypt, encrypted, payload_case
+from encryption.payload_codec import CODEC_PATH, ForeignPayload, UnknownKey, decrypt, encrypted, payload_case, payload_key
 from eventstore.keys import Erased
 from web.identity import audit, resolve_principal, web
 from web.problems import Problem
@@ -59,15 +59,20 @@ async def _payloads(request: Request) -> list[Payload]:
     body = await request.body()
     if len(body) > MAX_BODY:
         raise Problem(413, f"the body is {len(body)} bytes; at most {MAX_BODY} are taken")
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        raise Problem(415, "the body must be JSON (Content-Type: application/json)")
     try:
-        parsed = ParseDict(json.loads(body), Payloads())
-    except (ValueError, ParseError) as e:
+        data = json.loads(body)
+        if not isinstance(data, dict) or not isinstance(data.get("payloads", []), list):
+            raise ValueError("not an object with a list of payloads")
+        parsed = ParseDict(data, Payloads())
+    except (ValueError, ParseError, RecursionError) as e:
         raise Problem(400, f"the body must be Temporal Payloads as JSON ({{\"payloads\": [...]}}): {e}") from None
     return list(parsed.payloads)
 
 
 def _answer(payloads: list[Payload]) -> dict[str, Any]:
-    return MessageToDict(Payloads(payloads=payloads))
+    return {"payloads": [MessageToDict(p) for p in payloads]}
 
 
 @router.post(CODEC_PATH + "/decode")
@@ -76,7 +81,7 @@ async def decode(request: Request) -> JSONResponse:
     try:
         principal = resolve_principal(request)
     except Problem as e:  # the UI shows whatever comes back: let it be the payloads, still encrypted
-        e.extra["payloads"] = _answer(payloads).get("payloads", [])
+        e.extra["payloads"] = _answer(payloads)["payloads"]
         raise
     ctx = web(request)
     readable: dict[str | None, bool] = {}
@@ -85,12 +90,13 @@ async def decode(request: Request) -> JSONResponse:
         if not encrypted(p):
             out.append(p)
             continue
-        case_id = payload_case(p)
-        if case_id not in readable:
-            readable[case_id] = _may_decode(request, principal, case_id)
         try:
+            case_id = payload_case(p)
+            payload_key(p)  # the key must be the named case's: who may read it is decided by the case
+            if case_id not in readable:
+                readable[case_id] = _may_decode(request, principal, case_id)
             out.append(decrypt(ctx.records.keys, p) if readable[case_id] and ctx.records.keys else p)
-        except (Erased, UnknownKey):  # erased under retention, or not this deployment's: stays encrypted
+        except (Erased, UnknownKey, ForeignPayload):  # erased, not this deployment's, or altered: as it came
             out.append(p)
     return JSONResponse(_answer(out))
 
