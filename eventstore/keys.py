@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from base64 import b64decode, b64encode
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,7 @@ from eventsourcing.cryptography import AESCipher
 from eventsourcing.utils import Environment
 
 STORE_KEY = UUID(int=0)  # the row of the key shared by every stream that is not a case's
+RECHECK = 0.5  # seconds: how stale a process's view of the key store may be (a key shredded elsewhere)
 
 
 class Erased(Exception):
@@ -62,6 +64,8 @@ class KeyStore:
         self._master = AESGCM(master)
         self._lock = threading.Lock()
         self._ciphers: dict[UUID, AESCipher] = {}
+        self._version: int | None = None
+        self._checked = -RECHECK
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.execute("PRAGMA secure_delete=ON")  # a shredded key's bytes are overwritten, not left in a free page
@@ -81,12 +85,26 @@ class KeyStore:
     def _row(self, stream: UUID) -> tuple[bytes | None, str | None] | None:
         return self._db.execute("SELECT wrapped, shredded_on FROM stream_keys WHERE stream=?", [stream.hex]).fetchone()
 
+    def _current(self) -> None:
+        """Forget the keys held if another process has written to the key store since (so a key shredded
+        by `retention apply` is refused here within RECHECK, not after a restart). SQLite's data_version
+        changes with every commit made by another connection; reading it reads no table."""
+        now = time.monotonic()
+        if now - self._checked < RECHECK:
+            return
+        self._checked = now
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._version:
+            self._ciphers.clear()
+            self._version = version
+
     def cipher(self, stream: UUID, create: bool = False) -> AESCipher | None:
         """The stream's cipher; a new key if `create` and it has none; None if it has none.
-        Raises `Erased` if its key was shredded."""
-        if (c := self._ciphers.get(stream)) is not None:
-            return c
+        Raises `Erased` if its key was shredded (by this process or another)."""
         with self._lock:
+            self._current()
+            if (c := self._ciphers.get(stream)) is not None:
+                return c
             row = self._row(stream)
             if row is None and create:
                 self._db.execute("INSERT OR IGNORE INTO stream_keys (stream, wrapped) VALUES (?, ?)",
