@@ -53,16 +53,13 @@ def verify(case_id: Optional[str] = typer.Argument(None, help="one case (default
         raise typer.Exit(1)
 
 
-HELD = "an exported checkpoint is kept as written"
-
-
 @app.command()
 def checkpoint(export_as: Optional[str] = typer.Option(None, "--export", help="also write the latest checkpoint "
                                                         "and every stream's head to this new file, to hold elsewhere"),
                as_json: bool = JSON) -> None:
     """Record the chain heads of every stream changed since the last checkpoint (the first is the genesis point)."""
     try:  # the file is checked before anything is recorded; an export is held as written, so never replaced
-        export_to = new_file(export_as, "--export", HELD) if export_as is not None else None
+        export_to = new_file(export_as, "--export", "an exported checkpoint is kept as written") if export_as is not None else None
     except EvidenceError as e:
         fail(str(e))
     records = open_records(get_settings())
@@ -169,6 +166,8 @@ def pack(case_id: str = typer.Argument(..., help="the case"),
         built, files = guarded(make)
     except EvidenceError as e:
         fail(str(e))
+    except OSError as e:  # the disk full, or the directory changed since it was checked: nothing is recorded
+        fail(f"cannot write the pack to {out}: {e}")
     record_export(store, "case_pack", case_id, [case_id], who, generated_at, files, built.as_at)
     exported(who, "evidence pack", [case_id], principal)
     if as_json:
@@ -196,6 +195,8 @@ def subject(adult_id: str = typer.Argument(..., help="the adult's id"),
         index, files = guarded(lambda: subject_access(store, open_feed(store), adult_id, out, who, generated_at))
     except EvidenceError as e:
         fail(str(e))
+    except OSError as e:  # as for a pack
+        fail(f"cannot write the subject access export to {out}: {e}")
     record_export(store, "subject_access", adult_id, [c["case_id"] for c in index["cases"]], who, generated_at, files)
     exported(who, "evidence subject", [c["case_id"] for c in index["cases"]], principal, target=adult_id)
     if as_json:

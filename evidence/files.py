@@ -27,6 +27,8 @@ def out_dir(text: str, option: str = "--out") -> Path:
     if not text.strip():
         raise EvidenceError(f"{option} is empty: name a directory")
     path = Path(text)
+    if path.is_symlink() and not path.exists():
+        raise EvidenceError(f"{option} {text} is a link to nothing")
     if path.exists():
         if not path.is_dir():
             raise EvidenceError(f"{option} {text} is a file, not a directory")
@@ -42,6 +44,8 @@ def new_file(text: str, option: str, held: str) -> Path:
     if not text.strip():
         raise EvidenceError(f"{option} is empty: name a file")
     path = Path(text)
+    if path.is_dir():
+        raise EvidenceError(f"{option} {text} is a directory: name a file")
     if path.exists() or path.is_symlink():
         raise EvidenceError(f"{text} exists: {held}; choose a new name")
     if path.parent.exists():

@@ -56,19 +56,14 @@ def test_subject_access_across_several_cases(tmp_path, monkeypatch):
         get_settings.cache_clear()
 
 
-def test_a_bad_out_path_is_refused_and_nothing_recorded(tmp_path, monkeypatch):
-    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    try:
-        records = open_records(get_settings())
-        raise_case(records, "SA-9", "2026-11-02T09:30:00+00:00", "A-117", "A-600")
-        afile = tmp_path / "afile"
-        afile.write_text("")
-        for out, says in ((str(afile), f"--out {afile} is a file, not a directory"),
-                          (str(afile / "sub"), f"--out {afile}/sub: {afile} is a file, so no directory can be made under it"),
-                          ("", "--out is empty: name a directory")):
-            refused = CliRunner().invoke(app, ["evidence", "subject", "A-117", "--out", out, "--by", "DPO-1"])
-            assert refused.exit_code == 2 and refused.stderr.splitlines() == [f"error: {says}"], refused.output
-        assert exports(records) == []
-    finally:
-        get_settings.cache_clear()
+def test_a_bad_out_path_is_refused_and_nothing_recorded(offline, tmp_path):
+    records = open_records(get_settings())
+    raise_case(records, "SA-9", "2026-11-02T09:30:00+00:00", "A-117", "A-600")
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    for out, says in ((str(afile), f"--out {afile} is a file, not a directory"),
+                      (str(afile / "sub"), f"--out {afile}/sub: {afile} is a file, so no directory can be made under it"),
+                      ("", "--out is empty: name a directory")):
+        refused = CliRunner().invoke(app, ["evidence", "subject", "A-117", "--out", out, "--by", "DPO-1"])
+        assert refused.exit_code == 2 and refused.stderr.splitlines() == [f"error: {says}"], refused.output
+    assert exports(records) == []
