@@ -15,8 +15,9 @@ from cli.runtime import client_for, guarded, records
 from cli.identity import exported, exporter, visible_service
 from configuration.settings import get_settings
 from domain.access import Decision, Principal, may_answer_subject_access, may_export_case
-from evidence.replay import RETAINED, ReplayReport, every_case, replay_case
-from evidence.store import EvidenceError, export, take_checkpoint
+from evidence.files import new_file, out_dir, private_dir, write_private
+from evidence.replay import ReplayReport, every_case, replay_case, summary as replay_summary
+from evidence.store import EvidenceError, export, exported_checkpoint, take_checkpoint
 from evidence.verify import verify as verify_store
 from projections.registry import open_documents
 from workflows.concern import SafeguardingConcernWorkflow
@@ -38,7 +39,7 @@ def verify(case_id: Optional[str] = typer.Argument(None, help="one case (default
     """Check every event against its hash chain and the checkpointed heads: exit 0 intact, 1 with every break."""
     records = open_records(get_settings())
     try:
-        exported = read_json(against) if against else None
+        exported = exported_checkpoint(read_json(against), str(against)) if against else None
         result = verify_store(records, open_documents(records), case_id, exported, None if as_json else _progress)
     except (EvidenceError, CommandError) as e:
         fail(str(e))
@@ -53,10 +54,14 @@ def verify(case_id: Optional[str] = typer.Argument(None, help="one case (default
 
 
 @app.command()
-def checkpoint(export_to: Optional[Path] = typer.Option(None, "--export", help="also write the latest checkpoint "
-                                                        "and every stream's head to this file, to hold elsewhere"),
+def checkpoint(export_as: Optional[str] = typer.Option(None, "--export", help="also write the latest checkpoint "
+                                                        "and every stream's head to this new file, to hold elsewhere"),
                as_json: bool = JSON) -> None:
     """Record the chain heads of every stream changed since the last checkpoint (the first is the genesis point)."""
+    try:  # the file is checked before anything is recorded; an export is held as written, so never replaced
+        export_to = new_file(export_as, "--export", "an exported checkpoint is kept as written") if export_as is not None else None
+    except EvidenceError as e:
+        fail(str(e))
     records = open_records(get_settings())
     documents = open_documents(records)
     try:
@@ -65,8 +70,8 @@ def checkpoint(export_to: Optional[Path] = typer.Option(None, "--export", help="
     except EvidenceError as e:
         fail(str(e), 1)
     if exported is not None and export_to is not None:
-        export_to.parent.mkdir(parents=True, exist_ok=True)
-        export_to.write_text(json.dumps(exported, indent=1, sort_keys=True) + "\n")
+        private_dir(export_to.parent)
+        write_private(export_to, (json.dumps(exported, indent=1, sort_keys=True) + "\n").encode(), once=True)
     summary = {"taken": taken is not None, "seq": taken["seq"] if taken else None,
                "streams": len(taken["streams"]) if taken else 0, "exported": str(export_to) if export_to else None}
     if as_json:
@@ -105,20 +110,28 @@ def replay(case_id: Optional[str] = typer.Argument(None, help="the case to repla
                 typer.echo(f"  replayed {i:,} of {len(ids):,} cases", err=True)
         return reports
 
-    reports = guarded(lambda: asyncio.run(go()))
+    try:
+        reports = guarded(lambda: asyncio.run(go()))
+    except EvidenceError as e:
+        fail(str(e))
     if as_json:
         emit_json([r.as_json() for r in reports])
     elif case_id:
         say(reports[0].line())
     else:
-        failed = [r for r in reports if not r.ok]
-        retained = sum(r.status == "retained" for r in reports)
-        say(f"{len(reports) - len(failed):,} of {len(reports):,} cases consistent"
-            + (f" ({retained:,} with {RETAINED})" if retained else ""))
-        for r in failed:
+        say(replay_summary(reports))
+        for r in (r for r in reports if not r.ok):
             say(f"  {r.line()}")
     if any(not r.ok for r in reports):
         raise typer.Exit(1)
+
+
+def _out(text: str) -> Path:
+    """--out, checked before anything is built or recorded."""
+    try:
+        return out_dir(text)
+    except EvidenceError as e:
+        fail(str(e))
 
 
 BY = typer.Option(None, "--by", help="who is generating it, recorded with the export (default: the login name)")
@@ -126,7 +139,7 @@ BY = typer.Option(None, "--by", help="who is generating it, recorded with the ex
 
 @app.command()
 def pack(case_id: str = typer.Argument(..., help="the case"),
-         out: Path = typer.Option(..., "--out", help="directory for CASE.pdf, CASE.html and CASE.json"),
+         out_: str = typer.Option(..., "--out", help="directory for CASE.pdf, CASE.html and CASE.json"),
          as_at_: Optional[str] = typer.Option(None, "--as-at", help="the case as it stood then: an ISO date or instant"),
          by: Optional[str] = BY, as_json: bool = JSON) -> None:
     """A case's evidence pack (PDF, HTML, JSON), with its verification; the export is recorded."""
@@ -134,6 +147,7 @@ def pack(case_id: str = typer.Argument(..., help="the case"),
     from evidence.pack import build_pack
     from evidence.render import write_pack
 
+    out = _out(out_)
     store = records()
     generated_at = now()
 
@@ -152,6 +166,8 @@ def pack(case_id: str = typer.Argument(..., help="the case"),
         built, files = guarded(make)
     except EvidenceError as e:
         fail(str(e))
+    except OSError as e:  # the disk full, or the directory changed since it was checked: nothing is recorded
+        fail(f"cannot write the pack to {out}: {e}")
     record_export(store, "case_pack", case_id, [case_id], who, generated_at, files, built.as_at)
     exported(who, "evidence pack", [case_id], principal)
     if as_json:
@@ -164,13 +180,14 @@ def pack(case_id: str = typer.Argument(..., help="the case"),
 
 @app.command()
 def subject(adult_id: str = typer.Argument(..., help="the adult's id"),
-            out: Path = typer.Option(..., "--out", help="directory: one sub-directory of pack files per case, and ADULT_ID.json"),
+            out_: str = typer.Option(..., "--out", help="directory: one sub-directory of pack files per case, and ADULT_ID.json"),
             by: Optional[str] = BY, as_json: bool = JSON) -> None:
     """Subject access: every case in which the adult is the adult at risk or the alleged source; the export is recorded."""
     from evidence.exports import record_export
     from evidence.subject import subject_access
     from projections.registry import open_feed
 
+    out = _out(out_)
     store = records()
     generated_at = now()
     who, principal = guarded(lambda: exporter(by, lambda p: (None, may_answer_subject_access(p)), "evidence subject"))
@@ -178,6 +195,8 @@ def subject(adult_id: str = typer.Argument(..., help="the adult's id"),
         index, files = guarded(lambda: subject_access(store, open_feed(store), adult_id, out, who, generated_at))
     except EvidenceError as e:
         fail(str(e))
+    except OSError as e:  # as for a pack
+        fail(f"cannot write the subject access export to {out}: {e}")
     record_export(store, "subject_access", adult_id, [c["case_id"] for c in index["cases"]], who, generated_at, files)
     exported(who, "evidence subject", [c["case_id"] for c in index["cases"]], principal, target=adult_id)
     if as_json:

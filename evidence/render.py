@@ -14,7 +14,9 @@ from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
+from evidence.files import private_dir, write_private
 from evidence.pack import EvidencePack
+from projections.wording import shown
 
 _TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -126,7 +128,9 @@ th { background: #e6e6e6; } tr:nth-child(even) td { background: #f3f3f3; } .kv t
 </body></html>
 """
 
-_BULKY = {"calendar", "holidays", "history", "decision", "concern"}  # shown in their own sections
+# Left out of a record's text: what has its own section, and the envelope (how it was sent; whether
+# the deadline was met is the Deadline column).
+_LEFT_OUT = {"calendar", "holidays", "history", "decision", "concern", "on_time", "channel", "os_user", "request_id"}
 
 
 def _t(value: Any) -> str:
@@ -134,12 +138,9 @@ def _t(value: Any) -> str:
 
 
 def _brief(value: Any) -> str:
-    """A record or details as one readable line (the JSON holds everything as recorded)."""
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_brief(v)}" for k, v in value.items() if k not in _BULKY and v not in (None, "", [], {}))
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_brief(v) for v in value)
-    return str(value)
+    """A record or details as one readable line, as the pages show it, instants as recorded (the
+    JSON holds everything as recorded)."""
+    return shown(value, leave_out=_LEFT_OUT)
 
 
 def _css(value: Any) -> str:
@@ -179,8 +180,8 @@ def pdf(page: str) -> bytes:
 
 
 def write_pack(pack: EvidencePack, out: Path) -> dict[str, str]:
-    """DIR/CASE.json, .html and .pdf; returns each file's name and SHA-256."""
-    out.mkdir(parents=True, exist_ok=True)
+    """DIR/CASE.json, .html and .pdf, owner-only; returns each file's name and SHA-256."""
+    private_dir(out)
     page = html(pack)
     files = {
         f"{pack.case_id}.json": json.dumps(pack.model_dump(mode="json"), indent=1, ensure_ascii=False).encode(),
@@ -188,5 +189,5 @@ def write_pack(pack: EvidencePack, out: Path) -> dict[str, str]:
         f"{pack.case_id}.pdf": pdf(page),
     }
     for name, content in files.items():
-        (out / name).write_bytes(content)
+        write_private(out / name, content)
     return {name: hashlib.sha256(content).hexdigest() for name, content in files.items()}

@@ -27,6 +27,7 @@ from domain.facts import CaseClosed, ConcernRaised, Fact
 from eventstore.application import SafeguardingRecords
 from eventstore.keys import Erased
 from eventstore.events import _legacy_topic
+from evidence.store import EvidenceError
 from eventsourcing.utils import get_topic
 
 RETAINED = "history retained by Safeguard only"
@@ -133,12 +134,13 @@ async def replay_case(client: Client, records: SafeguardingRecords, case_id: str
     except RPCError as e:
         if e.status != RPCStatusCode.NOT_FOUND:
             raise
-        if stored and isinstance(stored[-1], CaseClosed):
+        if not stored:  # neither holds it: a mistaken id, not a failed replay
+            raise EvidenceError(f"no case {case_id} in Temporal or in the event store")
+        if isinstance(stored[-1], CaseClosed):
             report.status = "retained"
         else:
             report.status = "no history"
-            report.problems.append("Temporal holds no history of this case, and the store does not show it closed"
-                                   if stored else "no such case in Temporal or in the event store")
+            report.problems.append("Temporal holds no history of this case, and the store does not show it closed")
         return report
     report.runs = len(runs)
     # Read again now the history is fetched: a fact the history holds was stored before the workflow
@@ -162,6 +164,15 @@ async def replay_case(client: Client, records: SafeguardingRecords, case_id: str
         if report.status == "consistent":
             report.status = "inconsistent"
     return report
+
+
+def summary(reports: list[ReplayReport]) -> str:
+    """Every case counted by what its replay found: "2 consistent, 1 erased under retention, 0 failing"."""
+    counted = [(sum(r.status == "consistent" for r in reports), "consistent"),
+               (sum(r.status == "retained" for r in reports), f"with {RETAINED}"),
+               (sum(r.status == "erased" for r in reports), "erased under retention")]
+    shown = [f"{n:,} {what}" for n, what in counted if n or what != f"with {RETAINED}"]
+    return ", ".join(shown + [f"{sum(not r.ok for r in reports):,} failing"])
 
 
 def case_ids(records: SafeguardingRecords, batch: int = 5000) -> list[str]:

@@ -219,3 +219,38 @@ def export(documents: Documents) -> dict[str, Any]:
         raise EvidenceError("no checkpoint yet: take one with `safeguard evidence checkpoint`")
     anchors = fold_anchors(chain)
     return {"checkpoint": chain[-1], "heads": anchors.heads()}
+
+
+def exported_checkpoint(data: Any, name: str) -> dict[str, Any]:
+    """`data` (read from `name`) as an export made by `export`, or EvidenceError saying why not.
+    Its two copies of the latest checkpoint's heads must agree: only `heads` is checked against
+    the store, so an edit to the other would pass unseen."""
+    def refuse(why: str) -> EvidenceError:
+        return EvidenceError(f"{name} is not an exported checkpoint ({why})")
+
+    if not isinstance(data, dict) or set(data) != {"checkpoint", "heads"}:
+        found = ", ".join(sorted(data)) if isinstance(data, dict) else f"a {type(data).__name__}"
+        raise refuse(f"it holds {found or 'nothing'}, not a checkpoint and heads")
+    held, heads = data["checkpoint"], data["heads"]
+    if not isinstance(held, dict) or not isinstance(held.get("seq"), int) or not isinstance(held.get("hash"), str) \
+            or not isinstance(held.get("streams"), dict):
+        raise refuse("its checkpoint has no seq, hash and streams")
+    if not isinstance(heads, dict):
+        raise refuse("its heads are not a table of streams")
+    for stream, entry in [*heads.items(), *held["streams"].items()]:
+        try:
+            UUID(stream)
+        except ValueError:
+            raise refuse(f"{stream!r} is not a stream id") from None
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) \
+                or not isinstance(entry.get("events"), int) or not isinstance(entry.get("head"), str):
+            raise refuse(f"stream {stream} has no name, events and head")
+    for stream, entry in held["streams"].items():
+        if heads.get(stream) != entry:
+            raise EvidenceError(f"{name} disagrees with itself: stream {stream} ({entry['name']}) is "
+                                f"{_held(entry)} in checkpoint {held['seq']} but {_held(heads.get(stream))} in its heads")
+    return data
+
+
+def _held(entry: dict[str, Any] | None) -> str:
+    return f"{entry['events']} events, head {entry['head'][:16]}" if entry else "missing"

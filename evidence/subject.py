@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from eventstore.application import SafeguardingRecords
+from evidence.files import write_private
 from evidence.pack import build_pack
 from evidence.render import write_pack
 from evidence.store import EvidenceError
@@ -50,6 +51,6 @@ def subject_access(records: SafeguardingRecords, feed: ProjectionFeed, adult_id:
     index = {"subject": adult_id, "generated_at": generated_at.isoformat(), "generated_by": generated_by,
              "cases": listed}
     text = json.dumps(index, indent=1) + "\n"
-    (out / f"{adult_id}.json").write_text(text)
+    write_private(out / f"{adult_id}.json", text.encode())
     files[f"{adult_id}.json"] = hashlib.sha256(text.encode()).hexdigest()
     return index, files

@@ -107,7 +107,7 @@ def _against_export(exported: dict[str, Any], chain: list[dict[str, Any]], ancho
     held = exported.get("checkpoint") or {}
     seq = held.get("seq")
     mine = next((cp for cp in chain if cp.get("seq") == seq), None)
-    if mine is None or mine.get("hash") != held.get("hash"):
+    if mine is None or mine != held:  # all of it: its streams as well as its hash
         result.breaks.append(Finding("checkpoints", None, None, "altered",
                                      f"checkpoint {seq} exported on {held.get('taken_at')} is "
                                      f"{'gone from' if mine is None else 'different in'} the store"))

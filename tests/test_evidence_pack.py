@@ -22,7 +22,7 @@ from domain.access import Assignment
 from eventstore.accounts import Accounts
 from evidence.exports import exports
 from evidence.pack import EvidencePack, build_pack
-from evidence.render import write_pack
+from evidence.render import html, write_pack
 from evidence.schema import SCHEMA_FILE, schema_text
 from evidence.store import take_checkpoint
 from projections.registry import open_documents
@@ -240,3 +240,54 @@ def test_pack_and_subject_access_on_postgres(pg_settings, tmp_path):
     assert [c["case_id"] for c in index["cases"]] == ["PG-PACK"] and "PG-PACK/PG-PACK.pdf" in files
     assert "Evidence pack: case PG-PACK" in "\n".join(pdf_pages(tmp_path / "PG-PACK" / "PG-PACK.pdf"))
     records.close()
+
+
+def test_a_bad_out_path_is_refused_before_anything_is_built_or_recorded(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    try:
+        records = open_records(get_settings())
+        records.record("PK-OUT", 1, PureCase(concern("2026-11-16T09:30:00+00:00", case_id="PK-OUT")).facts)
+        afile = tmp_path / "afile"
+        afile.write_text("not a directory")
+        runner = CliRunner()
+        for out, says in ((str(afile), f"--out {afile} is a file, not a directory"),
+                          (str(afile / "sub"), f"--out {afile}/sub: {afile} is a file, so no directory can be made under it"),
+                          (str(afile / "a" / "b"), f"--out {afile}/a/b: {afile} is a file, so no directory can be made under it"),
+                          ("", "--out is empty: name a directory")):
+            refused = runner.invoke(app, ["evidence", "pack", "PK-OUT", "--out", out, "--by", "DSL-3"])
+            assert refused.exit_code == 2, (out, refused.output)
+            assert refused.stderr.splitlines() == [f"error: {says}"], refused.output
+            assert refused.exception is None or isinstance(refused.exception, SystemExit)
+        assert exports(records) == [] and afile.read_text() == "not a directory"
+        assert not list(tmp_path.glob("PK-OUT.*"))  # not written here instead
+    finally:
+        get_settings.cache_clear()
+
+
+def test_pack_files_are_the_owners_only(records, tmp_path):
+    closed_case(records, "PK-MODE")
+    pack = build_pack(records, open_documents(records), "PK-MODE", "DSL-3", GENERATED)
+    out = tmp_path / "made" / "here"
+    write_pack(pack, out)
+    assert (out.stat().st_mode & 0o777, out.parent.stat().st_mode & 0o777) == (0o700, 0o700)
+    for name in ("PK-MODE.json", "PK-MODE.html", "PK-MODE.pdf"):
+        assert (out / name).stat().st_mode & 0o777 == 0o600, name
+    (out / "PK-MODE.json").chmod(0o644)  # an earlier pack, written before: made the owner's only again
+    write_pack(pack, out)
+    assert (out / "PK-MODE.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_records_in_the_pages_words_and_the_envelope_left_out(records):
+    closed_case(records, "PK-WORDS")
+    pack = build_pack(records, open_documents(records), "PK-WORDS", "DSL-3", GENERATED)
+    page = html(pack)
+    details = re.findall(r"<td>([^<]*)</td></tr>\n", page.split("<h2>Chronology</h2>")[1])
+    assert details and not any(re.search(r"\bTrue\b|\bFalse\b|on_time|On time|channel|Channel|os_user|Os user", d)
+                               for d in details), details
+    assert "Source still has access: yes" in page  # the peer risk review's record, as the case page says it
+    assert not re.search(r"\b(True|False)\b", page) and "source_still_has_access" not in page
+    assert " met</td>" in page and " MISSED</td>" in page  # the Deadline column keeps met and missed
+    data = pack.model_dump(mode="json")  # the JSON holds everything as recorded
+    assert any(e["details"].get("channel") == "cli" or "on_time" in e["details"] for e in data["chronology"])

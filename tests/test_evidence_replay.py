@@ -17,7 +17,7 @@ from configuration.settings import Settings
 from encryption.payload_codec import data_converter
 from tests.cases import CaseDriver
 from domain.facts import DevelopmentRecorded
-from evidence.replay import case_ids, every_case, fetch_runs, replay_case
+from evidence.replay import ReplayReport, case_ids, every_case, fetch_runs, replay_case, summary
 from tests.conftest import concern
 from tests.pure_case import PureCase, StoryCase
 from tests.stories import full_pathway, missed_and_escalated
@@ -81,11 +81,24 @@ async def test_the_replay_command(driver, monkeypatch):
         one = await asyncio.to_thread(CliRunner().invoke, app, ["evidence", "replay", case.id])
         assert one.exit_code == 0 and one.stdout.startswith(f"{case.id}: consistent ("), one.output
         every = await asyncio.to_thread(CliRunner().invoke, app, ["evidence", "replay", "--all"])
-        assert every.exit_code == 0 and every.stdout.startswith("1 of 1 cases consistent"), every.output
+        assert every.exit_code == 0, every.output
+        assert every.stdout.splitlines()[0] == "1 consistent, 0 erased under retention, 0 failing"
+        unknown = await asyncio.to_thread(CliRunner().invoke, app, ["evidence", "replay", "SG-NOPE"])
+        assert unknown.exit_code == 2 and unknown.stdout == "", unknown.output
+        assert unknown.stderr.splitlines() == ["error: no case SG-NOPE in Temporal or in the event store"]
         neither = await asyncio.to_thread(CliRunner().invoke, app, ["evidence", "replay"])
         assert neither.exit_code == 2 and "give one case id, or --all" in neither.stderr
     finally:
         get_settings.cache_clear()
+
+
+def test_the_summary_counts_each_status():
+    reports = [ReplayReport("A", "consistent"), ReplayReport("B", "consistent"),
+               ReplayReport("C", "erased", problems=["erased under retention on 2027-01-01"])]
+    assert summary(reports) == "2 consistent, 1 erased under retention, 0 failing"
+    reports += [ReplayReport("D", "retained"), ReplayReport("E", "inconsistent"), ReplayReport("F", "no history")]
+    assert summary(reports) == ("2 consistent, 1 with history retained by Safeguard only, 1 erased under retention, "
+                                "2 failing")
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -41,6 +41,9 @@ def test_subject_access_across_several_cases(tmp_path, monkeypatch):
             assert "A-500" in (pack["concern"]["adult_at_risk"], pack["concern"]["alleged_source"])
             assert (out / case_id / f"{case_id}.pdf").stat().st_size > 1000
         assert not (out / "SA-3").exists()
+        assert out.stat().st_mode & 0o777 == 0o700  # personal data: the owner's only
+        assert {p.stat().st_mode & 0o777 for p in out.rglob("*")} == {0o700, 0o600}
+        assert {p.stat().st_mode & 0o777 for p in out.rglob("*") if p.is_file()} == {0o600}
         (export,) = exports(records)
         assert (export.kind, export.subject, export.cases, export.generated_by) == (
             "subject_access", "A-500", ["SA-1", "SA-2", "SA-4"], "DPO-1")
@@ -51,3 +54,16 @@ def test_subject_access_across_several_cases(tmp_path, monkeypatch):
         assert len(exports(records)) == 1
     finally:
         get_settings.cache_clear()
+
+
+def test_a_bad_out_path_is_refused_and_nothing_recorded(offline, tmp_path):
+    records = open_records(get_settings())
+    raise_case(records, "SA-9", "2026-11-02T09:30:00+00:00", "A-117", "A-600")
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    for out, says in ((str(afile), f"--out {afile} is a file, not a directory"),
+                      (str(afile / "sub"), f"--out {afile}/sub: {afile} is a file, so no directory can be made under it"),
+                      ("", "--out is empty: name a directory")):
+        refused = CliRunner().invoke(app, ["evidence", "subject", "A-117", "--out", out, "--by", "DPO-1"])
+        assert refused.exit_code == 2 and refused.stderr.splitlines() == [f"error: {says}"], refused.output
+    assert exports(records) == []

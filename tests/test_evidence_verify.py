@@ -19,7 +19,7 @@ from configuration.settings import Settings, get_settings
 from domain.facts import DevelopmentRecorded
 from eventstore.chain import MAGIC, link, split
 from eventstore.events import case_stream
-from evidence.store import EvidenceError, export, take_checkpoint
+from evidence.store import EvidenceError, checkpoints, export, take_checkpoint
 from evidence.verify import verify
 from projections.registry import open_documents
 from tests.conftest import concern
@@ -226,29 +226,81 @@ def test_a_store_from_before_the_chain_is_anchored_by_its_genesis(records):
     assert "before the chain's genesis" in result.breaks[0].detail
 
 
-def test_verify_command_exit_codes_and_json(tmp_path, monkeypatch):
-    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path))
+@pytest.fixture
+def cli_store(offline, monkeypatch):
+    """A filled SQLite store where the CLI finds it."""
     monkeypatch.setenv("SAFEGUARD_EVENT_STORE", "sqlite")
     get_settings.cache_clear()
-    try:
-        settings = get_settings()
-        records = open_records(settings)
-        fill(records)
-        runner = CliRunner()
-        took = runner.invoke(app, ["evidence", "checkpoint", "--export", str(tmp_path / "held" / "cp.json")])
-        assert took.exit_code == 0 and "checkpoint 1: heads of 3 streams" in took.stdout
-        ok = runner.invoke(app, ["evidence", "verify", "--against", str(tmp_path / "held" / "cp.json")])
-        assert ok.exit_code == 0 and ok.stdout.startswith("intact: 3 cases") and len(ok.stdout.splitlines()) == 1
-        swap(Rows(records, settings))
-        delete_case(Rows(records, settings))
-        bad = runner.invoke(app, ["evidence", "verify"])
-        assert bad.exit_code == 1
-        assert "case TV-A event #2: reordered" in bad.stdout and "case TV-B: missing: missing entirely" in bad.stdout
-        as_json = runner.invoke(app, ["evidence", "verify", "--json"])
-        data = json.loads(as_json.stdout)
-        assert as_json.exit_code == 1 and data["intact"] is False and len(data["breaks"]) == 3
-    finally:
-        get_settings.cache_clear()
+    records = open_records(get_settings())
+    fill(records)
+    return records, get_settings()
+
+
+def test_verify_command_exit_codes_and_json(cli_store, tmp_path):
+    records, settings = cli_store
+    runner = CliRunner()
+    took = runner.invoke(app, ["evidence", "checkpoint", "--export", str(tmp_path / "held" / "cp.json")])
+    assert took.exit_code == 0 and "checkpoint 1: heads of 3 streams" in took.stdout
+    ok = runner.invoke(app, ["evidence", "verify", "--against", str(tmp_path / "held" / "cp.json")])
+    assert ok.exit_code == 0 and ok.stdout.startswith("intact: 3 cases") and len(ok.stdout.splitlines()) == 1
+    swap(Rows(records, settings))
+    delete_case(Rows(records, settings))
+    bad = runner.invoke(app, ["evidence", "verify"])
+    assert bad.exit_code == 1
+    assert "case TV-A event #2: reordered" in bad.stdout and "case TV-B: missing: missing entirely" in bad.stdout
+    as_json = runner.invoke(app, ["evidence", "verify", "--json"])
+    data = json.loads(as_json.stdout)
+    assert as_json.exit_code == 1 and data["intact"] is False and len(data["breaks"]) == 3
+
+
+def test_a_checkpoint_export_is_checked_first_and_written_once(cli_store, tmp_path):
+    records, _ = cli_store
+    documents = open_documents(records)
+    runner = CliRunner()
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    for to, says in ((afile / "x.json", f"--export {afile}/x.json: {afile} is a file, not a directory"),
+                     (afile / "a" / "x.json", f"--export {afile}/a/x.json: {afile} is a file, so no directory can be made under it"),
+                     ("", "--export is empty: name a file")):
+        refused = runner.invoke(app, ["evidence", "checkpoint", "--export", str(to)])
+        assert refused.exit_code == 2 and refused.stderr.splitlines() == [f"error: {says}"], refused.output
+    assert checkpoints(documents) == []  # nothing recorded
+    held = tmp_path / "held" / "cp.json"
+    assert runner.invoke(app, ["evidence", "checkpoint", "--export", str(held)]).exit_code == 0
+    assert held.stat().st_mode & 0o777 == 0o600
+    first = held.read_text()
+    records.record("TV-D", 1, PureCase(concern("2027-01-13T09:30:00+00:00", case_id="TV-D")).facts)  # more to anchor
+    again = runner.invoke(app, ["evidence", "checkpoint", "--export", str(held)])
+    assert again.exit_code == 2 and again.stderr.splitlines() == [
+        f"error: {held} exists: an exported checkpoint is kept as written; choose a new name"], again.output
+    assert held.read_text() == first and len(checkpoints(documents)) == 1
+
+
+def test_verify_refuses_a_file_that_is_not_an_export_or_disagrees_with_itself(cli_store, tmp_path):
+    runner = CliRunner()
+    held = tmp_path / "cp.json"
+    assert runner.invoke(app, ["evidence", "checkpoint", "--export", str(held)]).exit_code == 0
+    exported = json.loads(held.read_text())
+    other = tmp_path / "other.json"
+    for data, why in (({"x": 1}, "it holds x, not a checkpoint and heads"),
+                      ([], "it holds a list, not a checkpoint and heads"),
+                      ({"checkpoint": {"seq": 1}, "heads": {}}, "its checkpoint has no seq, hash and streams"),
+                      ({**exported, "heads": {"nope": {}}}, "'nope' is not a stream id")):
+        other.write_text(json.dumps(data))
+        refused = runner.invoke(app, ["evidence", "verify", "--against", str(other)])
+        assert refused.exit_code == 2, refused.output
+        assert refused.stderr.splitlines() == [f"error: {other} is not an exported checkpoint ({why})"]
+    stream, entry = next(iter(exported["checkpoint"]["streams"].items()))
+    entry["head"] = "0" * 64  # edited in the checkpoint's copy only: only the heads are checked against the store
+    other.write_text(json.dumps(exported))
+    refused = runner.invoke(app, ["evidence", "verify", "--against", str(other)])
+    assert refused.exit_code == 2 and len(refused.stderr.splitlines()) == 1, refused.output
+    assert f"{other} disagrees with itself: stream {stream} ({entry['name']})" in refused.stderr
+    exported["heads"][stream]["head"] = "0" * 64  # both copies edited alike: the store's checkpoint differs
+    other.write_text(json.dumps(exported))
+    altered = runner.invoke(app, ["evidence", "verify", "--against", str(other)])
+    assert altered.exit_code == 1 and "checkpoints: altered: checkpoint 1" in altered.stdout, altered.output
+    assert f"{entry['name']} event #8: altered" in altered.stdout
 
 
 @pytest.mark.skipif(not SERVER, reason="no PostgreSQL: run the suite with ./scripts/test, which starts one")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from domain.deadlines import WorkingCalendar
 from domain.pathway import counts_working_time
+from projections.wording import humanise
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -109,11 +110,6 @@ def countdown(step: str, due: datetime | str | None, now: datetime, calendar: Wo
     left = sum(b - a for a, b in windows) / 1000 if windows is not None else None
     return {"text": time_left(instant, now, left), "due_ms": int(instant.timestamp() * 1000),
             "windows": windows, "overdue": instant <= now, "due": london(instant)}
-
-
-def humanise(name: str | None) -> str:
-    """'route_decision' -> 'Route decision'."""
-    return (name or "").replace("_", " ").capitalize()
 
 
 def joined(items: Iterable[str]) -> str:

@@ -15,7 +15,8 @@ from typing import Any, Iterable, Mapping
 from domain.policy import RecordField, Step
 from domain.seed_sentences import seed_quotes
 from domain.threshold.model import FactSpec, ThresholdProfile
-from web.pages.formats import from_london_input, humanise
+from projections.wording import humanise
+from web.pages.formats import from_london_input
 
 FACTS_PREFIX = "facts."
 

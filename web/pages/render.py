@@ -4,7 +4,6 @@ the page's common context (who is signed in, the CSRF token, the navigation they
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from domain.access import Principal, may_read_commissioning, may_read_governance, may_read_lists
+from projections.wording import shown
 from web.pages import formats
 
 HERE = Path(__file__).parent
@@ -21,26 +21,9 @@ templates = Jinja2Templates(directory=HERE / "templates")
 env = templates.env
 
 
-_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
-
-
-def shown(value: Any) -> str:
-    """A recorded value as people read it: instants in London time with the zone named, a record's
-    fields as 'name: value; ...', lists joined, yes/no for booleans."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, str):
-        return formats.london(value) if _INSTANT.fullmatch(value) else value
-    if isinstance(value, dict):
-        return "; ".join(f"{formats.humanise(str(k))}: {shown(v)}" for k, v in value.items() if v not in (None, "", [], {}))
-    if isinstance(value, (list, tuple)):
-        return ", ".join(shown(v) for v in value)
-    return str(value)
-
-
 def brief(value: Any, limit: int = 160) -> str:
     """A recorded value as one short line for the chronology (its full text stays in the store)."""
-    text = shown(value)
+    text = shown(value, formats.london)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -1,0 +1,76 @@
+"""Where evidence is written: packs and subject-access exports hold personal data, so their
+files are the owner's only (0600, directories made 0700); an exported checkpoint is written once
+and never over. Paths are checked before anything is built or recorded, so a bad one is refused
+with nothing done."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from evidence.store import EvidenceError
+
+
+def _usable_parent(path: Path, shown: str) -> None:
+    """The nearest existing directory above `path` can take it (what is missing is made)."""
+    above = path.parent
+    while not above.exists() and above != above.parent:
+        above = above.parent
+    if not above.is_dir():
+        raise EvidenceError(f"{shown}: {above} is a file, so no directory can be made under it")
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise EvidenceError(f"{shown}: {above} is not writable")
+
+
+def out_dir(text: str, option: str = "--out") -> Path:
+    """A directory to write into: made if missing; never a file; never empty (which would be here)."""
+    if not text.strip():
+        raise EvidenceError(f"{option} is empty: name a directory")
+    path = Path(text)
+    if path.is_symlink() and not path.exists():
+        raise EvidenceError(f"{option} {text} is a link to nothing")
+    if path.exists():
+        if not path.is_dir():
+            raise EvidenceError(f"{option} {text} is a file, not a directory")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise EvidenceError(f"{option} {text} is not writable")
+    else:
+        _usable_parent(path, f"{option} {text}")
+    return path
+
+
+def new_file(text: str, option: str, held: str) -> Path:
+    """A file to write once: not there yet, in a directory that is (or can be made)."""
+    if not text.strip():
+        raise EvidenceError(f"{option} is empty: name a file")
+    path = Path(text)
+    if path.is_dir():
+        raise EvidenceError(f"{option} {text} is a directory: name a file")
+    if path.exists() or path.is_symlink():
+        raise EvidenceError(f"{text} exists: {held}; choose a new name")
+    if path.parent.exists():
+        if not path.parent.is_dir():
+            raise EvidenceError(f"{option} {text}: {path.parent} is a file, not a directory")
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            raise EvidenceError(f"{option} {text}: {path.parent} is not writable")
+    else:
+        _usable_parent(path.parent, f"{option} {text}")
+    return path
+
+
+def private_dir(path: Path) -> Path:
+    """`path` as a directory, each missing part made owner-only (mkdir's `parents` would not)."""
+    out_dir(str(path), "directory")
+    for part in reversed([path, *path.parents]):
+        if not part.exists():
+            part.mkdir(mode=0o700)
+    return path
+
+
+def write_private(path: Path, content: bytes, once: bool = False) -> None:
+    """Owner-only, also when it replaces an earlier file; `once`: refused if it is there already."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if once else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        os.fchmod(fd, 0o600)
+        f.write(content)
