@@ -12,7 +12,7 @@ import typer
 from bootstrap import WORKFLOWS, open_records
 from cli.common import CommandError, emit_json, fail, now, parse_as_at, read_json, say
 from cli.runtime import client_for, guarded, records
-from cli.identity import exported, exporter, visible_service
+from cli.identity import acting, exported, visible_service
 from configuration.settings import get_settings
 from domain.access import Decision, Principal, may_answer_subject_access, may_export_case
 from evidence.files import new_file, out_dir, private_dir, write_private
@@ -155,7 +155,7 @@ def pack(case_id: str = typer.Argument(..., help="the case"),
         service = visible_service(principal, case_id, "evidence pack")
         return case_id, may_export_case(principal, case_id, service, generated_at)
 
-    who, principal = guarded(lambda: exporter(by, may_export, "evidence pack"))
+    who, principal = guarded(lambda: acting(by, may_export, "evidence pack"))
 
     def make() -> tuple[Any, dict[str, str]]:
         instant = parse_as_at(as_at_) if as_at_ else None
@@ -190,7 +190,7 @@ def subject(adult_id: str = typer.Argument(..., help="the adult's id"),
     out = _out(out_)
     store = records()
     generated_at = now()
-    who, principal = guarded(lambda: exporter(by, lambda p: (None, may_answer_subject_access(p)), "evidence subject"))
+    who, principal = guarded(lambda: acting(by, lambda p: (None, may_answer_subject_access(p)), "evidence subject"))
     try:
         index, files = guarded(lambda: subject_access(store, open_feed(store), adult_id, out, who, generated_at))
     except EvidenceError as e:

@@ -76,13 +76,16 @@ def exported(who: str, what: str, case_ids: list[str], principal: Principal | No
                        token_id=principal.token_id if principal else None)
 
 
-def exporter(by: str | None, decide: Any, what: str) -> tuple[str, Principal | None]:
-    """Who is exporting: in production the token's holder, if `decide(principal)` allows it (a
-    refusal audited); embedded, --by or the login name."""
+def acting(by: str | None, decide: Any, what: str) -> tuple[str, Principal | None]:
+    """Who does an organisation-level command (an export, retention's erasure): in production the
+    token's holder, if `decide(principal)` allows it (a refusal audited); embedded, --by (a staff id)
+    or the login name."""
     if not production():
+        if by is not None and (problem := settings().input_rules().id_problem(by, "staff")):
+            raise CommandError(f"--by {by!r} {problem}")
         return by or via()["os_user"], None
     if by:
-        raise CommandError("in production mode the export is recorded as your token's holder: leave out --by")
+        raise CommandError(f"in production mode {what} is recorded as your token's holder: leave out --by")
     principal = cli_principal(None, None)
     assert principal is not None
     case_id, decision = decide(principal)

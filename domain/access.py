@@ -37,7 +37,8 @@ COMMISSIONING_READERS: frozenset[str] = frozenset({COMMISSIONER, CONTRACT_MANAGE
 # answerable for the case, and an inspector for the cases of a current grant; not care staff
 EXPORTERS: frozenset[str] = frozenset({"registered_manager", "designated_safeguarding_lead", QUALITY_LEAD,
                                        "operations_director", "nominated_individual", INSPECTOR})
-SUBJECT_ACCESS: frozenset[str] = frozenset({QUALITY_LEAD, "operations_director", "nominated_individual"})
+# who answers for personal data across the organisation: subject access exports, retention's erasure
+DATA_PROTECTION: frozenset[str] = frozenset({QUALITY_LEAD, "operations_director", "nominated_individual"})
 
 Channel = Literal["api", "web", "cli"]
 
@@ -179,7 +180,12 @@ def may_export_case(p: Principal, case_id: str, service: str, now: datetime) -> 
 
 def may_answer_subject_access(p: Principal) -> Decision:
     """A subject access export gathers an adult's cases across services: an organisation-level duty."""
-    return _any_of(p, SUBJECT_ACCESS, "subject access exports")
+    return _any_of(p, DATA_PROTECTION, "subject access exports")
+
+
+def may_apply_retention(p: Principal) -> Decision:
+    """Erasing cases past retention: destroying keys cannot be undone, an organisation-level duty."""
+    return _any_of(p, DATA_PROTECTION, "retention's erasures")
 
 
 def sees_service(p: Principal, service: str) -> bool:

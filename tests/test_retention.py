@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from typer.testing import CliRunner
@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 from bootstrap import open_records
 from cli.main import app
 from configuration.settings import get_settings
+from domain.access import Assignment
+from eventstore.accounts import Accounts
 from eventstore.events import case_stream
 from evidence.replay import case_ids, replay_case
 from operations.retention import retention_stream
@@ -27,6 +29,13 @@ SUMMARY = "Zebulon pushed Marguerite against the dresser"
 ADULTS = ("ADULT-QX-7731", "ADULT-QX-5502")
 RECORD_TEXT = "second incident in the lounge"  # the development closed_case records
 runner = CliRunner()
+LATER = datetime(2036, 1, 1, 12, tzinfo=timezone.utc)  # the clock the erasing commands read: 2035's dates are past
+
+
+def clock_at(monkeypatch, instant: datetime = LATER) -> None:
+    import cli.retention
+
+    monkeypatch.setattr(cli.retention, "now", lambda: instant)
 
 
 def raw_bytes(data_dir) -> bytes:
@@ -37,6 +46,7 @@ def raw_bytes(data_dir) -> bytes:
 def test_a_case_past_retention_is_erased_and_the_chain_still_verifies(tmp_path, monkeypatch):
     data = tmp_path / "data"
     monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(data))
+    clock_at(monkeypatch)
     get_settings.cache_clear()
     try:
         records = open_records(get_settings())
@@ -96,8 +106,6 @@ async def test_the_api_answers_an_erased_case_as_gone(tmp_path):
 
     import httpx
 
-    from domain.access import Assignment
-    from eventstore.accounts import Accounts
     from operations.retention import apply
     from tests.api_support import API, BASE
     from web.app import create_app
@@ -129,6 +137,7 @@ def test_retention_on_postgres(pg_settings, tmp_path, monkeypatch):
     from tests.test_evidence_verify import Rows
 
     use_postgres(monkeypatch, pg_settings, tmp_path)
+    clock_at(monkeypatch)
     try:
         records = open_records(get_settings())
         closed_case(records, "RT-PG", summary=SUMMARY, adult_at_risk={"id": ADULTS[0]}, alleged_source={"id": ADULTS[1]})
@@ -157,6 +166,7 @@ def test_events_written_before_encryption_are_named_not_claimed_erased(tmp_path,
     data = tmp_path / "data"
     monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(data))
     monkeypatch.setenv("SAFEGUARD_ENCRYPT_AT_REST", "false")
+    clock_at(monkeypatch)
     get_settings.cache_clear()
     try:
         case = closed_case(open_records(get_settings()), "RT-OLD", summary=SUMMARY)
@@ -169,5 +179,35 @@ def test_events_written_before_encryption_are_named_not_claimed_erased(tmp_path,
         assert (f"warning: RT-OLD: {len(case.facts)} of its events were written before encryption at rest and still "
                 "hold its personal data as plain JSON") in applied.stderr
         assert SUMMARY.encode() in raw_bytes(data)  # as the warning says
+    finally:
+        get_settings.cache_clear()
+
+
+def test_erasing_is_never_early_nor_by_a_name_and_in_production_needs_a_data_protection_role(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        records = open_records(get_settings())
+        closed_case(records, "RT-EARLY")
+        clock_at(monkeypatch, datetime(2027, 2, 1, 12, tzinfo=timezone.utc))
+        early = runner.invoke(app, ["retention", "apply", "--today", "2035-02-01"])
+        assert early.exit_code == 2 and "--today 2035-02-01 is after today (2027-02-01)" in early.stderr
+        ahead = runner.invoke(app, ["retention", "due", "--today", "2035-02-01"])
+        assert ahead.exit_code == 0 and "RT-EARLY" in ahead.stdout  # looking ahead is allowed
+        clock_at(monkeypatch)
+        named = runner.invoke(app, ["retention", "apply", "--by", "Bob Smith"])
+        assert named.exit_code == 2 and "--by 'Bob Smith' is not an id" in named.stderr
+        monkeypatch.setenv("SAFEGUARD_MODE", "production")
+        get_settings.cache_clear()
+        tokenless = runner.invoke(app, ["retention", "apply"])
+        assert tokenless.exit_code == 2 and "SAFEGUARD_TOKEN" in tokenless.stderr
+        accounts = Accounts(records)
+        accounts.add_user("RM-3", "RM-3", None, by="test")
+        accounts.grant("RM-3", Assignment("registered_manager", "SVC-ELM"), by="test")
+        monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("RM-3", "cli", None, timedelta(days=1), by="test").secret)
+        get_settings.cache_clear()
+        refused = runner.invoke(app, ["retention", "apply"])
+        assert refused.exit_code == 2 and "retention's erasures need" in refused.stderr
+        assert records.keys.erased_on(case_stream("RT-EARLY")) is None  # nothing was erased by any of these
     finally:
         get_settings.cache_clear()
