@@ -493,3 +493,7 @@ async def test_an_evidence_pack_is_an_audited_export_of_a_case_you_may_read(api)
     exports = [a for a in log if a.action == "export"]
     assert [(a.user_id, a.allowed) for a in exports] == [("RM-80", True), ("RM-80", True), ("CQC-1", True)]
     assert any(a.user_id == "SSW-82" and a.action == "refused" and "evidence pack" in (a.reason or "") for a in log)
+    async with api.as_user("RM-83", Assignment("registered_manager", ELM)) as c:
+        for bad in ("2999-01-01T00:00:00+00:00", "2027-01-12T09:30:00", "garbage"):
+            assert (await c.get(f"/cases/{case_id}/evidence-pack", params={"as_at": bad})).status_code == 422
+    assert not [a for a in api.accounts.access_log(case_id=case_id) if a.user_id == "RM-83" and a.action == "export"]

@@ -523,7 +523,6 @@ def evidence_pack(case_id: str, request: Request, principal: Principal = Depends
     ctx = web(request)
     service, _ = visible_case(request, principal, case_id, "")
     refuse(request, principal, may_export_case(principal, case_id, service, ctx.now()), case_id, service)
-    audit(request, principal, "export", True, case_id=case_id, service=service)
     instant = parse_as_at(as_at_, option="as_at") if as_at_ else None
     generated_at = ctx.now().replace(microsecond=0)
     try:
@@ -534,5 +533,6 @@ def evidence_pack(case_id: str, request: Request, principal: Principal = Depends
         files = write_pack(built, Path(out))
         content = (Path(out) / f"{case_id}.{format}").read_bytes()
     record_export(ctx.records, "case_pack", case_id, [case_id], principal.user_id, generated_at, files, built.as_at)
+    audit(request, principal, "export", True, case_id=case_id, service=service)  # once made: a refusal is no export
     return Response(content, media_type=PACK_TYPES[format], headers={
         "Content-Disposition": f'attachment; filename="{case_id}.{format}"', "X-Evidence-Intact": str(built.verification.intact).lower()})
