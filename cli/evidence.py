@@ -18,7 +18,7 @@ from domain.access import Decision, Principal, may_answer_subject_access, may_ex
 from evidence.files import new_file, out_dir, private_dir, write_private
 from evidence.replay import ReplayReport, every_case, replay_case, summary as replay_summary
 from evidence.store import EvidenceError, export, exported_checkpoint, take_checkpoint
-from evidence.verify import verify as verify_store
+from evidence.verify import counted, verify as verify_store
 from projections.registry import open_documents
 from workflows.concern import SafeguardingConcernWorkflow
 
@@ -202,6 +202,6 @@ def subject(adult_id: str = typer.Argument(..., help="the adult's id"),
     if as_json:
         emit_json(index)
     else:
-        say(f"{len(index['cases'])} cases naming {adult_id} written to {out}:")
+        say(f"{counted(len(index['cases']), 'case')} naming {adult_id} written to {out}:")
         for c in index["cases"]:
             say(f"  {c['case_id']}: {c['appears_as']}, {c['status']}, raised {c['raised_at']}")

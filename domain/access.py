@@ -175,7 +175,7 @@ def may_export_case(p: Principal, case_id: str, service: str, now: datetime) -> 
         if role in EXPORTERS:
             return Decision(True, role=role)
     return Decision(False, f"exporting the evidence pack of {case_id} needs {' or '.join(sorted(EXPORTERS - {INSPECTOR}))} "
-                           f"at {service}; you hold {_held(p.roles_at(service))}")
+                           f"(at {service}, or organisation-wide); you hold {_held(p.roles_at(service))}")
 
 
 def may_answer_subject_access(p: Principal) -> Decision:

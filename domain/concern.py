@@ -139,7 +139,7 @@ class ConcernBody(Model):
                              "starting with a letter or digit (e.g. SG-20261224-ABC123)")
         if value is not None and not is_case_workflow(value):
             raise ValueError(f"{shown(value)} is not a case id: ids beginning {' or '.join(RESERVED_WORKFLOW_PREFIXES)} "
-                             "are Safeguard's own workflows'")
+                             "are Safeguard's own workflows")
         return value
 
     @field_validator("adult_at_risk", "alleged_source")

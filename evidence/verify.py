@@ -27,6 +27,10 @@ from projections.documents import Documents
 PROGRESS_EVERY = 50_000
 
 
+def counted(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 @dataclass
 class Finding:
     name: str  # "case C-1", "audit weekly 2027-01-17", "checkpoints"
@@ -56,7 +60,8 @@ class Verification:
         anchor = (f"anchored by checkpoint {self.checkpoint['seq']} of {self.checkpoint['taken_at']} "
                   f"(hash {self.checkpoint['hash'][:16]})" if self.checkpoint else "no checkpoint yet (chains only)")
         state = "intact" if self.intact else f"{len(self.breaks)} breaks"
-        return f"{state}: {self.cases:,} cases, {self.other_streams:,} other streams, {self.events:,} events; {anchor}"
+        return (f"{state}: {counted(self.cases, 'case')}, {counted(self.other_streams, 'other stream')}, "
+                f"{counted(self.events, 'event')}; {anchor}")
 
     def as_json(self) -> dict[str, Any]:
         return {"intact": self.intact, "cases": self.cases, "other_streams": self.other_streams, "events": self.events,

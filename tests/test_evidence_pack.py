@@ -182,7 +182,7 @@ def test_the_pack_command_writes_and_records_the_export(tmp_path, monkeypatch):
         audited = [(a.user_id, a.action, a.what, a.channel) for a in Accounts(records).access_log(case_id="PK-CLI")]
         assert audited == [("DSL-3", "export", "evidence pack", "cli")]
         verified = runner.invoke(app, ["evidence", "verify"])
-        assert verified.exit_code == 0 and "1 cases, 2 other streams" in verified.stdout  # the export and the audit, chained
+        assert verified.exit_code == 0 and "1 case, 2 other streams" in verified.stdout  # the export and the audit, chained
         missing = runner.invoke(app, ["evidence", "pack", "NOPE-1", "--out", str(out)])
         assert missing.exit_code == 2 and "no case NOPE-1" in missing.stderr
         assert len(exports(records)) == 1  # a refused pack records nothing

@@ -42,8 +42,9 @@ def audit(request: Request, principal: Principal | None, action: str, allowed: b
           service: str | None = None, reason: str | None = None, target: str | None = None) -> None:
     """One line of the access audit for this request: who, what (method and route), from where."""
     route = getattr(request.scope.get("route"), "path", None)
-    what = f"{request.method} {route if route is None or route.startswith(API) else API + route}" if route else \
-        f"{request.method} {request.url.path}"
+    if route and request.url.path.startswith(API) and not route.startswith(API):
+        route = API + route  # a route of a router included under the API's prefix
+    what = f"{request.method} {route or request.url.path}"
     web(request).accounts.audit(
         principal.user_id if principal else None, action, what, allowed, case_id=case_id, service=service,
         target=target, reason=reason, address=address(request), channel=principal.channel if principal else "api",

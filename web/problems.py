@@ -21,7 +21,7 @@ from eventstore.keys import Erased
 
 PROBLEM = "application/problem+json"
 TITLES = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
-          409: "Conflict", 413: "Request too large", 415: "Unsupported media type", 422: "Refused",
+          409: "Conflict", 410: "Gone", 413: "Request too large", 415: "Unsupported media type", 422: "Refused",
           429: "Too many attempts", 503: "Unavailable"}
 # a refusal meaning the request met the case in a state that does not allow it (not a bad input)
 CONFLICT = ("is closed", "is already", "already exists", "is no longer running", "is not open",
