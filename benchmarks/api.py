@@ -41,7 +41,6 @@ from typing import Any
 
 import httpx
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 
 from bootstrap import build_worker, on_connection, open_records
@@ -49,7 +48,7 @@ from casework.availability import ANSWER_WITHIN
 from casework import commands
 from casework.commands import complete_step as casework_complete_step, raise_concern
 from configuration.binaries import temporal_cli
-from configuration.logging import configure_logging
+from configuration.logging import configure_logging, quiet_temporal_runtime
 from configuration.settings import Settings
 from domain.access import STAFF_ROLES, Assignment, Principal, may_complete, may_read_case
 from domain.concern import ConcernBody, StepCompletion
@@ -199,7 +198,7 @@ def token_resolution(users: int, services: int, n: int = 500) -> dict[str, Any]:
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     configure_logging(level=logging.WARNING)
-    runtime = Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))))
+    runtime = quiet_temporal_runtime()
     say(f"authorisation checks: {args.users:,} users x {args.services:,} services")
     auth = authorisation(args.users, args.services, args.checks)
     say("resolving tokens with the users in the store")

@@ -48,7 +48,6 @@ from typing import Any, Awaitable, Callable, Iterator
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -56,7 +55,7 @@ from benchmarks.bare_workflow import BareWorkflow
 from benchmarks.projections import case_facts
 from casework.commands import complete_step, raise_concern
 from configuration.binaries import temporal_cli
-from configuration.logging import configure_logging
+from configuration.logging import configure_logging, quiet_temporal_runtime
 from configuration.settings import Settings
 from domain.concern import ConcernBody, StepCompletion
 from domain.pathway import PEER_RISK_REVIEW, RECORD_CONCERN, ROUTE_DECISION, SERIOUSNESS_ASSESSMENT
@@ -330,7 +329,7 @@ def banner_to_stderr() -> Iterator[None]:
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     configure_logging(level=logging.WARNING)
-    runtime = Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))))
+    runtime = quiet_temporal_runtime()
     load_at_start = round(os.getloadavg()[0], 2)
     say("starting the Temporal dev server (in memory)")
     with banner_to_stderr():

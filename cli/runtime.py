@@ -16,11 +16,19 @@ from temporalio.client import Client
 from casework.availability import ANSWER_WITHIN, RPC_TIMEOUT, require_worker, running_cases
 from casework.errors import CaseworkError, NotYetRecorded, Unavailable
 from cli.common import EXIT_BAD_INPUT, EXIT_UNAVAILABLE, CommandError, fail
+from configuration.logging import quiet_temporal_runtime
 from configuration.settings import Settings, get_settings
 from eventstore.application import SafeguardingRecords
 from bootstrap import connect, open_records
 
 T = TypeVar("T")
+_runtimes: list[Any] = []  # the one Temporal runtime of this command, made on first connect
+
+
+def _runtime() -> Any:
+    if not _runtimes:
+        _runtimes.append(quiet_temporal_runtime())
+    return _runtimes[0]
 
 CONNECT_WITHIN = RPC_TIMEOUT
 LAST_RESORT = ANSWER_WITHIN.total_seconds() + 2 * RPC_TIMEOUT.total_seconds()  # connect + worker check + answer
@@ -29,7 +37,7 @@ LAST_RESORT = ANSWER_WITHIN.total_seconds() + 2 * RPC_TIMEOUT.total_seconds()  #
 async def client_for(settings: Settings, within: float = CONNECT_WITHIN.total_seconds()) -> Client:
     try:
         async with asyncio.timeout(within):
-            return await connect(settings)
+            return await connect(settings, runtime=_runtime())
     except Exception as e:
         raise Unavailable(
             f"cannot reach Temporal at {settings.temporal_address} ({e.__class__.__name__}); start it with `safeguard dev`"

@@ -197,3 +197,13 @@ def configure_logging(fmt: str = "console", level: int = logging.INFO) -> None:
     root.setLevel(level)
     # the SDK logs each activity's result at DEBUG, and a case's stored facts hold personal details
     logging.getLogger("temporalio.worker._activity").setLevel(max(level, logging.INFO))
+
+
+def quiet_temporal_runtime() -> Any:
+    """A Temporal runtime whose core (Rust) logs only errors: its retry warnings, with terminal
+    colours, would otherwise reach staff ahead of Safeguard's own one-line message, and the
+    time-skipping server's version warnings would fill test output."""
+    from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
+
+    return Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filter=TelemetryFilter(core_level="ERROR",
+                                                                                          other_level="ERROR"))))

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from temporalio.client import Client, WorkflowHandle
-from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 from pydantic import ValidationError
 
 from casework.commands import raise_concern
 from casework.errors import CaseworkError, describe_validation, plain_errors
 from configuration.binaries import temporal_test_server
+from configuration.logging import quiet_temporal_runtime
 from configuration.settings import Settings
 from encryption.payload_codec import data_converter
 from eventstore.keys import KeyStore
@@ -35,16 +35,10 @@ from workflows.concern import SafeguardingConcernWorkflow
 Progress = Callable[[str], None]
 
 
-def quiet_runtime() -> Runtime:
-    """The SDK core warns that the test server predates heartbeat-detail preservation; we
-    do not heartbeat, so keep only its errors."""
-    return Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))))
-
-
 async def start_test_environment(keys: KeyStore | None = None) -> WorkflowEnvironment:
     """The time-skipping server, its client encrypting payloads with `keys` (as the worker's would)."""
     return await WorkflowEnvironment.start_time_skipping(
-        data_converter=data_converter(keys), test_server_existing_path=temporal_test_server(), runtime=quiet_runtime()
+        data_converter=data_converter(keys), test_server_existing_path=temporal_test_server(), runtime=quiet_temporal_runtime()
     )
 
 
