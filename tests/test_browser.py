@@ -247,6 +247,7 @@ async def test_keyboard_only_sign_in_sign_out_and_session_expiry(site, person, b
     context = await browser.new_context(locale="en-GB")
     kb = await context.new_page()
     await kb.goto(f"{site.base}/sign-in")
+    await expect(kb.locator("#user_id")).to_be_focused()  # autofocus: typing before it lands would be lost
     await kb.keyboard.type("TL-12")  # the user id field has the focus
     await kb.keyboard.press("Tab")
     await kb.keyboard.type(PASSWORD)
