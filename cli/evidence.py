@@ -134,7 +134,7 @@ def _out(text: str) -> Path:
         fail(str(e))
 
 
-BY = typer.Option(None, "--by", help="who is generating it, recorded with the export (default: the login name)")
+BY = typer.Option(None, "--by", help="who is doing it, a staff id, recorded with it (default: the login name; in production mode your token's holder, and --by is refused)")
 
 
 @app.command()
