@@ -51,13 +51,9 @@ class CaseKeyCodec(PayloadCodec, WithSerializationContext):
     def with_context(self, context: SerializationContext) -> "CaseKeyCodec":
         return CaseKeyCodec(self.keys, getattr(context, "workflow_id", None))
 
-    def _key(self) -> tuple[UUID, str | None]:
-        if self.workflow_id and is_case_workflow(self.workflow_id):
-            return case_stream(self.workflow_id), self.workflow_id
-        return STORE_KEY, None
-
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        stream, case_id = self._key()
+        case_id = self.workflow_id if self.workflow_id and is_case_workflow(self.workflow_id) else None
+        stream = key_of(case_id)
         cipher = self.keys.cipher(stream, create=True)  # raises Erased for a case erased under retention
         metadata = {"encoding": ENCODING, KEY: stream.hex.encode()}
         if case_id:
@@ -85,11 +81,16 @@ def payload_case(p: Payload) -> str | None:
         raise ForeignPayload("a payload's case is not text") from None
 
 
+def key_of(case_id: str | None) -> UUID:
+    """The key-store row a payload is encrypted under: its case's, or the store key for no case."""
+    return case_stream(case_id) if case_id else STORE_KEY
+
+
 def payload_key(p: Payload) -> UUID:
     """The key an encrypted payload is under, which must be its case's (or, for no case, the store
     key): the case named decides who may read it, so it must be the key that opens it."""
     case_id = payload_case(p)
-    expected = case_stream(case_id) if case_id else STORE_KEY
+    expected = key_of(case_id)
     if p.metadata.get(KEY) != expected.hex.encode():
         raise ForeignPayload(f"a payload's key is not the key of {'case ' + case_id if case_id else 'the store'}")
     return expected
