@@ -1,5 +1,7 @@
 """The composition root: the one place Safeguard's parts are wired together. The worker, the CLI,
-the simulation, the benchmarks and the tests all build what they need from here."""
+the web app, the simulation, the benchmarks and the tests all build what they need from here:
+the event store, the connection to Temporal, the worker, and the `Ports` every use case takes.
+It imports no face: the CLI's `serve` and `dev` start the web app themselves."""
 
 from __future__ import annotations
 
@@ -11,12 +13,26 @@ import sys
 sys.dont_write_bytecode = False
 
 import asyncio  # noqa: E402
+import dataclasses
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta, timezone
+from typing import Any, Awaitable, Callable
 
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleCalendarSpec,
+    ScheduleIntervalSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleRange,
+    ScheduleSpec,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
+)
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
@@ -24,7 +40,10 @@ from activities.audit_activities import AuditActivities
 from activities.case_activities import CaseActivities
 from activities.legacy_activities import LegacyCaseActivities
 from activities.process_activities import ProcessActivities
-from casework.provider_process import keep_proposing
+from casework.ports import Ports
+from casework.refusals import Unavailable
+from casework.temporal.availability import ANSWER_WITHIN, RPC_TIMEOUT
+from casework.temporal.processes import keep_proposing
 from configuration.redaction import PersonalTextInterceptor
 from configuration.settings import Settings
 from encryption.payload_codec import data_converter
@@ -32,7 +51,7 @@ from eventstore.application import SafeguardingRecords
 from eventstore.keys import KeyStore, load_master_key
 from projections.feed import ProjectionFeed
 from projections.registry import open_feed
-from schedules.audits import ensure_schedules
+from domain.governance import AUDITS, AuditDefinition, AuditRequest
 from workflows.audit import GovernanceAuditWorkflow
 from workflows.governance_action import GovernanceActionWorkflow
 from workflows.concern import SafeguardingConcernWorkflow
@@ -75,6 +94,27 @@ def on_connection(client: Client, settings: Settings, records: SafeguardingRecor
 async def connect(settings: Settings, records: SafeguardingRecords | None = None, **options: Any) -> Client:
     return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
                                 data_converter=converter_for(settings, records), **options)
+
+
+def ports(settings: Settings, records: SafeguardingRecords | None = None, client: Client | None = None,
+          connect_with: Callable[[], Awaitable[Client]] | None = None, within: timedelta | None = ANSWER_WITHIN,
+          check_worker: bool = False) -> Ports:
+    """What every use case takes: the store, and Temporal connected on first use (`client` if given;
+    else `connect_with`, else `connect`, bounded). `within`: how long a person waits on a workflow."""
+    records = records or open_records(settings)
+
+    async def connected() -> Client:
+        if client is not None:
+            return client
+        if connect_with is not None:
+            return await connect_with()
+        try:
+            async with asyncio.timeout(RPC_TIMEOUT.total_seconds()):
+                return await connect(settings, records)
+        except Exception as e:
+            raise Unavailable(f"cannot reach Temporal at {settings.temporal_address} ({e.__class__.__name__})") from None
+
+    return Ports(settings, records, connected, within=within, check_worker=check_worker)
 
 
 def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActivities | None = None,
@@ -150,8 +190,56 @@ def start_checkpoints(records: SafeguardingRecords, feed: ProjectionFeed, settin
         threading.Thread(target=run, name="evidence-checkpoints", daemon=True).start()
 
 
-def web_app(settings: Settings, records: SafeguardingRecords | None = None, client: Client | None = None) -> Any:
-    """The web app (API, and the pages as they come) over the same store and Temporal as the CLI."""
-    from web.app import create_app  # the worker never needs the web stack
+# ---- the governance audits' Temporal Schedules ---------------------------------------------------
+# `ensure_schedules` creates, or brings up to date, one Schedule per audit in `domain/governance.py`;
+# the worker (and `safeguard dev`) calls it at start, so the schedules follow the data and creating
+# them again changes nothing.
 
-    return create_app(settings, records=records, client=client)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def schedule_spec(definition: AuditDefinition) -> ScheduleSpec:
+    s = definition.schedule
+    hour, minute = [ScheduleRange(s.at.hour)], [ScheduleRange(s.at.minute)]
+    if s.every == "week":
+        # Temporal counts weekdays from Sunday = 0; the data counts from Monday = 0
+        cal = ScheduleCalendarSpec(hour=hour, minute=minute, day_of_week=[ScheduleRange((s.day_of_week + 1) % 7)], comment=s.note)
+        return ScheduleSpec(calendars=[cal], time_zone_name=s.time_zone)
+    if s.every == "month":
+        cal = ScheduleCalendarSpec(hour=hour, minute=minute, day_of_month=[ScheduleRange(s.day_of_month)], comment=s.note)
+        return ScheduleSpec(calendars=[cal], time_zone_name=s.time_zone)
+    # every 14 days: interval specs count from the Unix epoch in absolute time (no time zone)
+    every = timedelta(days=14)
+    first = datetime.combine(s.anchor, s.at, tzinfo=timezone.utc)
+    return ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every, offset=(first - _EPOCH) % every)])
+
+
+def audit_schedule(definition: AuditDefinition, task_queue: str) -> Schedule:
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            GovernanceAuditWorkflow.run,
+            AuditRequest(kind=definition.kind, requested_by=f"schedule {definition.schedule.schedule_id}"),
+            id=definition.schedule.schedule_id,  # Temporal appends each run's scheduled time
+            task_queue=task_queue,
+        ),
+        spec=schedule_spec(definition),
+        # one run at a time; after an outage, run what was missed in the last three days
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=timedelta(days=3)),
+    )
+
+
+async def ensure_schedules(client: Client, settings: Settings) -> list[str]:
+    """Create each audit's schedule, or update it to match the data (keeping it paused if someone paused it)."""
+    ids = []
+    for definition in AUDITS.values():
+        schedule = audit_schedule(definition, settings.task_queue)
+        schedule_id = definition.schedule.schedule_id
+        try:
+            await client.create_schedule(schedule_id, schedule)
+        except ScheduleAlreadyRunningError:
+            def keep_state(current: ScheduleUpdateInput, wanted: Schedule = schedule) -> ScheduleUpdate:
+                return ScheduleUpdate(schedule=dataclasses.replace(wanted, state=current.description.schedule.state))
+
+            await client.get_schedule_handle(schedule_id).update(keep_state)
+        ids.append(schedule_id)
+    return ids

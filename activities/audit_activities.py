@@ -145,4 +145,4 @@ class AuditActivities:
         try:
             return complete_action(self.records, request.ref, request.completion, request.now, self.settings.calendar)
         except Rejected as e:
-            raise ApplicationError(str(e), type="Rejected", non_retryable=True) from None
+            raise ApplicationError(str(e), e.kind, type="Rejected", non_retryable=True) from None

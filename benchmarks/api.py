@@ -6,7 +6,7 @@ Prints figures; asserts nothing.
 
 One Temporal dev server (in memory), the real worker (`bootstrap.build_worker`) and a SQLite event
 store in a temporary directory. Each round raises two cases and completes record_concern on one
-directly (`casework.commands.complete_step`, as the CLI does) and on the other through the API
+directly (`casework.temporal.cases.complete_step`, as the CLI does) and on the other through the API
 (httpx against the real app in this process, a bearer token, `POST .../completions`), alternating
 which goes first, --gap seconds apart. Two figures: the difference of the medians (the dev server's
 own latency drifts by more than the goal between runs on a loaded machine), and the API's own
@@ -44,9 +44,9 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from bootstrap import build_worker, on_connection, open_records
-from casework.availability import ANSWER_WITHIN
-from casework import commands
-from casework.commands import complete_step as casework_complete_step, raise_concern
+from casework.temporal.availability import ANSWER_WITHIN
+from casework.temporal import cases as commands
+from casework.temporal.cases import complete_step as casework_complete_step, raise_concern
 from configuration.binaries import temporal_cli
 from configuration.logging import configure_logging, quiet_temporal_runtime
 from configuration.settings import Settings

@@ -14,7 +14,7 @@ server share them). Measured:
   first update per second for --starts workflows, --concurrency in flight, both as one
   update-with-start call and as start_workflow then execute_update;
 - Safeguard (the real worker from `bootstrap.build_worker`, its read-model thread, a SQLite event
-  store in a temp dir), through `casework.commands` only: sequential step-completion round trip
+  store in a temp dir), through `casework.temporal.cases` only: sequential step-completion round trip
   p50/p99 (record_concern, peer_risk_review, seriousness_assessment, route_decision on each
   case, --updates completions in all); raises per second at --concurrency; sequential raise
   latency p50/p99 on an (almost) empty store, and again after --fill cases are written straight
@@ -53,7 +53,7 @@ from temporalio.worker import Worker
 
 from benchmarks.bare_workflow import BareWorkflow
 from benchmarks.projections import case_facts
-from casework.commands import complete_step, raise_concern
+from casework.temporal.cases import complete_step, raise_concern
 from configuration.binaries import temporal_cli
 from configuration.logging import configure_logging, quiet_temporal_runtime
 from configuration.settings import Settings
@@ -307,7 +307,7 @@ def table(fig: dict[str, Any]) -> str:
         lines.append(f"{name:<{width}}  {r['value']:>5.2f}x   goal {r['goal']}")
     lines += ["", f"Both workers in-process on one client and one in-memory dev server, one after the other; "
                   f"{c['cores']} cores shared by server, workers and client. Safeguard runs its read-model thread; "
-                  "raise = casework.commands.raise_concern (update-with-start: answers once the concern is recorded). "
+                  "raise = casework.temporal.cases.raise_concern (update-with-start: answers once the concern is recorded). "
                   f"Python bytecode cache writing: {'off' if c['dont_write_bytecode'] else 'on'}. "
                   f"Load average (1 min) at start {c['load_at_start']}, at end {c['load_at_end']}: "
                   "anything else running on the machine shows in these figures."]

@@ -1,4 +1,4 @@
-"""Benchmark: the provider-concern process (004) through `casework.provider_process`, on a local
+"""Benchmark: the provider-concern process (004) through `casework.temporal.processes`, on a local
 Temporal dev server (in memory) with the real worker and a SQLite event store. Prints figures;
 asserts nothing.
 
@@ -27,7 +27,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from bootstrap import build_worker, on_connection, open_records
-from casework import provider_process as casework
+from casework.refusals import Refusal
+from casework.temporal import processes as casework
 from configuration.binaries import temporal_cli
 from configuration.logging import configure_logging
 from configuration.settings import Settings
@@ -69,7 +70,7 @@ async def run(services: int) -> dict[str, dict[str, float]]:
                     try:  # no concern recorded for the service: refused for its history, after reading the record
                         await timed("decide (refused)", casework.decide(client, svc, Decide(
                             outcome="suspend", role="commissioner", actor="COM-1", record=evidence)))
-                    except casework.CaseworkError:
+                    except Refusal:
                         pass
                     await timed("decide", casework.decide(client, svc, Decide(
                         outcome="restrict_admissions", role="commissioner", actor="COM-1")))

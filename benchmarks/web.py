@@ -131,7 +131,7 @@ async def case_page(entries: int, runs: int) -> None:
     env = await start_test_environment(records.keys)
     try:
         async with build_worker(env.client, records, settings):
-            from casework import commands
+            from casework.temporal import cases as commands
 
             now = datetime.now(timezone.utc).replace(microsecond=0)
             body = ConcernBody.model_validate({

@@ -1,38 +1,30 @@
-"""`safeguard concern|step|escalation|deadlines|chronology`: casework from the command line."""
+"""`safeguard concern|step|escalation|deadlines|chronology`: casework from the command line. Each
+command parses its options and files, calls one use case (casework/) as who the CLI acts for
+(cli/identity.py), and prints what it answered."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from casework import commands, queries
-from casework.availability import ANSWER_WITHIN, no_worker, worker_polling
-from casework.errors import NotYetRecorded
-from casework.authorised import acknowledgement_decision, completion_decision
+from casework import case_reads, cases, oversight
+from casework.refusals import NotYetRecorded
+from casework.temporal.availability import no_worker, worker_polling
 from cli import identity
-from cli.common import CommandError, build, deadline_line, emit_json, fail, input_rules, load_model, read_json, say, validate
-from domain.access import may_act_at
-from cli.projections import current_feed
-from cli.runtime import ask_temporal, guarded, records, run
+from cli import common
+from cli.common import deadline_line, emit_json, fail, read_json, say
+from cli.runtime import ask_temporal, guarded, ports, use
 from configuration.settings import get_settings
-from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
-from domain.pathway import current_pathway
 from domain.policy import ROLES
-from domain.records import checked_values
 
-concern_app = typer.Typer(help="Raise a concern, record developments, read a case's status.", no_args_is_help=True)
+concern_app = typer.Typer(help="Raise a concern, record developments and notes, read a case's status.", no_args_is_help=True)
 step_app = typer.Typer(help="Complete a step of a case's pathway.", no_args_is_help=True)
 escalation_app = typer.Typer(help="Acknowledge an escalation raised to your role.", no_args_is_help=True)
 
 FILE = typer.Option(..., "--file", "-f", help="JSON file ('-' for standard input)")
 JSON = typer.Option(False, "--json", help="print JSON")
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def show_status(status, as_json: bool) -> None:
@@ -67,33 +59,29 @@ def raise_concern(
     as_json: bool = JSON,
 ) -> None:
     """Raise a peer-to-peer safeguarding concern: starts its workflow."""
-    # production: raised_by is the token's user, in a role they hold at the concern's service
-    principal = guarded(lambda: identity.cli_principal(actor, role) if identity.production() else None)
+    at, data = common.now(), guarded(lambda: read_json(file))
+    if isinstance(data, dict) and identified_now:
+        data = {**data, "identified_at": at.isoformat()}
+    if identity.production():  # raised_by is the token's holder, in a role they hold at the concern's service
+        principal = guarded(lambda: identity.acting(actor, role, "concern raise"))
+    else:  # the operator names who raised it: --actor and --as, or the file's raised_by
+        if isinstance(data, dict) and (actor or role):
+            given = data.get("raised_by") if isinstance(data.get("raised_by"), dict) else {}
+            data = {**data, "raised_by": {**given, **{k: v for k, v in (("actor", actor), ("role", role)) if v}}}
+        who = data.get("raised_by") if isinstance(data, dict) and isinstance(data.get("raised_by"), dict) else {}
+        principal = identity.Principal.local_operator(str(who.get("actor") or f"cli:{identity.os_user()}"),
+                                                      who.get("role"), "concern raise", identity.os_user())
 
-    def load() -> ConcernBody:
-        now, data = _now(), read_json(file)
-        if isinstance(data, dict):
-            if identified_now:
-                data = {**data, "identified_at": now.isoformat()}
-            if principal is not None:
-                data = identity.raised_by_token(principal, data, "concern raise")
-            elif actor or role:
-                given = data.get("raised_by") if isinstance(data.get("raised_by"), dict) else {}
-                data = {**data, "raised_by": {**given, **{k: v for k, v in (("actor", actor), ("role", role)) if v}}}
-        return validate(data, ConcernBody, "concern", input_rules().context(now))
-
-    concern = guarded(load)
-
-    async def raise_it(client, settings):
+    async def raise_it():
         try:
-            return await commands.raise_concern(client, settings.task_queue, concern, within=ANSWER_WITHIN)
+            return await cases.raise_concern(ports(), principal, cases.RaiseConcern(data), at)
         except NotYetRecorded as e:
             if e.raised:  # the case exists and will be recorded: its id, where a script reads it
                 emit_json({"case_id": e.case_id, "recorded": False}) if as_json else say(
                     f"case {e.case_id} accepted, not yet recorded")
             raise
 
-    show_status(run(raise_it, worker=True), as_json)
+    show_status(use(raise_it).value, as_json)
 
 
 @concern_app.command("development")
@@ -104,18 +92,24 @@ def development(
     as_json: bool = JSON,
 ) -> None:
     """Record a development (new incident, agency contact) on a live case."""
-    dev = guarded(lambda: load_model(file, Development, "development", input_rules().context()))
-    principal = guarded(lambda: identity.cli_principal(actor, role) if identity.production() else None)
-    if principal is not None:
-        service = guarded(lambda: identity.visible_service(principal, case_id, "concern development"))
-        role = guarded(lambda: identity.allowed(principal, may_act_at(principal, service, "recording a development"),
-                                                "concern development", case_id, service))
-        actor = principal.user_id
-    given = {k: v for k, v in (("actor", actor), ("role", role)) if v}
-    dev = guarded(lambda: build(Development, "development", input_rules().context(),
-                                **{**dev.model_dump(exclude_none=True), **given, **identity.via()}))
-    n = run(lambda client, _: commands.record_development(client, case_id, dev, within=ANSWER_WITHIN), worker=True)
+    data = guarded(lambda: read_json(file))
+    principal = guarded(lambda: identity.acting(actor, role, "concern development"))
+    c = cases.RecordDevelopment(case_id, data)
+    n = use(lambda: cases.record_development(ports(), principal, c, common.now())).value
     emit_json({"case_id": case_id, "development": n}) if as_json else say(f"development {n} recorded on {case_id}")
+
+
+@concern_app.command("note")
+def note(
+    case_id: str, text: str = typer.Option(..., "--text", help="the note (ids only, no names; at most 2,000 characters)"),
+    actor: Optional[str] = typer.Option(None, help="who is adding it (a staff id; embedded mode)"),
+    role: Optional[str] = typer.Option(None, "--as", help="their role (embedded mode)"),
+    as_json: bool = JSON,
+) -> None:
+    """Add a note to a live case: anyone who may read it may add one; it is shown in the chronology and the pack."""
+    principal = guarded(lambda: identity.acting(actor, role, "concern note"))
+    n = use(lambda: cases.add_note(ports(), principal, cases.AddNote(case_id, text), common.now())).value
+    emit_json({"case_id": case_id, "note": n}) if as_json else say(f"note {n} added to {case_id}")
 
 
 @concern_app.command("status")
@@ -123,11 +117,11 @@ def status(case_id: str, as_json: bool = JSON) -> None:
     """A case's open steps with their due instants, and its outstanding escalations."""
     from operations.retention import erased_on
 
-    if on := guarded(lambda: erased_on(records(), case_id)):
+    if on := guarded(lambda: erased_on(ports().records, case_id)):
         emit_json({"case_id": case_id, "erased_on": on}) if as_json else say(f"{case_id}: erased under retention on {on}")
         return
-    show_status(run(lambda client, settings: queries.case_status(client, case_id, ANSWER_WITHIN, settings.task_queue),
-                    worker=True), as_json)
+    principal = guarded(lambda: identity.reading("concern status"))
+    show_status(use(lambda: case_reads.case_status(ports(), principal, case_id, common.now())), as_json)
 
 
 @step_app.command("complete")
@@ -141,28 +135,9 @@ def complete(
 ) -> None:
     """Complete a step with its record: rejected, with nothing recorded, if anything is wrong."""
     record = guarded(lambda: read_json(file))
-    principal = guarded(lambda: identity.cli_principal(actor, role))
-
-    def completion_as(role: str | None, actor: str | None) -> StepCompletion:
-        c = guarded(lambda: build(StepCompletion, "step completion", input_rules().context(), step=step, role=role,
-                                  actor=actor, record=record, occurrence=occurrence, **identity.via()))
-        guarded(lambda: _check_record_values(c))
-        return c
-
-    if principal is None:
-        completion = completion_as(role, actor)
-        receipt = run(lambda client, _: commands.complete_step(client, case_id, completion, within=ANSWER_WITHIN),
-                      worker=True)
-    else:
-        service = guarded(lambda: identity.visible_service(principal, case_id, "step complete"))
-
-        async def complete_as_token(client, settings):
-            decision = completion_decision(records(), principal, case_id, service, step, occurrence)
-            as_role = identity.allowed(principal, decision, "step complete", case_id, service)
-            return await commands.complete_step(client, case_id, completion_as(as_role, principal.user_id),
-                                                within=ANSWER_WITHIN)
-
-        receipt = run(complete_as_token, worker=True)
+    principal = guarded(lambda: identity.acting(actor, role, "step complete"))
+    c = cases.CompleteStep(case_id, step, record, occurrence)
+    receipt = use(lambda: cases.complete_step(ports(), principal, c, common.now())).value
     if as_json:
         emit_json(receipt)
         return
@@ -174,16 +149,6 @@ def complete(
         say(f"  escalated: {e}")
 
 
-def _check_record_values(c: StepCompletion) -> None:
-    """Before sending: the values the record gives, as the pathway in force types them (ids,
-    bounds, no future instants). The case, which may run an earlier pathway, checks the whole record."""
-    step = current_pathway().step(c.step)
-    if step is not None and isinstance(c.record, dict):
-        _, problems = checked_values(step, c.record, input_rules(), _now())
-        if problems:
-            raise CommandError(f"record for {step.id}: " + "; ".join(problems))
-
-
 @escalation_app.command("acknowledge")
 def acknowledge(
     case_id: str, escalation_id: str,
@@ -192,24 +157,9 @@ def acknowledge(
     note: Optional[str] = typer.Option(None),
 ) -> None:
     """Acknowledge a triggered escalation raised to your role."""
-    principal = guarded(lambda: identity.cli_principal(actor, role))
-
-    def ack_as(role: str | None, actor: str | None) -> Acknowledgement:
-        return guarded(lambda: build(Acknowledgement, "acknowledgement", input_rules().context(),
-                                     escalation_id=escalation_id, role=role, actor=actor, note=note, **identity.via()))
-
-    if principal is None:
-        ack = ack_as(role, actor)
-        run(lambda client, _: commands.acknowledge_escalation(client, case_id, ack, within=ANSWER_WITHIN), worker=True)
-    else:
-        service = guarded(lambda: identity.visible_service(principal, case_id, "escalation acknowledge"))
-
-        async def acknowledge_as_token(client, settings):
-            decision = acknowledgement_decision(records(), principal, case_id, service, escalation_id)
-            as_role = identity.allowed(principal, decision, "escalation acknowledge", case_id, service)
-            await commands.acknowledge_escalation(client, case_id, ack_as(as_role, principal.user_id), within=ANSWER_WITHIN)
-
-        run(acknowledge_as_token, worker=True)
+    principal = guarded(lambda: identity.acting(actor, role, "escalation acknowledge"))
+    c = cases.AcknowledgeEscalation(case_id, escalation_id, note)
+    use(lambda: cases.acknowledge_escalation(ports(), principal, c, common.now()))
     say(f"escalation {escalation_id} on {case_id} acknowledged")
 
 
@@ -223,7 +173,8 @@ def deadlines(
     settings = get_settings()
     if role is not None and role not in ROLES:
         fail(f"--role {role!r} is not a role: one of {', '.join(ROLES)}")
-    rows = guarded(lambda: queries.pending_deadlines(current_feed().documents, settings.calendar, role=role, service=service))
+    principal = guarded(lambda: identity.reading("deadlines"))
+    rows = guarded(lambda: oversight.pending_deadlines(ports(), principal, common.now(), role, service))
     polling = ask_temporal(lambda client, settings: worker_polling(client, settings.task_queue))
     if polling is False:
         typer.echo(f"warning: {no_worker(settings.task_queue)}; until one runs, deadlines that fall due are "
@@ -245,7 +196,8 @@ def chronology(case_id: str, brief: bool = typer.Option(False, "--brief", help="
                as_json: bool = JSON) -> None:
     """The case's chronology from the event store: every fact, in order, with who, role, deadline met
     or missed, and what it recorded (threshold level, escalation target, notes, record contents)."""
-    entries = guarded(lambda: queries.case_chronology(records(), case_id))
+    principal = guarded(lambda: identity.reading("chronology"))
+    entries = guarded(lambda: case_reads.case_chronology(ports(), principal, case_id, common.now()))
     if as_json:
         emit_json(entries)
         return
@@ -260,8 +212,6 @@ def chronology(case_id: str, brief: bool = typer.Option(False, "--brief", help="
         if not brief:
             for line in detail_lines(e["details"]):
                 say(f"{'':>6}{line}")
-
-
 def detail_lines(details: dict) -> list[str]:
     """What a fact recorded, one `name: value` line each; a record's fields and a threshold decision's
     level, indicators and rationale one level down."""

@@ -7,13 +7,12 @@ from typing import Any, Optional
 
 import typer
 
-from cli import runtime  # noqa: F401  (tests point runtime.records at their store)
-from cli.common import emit_json, escaped, fail
-from cli.projections import model_documents
+from casework import oversight
+from casework.inputs import parse_as_at
+from cli import common, identity, runtime  # noqa: F401  (tests point runtime.records at their store)
+from cli.common import emit_json, escaped
 from cli.provider_process import process_app
-from projections.commissioner import CommissionerRecords, commissioner_records, service_history
-from projections.documents import Documents
-from projections.provider_processes import ProviderProcesses
+from cli.runtime import guarded, ports
 
 app = typer.Typer(
     help="Commissioner records (004): per provider service, the concerns, their outcomes, the service reviews "
@@ -30,7 +29,8 @@ WIDTH = 100
 @app.command()
 def records(as_json: bool = JSON, as_at_: Optional[str] = AS_AT) -> None:
     """Every provider service's record, by service id: the service is named, never a service user."""
-    out = commissioner_records(_documents(as_at_))
+    principal = guarded(lambda: identity.reading("commissioner records"))
+    out = guarded(lambda: oversight.commissioner(ports(), principal, _instant(as_at_)))
     if as_json:
         emit_json(out)
         return
@@ -46,9 +46,8 @@ def records(as_json: bool = JSON, as_at_: Optional[str] = AS_AT) -> None:
 def history(service_id: str, exclude_case: Optional[str] = typer.Option(None, help="leave out this (newly raised) case"),
             as_json: bool = JSON, as_at_: Optional[str] = AS_AT) -> None:
     """A service's earlier concerns and their outcomes: what a newly raised case is told."""
-    found = service_history(_documents(as_at_), service_id, exclude_case)
-    if found is None:
-        fail(f"no concerns recorded for service {service_id!r}")
+    principal = guarded(lambda: identity.reading("commissioner history"))
+    found = guarded(lambda: oversight.history(ports(), principal, service_id, exclude_case, _instant(as_at_)))
     if as_json:
         emit_json(found)
         return
@@ -61,8 +60,8 @@ def history(service_id: str, exclude_case: Optional[str] = typer.Option(None, he
     typer.echo(f"  service reviews {len(found['service_reviews'])}; decision: {found['decision']}")
 
 
-def _documents(as_at_text: str | None) -> Documents:
-    return model_documents([CommissionerRecords(), ProviderProcesses()], as_at_text)
+def _instant(as_at_text: str | None):
+    return guarded(lambda: parse_as_at(as_at_text, common.now())) if as_at_text else None
 
 
 def _outcomes(o: dict[str, int]) -> str:

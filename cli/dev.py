@@ -69,10 +69,10 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
     try:
         store = settings.event_store_env().get("SQLITE_DBNAME", "PostgreSQL")
         if web_port is not None:
-            from bootstrap import web_app
+            from web.app import create_app  # only `serve` and `dev` start the web app
             from web.serving import embedded_server
 
-            web_server = embedded_server(web_app(settings, records, server.client), "127.0.0.1", web_port)
+            web_server = embedded_server(create_app(settings, records=records, client=server.client), "127.0.0.1", web_port)
             web_task = asyncio.create_task(web_server.serve())
         typer.echo(
             f"Safeguard embedded stack is up.\n"

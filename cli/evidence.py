@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import typer
 
 from bootstrap import WORKFLOWS, open_records
-from cli.common import CommandError, emit_json, fail, now, parse_as_at, read_json, say
-from cli.runtime import client_for, guarded, records
-from cli.identity import acting, exported, visible_service
+from casework import exports
+from casework.inputs import parse_as_at
+from casework.refusals import Refusal
+from cli import common, identity
+from cli.common import emit_json, fail, read_json, say
+from cli.runtime import client_for, guarded, ports, records
 from configuration.settings import get_settings
-from domain.access import Decision, Principal, may_answer_subject_access, may_export_case
 from evidence.files import new_file, out_dir, private_dir, write_private
 from evidence.replay import ReplayReport, every_case, replay_case, summary as replay_summary
 from evidence.store import EvidenceError, export, exported_checkpoint, take_checkpoint
@@ -41,8 +43,10 @@ def verify(case_id: Optional[str] = typer.Argument(None, help="one case (default
     try:
         exported = exported_checkpoint(read_json(against), str(against)) if against else None
         result = verify_store(records, open_documents(records), case_id, exported, None if as_json else _progress)
-    except (EvidenceError, CommandError) as e:
+    except EvidenceError as e:
         fail(str(e))
+    except Refusal as e:
+        fail(e.message)
     if as_json:
         emit_json(result.as_json())
     else:
@@ -143,39 +147,19 @@ def pack(case_id: str = typer.Argument(..., help="the case"),
          as_at_: Optional[str] = typer.Option(None, "--as-at", help="the case as it stood then: an ISO date or instant"),
          by: Optional[str] = BY, as_json: bool = JSON) -> None:
     """A case's evidence pack (PDF, HTML, JSON), with its verification; the export is recorded."""
-    from evidence.exports import record_export
-    from evidence.pack import build_pack
-    from evidence.render import write_pack
-
     out = _out(out_)
-    store = records()
-    generated_at = now()
-
-    def may_export(principal: Principal) -> tuple[str, Decision]:
-        service = visible_service(principal, case_id, "evidence pack")
-        return case_id, may_export_case(principal, case_id, service, generated_at)
-
-    who, principal = guarded(lambda: acting(by, may_export, "evidence pack"))
-
-    def make() -> tuple[Any, dict[str, str]]:
-        instant = parse_as_at(as_at_) if as_at_ else None
-        built = build_pack(store, open_documents(store), case_id, who, generated_at, instant)
-        return built, write_pack(built, out)
-
+    at = common.now()
+    principal = guarded(lambda: identity.answering(by, "evidence pack"))
+    instant = guarded(lambda: parse_as_at(as_at_, at)) if as_at_ else None
     try:
-        built, files = guarded(make)
-    except EvidenceError as e:
-        fail(str(e))
+        made = guarded(lambda: exports.export_pack(ports(), principal, exports.ExportPack(case_id, out, instant), at))
     except OSError as e:  # the disk full, or the directory changed since it was checked: nothing is recorded
         fail(f"cannot write the pack to {out}: {e}")
-    record_export(store, "case_pack", case_id, [case_id], who, generated_at, files, built.as_at)
-    exported(who, "evidence pack", [case_id], principal)
     if as_json:
-        emit_json({"case_id": case_id, "files": {str(out / n): d for n, d in files.items()},
-                   "intact": built.verification.intact})
+        emit_json({"case_id": case_id, "files": {str(out / n): d for n, d in made.files.items()}, "intact": made.intact})
     else:
-        say(f"evidence pack for case {case_id} ({built.verification.events_in_pack} events, "
-            f"{'intact' if built.verification.intact else 'NOT INTACT'}) written to {out}: {', '.join(files)}")
+        say(f"evidence pack for case {case_id} ({made.events} events, "
+            f"{'intact' if made.intact else 'NOT INTACT'}) written to {out}: {', '.join(made.files)}")
 
 
 @app.command()
@@ -183,22 +167,12 @@ def subject(adult_id: str = typer.Argument(..., help="the adult's id"),
             out_: str = typer.Option(..., "--out", help="directory: one sub-directory of pack files per case, and ADULT_ID.json"),
             by: Optional[str] = BY, as_json: bool = JSON) -> None:
     """Subject access: every case in which the adult is the adult at risk or the alleged source; the export is recorded."""
-    from evidence.exports import record_export
-    from evidence.subject import subject_access
-    from projections.registry import open_feed
-
     out = _out(out_)
-    store = records()
-    generated_at = now()
-    who, principal = guarded(lambda: acting(by, lambda p: (None, may_answer_subject_access(p)), "evidence subject"))
+    principal = guarded(lambda: identity.answering(by, "evidence subject"))
     try:
-        index, files = guarded(lambda: subject_access(store, open_feed(store), adult_id, out, who, generated_at))
-    except EvidenceError as e:
-        fail(str(e))
+        index = guarded(lambda: exports.subject_access(ports(), principal, exports.SubjectAccess(adult_id, out), common.now()))
     except OSError as e:  # as for a pack
         fail(f"cannot write the subject access export to {out}: {e}")
-    record_export(store, "subject_access", adult_id, [c["case_id"] for c in index["cases"]], who, generated_at, files)
-    exported(who, "evidence subject", [c["case_id"] for c in index["cases"]], principal, target=adult_id)
     if as_json:
         emit_json(index)
     else:

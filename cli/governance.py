@@ -3,24 +3,17 @@ each example), run on demand against the event store (no Temporal needed) and li
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
 from typing import Any, Optional
 
 import typer
 
-from activities.audit_activities import raise_actions, run_audit
-from casework import commands
-from casework.authorised import action_decision
-from cli import identity
-from cli.common import CommandError, emit_json, fail, parse_as_at, say
-from cli.runtime import ask_temporal, guarded, records, run as run_casework
-from configuration.settings import get_settings
-from domain.governance_actions import ActionCompletion
-from domain.governance import KINDS, AuditRecord, AuditRequest, audit_definition, local_date, local_midnight
-from eventstore.audit import stored_audit
-from projections.feed import ProjectionFeed, as_at as fold_as_at
-from projections.governance import GovernanceActions, GovernanceAudits, governance_view, tracked_actions
-from projections.registry import open_documents
+from casework import governance as casework_governance
+from casework import oversight
+from casework.inputs import parse_as_at, parse_date
+from cli import common, identity
+from cli.common import emit_json, say
+from cli.runtime import guarded, ports, use
+from domain.governance import KINDS, local_date
 
 app = typer.Typer(help="Governance audits: weekly recognition, fortnightly protection, monthly learning.",
                   no_args_is_help=True)
@@ -33,33 +26,20 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Run an audit now and record it; for a period already audited, show the stored record."""
-    def go() -> tuple[AuditRecord, bool]:
-        try:
-            audit_definition(kind)
-        except ValueError as e:
-            raise CommandError(str(e)) from None
-        now = datetime.now(timezone.utc).replace(microsecond=0)
-        day = _date(as_of) if as_of else local_date(now)
-        store = records()
-        new = stored_audit(store, kind, day) is None
-        try:
-            return run_audit(store, AuditRequest(kind=kind, as_of=day, requested_by="safeguard audit run"), now,
-                             get_settings().calendar), new
-        except ValueError as e:
-            raise CommandError(str(e)) from None
-
-    record, new = guarded(go)
-    refs = guarded(lambda: raise_actions(records(), record, get_settings().calendar))
-    # the actions' deadlines are kept by their workflows: start them if Temporal answers
-    tracked = ask_temporal(lambda client, settings: commands.track_governance_actions(client, settings.task_queue, refs))
+    at = common.now()
+    day = guarded(lambda: parse_date(as_of)) if as_of else local_date(at)
+    principal = guarded(lambda: identity.reading("audit run"))
+    done = use(lambda: casework_governance.run_audit(ports(), principal, casework_governance.RunAudit(kind, day), at))
+    record = done.record
     if as_json:
         emit_json(record)
         return
-    say(f"{record.title} as of {record.as_of} ({'recorded' if new else 'already recorded'} {record.recorded_at.isoformat()})")
+    say(f"{record.title} as of {record.as_of} ({'recorded' if done.new else 'already recorded'} {record.recorded_at.isoformat()})")
     _show(record.model_dump(mode="json"))
-    for ref in refs:
-        say(f"  action {ref}: " + ("tracked" if tracked is not None else
-                                   "NOT YET TRACKED (Temporal did not answer): run this audit again when a worker runs"))
+    for ref in done.tracked:
+        say(f"  action {ref}: tracked")
+    for ref in done.untracked:
+        say(f"  action {ref}: NOT YET TRACKED (Temporal did not answer): run this audit again when a worker runs")
 
 
 @app.command("complete-action")
@@ -72,15 +52,9 @@ def complete_action(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Complete an action an audit raised, with its evidence (refused, with nothing recorded, if anything is wrong)."""
-    principal = guarded(lambda: identity.cli_principal(actor, role))
-    if principal is not None:  # production: the token's user, as the action's owner role or one it escalated to
-        decision = guarded(lambda: action_decision(records(), principal, ref))
-        if decision is None:
-            fail(f"no governance action {ref}")
-        actor, role = principal.user_id, guarded(lambda: identity.allowed(principal, decision, "audit complete-action",
-                                                                          None, None))
-    c = ActionCompletion(role=role, actor=actor, evidence=evidence)
-    state = run_casework(lambda client, _: commands.complete_governance_action(client, ref, c), worker=True)
+    principal = guarded(lambda: identity.acting(actor, role, "audit complete-action"))
+    c = casework_governance.CompleteAction(ref, evidence)
+    state = use(lambda: casework_governance.complete_action(ports(), principal, c, common.now())).value
     if as_json:
         emit_json(state)
         return
@@ -92,18 +66,9 @@ def governance(
     as_at: Optional[str] = typer.Option(None, "--as-at", help="as it stood then (ISO date: end of that day, London; or instant)"),
 ) -> None:
     """Governance audits recorded, their figures, and the actions still open."""
-    def build() -> dict[str, Any]:
-        store = records()
-        models = [GovernanceAudits(), GovernanceActions()]
-        if as_at:
-            documents, at = fold_as_at(store, models, parse_as_at(as_at)), parse_as_at(as_at)
-        else:
-            feed = ProjectionFeed(store, open_documents(store), models)
-            feed.catch_up()
-            documents, at = feed.documents, datetime.now(timezone.utc)
-        return {**governance_view(documents), "actions": tracked_actions(documents, at)}
-
-    view = guarded(build)
+    principal = guarded(lambda: identity.reading("governance"))
+    at = common.now()
+    view = guarded(lambda: oversight.governance(ports(), principal, at, parse_as_at(as_at, at) if as_at else None))
     if as_json:
         emit_json(view)
         return
@@ -146,10 +111,3 @@ def _readable(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_readable(v) for v in value) or "none"
     return str(value)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--as-of {text!r} is not an ISO date (2027-03-01)") from None

@@ -3,41 +3,20 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
 from typing import Optional
 
 import typer
 
-from cli.common import CommandError, deadline_line, emit_json, parse_as_at, say
-from cli import runtime
-from cli.runtime import guarded, records
-from configuration.settings import get_settings
-from projections.dashboard import LiveCases, dashboard as dashboard_view
-from projections.documents import Documents
-from projections.feed import ProjectionFeed, ReadModel, as_at
-from projections.registry import open_documents, open_feed, read_models
+from casework import oversight
+from casework.inputs import parse_as_at
+from cli import identity
+from cli import common
+from cli.common import CommandError, deadline_line, emit_json, say
+from cli.runtime import guarded, ports, records
+from projections.feed import ProjectionFeed
+from projections.registry import open_feed, read_models
 
 projections_app = typer.Typer(help="Read models: status, rebuild from zero.", no_args_is_help=True)
-
-
-def model_documents(models: list[ReadModel], as_at_text: str | None = None) -> Documents:
-    """The documents of some read models: current (what the worker has not folded yet is folded
-    now), or as they stood at `as_at_text` (an ISO date or instant)."""
-    def build() -> Documents:
-        store = runtime.records()  # looked up when called (tests point it at their store)
-        if as_at_text is not None:
-            return as_at(store, models, parse_as_at(as_at_text))
-        feed = ProjectionFeed(store, open_documents(store), models)
-        feed.catch_up()
-        return feed.documents
-
-    return guarded(build)
-
-
-def current_feed() -> ProjectionFeed:
-    feed = open_feed(records())
-    feed.catch_up()  # the worker keeps them current; this makes the answer current even without it
-    return feed
 
 
 def dashboard(
@@ -45,14 +24,8 @@ def dashboard(
     as_at_: Optional[str] = typer.Option(None, "--as-at", help="show the dashboard as it stood then (ISO date or instant)"),
 ) -> None:
     """Live cases, every open deadline (overdue first) with working time left, escalations, oversight due."""
-    def build():
-        if as_at_:
-            instant = parse_as_at(as_at_)
-            return dashboard_view(as_at(records(), [LiveCases()], instant), instant, get_settings().calendar)
-        feed = current_feed()  # keep it (and its store) open while the view is read
-        return dashboard_view(feed.documents, datetime.now(timezone.utc).replace(microsecond=0), get_settings().calendar)
-
-    view = guarded(build)
+    principal = guarded(lambda: identity.reading("dashboard"))
+    view = guarded(lambda: oversight.dashboard(ports(), principal, common.now(), parse_as_at(as_at_, common.now()) if as_at_ else None))
     if as_json:
         emit_json(view)
         return

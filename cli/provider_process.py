@@ -8,17 +8,12 @@ from typing import Optional
 
 import typer
 
-from casework import provider_process as casework
-from casework.authorised import process_step_decision
-from casework.availability import ANSWER_WITHIN
-from cli import identity
-from cli.common import build, emit_json, input_rules, read_json, say
-from cli.projections import current_feed
-from cli.runtime import guarded, records, run
-from configuration.settings import get_settings
-from domain.access import may_act_in_organisation
-from domain.provider_concerns import COMMISSIONER, PROVIDER_MEETING, provider_concern_process
-from domain.provider_process import Decide, DismissProposal, OpenProcess, ProcessStatus, RecordStep
+from casework import processes
+from cli import common, identity
+from cli.common import emit_json, read_json, say
+from cli.runtime import guarded, ports, use
+from domain.provider_concerns import PROVIDER_MEETING
+from domain.provider_process import ProcessStatus
 
 process_app = typer.Typer(
     help="The provider-concern process (004): concerns raised with the provider, action plan and review, the decision "
@@ -28,21 +23,6 @@ process_app = typer.Typer(
 JSON = typer.Option(False, "--json", help="print JSON")
 ROLE = typer.Option(None, "--as", help="the role you act in: commissioner or contract_manager (embedded mode)")
 ACTOR = typer.Option(None, help="your staff id (embedded mode)")
-
-
-def _as(actor: str | None, role: str | None, roles: list[str] | None, what: str, service_id: str,
-        status_first: str | None = None) -> tuple[str | None, str | None]:
-    """The actor and role: as typed (embedded), or from the personal token (production; cli/identity.py)."""
-    principal = guarded(lambda: identity.cli_principal(actor, role))
-    if principal is None:
-        return actor, role
-    if status_first is not None:  # a step: the roles it may be recorded as, as the process says now
-        current = run(lambda client, _: casework.process_status(client, service_id, ANSWER_WITHIN), worker=True)
-        decision = process_step_decision(principal, current, provider_concern_process(
-            get_settings().provider_written_notice_working_days), status_first)
-    else:
-        decision = may_act_in_organisation(principal, roles or [], what)
-    return principal.user_id, guarded(lambda: identity.allowed(principal, decision, what, None, service_id))
 
 
 def _when(at: datetime | None) -> str:
@@ -80,26 +60,25 @@ def open_(service_id: str, role: str = ROLE, actor: str = ACTOR,
                                               "(default: the proposal's level, else commissioner)"),
           as_json: bool = JSON) -> None:
     """Open the service's process (a commissioner), or open the one Appendix A proposed."""
-    actor, role = _as(actor, role, [COMMISSIONER], "opening a provider-concern process", service_id)
-    c = guarded(lambda: build(OpenProcess, "process", input_rules().context(), service_id=service_id, role=role,
-                              actor=actor, reason=reason, **({"basis": basis} if basis else {})))
-    show(run(lambda client, settings: casework.open_process(client, settings.task_queue, c, within=ANSWER_WITHIN),
-             worker=True), as_json)
+    principal = guarded(lambda: identity.acting(actor, role, "commissioner process open"))
+    c = processes.Open(service_id, reason, basis)
+    show(use(lambda: processes.open_process(ports(), principal, c, common.now())).value, as_json)
 
 
 @process_app.command("dismiss")
 def dismiss(service_id: str, role: str = ROLE, actor: str = ACTOR,
             reason: str = typer.Option(..., help="why the proposal is not taken up (ids only)"), as_json: bool = JSON) -> None:
     """Decide not to open a proposed process (a commissioner): proposed again only for later concerns."""
-    actor, role = _as(actor, role, [COMMISSIONER], "dismissing a proposed process", service_id)
-    c = guarded(lambda: build(DismissProposal, "dismissal", input_rules().context(), role=role, actor=actor, reason=reason))
-    show(run(lambda client, _: casework.dismiss_proposal(client, service_id, c, ANSWER_WITHIN), worker=True), as_json)
+    principal = guarded(lambda: identity.acting(actor, role, "commissioner process dismiss"))
+    c = processes.Dismiss(service_id, reason)
+    show(use(lambda: processes.dismiss(ports(), principal, c, common.now())).value, as_json)
 
 
 @process_app.command("status")
 def status(service_id: str, as_json: bool = JSON) -> None:
     """The service's process: open steps with their deadlines, actions, escalations, decision."""
-    show(run(lambda client, _: casework.process_status(client, service_id, ANSWER_WITHIN), worker=True), as_json)
+    principal = guarded(lambda: identity.reading("commissioner process status"))
+    show(use(lambda: processes.status(ports(), principal, service_id)), as_json)
 
 
 @process_app.command("step")
@@ -108,10 +87,9 @@ def step(service_id: str, step_id: str = typer.Argument(..., metavar="STEP"), ro
          as_json: bool = JSON) -> None:
     """Record a step (`safeguard commissioner process steps` lists them and their fields)."""
     record = guarded(lambda: read_json(file))
-    actor, role = _as(actor, role, None, f"recording {step_id} for {service_id}", service_id, status_first=step_id)
-    c = guarded(lambda: build(RecordStep, "process step", input_rules().context(), step=step_id, role=role, actor=actor,
-                              record=record))
-    show(run(lambda client, _: casework.record_step(client, service_id, c, ANSWER_WITHIN), worker=True), as_json)
+    principal = guarded(lambda: identity.acting(actor, role, "commissioner process step"))
+    c = processes.Record(service_id, step_id, record)
+    show(use(lambda: processes.record_step(ports(), principal, c, common.now())).value, as_json)
 
 
 @process_app.command("decide")
@@ -121,20 +99,17 @@ def decide(service_id: str, outcome: str = typer.Argument(..., help="continue, r
            as_json: bool = JSON) -> None:
     """Decide, with the evidence the outcome needs: refused, naming each missing item, without it."""
     record = guarded(lambda: read_json(file)) if file else {}
-    actor, role = _as(actor, role, [provider_concern_process(get_settings().provider_written_notice_working_days).decided_by],
-                      f"deciding for {service_id}", service_id)
-    c = guarded(lambda: build(Decide, "decision", input_rules().context(), outcome=outcome, role=role, actor=actor,
-                              record=record))
-    show(run(lambda client, _: casework.decide(client, service_id, c, ANSWER_WITHIN), worker=True), as_json)
+    principal = guarded(lambda: identity.acting(actor, role, "commissioner process decide"))
+    c = processes.Decide(service_id, outcome, record)
+    show(use(lambda: processes.decide(ports(), principal, c, common.now())).value, as_json)
 
 
 @process_app.command("propose")
 def propose(as_json: bool = JSON) -> None:
     """Record a proposal for every service whose Appendix A decision reached caution or suspension consideration
     and has no process since its latest concern."""
-    documents = guarded(lambda: current_feed().documents)
-    found = run(lambda client, settings: casework.propose_due(client, settings.task_queue, documents,
-                                                             within=ANSWER_WITHIN), worker=True)
+    principal = guarded(lambda: identity.reading("commissioner process propose"))
+    found = use(lambda: processes.propose(ports(), principal, common.now()))
     if as_json:
         emit_json(found)
         return
@@ -147,7 +122,7 @@ def propose(as_json: bool = JSON) -> None:
 @process_app.command("steps")
 def steps() -> None:
     """The process's steps, roles, deadlines and fields, and the decision's outcomes with the evidence each needs."""
-    p = provider_concern_process(get_settings().provider_written_notice_working_days)
+    p = processes.definition(ports())
     for s in p.steps:
         deadline = s.deadline.describe() if s.deadline else (f"by the {s.due_field}" if s.due_field else "no deadline")
         say(f"{s.id}  ({'/'.join(s.roles())}, {deadline}) [{s.seed[0].cite()[:60]}...]")
@@ -162,7 +137,8 @@ def steps() -> None:
 def chronology(service_id: str, process_id: Optional[str] = typer.Option(None, help="an earlier process of the service"),
                as_json: bool = JSON) -> None:
     """The evidence trail: every fact of the service's latest process, in order, from the event store."""
-    entries = guarded(lambda: casework.process_chronology(records(), current_feed().documents, service_id, process_id))
+    principal = guarded(lambda: identity.reading("commissioner process chronology"))
+    entries = guarded(lambda: processes.process_chronology(ports(), principal, service_id, process_id))
     if as_json:
         emit_json(entries)
         return

@@ -8,11 +8,11 @@ from typing import Any, Optional
 
 import typer
 
-from cli import runtime  # noqa: F401  (tests point runtime.records at their store)
+from casework import oversight
+from cli import identity, runtime  # noqa: F401  (tests point runtime.records at their store)
 from cli.common import emit_json, escaped
-from cli.projections import model_documents
+from cli.runtime import guarded, ports
 from domain.national import csv_tables
-from projections.national import NationalReturnCases, national_report
 
 app = typer.Typer(help="Reports for returns made outside the provider.", no_args_is_help=True)
 
@@ -24,7 +24,8 @@ def national(year: int = typer.Option(..., "--year", min=2000, max=2100,
              as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """Counts by type, location and source of risk and risk outcome, the Making Safeguarding Personal
     figures, capacity and advocacy, and the same per provider service."""
-    report = national_report(model_documents([NationalReturnCases()]), year)
+    principal = guarded(lambda: identity.reading("report national"))
+    report = guarded(lambda: oversight.national(ports(), principal, year))
     if csv_dir is not None:
         csv_dir.mkdir(parents=True, exist_ok=True)
         for name, rows in csv_tables(report).items():

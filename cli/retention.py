@@ -9,12 +9,11 @@ import typer
 
 from cli.common import emit_json, fail, now, plain, say
 from cli.evidence import BY
-from cli.identity import acting
-from domain.access import may_apply_retention
-from cli.runtime import guarded, records
+from casework import exports
+from cli import identity
+from cli.runtime import guarded, ports, records
 from configuration.settings import get_settings
-from operations.retention import Due, RetentionError, apply as apply_retention, due as due_cases
-from projections.registry import open_feed
+from operations.retention import Due, RetentionError, due as due_cases
 
 app = typer.Typer(help="Retention (UK GDPR): closed cases past retention, erased by destroying their keys.",
                   no_args_is_help=True)
@@ -55,21 +54,14 @@ def _warn(cases: list[Due]) -> None:
 @app.command("apply")
 def apply_(today: Optional[str] = TODAY, by: Optional[str] = BY, as_json: bool = JSON) -> None:
     """Erase every case past retention: destroy its key, record the erasure, rebuild the read models."""
-    years, store = get_settings().retention_years, records()
     on = _today(today)
-    if on > now().date():  # `due --today` may look ahead; erasing cannot be undone, so never early
-        fail(f"--today {on.isoformat()} is after today ({now().date().isoformat()}): cases are erased when their "
-             "retention has run out, never ahead of it (`retention due --today` shows what will be due then)")
-    who, _ = guarded(lambda: acting(by, lambda p: (None, may_apply_retention(p)), "retention apply"))
+    principal = guarded(lambda: identity.answering(by, "retention apply"))
 
     def erased(d: Due) -> None:
         if not as_json:
             say(f"  {d.case_id}: erased under retention on {on.isoformat()}")
 
-    try:
-        done = guarded(lambda: apply_retention(store, open_feed(store), years, on, who, erased))
-    except RetentionError as e:
-        fail(str(e))
+    done = guarded(lambda: exports.apply_retention(ports(), principal, on, now(), erased))
     if as_json:
         emit_json({"erased_on": on.isoformat(), "erased": [d.as_json() for d in done]})
     else:

@@ -13,12 +13,14 @@ import typer
 from eventsourcing.persistence import InterfaceError, OperationalError
 from temporalio.client import Client
 
-from casework.availability import ANSWER_WITHIN, RPC_TIMEOUT, require_worker, running_cases
-from casework.errors import CaseworkError, NotYetRecorded, Unavailable
+from casework.ports import Ports
+from casework.refusals import NotYetRecorded, Refusal, Unavailable
+from casework.temporal.availability import ANSWER_WITHIN, RPC_TIMEOUT, require_worker, running_cases
 from cli.common import EXIT_BAD_INPUT, EXIT_UNAVAILABLE, CommandError, fail
 from configuration.logging import quiet_temporal_runtime
 from configuration.settings import Settings, get_settings
 from eventstore.application import SafeguardingRecords
+import bootstrap
 from bootstrap import connect, open_records
 
 T = TypeVar("T")
@@ -75,8 +77,31 @@ def guarded(fn: Callable[[], T]) -> T:
         fail(str(e), EXIT_UNAVAILABLE)
     except (OperationalError, InterfaceError) as e:  # the store down, unwritable, locked too long: not a bug
         fail(f"the event store ({get_settings().store_name()}) failed: {e}", EXIT_UNAVAILABLE)
-    except (CaseworkError, CommandError) as e:
-        fail(str(e), getattr(e, "code", EXIT_BAD_INPUT))
+    except Refusal as e:
+        fail(e.message, EXIT_BAD_INPUT)
+    except CommandError as e:
+        fail(str(e), e.code)
+
+
+def ports() -> Ports:
+    """What the use cases take: the configured store, and Temporal connected (bounded) on first use;
+    a command that needs a worker checks first that one polls."""
+    settings = get_settings()
+    return bootstrap.ports(settings, records(), connect_with=lambda: client_for(settings), check_worker=True)
+
+
+def use(case: Callable[[], Awaitable[T]]) -> T:
+    """Run one use case (an async one, against Temporal), bounded, its refusals mapped to exits."""
+    settings = get_settings()
+
+    async def bounded() -> T:
+        try:
+            async with asyncio.timeout(LAST_RESORT):
+                return await case()
+        except asyncio.TimeoutError:
+            raise Unavailable(f"Temporal at {settings.temporal_address} did not answer within {LAST_RESORT:.0f} s") from None
+
+    return guarded(lambda: asyncio.run(bounded()))
 
 
 def records() -> SafeguardingRecords:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import typer
 
-from cli.common import emit_json, input_rules, load_model, plain, say
+from casework.inputs import validate
+from cli.common import emit_json, input_rules, plain, read_json, say
 from cli.runtime import guarded
 from configuration.logging import configure_logging
 from simulation.runner import run_scenario
@@ -23,7 +24,7 @@ def simulate(
     """Run a scripted case (concern, timed actions, run_until) and print what happened."""
     configure_logging(level=logging.INFO if verbose else logging.ERROR)
     # checked as input (ids, sizes); not for a late report: the rehearsal's clock starts at identification
-    scenario = guarded(lambda: load_model(file, Scenario, "scenario", input_rules().context()))
+    scenario = guarded(lambda: validate(read_json(file), Scenario, "scenario", input_rules().context()))
     progress = None if as_json else (lambda m: typer.echo(plain(f"  {m}"), err=True))
     result = asyncio.run(run_scenario(scenario, progress=progress))
     if as_json:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import typer
 
+from casework import policy
+from casework.refusals import Refusal
 from cli.common import CommandError, emit_json, fail, plain, read_json
-from domain.threshold import PriorConcerns, ThresholdDecision, ThresholdProfile, assess as assess_facts
-from domain.threshold import load_profile, profile_names
+from domain.threshold import ThresholdDecision, ThresholdProfile, profile_names
 from domain.threshold.model import LEVEL_LABEL, NOTIFICATIONS
 
 app = typer.Typer(
@@ -19,7 +19,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-REQUEST_KEYS = ("category", "facts", "prior")
 WIDTH = 100
 
 
@@ -31,13 +30,11 @@ def assess(
 ) -> None:
     """Assess one concern: the level (non_reportable / consultation / reportable), why, and what must happen."""
     try:
-        tool = load_profile(profile)
-        category, facts, prior = _read_request(file)
-        decision = assess_facts(tool, category, facts, prior)
-    except CommandError as e:
+        decision = policy.assess_threshold(profile, read_json(file), "standard input" if str(file) == "-" else str(file))
+    except CommandError as e:  # the file unreadable
         fail(str(e), e.code)
-    except ValueError as e:  # unknown profile, category or fact, wrong type
-        fail(str(e))
+    except Refusal as e:  # not JSON; an unknown profile, category or fact; a fact of the wrong type
+        fail(e.message)
     if as_json:
         emit_json(decision)
     else:
@@ -52,46 +49,14 @@ def profiles(
 ) -> None:
     """List the threshold profiles, their categories, facts and indicators, each with its seed line."""
     try:
-        chosen = [load_profile(profile)] if profile else [load_profile(n) for n in profile_names()]
-    except ValueError as e:
-        fail(str(e))
-    if category and not any(p.category(category) for p in chosen):
-        fail(f"unknown category {category!r}; known categories: "
-             + ", ".join(sorted({k for p in chosen for k in p.category_keys()})))
+        chosen = policy.profiles(profile, category)
+    except Refusal as e:
+        fail(e.message)
     if as_json:
-        emit_json([_profile_json(p, category) for p in chosen])
+        emit_json([policy.profile_json(p, category) for p in chosen])
         return
     for p in chosen:
         _print_profile(p, category)
-
-
-def _read_request(path: Path) -> tuple[str, Any, PriorConcerns | None]:
-    try:
-        data = read_json(path)
-    except OSError as e:
-        raise CommandError(f"{path}: cannot read: {e.strerror or e}") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{path}: not a UTF-8 text file") from None
-    return request_parts(data, "standard input" if str(path) == "-" else str(path))
-
-
-def request_parts(data: Any, where: str) -> tuple[str, Any, PriorConcerns | None]:
-    """A threshold request's category, facts and prior concerns (the API reads its body with it)."""
-    if not isinstance(data, dict):
-        raise CommandError(f'{where}: expected an object {{"category": ..., "facts": {{...}}}}, got {type(data).__name__}')
-    unknown = sorted(set(data) - set(REQUEST_KEYS))
-    if unknown:
-        raise CommandError(f"{where}: unknown key {unknown[0]!r} (expected {', '.join(REQUEST_KEYS)})")
-    if "category" not in data:
-        raise CommandError(f"{where}: missing 'category'")
-    if not isinstance(data["category"], str):
-        raise CommandError(f"{where}: 'category' must be a string")
-    if "facts" not in data:
-        raise CommandError(f"{where}: missing 'facts'")
-    prior = data.get("prior")
-    if prior is not None and not isinstance(prior, dict):
-        raise CommandError(f"{where}: 'prior' must be an object with same_source, same_pair, same_service, source_note")
-    return data["category"], data["facts"], prior
 
 
 def _print_decision(d: ThresholdDecision) -> None:
@@ -132,14 +97,6 @@ def _print_profile(p: ThresholdProfile, only: str | None) -> None:
             typer.echo(f"    {ind.id}  {ind.level}  {ind.source.seed} line {ind.source.line}, {ind.source.column}")
             typer.echo(_wrap(ind.wording, "      ", 6))
             typer.echo(_wrap(f"when {when}", "      ", 11))
-
-
-def _profile_json(p: ThresholdProfile, only: str | None) -> dict[str, Any]:
-    data = p.model_dump(mode="json")
-    data["digest"] = p.digest
-    if only:
-        data["categories"] = [c for c in data["categories"] if c["key"] == only]
-    return data
 
 
 def _wrap(text: str, indent: str, hang: int) -> str:

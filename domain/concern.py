@@ -209,6 +209,9 @@ class StepCompletion(Via):
     actor: str = Field(min_length=1)
     record: Any  # checked against the step's fields by the workflow, which names each problem
     occurrence: int | None = None  # for recurring steps; the earliest open one by default
+    # the sender's key for this request (an Idempotency-Key, a page's form): sent again, it is answered
+    # from what it recorded, never recorded twice
+    request_id: str | None = None
 
     @field_validator("actor")
     @classmethod
@@ -235,6 +238,11 @@ class StepCompletion(Via):
         if value is not None and rules_in(info)[0] is not None and not 1 <= value <= MAX_OCCURRENCE:
             raise ValueError(f"{value} is not an occurrence: 1 to {MAX_OCCURRENCE:,}")
         return value
+
+    @field_validator("request_id")
+    @classmethod
+    def _request_id(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _text(value, info, MAX_REQUEST_ID)
 
 
 class Development(Via):
@@ -268,6 +276,7 @@ class Acknowledgement(Via):
     role: Role
     actor: str = Field(min_length=1)
     note: str | None = None
+    request_id: str | None = None
 
     @field_validator("escalation_id")
     @classmethod
@@ -283,3 +292,32 @@ class Acknowledgement(Via):
     @classmethod
     def _note(cls, value: str | None, info: ValidationInfo) -> str | None:
         return _text(value, info)
+
+    @field_validator("request_id")
+    @classmethod
+    def _request_id(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _text(value, info, MAX_REQUEST_ID)
+
+
+class CaseNote(Via):
+    """A note added to a case by someone who may read it (its text bounded as any other text)."""
+
+    text: str = Field(min_length=1)
+    actor: str = Field(min_length=1)
+    role: str
+    request_id: str | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _bounded(cls, value: str, info: ValidationInfo) -> str:
+        return _text(value, info)
+
+    @field_validator("actor")
+    @classmethod
+    def _actor(cls, value: str, info: ValidationInfo) -> str:
+        return _id(value, info, "staff")
+
+    @field_validator("request_id")
+    @classmethod
+    def _request_id(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _text(value, info, MAX_REQUEST_ID)

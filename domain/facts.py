@@ -70,6 +70,7 @@ class StepCompleted(Fact):
     on_time: bool | None
     channel: str | None = None  # cli, api or web (absent before issue 9)
     os_user: str | None = None  # the operating-system user, from the CLI
+    request_id: str | None = None  # the sender's key, when given: sent again, it is answered from this fact
 
 
 class DeadlineMissed(Fact):
@@ -100,6 +101,7 @@ class EscalationAcknowledged(Fact):
     note: str | None = None
     channel: str | None = None
     os_user: str | None = None
+    request_id: str | None = None
 
 
 class DevelopmentRecorded(Fact):
@@ -112,6 +114,19 @@ class DevelopmentRecorded(Fact):
     channel: str | None = None
     os_user: str | None = None
     request_id: str | None = None  # the sender's key, when given: the same key never records a second development
+
+
+class NoteAdded(Fact):
+    """A note on a case by someone who may read it: what they want on the record beside the steps."""
+
+    type: Literal["NoteAdded"] = "NoteAdded"
+    note: int  # its number on the case: 1, 2, ...
+    text: str
+    actor: str
+    role: str
+    channel: str | None = None
+    os_user: str | None = None
+    request_id: str | None = None
 
 
 class ThresholdDecisionFiled(Fact):
@@ -227,6 +242,7 @@ class GovernanceActionCompleted(Fact):
     actor: str
     evidence: str
     on_time: bool
+    request_id: str | None = None
 
 
 ACTION_FACTS: tuple[type[Fact], ...] = (GovernanceActionRaised, GovernanceActionEscalated, GovernanceActionCompleted)
@@ -241,6 +257,7 @@ CASE_FACTS: tuple[type[Fact], ...] = (
     Escalated,
     EscalationAcknowledged,
     DevelopmentRecorded,
+    NoteAdded,
     ThresholdDecisionFiled,
     ThresholdDecisionOverridden,
     CaseConcluded,

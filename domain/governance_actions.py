@@ -27,6 +27,7 @@ class ActionCompletion(BaseModel):
     role: str
     actor: str
     evidence: str  # who was retrained, what changed
+    request_id: str | None = None  # the sender's key (casework/idempotency.py): sent again, answered, not recorded
 
 
 class ActionState(BaseModel):
@@ -48,6 +49,7 @@ class ActionState(BaseModel):
     completed_by: str | None = None
     evidence: str | None = None
     on_time: bool | None = None
+    request_id: str | None = None  # the completion's
     seq: int = 0
 
     @property
@@ -89,7 +91,8 @@ def evolve_action(state: ActionState | None, fact: Fact) -> ActionState:
                                                  next_escalation_due=fact.next_escalation_due))
         case GovernanceActionCompleted():
             state = state.model_copy(update=dict(status="completed", completed_at=fact.at, completed_by=fact.role,
-                                                 evidence=fact.evidence, on_time=fact.on_time, next_escalation_due=None))
+                                                 evidence=fact.evidence, on_time=fact.on_time, next_escalation_due=None,
+                                                 request_id=fact.request_id))
     return state.model_copy(update={"seq": state.seq + 1})
 
 
@@ -120,10 +123,12 @@ def decide_action_clock(state: ActionState, now: datetime, role_above: Callable[
 
 
 def check_action_completion(state: ActionState, c: ActionCompletion) -> None:
+    if state.status == "completed" and c.request_id and c.request_id == state.request_id:
+        raise Rejected(f"this request ({c.request_id}) is already recorded on action {state.ref}", "already_recorded")
     if state.status == "completed":
-        raise Rejected(f"action {state.ref} is already completed ({state.completed_at.isoformat()})")
+        raise Rejected(f"action {state.ref} is already completed ({state.completed_at.isoformat()})", "already_done")
     if c.role not in state.can_complete:
-        raise Rejected(f"role {c.role} cannot complete action {state.ref}: it is for {' or '.join(state.can_complete)}")
+        raise Rejected(f"role {c.role} cannot complete action {state.ref}: it is for {' or '.join(state.can_complete)}", "not_permitted")
     if not c.evidence.strip():
         raise Rejected(f"action {state.ref}: give the evidence of its completion (e.g. who was retrained, what changed)")
     if not c.actor.strip():
@@ -133,4 +138,4 @@ def check_action_completion(state: ActionState, c: ActionCompletion) -> None:
 def decide_action_completion(state: ActionState, c: ActionCompletion, now: datetime) -> list[Fact]:
     check_action_completion(state, c)
     return [GovernanceActionCompleted(at=now, ref=state.ref, role=c.role, actor=c.actor, evidence=c.evidence.strip(),
-                                      on_time=now <= state.due)]
+                                      on_time=now <= state.due, **({"request_id": c.request_id} if c.request_id else {}))]

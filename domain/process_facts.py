@@ -39,6 +39,7 @@ class ProcessOpened(Fact):
     calendar: WorkingCalendar
     holidays: HolidayTable
     history: dict[str, Any] | None  # the service's commissioner record when opened (None: no concern recorded)
+    request_id: str | None = None  # the sender's key, when given (casework/idempotency.py)
 
 
 class ProcessStepOpened(Fact):
@@ -61,6 +62,7 @@ class ProcessStepRecorded(Fact):
     record: dict[str, Any]
     due: datetime | None = None
     on_time: bool | None = None
+    request_id: str | None = None
 
 
 class ProcessDeadlineMissed(Fact):
@@ -91,6 +93,7 @@ class ProcessDecided(Fact):
     record: dict[str, Any]
     evidence: tuple[str, ...]  # the evidence items the outcome required, each present
     history: dict[str, Any] | None
+    request_id: str | None = None
 
 
 class ProcessClosed(Fact):
@@ -102,6 +105,7 @@ class ProcessClosed(Fact):
     reason: str
     actor: str | None = None
     role: str | None = None
+    request_id: str | None = None
 
 
 PROCESS_FACTS: tuple[type[Fact], ...] = (

@@ -18,8 +18,10 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from pydantic import ValidationError
 
-from casework.commands import raise_concern
-from casework.errors import CaseworkError, describe_validation, plain_errors
+from casework.refusals import Refusal
+from casework.temporal.cases import raise_concern
+from casework.temporal.failures import plain_errors
+from domain.inputs import describe
 from configuration.binaries import temporal_test_server
 from configuration.logging import quiet_temporal_runtime
 from configuration.settings import Settings
@@ -116,8 +118,8 @@ async def play(scenario: Scenario, client: Client, handle: WorkflowHandle, clock
             async with plain_errors(handle.id, client):
                 await send(handle, action)
             say(f"{action.at.isoformat()} {label}: done")
-        except (CaseworkError, ValidationError) as e:
-            error = describe_validation(e, label) if isinstance(e, ValidationError) else str(e)
+        except (Refusal, ValidationError) as e:
+            error = describe(e, label) if isinstance(e, ValidationError) else str(e)
             rejected.append({"action_index": i, "error": error})
             say(f"{action.at.isoformat()} {label}: rejected")
     return rejected

@@ -13,7 +13,7 @@ from configuration.settings import Settings
 from domain.concern import ConcernBody, Development, StepCompletion
 from eventstore.application import SafeguardingRecords
 from projections.case_history import escalations, step_occurrences
-from casework.commands import raise_concern
+from casework.temporal.cases import raise_concern
 from domain.case import CaseStatus, StepReceipt
 from simulation.runner import CaseClock
 from workflows.concern import SafeguardingConcernWorkflow

@@ -218,7 +218,7 @@ async def test_a_development_recorded_before_its_answer_was_lost_is_not_recorded
     """The server recorded the development, then died before keeping the key's answer (or answered
     503 "accepted, not yet recorded"): the retry with the same key records nothing more and answers
     with the same development."""
-    from casework.commands import record_development
+    from casework.temporal.cases import record_development
     from domain.concern import Development
 
     case_id = await raise_case(api)

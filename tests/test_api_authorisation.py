@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest_asyncio
 
 from bootstrap import build_worker
-from casework.commands import raise_concern
+from casework.temporal.cases import raise_concern
 from domain.access import STAFF_ROLES, Assignment
 from domain.concern import ConcernBody
 from tests.api_support import Api, concern_body

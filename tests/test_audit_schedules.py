@@ -21,7 +21,7 @@ from configuration.settings import Settings
 from domain.governance import AuditRecord, local_date
 from eventstore.audit import stored_audit
 from bootstrap import open_records
-from schedules.audits import ensure_schedules
+from bootstrap import ensure_schedules
 from workflows.audit import GovernanceAuditWorkflow
 
 IDS = ["governance-weekly-recognition-audit", "governance-fortnightly-protection-audit", "governance-monthly-learning-review"]

@@ -21,9 +21,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.case_activities import CaseActivities
 from activities.models import FactBatch, StoredBatch
-from casework.availability import ANSWER_WITHIN
-from casework.commands import case_id_for
-from casework.errors import Unavailable, plain_errors
+from casework.temporal.availability import ANSWER_WITHIN
+from casework.temporal.cases import case_id_for
+from casework.refusals import Unavailable
+from casework.temporal.failures import plain_errors
 from configuration.binaries import temporal_cli
 from configuration.settings import Settings
 from domain.concern import ConcernBody

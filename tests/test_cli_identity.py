@@ -11,7 +11,7 @@ import pytest_asyncio
 from typer.testing import CliRunner
 
 from bootstrap import build_worker
-from casework.commands import raise_concern
+from casework.temporal.cases import raise_concern
 from cli.identity import TOKEN_NEEDED
 from cli.main import app
 from configuration.settings import get_settings

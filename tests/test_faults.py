@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from bootstrap import connect, open_records
-from casework.commands import complete_step, raise_concern
-from casework.errors import CaseworkError
-from casework.queries import case_status
+from casework.temporal.cases import complete_step, raise_concern
+from casework.refusals import Refusal as CaseworkError
+from casework.temporal.cases import case_status
 from configuration.settings import Settings
 from domain.concern import ConcernBody, StepCompletion
 from tests.cases import RECORDS, ROLES

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from casework import provider_process as casework
-from casework.errors import CaseworkError
+from casework.temporal import processes as casework
+from casework.refusals import Refusal as CaseworkError
 from domain.provider_concerns import (
     ACTION_PLAN_REVIEW,
     IMMEDIATE_ACTION,

@@ -4,8 +4,8 @@ and leaves nothing in the event store (issue 2: 'rejected ... and nothing record
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from casework import commands
-from casework.errors import CaseworkError
+from casework.temporal import cases as commands
+from casework.refusals import Refusal as CaseworkError
 from domain.concern import StepCompletion
 from tests.cases import RECORDS
 from tests.conftest import concern

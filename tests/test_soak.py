@@ -25,7 +25,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from bootstrap import build_worker, open_records
-from casework.commands import raise_concern
+from casework.temporal.cases import raise_concern
 from configuration.settings import Settings
 from domain.concern import ConcernBody, Development, StepCompletion
 from domain.pathway import CLOSURE_LEARNING_REVIEW, CONCLUDE_CASE, current_pathway

@@ -16,8 +16,8 @@ from temporalio.converter import WorkflowSerializationContext
 from temporalio.testing import WorkflowEnvironment
 
 from bootstrap import WORKFLOWS, build_worker, open_records
-from casework.commands import case_id_for, complete_step, raise_concern
-from casework.provider_process import process_workflow_id
+from casework.temporal.cases import case_id_for, complete_step, raise_concern
+from casework.temporal.processes import process_workflow_id
 from configuration.binaries import temporal_cli
 from configuration.settings import Settings
 from domain.concern import ConcernBody, StepCompletion, is_case_workflow

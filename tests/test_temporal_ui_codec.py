@@ -29,7 +29,7 @@ from playwright.async_api import async_playwright, expect
 from temporalio.testing import WorkflowEnvironment
 
 from bootstrap import build_worker, open_records
-from casework.commands import raise_concern
+from casework.temporal.cases import raise_concern
 from configuration.binaries import temporal_cli
 from configuration.settings import Settings
 from domain.access import Assignment

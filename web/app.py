@@ -15,9 +15,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from temporalio.client import Client
 
 from configuration.settings import Settings, get_settings
-from eventstore.accounts import Accounts
 from eventstore.application import SafeguardingRecords
-from web import api, codec, identity, oidc, problems, processes
+import bootstrap
+from web import codec, problems
+from web.api import routers
 from web.context import API, WebContext, session_secret, utc_now
 SESSION_COOKIE = "safeguard_session"
 
@@ -42,13 +43,9 @@ def create_app(settings: Settings | None = None, *, records: SafeguardingRecords
     """The app. `records` and `client` default to the configured event store and Temporal (the
     client is connected on first use); tests pass their own, and `now` for the clock."""
     settings = settings or get_settings()
-    if records is None:
-        from bootstrap import open_records
-
-        records = open_records(settings)
     app = FastAPI(title="Safeguard", version="1", openapi_url=f"{API}/openapi.json", docs_url=None, redoc_url=None)
     docs(app)
-    app.state.web = WebContext(settings=settings, records=records, accounts=Accounts(records), client=client, now=now)
+    app.state.web = WebContext(bootstrap.ports(settings, records, client), now=now)
     # The cookie is signed (itsdangerous), HttpOnly, SameSite=Lax (an OIDC provider's redirect back
     # must carry it) and Secure; inactivity ends a session in web/identity.py, the cookie's own
     # life caps it.
@@ -57,10 +54,8 @@ def create_app(settings: Settings | None = None, *, records: SafeguardingRecords
     app.add_middleware(codec.CodecCORS, origins=settings.temporal_ui_origins())
     problems.install(app)
     app.include_router(codec.router)
-    app.include_router(identity.router, prefix=API)
-    app.include_router(oidc.router, prefix=API)
-    app.include_router(api.router, prefix=API)
-    app.include_router(processes.router, prefix=API)
+    for router in routers():
+        app.include_router(router, prefix=API)
     from web import pages  # the pages (issue 10) over the same identity, access rules and casework
 
     pages.install(app)

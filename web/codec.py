@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.api.common.v1 import Payload, Payloads
 
-from casework.authorised import case_service
+from casework.access import case_service
 from domain.access import Principal, may_read_case, may_read_organisation_workflows
 from encryption.payload_codec import CODEC_PATH, ForeignPayload, UnknownKey, decrypt, encrypted, payload_case, payload_key
 from eventstore.keys import Erased

@@ -1,21 +1,18 @@
-"""What the web app holds while it runs: settings, the event store, accounts, Temporal."""
+"""What the web app holds while it runs: the ports every use case takes (settings, the event store,
+accounts, Temporal), the app's clock and the sign-in throttle."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from temporalio.client import Client
-
-from casework.errors import Unavailable
+from casework.ports import Ports
 from configuration.settings import Settings
 from eventstore.accounts import Accounts
 from eventstore.application import SafeguardingRecords
 from web.throttle import Throttle
-
 
 API = "/api/v1"
 
@@ -26,30 +23,21 @@ def utc_now() -> datetime:
 
 @dataclass
 class WebContext:
-    settings: Settings
-    records: SafeguardingRecords
-    accounts: Accounts
-    client: Client | None = None
+    ports: Ports
     now: Callable[[], datetime] = utc_now
     throttle: Throttle = field(default_factory=Throttle)
-    _connecting: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def temporal(self) -> Client:
-        """The Temporal client, connected on first use (the API answers reads from the store without it)."""
-        if self.client is not None:
-            return self.client
-        from bootstrap import connect
-        from casework.availability import RPC_TIMEOUT
+    @property
+    def settings(self) -> Settings:
+        return self.ports.settings
 
-        async with self._connecting:
-            if self.client is None:
-                try:
-                    async with asyncio.timeout(RPC_TIMEOUT.total_seconds()):
-                        self.client = await connect(self.settings, self.records)
-                except Exception as e:
-                    raise Unavailable(f"cannot reach Temporal at {self.settings.temporal_address} "
-                                      f"({e.__class__.__name__})") from None
-        return self.client
+    @property
+    def records(self) -> SafeguardingRecords:
+        return self.ports.records
+
+    @property
+    def accounts(self) -> Accounts:
+        return self.ports.accounts
 
 
 def session_secret(settings: Settings) -> str:

@@ -1,23 +1,24 @@
 """Who is asking: a browser session or an API token, as a `Principal`; signing in and out; CSRF.
 
-- `current_principal` (a FastAPI dependency) answers the principal or refuses with 401: a bearer
-  token (`Authorization: Bearer sgt_...`) or the session cookie, whose inactivity ends it.
-- `require_csrf` refuses a state-changing request made with the session cookie unless it carries
+- `resolve_principal` answers the principal or refuses with 401: a bearer token
+  (`Authorization: Bearer sgt_...`) or the session cookie, whose inactivity ends it.
+- `check_csrf` refuses a state-changing request made with the session cookie unless it carries
   the session's CSRF token (header `X-CSRF-Token`, or a form's `csrf_token` field). Requests
   with a bearer token carry no ambient credential and need none.
-- `audit` appends a line to the access audit (never record text).
+- `audit` appends a line to the access audit for what is not a use case's (signing in and out,
+  the codec endpoint): never record text.
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from cli.common import CommandError, parse_json
-from domain.access import Assignment, Principal
+from domain.access import Principal
 from eventstore.accounts import AccountError, verify_password
 from web.context import API, WebContext
 from web.problems import Problem
@@ -27,9 +28,6 @@ _last_use: dict[str, datetime] = {}  # per process: when each token's use was la
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_HEADER = "X-CSRF-Token"
 
-router = APIRouter(tags=["session"])
-
-
 def web(request: Request) -> WebContext:
     return request.app.state.web
 
@@ -38,13 +36,25 @@ def address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def audit(request: Request, principal: Principal | None, action: str, allowed: bool, case_id: str | None = None,
-          service: str | None = None, reason: str | None = None, target: str | None = None) -> None:
-    """One line of the access audit for this request: who, what (method and route), from where."""
+def route_of(request: Request) -> str:
+    """The request as the access log names it: its method and route (`GET /api/v1/cases/{case_id}`)."""
     route = getattr(request.scope.get("route"), "path", None)
     if route and request.url.path.startswith(API) and not route.startswith(API):
         route = API + route  # a route of a router included under the API's prefix
-    what = f"{request.method} {route or request.url.path}"
+    return f"{request.method} {route or request.url.path}"
+
+
+def asking(request: Request) -> Principal:
+    """Who is asking, and from where (address, route), as the use cases record it in the access log."""
+    principal = replace(resolve_principal(request), address=address(request), request=route_of(request))
+    request.state.principal = principal
+    return principal
+
+
+def audit(request: Request, principal: Principal | None, action: str, allowed: bool, case_id: str | None = None,
+          service: str | None = None, reason: str | None = None, target: str | None = None) -> None:
+    """One line of the access audit for this request: who, what (method and route), from where."""
+    what = route_of(request)
     web(request).accounts.audit(
         principal.user_id if principal else None, action, what, allowed, case_id=case_id, service=service,
         target=target, reason=reason, address=address(request), channel=principal.channel if principal else "api",
@@ -100,14 +110,6 @@ def resolve_principal(request: Request) -> Principal:
     return principal
 
 
-async def current_principal(request: Request) -> Principal:
-    """The FastAPI dependency. It reads the store (a token's and a user's streams, well under a
-    millisecond) on the event loop: a hop to a thread would cost more than the read."""
-    principal = resolve_principal(request)
-    request.state.principal = principal
-    return principal
-
-
 def check_csrf(request: Request, principal: Principal, given: str | None) -> None:
     """Refuse (403, audited) a cookie-authenticated state-changing request without the session's CSRF token."""
     if request.method in SAFE_METHODS or principal.token_id is not None:
@@ -119,12 +121,6 @@ def check_csrf(request: Request, principal: Principal, given: str | None) -> Non
                            "csrf_token field): reload the page and try again")
 
 
-async def require_csrf(request: Request, principal: Principal = Depends(current_principal)) -> Principal:
-    """The dependency for state-changing API routes (the token in the X-CSRF-Token header)."""
-    check_csrf(request, principal, request.headers.get(CSRF_HEADER))
-    return principal
-
-
 def start_session(request: Request, user_id: str, channel: str = "web") -> str:
     """Sign `user_id` in on this browser: a fresh session id and CSRF token (never reuse one from before)."""
     request.session.clear()
@@ -132,32 +128,6 @@ def start_session(request: Request, user_id: str, channel: str = "web") -> str:
     csrf = secrets.token_urlsafe(32)
     request.session.update(uid=user_id, sid=secrets.token_urlsafe(16), since=now, seen=now, csrf=csrf, channel=channel)
     return csrf
-
-
-def _me(principal: Principal, csrf: str | None = None) -> dict:
-    out = {"user_id": principal.user_id, "display_name": principal.display_name,
-           "roles": [{"role": a.role, "service": a.service, "cases": list(a.cases),
-                      "until": a.until.isoformat() if a.until else None} for a in principal.assignments],
-           "channel": principal.channel, "token_id": principal.token_id}
-    if csrf:
-        out["csrf_token"] = csrf
-    return out
-
-
-async def _credentials(request: Request) -> tuple[str, str]:
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype == "application/json":
-        try:
-            data = parse_json((await request.body()).decode("utf-8", "replace"), "the request body")
-        except CommandError as e:
-            raise Problem(400, str(e)) from None
-    elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        data = dict(await request.form())
-    else:
-        raise Problem(415, "send the sign-in as application/json or a form")
-    if not isinstance(data, dict) or not isinstance(data.get("user_id"), str) or not isinstance(data.get("password"), str):
-        raise Problem(422, "give user_id and password")
-    return data["user_id"], data["password"]
 
 
 async def sign_in(request: Request, user_id: str, password: str) -> tuple[Principal, str]:
@@ -192,70 +162,3 @@ async def sign_out(request: Request, principal: Principal) -> None:
         await run_in_threadpool(ctx.accounts.end_session, principal.user_id, principal.session_id)
     await run_in_threadpool(audit, request, principal, "logout", True)
     request.session.clear()
-
-
-@router.post("/session", summary="Sign in with a local account (JSON or form: user_id, password)")
-async def login(request: Request) -> dict:
-    user_id, password = await _credentials(request)
-    principal, csrf = await sign_in(request, user_id, password)
-    return _me(principal, csrf)
-
-
-@router.get("/session", summary="Who is signed in, and the session's CSRF token")
-def session(request: Request, principal: Principal = Depends(current_principal)) -> dict:
-    return _me(principal, request.session.get("csrf") if principal.session_id else None)
-
-
-@router.delete("/session", status_code=204, summary="Sign out")
-async def logout(request: Request, principal: Principal = Depends(require_csrf)) -> None:
-    await sign_out(request, principal)
-
-
-# ---- your own API tokens (pages list and revoke them; issuing needs a signed-in session) ---------
-
-
-def _token_json(t) -> dict:
-    iso = lambda d: d.isoformat() if d else None  # noqa: E731
-    return {"token_id": t.token_id, "name": t.name, "issued_at": iso(t.issued_at), "expires_at": iso(t.expires_at),
-            "revoked_at": iso(t.revoked_at), "last_used_at": iso(t.last_used_at), "last_used_from": t.last_used_from,
-            "scope": None if t.scope is None else [{"role": s.role, "service": s.service} for s in t.scope]}
-
-
-@router.get("/tokens", summary="Your API tokens, with their scope, expiry and last use")
-async def my_tokens(request: Request, principal: Principal = Depends(current_principal)) -> list[dict]:
-    return [_token_json(t) for t in await run_in_threadpool(web(request).accounts.tokens, principal.user_id)]
-
-
-@router.post("/tokens", status_code=201, summary="Issue yourself a personal token (shown once); a signed-in session only")
-async def issue_my_token(request: Request, principal: Principal = Depends(require_csrf)) -> dict:
-    if principal.session_id is None:  # a token must not mint a wider one
-        raise Problem(403, "issue tokens from a signed-in session, not with a token")
-    try:
-        data = parse_json((await request.body()).decode("utf-8", "replace") or "{}", "the token request")
-    except CommandError as e:
-        raise Problem(400, str(e)) from None
-    if not isinstance(data, dict) or set(data) - {"name", "days", "scope"} or not isinstance(data.get("name"), str):
-        raise Problem(422, 'give {"name": ..., "days": 1-366, "scope": ["role@SERVICE", ...]} (days and scope optional)')
-    days = data.get("days", web(request).settings.token_days)
-    if not isinstance(days, int) or not 1 <= days <= 366:
-        raise Problem(422, "days: 1 to 366")
-    scope = None
-    if data.get("scope") is not None:
-        if not isinstance(data["scope"], list) or not all(isinstance(x, str) for x in data["scope"]):
-            raise Problem(422, 'scope: a list of "role" or "role@SERVICE"')
-        scope = tuple(Assignment(r, s or None) for r, _, s in (x.partition("@") for x in data["scope"]))
-    try:
-        issued = await run_in_threadpool(web(request).accounts.issue_token, principal.user_id, data["name"][:200], scope,
-                                         timedelta(days=days), principal.user_id)
-    except AccountError as e:
-        raise Problem(422, str(e)) from None
-    return {**_token_json(issued.token), "token": issued.secret}
-
-
-@router.delete("/tokens/{token_id}", status_code=204, summary="Revoke one of your tokens")
-async def revoke_my_token(token_id: str, request: Request, principal: Principal = Depends(require_csrf)) -> None:
-    accounts = web(request).accounts
-    token = await run_in_threadpool(accounts.token, token_id) if token_id.isalnum() else None
-    if token is None or token.user_id != principal.user_id:
-        raise Problem(404, f"no token {token_id} of yours")
-    await run_in_threadpool(accounts.revoke_token, token_id, principal.user_id)

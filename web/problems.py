@@ -1,8 +1,8 @@
 """Errors as problem details (RFC 9457, `application/problem+json`), in the words the CLI uses.
 
-A casework refusal keeps its message (casework/errors.py, the case's decider); only its status
-is chosen here: an unknown case 404, a closed case or a step already done 409, Temporal or the
-store unreachable 503, any other refusal of the input 422.
+A refusal keeps its message (casework's, or the case's decider's); its status is chosen by its
+class, never its words: an unknown case 404, not allowed 403, a closed case or a step already done
+409, erased 410, Temporal or the store unreachable 503, any other refusal of the input 422.
 """
 
 from __future__ import annotations
@@ -15,17 +15,28 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
-from casework.errors import CaseworkError, NotYetRecorded, Unavailable
-from cli.common import CommandError
+from casework.refusals import (
+    AlreadyDone,
+    Conflict,
+    Gone,
+    Malformed,
+    NotFound,
+    NotOpen,
+    NotPermitted,
+    NotYetRecorded,
+    Refusal,
+    Unavailable,
+)
 from eventstore.keys import Erased
 
 PROBLEM = "application/problem+json"
 TITLES = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
           409: "Conflict", 410: "Gone", 413: "Request too large", 415: "Unsupported media type", 422: "Refused",
           429: "Too many attempts", 503: "Unavailable"}
-# a refusal meaning the request met the case in a state that does not allow it (not a bad input)
-CONFLICT = ("is closed", "is already", "already exists", "is no longer running", "is not open",
-            "no outstanding escalation", "only a proposed process")
+STATUS: tuple[tuple[type[Refusal], int], ...] = (
+    (NotFound, 404), (NotPermitted, 403), (NotOpen, 409), (AlreadyDone, 409), (Conflict, 409), (Malformed, 400),
+    (Gone, 410), (Unavailable, 503),
+)
 
 
 class Problem(Exception):
@@ -34,15 +45,17 @@ class Problem(Exception):
         self.status, self.detail, self.headers, self.extra = status, detail, headers or {}, extra
 
 
-def status_of(e: CaseworkError) -> int:
-    message = str(e)
-    if isinstance(e, Unavailable) or "try again in a moment" in message:  # still being raised or opened
-        return 503
-    if message.startswith(("no case ", "no provider-concern process")):
-        return 404
-    if any(c in message for c in CONFLICT):
-        return 409
-    return 422
+def status_of(e: Refusal) -> int:
+    return next((status for kind, status in STATUS if isinstance(e, kind)), 422)
+
+
+def detail_of(e: Refusal, settings: Any) -> str:
+    """The refusal's words as the API gives them."""
+    if isinstance(e, NotYetRecorded):
+        return e.explain(settings.store_name(), settings.task_queue)
+    if isinstance(e, Gone) and "on" in e.details:
+        return f"erased under retention on {e.details['on']}"
+    return e.message
 
 
 def problem_response(status: int, detail: str, instance: str | None = None, headers: dict[str, str] | None = None,
@@ -52,28 +65,27 @@ def problem_response(status: int, detail: str, instance: str | None = None, head
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+def _what(request: Request) -> str | None:
+    """The name of the route's body (`Body.what`), for a refusal of its shape."""
+    from web.api.strict import body_model
+
+    model = body_model(request.scope.get("route"))
+    return model.what if model is not None else None
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, e: Problem) -> JSONResponse:
         return problem_response(e.status, e.detail, request.url.path, e.headers, **e.extra)
 
-    @app.exception_handler(NotYetRecorded)
-    async def _not_yet(request: Request, e: NotYetRecorded) -> JSONResponse:
-        settings = request.app.state.web.settings
-        return problem_response(503, e.explain(settings.store_name(), settings.task_queue), request.url.path,
-                                case_id=e.case_id, accepted=e.accepted)
-
-    @app.exception_handler(CaseworkError)
-    async def _casework(request: Request, e: CaseworkError) -> JSONResponse:
-        return problem_response(status_of(e), str(e), request.url.path)
+    @app.exception_handler(Refusal)
+    async def _refusal(request: Request, e: Refusal) -> JSONResponse:
+        extra = {"case_id": e.case_id, "accepted": e.accepted} if isinstance(e, NotYetRecorded) else {}
+        return problem_response(status_of(e), detail_of(e, request.app.state.web.settings), request.url.path, **extra)
 
     @app.exception_handler(Erased)
     async def _erased(request: Request, e: Erased) -> JSONResponse:  # a case erased under retention: gone for good
         return problem_response(410, f"erased under retention on {e.on}", request.url.path)
-
-    @app.exception_handler(CommandError)
-    async def _bad_input(request: Request, e: CommandError) -> JSONResponse:
-        return problem_response(422 if "not valid JSON" not in str(e) else 400, str(e), request.url.path)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
@@ -86,8 +98,11 @@ def install(app: FastAPI) -> None:
         parts = []
         for err in e.errors():
             where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "path", "header", "body"))
-            parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
-        return problem_response(422, "; ".join(parts), request.url.path)
+            msg = str(err.get("msg")).removeprefix("Value error, ")
+            parts.append(f"{where}: {msg}" if where else msg)
+        about_body = any(tuple(err.get("loc", ()))[:1] == ("body",) for err in e.errors())
+        what = _what(request) if about_body else None
+        return problem_response(422, (f"{what}: " if what else "") + "; ".join(parts), request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import case as decider
     from domain.case import CaseState, CaseStatus, Rejected, StepReceipt
     from domain.case.policy import YEARS_AHEAD, policy_from_text
-    from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
+    from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, StepCompletion
     from domain.facts import Escalated, Fact, StepCompleted
     from domain.threshold import ThresholdDecision
     from workflows.case_input import CaseInput
@@ -49,7 +49,7 @@ def rejections() -> Iterator[None]:
     try:
         yield
     except Rejected as e:
-        raise ApplicationError(str(e), type="Rejected", non_retryable=True) from None
+        raise ApplicationError(str(e), e.kind, type="Rejected", non_retryable=True) from None
 
 
 @workflow.defn(name="SafeguardingConcernWorkflow")
@@ -118,7 +118,7 @@ class SafeguardingConcernWorkflow:
     def _validate_raise(self, concern: ConcernBody) -> None:
         if concern != self.case.concern:
             raise ApplicationError(f"case {self.case.case_id} already exists, raised with a different concern",
-                                   type="Rejected", non_retryable=True)
+                                   "conflict", type="Rejected", non_retryable=True)
 
     @workflow.update
     async def complete_step(self, c: StepCompletion) -> StepReceipt:
@@ -179,6 +179,24 @@ class SafeguardingConcernWorkflow:
             return self.legacy.validate_acknowledgement(a)
         with rejections():
             decider.check_acknowledgement(self._raised(), a)
+
+    @workflow.update
+    async def add_note(self, n: CaseNote) -> int:
+        """A note on the case; answers its number."""
+        async with self._lock:
+            now = self._now()
+            state = await self._clock_first(now)
+            with rejections():
+                facts = await self._record(decider.decide_note(state, n, now), answering=True)
+        return facts[0].note
+
+    @add_note.validator
+    def _validate_note(self, n: CaseNote) -> None:
+        if self.legacy:
+            raise ApplicationError(f"case {self.case.case_id} began before notes could be added to a case",
+                                   "not_open", type="Rejected", non_retryable=True)
+        with rejections():
+            decider.check_note(self._raised(), n)
 
     @workflow.query
     def status(self) -> CaseStatus:
@@ -244,7 +262,7 @@ class SafeguardingConcernWorkflow:
         if stored.superseded and answering and not decider.recorded_as_decided(facts, stored.facts):
             raise ApplicationError(f"case {self.state.case_id} changed while this was being recorded (a worker restarted): "
                                    "this request was not recorded as sent; check the case's status and try again",
-                                   type="Rejected", non_retryable=True)
+                                   "conflict", type="Rejected", non_retryable=True)
         return stored.facts  # a lost attempt may have recorded this very request: it stands, and is the answer
 
     def _log(self, fact: Fact) -> None:

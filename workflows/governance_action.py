@@ -68,7 +68,8 @@ class GovernanceActionWorkflow:
                     AuditActivities.complete_governance_action, ActionCommand(ref=self.action.ref, now=self._now(), completion=c),
                     **ACTIVITY)
             except ActivityError as e:
-                raise ApplicationError(getattr(e.cause, "message", str(e.cause)), type="Rejected", non_retryable=True) from None
+                raise ApplicationError(getattr(e.cause, "message", str(e.cause)), *getattr(e.cause, "details", ()), type="Rejected",
+                                       non_retryable=True) from None
             self._changed = True
         return self.state
 
@@ -76,11 +77,11 @@ class GovernanceActionWorkflow:
     def _validate(self, c: ActionCompletion) -> None:
         if self.state is None:
             raise ApplicationError(f"action {self.action.ref} is still being opened; try again in a moment",
-                                   type="Rejected", non_retryable=True)
+                                   "unavailable", type="Rejected", non_retryable=True)
         try:
             check_action_completion(self.state, c)
         except Rejected as e:
-            raise ApplicationError(str(e), type="Rejected", non_retryable=True) from None
+            raise ApplicationError(str(e), e.kind, type="Rejected", non_retryable=True) from None
 
     @workflow.query
     def status(self) -> ActionState:

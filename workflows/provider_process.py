@@ -191,7 +191,7 @@ class ProviderConcernProcessWorkflow:
         if stored.superseded and answering and not recorded_as_decided(facts, stored.facts):
             raise ApplicationError(f"process {self.state.process_id} changed while this was being recorded (a worker "
                                    "restarted): this request was not recorded as sent; check its status and try again",
-                                   type="Rejected", non_retryable=True)
+                                   "conflict", type="Rejected", non_retryable=True)
         return stored.facts
 
     def _log(self, fact: Fact) -> None:

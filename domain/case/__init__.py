@@ -8,11 +8,13 @@ from domain.case.decide import (
     check_completion,
     check_requirements,
     check_development,
+    check_note,
     check_open,
     decide_acknowledgement,
     decide_clock,
     decide_completion,
     decide_development,
+    decide_note,
     decide_raise,
     decide_service_history,
     next_wakeup,
@@ -28,12 +30,12 @@ from domain.case.threshold import (
     merged_facts,
     threshold_request,
 )
-from domain.case.views import CaseStatus, StepReceipt, StepView, receipt_of, status_of
+from domain.case.views import CaseStatus, StepReceipt, StepView, receipt_of, recorded_receipt, status_of
 
 __all__ = [
     "CasePolicy", "CaseState", "CaseStatus", "OpenEscalation", "OpenStep", "Rejected", "StepReceipt", "StepView",
-    "ThresholdRequest", "check_acknowledgement", "check_development", "check_threshold_facts", "check_completion", "check_requirements", "check_open", "decide_acknowledgement",
-    "decide_clock", "decide_completion", "decide_development", "decide_raise", "decide_service_history",
-    "decide_threshold", "evolve", "merged_facts", "new_case", "next_wakeup", "receipt_of", "replay", "status_of",
+    "ThresholdRequest", "check_acknowledgement", "check_development", "check_threshold_facts", "check_completion", "check_requirements", "check_note", "check_open", "decide_acknowledgement",
+    "decide_clock", "decide_completion", "decide_development", "decide_note", "decide_raise", "decide_service_history",
+    "decide_threshold", "evolve", "merged_facts", "new_case", "next_wakeup", "receipt_of", "recorded_receipt", "replay", "status_of",
     "threshold_request",
 ]

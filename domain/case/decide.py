@@ -20,8 +20,9 @@ from pydantic import BaseModel, ValidationError
 from domain.case.policy import CasePolicy
 from domain.case.rejection import Rejected
 from domain.case.state import CaseState, OpenStep, evolve, new_case
-from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
+from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, StepCompletion
 from domain.facts import (
+    NoteAdded,
     CaseClosed,
     CaseConcluded,
     ConcernRaised,
@@ -118,11 +119,18 @@ def recorded_as_decided(decided: list[Fact], stored: list[Fact]) -> bool:
 # ---- staff actions ----------------------------------------------------------------------
 
 
+def check_not_recorded(state: CaseState, request_id: str | None) -> None:
+    """A request sent again with its request id (a retry after a lost answer): it is answered from
+    what it recorded, never recorded twice."""
+    if request_id and request_id in state.requests:
+        raise Rejected(f"this request ({request_id}) is already recorded on case {state.case_id}", "already_recorded")
+
+
 def check_open(state: CaseState) -> None:
     if state.seq == 0:
-        raise Rejected(f"case {state.case_id} is still being raised; try again in a moment")
+        raise Rejected(f"case {state.case_id} is still being raised; try again in a moment", "unavailable")
     if state.status == "closed":
-        raise Rejected(f"case {state.case_id} is closed")
+        raise Rejected(f"case {state.case_id} is closed", "not_open")
 
 
 def checked_input(state: CaseState, command: BaseModel, what: str) -> None:
@@ -140,6 +148,7 @@ def check_completion(state: CaseState, c: StepCompletion, now: datetime | None =
     `now` is the case's clock: a record's instants may not be after it."""
     check_open(state)
     checked_input(state, c, "step completion")
+    check_not_recorded(state, c.request_id)
     pathway = state.policy.pathway
     step = pathway.step(c.step)
     if step is None:
@@ -147,12 +156,12 @@ def check_completion(state: CaseState, c: StepCompletion, now: datetime | None =
     occ = state.find_open(step.id, c.occurrence)
     if occ is None:
         if c.occurrence is not None and state.find_open(step.id):
-            raise Rejected(f"{step.id} occurrence {c.occurrence} is not open")
+            raise Rejected(f"{step.id} occurrence {c.occurrence} is not open", "not_open")
         if step.id in state.completed:
-            raise Rejected(f"{step.id} is already done (completed at {state.completed[step.id].at.isoformat()})")
-        raise Rejected(f"{step.id} is not yet available: {opens_when(step)}")
+            raise Rejected(f"{step.id} is already done (completed at {state.completed[step.id].at.isoformat()})", "already_done")
+        raise Rejected(f"{step.id} is not yet available: {opens_when(step)}", "not_open")
     if c.role not in occ.can_complete:
-        raise Rejected(f"role {c.role} cannot complete {step.id}: it is for {' or '.join(occ.can_complete)}")
+        raise Rejected(f"role {c.role} cannot complete {step.id}: it is for {' or '.join(occ.can_complete)}", "not_permitted")
     try:
         rules = state.policy.inputs
         record = validate_record(step, c.record, rules, now if rules else None)
@@ -207,7 +216,8 @@ def decide_completion(state: CaseState, c: StepCompletion, now: datetime,
     occ, step, record = check_completion(state, c, now)
     b = _Batch(state)
     b.add(StepCompleted(at=now, step=step.id, occurrence=occ.occurrence, role=c.role, actor=c.actor, record=record,
-                        due=occ.due, on_time=None if occ.due is None else now <= occ.due, **c.via()))
+                        due=occ.due, on_time=None if occ.due is None else now <= occ.due, **c.via(),
+                        **({"request_id": c.request_id} if c.request_id else {})))
     for t in step.triggers:
         if t.when.holds(record):
             b.add(Escalated(at=now, escalation_id=b.next_escalation_id(), step=step.id, occurrence=occ.occurrence,
@@ -287,19 +297,33 @@ def decide_development(state: CaseState, d: Development, now: datetime) -> list[
 def check_acknowledgement(state: CaseState, a: Acknowledgement) -> None:
     check_open(state)
     checked_input(state, a, "acknowledgement")
+    check_not_recorded(state, a.request_id)
     esc = next((e for e in state.escalations if e.escalation_id == a.escalation_id), None)
     if esc is None:
-        raise Rejected(f"no outstanding escalation {a.escalation_id!r} on case {state.case_id}")
+        raise Rejected(f"no outstanding escalation {a.escalation_id!r} on case {state.case_id}", "not_open")
     if esc.cause != "trigger":
         raise Rejected(f"escalation {a.escalation_id} ends when {esc.step} is completed, not by acknowledgement")
     if a.role != esc.to_role:
-        raise Rejected(f"escalation {a.escalation_id} was raised to {esc.to_role}, not {a.role}")
+        raise Rejected(f"escalation {a.escalation_id} was raised to {esc.to_role}, not {a.role}", "not_permitted")
 
 
 def decide_acknowledgement(state: CaseState, a: Acknowledgement, now: datetime) -> list[Fact]:
     check_acknowledgement(state, a)
     return [EscalationAcknowledged(at=now, escalation_id=a.escalation_id, role=a.role, actor=a.actor, note=a.note,
-                                   **a.via())]
+                                   **a.via(), **({"request_id": a.request_id} if a.request_id else {}))]
+
+
+def check_note(state: CaseState, n: CaseNote) -> None:
+    check_open(state)
+    checked_input(state, n, "note")
+    check_not_recorded(state, n.request_id)
+
+
+def decide_note(state: CaseState, n: CaseNote, now: datetime) -> list[Fact]:
+    """A note on the record, by whoever may read the case (the application layer decides who may)."""
+    check_note(state, n)
+    return [NoteAdded(at=now, note=state.notes + 1, text=n.text, actor=n.actor, role=n.role, **n.via(),
+                      **({"request_id": n.request_id} if n.request_id else {}))]
 
 
 # ---- the clock --------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from domain.facts import (
     Escalated,
     EscalationAcknowledged,
     Fact,
+    NoteAdded,
     ServiceHistoryAttached,
     StepCompleted,
     StepOpened,
@@ -95,6 +96,8 @@ class CaseState(Model):
     escalations_raised: int = 0
     developments: int = 0
     development_requests: dict[str, int] = {}  # a development's number by the request id it was sent with
+    requests: tuple[str, ...] = ()  # the request ids of completions, acknowledgements and notes recorded
+    notes: int = 0
     threshold_decision: ThresholdDecision | None = None
     outcome: str | None = None
     history_attached: bool = False  # ServiceHistoryAttached recorded
@@ -137,6 +140,7 @@ def evolve(state: CaseState, fact: Fact) -> CaseState:
         case StepCompleted():
             changes = _closed(s, fact.step, fact.occurrence)
             changes["completed"] = {**s.completed, fact.step: Done(at=fact.at, occurrence=fact.occurrence, record=fact.record)}
+            changes.update(_requested(s, fact.request_id))
         case StepWithdrawn():
             changes = _closed(s, fact.step, fact.occurrence)
         case DeadlineMissed():
@@ -149,7 +153,10 @@ def evolve(state: CaseState, fact: Fact) -> CaseState:
                 changes["open_steps"] = _changed(s, fact.step, fact.occurrence, escalated_to=(*o.escalated_to, fact.to_role),
                                                  next_escalation_due=fact.next_escalation_due)
         case EscalationAcknowledged():
-            changes = {"escalations": tuple(e for e in s.escalations if e.escalation_id != fact.escalation_id)}
+            changes = {"escalations": tuple(e for e in s.escalations if e.escalation_id != fact.escalation_id),
+                       **_requested(s, fact.request_id)}
+        case NoteAdded():
+            changes = {"notes": fact.note, **_requested(s, fact.request_id)}
         case DevelopmentRecorded():
             changes = {"developments": fact.development}
             if fact.request_id:
@@ -169,6 +176,10 @@ def replay(state: CaseState, facts: Iterable[Fact]) -> CaseState:
     for fact in facts:
         state = evolve(state, fact)
     return state
+
+
+def _requested(s: CaseState, request_id: str | None) -> dict[str, Any]:
+    return {"requests": (*s.requests, request_id)} if request_id else {}
 
 
 def _changed(s: CaseState, step: str, occurrence: int, **update: Any) -> tuple[OpenStep, ...]:

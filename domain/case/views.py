@@ -6,7 +6,7 @@ from datetime import datetime
 
 from domain.case.state import CaseState, Model, OpenEscalation
 from domain.concern import RaisedBy
-from domain.facts import Escalated, Fact, StepOpened
+from domain.facts import CaseClosed, CaseConcluded, Escalated, Fact, StepOpened
 from domain.threshold import ThresholdDecision
 
 
@@ -65,9 +65,21 @@ def status_of(s: CaseState) -> CaseStatus:
 
 def receipt_of(after: CaseState, facts: list[Fact]) -> StepReceipt:
     """The receipt for a completion, from the facts it recorded (the first is its StepCompleted)."""
+    return _receipt(after.case_id, facts, after.status)
+
+
+def _receipt(case_id: str, facts: list[Fact], status: str) -> StepReceipt:
     done = facts[0]
     return StepReceipt(
-        case_id=after.case_id, step=done.step, occurrence=done.occurrence, completed_at=done.at, due=done.due,
+        case_id=case_id, step=done.step, occurrence=done.occurrence, completed_at=done.at, due=done.due,
         on_time=done.on_time, opened=[f"{f.step}#{f.occurrence}" for f in facts if isinstance(f, StepOpened)],
-        escalations=[f"{f.reason} -> {f.to_role}" for f in facts if isinstance(f, Escalated)], status=after.status,
+        escalations=[f"{f.reason} -> {f.to_role}" for f in facts if isinstance(f, Escalated)], status=status,
     )
+
+
+def recorded_receipt(case_id: str, until: list[Fact], batch: list[Fact]) -> StepReceipt:
+    """The receipt a completion was answered with, read back from what it recorded: `batch` is the
+    facts it recorded (its StepCompleted first), `until` every fact of the case up to the batch's end."""
+    status = "closed" if any(isinstance(f, CaseClosed) for f in until) else \
+        "concluded" if any(isinstance(f, CaseConcluded) for f in until) else "open"
+    return _receipt(case_id, batch, status)

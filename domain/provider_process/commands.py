@@ -18,7 +18,9 @@ class OpenProcess(Command):
     role: ProcessRole
     actor: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=1, max_length=2_000)
+    request_id: str | None = Field(default=None, max_length=300)
     basis: Basis | None = None  # default: the proposal's level, or "commissioner"
+    request_id: str | None = Field(default=None, max_length=300)  # the sender's key: sent again, answered once
 
 
 class ProposeProcess(Command):
@@ -32,6 +34,7 @@ class RecordStep(Command):
     role: ProcessRole
     actor: str = Field(min_length=1, max_length=64)
     record: Any = None  # checked against the step's fields by the decider
+    request_id: str | None = Field(default=None, max_length=300)
 
 
 class Decide(Command):
@@ -39,6 +42,7 @@ class Decide(Command):
     role: ProcessRole
     actor: str = Field(min_length=1, max_length=64)
     record: Any = None  # the evidence: checked against the outcome's items by the decider
+    request_id: str | None = Field(default=None, max_length=300)
 
 
 class DismissProposal(Command):
@@ -47,3 +51,4 @@ class DismissProposal(Command):
     role: ProcessRole
     actor: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=1, max_length=2_000)
+    request_id: str | None = Field(default=None, max_length=300)

@@ -85,28 +85,36 @@ def decide_propose(state: ProcessState, p: ProposeProcess, now: datetime) -> lis
 DISMISSED = "dismissed"
 
 
+def not_recorded(state: ProcessState, request_id: str | None) -> None:
+    """A request sent again with its request id is answered from what it recorded, never recorded twice."""
+    if request_id and request_id in state.requests:
+        raise Rejected(f"this request ({request_id}) is already recorded on process {state.process_id}", "already_recorded")
+
+
 def check_dismiss(state: ProcessState, c: DismissProposal, opener: str) -> None:
+    not_recorded(state, c.request_id)
     if state.status != "proposed":
         raise Rejected(f"only a proposed process can be dismissed; the process for service {state.service_id} is "
-                       f"{state.status}" + (": decide it instead" if state.status == "open" else ""))
+                       f"{state.status}" + (": decide it instead" if state.status == "open" else ""), "not_open")
     if c.role != opener:
-        raise Rejected(f"role {c.role} cannot dismiss a proposed process: it is for {opener}")
+        raise Rejected(f"role {c.role} cannot dismiss a proposed process: it is for {opener}", "not_permitted")
     _id(c.actor, "actor")
 
 
 def decide_dismiss(state: ProcessState, c: DismissProposal, opener: str, now: datetime) -> list[Fact]:
     """A proposal not taken up, and why: it is proposed again only for concerns recorded after this."""
     check_dismiss(state, c, opener)
-    return [ProcessClosed(at=now, outcome=DISMISSED, reason=c.reason, actor=c.actor, role=c.role)]
+    return [ProcessClosed(at=now, outcome=DISMISSED, reason=c.reason, actor=c.actor, role=c.role, **({"request_id": c.request_id} if c.request_id else {}))]
 
 
 def check_open(state: ProcessState, c: OpenProcess, opener: str) -> None:
+    not_recorded(state, c.request_id)
     if state.status not in ("new", "proposed"):
         since = state.opened.at.isoformat() if state.opened else "?"
         raise Rejected(f"a provider-concern process is already {state.status} for service {state.service_id} "
-                       f"({state.process_id}, opened {since})")
+                       f"({state.process_id}, opened {since})", "conflict")
     if c.role != opener:
-        raise Rejected(f"role {c.role} cannot open a provider-concern process: it is for {opener}")
+        raise Rejected(f"role {c.role} cannot open a provider-concern process: it is for {opener}", "not_permitted")
     if c.service_id != state.service_id:
         raise Rejected(f"process {state.process_id} is for service {state.service_id}, not {c.service_id}")
     _id(c.actor, "actor")
@@ -119,7 +127,8 @@ def decide_open(state: ProcessState, c: OpenProcess, process: ProviderConcernPro
     basis = c.basis or (state.proposal.appendix_a if state.proposal else "commissioner")
     b = _Batch(state)
     b.add(ProcessOpened(at=now, process_id=state.process_id, service_id=state.service_id, basis=basis, actor=c.actor,
-                        role=c.role, reason=c.reason, process=process, calendar=calendar, holidays=holidays, history=history))
+                        role=c.role, reason=c.reason, process=process, calendar=calendar, holidays=holidays, history=history,
+                        **({"request_id": c.request_id} if c.request_id else {})))
     for step in process.steps:
         if isinstance(step.opens, AtOpen):
             b.open(step, now, "process opened", now)
@@ -132,13 +141,14 @@ def decide_open(state: ProcessState, c: OpenProcess, process: ProviderConcernPro
 def _live(state: ProcessState) -> None:
     if state.status in ("new", "proposed"):
         raise Rejected(f"the provider-concern process for service {state.service_id} is not open"
-                       + (" (proposed: a commissioner opens it)" if state.status == "proposed" else ""))
+                       + (" (proposed: a commissioner opens it)" if state.status == "proposed" else ""), "not_open")
     if state.status == "closed":
-        raise Rejected(f"the provider-concern process {state.process_id} is closed")
+        raise Rejected(f"the provider-concern process {state.process_id} is closed", "not_open")
 
 
 def check_step(state: ProcessState, c: RecordStep, now: datetime) -> tuple[ProcessStep, dict[str, Any]]:
     """The step and its normalised record, or Rejected saying why not."""
+    not_recorded(state, c.request_id)
     _live(state)
     _id(c.actor, "actor")
     p = state.process
@@ -148,18 +158,18 @@ def check_step(state: ProcessState, c: RecordStep, now: datetime) -> tuple[Proce
     roles: tuple[str, ...] = step.roles()
     if isinstance(step.opens, AnyTime):
         if step.opens.after and step.opens.after not in state.recorded:
-            raise Rejected(f"{step.id} is not yet available: it follows {step.opens.after}")
+            raise Rejected(f"{step.id} is not yet available: it follows {step.opens.after}", "not_open")
         if not step.opens.repeats and step.id in state.recorded:
-            raise Rejected(f"{step.id} is already recorded (at {state.recorded[step.id].at.isoformat()})")
+            raise Rejected(f"{step.id} is already recorded (at {state.recorded[step.id].at.isoformat()})", "already_done")
     else:
         item = state.find_open(step.id)
         if item is None:
             if step.id in state.recorded:
-                raise Rejected(f"{step.id} is already recorded (at {state.recorded[step.id].at.isoformat()})")
-            raise Rejected(f"{step.id} is not yet open: {opens_when(step)}")
+                raise Rejected(f"{step.id} is already recorded (at {state.recorded[step.id].at.isoformat()})", "already_done")
+            raise Rejected(f"{step.id} is not yet open: {opens_when(step)}", "not_open")
         roles = (*roles, *item.escalated_to)
     if c.role not in roles:
-        raise Rejected(f"role {c.role} cannot record {step.id}: it is for {' or '.join(dict.fromkeys(roles))}")
+        raise Rejected(f"role {c.role} cannot record {step.id}: it is for {' or '.join(dict.fromkeys(roles))}", "not_permitted")
     return step, _checked_record(state, step, c.record, now)
 
 
@@ -257,7 +267,7 @@ def decide_step(state: ProcessState, c: RecordStep, now: datetime) -> list[Fact]
     due = item.due if item else None
     n = state.recorded[step.id].occurrences + 1 if step.id in state.recorded else 1
     b.add(ProcessStepRecorded(at=now, step=step.id, occurrence=n, role=c.role, actor=c.actor, record=record, due=due,
-                              on_time=None if due is None else now <= due))
+                              on_time=None if due is None else now <= due, **({"request_id": c.request_id} if c.request_id else {})))
     for nxt in state.process.steps:
         if isinstance(nxt.opens, AfterStep) and nxt.opens.step == step.id:
             clock_from = datetime.fromisoformat(record[nxt.opens.clock_field]) if nxt.opens.clock_field else now
@@ -292,17 +302,18 @@ def check_decision(state: ProcessState, c: Decide, history: dict[str, Any] | Non
     """The outcome and its normalised record, or Rejected naming each missing evidence item.
     `history_known` False (an update validator, which cannot read the commissioner record):
     the history item is left to the handler, which reads the record and checks again."""
+    not_recorded(state, c.request_id)
     _live(state)
     _id(c.actor, "actor")
     p = state.process
     if state.status == "decided":
         d = state.decision
-        raise Rejected(f"the process is already decided: {d.outcome} at {d.at.isoformat()}")
+        raise Rejected(f"the process is already decided: {d.outcome} at {d.at.isoformat()}", "already_done")
     outcome = p.outcome(c.outcome)
     if outcome is None:
         raise Rejected(f"unknown outcome {c.outcome!r}; the outcomes are: {', '.join(o.id for o in p.outcomes)}")
     if c.role != p.decided_by:
-        raise Rejected(f"role {c.role} cannot decide: the decision is for {p.decided_by}")
+        raise Rejected(f"role {c.role} cannot decide: the decision is for {p.decided_by}", "not_permitted")
     needed = [s for s in p.decision_needs if s not in state.recorded]
     needed += [then for first, then in p.decision_needs_if_recorded.items() if first in state.recorded and then not in state.recorded]
     if needed:
@@ -360,7 +371,7 @@ def decide_decision(state: ProcessState, c: Decide, history: dict[str, Any] | No
     outcome, record = check_decision(state, c, history, now)
     b = _Batch(state)
     b.add(ProcessDecided(at=now, outcome=outcome.id, actor=c.actor, role=c.role, record=record,
-                         evidence=tuple(i.id for i in outcome.requires), history=history))
+                         evidence=tuple(i.id for i in outcome.requires), history=history, **({"request_id": c.request_id} if c.request_id else {})))
     _set_in_motion(b, outcome.id, record, f"decided {outcome.id}", now)
     _close_if_done(b, now)
     return b.facts

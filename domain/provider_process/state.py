@@ -88,6 +88,7 @@ class ProcessState(Model):
     escalations: tuple[Escalation, ...] = ()
     decision: ProcessDecided | None = None
     closed: ProcessClosed | None = None
+    requests: tuple[str, ...] = ()  # the request ids recorded (casework/idempotency.py)
 
     @property
     def process(self) -> ProviderConcernProcess:
@@ -149,6 +150,9 @@ def evolve(state: ProcessState, fact: Fact) -> ProcessState:
             changes = {"status": "decided", "decision": fact}
         case ProcessClosed():
             changes = {"status": "closed", "closed": fact}
+    request = getattr(fact, "request_id", None)
+    if request:
+        changes["requests"] = (*s.requests, request)
     return s.model_copy(update={**changes, "seq": s.seq + 1})
 
 

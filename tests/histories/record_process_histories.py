@@ -15,7 +15,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from casework.provider_process import process_workflow_id
+from casework.temporal.processes import process_workflow_id
 from configuration.logging import configure_logging
 from configuration.settings import Settings
 from domain.provider_concerns import provider_concern_process

@@ -1,6 +1,6 @@
 """Safeguard in the browser: pages rendered on the server (Jinja2 templates in `templates/`, htmx,
-server-sent events for the live board), over the API's identity and access rules (web/identity.py,
-domain/access.py) and the casework service layer. Assets in `static/` are served by Safeguard
+server-sent events for the live board): thin adapters over the same use cases as the API
+(casework/), with the same identity (web/identity.py). Assets in `static/` are served by Safeguard
 itself (vendored htmx and axe-core: static/vendor/README.md).
 
 `install(app)` adds the pages to the app `web.app.create_app` builds. Errors on a page answer a
@@ -15,10 +15,10 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
-from casework.errors import CaseworkError
+from casework.refusals import Refusal
 from encryption.payload_codec import CODEC_PATH
 from web.context import API
-from web.problems import Problem, status_of
+from web.problems import Problem, detail_of, status_of
 
 
 def _is_api(request: Request) -> bool:
@@ -27,15 +27,15 @@ def _is_api(request: Request) -> bool:
 
 
 def install(app: FastAPI) -> None:
-    from web.pages import board, cases, home, oversight, signin
+    from web.pages import board, case, case_actions, home, oversight, raise_concern, signin
     from web.pages.render import STATIC, page
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, home, cases, board, oversight):
+    for module in (signin, home, raise_concern, case, case_actions, board, oversight):
         app.include_router(module.router, include_in_schema=False)
 
     api_problem = app.exception_handlers[Problem]
-    api_casework = app.exception_handlers[CaseworkError]
+    api_refusal = app.exception_handlers[Refusal]
 
     async def on_problem(request: Request, e: Problem) -> Response:
         if _is_api(request):
@@ -46,11 +46,11 @@ def install(app: FastAPI) -> None:
         return page(request, "error.html", getattr(request.state, "principal", None), status=e.status,
                     status_code=e.status, detail=e.detail)
 
-    async def on_casework(request: Request, e: CaseworkError) -> Response:
+    async def on_refusal(request: Request, e: Refusal) -> Response:
         if _is_api(request):
-            return await api_casework(request, e)
+            return await api_refusal(request, e)
         return page(request, "error.html", getattr(request.state, "principal", None), status=status_of(e),
-                    status_code=status_of(e), detail=str(e))
+                    status_code=status_of(e), detail=detail_of(e, request.app.state.web.settings))
 
     app.add_exception_handler(Problem, on_problem)
-    app.add_exception_handler(CaseworkError, on_casework)
+    app.add_exception_handler(Refusal, on_refusal)

@@ -10,8 +10,8 @@ from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from domain.access import STAFF_ROLES, may_read_lists
-from web.api import refuse
+from casework import oversight
+from domain.access import STAFF_ROLES
 from web.identity import resolve_principal, web
 from web.pages.live import HEARTBEAT_EVERY, board as board_view, live_feed, watcher
 from web.pages.render import env, page
@@ -64,7 +64,7 @@ async def _render(request: Request, principal, filters: dict, woken: bool = Fals
 @router.get("/board")
 async def board(request: Request, service: str = "", role: str = "", overdue: str = "") -> Response:
     principal = await principal_of(request)
-    await run_in_threadpool(refuse, request, principal, may_read_lists(principal))
+    await run_in_threadpool(oversight.watch_lists, web(request).ports, principal)
     filters = _filters(service, role, overdue)
     ctx = web(request)
     now = ctx.now().replace(microsecond=0)
@@ -79,7 +79,7 @@ async def board(request: Request, service: str = "", role: str = "", overdue: st
 async def stream(request: Request, service: str = "", role: str = "", overdue: str = "") -> Response:
     """The board again each time the event log grows (sent only if it changed), as SSE `board` events."""
     principal = await principal_of(request)
-    await run_in_threadpool(refuse, request, principal, may_read_lists(principal))
+    await run_in_threadpool(oversight.watch_lists, web(request).ports, principal)
     filters = _filters(service, role, overdue)
     w = watcher(web(request))
     last_used = request.session.get("seen")

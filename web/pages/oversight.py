@@ -4,58 +4,39 @@ instant), and the threshold tool."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from casework import commands
-from casework.authorised import action_decision
-from casework.availability import ANSWER_WITHIN
-from casework.errors import CaseworkError
-from cli.common import CommandError, parse_as_at, validate
-from domain.access import may_read_commissioning, may_read_governance
+from casework import governance as casework_governance
+from casework import oversight
+from casework.access import action_decision
+from casework.inputs import parse_as_at
+from casework.refusals import Invalid, NotFound, NotPermitted, Refusal
 from domain.governance import KINDS
-from domain.governance_actions import ActionCompletion
 from domain.threshold import assess, load_profile, profile_names
 from domain.threshold.engine import ThresholdFactsError
-from projections.commissioner import CommissionerRecords, commissioner_records, service_history
-from projections.feed import ProjectionFeed, as_at
-from projections.governance import GovernanceActions, GovernanceAudits, governance_view, tracked_actions
-from projections.registry import open_documents
-from web import api
-from web.api import refuse
-from web.identity import audit, web
+from web.identity import web
 from web.pages import forms
-from web.pages.cases import flash
 from web.pages.formats import from_london_input, london
-from web.pages.render import env, page
+from web.pages.render import env, flash, page, page_key
 from web.pages.signin import form_of, principal_of
-from web.problems import Problem
 
 router = APIRouter()
 
 
-def _as_at(text: str | None) -> tuple[Any, str | None]:
+def _as_at(text: str | None, now) -> tuple[Any, str | None]:
     """An `as at` picker's value (London time) as an instant, or the problem with it."""
     if not text:
         return None, None
     try:
-        return parse_as_at(from_london_input(text).isoformat(), option="as at"), None
-    except (ValueError, CommandError) as e:
-        return None, str(e) if isinstance(e, CommandError) else f"as at: {text!r} is not a date and time"
-
-
-def _documents(request: Request, models, instant):
-    store = web(request).records
-    models = models if isinstance(models, list) else [models]
-    if instant is not None:
-        return as_at(store, models, instant)
-    feed = ProjectionFeed(store, open_documents(store), models)
-    feed.catch_up()
-    return feed.documents
+        return parse_as_at(from_london_input(text).isoformat(), now, option="as at"), None
+    except ValueError:
+        return None, f"as at: {text!r} is not a date and time"
+    except Invalid as e:
+        return None, e.message
 
 
 # ---- governance -------------------------------------------------------------------------------------
@@ -74,16 +55,9 @@ def _audit_rows(view: dict[str, Any]) -> list[dict[str, Any]]:
 @router.get("/governance")
 async def governance(request: Request) -> Response:
     principal = await principal_of(request)
-    await run_in_threadpool(refuse, request, principal, may_read_governance(principal))
     ctx = web(request)
-    await run_in_threadpool(audit, request, principal, "read", True)
-    now = ctx.now()
-
-    def read() -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        documents = _documents(request, [GovernanceAudits(), GovernanceActions()], None)
-        return governance_view(documents), tracked_actions(documents, now)
-
-    view, actions = await run_in_threadpool(read)
+    view = await run_in_threadpool(oversight.governance, ctx.ports, principal, ctx.now())
+    actions = view["actions"]
     for x in actions:  # who may complete each open one (its owner's role, or one it escalated to)
         decision = action_decision(ctx.records, principal, x["ref"]) if x["state"] != "completed" else None
         x["may"], x["as_role"] = bool(decision), decision.role if decision else None
@@ -92,22 +66,19 @@ async def governance(request: Request) -> Response:
 
 @router.post("/governance/audits")
 async def run_now(request: Request) -> Response:
-    """The API's "run an audit now" (the audit recorded, its actions raised and tracked), from a form."""
+    """Run an audit now (the audit recorded, its actions raised and tracked), from a form."""
     principal = await principal_of(request)
     form = await form_of(request, principal)
-    kind = form.get("kind", "")
+    ctx = web(request)
     try:
-        answered = await api.run_governance_audit(kind, request, principal, None)
-    except Problem as e:
-        if e.status != 422:
-            raise
-        flash(request, e.detail, "problem")
+        run = await casework_governance.run_audit(ctx.ports, principal, casework_governance.RunAudit(form.get("kind", "")),
+                                                  ctx.now().replace(microsecond=0))
+    except Invalid as e:
+        flash(request, e.message, "problem")
         return RedirectResponse("/governance", status_code=303)
-    record = json.loads(answered.body)
-    untracked = f" ({len(record['untracked_actions'])} not yet tracked: Temporal did not answer)" \
-        if record["untracked_actions"] else ""
-    flash(request, f"{record['title']}: recorded as {record['audit_id']} for the period to "
-                   f"{london(record['period_end'])}, {len(record['actions'])} action(s) raised{untracked}.")
+    untracked = f" ({len(run.untracked)} not yet tracked: Temporal did not answer)" if run.untracked else ""
+    flash(request, f"{run.record.title}: recorded as {run.record.audit_id} for the period to "
+                   f"{london(run.record.period_end)}, {len(run.record.actions)} action(s) raised{untracked}.")
     return RedirectResponse("/governance", status_code=303)
 
 
@@ -116,16 +87,13 @@ async def complete_action(request: Request, ref: str) -> Response:
     principal = await principal_of(request)
     form = await form_of(request, principal)
     ctx = web(request)
-    decision = await run_in_threadpool(action_decision, ctx.records, principal, ref)
-    if decision is None:
-        raise Problem(404, f"no governance action {ref}")
-    await run_in_threadpool(refuse, request, principal, decision)
+    c = casework_governance.CompleteAction(ref, form.get("evidence", "").strip(), page_key(form))
     try:
-        completion = validate({"role": decision.role, "actor": principal.user_id,
-                               "evidence": form.get("evidence", "").strip()}, ActionCompletion, "completion")
-        await commands.complete_governance_action(await ctx.temporal(), ref, completion, within=ANSWER_WITHIN)
-    except (CommandError, CaseworkError) as e:
-        flash(request, str(e), "problem")
+        await casework_governance.complete_action(ctx.ports, principal, c, ctx.now())
+    except (NotFound, NotPermitted):
+        raise  # a page saying so
+    except Refusal as e:  # the evidence missing, done already, Temporal not answering: said on the governance page
+        flash(request, e.message, "problem")
         return RedirectResponse(f"/governance#action-{ref}", status_code=303)
     flash(request, f"Action {ref} completed.")
     return RedirectResponse("/governance", status_code=303)
@@ -137,11 +105,9 @@ async def complete_action(request: Request, ref: str) -> Response:
 @router.get("/commissioner")
 async def commissioner(request: Request, as_at: str = "") -> Response:
     principal = await principal_of(request)
-    await run_in_threadpool(refuse, request, principal, may_read_commissioning(principal))
-    instant, problem = _as_at(as_at)
-    records = await run_in_threadpool(
-        lambda: commissioner_records(_documents(request, CommissionerRecords(), instant)))
-    await run_in_threadpool(audit, request, principal, "read", True)
+    ctx = web(request)
+    instant, problem = _as_at(as_at, ctx.now())
+    records = await run_in_threadpool(oversight.commissioner, ctx.ports, principal, instant)
     return page(request, "commissioner.html", principal, records=records, as_at=as_at, instant=instant,
                 as_at_error=problem)
 
@@ -149,10 +115,9 @@ async def commissioner(request: Request, as_at: str = "") -> Response:
 @router.get("/commissioner/services/{service_id}")
 async def history(request: Request, service_id: str, as_at: str = "") -> Response:
     principal = await principal_of(request)
-    await run_in_threadpool(refuse, request, principal, may_read_commissioning(principal))
-    instant, problem = _as_at(as_at)
-    found = await run_in_threadpool(lambda: service_history(_documents(request, CommissionerRecords(), instant), service_id))
-    await run_in_threadpool(audit, request, principal, "read", True, service=service_id)
+    ctx = web(request)
+    instant, problem = _as_at(as_at, ctx.now())
+    found = await run_in_threadpool(oversight.history, ctx.ports, principal, service_id, None, instant)
     return page(request, "service_history.html", principal, service_id=service_id, history=found, as_at=as_at,
                 instant=instant, as_at_error=problem)
 

@@ -4,6 +4,7 @@ the page's common context (who is signed in, the CSRF token, the navigation they
 from __future__ import annotations
 
 import json
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +59,19 @@ def page(request: Request, template: str, principal: Principal | None, status: i
         "csrf": request.session.get("csrf") if principal else None,
         "idle_minutes": ctx.settings.session_idle_minutes, **context,
     }, status_code=status)
+
+
+def flash(request: Request, text: str, kind: str = "done") -> None:
+    """A message for the next page shown (what the form just did)."""
+    request.session.setdefault("flash", []).append({"text": text, "kind": kind})
+
+
+def form_key() -> str:
+    """A form's hidden key: sent twice (a double click, a second tab), it is recorded once."""
+    return secrets.token_urlsafe(16)
+
+
+def page_key(form: dict[str, str]) -> str | None:
+    """The idempotency key a posted form carries (its hidden `form_key`), as the use cases take it."""
+    key = form.get("form_key", "")
+    return f"page:{key}" if 0 < len(key) <= 150 and key.isprintable() else None

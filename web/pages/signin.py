@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from domain.access import Principal
-from web.identity import check_csrf, resolve_principal, sign_in, sign_out
+from web.identity import asking, check_csrf, sign_in, sign_out
 from web.pages.render import page
 from web.problems import Problem
 
@@ -23,9 +23,7 @@ def safe_next(target: str | None) -> str:
 
 async def principal_of(request: Request) -> Principal:
     """The signed-in principal of a page request (a 401 Problem sends the browser to sign in)."""
-    principal = await run_in_threadpool(resolve_principal, request)
-    request.state.principal = principal
-    return principal
+    return await run_in_threadpool(asking, request)
 
 
 async def form_of(request: Request, principal: Principal) -> dict[str, str]:

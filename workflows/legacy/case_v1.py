@@ -58,8 +58,8 @@ ACTIVITY = dict(start_to_close_timeout=timedelta(seconds=30), retry_policy=Retry
 IDLE_WAKEUP = timedelta(days=30)  # a case with nothing due still wakes now and then
 
 
-def rejected(message: str) -> ApplicationError:
-    return ApplicationError(message, type="Rejected", non_retryable=True)
+def rejected(message: str, kind: str = "invalid") -> ApplicationError:
+    return ApplicationError(message, kind, type="Rejected", non_retryable=True)
 
 
 class LegacyCase:
@@ -193,11 +193,11 @@ class LegacyCase:
 
     def _check_open(self) -> None:
         if self.state is None:
-            raise rejected("the case is still being raised; try again in a moment")
+            raise rejected("the case is still being raised; try again in a moment", "unavailable")
         if self.state.seq == 0:
-            raise rejected(f"case {self.state.case_id} is still being raised; try again in a moment")
+            raise rejected(f"case {self.state.case_id} is still being raised; try again in a moment", "unavailable")
         if self.state.status == "closed":
-            raise rejected(f"case {self.state.case_id} is closed")
+            raise rejected(f"case {self.state.case_id} is closed", "not_open")
 
     def _check_completion(self, c: StepCompletion) -> tuple[OpenStep, Step, dict[str, Any]]:
         self._check_open()
@@ -209,13 +209,13 @@ class LegacyCase:
         occ = s.find_open(step.id, c.occurrence)
         if occ is None:
             if c.occurrence is not None and s.find_open(step.id):
-                raise rejected(f"{step.id} occurrence {c.occurrence} is not open")
+                raise rejected(f"{step.id} occurrence {c.occurrence} is not open", "not_open")
             if step.id in s.completed:
-                raise rejected(f"{step.id} is already done (completed at {s.completed[step.id]['at'].isoformat()})")
-            raise rejected(f"{step.id} is not yet available: {self._opens_when(step)}")
+                raise rejected(f"{step.id} is already done (completed at {s.completed[step.id]['at'].isoformat()})", "already_done")
+            raise rejected(f"{step.id} is not yet available: {self._opens_when(step)}", "not_open")
         allowed = [occ.role, *occ.escalated_to]
         if c.role not in allowed:
-            raise rejected(f"role {c.role} cannot complete {step.id}: it is for {' or '.join(allowed)}")
+            raise rejected(f"role {c.role} cannot complete {step.id}: it is for {' or '.join(allowed)}", "not_permitted")
         try:
             record = validate_record(step, c.record)
         except RecordError as e:
@@ -248,11 +248,11 @@ class LegacyCase:
         self._check_open()
         esc = next((e for e in self.state.escalations if e.escalation_id == a.escalation_id), None)
         if esc is None:
-            raise rejected(f"no outstanding escalation {a.escalation_id!r} on case {self.state.case_id}")
+            raise rejected(f"no outstanding escalation {a.escalation_id!r} on case {self.state.case_id}", "not_open")
         if esc.cause != "trigger":
             raise rejected(f"escalation {a.escalation_id} ends when {esc.step} is completed, not by acknowledgement")
         if a.role != esc.to_role:
-            raise rejected(f"escalation {a.escalation_id} was raised to {esc.to_role}, not {a.role}")
+            raise rejected(f"escalation {a.escalation_id} was raised to {esc.to_role}, not {a.role}", "not_permitted")
 
     def _opens_when(self, step: Step) -> str:
         o = step.opens

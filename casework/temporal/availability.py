@@ -17,7 +17,8 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
-from casework.errors import Unavailable, plain_errors
+from casework.refusals import Unavailable
+from casework.temporal.failures import plain_errors
 
 # What a member of staff waits, at most, for an answer; with the command's own start-up (about a
 # second) and the worker check, about ten seconds in all.

@@ -1,4 +1,5 @@
-"""What staff do to a case, sent to its workflow. Each returns what the workflow recorded.
+"""The case's workflow, as the use cases reach it: raising, each update, the status query. Each
+returns what the workflow recorded (or holds).
 
 Given `within` (the CLI gives ANSWER_WITHIN), each answers within that time: a request the case's
 workflow accepted but has not recorded by then raises NotYetRecorded(accepted=True) (it will be
@@ -14,14 +15,22 @@ import hashlib
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from temporalio.client import Client, WithStartWorkflowOperation, WorkflowExecutionStatus, WorkflowUpdateHandle, WorkflowUpdateStage
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowExecutionStatus,
+    WorkflowQueryFailedError,
+    WorkflowUpdateHandle,
+    WorkflowUpdateStage,
+)
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-from casework.availability import RPC_TIMEOUT, timed_out
-from casework.errors import CaseworkError, NotYetRecorded, Unavailable, plain_errors
-from domain.concern import Acknowledgement, ConcernBody, Development, StepCompletion
+from casework.refusals import Invalid, NotYetRecorded, Unavailable
+from casework.temporal.availability import RPC_TIMEOUT, timed_out
+from casework.temporal.failures import STILL_OPENING, plain_errors
+from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, StepCompletion
 from domain.case import CaseStatus, StepReceipt
 from domain.governance_actions import ActionCompletion
 from workflows.case_input import CaseInput
@@ -51,7 +60,7 @@ async def raise_concern(client: Client, task_queue: str, concern: ConcernBody, n
     case id with a different body is refused."""
     now = now or datetime.now(timezone.utc)
     if concern.identified_at > now + CLOCK_SKEW:
-        raise CaseworkError(f"identified_at {concern.identified_at.isoformat()} is in the future")
+        raise Invalid(f"identified_at {concern.identified_at.isoformat()} is in the future")
     case_id = concern.case_id or case_id_for(concern)
     concern = concern.model_copy(update={"case_id": case_id})
     start = WithStartWorkflowOperation(
@@ -95,6 +104,33 @@ async def acknowledge_escalation(client: Client, case_id: str, ack: Acknowledgem
                                  within: timedelta | None = None) -> None:
     await _update(client, case_id, SafeguardingConcernWorkflow.acknowledge_escalation, ack,
                   f"the acknowledgement of {ack.escalation_id}", within)
+
+
+async def add_note(client: Client, case_id: str, note: CaseNote, within: timedelta | None = None) -> int:
+    return await _update(client, case_id, SafeguardingConcernWorkflow.add_note, note, "the note", within)
+
+
+async def case_status(client: Client, case_id: str, within: timedelta | None = None, task_queue: str = "") -> CaseStatus:
+    """The case as its workflow holds it (a worker answers the query). Given `within`, Unavailable
+    if no worker answers in that time."""
+    async with plain_errors(case_id, client):
+        handle = client.get_workflow_handle(case_id)
+        if within is None:
+            return await handle.query(SafeguardingConcernWorkflow.status)
+        try:
+            async with asyncio.timeout(within.total_seconds()):
+                return await handle.query(SafeguardingConcernWorkflow.status, rpc_timeout=within)
+        except WorkflowQueryFailedError as e:
+            if STILL_OPENING in e.message:  # its workflow runs; the worker has not stored the concern yet
+                raise Unavailable(f"case {case_id} is accepted but not yet recorded: the worker is still writing it to "
+                                  "the event store (if this lasts, the store is failing; the worker keeps trying); "
+                                  "try again in a moment") from None
+            raise
+        except Exception as e:
+            if timed_out(e):
+                raise Unavailable(f"no worker answered within {round(within.total_seconds())} s on task queue "
+                                  f"{task_queue}: is one running? start one with `safeguard worker` (or `./scripts/dev`)") from None
+            raise
 
 
 async def track_governance_actions(client: Client, task_queue: str, refs: list[str]) -> list[str]:

@@ -24,7 +24,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from configuration.settings import Settings
 from domain.access import Assignment, assignment_problem
-from web.identity import _me, address, audit, start_session, web
+from web.api.session import me
+from web.identity import address, audit, start_session, web
 from web.problems import Problem
 
 log = structlog.get_logger("safeguard.oidc")
@@ -92,4 +93,4 @@ async def oidc_callback(request: Request) -> Response:
     await run_in_threadpool(audit, request, principal, "login", True, reason="identity provider")
     if "text/html" in request.headers.get("accept", ""):  # a browser signing in to the pages (issue 10)
         return RedirectResponse("/", status_code=303)
-    return JSONResponse(_me(principal, csrf))
+    return JSONResponse(me(principal, csrf))

@@ -1,8 +1,9 @@
-"""The commissioner's provider-concern process (004), for the CLI and the API: open or propose a
+"""The provider-concern process's workflow (004), as the use cases reach it: open or propose a
 service's process, record its steps, decide, read its status. One workflow per provider service
-(`process_workflow_id`); each process it runs has its own id and event stream.
+(`process_workflow_id`); each process it runs has its own id and event stream. The worker's loop
+that proposes processes as the commissioner records call for them is here too.
 
-Like casework/commands.py: given `within`, each answers within that time or raises
+Like casework/temporal/cases.py: given `within`, each answers within that time or raises
 NotYetRecorded; without it (tests), each waits for the answer.
 """
 
@@ -17,15 +18,13 @@ import structlog
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateStage
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
-from casework.commands import _bounded
-from casework.errors import CaseworkError, plain_errors
+from casework.refusals import NotFound, NotOpen
+from casework.temporal.cases import _bounded
+from casework.temporal.failures import plain_errors
 from domain.provider_concerns import PROPOSING_LEVELS
 from domain.provider_process import Decide, DismissProposal, OpenProcess, ProcessStatus, ProposeProcess, RecordStep
-from eventstore.application import SafeguardingRecords
-from projections.case_history import chronology
 from projections.commissioner import commissioner_records
 from projections.documents import Documents
-from projections.provider_processes import service_processes
 from workflows.provider_process import ProcessInput, ProviderConcernProcessWorkflow
 
 log = structlog.get_logger("safeguard.provider_process")
@@ -115,15 +114,14 @@ async def _in_process_words(service_id: str) -> AsyncIterator[None]:
     """plain_errors speaks of cases; a service's process workflow is not one."""
     try:
         yield
-    except CaseworkError as e:
-        wf = process_workflow_id(service_id)
-        if str(e) == f"no case {wf}":
-            raise CaseworkError(f"no provider-concern process for service {service_id}: open one with "
-                                f"`safeguard commissioner process open {service_id}`") from None
-        if str(e) == f"case {wf} is closed":
-            raise CaseworkError(f"the provider-concern process for service {service_id} is closed: open a new one with "
-                                f"`safeguard commissioner process open {service_id}`") from None
-        raise
+    except NotFound:
+        raise NotFound(f"no provider-concern process for service {service_id}: open one with "
+                       f"`safeguard commissioner process open {service_id}`") from None
+    except NotOpen as e:
+        if e.message != f"case {process_workflow_id(service_id)} is closed":
+            raise
+        raise NotOpen(f"the provider-concern process for service {service_id} is closed: open a new one with "
+                      f"`safeguard commissioner process open {service_id}`") from None
 
 
 # ---- proposals (Appendix A) ----------------------------------------------------------------
@@ -159,33 +157,3 @@ async def keep_proposing(client: Client, task_queue: str, documents: Documents, 
         except Exception:  # Temporal or the store briefly down: the next pass tries again
             log.exception("proposing provider-concern processes failed")
         await asyncio.sleep(every.total_seconds())
-
-
-# ---- the evidence trail --------------------------------------------------------------------
-
-
-def process_chronology(records: SafeguardingRecords, documents: Documents, service_id: str,
-                       process_id: str | None = None) -> list[dict[str, Any]]:
-    """Every fact of the service's latest process (or `process_id`), in order, from the event store:
-    the evidence that the process was followed. The policy a process was opened under is shown
-    by its version (its full text stays in the store)."""
-    if process_id is None:
-        processes = service_processes(documents, service_id)
-        if not processes:
-            raise CaseworkError(f"no provider-concern process recorded for service {service_id}")
-        process_id = processes[-1]["process_id"]
-    facts = records.process_facts(process_id)
-    if not facts:
-        raise CaseworkError(f"no provider-concern process {process_id} in the event store")
-    entries = chronology(facts)
-    for e in entries:
-        if e["details"].get("on_time") is not None:
-            e["deadline_met"] = e["details"]["on_time"]
-        elif e["type"] == "ProcessDeadlineMissed":
-            e["deadline_met"] = False
-        if e["type"] == "ProcessOpened":
-            details = e["details"]
-            details["policy_version"] = details.pop("process")["version"]
-            details.pop("calendar", None)
-            details["holidays"] = details.pop("holidays", {}).get("source")
-    return entries

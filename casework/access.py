@@ -1,5 +1,6 @@
-"""Which role a principal acts as on a case: the API, the pages and the CLI in production mode
-all decide through here and `domain/access.py`, never a copy of either.
+"""Who may do what, for every use case: which role a principal acts as (through
+`domain/access.py`, never a copy of it), each refusal audited and raised as a typed refusal, and
+the access log's line for what was allowed.
 
 Who may complete an open step (its role and any role it has escalated to) and the role each
 escalation was raised to are read from the case's own facts in the event store, folded by the
@@ -11,8 +12,11 @@ role again when it records, so a stale answer can only refuse, never let a wrong
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from casework.ports import Ports
+from casework.refusals import Invalid, NotFound, NotPermitted
 from domain.access import (
     COMMISSIONER,
     CONTRACT_MANAGER,
@@ -22,6 +26,7 @@ from domain.access import (
     may_act_at,
     may_act_in_organisation,
     may_complete,
+    may_read_case,
 )
 from domain.facts import ConcernRaised
 from domain.governance_actions import replay_action
@@ -78,21 +83,17 @@ def acknowledgement_decision(records: SafeguardingRecords, principal: Principal,
     return may_acknowledge(principal, service, escalation_id, to_role)
 
 
-class IdentityInBody(ValueError):
-    """A request naming who acts, which only the signed-in identity may say."""
-
-
 def raised_by(principal: Principal, data: dict[str, Any]) -> tuple[dict[str, Any], Decision | None]:
     """A concern body with `raised_by` set to the principal, in the first role they hold at its
     service, and that decision (None while the body names no service: validation says so).
-    A body giving its own `raised_by` raises IdentityInBody."""
-    if "raised_by" in data:
-        raise IdentityInBody("raised_by comes from who you are signed in as: leave it out of the concern")
+    A body giving its own `raised_by` is Invalid (the local operator names it with --actor and --as)."""
+    if "raised_by" in data and not principal.operator:
+        raise Invalid("raised_by comes from who you are signed in as: leave it out of the concern")
     service = data["service"].get("id") if isinstance(data.get("service"), dict) else None
     if not isinstance(service, str):
         return data, None
     decision = may_act_at(principal, service, "raising a concern")
-    if decision:
+    if decision and not principal.operator:
         data = {**data, "raised_by": {"actor": principal.user_id, "role": decision.role}}
     return data, decision
 
@@ -115,3 +116,42 @@ def action_decision(records: SafeguardingRecords, principal: Principal, ref: str
     if state is None:
         return None
     return may_act_in_organisation(principal, state.can_complete, f"completing action {ref}")
+
+
+# ---- the access log, and refusals ------------------------------------------------------------------
+
+
+def audit(ports: Ports, principal: Principal | None, action: str, allowed: bool, case_id: str | None = None,
+          service: str | None = None, reason: str | None = None, target: str | None = None) -> None:
+    """One line of the access log: who (and from where, by which route or command), what, allowed or not."""
+    ports.accounts.audit(
+        principal.user_id if principal else None, action, (principal.request if principal else None) or "",
+        allowed, case_id=case_id, service=service, target=target, reason=reason,
+        address=principal.address if principal else None, channel=principal.channel if principal else "api",
+        token_id=principal.token_id if principal else None)
+
+
+def allowed(ports: Ports, principal: Principal, decision: Decision, case_id: str | None = None,
+            service: str | None = None) -> str | None:
+    """The role to act as, or NotPermitted (audited) saying what is missing."""
+    if not decision:
+        audit(ports, principal, "refused", False, case_id=case_id, service=service, reason=decision.reason)
+        raise NotPermitted(decision.reason)
+    return decision.role
+
+
+def visible_case(ports: Ports, principal: Principal, case_id: str, now: datetime, action: str | None = "read",
+                 facts: list[Recorded] | None = None) -> tuple[str, Decision]:
+    """The case's service if the principal may read the case (audited as `action`, when given); else
+    NotFound, as an unknown case is answered (the refusal, with its reason, is audited)."""
+    service = case_service(ports.records, case_id, facts)
+    if service is None:
+        audit(ports, principal, "refused", False, case_id=case_id, reason=f"no case {case_id}")
+        raise NotFound(f"no case {case_id}")
+    decision = may_read_case(principal, case_id, service, now)
+    if not decision:
+        audit(ports, principal, "refused", False, case_id=case_id, service=service, reason=decision.reason)
+        raise NotFound(f"no case {case_id}")
+    if action:
+        audit(ports, principal, action, True, case_id=case_id, service=service)
+    return service, decision

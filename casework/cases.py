@@ -1,0 +1,265 @@
+"""The use cases on a case: raise it, complete a step, record a development, acknowledge an
+escalation, add a note. Each takes (ports, principal, command, now) and returns an `Outcome`, or
+raises a typed refusal (casework/refusals.py) having recorded nothing; every face calls these.
+
+Each one: may this person see the case (an unseen case is answered as an unknown one) → was this
+very request recorded already (answered from its facts) → may they do it, in which role → the
+command, checked as input → the case's workflow decides and records → the access log.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterator
+
+from casework.access import acknowledgement_decision, allowed, audit, completion_decision, raised_by, visible_case
+from casework.idempotency import Outcome, key_reused, one_at_a_time, recorded, request_id
+from casework.inputs import validate
+from casework.ports import Ports
+from casework.refusals import AlreadyDone, AlreadyRecorded, Conflict, Gone, Invalid
+from casework.temporal import cases as temporal
+from domain.access import Principal, may_act_at, may_read_case
+from domain.case import CaseStatus, StepReceipt, recorded_receipt
+from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, StepCompletion
+from domain.facts import ConcernRaised, DevelopmentRecorded, EscalationAcknowledged, NoteAdded, StepCompleted
+from domain.pathway import current_pathway
+from domain.records import RecordError, checked_values, validate_record
+from eventstore.events import Recorded
+from eventstore.keys import Erased
+from projections.case_history import escalations
+
+
+@dataclass(frozen=True)
+class RaiseConcern:
+    concern: Any  # the concern as sent (JSON): checked here under the input rules
+
+
+@dataclass(frozen=True)
+class CompleteStep:
+    case_id: str
+    step: str
+    record: Any
+    occurrence: int | None = None
+    key: str | None = None  # the sender's idempotency key
+
+
+@dataclass(frozen=True)
+class RecordDevelopment:
+    case_id: str
+    development: Any  # {"kind": ..., "summary": ...} as sent
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class AcknowledgeEscalation:
+    case_id: str
+    escalation_id: str
+    note: str | None = None
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class AddNote:
+    case_id: str
+    text: Any
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    case_id: str
+    escalation_id: str
+
+
+@contextmanager
+def erased_as_gone(case_id: str) -> Iterator[None]:
+    try:
+        yield
+    except Erased as e:
+        raise Gone(f"case {case_id}: erased under retention on {e.on}", case_id=case_id, on=e.on) from None
+
+
+def case_facts(ports: Ports, case_id: str) -> list[Recorded]:
+    return ports.records.stored_facts(case_id) if len(case_id) <= 64 else []
+
+
+def _via(principal: Principal) -> dict[str, Any]:
+    """What every command carries of how it came: the channel and, from the CLI, the OS user."""
+    return {"channel": principal.channel, **({"os_user": principal.os_user} if principal.os_user else {})}
+
+
+# ---- raising -------------------------------------------------------------------------------------------
+
+
+async def raise_concern(ports: Ports, principal: Principal, c: RaiseConcern, now: datetime) -> Outcome[CaseStatus]:
+    """Raise a concern: recorded once its workflow answers. The same concern raised again (same case
+    id, or the same body, whose digest is its case id) is answered with the case and starts nothing."""
+    data, decision = raised_by(principal, c.concern) if isinstance(c.concern, dict) else (c.concern, None)
+    if decision is not None:
+        claimed = data.get("case_id") if isinstance(data.get("case_id"), str) else None
+        allowed(ports, principal, decision, claimed, data["service"]["id"])
+    concern = validate(data, ConcernBody, "concern", ports.rules(now))
+    case_id = concern.case_id or temporal.case_id_for(concern)
+    with erased_as_gone(case_id):
+        first = ports.records.stored_facts(case_id, lte=1) if len(case_id) <= 64 else []
+    earlier = first[0].fact if first and isinstance(first[0].fact, ConcernRaised) else None
+    client = await ports.temporal(worker=True)
+    status = await temporal.raise_concern(client, ports.settings.task_queue, concern, now=now, within=ports.within)
+    audit(ports, principal, "write", True, case_id=status.case_id, service=concern.service.id)
+    return Outcome(status, replayed=earlier is not None, at=earlier.at if earlier else None)
+
+
+# ---- completing a step ---------------------------------------------------------------------------------
+
+
+async def complete_step(ports: Ports, principal: Principal, c: CompleteStep, now: datetime) -> Outcome[StepReceipt]:
+    request = request_id(principal, c.key)
+    async with one_at_a_time(request):
+        with erased_as_gone(c.case_id):
+            facts = case_facts(ports, c.case_id)
+            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts)
+        if (answer := _completed(ports, c, request, facts)) is not None:
+            return answer
+        decision = completion_decision(ports.records, principal, c.case_id, service, c.step, c.occurrence, facts)
+        role = allowed(ports, principal, decision, c.case_id, service)
+        completion = validate({"step": c.step, "role": role, "actor": principal.user_id, "record": c.record,
+                               "occurrence": c.occurrence, "request_id": request, **_via(principal)},
+                              StepCompletion, "step completion", ports.rules(now))
+        _check_record_values(ports, completion, now)
+        client = await ports.temporal(worker=True)
+        try:
+            receipt = await temporal.complete_step(client, c.case_id, completion, within=ports.within)
+        except AlreadyRecorded:  # a twin from elsewhere recorded it first
+            return _completed(ports, c, request, case_facts(ports, c.case_id))  # type: ignore[return-value]
+        audit(ports, principal, "write", True, case_id=c.case_id, service=service)
+        return Outcome(receipt)
+
+
+def _completed(ports: Ports, c: CompleteStep, request: str | None, facts: list[Recorded]) -> Outcome[StepReceipt] | None:
+    """The receipt the request was answered with, if it is recorded already (None if not)."""
+    batch = recorded(facts, request, StepCompleted)
+    if batch is None:
+        return None
+    done: StepCompleted = batch[0].fact  # type: ignore[assignment]
+    if done.step != c.step or c.occurrence not in (None, done.occurrence) or not _same_record(done, c.record):
+        raise key_reused(request)  # type: ignore[arg-type]
+    until = [r.fact for r in facts if r.seq <= batch[-1].seq]
+    return Outcome(recorded_receipt(c.case_id, until, [r.fact for r in batch]), replayed=True, at=done.at)
+
+
+def _same_record(done: StepCompleted, record: Any) -> bool:
+    step = current_pathway().step(done.step)
+    try:
+        return step is not None and validate_record(step, record) == done.record or record == done.record
+    except RecordError:
+        return False
+
+
+def _check_record_values(ports: Ports, c: StepCompletion, now: datetime) -> None:
+    """Before sending: the values the record gives, as the pathway in force types them (ids, bounds,
+    no future instants). The case, which may run an earlier pathway, checks the whole record."""
+    step = current_pathway().step(c.step)
+    if step is not None and isinstance(c.record, dict):
+        _, problems = checked_values(step, c.record, ports.settings.input_rules(), now)
+        if problems:
+            raise Invalid(f"record for {step.id}: " + "; ".join(problems))
+
+
+# ---- developments, acknowledgements, notes -------------------------------------------------------------
+
+
+async def record_development(ports: Ports, principal: Principal, c: RecordDevelopment, now: datetime) -> Outcome[int]:
+    """A new incident, agency contact or other development on a live case: any staff role at its service."""
+    request = request_id(principal, c.key)
+    async with one_at_a_time(request):
+        with erased_as_gone(c.case_id):
+            facts = case_facts(ports, c.case_id)
+            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts)
+        role = allowed(ports, principal, may_act_at(principal, service, "recording a development"), c.case_id, service)
+        fields = c.development if isinstance(c.development, dict) else {}
+        development = validate({**fields, "actor": principal.user_id, "role": role, "request_id": request,
+                                **_via(principal)}, Development, "development", ports.rules(now))
+        if batch := recorded(facts, request, DevelopmentRecorded):
+            done: DevelopmentRecorded = batch[0].fact  # type: ignore[assignment]
+            if (done.kind, done.summary) != (development.kind, development.summary):
+                raise key_reused(request)  # type: ignore[arg-type]
+            return Outcome(done.development, replayed=True, at=done.at)
+        client = await ports.temporal(worker=True)
+        n = await temporal.record_development(client, c.case_id, development, within=ports.within)
+        audit(ports, principal, "write", True, case_id=c.case_id, service=service)
+        return Outcome(n)
+
+
+async def acknowledge_escalation(ports: Ports, principal: Principal, c: AcknowledgeEscalation,
+                                 now: datetime) -> Outcome[Acknowledged]:
+    """A trigger escalation acknowledged by the role it was raised to. One acknowledged already is
+    AlreadyDone, saying when."""
+    request = request_id(principal, c.key)
+    answer = Acknowledged(c.case_id, c.escalation_id)
+    async with one_at_a_time(request):
+        with erased_as_gone(c.case_id):
+            facts = case_facts(ports, c.case_id)
+            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts)
+        if batch := recorded(facts, request, EscalationAcknowledged):
+            if batch[0].fact.escalation_id != c.escalation_id:  # type: ignore[attr-defined]
+                raise key_reused(request)  # type: ignore[arg-type]
+            return Outcome(answer, replayed=True, at=batch[0].fact.at)
+        decision = acknowledgement_decision(ports.records, principal, c.case_id, service, c.escalation_id)
+        role = allowed(ports, principal, decision, c.case_id, service)
+        done = next((e for e in escalations(facts) if e["escalation_id"] == c.escalation_id and e["acknowledged_at"]), None)
+        if done is not None:
+            raise AlreadyDone(f"{c.escalation_id} was already acknowledged at {done['acknowledged_at']}",
+                              acknowledged_at=done["acknowledged_at"])
+        ack = validate({"escalation_id": c.escalation_id, "role": role, "actor": principal.user_id, "note": c.note,
+                        "request_id": request, **_via(principal)}, Acknowledgement, "acknowledgement", ports.rules(now))
+        client = await ports.temporal(worker=True)
+        try:
+            await temporal.acknowledge_escalation(client, c.case_id, ack, within=ports.within)
+        except AlreadyRecorded:
+            return Outcome(answer, replayed=True)
+        audit(ports, principal, "write", True, case_id=c.case_id, service=service)
+        return Outcome(answer)
+
+
+async def add_note(ports: Ports, principal: Principal, c: AddNote, now: datetime) -> Outcome[int]:
+    """A note on a live case, by anyone who may read it; answers the note's number."""
+    request = request_id(principal, c.key)
+    async with one_at_a_time(request):
+        with erased_as_gone(c.case_id):
+            facts = case_facts(ports, c.case_id)
+            service, decision = visible_case(ports, principal, c.case_id, now, action=None, facts=facts)
+        note = validate({"text": c.text, "actor": principal.user_id, "role": decision.role or principal.acting_as(),
+                         "request_id": request, **_via(principal)}, CaseNote, "note", ports.rules(now))
+        if batch := recorded(facts, request, NoteAdded):
+            done: NoteAdded = batch[0].fact  # type: ignore[assignment]
+            if done.text != note.text:
+                raise key_reused(request)  # type: ignore[arg-type]
+            return Outcome(done.note, replayed=True, at=done.at)
+        client = await ports.temporal(worker=True)
+        try:
+            n = await temporal.add_note(client, c.case_id, note, within=ports.within)
+        except AlreadyRecorded:
+            return _noted(ports, c, request)
+        audit(ports, principal, "write", True, case_id=c.case_id, service=service)
+        return Outcome(n)
+
+
+def _noted(ports: Ports, c: AddNote, request: str | None) -> Outcome[int]:
+    batch = recorded(case_facts(ports, c.case_id), request, NoteAdded)
+    if batch is None:
+        raise Conflict(f"case {c.case_id} changed while the note was being recorded: check the case and try again")
+    return Outcome(batch[0].fact.note, replayed=True, at=batch[0].fact.at)  # type: ignore[attr-defined]
+
+
+def may_add_note(principal: Principal, case_id: str, service: str, now: datetime) -> bool:
+    """Whether the case page offers the note form: anyone who may read the case may add one."""
+    return bool(may_read_case(principal, case_id, service, now))
+
+
+def case_service_of(ports: Ports, case_id: str) -> str | None:
+    """The service a case is at (None for an unknown one): which threshold tool its forms ask from."""
+    from casework.access import case_service
+
+    return case_service(ports.records, case_id)

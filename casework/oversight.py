@@ -1,0 +1,95 @@
+"""Reading the read models, now or as they stood at an instant, for those who oversee: every
+pending deadline, the dashboard, the governance audits and their actions, the commissioner
+records, a service's history and the national return. Each read checks who may, keeps to the
+services they see, and is audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from casework.access import allowed, audit
+from casework.ports import Ports
+from casework.refusals import NotFound
+from domain.access import (
+    Principal,
+    may_read_commissioning,
+    may_read_governance,
+    may_read_lists,
+    sees_service,
+)
+from projections.commissioner import CommissionerRecords, commissioner_records, service_history
+from projections.dashboard import LiveCases, dashboard as dashboard_view
+from projections.governance import GovernanceActions, GovernanceAudits, governance_view, tracked_actions
+from projections.national import NationalReturnCases, national_report
+from projections.provider_processes import ProviderProcesses
+
+COMMISSIONING = (CommissionerRecords(), ProviderProcesses())
+
+
+def watch_lists(ports: Ports, principal: Principal) -> None:
+    """Opening the live board (its rows are the dashboard's, kept to the services seen): allowed, and audited."""
+    allowed(ports, principal, may_read_lists(principal))
+    audit(ports, principal, "read", True)
+
+
+def pending_deadlines(ports: Ports, principal: Principal, now: datetime, role: str | None = None,
+                      service: str | None = None) -> list[dict[str, Any]]:
+    """Every open step with a due instant, of every live case the principal sees, soonest (or most
+    overdue) first, with time left.
+
+    Answered from the event store's `live_cases` read model, not by querying each case's workflow.
+    The store holds the same open steps, as each case recorded them, and a supervisor needs this
+    list most when no worker runs (nothing is then recorded as missed or escalated): it answers
+    then, in one read rather than one workflow task per live case, and it agrees with the dashboard."""
+    allowed(ports, principal, may_read_lists(principal))
+    audit(ports, principal, "read", True)
+    rows = dashboard_view(ports.read_models([LiveCases()]), now, ports.settings.calendar)["deadlines"]
+    for r in rows:
+        r["can_complete"] = [r["role"], *r["escalated_to"]]
+    return [r for r in rows if (role is None or role in r["can_complete"]) and (service is None or r["service_id"] == service)
+            and sees_service(principal, r["service_id"])]
+
+
+def dashboard(ports: Ports, principal: Principal, now: datetime, as_at: datetime | None = None) -> dict[str, Any]:
+    """Live cases, every open deadline (overdue first), escalations, oversight due: the services seen."""
+    allowed(ports, principal, may_read_lists(principal))
+    audit(ports, principal, "read", True)
+    at = as_at or now
+    view = dashboard_view(ports.read_models([LiveCases()], as_at), at, ports.settings.calendar)
+    services = {c["case_id"]: c["service"]["id"] for c in view["live_cases"]}
+    return {**view, "live_cases": [c for c in view["live_cases"] if sees_service(principal, c["service"]["id"])],
+            "deadlines": [d for d in view["deadlines"] if sees_service(principal, services.get(d["case_id"], ""))]}
+
+
+def governance(ports: Ports, principal: Principal, now: datetime, as_at: datetime | None = None) -> dict[str, Any]:
+    """The governance audits recorded, their figures, the open actions and every tracked action."""
+    allowed(ports, principal, may_read_governance(principal))
+    audit(ports, principal, "read", True)
+    documents = ports.read_models([GovernanceAudits(), GovernanceActions()], as_at)
+    return {**governance_view(documents), "actions": tracked_actions(documents, as_at or now)}
+
+
+def commissioner(ports: Ports, principal: Principal, as_at: datetime | None = None) -> list[dict[str, Any]]:
+    """Every provider service's commissioner record (004): services are named, never a service user."""
+    allowed(ports, principal, may_read_commissioning(principal))
+    audit(ports, principal, "read", True)
+    return commissioner_records(ports.read_models(COMMISSIONING, as_at))
+
+
+def history(ports: Ports, principal: Principal, service_id: str, exclude_case: str | None = None,
+            as_at: datetime | None = None) -> dict[str, Any]:
+    """A service's earlier concerns and their outcomes: what a newly raised case is told."""
+    allowed(ports, principal, may_read_commissioning(principal), service=service_id)
+    found = service_history(ports.read_models(COMMISSIONING, as_at), service_id, exclude_case)
+    if found is None:
+        raise NotFound(f"no concerns recorded for service {service_id!r}")
+    audit(ports, principal, "read", True, service=service_id)
+    return found
+
+
+def national(ports: Ports, principal: Principal, year: int) -> dict[str, Any]:
+    """The national Safeguarding Adults Collection's tables for a year: an export, audited as one."""
+    allowed(ports, principal, may_read_governance(principal))
+    audit(ports, principal, "export", True, reason=f"national return {year}")
+    return national_report(ports.read_models([NationalReturnCases()]), year)

@@ -1,0 +1,71 @@
+"""What the use cases reach outside themselves through: the settings, the event store, the accounts
+and access log, Temporal. `bootstrap.ports` builds one per process; every face passes it to every
+use case, so a use case cannot tell (and does not care) which face called it."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Awaitable, Callable, Sequence
+
+from temporalio.client import Client
+
+from casework.refusals import Unavailable
+from casework.temporal.availability import ANSWER_WITHIN, require_worker
+from configuration.settings import Settings
+from eventstore.accounts import Accounts
+from eventstore.application import SafeguardingRecords
+from projections.documents import Documents
+from projections.feed import ProjectionFeed, ReadModel, as_at
+from projections.registry import open_documents
+
+
+@dataclass
+class Ports:
+    settings: Settings
+    records: SafeguardingRecords
+    connect: Callable[[], Awaitable[Client]]  # Temporal: called once, on first use
+    within: timedelta | None = ANSWER_WITHIN  # how long a person waits on a workflow (None: until it answers)
+    check_worker: bool = False  # ask Temporal whether a worker polls before waiting on one (the CLI)
+    accounts: Accounts = field(init=False)
+    _client: Client | None = field(default=None, init=False)
+    _connecting: asyncio.Lock | None = field(default=None, init=False)
+    _documents: Documents | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.accounts = Accounts(self.records)
+
+    async def temporal(self, worker: bool = False) -> Client:
+        """The Temporal client, connected on first use (reads from the store never need it). With
+        `worker` and `check_worker`, Unavailable unless a worker polls the task queue."""
+        if self._client is None:
+            self._connecting = self._connecting or asyncio.Lock()
+            async with self._connecting:
+                if self._client is None:
+                    self._client = await self.connect()
+        if worker and self.check_worker:
+            await require_worker(self._client, self.settings.task_queue)
+        return self._client
+
+    def rules(self, now: datetime | None = None) -> dict[str, Any]:
+        """The input rules in force, as a validation context (with `now`: instants checked against it)."""
+        try:
+            return self.settings.input_rules().context(now)
+        except Exception as e:  # settings refused: not the asker's fault
+            raise Unavailable(f"the input rules in the settings are not usable: {e}") from None
+
+    @property
+    def documents(self) -> Documents:
+        """The read models' documents, beside the event store (opened once)."""
+        if self._documents is None:
+            self._documents = open_documents(self.records)
+        return self._documents
+
+    def read_models(self, models: Sequence[ReadModel], at: datetime | None = None) -> Documents:
+        """Read models now (what the worker has not folded yet is folded first) or as they stood `at`."""
+        if at is not None:
+            return as_at(self.records, list(models), at)
+        feed = ProjectionFeed(self.records, self.documents, list(models))
+        feed.catch_up()
+        return feed.documents

@@ -1,0 +1,63 @@
+"""What every route of the API depends on, as `Annotated` dependencies (FastAPI's full-stack
+template does the same): who is asking, with the CSRF check for writes; the ports the use cases
+take; the app's clock; the request's idempotency key; an "as at" instant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+
+from casework.inputs import parse_as_at
+from casework.ports import Ports
+from domain.access import Principal
+from web.identity import CSRF_HEADER, asking, check_csrf, web
+from web.problems import Problem
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+async def reader(request: Request) -> Principal:
+    """Who is asking (a bearer token, or the session cookie), and from where; 401 if no one.
+    It reads the store (a token's and a user's streams, well under a millisecond) on the event
+    loop: a hop to a thread would cost more than the read."""
+    return asking(request)
+
+
+async def writer(request: Request, principal: Annotated[Principal, Depends(reader)]) -> Principal:
+    """Who is asking, for a state-changing route: with the session cookie, the session's CSRF token
+    must come in the X-CSRF-Token header (a bearer token carries no ambient credential)."""
+    check_csrf(request, principal, request.headers.get(CSRF_HEADER))
+    return principal
+
+
+def ports_of(request: Request) -> Ports:
+    return web(request).ports
+
+
+def now_of(request: Request) -> datetime:
+    return web(request).now().replace(microsecond=0)
+
+
+def idempotency_key(key: Annotated[str | None, Header(
+        alias=IDEMPOTENCY_HEADER, description="a key of yours for this request (1 to 200 printable characters): sent "
+        "again with the same key, it is answered as it was first (header Idempotent-Replayed: true) and recorded once")]
+                    = None) -> str | None:
+    if key is not None and not (0 < len(key) <= 200 and key.isprintable()):
+        raise Problem(400, f"the {IDEMPOTENCY_HEADER} header must be 1 to 200 printable characters")
+    return key
+
+
+def as_at_of(request: Request, as_at: Annotated[str | None, Query(
+        description="as it stood then: an ISO date (its end, London) or an instant with its UTC offset")] = None
+             ) -> datetime | None:
+    return parse_as_at(as_at, web(request).now(), option="as_at") if as_at else None
+
+
+Reader = Annotated[Principal, Depends(reader)]
+Writer = Annotated[Principal, Depends(writer)]
+PortsDep = Annotated[Ports, Depends(ports_of)]
+Now = Annotated[datetime, Depends(now_of)]
+Key = Annotated[str | None, Depends(idempotency_key)]
+AsAt = Annotated[datetime | None, Depends(as_at_of)]

@@ -1,0 +1,100 @@
+"""Raising a concern from a page: the form, and its sending through the same use case as the API.
+A refused form shows each problem next to its field and records nothing; sent twice (a double
+click, a second tab), it records once and says so."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from casework import cases
+from casework.refusals import NotPermitted, NotYetRecorded, Refusal
+from domain.access import Principal
+from projections.commissioner import commissioner_records
+from web.identity import web
+from web.pages import forms
+from web.pages.formats import london, london_input
+from web.pages.render import flash, form_key, page
+from web.pages.signin import form_of, principal_of
+
+router = APIRouter()
+SERVICE_DETAILS = ("name", "provider", "client_group")
+CONCERN_FIELDS = ("identified_at", "service", "adult_at_risk", "alleged_source", "summary")
+
+
+def _services(principal: Principal) -> list[str] | None:
+    """The services the user may raise a concern at (None: organisation-wide, any service id)."""
+    services = principal.services()
+    return None if services is None else sorted(services)
+
+
+def _concern_form(request: Request, principal: Principal, values: dict[str, str], errors: dict[str, str],
+                  rest: list[str], status: int = 200) -> Response:
+    return page(request, "raise.html", principal, status=status, values=values, errors=errors, rest=rest,
+                services=_services(principal), known=known_services(web(request)),
+                form_key=values.get("form_key") or form_key())
+
+
+def known_services(ctx) -> dict[str, dict[str, str]]:
+    """Services' details by id: as configured (SAFEGUARD_SERVICES), else as their earlier concerns
+    recorded them (the commissioner record), so a service staff have raised at before needs none."""
+    recorded = {r["service_id"]: {"name": r["service_name"], "provider": r["provider"], "client_group": r["client_group"]}
+                for r in commissioner_records(ctx.ports.documents)}
+    return {**recorded, **ctx.settings.services}
+
+
+def concern_data(form: dict[str, str], known: dict[str, dict[str, str]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The concern body a form gives (the API's shape), and the problems the form itself has."""
+    problems: dict[str, str] = {}
+    service_id = form.get("service", "").strip()
+    details = {k: form.get(f"service_{k}", "").strip() or (known.get(service_id) or {}).get(k, "") for k in SERVICE_DETAILS}
+    try:
+        identified = forms.from_london_input(form.get("identified_at", "")).isoformat()
+    except ValueError:
+        identified = form.get("identified_at", "")
+        problems["identified_at"] = f"identified_at: {identified!r} is not a date and time"
+    missing = [k.replace("_", " ") for k in SERVICE_DETAILS if not details[k]]
+    if service_id and missing:
+        problems["service"] = (f"{service_id} is new to Safeguard: give its {', '.join(missing)} under "
+                               "'Service details'")
+    data = {"identified_at": identified, "service": {"id": service_id, **details},
+            "adult_at_risk": {"id": form.get("adult_at_risk", "").strip()},
+            "alleged_source": {"id": form.get("alleged_source", "").strip()},
+            "summary": form.get("summary", "").strip()}
+    return data, problems
+
+
+@router.get("/concerns/new")
+async def raise_form(request: Request) -> Response:
+    principal = await principal_of(request)
+    return _concern_form(request, principal, {"identified_at": london_input(web(request).now())}, {}, [])
+
+
+@router.post("/concerns")
+async def raise_post(request: Request) -> Response:
+    principal = await principal_of(request)
+    form = await form_of(request, principal)
+    ctx = web(request)
+    data, problems = concern_data(form, await run_in_threadpool(known_services, ctx))
+    if problems:
+        return _concern_form(request, principal, form, problems, [], 422)
+    try:
+        outcome = await cases.raise_concern(ctx.ports, principal, cases.RaiseConcern(data),
+                                            ctx.now().replace(microsecond=0))
+    except NotYetRecorded as e:
+        return _concern_form(request, principal, form, {}, [e.explain(ctx.settings.store_name(), ctx.settings.task_queue)], 503)
+    except NotPermitted as e:
+        return _concern_form(request, principal, form, {"service": e.message}, [], 403)
+    except Refusal as e:
+        errors, rest = forms.errors_by_field(e.message, CONCERN_FIELDS, "concern: ")
+        return _concern_form(request, principal, form, errors, rest, 422)
+    case_id = outcome.value.case_id
+    if outcome.replayed:
+        flash(request, f"This concern was already raised as case {case_id} at {london(outcome.at)}: "
+                       "it was recorded once.", "problem")
+    else:
+        flash(request, f"Concern raised as case {case_id}: record it within the deadline below.")
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
