@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from domain.access import (
     Assignment,
     Principal,
@@ -18,6 +20,8 @@ from domain.access import (
     narrowed,
     sees_service,
 )
+
+pytestmark = pytest.mark.unit
 
 NOW = datetime(2027, 3, 1, 9, tzinfo=timezone.utc)
 

@@ -17,7 +17,7 @@ from eventstore.accounts import ACCESS_STREAM, AccountError, Accounts, token_str
 from tests.test_backup import MASTER_KEY
 from tests.test_postgres_store import SERVER, pg_settings  # noqa: F401 (a fixture)
 
-STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(not SERVER, reason="no PostgreSQL"))]
+STORES = [pytest.param("sqlite", marks=pytest.mark.unit), pytest.param("postgres", marks=pytest.mark.skipif(not SERVER, reason="no PostgreSQL"))]
 
 
 @pytest.fixture(params=STORES)
@@ -61,6 +61,7 @@ def test_concurrent_audit_lines_are_all_kept_once(store):
     assert versions == list(range(1, 91))
 
 
+@pytest.mark.unit
 def test_safeguard_backup_covers_accounts_tokens_and_the_audit(tmp_path, monkeypatch):
     source, restored, out = tmp_path / "source", tmp_path / "restored", tmp_path / "backup.sqlite"
     monkeypatch.setenv("SAFEGUARD_MASTER_KEY", MASTER_KEY)  # a restore needs the master key the keys are wrapped under

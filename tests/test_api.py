@@ -435,6 +435,7 @@ async def test_openapi_and_docs(api):
     assert "cdn" not in page.text.lower() and script.status_code == 200
 
 
+@pytest.mark.unit
 async def test_temporal_unreachable_is_503_and_records_nothing(settings, records):
     unreachable = settings.model_copy(update={"temporal_address": "127.0.0.1:1"})
     app = create_app(unreachable, records=records)

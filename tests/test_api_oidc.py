@@ -10,6 +10,8 @@ from tests.api_support import API, BASE
 from tests.fake_oidc import FakeProvider
 from web.app import create_app
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture
 def provider():

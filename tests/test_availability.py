@@ -209,6 +209,7 @@ async def test_a_worker_gone_a_moment_ago_and_a_store_that_is_not_the_workers(se
     await env.client.get_workflow_handle(case["case_id"]).terminate("test finished")
 
 
+@pytest.mark.unit
 def test_the_data_directory_does_not_depend_on_the_current_directory(tmp_path, monkeypatch):
     """Defect 7: run from anywhere, the CLI opens the project's store (beside pyproject.toml),
     unless SAFEGUARD_DATA_DIR says otherwise; a .env in the current directory is not read."""
@@ -226,6 +227,7 @@ def test_the_data_directory_does_not_depend_on_the_current_directory(tmp_path, m
     assert Settings().data_dir == project / "relative" / "dir"
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("status, message", [
     (RPCStatusCode.FAILED_PRECONDITION, "no poller seen for task queue recently"),
     (RPCStatusCode.CANCELLED, "context canceled"),
@@ -240,6 +242,7 @@ async def test_temporal_going_away_mid_call_is_unavailable_not_a_refusal(status,
             raise RPCError(message, status, b"")
 
 
+@pytest.mark.unit
 def test_a_failing_event_store_is_exit_3_naming_it_for_a_read_command(tmp_path, monkeypatch):
     """The store fails while a read command catches its read models up (locked too long, disk I/O):
     exit 3 naming the store, not a traceback."""

@@ -59,6 +59,7 @@ def sqlite_env(path: Path) -> dict[str, str]:
     return {"SAFEGUARD_EVENT_STORE": "sqlite", "SAFEGUARD_DATA_DIR": str(path), "SAFEGUARD_MASTER_KEY": MASTER_KEY}
 
 
+@pytest.mark.unit
 def test_sqlite_backup_restore_and_a_changed_event_found(tmp_path, safeguard):
     source = tmp_path / "source"
     events = filled(open_records(Settings(data_dir=source)))
@@ -87,6 +88,7 @@ def test_sqlite_backup_restore_and_a_changed_event_found(tmp_path, safeguard):
     assert result.exit_code == 1 and "3 streams differ from the backup's manifest" in result.stderr
 
 
+@pytest.mark.unit
 def test_a_backup_that_is_not_there_is_named(tmp_path, safeguard):
     result = safeguard(sqlite_env(tmp_path), "restore", str(tmp_path / "nope.sqlite"))
     assert result.exit_code == 2 and "nope.sqlite: no such backup file" in result.stderr
@@ -122,6 +124,7 @@ def test_postgres_backup_and_restore_into_an_empty_database(tmp_path, safeguard)
                 conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@pytest.mark.unit
 def test_a_restore_under_another_master_key_is_refused_before_anything_is_restored(tmp_path, safeguard):
     filled(open_records(Settings(data_dir=tmp_path / "source")))
     out = tmp_path / "backups" / "store.sqlite"

@@ -30,7 +30,7 @@ ASSESSMENT = {"frequency_of_similar_incidents": 2, "power_imbalance": "some", "f
 FAKE_LINE = "\n  99 2027-01-12T10:00:00+00:00 CaseClosed (quality_safeguarding_lead)"
 
 
-pytestmark = pytest.mark.usefixtures("offline")  # no Temporal, a store of the test's own (conftest)
+pytestmark = [pytest.mark.usefixtures("offline"), pytest.mark.unit]  # no Temporal, a store of the test's own (conftest)
 
 
 def body(**over: Any) -> dict[str, Any]:

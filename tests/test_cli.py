@@ -19,6 +19,7 @@ def write(tmp_path: Path, name: str, content) -> str:
     return str(p)
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("content, message", [
     ('{"identified_at": ', "is not valid JSON: Expecting value at line 1, column 19"),
     ({**concern("2027-01-12T09:30:00+00:00"), "identified_at": "2027-01-12T09:30:00"}, "identified_at: Input should have timezone info"),
@@ -33,17 +34,20 @@ def test_raise_refuses_bad_concern_files(tmp_path, content, message):
     assert message in result.stderr
 
 
+@pytest.mark.unit
 def test_missing_file_is_named(tmp_path):
     result = runner.invoke(app, ["concern", "raise", "--file", str(tmp_path / "nope.json")])
     assert result.exit_code == 2 and "nope.json: no such file" in result.stderr
 
 
+@pytest.mark.unit
 def test_unknown_role_is_refused_before_sending(tmp_path):
     record = write(tmp_path, "r.json", {"source_still_has_access": True})
     result = runner.invoke(app, ["step", "complete", "CASE-1", "peer_risk_review", "--as", "cleaner", "--actor", "S-1", "--file", record])
     assert result.exit_code == 2 and "role: Input should be 'senior_support_worker'" in result.stderr
 
 
+@pytest.mark.unit
 def test_unreachable_temporal_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFEGUARD_TEMPORAL_ADDRESS", "127.0.0.1:1")
     from configuration.settings import get_settings
@@ -89,6 +93,7 @@ def test_simulate_rehearses_a_bank_holiday_friday(tmp_path):
     assert out["chronology"][0]["type"] == "ConcernRaised"
 
 
+@pytest.mark.unit
 def test_simulate_refuses_a_malformed_scenario(tmp_path):
     bad = {"concern": concern("2027-03-25T15:30:00+00:00"), "actions": [{"at": "2027-03-25T15:40:00+00:00", "step": "record_concern"}]}
     result = runner.invoke(app, ["simulate", "--file", write(tmp_path, "s.json", bad)])
@@ -96,6 +101,7 @@ def test_simulate_refuses_a_malformed_scenario(tmp_path):
     assert "actions[0] (StepAction): role: Field required; actor: Field required" in result.stderr
 
 
+@pytest.mark.unit
 def test_development_with_unknown_kind_is_refused(tmp_path):
     result = runner.invoke(app, ["concern", "development", "CASE-1", "--file",
                                  write(tmp_path, "d.json", {"kind": "gossip", "summary": "x"})])
@@ -103,6 +109,7 @@ def test_development_with_unknown_kind_is_refused(tmp_path):
     assert "kind: Input should be 'new_incident', 'agency_contact' or 'other'" in result.stderr
 
 
+@pytest.mark.unit
 def test_a_development_with_an_unknown_role_is_refused_plainly(tmp_path):
     dev = write(tmp_path, "d.json", {"kind": "agency_contact", "summary": "LA hub called"})
     result = runner.invoke(app, ["concern", "development", "SG-1", "--file", dev, "--as", "chef", "--actor", "X-1"])

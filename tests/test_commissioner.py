@@ -10,6 +10,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 import cli.commissioner as commissioner_cli
@@ -280,6 +281,7 @@ def cell(line: int, column: str) -> str:
     return caution if column == "caution" else suspension
 
 
+@pytest.mark.unit
 def test_every_appendix_a_cell_is_a_criterion_quoted_from_its_line():
     assert SEED[151] == "Appendix A: Suggested criteria for placing cautions or suspending placements"
     assert sorted((c.line, c.column) for c in CRITERIA) == [(n, col) for n in range(155, 165) for col in ("caution", "suspension")]
@@ -288,6 +290,7 @@ def test_every_appendix_a_cell_is_a_criterion_quoted_from_its_line():
     assert len({c.id for c in CRITERIA}) == len(CRITERIA)
 
 
+@pytest.mark.unit
 def test_criteria_the_events_cannot_evidence_never_match():
     silent = [c for c in CRITERIA if c.evidence == NOT_RECORDED]
     assert [c.id for c in silent] == ["caution.police_investigating", "caution.cooperative", "suspension.care_standards",
@@ -299,6 +302,7 @@ def test_criteria_the_events_cannot_evidence_never_match():
         assert decision.not_evidenced == tuple(silent)
 
 
+@pytest.mark.unit
 def test_pattern_rules_and_decision_levels_quote_the_seed():
     quotes = [q for r in PATTERN_RULES for q in r.seed] + [d.seed for d in DECISION_LEVELS] + [c.seed for c in COUNTED_STEPS]
     for q in quotes:

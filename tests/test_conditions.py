@@ -15,6 +15,8 @@ from domain.conditions import Condition, FactSpec, all_, any_, count_true, eq, g
 from domain.pathway import current_pathway
 from domain.policy import AfterStep, Escalate, Step, UntilRecorded
 
+pytestmark = pytest.mark.unit
+
 CONDITION = TypeAdapter(Condition)
 HISTORIES = Path(__file__).parent / "histories"
 

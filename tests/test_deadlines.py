@@ -22,6 +22,8 @@ from domain.deadlines import (
     WorkingHours,
 )
 
+pytestmark = pytest.mark.unit
+
 LONDON = ZoneInfo("Europe/London")
 CAL = WorkingCalendar()
 UTC = timezone.utc

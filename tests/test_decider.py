@@ -25,6 +25,8 @@ from tests.cases import RECORDS, at
 from tests.conftest import concern
 from tests.pure_case import PureCase, policy_for
 
+pytestmark = pytest.mark.unit
+
 SERIOUS = {"impact": "significant", "intentional_harm": True, "weapon_or_object_used": True}
 UTC = timezone.utc
 

@@ -31,6 +31,8 @@ from domain.policy import AfterStep, OnThresholdDecision
 from tests.conftest import concern
 from tests.pure_case import PureCase
 
+pytestmark = pytest.mark.unit
+
 UTC = timezone.utc
 NON_REPORTABLE = dict(facts={"impact": "none", "mutual_dislike_no_abuse": True}, frequency_of_similar_incidents=0,
                       power_imbalance="none", fear_or_avoidance=False)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).parent.parent
 # what the domain may import beyond itself: the standard library's pure parts and its data libraries
 DOMAIN_MAY_IMPORT = {"__future__", "bisect", "calendar", "collections", "dataclasses", "datetime", "difflib", "fractions",

@@ -64,6 +64,7 @@ def pdf_pages(path) -> list[str]:
     return [page.extract_text() for page in PdfReader(path).pages]
 
 
+@pytest.mark.unit
 def test_the_schema_in_docs_is_the_models():
     assert SCHEMA_FILE.read_text() == schema_text(), "run: .venv/bin/python -m evidence.schema"
 
@@ -108,6 +109,7 @@ def test_a_closed_case_pack_in_three_forms(records, tmp_path):
         assert expected in text, expected
 
 
+@pytest.mark.unit
 def test_as_at_a_pack_holds_what_had_happened_by_then(records):
     closed_case(records)
     documents = open_documents(records)
@@ -140,6 +142,7 @@ def test_a_long_case_breaks_its_tables_across_pages(records, tmp_path):
         assert sum(f"call {i} with the hub" in p for p in pages) == 2
 
 
+@pytest.mark.unit
 def test_the_pdf_is_rendered_with_the_collector_paused_and_left_as_it_was(records, tmp_path, monkeypatch):
     from weasyprint import HTML
 
@@ -160,6 +163,7 @@ def test_the_pdf_is_rendered_with_the_collector_paused_and_left_as_it_was(record
     assert during == [False, False]
 
 
+@pytest.mark.unit
 def test_the_pack_command_writes_and_records_the_export(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
@@ -190,6 +194,7 @@ def test_the_pack_command_writes_and_records_the_export(tmp_path, monkeypatch):
         get_settings.cache_clear()
 
 
+@pytest.mark.unit
 def test_in_production_the_pack_command_exports_as_the_tokens_holder_if_allowed(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("SAFEGUARD_MODE", "production")
@@ -242,6 +247,7 @@ def test_pack_and_subject_access_on_postgres(pg_settings, tmp_path):
     records.close()
 
 
+@pytest.mark.unit
 def test_a_bad_out_path_is_refused_before_anything_is_built_or_recorded(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
@@ -279,6 +285,7 @@ def test_pack_files_are_the_owners_only(records, tmp_path):
     assert (out / "PK-MODE.json").stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.unit
 def test_records_in_the_pages_words_and_the_envelope_left_out(records):
     closed_case(records, "PK-WORDS")
     pack = build_pack(records, open_documents(records), "PK-WORDS", "DSL-3", GENERATED)

@@ -92,6 +92,7 @@ async def test_the_replay_command(driver, monkeypatch):
         get_settings.cache_clear()
 
 
+@pytest.mark.unit
 def test_the_summary_counts_each_status():
     reports = [ReplayReport("A", "consistent"), ReplayReport("B", "consistent"),
                ReplayReport("C", "erased", problems=["erased under retention on 2027-01-01"])]

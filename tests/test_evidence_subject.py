@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from bootstrap import open_records
@@ -13,6 +14,8 @@ from configuration.settings import get_settings
 from evidence.exports import exports
 from tests.conftest import concern
 from tests.pure_case import PureCase
+
+pytestmark = pytest.mark.unit
 
 
 def raise_case(records, case_id: str, at: str, adult: str, source: str) -> None:

@@ -133,7 +133,7 @@ TAMPERING: dict[str, tuple[Callable[[Rows], None], list[tuple[str, int | None, s
 }
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=[pytest.param("sqlite", marks=pytest.mark.unit), "postgres"])
 def store(request, tmp_path):
     if request.param == "postgres":
         if not SERVER:
@@ -205,6 +205,7 @@ def test_a_case_verified_alone_and_the_checkpoint_chain_itself(store):
     assert ("checkpoints", "altered") in kinds and ("case TV-A", "removed") in kinds
 
 
+@pytest.mark.unit
 def test_a_store_from_before_the_chain_is_anchored_by_its_genesis(records):
     load_legacy(records)
     documents = open_documents(records)
@@ -236,6 +237,7 @@ def cli_store(offline, monkeypatch):
     return records, get_settings()
 
 
+@pytest.mark.unit
 def test_verify_command_exit_codes_and_json(cli_store, tmp_path):
     records, settings = cli_store
     runner = CliRunner()
@@ -253,6 +255,7 @@ def test_verify_command_exit_codes_and_json(cli_store, tmp_path):
     assert as_json.exit_code == 1 and data["intact"] is False and len(data["breaks"]) == 3
 
 
+@pytest.mark.unit
 def test_a_checkpoint_export_is_checked_first_and_written_once(cli_store, tmp_path):
     records, _ = cli_store
     documents = open_documents(records)
@@ -276,6 +279,7 @@ def test_a_checkpoint_export_is_checked_first_and_written_once(cli_store, tmp_pa
     assert held.read_text() == first and len(checkpoints(documents)) == 1
 
 
+@pytest.mark.unit
 def test_verify_refuses_a_file_that_is_not_an_export_or_disagrees_with_itself(cli_store, tmp_path):
     runner = CliRunner()
     held = tmp_path / "cp.json"

@@ -20,6 +20,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SCENARIOS = sorted(EXAMPLES.glob("scenario-*.json"))
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("step", current_pathway().steps, ids=lambda s: s.id)
 def test_every_step_has_an_example_record_the_pathway_accepts(step):
     record = json.loads((EXAMPLES / "records" / f"{step.id}.json").read_text())

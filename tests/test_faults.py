@@ -407,6 +407,7 @@ async def test_two_workers_one_killed_again_and_again_over_fifty_cases(tmp_path:
               f"lost attempts {sum(len(v) for v in out.lost.values())}")
 
 
+@pytest.mark.unit
 def test_two_processes_opening_a_new_store_at_once_both_open_its_read_models(settings, monkeypatch):
     """Two workers started together on a new store: the second creates the read models' tracking
     table between the first finding it missing and creating it. The first opened it anyway (it

@@ -61,6 +61,7 @@ def audit(records, kind: str, as_of: date):
 # --- the rules, on their own ----------------------------------------------------------------
 
 
+@pytest.mark.unit
 def test_targeting_detail_rule_and_theme_vocabulary():
     assert targeting_gaps({"initiated_by": "A-204", "behaviour_observed": "blocked the lounge door"}) == []
     assert targeting_gaps({"initiated_by": "the other resident", "behaviour_observed": "shouting"}) == [
@@ -73,6 +74,7 @@ def test_targeting_detail_rule_and_theme_vocabulary():
     assert themes_in("nothing to add") == []
 
 
+@pytest.mark.unit
 def test_periods_end_at_local_midnight_across_daylight_saving():
     assert WEEKLY.period.bounds(date(2027, 2, 8)) == (datetime(2027, 2, 1, tzinfo=timezone.utc), datetime(2027, 2, 8, tzinfo=timezone.utc))
     # summer time starts 28 March 2027: the period still ends at midnight in London
@@ -355,6 +357,7 @@ async def test_audit_run_and_governance_from_the_command_line(driver, records, c
     assert bad.exit_code == 2 and "error: --as-at 'soon' is not an ISO date" in bad.stderr
 
 
+@pytest.mark.unit
 def test_an_nhs_number_names_an_adult_by_id():
     assert targeting_gaps({"initiated_by": "9434765919", "behaviour_observed": "blocked the lounge door"}) == []
 

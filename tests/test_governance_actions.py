@@ -42,6 +42,7 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+@pytest.mark.unit
 def test_every_audit_action_has_an_owner_a_due_rule_and_the_evidence_it_asks_for():
     assert [(a.id, a.owner, a.due.describe()) for d in AUDITS.values() for a in d.actions] == [
         ("immediate_practice_correction", "quality_safeguarding_lead", "within 5 working days"),
@@ -69,6 +70,7 @@ def weekly(records, as_of: date):
     return run_audit(records, AuditRequest(kind="weekly", as_of=as_of, requested_by="test", requested_at=seven), seven, CAL)
 
 
+@pytest.mark.unit
 def test_the_action_decisions_miss_escalate_and_complete_as_a_case_step(records):
     case_id = missed_seriousness_case(records, "2027-02-02T16:00:00+00:00")
     record = weekly(records, date(2027, 2, 8))
@@ -169,6 +171,7 @@ async def test_a_scheduled_audit_starts_tracking_each_action_it_raises(env, driv
     assert again.audit_id == record.audit_id
 
 
+@pytest.mark.unit
 def test_a_retried_completion_answers_with_what_was_recorded_once(records):
     from activities.audit_activities import complete_action
 

@@ -22,6 +22,7 @@ def raised(case_id: str, body: dict) -> ConcernRaised:
                          calendar={}, threshold_profile="sussex")
 
 
+@pytest.mark.unit
 def test_same_batch_twice_is_stored_once(records):
     body = concern("2027-01-12T09:30:00+00:00", case_id="IDEM-1")
     first = [raised("IDEM-1", body)]
@@ -33,6 +34,7 @@ def test_same_batch_twice_is_stored_once(records):
     assert [f.type for f in records.stored_facts("IDEM-1")] == ["ConcernRaised", "DevelopmentRecorded"]
 
 
+@pytest.mark.unit
 def test_a_different_fact_at_a_taken_position_is_refused(records):
     body = concern("2027-01-12T09:30:00+00:00", case_id="IDEM-2")
     records.record("IDEM-2", 1, [raised("IDEM-2", body)])

@@ -29,11 +29,13 @@ NOW = datetime(2027, 1, 12, 10, 0, tzinfo=timezone.utc)
 # ---- the rules on their own ------------------------------------------------------------------
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("value", ["A-117", "SSW-14", "9434765919", "urn:nhs:9434765919", "T.1/2_b", "7", "A" * 63 + "1"])
 def test_the_default_id_rule_takes_ids(value):
     assert DEFAULT_RULES.id_problem(value, "person") is None
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("value, problem", [
     ("Mary Smith", "is not an id: give the service user's id (e.g. A-117), never a name"),
     ("SMITH", "is not an id"),  # no digit
@@ -47,6 +49,7 @@ def test_the_default_id_rule_refuses_names_and_the_rest(value, problem):
     assert DEFAULT_RULES.id_problem(value, "person").startswith(problem)
 
 
+@pytest.mark.unit
 def test_an_organisations_pattern_narrows_ids_but_never_admits_spaces_or_control_characters():
     rules = InputRules(id_pattern=r".+")
     assert rules.id_problem("SMITHJ", "staff") is None
@@ -57,6 +60,7 @@ def test_an_organisations_pattern_narrows_ids_but_never_admits_spaces_or_control
         InputRules(id_pattern="P[0-9")
 
 
+@pytest.mark.unit
 def test_nhs_numbers_pass_the_modulus_11_check():
     # 9434765919: 9x10 + 4x9 + 3x8 + 4x7 + 7x6 + 6x5 + 5x4 + 9x3 + 1x2 = 299; 299 mod 11 = 2; 11 - 2 = 9
     assert nhs_number_valid("9434765919")
@@ -72,12 +76,14 @@ def test_nhs_numbers_pass_the_modulus_11_check():
     assert DEFAULT_RULES.id_problem("9434765918", "person") is None  # off by default
 
 
+@pytest.mark.unit
 def test_the_check_digit_when_the_remainder_is_zero():
     nine = next(f"{n:09d}" for n in range(100_000_000, 200_000_000)
                 if sum(int(d) * w for d, w in zip(f"{n:09d}", range(10, 1, -1))) % 11 == 0)
     assert nhs_number_valid(nine + "0") and not nhs_number_valid(nine + "1")
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("type, value, problem", [
     ("id", "Mary Smith", "is not an id: give the service user's id (e.g. A-117), never a name; got \"Mary Smith\" (string)"),
     ("text", "a\x00b", "contains a NUL character"),
@@ -92,6 +98,7 @@ def test_values_as_input(type, value, problem):
     assert values.check(type, value, rules=DEFAULT_RULES, now=NOW) == (value, problem)
 
 
+@pytest.mark.unit
 def test_values_as_input_take_good_values():
     assert values.check("text", "line one\nline two", rules=DEFAULT_RULES) == ("line one\nline two", None)
     assert values.check("int", 10_000, rules=DEFAULT_RULES) == (10_000, None)
@@ -99,16 +106,19 @@ def test_values_as_input_take_good_values():
     assert values.check("id", "A-204") == ("A-204", None)
 
 
+@pytest.mark.unit
 def test_a_long_value_is_cut_short_in_a_message():
     _, problem = values.check("bool", "x" * 100_000)
     assert len(problem) < 200 and "100,000 characters" in problem
 
 
+@pytest.mark.unit
 def test_record_fields_typed_id_refuse_names_whoever_checks():
     with pytest.raises(RecordError, match="field 'initiated_by' is not an id"):
         validate_record(RECORD_CONCERN, {"behaviour_observed": "pushed", "initiated_by": "Mary", "presentation": "calm"})
 
 
+@pytest.mark.unit
 def test_what_was_recorded_before_the_checks_still_loads():
     """Facts and histories hold concerns validated without the rules: they load as they were."""
     old = concern("1900-01-01T00:00:00+00:00", adult_at_risk="Mary Smith", summary=" ", case_id="OLD-1")
@@ -127,6 +137,7 @@ def raised(rules: InputRules | None) -> PureCase:
     return case
 
 
+@pytest.mark.unit
 def test_the_decider_refuses_a_name_for_an_actor_under_the_cases_rules():
     case = raised(DEFAULT_RULES)
     with pytest.raises(Rejected, match="step completion: actor: 'John Brown' is not an id"):
@@ -140,6 +151,7 @@ def test_the_decider_refuses_a_name_for_an_actor_under_the_cases_rules():
     case.acknowledge("E1", "designated_safeguarding_lead", actor="DSL-1")
 
 
+@pytest.mark.unit
 def test_a_case_raised_before_the_rules_decides_as_it_began():
     """Its replay must never refuse what its history accepted (the CLI checks its input anyway)."""
     case = raised(None)
@@ -147,6 +159,7 @@ def test_a_case_raised_before_the_rules_decides_as_it_began():
     assert next(f for f in case.facts if f.type == "StepCompleted").actor == "John Brown"
 
 
+@pytest.mark.unit
 def test_record_instants_may_not_be_after_the_cases_clock():
     case = raised(DEFAULT_RULES)
     case.complete("record_concern")

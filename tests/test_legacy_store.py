@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from uuid import UUID
 
+import pytest
 from eventsourcing.persistence import StoredEvent
 
 from projections.case_history import chronology
@@ -20,6 +21,8 @@ from projections.commissioner import commissioner_records, service_history
 from projections.dashboard import dashboard
 from projections.governance import governance_view
 from projections.registry import open_feed
+
+pytestmark = pytest.mark.unit
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

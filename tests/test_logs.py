@@ -6,6 +6,7 @@ import json
 import logging
 import uuid
 
+import pytest
 import structlog
 from pydantic import ValidationError
 from temporalio import activity
@@ -120,6 +121,7 @@ def structured_logger(fmt: str, clock: Clock | None = None) -> tuple[logging.Log
     return logger, stream
 
 
+@pytest.mark.unit
 def test_a_repeated_failure_is_logged_once_a_minute_with_a_count():
     clock = Clock()
     stdlib, stream = structured_logger("json", clock)
@@ -149,6 +151,7 @@ def test_a_repeated_failure_is_logged_once_a_minute_with_a_count():
     assert "ConnectionError: store unreachable" in lines[0]["exception"]
 
 
+@pytest.mark.unit
 def test_personal_fields_are_masked_at_any_depth_and_tracebacks_hold_no_locals():
     forget_personal()  # only the key-based layers here
     for fmt in ("console", "json"):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 import cli.report as report_cli
@@ -87,6 +88,7 @@ async def seed_year(driver):
                  closure={**NOT_EXPRESSED, "risk_outcome": "removed"})
 
 
+@pytest.mark.unit
 def test_the_collection_year_is_the_financial_year_in_local_time():
     start, end = reporting_year(2027)
     assert (start.isoformat(), end.isoformat()) == ("2027-03-31T23:00:00+00:00", "2028-03-31T23:00:00+00:00")

@@ -33,6 +33,7 @@ UTC = timezone.utc
 # ---- pure ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.unit
 def test_durations_and_time_left_in_plain_english():
     now = datetime(2027, 1, 12, 9, 0, tzinfo=UTC)
     assert time_left(now + timedelta(minutes=14, seconds=5), now) == "14 min 5 s left"
@@ -42,12 +43,14 @@ def test_durations_and_time_left_in_plain_english():
     assert duration(3600) == "1 hour"
 
 
+@pytest.mark.unit
 def test_london_times_name_their_zone_and_inputs_read_as_london():
     assert london("2027-01-12T09:40:00+00:00") == "Tue 12 Jan 2027, 09:40 GMT"
     assert london("2027-07-12T09:40:00+00:00") == "Mon 12 Jul 2027, 10:40 BST"
     assert from_london_input("2027-07-12T10:40") == datetime(2027, 7, 12, 9, 40, tzinfo=UTC)
 
 
+@pytest.mark.unit
 def test_a_working_time_countdown_carries_the_working_windows_it_counts():
     calendar = WorkingCalendar()
     now = datetime(2027, 1, 12, 16, 0, tzinfo=UTC)  # a Tuesday, an hour before the working day ends
@@ -58,6 +61,7 @@ def test_a_working_time_countdown_carries_the_working_windows_it_counts():
     assert countdown("record_concern", now + timedelta(minutes=15), now, calendar)["windows"] is None
 
 
+@pytest.mark.unit
 def test_every_step_quotes_its_seed_passages_word_for_word():
     folder = next((d for d in ("/work/shared/seeds", "../shared/seeds") if Path(d, SEED_FILE).exists()), None)
     if folder is None:
@@ -73,6 +77,7 @@ def test_every_step_quotes_its_seed_passages_word_for_word():
             assert seed_quotes(step.seed), step.id
 
 
+@pytest.mark.unit
 def test_a_form_becomes_a_typed_record_and_a_refusal_is_split_by_field():
     step = current_pathway().step("closure_learning_review")
     fields = forms.step_fields(step)
@@ -267,6 +272,7 @@ async def test_the_seriousness_assessment_asks_the_threshold_tool_and_files_its_
     assert done[-1].record["facts"]["impact"] == "significant"
 
 
+@pytest.mark.unit
 async def test_the_sign_in_page_offers_the_organisations_account_and_lands_on_my_work(settings, records):
     from tests.fake_oidc import FakeProvider
 

@@ -10,6 +10,8 @@ import pytest
 
 from domain.commissioning import ConcernFacts, service_reviews
 
+pytestmark = pytest.mark.unit
+
 T0 = datetime(2027, 1, 4, 10, 0, tzinfo=timezone.utc)
 
 

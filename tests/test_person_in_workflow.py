@@ -125,6 +125,7 @@ async def test_the_regulator_notified_on_time(driver):
     assert not [e for e in case.escalations() if e["step"] == NOTIFY_REGULATOR.id]
 
 
+@pytest.mark.unit
 def test_a_configured_regulator_deadline_is_recorded_with_each_case_raised_under_it(records, settings):
     from activities.case_activities import CaseActivities
     from activities.models import OpenCase

@@ -151,6 +151,7 @@ async def test_dashboard_and_rebuild_from_the_command_line(driver, monkeypatch):
         get_settings.cache_clear()
 
 
+@pytest.mark.unit
 def test_a_model_behind_the_others_still_reaches_the_end_of_the_log(records):
     """Models share the batches they read; one caught up while the log was shorter must not stop another short."""
     from projections.registry import open_feed

@@ -39,6 +39,8 @@ from domain.provider_process import (
     status_of,
 )
 
+pytestmark = pytest.mark.unit
+
 SEED = Path("/work/shared/seeds/004_989c72b12ad08607.txt").read_text(encoding="utf-8").splitlines()
 CAL = WorkingCalendar()
 OPENED = datetime.fromisoformat("2027-01-12T09:30:00+00:00")  # a Tuesday

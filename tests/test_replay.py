@@ -25,6 +25,7 @@ def replayer(converter: DataConverter = pydantic_data_converter) -> Replayer:
     return Replayer(workflows=WORKFLOWS, data_converter=converter)
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_recorded_history_replays(path, records):
     """Histories recorded before Temporal's payloads were encrypted replay through the codec too."""
@@ -33,6 +34,7 @@ async def test_recorded_history_replays(path, records):
     assert result.replay_failure is None
 
 
+@pytest.mark.unit
 def test_histories_cover_the_main_shapes_of_every_pathway_version():
     shapes = {"full_pathway", "missed_and_escalated", "continued_as_new"}
     versions = {p.stem.split("@")[1] for p in HISTORIES}
@@ -49,6 +51,7 @@ async def test_a_fresh_history_replays(driver):
     await replayer(driver.env.client.data_converter).replay_workflow(history)
 
 
+@pytest.mark.unit
 async def test_replaying_a_decider_case_never_reads_the_holiday_package(monkeypatch):
     """Its deadlines count the holiday table its history holds, so a newer `holidays` package cannot move them."""
     import domain.deadlines as deadlines
@@ -69,10 +72,12 @@ async def test_replaying_a_decider_case_never_reads_the_holiday_package(monkeypa
 PROCESS_HISTORIES = sorted((Path(__file__).parent / "histories" / "provider_process").glob("*.json"))
 
 
+@pytest.mark.unit
 def test_process_histories_cover_its_main_shapes():
     assert {p.stem.split("@")[0] for p in PROCESS_HISTORIES} >= {"caution_to_continue", "suspended_and_escalated", "continued_as_new"}
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("path", PROCESS_HISTORIES, ids=[p.stem for p in PROCESS_HISTORIES])
 async def test_recorded_process_history_replays(path, monkeypatch):
     """On today's code, and never reading the holidays package: its deadlines count the table in its history."""
@@ -89,6 +94,7 @@ async def test_recorded_process_history_replays(path, monkeypatch):
 AUDIT_HISTORIES = sorted((Path(__file__).parent / "histories" / "audits").glob("*.json"))
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("path", AUDIT_HISTORIES, ids=[p.stem for p in AUDIT_HISTORIES])
 async def test_recorded_audit_history_replays(path):
     """Governance audits recorded before actions were tracked (issue 12) and after: both replay."""
@@ -96,5 +102,6 @@ async def test_recorded_audit_history_replays(path):
     assert (await replayer().replay_workflow(history)).replay_failure is None
 
 
+@pytest.mark.unit
 def test_audit_histories_cover_before_and_after_tracked_actions():
     assert {p.stem for p in AUDIT_HISTORIES} >= {"weekly_audit_before_tracked_actions", "weekly_audit_tracked_actions"}

@@ -43,6 +43,7 @@ def raw_bytes(data_dir) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(data_dir.iterdir()) if p.is_file())
 
 
+@pytest.mark.unit
 def test_a_case_past_retention_is_erased_and_the_chain_still_verifies(tmp_path, monkeypatch):
     data = tmp_path / "data"
     monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(data))
@@ -101,6 +102,7 @@ def test_a_case_past_retention_is_erased_and_the_chain_still_verifies(tmp_path, 
         get_settings.cache_clear()
 
 
+@pytest.mark.unit
 async def test_the_api_answers_an_erased_case_as_gone(tmp_path):
     from datetime import date
 
@@ -160,6 +162,7 @@ def test_retention_on_postgres(pg_settings, tmp_path, monkeypatch):
         get_settings.cache_clear()
 
 
+@pytest.mark.unit
 def test_events_written_before_encryption_are_named_not_claimed_erased(tmp_path, monkeypatch):
     """A case recorded before encryption at rest keeps those events as plain JSON (never rewritten):
     `retention due` and `apply` say so, case by case, rather than let the erasure look complete."""
@@ -183,6 +186,7 @@ def test_events_written_before_encryption_are_named_not_claimed_erased(tmp_path,
         get_settings.cache_clear()
 
 
+@pytest.mark.unit
 def test_erasing_is_never_early_nor_by_a_name_and_in_production_needs_a_data_protection_role(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()

@@ -45,6 +45,7 @@ def codec_for(records, workflow_id: str | None) -> CaseKeyCodec:
     return codec.with_context(WorkflowSerializationContext("default", workflow_id)) if workflow_id else codec
 
 
+@pytest.mark.unit
 async def test_a_case_payload_is_encrypted_under_the_case_key_and_decodes_back(records):
     original = plain({"summary": SUMMARY})
     [sealed] = await codec_for(records, "CASE-1").encode([original])
@@ -53,6 +54,7 @@ async def test_a_case_payload_is_encrypted_under_the_case_key_and_decodes_back(r
     assert await CaseKeyCodec(records.keys).decode([sealed]) == [original]  # decoding needs no context
 
 
+@pytest.mark.unit
 async def test_other_workflows_take_the_store_key_and_plain_payloads_pass_through(records):
     for workflow_id in (action_workflow_id("GA-1"), process_workflow_id("SVC-ELM"), None):
         [sealed] = await codec_for(records, workflow_id).encode([plain({"x": 1})])
@@ -61,6 +63,7 @@ async def test_other_workflows_take_the_store_key_and_plain_payloads_pass_throug
     assert await CaseKeyCodec(records.keys).decode([written_before_the_codec]) == [written_before_the_codec]
 
 
+@pytest.mark.unit
 async def test_a_shredded_case_key_leaves_its_payloads_unreadable(records, tmp_path):
     [sealed] = await codec_for(records, "CASE-2").encode([plain({"summary": SUMMARY})])
     records.keys.shred(case_stream("CASE-2"), date(2035, 1, 20))
@@ -72,6 +75,7 @@ async def test_a_shredded_case_key_leaves_its_payloads_unreadable(records, tmp_p
         decrypt(other.keys, sealed_here)
 
 
+@pytest.mark.unit
 def test_the_ids_of_other_workflows_are_never_case_ids():
     others = [action_workflow_id("GA-1"), process_workflow_id("SVC-ELM")] + [a.schedule.schedule_id for a in AUDITS.values()]
     assert not any(is_case_workflow(w) for w in others)

@@ -24,7 +24,7 @@ runner = CliRunner()
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
 
-pytestmark = pytest.mark.usefixtures("offline")  # no Temporal, a store of the test's own (conftest)
+pytestmark = [pytest.mark.usefixtures("offline"), pytest.mark.unit]  # no Temporal, a store of the test's own (conftest)
 
 
 def stored(tmp_path, *cases: PureCase) -> None:

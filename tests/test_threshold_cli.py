@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 
 from cli.main import app as root
 
+pytestmark = pytest.mark.unit
+
 runner = CliRunner()
 
 CLI_KEYS = {"level", "rag", "matched", "rationale", "alternative_actions", "required_notifications",

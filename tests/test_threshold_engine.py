@@ -13,6 +13,8 @@ import pytest
 from domain.threshold import PriorConcerns, ThresholdDecision, ThresholdFactsError, assess, load_profile
 from domain.threshold.model import LowLevelConcerns
 
+pytestmark = pytest.mark.unit
+
 SUSSEX, GUERNSEY = load_profile("sussex"), load_profile("guernsey")
 PEER = "incidents_between_adults"
 CLI_KEYS = {"level", "rag", "matched", "rationale", "alternative_actions", "required_notifications",

@@ -19,6 +19,8 @@ from domain.threshold import ThresholdProfile, load_profile, profile_names
 from domain.threshold.model import LEVELS, Category, Indicator, LevelGuidance, Source
 from domain.threshold.vocabulary import CATEGORY_FACTS, COMMON_FACTS
 
+pytestmark = pytest.mark.unit
+
 SEEDS = Path("/work/shared/seeds")
 SUSSEX, GUERNSEY = load_profile("sussex"), load_profile("guernsey")
 PROFILES = (SUSSEX, GUERNSEY)

@@ -39,6 +39,7 @@ def old_run(name: str) -> tuple[list[FactBatch], dict]:
     return batches, payload(continued["workflowExecutionContinuedAsNewEventAttributes"]["input"]["payloads"][0])
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("name", OLD)
 def test_an_old_continue_as_new_input_reads_as_today(name):
     _, data = old_run(name)

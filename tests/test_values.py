@@ -9,6 +9,8 @@ from domain.conditions import FactSpec, eq, one_of
 from domain.policy import RecordField, Step
 from domain.records import RecordError, validate_record
 
+pytestmark = pytest.mark.unit
+
 LEVELS = ("none", "some", "significant")
 
 
