@@ -98,7 +98,7 @@ async def connect(settings: Settings, records: SafeguardingRecords | None = None
 
 def ports(settings: Settings, records: SafeguardingRecords | None = None, client: Client | None = None,
           connect_with: Callable[[], Awaitable[Client]] | None = None, within: timedelta | None = ANSWER_WITHIN,
-          check_worker: bool = False) -> Ports:
+          check_worker: Callable[[Client], Awaitable[None]] | None = None) -> Ports:
     """What every use case takes: the store, and Temporal connected on first use (`client` if given;
     else `connect_with`, else `connect`, bounded). `within`: how long a person waits on a workflow."""
     records = records or open_records(settings)

@@ -126,7 +126,7 @@ def audit(ports: Ports, principal: Principal | None, action: str, allowed: bool,
     """One line of the access log: who (and from where, by which route or command), what, allowed or not."""
     ports.accounts.audit(
         principal.user_id if principal else None, action, (principal.request if principal else None) or "",
-        allowed, case_id=case_id, service=service, target=target, reason=reason,
+        allowed, case_id=case_id, service=service or None, target=target, reason=reason,
         address=principal.address if principal else None, channel=principal.channel if principal else "api",
         token_id=principal.token_id if principal else None)
 
@@ -143,8 +143,11 @@ def allowed(ports: Ports, principal: Principal, decision: Decision, case_id: str
 def visible_case(ports: Ports, principal: Principal, case_id: str, now: datetime, action: str | None = "read",
                  facts: list[Recorded] | None = None) -> tuple[str, Decision]:
     """The case's service if the principal may read the case (audited as `action`, when given); else
-    NotFound, as an unknown case is answered (the refusal, with its reason, is audited)."""
+    NotFound, as an unknown case is answered (the refusal, with its reason, is audited). The local
+    operator is answered by the case's workflow about a case the store does not hold (service "")."""
     service = case_service(ports.records, case_id, facts)
+    if service is None and principal.operator:  # not in the store (yet): the case's workflow answers the operator
+        return "", Decision(True, role=principal.acting_as())
     if service is None:
         audit(ports, principal, "refused", False, case_id=case_id, reason=f"no case {case_id}")
         raise NotFound(f"no case {case_id}")

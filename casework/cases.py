@@ -116,6 +116,15 @@ async def raise_concern(ports: Ports, principal: Principal, c: RaiseConcern, now
 
 async def complete_step(ports: Ports, principal: Principal, c: CompleteStep, now: datetime) -> Outcome[StepReceipt]:
     request = request_id(principal, c.key)
+
+    def completion_as(role: str | None) -> StepCompletion:
+        completion = validate({"step": c.step, "role": role, "actor": principal.actor, "record": c.record,
+                               "occurrence": c.occurrence, "request_id": request, **_via(principal)},
+                              StepCompletion, "step completion", ports.rules(now))
+        _check_record_values(ports, completion, now)
+        return completion
+
+    early = completion_as(principal.acting_as()) if principal.operator else None  # their role is theirs to name
     async with one_at_a_time(request):
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
@@ -123,11 +132,7 @@ async def complete_step(ports: Ports, principal: Principal, c: CompleteStep, now
         if (answer := _completed(ports, c, request, facts)) is not None:
             return answer
         decision = completion_decision(ports.records, principal, c.case_id, service, c.step, c.occurrence, facts)
-        role = allowed(ports, principal, decision, c.case_id, service)
-        completion = validate({"step": c.step, "role": role, "actor": principal.user_id, "record": c.record,
-                               "occurrence": c.occurrence, "request_id": request, **_via(principal)},
-                              StepCompletion, "step completion", ports.rules(now))
-        _check_record_values(ports, completion, now)
+        completion = early or completion_as(allowed(ports, principal, decision, c.case_id, service))
         client = await ports.temporal(worker=True)
         try:
             receipt = await temporal.complete_step(client, c.case_id, completion, within=ports.within)
@@ -173,14 +178,19 @@ def _check_record_values(ports: Ports, c: StepCompletion, now: datetime) -> None
 async def record_development(ports: Ports, principal: Principal, c: RecordDevelopment, now: datetime) -> Outcome[int]:
     """A new incident, agency contact or other development on a live case: any staff role at its service."""
     request = request_id(principal, c.key)
+
+    def development_as(role: str | None) -> Development:
+        fields = c.development if isinstance(c.development, dict) else {}
+        return validate({**fields, "actor": principal.actor, "role": role, "request_id": request, **_via(principal)},
+                        Development, "development", ports.rules(now))
+
+    early = development_as(principal.acting_as()) if principal.operator else None
     async with one_at_a_time(request):
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
             service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts)
-        role = allowed(ports, principal, may_act_at(principal, service, "recording a development"), c.case_id, service)
-        fields = c.development if isinstance(c.development, dict) else {}
-        development = validate({**fields, "actor": principal.user_id, "role": role, "request_id": request,
-                                **_via(principal)}, Development, "development", ports.rules(now))
+        development = early or development_as(
+            allowed(ports, principal, may_act_at(principal, service, "recording a development"), c.case_id, service))
         if batch := recorded(facts, request, DevelopmentRecorded):
             done: DevelopmentRecorded = batch[0].fact  # type: ignore[assignment]
             if (done.kind, done.summary) != (development.kind, development.summary):
@@ -198,6 +208,12 @@ async def acknowledge_escalation(ports: Ports, principal: Principal, c: Acknowle
     AlreadyDone, saying when."""
     request = request_id(principal, c.key)
     answer = Acknowledged(c.case_id, c.escalation_id)
+
+    def acknowledgement_as(role: str | None) -> Acknowledgement:
+        return validate({"escalation_id": c.escalation_id, "role": role, "actor": principal.actor, "note": c.note,
+                         "request_id": request, **_via(principal)}, Acknowledgement, "acknowledgement", ports.rules(now))
+
+    early = acknowledgement_as(principal.acting_as()) if principal.operator else None
     async with one_at_a_time(request):
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
@@ -212,8 +228,7 @@ async def acknowledge_escalation(ports: Ports, principal: Principal, c: Acknowle
         if done is not None:
             raise AlreadyDone(f"{c.escalation_id} was already acknowledged at {done['acknowledged_at']}",
                               acknowledged_at=done["acknowledged_at"])
-        ack = validate({"escalation_id": c.escalation_id, "role": role, "actor": principal.user_id, "note": c.note,
-                        "request_id": request, **_via(principal)}, Acknowledgement, "acknowledgement", ports.rules(now))
+        ack = early or acknowledgement_as(role)
         client = await ports.temporal(worker=True)
         try:
             await temporal.acknowledge_escalation(client, c.case_id, ack, within=ports.within)
@@ -230,7 +245,7 @@ async def add_note(ports: Ports, principal: Principal, c: AddNote, now: datetime
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
             service, decision = visible_case(ports, principal, c.case_id, now, action=None, facts=facts)
-        note = validate({"text": c.text, "actor": principal.user_id, "role": decision.role or principal.acting_as(),
+        note = validate({"text": c.text, "actor": principal.actor, "role": decision.role or principal.acting_as(),
                          "request_id": request, **_via(principal)}, CaseNote, "note", ports.rules(now))
         if batch := recorded(facts, request, NoteAdded):
             done: NoteAdded = batch[0].fact  # type: ignore[assignment]

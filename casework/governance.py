@@ -70,7 +70,7 @@ async def complete_action(ports: Ports, principal: Principal, c: CompleteAction,
         raise NotFound(f"no governance action {c.ref}")
     role = allowed(ports, principal, decision)
     rid = request_id(principal, c.key)
-    completion = validate({"role": role, "actor": principal.user_id,
+    completion = validate({"role": role, "actor": principal.actor,
                            "evidence": c.evidence.strip() if isinstance(c.evidence, str) else c.evidence,
                            "request_id": rid}, ActionCompletion, "completion")
     async with one_at_a_time(rid):

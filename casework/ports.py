@@ -12,7 +12,7 @@ from typing import Any, Awaitable, Callable, Sequence
 from temporalio.client import Client
 
 from casework.refusals import Unavailable
-from casework.temporal.availability import ANSWER_WITHIN, require_worker
+from casework.temporal.availability import ANSWER_WITHIN
 from configuration.settings import Settings
 from eventstore.accounts import Accounts
 from eventstore.application import SafeguardingRecords
@@ -27,7 +27,8 @@ class Ports:
     records: SafeguardingRecords
     connect: Callable[[], Awaitable[Client]]  # Temporal: called once, on first use
     within: timedelta | None = ANSWER_WITHIN  # how long a person waits on a workflow (None: until it answers)
-    check_worker: bool = False  # ask Temporal whether a worker polls before waiting on one (the CLI)
+    # asks Temporal whether a worker polls before a person waits on one (the CLI's; Unavailable if none)
+    check_worker: Callable[[Client], Awaitable[None]] | None = None
     accounts: Accounts = field(init=False)
     _client: Client | None = field(default=None, init=False)
     _connecting: asyncio.Lock | None = field(default=None, init=False)
@@ -44,8 +45,8 @@ class Ports:
             async with self._connecting:
                 if self._client is None:
                     self._client = await self.connect()
-        if worker and self.check_worker:
-            await require_worker(self._client, self.settings.task_queue)
+        if worker and self.check_worker is not None:
+            await self.check_worker(self._client)
         return self._client
 
     def rules(self, now: datetime | None = None) -> dict[str, Any]:

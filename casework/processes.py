@@ -106,7 +106,7 @@ async def open_process(ports: Ports, principal: Principal, c: Open, now: datetim
     decision = may_act_in_organisation(principal, [COMMISSIONER], "opening a provider-concern process")
     return await _act(ports, principal, c.service_id, decision, c.key, lambda role, rid: validate(
         {"reason": c.reason, **({"basis": c.basis} if c.basis is not None else {}), "service_id": c.service_id,
-         "role": role, "actor": principal.user_id, "request_id": rid}, pp.OpenProcess, "process", ports.rules(now)),
+         "role": role, "actor": principal.actor, "request_id": rid}, pp.OpenProcess, "process", ports.rules(now)),
         lambda client, command: temporal.open_process(client, ports.settings.task_queue, command, within=ports.within))
 
 
@@ -114,7 +114,7 @@ async def dismiss(ports: Ports, principal: Principal, c: Dismiss, now: datetime)
     """Do not open a proposed process (a commissioner), with the reason: proposed again only for later concerns."""
     decision = may_act_in_organisation(principal, [COMMISSIONER], "dismissing a proposed process")
     return await _act(ports, principal, c.service_id, decision, c.key, lambda role, rid: validate(
-        {"reason": c.reason, "role": role, "actor": principal.user_id, "request_id": rid}, pp.DismissProposal,
+        {"reason": c.reason, "role": role, "actor": principal.actor, "request_id": rid}, pp.DismissProposal,
         "dismissal", ports.rules(now)),
         lambda client, command: temporal.dismiss_proposal(client, c.service_id, command, ports.within))
 
@@ -124,7 +124,7 @@ async def record_step(ports: Ports, principal: Principal, c: Record, now: dateti
     current = await temporal.process_status(await ports.temporal(worker=True), c.service_id, ports.within)
     decision = process_step_decision(principal, current, definition(ports), c.step)
     return await _act(ports, principal, c.service_id, decision, c.key, lambda role, rid: validate(
-        {"step": c.step, "record": c.record, "role": role, "actor": principal.user_id, "request_id": rid},
+        {"step": c.step, "record": c.record, "role": role, "actor": principal.actor, "request_id": rid},
         pp.RecordStep, "process step", ports.rules(now)),
         lambda client, command: temporal.record_step(client, c.service_id, command, ports.within))
 
@@ -134,7 +134,7 @@ async def decide(ports: Ports, principal: Principal, c: Decide, now: datetime) -
     decision = may_act_in_organisation(principal, [definition(ports).decided_by], f"deciding for {c.service_id}")
     return await _act(ports, principal, c.service_id, decision, c.key, lambda role, rid: validate(
         {"outcome": c.outcome, "record": c.record if c.record is not None else {}, "role": role,
-         "actor": principal.user_id, "request_id": rid}, pp.Decide, "decision", ports.rules(now)),
+         "actor": principal.actor, "request_id": rid}, pp.Decide, "decision", ports.rules(now)),
         lambda client, command: temporal.decide(client, c.service_id, command, ports.within))
 
 

@@ -62,7 +62,7 @@ def raise_concern(
     at, data = common.now(), guarded(lambda: read_json(file))
     if isinstance(data, dict) and identified_now:
         data = {**data, "identified_at": at.isoformat()}
-    if identity.production():  # raised_by is the token's holder, in a role they hold at the concern's service
+    if guarded(identity.production):  # raised_by is the token's holder, in a role they hold at the concern's service
         principal = guarded(lambda: identity.acting(actor, role, "concern raise"))
     else:  # the operator names who raised it: --actor and --as, or the file's raised_by
         if isinstance(data, dict) and (actor or role):
@@ -93,7 +93,7 @@ def development(
 ) -> None:
     """Record a development (new incident, agency contact) on a live case."""
     data = guarded(lambda: read_json(file))
-    principal = guarded(lambda: identity.acting(actor, role, "concern development"))
+    principal = guarded(lambda: identity.acting(actor, role, "concern development", both=False))
     c = cases.RecordDevelopment(case_id, data)
     n = use(lambda: cases.record_development(ports(), principal, c, common.now())).value
     emit_json({"case_id": case_id, "development": n}) if as_json else say(f"development {n} recorded on {case_id}")

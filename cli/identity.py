@@ -53,11 +53,11 @@ def _token_principal(request: str) -> Principal:
     return Principal(**{**principal.__dict__, "request": request, "os_user": os_user()})
 
 
-def acting(actor: str | None, role: str | None, request: str) -> Principal:
-    """Who does a staff action: embedded, the local operator as `--actor` in role `--as` (both
-    needed); in production, the token's holder (and neither may be given)."""
+def acting(actor: str | None, role: str | None, request: str, both: bool = True) -> Principal:
+    """Who does a staff action: embedded, the local operator as `--actor` in role `--as` (`both`:
+    each needed); in production, the token's holder (and neither may be given)."""
     if not production():
-        if actor is None or role is None:
+        if both and (actor is None or role is None):
             raise CommandError("give --as ROLE and --actor ID (the embedded CLI acts as the local operator)")
         return Principal.local_operator(actor, role, request, os_user())
     if actor is not None or role is not None:

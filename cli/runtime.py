@@ -7,6 +7,7 @@ timeout (casework/availability.py), under a last-resort bound here."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, TypeVar
 
 import typer
@@ -87,7 +88,8 @@ def ports() -> Ports:
     """What the use cases take: the configured store, and Temporal connected (bounded) on first use;
     a command that needs a worker checks first that one polls."""
     settings = get_settings()
-    return bootstrap.ports(settings, records(), connect_with=lambda: client_for(settings), check_worker=True)
+    return bootstrap.ports(settings, records(), connect_with=lambda: client_for(settings),
+                           check_worker=lambda client: require_worker(client, settings.task_queue))
 
 
 def use(case: Callable[[], Awaitable[T]]) -> T:
@@ -101,7 +103,15 @@ def use(case: Callable[[], Awaitable[T]]) -> T:
         except asyncio.TimeoutError:
             raise Unavailable(f"Temporal at {settings.temporal_address} did not answer within {LAST_RESORT:.0f} s") from None
 
-    return guarded(lambda: asyncio.run(bounded()))
+    def go() -> T:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(bounded())
+        with ThreadPoolExecutor(1) as pool:  # called from async code (a test's): its own loop, in a thread
+            return pool.submit(asyncio.run, bounded()).result()
+
+    return guarded(go)
 
 
 def records() -> SafeguardingRecords:

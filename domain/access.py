@@ -91,17 +91,24 @@ class Principal:
     token_id: str | None = None  # set when authenticated by an API token
     session_id: str | None = None  # set when authenticated by a browser session
     operator: bool = False  # the embedded CLI's local operator (see the module's docstring)
+    named: bool = True  # False: the local operator gave no staff id (`user_id` is then their login, not an actor)
     # where the request came from, for the access log: the address, the route or command, the OS user (CLI)
     address: str | None = None
     request: str | None = None
     os_user: str | None = None
 
     @classmethod
-    def local_operator(cls, actor: str, role: str | None = None, request: str | None = None,
+    def local_operator(cls, actor: str | None, role: str | None = None, request: str | None = None,
                        os_user: str | None = None) -> Principal:
-        """The embedded CLI's operator, acting as `actor` in `role` (None: only reading)."""
-        return cls(actor, actor, (Assignment(role),) if role else (), "cli", operator=True, request=request,
-                   os_user=os_user)
+        """The embedded CLI's operator, acting as staff id `actor` (None: not named) in `role` (None: none named)."""
+        who = actor or f"cli:{os_user or 'unknown'}"
+        return cls(who, who, (Assignment(role),) if role else (), "cli", operator=True, named=actor is not None,
+                   request=request, os_user=os_user)
+
+    @property
+    def actor(self) -> str | None:
+        """The staff id recorded as who acted (None: the local operator named none)."""
+        return self.user_id if self.named else None
 
     def acting_as(self) -> str | None:
         return self.assignments[0].role if self.assignments else None
