@@ -123,7 +123,11 @@ def action_decision(records: SafeguardingRecords, principal: Principal, ref: str
 
 def audit(ports: Ports, principal: Principal | None, action: str, allowed: bool, case_id: str | None = None,
           service: str | None = None, reason: str | None = None, target: str | None = None) -> None:
-    """One line of the access log: who (and from where, by which route or command), what, allowed or not."""
+    """One line of the access log: who (and from where, by which route or command), what, allowed or not.
+    The local operator's reads are not logged: they hold the store's files, and a read must answer
+    while the store cannot be written (their writes and exports are logged)."""
+    if principal is not None and principal.operator and action == "read":
+        return
     ports.accounts.audit(
         principal.user_id if principal else None, action, (principal.request if principal else None) or "",
         allowed, case_id=case_id, service=service or None, target=target, reason=reason,
