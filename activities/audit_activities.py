@@ -74,7 +74,7 @@ def raise_actions(records: SafeguardingRecords, record: AuditRecord, calendar: W
     for action in record.actions:
         raised = raise_action(record, action, record.recorded_at, with_holidays(calendar, record.recorded_at))
         if raised is not None:
-            records.append(action_stream(raised.ref), 1, [raised])
+            records.append(action_stream(raised.ref), [raised], 1, label=f"action {raised.ref}")
             refs.append(raised.ref)
     return refs
 
@@ -106,7 +106,7 @@ def action_clock(records: SafeguardingRecords, ref: str, now: datetime, calendar
     facts = decide_action_clock(state, now, current_pathway().role_above,
                                 lambda at: definition.due.due(at, with_holidays(calendar, at)))
     if facts:
-        records.append(action_stream(ref), state.seq + 1, facts)
+        records.append(action_stream(ref), facts, state.seq + 1, label=f"action {ref}")
         state = action_state(records, ref)
         log.warning("governance action escalated", action=ref, to_role=facts[-1].to_role)
     return state
@@ -119,7 +119,7 @@ def complete_action(records: SafeguardingRecords, ref: str, c: ActionCompletion,
     if (state.status, state.completed_at, state.completed_by, state.evidence) == ("completed", now, c.role, c.evidence.strip()):
         return state  # a retry of this very completion, recorded by the attempt whose answer was lost
     facts = decide_action_completion(state, c, now)  # Rejected: nothing recorded
-    records.append(action_stream(ref), state.seq + 1, facts)
+    records.append(action_stream(ref), facts, state.seq + 1, label=f"action {ref}")
     log.info("governance action completed", action=ref, on_time=facts[0].on_time)
     return action_state(records, ref)
 

@@ -109,7 +109,8 @@ class AccessRecorded(Fact):
 
 
 class IdempotentAnswer(Fact):
-    """The answer given to a POST with an Idempotency-Key: a retry with the same key gets it again."""
+    """The answer once given to a POST with an Idempotency-Key, in stores written before answers were
+    derived from the facts a request recorded (casework/idempotency.py): it still loads; nothing writes it."""
 
     type: Literal["IdempotentAnswer"] = "IdempotentAnswer"
     user_id: str

@@ -1,24 +1,21 @@
 """Accounts, tokens, the access audit and idempotent answers, stored in the event store.
 
-Streams (uuid5 of a name, as cases are): one per user, one per token, one per idempotency key,
-and one stream holding the whole access audit. An append reads the stream's last position and
-writes the next; two writers racing for a position is the store's integrity error, retried.
+Streams (uuid5 of a name, as cases are): one per user, one per token, and one stream holding the
+whole access audit. Each append is at the stream's end, through the store's one append path
+(`SafeguardingRecords.append`). Stores written before answers were derived from facts also hold
+`IdempotentAnswer` streams: they still load, and nothing writes them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import random
 import secrets
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.persistence import IntegrityError
 from pwdlib import PasswordHash
 
 from domain.access import Assignment, assignment_problem
@@ -26,7 +23,6 @@ from domain.facts import Fact
 from domain.identity import (
     AccessRecorded,
     Account,
-    IdempotentAnswer,
     PasswordSet,
     RoleGranted,
     RoleRevoked,
@@ -39,28 +35,16 @@ from domain.identity import (
     fold_account,
     fold_token,
 )
-from eventstore.application import SafeguardingRecords
+from eventstore.application import AlreadyExists, OutOfSequence, SafeguardingRecords
 from eventstore.events import Recorded
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://safeguard.invalid/identity")
 ACCESS_STREAM = uuid5(NAMESPACE, "access-audit")
 TOKEN_PREFIX = "sgt_"
-APPEND_TRIES = 50
 
 
 class AccountError(ValueError):
     """A request about accounts that cannot be carried out; the message says why."""
-
-
-_locks: dict[UUID, threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def _stream_lock(stream: UUID) -> threading.Lock:
-    with _locks_guard:
-        if len(_locks) > 10_000:  # users' and tokens' streams come and go; the audit's stays
-            _locks.clear()
-        return _locks.setdefault(stream, threading.Lock())
 
 
 def user_stream(user_id: str) -> UUID:
@@ -74,10 +58,6 @@ def token_stream(token_id: str) -> UUID:
 def token_use_stream(token_id: str) -> UUID:
     """A token's uses, apart from the token: checking a token reads its two-event stream, never its history of use."""
     return uuid5(NAMESPACE, f"token-use:{token_id}")
-
-
-def idempotency_stream(user_id: str, key: str) -> UUID:
-    return uuid5(NAMESPACE, f"idempotency:{user_id}:{key}")
 
 
 _hasher = PasswordHash.recommended()  # Argon2id
@@ -111,24 +91,13 @@ class Accounts:
     # ---- appending ------------------------------------------------------------------------
 
     def _append(self, stream: UUID, fact: Fact, first: bool = False) -> Recorded:
-        # Appends to one stream from this process take turns (the access audit is one stream, written
-        # on every read); another process racing for the same position is the store's integrity
-        # error, retried after a short random wait.
-        with _stream_lock(stream):
-            for attempt in range(APPEND_TRIES):
-                last = self.records.recorder.select_events(stream, desc=True, limit=1)
-                version = last[0].originator_version if last else 0
-                if first and version:
-                    raise AccountError("already exists")
-                event = Recorded(stream, version + 1, _now(), fact)
-                try:
-                    self.records.save(event)
-                    return event
-                except IntegrityError:
-                    if first:
-                        raise AccountError("already exists") from None
-                    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
-        raise AccountError("the store is too busy to append; try again")
+        """At the stream's end, by the store's one append path; `first`: the stream must be new."""
+        try:
+            return self.records.append(stream, [fact], new=first)[0]
+        except AlreadyExists:
+            raise AccountError("already exists") from None
+        except OutOfSequence as e:  # the end claimed by others every time: the store is overloaded
+            raise AccountError(str(e)) from None
 
     def _facts(self, stream: UUID) -> list[Fact]:
         return [r.fact for r in self.records.stream(stream)]
@@ -294,17 +263,3 @@ class Accounts:
 
         return [f for f in self._facts(ACCESS_STREAM)  # type: ignore[misc]
                 if case_id in (None, f.case_id) and about(f)]  # type: ignore[arg-type,attr-defined]
-
-    # ---- idempotent answers -----------------------------------------------------------------
-
-    def answer(self, user_id: str, key: str) -> IdempotentAnswer | None:
-        found = self._facts(idempotency_stream(user_id, key))
-        return found[0] if found else None  # type: ignore[return-value]
-
-    def keep_answer(self, answer: IdempotentAnswer) -> IdempotentAnswer:
-        """Keep the first answer for its key; a concurrent one kept first is returned instead."""
-        try:
-            self._append(idempotency_stream(answer.user_id, answer.key), answer, first=True)
-            return answer
-        except AccountError:
-            return self.answer(answer.user_id, answer.key)  # type: ignore[return-value]

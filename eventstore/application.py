@@ -7,8 +7,12 @@ position, in order.
 
 from __future__ import annotations
 
+import random
+import threading
+import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, ClassVar, Sequence
+from typing import Any, ClassVar, Iterator, Sequence
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -36,6 +40,30 @@ class Superseded(OutOfSequence):
         self.stored = stored
 
 
+class AlreadyExists(RuntimeError):
+    """A stream that must be new (a user's, a token's) exists already."""
+
+
+APPEND_TRIES = 50
+_locks: dict[UUID, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+@contextmanager
+def _turn(stream: UUID, at_end: bool) -> Iterator[None]:
+    """Appends at the end of one stream from this process take turns (the access log is one stream,
+    written on every read), so they rarely race each other for a position; other processes may."""
+    if not at_end:
+        yield
+        return
+    with _locks_guard:
+        if len(_locks) > 10_000:  # users' and tokens' streams come and go; the access log's stays
+            _locks.clear()
+        lock = _locks.setdefault(stream, threading.Lock())
+    with lock:
+        yield
+
+
 class SafeguardingRecords(Application):
     name = "SafeguardingRecords"
     env: ClassVar[dict[str, str]] = {"MAPPER_TOPIC": get_topic(FactMapper)}
@@ -49,67 +77,67 @@ class SafeguardingRecords(Application):
         # every stream saved here is hash-chained (eventstore/chain.py): cases, audits, any added later
         return ChainedEventStore(mapper=self.mapper, recorder=self.recorder)
 
-    # --- commands ---------------------------------------------------------------------
+    # --- the one way facts are stored ----------------------------------------------------
+
+    def append(self, stream: UUID, facts: Sequence[Fact], at: int | None = None, *, new: bool = False,
+               label: str | None = None) -> list[Recorded]:
+        """Store `facts` in `stream`, all or nothing, and return them as stored. This is the only way
+        anything is written: cases, processes, audits, governance actions, exports, accounts and the
+        access log alike.
+
+        How a position is claimed differs; the retry does not. A writer that knows where it is (a
+        case's or a process's workflow, an action's, a single-fact stream) appends `at` a position:
+        the event before it must be stored, and a batch already stored there (a retry) stores nothing
+        and answers what is stored, while other facts there are `Superseded`. A stream many write to
+        (the access log, an account) appends at its end (`at` None): the next position, claimed again
+        when another writer took it first. `new`: the stream must not exist yet (`AlreadyExists`).
+        """
+        label = label or f"stream {stream}"
+        for attempt in range(APPEND_TRIES):
+            with _turn(stream, at is None):
+                first, before = self._claim(stream, at, new, label)
+                now = datetime.now(timezone.utc)  # one write time for the batch: what it recorded together
+                batch = [Recorded(stream, seq, now, fact) for seq, fact in enumerate(facts, start=first)]
+                try:
+                    self.save(*batch, chain_heads={stream: before})
+                    return batch
+                except IntegrityError:  # another write holds these positions
+                    if new:
+                        raise AlreadyExists(f"{label} already exists") from None
+                    if at is not None:  # the same batch (an earlier attempt's, or a concurrent twin's), or not
+                        return self._already_recorded(stream, label, at, facts)
+            time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # another process won the end: claim it again
+        raise OutOfSequence(f"{label}: the store is too busy to append; try again")
+
+    def _claim(self, stream: UUID, at: int | None, new: bool, label: str) -> tuple[int, Any]:
+        """The first position to write and the stored event before it (the hash chain links to it)."""
+        if at is None:
+            last = self.recorder.select_events(stream, desc=True, limit=1)
+            if new and last:
+                raise AlreadyExists(f"{label} already exists")
+            return (last[0].originator_version + 1 if last else 1), (last[0] if last else None)
+        if at == 1:
+            return 1, None
+        found = self.recorder.select_events(stream, gt=at - 2, lte=at - 1, limit=1)
+        if not found:
+            raise OutOfSequence(f"{label}: the store holds {self._version(stream)} events but the workflow is "
+                                f"recording from #{at}")
+        return at, found[0]
 
     def record(self, case_id: str, first_seq: int, facts: Sequence[Fact]) -> list[Recorded]:
-        """Append facts numbered first_seq.. to the case, all or nothing; return them as stored.
-
-        Idempotent: a retry of a batch already stored (same positions, same facts) stores
-        nothing and returns what is stored, so an activity retry never duplicates an event.
-        Only the event before the batch is read, never the whole case.
-        """
+        """Append a case's facts numbered first_seq.. (its workflow knows the positions): fact 1 is
+        its ConcernRaised and only fact 1. A case's own key is made with its first fact."""
         self._check_shape(case_id, first_seq, facts)
         if self.keys is not None:
             self.keys.cipher(case_stream(case_id), create=True)  # the case's own key, from its first fact
-        return self._append(case_stream(case_id), case_id, first_seq, facts)
+        return self.append(case_stream(case_id), facts, first_seq, label=f"case {case_id}")
 
     def record_process(self, process_id: str, first_seq: int, facts: Sequence[Fact]) -> list[Recorded]:
-        """A provider-concern process's facts, appended as `record` appends a case's (idempotently,
-        all or nothing); its first fact proposes or opens it."""
+        """A provider-concern process's facts, appended as a case's are; its first fact proposes or opens it."""
         for seq, fact in enumerate(facts, start=first_seq):
             if seq == 1 and not isinstance(fact, PROCESS_OPENERS):
                 raise OutOfSequence(f"process {process_id}: {fact.type} recorded before the process was proposed or opened")
-        return self._append(process_stream(process_id), process_id, first_seq, facts)
-
-    def _append(self, stream: UUID, case_id: str, first_seq: int, facts: Sequence[Fact]) -> list[Recorded]:
-        before = None
-        if first_seq > 1:  # the event before the batch: it must be there, and the batch links to it
-            found = self.recorder.select_events(stream, gt=first_seq - 2, lte=first_seq - 1, limit=1)
-            if not found:
-                held = self._version(stream)
-                raise OutOfSequence(f"case {case_id}: the store holds {held} events but the workflow is recording from #{first_seq}")
-            before = found[0]
-        now = datetime.now(timezone.utc)
-        batch = [Recorded(stream, seq, now, fact) for seq, fact in enumerate(facts, start=first_seq)]
-        try:
-            self.save(*batch, chain_heads={stream: before})
-            return batch
-        except IntegrityError:  # already stored, by an earlier attempt or a concurrent one: the same batch?
-            return self._already_recorded(stream, case_id, first_seq, facts)
-
-    def record_one(self, stream: UUID, fact: Fact) -> Recorded | None:
-        """Store a single-event stream (a governance audit); None if it is already stored."""
-        event = Recorded(stream, 1, datetime.now(timezone.utc), fact)
-        try:
-            self.save(event)
-            return event
-        except IntegrityError:
-            return None
-
-    def append(self, stream: UUID, first_seq: int, facts: Sequence[Fact]) -> list[Recorded]:
-        """Append facts numbered first_seq.. to a stream that is not a case's (a governance action),
-        all or nothing; idempotent as `record` is: a retry of the same batch stores nothing."""
-        now = datetime.now(timezone.utc)
-        batch = [Recorded(stream, seq, now, fact) for seq, fact in enumerate(facts, start=first_seq)]
-        try:
-            self.save(*batch)
-            return batch
-        except IntegrityError:
-            stored = {r.seq: r for r in self.events.get(stream, gt=first_seq - 1)}  # type: ignore[arg-type]
-            same = [stored.get(seq) for seq in range(first_seq, first_seq + len(facts))]
-            if any(r is None or r.fact.model_dump(mode="json") != f.model_dump(mode="json") for r, f in zip(same, facts)):
-                raise Superseded(f"stream {stream}: positions from #{first_seq} hold other facts", list(stored.values())) from None
-            return same
+        return self.append(process_stream(process_id), facts, first_seq, label=f"process {process_id}")
 
     @staticmethod
     def _check_shape(case_id: str, first_seq: int, facts: Sequence[Fact]) -> None:
@@ -120,16 +148,16 @@ class SafeguardingRecords(Application):
                     else f"{fact.type} recorded before the concern was raised"
                 )
 
-    def _already_recorded(self, stream: UUID, case_id: str, first_seq: int, facts: Sequence[Fact]) -> list[Recorded]:
+    def _already_recorded(self, stream: UUID, label: str, first_seq: int, facts: Sequence[Fact]) -> list[Recorded]:
         tail = list(self.events.get(stream, gt=first_seq - 1))  # type: ignore[arg-type]
         stored = {r.seq: r for r in tail}
         for seq, fact in enumerate(facts, start=first_seq):
             have = stored.get(seq)
             if have is None or have.type != fact.type:
-                raise Superseded(f"case {case_id}: event #{seq} in the store is {have.type if have else 'missing'}, "
+                raise Superseded(f"{label}: event #{seq} in the store is {have.type if have else 'missing'}, "
                                  f"not the {fact.type} being recorded", tail)
             if have.fact.model_dump(mode="json") != fact.model_dump(mode="json"):
-                raise Superseded(f"case {case_id}: event #{seq} in the store is a different {fact.type} "
+                raise Superseded(f"{label}: event #{seq} in the store is a different {fact.type} "
                                  f"from the one being recorded", tail)
         return [stored[seq] for seq in range(first_seq, first_seq + len(facts))]
 

@@ -15,7 +15,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.facts import AuditCompleted
 from domain.governance import AuditDefinition, AuditRecord, RaisedAction, GOVERNANCE_VERSION
-from eventstore.application import SafeguardingRecords
+from eventstore.application import SafeguardingRecords, Superseded
 
 AUDIT_NAMESPACE = uuid5(NAMESPACE_URL, "https://safeguard.invalid/governance-audit")
 
@@ -39,13 +39,17 @@ def record_audit(
     existing = stored_audit(records, definition.kind, as_of)
     if existing is not None:
         return existing
-    records.record_one(audit_id(definition.kind, as_of), AuditCompleted(
+    fact = AuditCompleted(
         at=period[1], kind=definition.kind, as_of=as_of, period_start=period[0], period_end=period[1],
         title=definition.title, seed=definition.seed, figures=figures,
         thresholds=[t.model_dump(mode="json") for t in definition.triggers], actions=actions,
         requested_by=requested_by, governance_version=GOVERNANCE_VERSION, recorded_at=recorded_at,
         carried_actions=carried_actions or [],
-    ))  # None: a concurrent run recorded this period first, and theirs is the record
+    )
+    try:
+        records.append(audit_id(definition.kind, as_of), [fact], 1, label=f"the {definition.kind} audit of {as_of}")
+    except Superseded:
+        pass  # a concurrent run recorded this period first, and theirs is the record
     stored = stored_audit(records, definition.kind, as_of)
     assert stored is not None
     return stored

@@ -27,7 +27,7 @@ def record_export(records: SafeguardingRecords, kind: Literal["case_pack", "subj
     export_id = uuid.uuid4().hex
     fact = EvidenceExported(at=at, export_id=export_id, kind=kind, subject=subject, cases=cases, as_at=as_at,
                             generated_by=generated_by, files=files)
-    records.record_one(export_stream(export_id), fact)
+    records.append(export_stream(export_id), [fact], 1, label=f"export {export_id}")
     return fact
 
 

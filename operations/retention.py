@@ -19,7 +19,7 @@ from eventsourcing.postgres import PostgresFactory
 from eventsourcing.utils import get_topic
 
 from domain.facts import CaseClosed, ConcernRaised, RetentionErased
-from eventstore.application import SafeguardingRecords
+from eventstore.application import SafeguardingRecords, Superseded
 from eventstore.chain import payload
 from eventstore.events import _legacy_topic, case_stream, encrypted
 from eventstore.keys import Erased
@@ -113,9 +113,12 @@ def apply(records: SafeguardingRecords, feed: ProjectionFeed, years: int, today:
     for d in erased:
         assert records.keys is not None
         records.keys.shred(d.stream, today)
-        records.record_one(retention_stream(d.case_id), RetentionErased(
-            at=datetime.now(timezone.utc), case_id=d.case_id, closed_at=d.closed_at, retention_years=years,
-            erased_on=today, actor=actor))
+        try:
+            records.append(retention_stream(d.case_id), [RetentionErased(
+                at=datetime.now(timezone.utc), case_id=d.case_id, closed_at=d.closed_at, retention_years=years,
+                erased_on=today, actor=actor)], 1, label=f"the erasure of case {d.case_id}")
+        except Superseded:
+            pass  # recorded by a run that stopped before this one: that erasure stands
         if progress:
             progress(d)
     # every run, so a run cut short after destroying a key (the case no longer due) is completed by the next
