@@ -11,8 +11,9 @@ COPY casework casework
 COPY cli cli
 COPY configuration configuration
 COPY simulation simulation
-COPY schedules schedules
 COPY operations operations
+COPY evidence evidence
+COPY encryption encryption
 COPY web web
 COPY worker.py bootstrap.py ./
 RUN pip install --no-cache-dir .
