@@ -302,7 +302,7 @@ class Acknowledgement(Via):
 class CaseNote(Via):
     """A note added to a case by someone who may read it (its text bounded as any other text)."""
 
-    text: str = Field(min_length=1)
+    text: str
     actor: str = Field(min_length=1)
     role: str
     request_id: str | None = None

@@ -1,0 +1,134 @@
+"""A case note, the staff action added to prove the application layer (issue 17): one use case
+(`casework.cases.add_note`) and three adapters. Anyone who may read a case adds a note to it; the
+note is a fact in the case's stream, shown in the chronology and the evidence pack, and audited;
+sent twice with one key it is recorded once; a bad note, or one from someone who may not read the
+case, records nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest_asyncio
+from typer.testing import CliRunner
+
+from bootstrap import build_worker
+from domain.access import Assignment
+from domain.facts import NoteAdded
+from tests.api_support import Api
+from tests.test_api import raise_case
+from tests.test_pages import Pages, csrf, form_key, raise_case as raise_on_a_page
+
+ELM, OAK = "SVC-ELM", "SVC-OAK"
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def api(env, settings, records):
+    async with build_worker(env.client, records, settings):
+        yield Api(env, settings, records)
+
+
+def notes(records, case_id: str) -> list[NoteAdded]:
+    return [r.fact for r in records.stored_facts(case_id) if isinstance(r.fact, NoteAdded)]
+
+
+async def test_a_note_over_the_api_is_recorded_once_shown_and_audited(api):
+    case_id = await raise_case(api)
+    before = api.case_events(case_id)
+    async with api.as_user("TL-71", Assignment("team_leader", ELM)) as c:
+        url = f"/cases/{case_id}/notes"
+        first = await c.post(url, json={"text": "Spoke to A-117's key worker"}, headers={"Idempotency-Key": "n-1"})
+        again = await c.post(url, json={"text": "Spoke to A-117's key worker"}, headers={"Idempotency-Key": "n-1"})
+        reused = await c.post(url, json={"text": "something else"}, headers={"Idempotency-Key": "n-1"})
+        second = await c.post(url, json={"text": "A-204 moved to the other lounge"})
+        empty = await c.post(url, json={"text": "   "})
+        named = await c.post(url, json={"text": "x", "actor": "TL-9"})
+        chronology = (await c.get(f"/cases/{case_id}/chronology")).json()
+    assert first.status_code == 200 and first.json() == {"case_id": case_id, "note": 1}, first.text
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert reused.status_code == 422 and "different request" in reused.json()["detail"]
+    assert second.json()["note"] == 2
+    assert empty.status_code == 422 and "note: text: is empty or only spaces" in empty.json()["detail"]
+    assert named.status_code == 422 and "actor comes from who you are signed in as" in named.json()["detail"]
+    [one, two] = notes(api.records, case_id)
+    assert (one.text, one.actor, one.role, one.channel, one.request_id) == (
+        "Spoke to A-117's key worker", "TL-71", "team_leader", "api", "TL-71:n-1")
+    assert two.request_id is None and api.case_events(case_id) == before + 2
+    assert [e["details"]["text"] for e in chronology if e["type"] == "NoteAdded"] == [one.text, two.text]
+    writes = [a for a in api.accounts.access_log(case_id=case_id, user_id="TL-71") if a.action == "write"]
+    assert [a.what for a in writes] == ["POST /api/v1/cases/{case_id}/notes"] * 2
+
+
+async def test_a_note_needs_a_reader_of_the_case(api):
+    case_id = await raise_case(api)
+    before = api.case_events(case_id)
+    until = datetime.now(timezone.utc) + timedelta(days=1)
+    async with api.as_user("TL-72", Assignment("team_leader", OAK)) as other:
+        elsewhere = await other.post(f"/cases/{case_id}/notes", json={"text": "a note"})
+    async with api.as_user("INSP-7", Assignment("inspector", None, (case_id,), until)) as inspector:
+        granted = await inspector.post(f"/cases/{case_id}/notes", json={"text": "Reviewed for the inspection"})
+    assert elsewhere.status_code == 404 and elsewhere.json()["detail"] == f"no case {case_id}"
+    assert granted.status_code == 200, granted.text
+    assert [(n.actor, n.role) for n in notes(api.records, case_id)] == [("INSP-7", "inspector")]
+    assert api.case_events(case_id) == before + 1
+    [refusal] = [a for a in api.accounts.access_log(case_id=case_id) if a.user_id == "TL-72"]
+    assert (refusal.action, refusal.allowed) == ("refused", False)
+
+
+async def test_a_note_from_the_case_page_and_in_the_evidence_pack(env, settings, records):
+    from evidence.pack import build_pack
+    from projections.registry import open_documents
+
+    async with build_worker(env.client, records, settings):
+        pages = Pages(env, settings, records)
+        c = await pages.as_user("SSW-77", Assignment("senior_support_worker", ELM))
+        case_id = await raise_on_a_page(c)
+        html = (await c.get(f"/cases/{case_id}")).text
+        assert 'action="/cases/' + case_id + '/notes"' in html
+        data = {"csrf_token": csrf(html), "form_key": form_key(html, f"/cases/{case_id}/notes"),
+                "text": "A-117 asked to move rooms"}
+        first, second = await asyncio.gather(c.post(f"/cases/{case_id}/notes", data=data),
+                                             c.post(f"/cases/{case_id}/notes", data=data))
+        assert first.status_code == second.status_code == 303
+        page = (await c.get(f"/cases/{case_id}")).text
+        assert "Note 1 added." in page or "This note was already added (note 1" in page
+        refused = await c.post(f"/cases/{case_id}/notes", data={**data, "form_key": "other", "text": ""})
+        assert refused.status_code == 422 and "is empty or only spaces" in refused.text
+        assert [n.text for n in notes(records, case_id)] == ["A-117 asked to move rooms"]
+        pack = build_pack(records, open_documents(records), case_id, "test", datetime.now(timezone.utc))
+        assert "A-117 asked to move rooms" in pack.model_dump_json()
+
+
+async def test_a_note_from_the_command_line(env, settings, records, monkeypatch, tmp_path):
+    from cli.main import app
+    from configuration.settings import get_settings
+    from domain.concern import ConcernBody
+    from casework.temporal.cases import raise_concern
+    from tests.api_support import concern_body
+
+    monkeypatch.setenv("SAFEGUARD_TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
+    monkeypatch.setenv("SAFEGUARD_TASK_QUEUE", settings.task_queue)
+    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(settings.data_dir))
+
+    async def worker_runs(*_):  # the time-skipping server cannot describe task queues; the worker below runs
+        return None
+
+    monkeypatch.setattr("cli.runtime.require_worker", worker_runs)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        async with build_worker(env.client, records, settings):
+            case_id = (await raise_concern(env.client, settings.task_queue,
+                                           ConcernBody.model_validate(concern_body()))).case_id
+            added = await asyncio.to_thread(runner.invoke, app, ["concern", "note", case_id, "--text", "Called A-117's sister",
+                                                                 "--as", "team_leader", "--actor", "TL-73", "--json"])
+            bad = await asyncio.to_thread(runner.invoke, app, ["concern", "note", case_id, "--text", "a\x00b",
+                                                               "--as", "team_leader", "--actor", "TL-73"])
+    finally:
+        get_settings.cache_clear()
+    assert added.exit_code == 0, added.stderr
+    assert json.loads(added.stdout) == {"case_id": case_id, "note": 1}
+    assert bad.exit_code == 2 and "note: text: contains a NUL character" in bad.stderr
+    [note] = notes(records, case_id)
+    assert (note.actor, note.role, note.channel) == ("TL-73", "team_leader", "cli")
