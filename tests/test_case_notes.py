@@ -132,3 +132,29 @@ async def test_a_note_from_the_command_line(env, settings, records, monkeypatch,
     assert bad.exit_code == 2 and "note: text: contains a NUL character" in bad.stderr
     [note] = notes(records, case_id)
     assert (note.actor, note.role, note.channel) == ("TL-73", "team_leader", "cli")
+
+
+async def test_a_case_with_notes_and_keyed_requests_replays(driver):
+    """What this issue added to the case's workflow (the note update, request ids in commands and
+    facts, refusals carrying their kind) replays: a history with each of them, and a refused one."""
+    from casework.refusals import AlreadyRecorded
+    from casework.temporal import cases as temporal
+    from domain.concern import CaseNote, StepCompletion
+    from tests.cases import RECORDS
+    from tests.conftest import concern
+    from tests.test_replay import replayer
+
+    case = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00"))
+    await case.at("2027-01-12T09:35:00+00:00")
+    note = CaseNote(text="Spoke to the key worker", actor="TL-74", role="team_leader", request_id="TL-74:k1")
+    assert await temporal.add_note(driver.env.client, case.id, note) == 1
+    completion = StepCompletion(step="record_concern", role="senior_support_worker", actor="SSW-74",
+                                record=RECORDS["record_concern"], request_id="SSW-74:k2")
+    await temporal.complete_step(driver.env.client, case.id, completion)
+    try:
+        await temporal.complete_step(driver.env.client, case.id, completion)
+        raise AssertionError("a request id recorded twice")
+    except AlreadyRecorded:
+        pass
+    history = await case.handle.fetch_history()
+    assert (await replayer(driver.env.client.data_converter).replay_workflow(history)).replay_failure is None
