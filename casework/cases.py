@@ -20,7 +20,7 @@ from casework.inputs import validate
 from casework.ports import Ports
 from casework.refusals import AlreadyDone, AlreadyRecorded, Conflict, Gone, Invalid
 from casework.temporal import cases as temporal
-from domain.access import Principal, may_act_at, may_read_case
+from domain.access import Principal, may_act_at
 from domain.case import CaseStatus, StepReceipt, recorded_receipt
 from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, StepCompletion
 from domain.facts import ConcernRaised, DevelopmentRecorded, EscalationAcknowledged, NoteAdded, StepCompleted
@@ -266,11 +266,6 @@ def _noted(ports: Ports, c: AddNote, request: str | None) -> Outcome[int]:
     if batch is None:
         raise Conflict(f"case {c.case_id} changed while the note was being recorded: check the case and try again")
     return Outcome(batch[0].fact.note, replayed=True, at=batch[0].fact.at)  # type: ignore[attr-defined]
-
-
-def may_add_note(principal: Principal, case_id: str, service: str, now: datetime) -> bool:
-    """Whether the case page offers the note form: anyone who may read the case may add one."""
-    return bool(may_read_case(principal, case_id, service, now))
 
 
 def case_service_of(ports: Ports, case_id: str) -> str | None:

@@ -21,6 +21,7 @@ from cli.common import EXIT_BAD_INPUT, EXIT_UNAVAILABLE, CommandError, fail
 from configuration.logging import quiet_temporal_runtime
 from configuration.settings import Settings, get_settings
 from eventstore.application import SafeguardingRecords
+from eventstore.keys import Erased
 import bootstrap
 from bootstrap import connect, open_records
 
@@ -47,27 +48,6 @@ async def client_for(settings: Settings, within: float = CONNECT_WITHIN.total_se
         ) from None
 
 
-def run(work: Callable[[Client, Settings], Awaitable[T]], worker: bool = False) -> T:
-    """Run one async piece of casework against the configured Temporal, mapping errors to exits.
-    `worker`: the work needs a worker to answer (an update or a query): check one polls first."""
-    settings = get_settings()
-
-    async def go() -> T:
-        client = await client_for(settings)
-        if worker:
-            await require_worker(client, settings.task_queue)
-        return await work(client, settings)
-
-    async def bounded() -> T:
-        try:
-            async with asyncio.timeout(LAST_RESORT):
-                return await go()
-        except asyncio.TimeoutError:
-            raise Unavailable(f"Temporal at {settings.temporal_address} did not answer within {LAST_RESORT:.0f} s") from None
-
-    return guarded(lambda: asyncio.run(bounded()))
-
-
 def guarded(fn: Callable[[], T]) -> T:
     try:
         return fn()
@@ -78,6 +58,8 @@ def guarded(fn: Callable[[], T]) -> T:
         fail(str(e), EXIT_UNAVAILABLE)
     except (OperationalError, InterfaceError) as e:  # the store down, unwritable, locked too long: not a bug
         fail(f"the event store ({get_settings().store_name()}) failed: {e}", EXIT_UNAVAILABLE)
+    except Erased as e:  # read past a use case (an operator's tool): the case's key is destroyed
+        fail(f"erased under retention on {e.on}", EXIT_BAD_INPUT)
     except Refusal as e:
         fail(e.message, EXIT_BAD_INPUT)
     except CommandError as e:
@@ -165,7 +147,3 @@ def warn_if_not_the_workers(store: SafeguardingRecords, settings: Settings) -> N
                    f"{settings.temporal_address} has {running} running case(s): is this the worker's store? "
                    f"(data directory {settings.data_dir}; set SAFEGUARD_DATA_DIR, or the SAFEGUARD_EVENT_STORE "
                    f"settings, as the worker's)", err=True)
-
-
-def drop_none(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if v is not None}
