@@ -47,6 +47,7 @@ from casework.temporal.processes import keep_proposing
 from configuration.redaction import PersonalTextInterceptor
 from configuration.settings import Settings
 from encryption.payload_codec import data_converter
+from encryption.seal import SealCheck, Sealer, sealing_key
 from eventstore.application import SafeguardingRecords
 from eventstore.keys import KeyStore, load_master_key
 from projections.feed import ProjectionFeed
@@ -85,15 +86,21 @@ def converter_for(settings: Settings, records: SafeguardingRecords | None = None
     return data_converter(records.keys if records is not None else open_keys(settings))
 
 
+def client_options(settings: Settings, records: SafeguardingRecords | None = None) -> dict[str, Any]:
+    """What every client of Safeguard's has: its data converter, and the interceptor sealing each
+    command it sends (encryption/seal.py), so its workflows take commands from Safeguard alone."""
+    return {"data_converter": converter_for(settings, records), "interceptors": [Sealer(sealing_key(settings))]}
+
+
 def on_connection(client: Client, settings: Settings, records: SafeguardingRecords) -> Client:
-    """The same connection to Temporal, with Safeguard's data converter for `records`' key store
-    (for a server started with another converter: a benchmark's, a test's)."""
-    return Client(**{**client.config(), "data_converter": converter_for(settings, records)})
+    """The same connection to Temporal as Safeguard's client for `records`' key store (for a server
+    started with another converter: a benchmark's, a test's)."""
+    return Client(**{**client.config(), **client_options(settings, records)})
 
 
 async def connect(settings: Settings, records: SafeguardingRecords | None = None, **options: Any) -> Client:
     return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
-                                data_converter=converter_for(settings, records), **options)
+                                **client_options(settings, records), **options)
 
 
 def ports(settings: Settings, records: SafeguardingRecords | None = None, client: Client | None = None,
@@ -135,7 +142,8 @@ def build_worker(client: Client, records: SafeguardingRecords, settings: Setting
     sandbox; tests always do, so a non-deterministic call in workflow code fails them."""
     sandboxed = settings.workflow_sandbox if sandboxed is None else sandboxed
     # an activity's personal inputs are remembered, so a failure quoting them logs none of it
-    options["interceptors"] = [PersonalTextInterceptor(), *options.get("interceptors", ())]
+    # and each update's command is taken only with Safeguard's seal (encryption/seal.py)
+    options["interceptors"] = [PersonalTextInterceptor(), SealCheck(sealing_key(settings)), *options.get("interceptors", ())]
     # Local activities (what staff wait on) always find a thread: the regular ones (the service's
     # history, audits) may take up at most a quarter of them.
     return Worker(client, task_queue=settings.task_queue, workflows=WORKFLOWS,

@@ -27,6 +27,7 @@ from activities.models import (
     ThresholdRequest,
 )
 from configuration.settings import Settings
+from encryption.seal import REFUSED, sealing_key, start_seal_holds
 from domain.case import decide_clock, decide_raise, decide_threshold, new_case, replay
 from domain.case.policy import policy_from_text
 from domain.deadlines import HolidayTable
@@ -43,9 +44,11 @@ log = structlog.get_logger("safeguard.activities")
 
 
 class CaseActivities:
-    def __init__(self, records: SafeguardingRecords, settings: Settings, feed: ProjectionFeed | None = None) -> None:
+    def __init__(self, records: SafeguardingRecords, settings: Settings, feed: ProjectionFeed | None = None,
+                 seal_key: bytes | None = None) -> None:
         self.records = records
         self.settings = settings
+        self.seal_key = seal_key if seal_key is not None else sealing_key(settings)  # to check a case's start
         self.feed = feed or open_feed(records)  # the worker's: its thread and these activities fold each event once
 
     @activity.defn(name="open_case")
@@ -53,6 +56,10 @@ class CaseActivities:
         """The policy in force for a new case at its service (with its bank holidays), and the raise
         the decider decides under it, recorded: one step for the workflow, as the policy is I/O.
         A retry finds the raise already recorded and returns it."""
+        if not start_seal_holds(self.seal_key, request.case_id, request.concern, request.seal):
+            log.warning("case start refused: not sealed by Safeguard", case_id=request.case_id,
+                        claimed_actor=request.concern.raised_by.actor if request.concern.raised_by else None)
+            raise ApplicationError(REFUSED, "not_permitted", type="Rejected", non_retryable=True)
         calendar, c = self.settings.calendar, request.concern
         policy = policy_from_text(CasePolicy(
             pathway=self.settings.pathway(), calendar=calendar, threshold_profile=self.settings.threshold_profile_for(c.service.id),

@@ -23,6 +23,7 @@ class OpenCase(Message):
     concern: ConcernBody
     at: datetime  # when it is raised, on the case's clock
     last_year: int  # bank holidays are taken from the year of identification to this one
+    seal: str | None = None  # the start's seal: the case is opened only if Safeguard sealed it
 
 
 class OpenedCase(Message):

@@ -123,12 +123,13 @@ def _store_fact(records, case_id: str, n: int) -> None:
 
 
 async def case_page(entries: int, runs: int) -> None:
+    from encryption.seal import sealing_key
     from simulation.runner import start_test_environment
 
     tmp = tempfile.TemporaryDirectory(prefix="safeguard-bench-case-")
     settings = Settings(data_dir=Path(tmp.name), task_queue="bench-web")
     records = open_records(settings)
-    env = await start_test_environment(records.keys)
+    env = await start_test_environment(records.keys, sealing_key(settings))
     try:
         async with build_worker(env.client, records, settings):
             from casework.temporal import cases as commands

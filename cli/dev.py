@@ -15,7 +15,7 @@ from cli.common import EXIT_UNAVAILABLE, fail
 from configuration.dev_server import DevServer
 from configuration.logging import configure_logging
 from configuration.settings import get_settings
-from bootstrap import converter_for, master_key_source, open_records, serve
+from bootstrap import client_options, master_key_source, open_records, serve
 from encryption.payload_codec import CODEC_PATH
 from worker import main as worker_main
 
@@ -64,7 +64,7 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
     codec = f"http://127.0.0.1:{web_port}{CODEC_PATH}" if web_port is not None and records.keys is not None else None
     server = await DevServer.start(port=port, ui_port=ui_port, namespace=settings.temporal_namespace, db=db,
                                    log_path=settings.data_dir / "temporal-server.log", ui_codec_endpoint=codec,
-                                   data_converter=converter_for(settings, records))
+                                   **client_options(settings, records))
     web_server = None
     try:
         store = settings.event_store_env().get("SQLITE_DBNAME", "PostgreSQL")

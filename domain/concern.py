@@ -193,6 +193,7 @@ class Via(Model):
 
     channel: Channel | None = None
     os_user: str | None = None
+    seal: str | None = Field(default=None, repr=False)  # proof it came through Safeguard (domain/seal.py)
 
     @field_validator("os_user")
     @classmethod

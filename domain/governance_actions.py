@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.case.rejection import Rejected
 from domain.deadlines import WorkingCalendar
@@ -28,6 +28,7 @@ class ActionCompletion(BaseModel):
     actor: str
     evidence: str  # who was retrained, what changed
     request_id: str | None = None  # the sender's key (casework/idempotency.py): sent again, answered, not recorded
+    seal: str | None = Field(default=None, repr=False)  # proof it came through Safeguard (domain/seal.py)
 
 
 class ActionState(BaseModel):

@@ -26,6 +26,7 @@ from configuration.binaries import temporal_test_server
 from configuration.logging import quiet_temporal_runtime
 from configuration.settings import Settings
 from encryption.payload_codec import data_converter
+from encryption.seal import Sealer, sealing_key
 from eventstore.keys import KeyStore
 from domain.concern import Acknowledgement, Development, StepCompletion
 from eventstore.application import SafeguardingRecords
@@ -37,11 +38,12 @@ from workflows.concern import SafeguardingConcernWorkflow
 Progress = Callable[[str], None]
 
 
-async def start_test_environment(keys: KeyStore | None = None) -> WorkflowEnvironment:
-    """The time-skipping server, its client encrypting payloads with `keys` (as the worker's would)."""
+async def start_test_environment(keys: KeyStore | None = None, seal_key: bytes | None = None) -> WorkflowEnvironment:
+    """The time-skipping server, its client encrypting payloads with `keys` and sealing commands with
+    `seal_key` (as Safeguard's clients do: bootstrap.client_options)."""
     return await WorkflowEnvironment.start_time_skipping(
-        data_converter=data_converter(keys), test_server_existing_path=temporal_test_server(), runtime=quiet_temporal_runtime()
-    )
+        data_converter=data_converter(keys), test_server_existing_path=temporal_test_server(), runtime=quiet_temporal_runtime(),
+        interceptors=[Sealer(seal_key)] if seal_key is not None else [])
 
 
 class CaseClock:
@@ -82,7 +84,7 @@ async def run_scenario(
     try:
         settings = settings or Settings(data_dir=Path(tmp.name), task_queue=f"safeguard-simulation-{uuid.uuid4().hex[:8]}")
         records = open_records(settings)
-        env = env or await start_test_environment(records.keys)
+        env = env or await start_test_environment(records.keys, sealing_key(settings))
         case_id = scenario.concern.case_id or "SIM-1"
         async with build_worker(env.client, records, settings):
             clock = CaseClock(env, scenario.concern.identified_at - await env.get_current_time())

@@ -13,15 +13,17 @@ import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
 from configuration.settings import Settings, get_settings
+from encryption.seal import sealing_key
 from simulation.runner import start_test_environment
 from tests.cases import CaseDriver
 from bootstrap import build_worker, open_records
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def env(records) -> AsyncIterator[WorkflowEnvironment]:
-    """The test's server; its client encrypts payloads with the test store's keys, as the worker's does."""
-    environment = await start_test_environment(records.keys)
+async def env(records, settings) -> AsyncIterator[WorkflowEnvironment]:
+    """The test's server; its client encrypts payloads with the test store's keys, as the worker's does,
+    and seals its commands as Safeguard's clients do."""
+    environment = await start_test_environment(records.keys, sealing_key(settings))
     yield environment
     await environment.shutdown()
 

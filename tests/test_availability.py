@@ -30,7 +30,7 @@ from configuration.settings import Settings
 from domain.concern import ConcernBody
 from tests.cases import RECORDS
 from tests.conftest import concern
-from bootstrap import build_worker, converter_for, open_records
+from bootstrap import build_worker, client_options, open_records
 
 SAFEGUARD = str(Path(sys.executable).parent / "safeguard")
 BOUND = 20  # seconds: the answer (ANSWER_WITHIN), plus the command's start-up (about 1 s; 4 s on a busy machine)
@@ -43,7 +43,7 @@ async def server(tmp_path):
     """A dev server with no worker, and settings for a task queue no worker has ever polled."""
     settings = Settings(data_dir=tmp_path / "data", task_queue=f"avail-{uuid.uuid4().hex[:6]}")
     env = await WorkflowEnvironment.start_local(
-        data_converter=converter_for(settings), dev_server_existing_path=temporal_cli(),
+        **client_options(settings), dev_server_existing_path=temporal_cli(),
         dev_server_database_filename=str(tmp_path / "temporal.sqlite"),
     )
     settings = settings.model_copy(update={"temporal_address": env.client.service_client.config.target_host})

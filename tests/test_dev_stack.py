@@ -16,7 +16,7 @@ from configuration.binaries import temporal_cli
 from configuration.settings import Settings
 from tests.cases import RECORDS
 from tests.conftest import concern
-from bootstrap import build_worker, converter_for, open_records
+from bootstrap import build_worker, client_options, open_records
 
 SAFEGUARD = str(Path(sys.executable).parent / "safeguard")
 
@@ -26,7 +26,7 @@ async def stack(tmp_path):
     settings = Settings(data_dir=tmp_path, task_queue=f"stack-{uuid.uuid4().hex[:6]}")
     records = open_records(settings)  # its key store is the one the CLI opens: they share the case keys
     env = await WorkflowEnvironment.start_local(
-        data_converter=converter_for(settings, records), dev_server_existing_path=temporal_cli(),
+        **client_options(settings, records), dev_server_existing_path=temporal_cli(),
         dev_server_database_filename=str(tmp_path / "temporal.sqlite"),
     )
     settings = settings.model_copy(update={"temporal_address": env.client.service_client.config.target_host})

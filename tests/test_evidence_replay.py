@@ -11,10 +11,9 @@ import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
-from bootstrap import WORKFLOWS, build_worker, open_records
+from bootstrap import WORKFLOWS, build_worker, client_options, open_records
 from configuration.binaries import temporal_cli
 from configuration.settings import Settings
-from encryption.payload_codec import data_converter
 from tests.cases import CaseDriver
 from domain.facts import DevelopmentRecorded
 from evidence.replay import ReplayReport, case_ids, every_case, fetch_runs, replay_case, summary
@@ -107,7 +106,7 @@ async def local_driver(tmp_path):
     """The real local dev server (the time-skipping one cannot list workflows)."""
     settings = Settings(data_dir=tmp_path, task_queue=f"replay-{uuid.uuid4().hex[:6]}", workflow_sandbox=True)
     records = open_records(settings)
-    env = await WorkflowEnvironment.start_local(dev_server_existing_path=temporal_cli(), data_converter=data_converter(records.keys))
+    env = await WorkflowEnvironment.start_local(dev_server_existing_path=temporal_cli(), **client_options(settings, records))
     async with build_worker(env.client, records, settings):
         d = CaseDriver(env, settings, records)
         yield d

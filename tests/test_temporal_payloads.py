@@ -22,6 +22,7 @@ from configuration.binaries import temporal_cli
 from configuration.settings import Settings
 from domain.concern import ConcernBody, StepCompletion, is_case_workflow
 from domain.governance import AUDITS
+from encryption.seal import Sealer, sealing_key
 from encryption.payload_codec import CASE, KEY, CaseKeyCodec, UnknownKey, data_converter, decrypt, payload_case
 from eventstore.events import case_stream
 from eventstore.keys import STORE_KEY, Erased
@@ -111,7 +112,7 @@ async def test_the_temporal_database_file_holds_no_personal_data(tmp_path, encry
     db = tmp_path / "temporal.sqlite"
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_cli(), dev_server_database_filename=str(db),
-        data_converter=data_converter(records.keys if encrypted else None))
+        data_converter=data_converter(records.keys if encrypted else None), interceptors=[Sealer(sealing_key(settings))])
     now = datetime.now(timezone.utc).replace(microsecond=0)
     body = ConcernBody.model_validate(concern((now - timedelta(minutes=5)).isoformat(), summary=SUMMARY,
                                               adult_at_risk={"id": ADULTS[0]}, alleged_source={"id": ADULTS[1]}))

@@ -28,13 +28,13 @@ import pytest_asyncio
 from playwright.async_api import async_playwright, expect
 from temporalio.testing import WorkflowEnvironment
 
-from bootstrap import build_worker, open_records
+from bootstrap import build_worker, client_options, open_records
 from casework.temporal.cases import raise_concern
 from configuration.binaries import temporal_cli
 from configuration.settings import Settings
 from domain.access import Assignment
 from domain.concern import ConcernBody
-from encryption.payload_codec import CODEC_PATH, data_converter
+from encryption.payload_codec import CODEC_PATH
 from tests.browser_support import CHROMIUM_ARGS, Site, chromium_path, free_port, serve, sign_in
 from tests.conftest import concern
 
@@ -60,7 +60,7 @@ async def stack(tmp_path):
     codec = f"http://127.0.0.1:{web_port}{CODEC_PATH}"
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_cli(), ui=True, ui_port=ui_port,
-        dev_server_extra_args=["--ui-codec-endpoint", codec], data_converter=data_converter(records.keys))
+        dev_server_extra_args=["--ui-codec-endpoint", codec], **client_options(settings, records))
     try:
         async with build_worker(env.client, records, settings), serve(settings, records, env.client, web_port) as site:
             site.user("SSW-ELM", Assignment("senior_support_worker", "SVC-ELM"))

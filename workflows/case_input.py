@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.case import CaseState
 from domain.concern import ConcernBody
@@ -19,6 +19,7 @@ class CaseInput(BaseModel):
     clock_offset: timedelta = timedelta(0)  # simulations run a case on a scenario's clock
     history_limit: int = 10_000  # continue as new beyond this many history events
     resume: CaseState | None = None  # set by continue-as-new
+    seal: str | None = Field(default=None, repr=False)  # its concern sealed by Safeguard (encryption/seal.py)
 
     @model_validator(mode="before")
     @classmethod

@@ -93,7 +93,7 @@ class SafeguardingConcernWorkflow:
         async with self._lock:
             opened = await workflow.execute_local_activity_method(
                 CaseActivities.open_case, OpenCase(case_id=self.case.case_id, concern=self.case.concern, at=now,
-                                                   last_year=now.year + YEARS_AHEAD), **LOCAL)
+                                                   last_year=now.year + YEARS_AHEAD, seal=self.case.seal), **LOCAL)
             self.state = decider.replay(decider.new_case(self.case.case_id, self.case.concern,
                                                          policy_from_text(opened.policy)), opened.facts)
             self._changed = True

@@ -88,6 +88,10 @@ class ProviderConcernProcessWorkflow:
             await self._record(decider.decide_propose(self.state, p, self._now()))
         return self.status()
 
+    @propose.validator
+    def _validate_propose(self, p: ProposeProcess) -> None:
+        """Nothing to refuse (a proposal already made is left as it is): the seal is checked here."""
+
     @workflow.update
     async def open_process(self, c: OpenProcess) -> ProcessStatus:
         async with self._lock:

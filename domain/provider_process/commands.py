@@ -11,6 +11,7 @@ from domain.provider_concerns import Basis, ProcessRole
 
 class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+    seal: str | None = Field(default=None, repr=False)  # proof it came through Safeguard (domain/seal.py)
 
 
 class OpenProcess(Command):

@@ -21,6 +21,7 @@ from pathlib import Path
 from configuration.logging import configure_logging
 from configuration.settings import Settings
 from domain.governance import AuditRequest
+from encryption.seal import sealing_key
 from simulation.runner import start_test_environment
 from tests.conftest import concern
 from tests.pure_case import PureCase
@@ -32,9 +33,9 @@ HERE = Path(os.environ.get("AUDIT_HISTORIES", Path(__file__).parent / "audits"))
 
 async def main(name: str) -> None:
     configure_logging(level=logging.WARNING)
-    env = await start_test_environment()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), task_queue=f"histories-{uuid.uuid4().hex[:6]}", workflow_sandbox=True)
+        env = await start_test_environment(None, sealing_key(settings))  # plain payloads: the histories replay keyless
         records = open_records(settings)
         today = (await env.get_current_time()).date() - timedelta(days=1)
         as_of = today - timedelta(days=today.weekday())

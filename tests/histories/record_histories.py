@@ -17,6 +17,7 @@ from pathlib import Path
 from configuration.logging import configure_logging
 from configuration.settings import Settings
 from domain.pathway import current_pathway
+from encryption.seal import sealing_key
 from simulation.runner import start_test_environment
 from tests.cases import CaseDriver
 from tests.conftest import concern
@@ -30,9 +31,9 @@ WORKFLOW_REVISION = "decider"
 
 async def main() -> None:
     configure_logging(level=logging.WARNING)
-    env = await start_test_environment()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), task_queue=f"histories-{uuid.uuid4().hex[:6]}", workflow_sandbox=True)
+        env = await start_test_environment(None, sealing_key(settings))  # plain payloads: the histories replay keyless
         records = open_records(settings)
         async with build_worker(env.client, records, settings):
             driver = CaseDriver(env, settings, records)

@@ -19,6 +19,7 @@ from casework.temporal.processes import process_workflow_id
 from configuration.logging import configure_logging
 from configuration.settings import Settings
 from domain.provider_concerns import provider_concern_process
+from encryption.seal import sealing_key
 from simulation.runner import start_test_environment
 from tests.cases import CaseDriver
 from tests.test_commissioner import run_case, service
@@ -74,9 +75,9 @@ async def first_run_history(client, workflow_id: str):
 
 async def main() -> None:
     configure_logging(level=logging.WARNING)
-    env = await start_test_environment()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), task_queue=f"histories-{uuid.uuid4().hex[:6]}", workflow_sandbox=True)
+        env = await start_test_environment(None, sealing_key(settings))  # plain payloads: the histories replay keyless
         records = open_records(settings)
         async with build_worker(env.client, records, settings):
             driver = CaseDriver(env, settings, records)

@@ -1,0 +1,121 @@
+"""Sealing Safeguard's commands to its workflows, and checking the seal where they land.
+
+- `Sealer`, a client interceptor on every client Safeguard builds (bootstrap), seals each update's
+  command and each case's start (domain/seal.py) with the key only Safeguard's processes hold.
+- `SealCheck`, a worker interceptor, checks the seal in each update's validator, before the update
+  is accepted: a command without a good seal is refused, nothing enters history or the store, and
+  the refusal is logged with the workflow's replay-safe logger, with the actor it claimed. The key
+  stays in the worker's memory: the sandboxed workflow asks an extern function, so no workflow code
+  reads a key, and validators are not run again on replay (a key changed later never alters a
+  recorded history). A case's start is checked by its first activity (`open_case`), which fails
+  the workflow, recording nothing, when the seal does not hold.
+
+Not refused in the payload codec: a decode error fails the whole workflow activation, and its task
+would be retried for ever.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any, Sequence
+
+from temporalio import workflow
+from temporalio.client import (
+    Interceptor as ClientInterceptor,
+    OutboundInterceptor,
+    StartWorkflowInput,
+    StartWorkflowUpdateInput,
+    StartWorkflowUpdateWithStartInput,
+    WorkflowHandle,
+    WorkflowUpdateHandle,
+)
+from temporalio.exceptions import ApplicationError
+from temporalio.worker import (
+    HandleUpdateInput,
+    Interceptor as WorkerInterceptor,
+    WorkflowInboundInterceptor,
+    WorkflowInterceptorClassInput,
+)
+
+from configuration.settings import Settings
+from domain.seal import SEAL_FIELD, command_key, seal_holds, seal_of, sealed
+from eventstore.keys import load_master_key
+
+CHECK = "safeguard_seal_holds"  # the extern function the sandboxed check asks
+START = "raise"  # what a case's start is sealed as: its concern, raised
+REFUSED = "this command did not come through Safeguard: it was refused and nothing was recorded"
+
+
+def sealing_key(settings: Settings) -> bytes:
+    """The key Safeguard's processes seal and check commands with: derived from the master key
+    (SAFEGUARD_MASTER_KEY, or the one generated into the data directory), never stored."""
+    return command_key(load_master_key(settings.master_key, settings.data_dir)[0])
+
+
+def _seal_args(key: bytes, workflow_id: str, name: str, args: Sequence[Any]) -> list[Any]:
+    if not args or not sealed(args[0]):
+        return list(args)
+    command = args[0]
+    return [command.model_copy(update={SEAL_FIELD: seal_of(key, workflow_id, name, command)}), *args[1:]]
+
+
+def _seal_start(key: bytes, workflow_id: str, args: Sequence[Any]) -> list[Any]:
+    """A case's start carries the seal of its concern (the rest of its input is Safeguard's to set)."""
+    start = args[0] if args else None
+    if start is None or not sealed(start) or getattr(start, "concern", None) is None:
+        return list(args)
+    return [start.model_copy(update={SEAL_FIELD: seal_of(key, workflow_id, START, start.concern)}), *args[1:]]
+
+
+class Sealer(ClientInterceptor):
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+
+    def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
+        return _Sealing(next, self.key)
+
+
+class _Sealing(OutboundInterceptor):
+    def __init__(self, next: OutboundInterceptor, key: bytes) -> None:
+        super().__init__(next)
+        self.key = key
+
+    async def start_workflow(self, input: StartWorkflowInput) -> WorkflowHandle[Any, Any]:
+        input.args = _seal_start(self.key, input.id, input.args)
+        return await super().start_workflow(input)
+
+    async def start_workflow_update(self, input: StartWorkflowUpdateInput) -> WorkflowUpdateHandle[Any]:
+        input.args = _seal_args(self.key, input.id, input.update, input.args)
+        return await super().start_workflow_update(input)
+
+    async def start_update_with_start_workflow(self, input: StartWorkflowUpdateWithStartInput) -> WorkflowUpdateHandle[Any]:
+        start, update = input.start_workflow_input, input.update_workflow_input
+        start.args = _seal_start(self.key, start.id, start.args)
+        update.args = _seal_args(self.key, start.id, update.update, update.args)
+        return await super().start_update_with_start_workflow(input)
+
+
+class SealCheck(WorkerInterceptor):
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+
+    def workflow_interceptor_class(self, input: WorkflowInterceptorClassInput) -> type[WorkflowInboundInterceptor]:
+        key = self.key
+        input.unsafe_extern_functions[CHECK] = lambda workflow_id, name, command: seal_holds(key, workflow_id, name, command)
+        return _CheckedUpdates
+
+
+class _CheckedUpdates(WorkflowInboundInterceptor):
+    def handle_update_validator(self, input: HandleUpdateInput) -> None:
+        command = input.args[0] if input.args else None
+        if sealed(command) and not workflow.extern_functions()[CHECK](workflow.info().workflow_id, input.update, command):
+            workflow.logger.warning("command refused: not sealed by Safeguard", extra={
+                "update": input.update, "claimed_actor": getattr(command, "actor", None),
+                "claimed_role": getattr(command, "role", None)})
+            raise ApplicationError(REFUSED, "not_permitted", type="Rejected", non_retryable=True)
+        super().handle_update_validator(input)
+
+
+def start_seal_holds(key: bytes, case_id: str, concern: Any, given: str | None) -> bool:
+    """Whether a case's start was sealed by Safeguard (the `open_case` activity asks)."""
+    return isinstance(given, str) and hmac.compare_digest(given, seal_of(key, case_id, START, concern))
