@@ -15,7 +15,7 @@ pytestmark = pytest.mark.unit
 ROOT = Path(__file__).parent.parent
 # what the domain may import beyond itself: the standard library's pure parts and its data libraries
 DOMAIN_MAY_IMPORT = {"__future__", "bisect", "calendar", "collections", "dataclasses", "datetime", "difflib", "fractions",
-                     "functools", "hashlib", "holidays", "json", "pydantic", "re", "typing", "zoneinfo", "domain"}
+                     "functools", "hashlib", "hmac", "holidays", "json", "pydantic", "re", "typing", "zoneinfo", "domain"}
 CLOCK_OR_CHANCE = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"), ("date", "today"),
                    ("time", "time"), ("time", "monotonic"), ("time", "perf_counter"), ("uuid", "uuid4")}
 

@@ -314,6 +314,7 @@ def cli(settings, monkeypatch):
     from configuration.settings import get_settings
 
     monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("SAFEGUARD_TEMPORAL_ADDRESS", "127.0.0.1:1")  # no Temporal: whatever else listens on 7233
     get_settings.cache_clear()
     runner = CliRunner()
     yield lambda *args: runner.invoke(app, list(args))  # the real `safeguard` command

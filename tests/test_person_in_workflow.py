@@ -133,12 +133,15 @@ def test_a_configured_regulator_deadline_is_recorded_with_each_case_raised_under
     from domain.case.policy import policy_from_text
     from domain.concern import ConcernBody
     from domain.deadlines import WorkingHours
+    from domain.seal import seal_of
+    from encryption.seal import START, sealing_key
     from tests.pure_case import PureCase
 
     configured = Settings(**{**settings.model_dump(), "step_deadlines": {NOTIFY_REGULATOR.id: {"kind": "working_hours", "hours": 2}}})
     body = ConcernBody.model_validate(concern("2027-01-12T09:30:00+00:00", case_id="CFG-1"))
+    seal = seal_of(sealing_key(configured), "CFG-1", START, body)  # as Safeguard's client seals a case's start
     opened = CaseActivities(records, configured).open_case(OpenCase(case_id="CFG-1", concern=body, at=body.identified_at,
-                                                                    last_year=2029))
+                                                                    last_year=2029, seal=seal))
     policy = policy_from_text(opened.policy)
     assert policy.pathway.step(NOTIFY_REGULATOR.id).deadline == WorkingHours(hours=2)
     case = PureCase(concern("2027-01-12T09:30:00+00:00", case_id="CFG-2"), policy=policy)
