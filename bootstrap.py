@@ -33,6 +33,7 @@ from temporalio.client import (
     ScheduleUpdate,
     ScheduleUpdateInput,
 )
+from temporalio.service import TLSConfig
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
@@ -98,9 +99,27 @@ def on_connection(client: Client, settings: Settings, records: SafeguardingRecor
     return Client(**{**client.config(), **client_options(settings, records)})
 
 
+def temporal_tls(settings: Settings) -> TLSConfig | bool:
+    """Mutual TLS to Temporal's frontend when a client certificate is configured (production), else
+    none (the embedded dev server listens on 127.0.0.1 only). Unreadable files are refused by name."""
+    paths = {"SAFEGUARD_TEMPORAL_TLS_CA": settings.temporal_tls_ca, "SAFEGUARD_TEMPORAL_TLS_CERT": settings.temporal_tls_cert,
+             "SAFEGUARD_TEMPORAL_TLS_KEY": settings.temporal_tls_key}
+    if not any(paths.values()):
+        return False
+    missing = [name for name, path in paths.items() if name != "SAFEGUARD_TEMPORAL_TLS_CA" and path is None]
+    if missing:
+        raise ValueError(f"mutual TLS to Temporal needs a client certificate and its key: set {' and '.join(missing)}")
+    try:
+        read = {name: path.read_bytes() if path else None for name, path in paths.items()}
+    except OSError as e:
+        raise ValueError(f"cannot read {e.filename} for mutual TLS to Temporal: {e.strerror}") from None
+    return TLSConfig(server_root_ca_cert=read["SAFEGUARD_TEMPORAL_TLS_CA"], client_cert=read["SAFEGUARD_TEMPORAL_TLS_CERT"],
+                     client_private_key=read["SAFEGUARD_TEMPORAL_TLS_KEY"], domain=settings.temporal_tls_server_name)
+
+
 async def connect(settings: Settings, records: SafeguardingRecords | None = None, **options: Any) -> Client:
     return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
-                                **client_options(settings, records), **options)
+                                tls=temporal_tls(settings), **client_options(settings, records), **options)
 
 
 def ports(settings: Settings, records: SafeguardingRecords | None = None, client: Client | None = None,

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     # (default: http://127.0.0.1 and http://localhost at temporal_ui_port)
     temporal_ui_origin: list[str] = []
     task_queue: str = "safeguard-cases"
+    # mutual TLS to Temporal's frontend (production: docker-compose.yml): the CA that signed the
+    # server's certificate, this process's client certificate and key (PEM files), the server's name
+    temporal_tls_ca: Path | None = None
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
+    temporal_tls_server_name: str | None = None
 
     event_store: Literal["sqlite", "postgres"] = "sqlite"
     sqlite_path: Path | None = None  # default: <data_dir>/events.sqlite

@@ -1,0 +1,150 @@
+"""The production shape (issue 18): no Docker engine runs here, so it is tested as configuration.
+`docker-compose.yml` keeps Temporal on the internal network behind mutual TLS, its UI behind
+sign-in with write actions disabled, and nothing published beyond the host; Safeguard's own client
+presents its certificate to a TLS server that requires one (certificates made in the test)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import socket
+import ssl
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from bootstrap import connect, temporal_tls
+from configuration.settings import Settings
+
+pytestmark = pytest.mark.unit
+COMPOSE = yaml.safe_load((Path(__file__).resolve().parents[1] / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+
+
+def test_temporal_is_reached_only_on_the_internal_network_with_a_client_certificate():
+    temporal = SERVICES["temporal"]
+    assert "ports" not in temporal, "Temporal's frontend must not be published"
+    assert COMPOSE["networks"]["internal"]["internal"] is True and temporal["networks"] == ["internal"]
+    env = temporal["environment"]
+    assert env["TEMPORAL_TLS_REQUIRE_CLIENT_AUTH"] == "true"
+    assert {"TEMPORAL_TLS_FRONTEND_CERT", "TEMPORAL_TLS_FRONTEND_KEY", "TEMPORAL_TLS_CLIENT1_CA_CERT"} <= set(env)
+    for name in ("worker", "web"):
+        tls = SERVICES[name]["environment"]
+        assert {"SAFEGUARD_TEMPORAL_TLS_CA", "SAFEGUARD_TEMPORAL_TLS_CERT", "SAFEGUARD_TEMPORAL_TLS_KEY"} <= set(tls), name
+
+
+def test_the_temporal_ui_signs_people_in_and_changes_nothing():
+    env = SERVICES["temporal-ui"]["environment"]
+    assert env["TEMPORAL_AUTH_ENABLED"] == "true" and env["TEMPORAL_AUTH_PROVIDER_URL"]
+    assert env["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
+    assert env["TEMPORAL_TLS_CERT"] and env["TEMPORAL_TLS_KEY"]  # it too is a client of the mTLS frontend
+
+
+def test_nothing_is_published_beyond_the_host():
+    for name, service in SERVICES.items():
+        for port in service.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} on every interface"
+
+
+# ---- the client's TLS set-up, against certificates made here ------------------------------------------
+
+
+def _name(cn: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def _cert(subject: str, key, issuer: str, issuer_key, ca: bool = False, dns: str | None = None,
+          usage=None) -> x509.Certificate:
+    now = dt.datetime.now(dt.timezone.utc)
+    builder = (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(_name(issuer))
+               .public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    if dns:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(dns)]), critical=False)
+    if usage:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def _write(path: Path, cert: x509.Certificate, key) -> None:
+    path.with_suffix(".pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    path.with_suffix(".key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                           serialization.NoEncryption()))
+
+
+@pytest.fixture
+def certs(tmp_path):
+    ca_key, server_key, client_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    ca = _cert("Safeguard test CA", ca_key, "Safeguard test CA", ca_key, ca=True)
+    _write(tmp_path / "ca", ca, ca_key)
+    _write(tmp_path / "cluster", _cert("temporal", server_key, "Safeguard test CA", ca_key, dns="temporal",
+                                       usage=ExtendedKeyUsageOID.SERVER_AUTH), server_key)
+    _write(tmp_path / "client", _cert("safeguard-worker", client_key, "Safeguard test CA", ca_key,
+                                      usage=ExtendedKeyUsageOID.CLIENT_AUTH), client_key)
+    return tmp_path
+
+
+class MutualTLSServer:
+    """A TLS server that requires a client certificate signed by the CA: it records who presented one."""
+
+    def __init__(self, certs: Path) -> None:
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(certs / "cluster.pem", certs / "cluster.key")
+        self.context.load_verify_locations(certs / "ca.pem")
+        self.context.verify_mode = ssl.CERT_REQUIRED
+        self.context.set_alpn_protocols(["h2"])
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.presented: list[str] = []
+        self.refused: list[str] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            try:
+                with self.context.wrap_socket(conn, server_side=True) as tls:
+                    subject = dict(x[0] for x in tls.getpeercert()["subject"])
+                    self.presented.append(subject["commonName"])
+            except (ssl.SSLError, OSError) as e:
+                self.refused.append(type(e).__name__)
+
+
+def _settings(certs: Path, port: int, with_certificate: bool = True) -> Settings:
+    tls = {"temporal_tls_ca": certs / "ca.pem", "temporal_tls_server_name": "temporal"}
+    if with_certificate:
+        tls |= {"temporal_tls_cert": certs / "client.pem", "temporal_tls_key": certs / "client.key"}
+    return Settings(data_dir=certs / "data", temporal_address=f"127.0.0.1:{port}", **tls)
+
+
+async def test_safeguards_client_presents_its_certificate_and_is_known_by_it(certs):
+    server = MutualTLSServer(certs)
+    try:
+        with pytest.raises(Exception):  # the test's server speaks TLS, not Temporal's gRPC
+            await asyncio.wait_for(connect(_settings(certs, server.port)), 10)
+        for _ in range(50):
+            if server.presented:
+                break
+            await asyncio.sleep(0.1)
+        assert "safeguard-worker" in server.presented
+    finally:
+        server.sock.close()
+
+
+def test_tls_needs_both_halves_of_the_client_certificate_and_says_which_file_is_unreadable(certs):
+    with pytest.raises(ValueError, match="set SAFEGUARD_TEMPORAL_TLS_CERT and SAFEGUARD_TEMPORAL_TLS_KEY"):
+        temporal_tls(_settings(certs, 1, with_certificate=False))
+    gone = _settings(certs, 1).model_copy(update={"temporal_tls_key": certs / "nowhere.key"})
+    with pytest.raises(ValueError, match="cannot read .*nowhere.key"):
+        temporal_tls(gone)
+    assert temporal_tls(Settings(data_dir=certs / "data")) is False  # the embedded default: 127.0.0.1 only
