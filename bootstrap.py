@@ -45,6 +45,7 @@ from casework.ports import Ports
 from casework.refusals import Unavailable
 from casework.temporal.availability import ANSWER_WITHIN, RPC_TIMEOUT
 from casework.temporal.processes import keep_proposing
+from casework.temporal.stopped import keep_watching
 from configuration.redaction import PersonalTextInterceptor
 from configuration.settings import Settings
 from encryption.payload_codec import data_converter
@@ -149,7 +150,7 @@ def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActiv
     legacy = LegacyCaseActivities(acts)
     audits = AuditActivities(records, settings)
     process = ProcessActivities(records, settings, acts.feed)
-    return [acts.open_case, acts.holiday_table, acts.append_facts, acts.assess_case_threshold, acts.service_history,
+    return [acts.open_case, acts.check_restart, acts.holiday_table, acts.append_facts, acts.assess_case_threshold, acts.service_history,
             legacy.load_case_policy, legacy.compute_deadlines, legacy.record_facts, legacy.assess_threshold,
             audits.run_governance_audit, audits.governance_action_clock, audits.complete_governance_action,
             process.context, process.append]
@@ -180,11 +181,13 @@ async def serve(client: Client, settings: Settings, records: SafeguardingRecords
     stop = start_projections(feed)
     start_checkpoints(records, feed, settings, stop)
     proposing = asyncio.create_task(keep_proposing(client, settings.task_queue, feed.documents))  # 004 proposals
+    watching = asyncio.create_task(keep_watching(client, records, open_feed(records), settings.stopped_case_check_seconds))
     try:
         await ensure_schedules(client, settings)
         await build_worker(client, records, settings, feed=feed, graceful_shutdown_timeout=DRAIN).run()
     finally:
         proposing.cancel()
+        watching.cancel()
         stop.set()
 
 

@@ -22,12 +22,13 @@ from activities.models import (
     HolidayRequest,
     OpenCase,
     OpenedCase,
+    RestartCheck,
     ServiceHistoryRequest,
     StoredBatch,
     ThresholdRequest,
 )
 from configuration.settings import Settings
-from encryption.seal import REFUSED, sealing_key, start_seal_holds
+from encryption.seal import REFUSED, restart_seal_holds, sealing_key, start_seal_holds
 from domain.case import decide_clock, decide_raise, decide_threshold, new_case, replay
 from domain.case.policy import policy_from_text
 from domain.deadlines import HolidayTable
@@ -70,6 +71,15 @@ class CaseActivities:
         raised += decide_clock(replay(new_case(request.case_id, c, policy), raised), request.at)
         return OpenedCase(policy=policy.as_text(), facts=self.append_facts(FactBatch(case_id=request.case_id, first_seq=1,
                                                                                      facts=raised)).facts)
+
+    @activity.defn(name="check_restart")
+    def check_restart(self, request: RestartCheck) -> None:
+        """A case started with a state (a recovery) goes on only if Safeguard sealed that start."""
+        body = {"concern": request.concern, "resume": request.resume, "recovery": request.recovery}
+        if not restart_seal_holds(self.seal_key, request.case_id, body, request.seal):
+            log.warning("case restart refused: not sealed by Safeguard", case_id=request.case_id,
+                        claimed_actor=request.recovery.actor if request.recovery else None)
+            raise ApplicationError(REFUSED, "not_permitted", type="Rejected", non_retryable=True)
 
     @activity.defn(name="holiday_table")
     def holiday_table(self, request: HolidayRequest) -> HolidayTable:

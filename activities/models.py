@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.case import CasePolicy, ThresholdRequest
-from domain.concern import ConcernBody
+from domain.case import CasePolicy, CaseState, ThresholdRequest
+from domain.concern import ConcernBody, Recovery
 from domain.deadlines import DeadlineRule, WorkingCalendar
 from domain.facts import AnyFact
 
@@ -24,6 +24,16 @@ class OpenCase(Message):
     at: datetime  # when it is raised, on the case's clock
     last_year: int  # bank holidays are taken from the year of identification to this one
     seal: str | None = None  # the start's seal: the case is opened only if Safeguard sealed it
+
+
+class RestartCheck(Message):
+    """A case started with a state rather than raised: only Safeguard's recovery may (its seal)."""
+
+    case_id: str
+    concern: ConcernBody
+    resume: CaseState
+    recovery: Recovery | None = None
+    seal: str | None = None
 
 
 class OpenedCase(Message):

@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from casework import case_reads, cases, oversight
+from casework import case_reads, cases, oversight, recovery
 from casework.refusals import NotYetRecorded
 from casework.temporal.availability import no_worker, worker_polling
 from cli import identity
@@ -110,6 +110,24 @@ def note(
     principal = guarded(lambda: identity.acting(actor, role, "concern note"))
     n = use(lambda: cases.add_note(ports(), principal, cases.AddNote(case_id, text), common.now())).value
     emit_json({"case_id": case_id, "note": n}) if as_json else say(f"note {n} added to {case_id}")
+
+
+@concern_app.command("recover")
+def recover(
+    case_id: str, reason: str = typer.Option(..., "--reason", help="why it is recovered (ids only): what stopped it"),
+    actor: Optional[str] = typer.Option(None, help="your staff id (embedded mode)"),
+    role: Optional[str] = typer.Option(None, "--as", help="your role (embedded mode)"),
+    as_json: bool = JSON,
+) -> None:
+    """Restart a case whose workflow stopped without the case closing, from the event store's facts."""
+    principal = guarded(lambda: identity.acting(actor, role, "concern recover"))
+    done = use(lambda: recovery.recover_case(ports(), principal, recovery.RecoverCase(case_id, reason), common.now()))
+    if as_json:
+        emit_json({"case_id": case_id, "stopped_run_id": done.stopped_run_id, "stopped_status": done.stopped_status,
+                   "run_id": done.run_id})
+        return
+    say(f"{case_id} recovered: its workflow ({done.stopped_status}) restarted from the event store's facts; "
+        "any deadline missed meanwhile is recorded and escalated now")
 
 
 @concern_app.command("status")

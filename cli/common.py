@@ -75,7 +75,9 @@ def deadline_line(d: dict[str, Any]) -> str:
         left = (f"{duration(d['working_time_left_s'])} working time left ({duration(d['time_left_s'])} clock)"
                 if d.get("working_time", True) else f"{duration(d['time_left_s'])} left")
     role = d["role"] + (f" -> {', '.join(d['escalated_to'])}" if d["escalated_to"] else "")
-    return f"{d['due'] or '-':<25} {d['case_id']:<22} {d['service_id']:<10} {d['step']}#{d['occurrence']:<2} {role:<30} {left}"
+    stopped = f"  CASE STOPPED ({d['stopped']['status']}): not being kept" if d.get("stopped") else ""
+    return (f"{d['due'] or '-':<25} {d['case_id']:<22} {d['service_id']:<10} {d['step']}#{d['occurrence']:<2} {role:<30} "
+            f"{left}{stopped}")
 
 
 # ---- input ----------------------------------------------------------------------------------

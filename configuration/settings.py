@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     temporal_tls_cert: Path | None = None
     temporal_tls_key: Path | None = None
     temporal_tls_server_name: str | None = None
+    # how often the worker looks for cases whose workflow stopped without closing (terminated from outside)
+    stopped_case_check_seconds: float = Field(default=60, gt=0)
 
     event_store: Literal["sqlite", "postgres"] = "sqlite"
     sqlite_path: Path | None = None  # default: <data_dir>/events.sqlite

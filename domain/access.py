@@ -41,6 +41,9 @@ COMMISSIONING_READERS: frozenset[str] = frozenset({COMMISSIONER, CONTRACT_MANAGE
 # answerable for the case, and an inspector for the cases of a current grant; not care staff
 EXPORTERS: frozenset[str] = frozenset({"registered_manager", "designated_safeguarding_lead", QUALITY_LEAD,
                                        "operations_director", "nominated_individual", INSPECTOR})
+# who may restart a case whose workflow stopped without closing: those answerable for the case
+RECOVERERS: frozenset[str] = frozenset({"registered_manager", "designated_safeguarding_lead", QUALITY_LEAD,
+                                        "operations_director", "nominated_individual"})
 # who answers for personal data across the organisation: subject access exports, retention's erasure
 DATA_PROTECTION: frozenset[str] = frozenset({QUALITY_LEAD, "operations_director", "nominated_individual"})
 
@@ -218,6 +221,16 @@ def may_export_case(p: Principal, case_id: str, service: str, now: datetime) -> 
             return Decision(True, role=role)
     return Decision(False, f"exporting the evidence pack of {case_id} needs {' or '.join(sorted(EXPORTERS - {INSPECTOR}))} "
                            f"(at {service}, or organisation-wide); you hold {_held(p.roles_at(service))}")
+
+
+@operator_trusted
+def may_recover_case(p: Principal, case_id: str, service: str) -> Decision:
+    """Restarting a stopped case's workflow: one of RECOVERERS at the case's service (or organisation-wide)."""
+    for role in p.roles_at(service):
+        if role in RECOVERERS:
+            return Decision(True, role=role)
+    return Decision(False, f"recovering {case_id} needs {' or '.join(sorted(RECOVERERS))} at {service}; "
+                           f"you hold {_held(p.roles_at(service))}")
 
 
 @operator_trusted

@@ -322,3 +322,22 @@ class CaseNote(Via):
     @classmethod
     def _request_id(cls, value: str | None, info: ValidationInfo) -> str | None:
         return _text(value, info, MAX_REQUEST_ID)
+
+
+class Recovery(Via):
+    """A case's workflow restarted from the event store's facts after it stopped without closing."""
+
+    actor: str = Field(min_length=1)
+    role: str | None = None
+    reason: str
+    stopped_run_id: str | None = None
+
+    @field_validator("actor")
+    @classmethod
+    def _actor(cls, value: str, info: ValidationInfo) -> str:
+        return _id(value, info, "staff")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str, info: ValidationInfo) -> str:
+        return _text(value, info)

@@ -129,6 +129,28 @@ class NoteAdded(Fact):
     request_id: str | None = None
 
 
+class CaseStopped(Fact):
+    """The case's workflow ended without the case closing (terminated, failed, timed out or
+    cancelled, from outside Safeguard): its deadlines are not kept until someone recovers it.
+    Recorded by the worker's watch, once for each run that stopped."""
+
+    type: Literal["CaseStopped"] = "CaseStopped"
+    run_id: str
+    status: str  # terminated, failed, timed_out, canceled
+
+
+class CaseRecovered(Fact):
+    """The case's workflow restarted from the event store's facts, by whom and why."""
+
+    type: Literal["CaseRecovered"] = "CaseRecovered"
+    actor: str
+    role: str | None = None
+    reason: str
+    stopped_run_id: str | None = None
+    channel: str | None = None
+    os_user: str | None = None
+
+
 class ThresholdDecisionFiled(Fact):
     type: Literal["ThresholdDecisionFiled"] = "ThresholdDecisionFiled"
     decision: ThresholdDecision
@@ -258,6 +280,8 @@ CASE_FACTS: tuple[type[Fact], ...] = (
     EscalationAcknowledged,
     DevelopmentRecorded,
     NoteAdded,
+    CaseStopped,
+    CaseRecovered,
     ThresholdDecisionFiled,
     ThresholdDecisionOverridden,
     CaseConcluded,

@@ -26,12 +26,13 @@ def command_key(master: bytes) -> bytes:
     return hmac.new(master, KEY_INFO, hashlib.sha256).digest()
 
 
-def _message(workflow_id: str, name: str, command: BaseModel) -> bytes:
-    body: Any = command.model_dump(mode="json", exclude={SEAL_FIELD})
+def _message(workflow_id: str, name: str, command: BaseModel | dict[str, Any]) -> bytes:
+    body: Any = command.model_dump(mode="json", exclude={SEAL_FIELD}) if isinstance(command, BaseModel) else {
+        k: v.model_dump(mode="json") if isinstance(v, BaseModel) else v for k, v in command.items()}
     return json.dumps([workflow_id, name, body], sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
-def seal_of(key: bytes, workflow_id: str, name: str, command: BaseModel) -> str:
+def seal_of(key: bytes, workflow_id: str, name: str, command: BaseModel | dict[str, Any]) -> str:
     return hmac.new(key, _message(workflow_id, name, command), hashlib.sha256).hexdigest()
 
 

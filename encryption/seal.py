@@ -43,6 +43,7 @@ from eventstore.keys import load_master_key
 
 CHECK = "safeguard_seal_holds"  # the extern function the sandboxed check asks
 START = "raise"  # what a case's start is sealed as: its concern, raised
+RESTART = "recover"  # a case restarted from the store's facts: its concern, the state rebuilt, who and why
 REFUSED = "this command did not come through Safeguard: it was refused and nothing was recorded"
 
 
@@ -59,12 +60,18 @@ def _seal_args(key: bytes, workflow_id: str, name: str, args: Sequence[Any]) -> 
     return [command.model_copy(update={SEAL_FIELD: seal_of(key, workflow_id, name, command)}), *args[1:]]
 
 
+def restart_body(start: Any) -> dict[str, Any]:
+    return {"concern": start.concern, "resume": start.resume, "recovery": start.recovery}
+
+
 def _seal_start(key: bytes, workflow_id: str, args: Sequence[Any]) -> list[Any]:
-    """A case's start carries the seal of its concern (the rest of its input is Safeguard's to set)."""
+    """A case's start carries the seal of its concern; a restart's covers the state it restarts with too."""
     start = args[0] if args else None
     if start is None or not sealed(start) or getattr(start, "concern", None) is None:
         return list(args)
-    return [start.model_copy(update={SEAL_FIELD: seal_of(key, workflow_id, START, start.concern)}), *args[1:]]
+    seal = seal_of(key, workflow_id, RESTART, restart_body(start)) if getattr(start, "resume", None) is not None \
+        else seal_of(key, workflow_id, START, start.concern)
+    return [start.model_copy(update={SEAL_FIELD: seal}), *args[1:]]
 
 
 class Sealer(ClientInterceptor):
@@ -119,3 +126,8 @@ class _CheckedUpdates(WorkflowInboundInterceptor):
 def start_seal_holds(key: bytes, case_id: str, concern: Any, given: str | None) -> bool:
     """Whether a case's start was sealed by Safeguard (the `open_case` activity asks)."""
     return isinstance(given, str) and hmac.compare_digest(given, seal_of(key, case_id, START, concern))
+
+
+def restart_seal_holds(key: bytes, case_id: str, body: dict[str, Any], given: str | None) -> bool:
+    """Whether a case's restart from the store's facts was sealed by Safeguard (`check_restart` asks)."""
+    return isinstance(given, str) and hmac.compare_digest(given, seal_of(key, case_id, RESTART, body))

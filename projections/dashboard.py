@@ -1,6 +1,7 @@
 """The oversight dashboard: every live case, its open deadlines, escalations outstanding, and
 the 72-hourly live-case oversight (001 example 3 step 4: unresolved targeting risk, overdue
-protective actions, weak supervision). A closed case leaves the dashboard."""
+protective actions, weak supervision). A closed case leaves the dashboard. A case whose workflow
+stopped without closing says so on every row of it (`stopped`): its deadlines are not being kept."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from domain.deadlines import WorkingCalendar
 from domain.facts import (
     CaseClosed,
     CaseConcluded,
+    CaseRecovered,
+    CaseStopped,
     ConcernRaised,
     DeadlineMissed,
     Escalated,
@@ -32,7 +35,7 @@ OVERSIGHT_STEP = LIVE_CASE_OVERSIGHT.id
 class LiveCases(ReadModel):
     name = "live_cases"
     handles = (ConcernRaised, StepOpened, StepCompleted, DeadlineMissed, Escalated, EscalationAcknowledged,
-               StepWithdrawn, ThresholdDecisionFiled, CaseConcluded, CaseClosed)
+               StepWithdrawn, ThresholdDecisionFiled, CaseConcluded, CaseClosed, CaseStopped, CaseRecovered)
 
     def keys(self, event: Recorded) -> Iterable[str]:
         return [event.stream]
@@ -76,6 +79,10 @@ class LiveCases(ReadModel):
                 case["threshold_level"] = f.decision.level
             case CaseConcluded():
                 case["status"] = "concluded"
+            case CaseStopped():  # its workflow ended without it closing: nothing keeps its deadlines
+                case["stopped"] = {"at": iso(f.at), "status": f.status, "run_id": f.run_id}
+            case CaseRecovered():
+                case["stopped"] = None
             case CaseClosed():
                 docs[e.stream] = None
                 return
@@ -103,6 +110,7 @@ def dashboard(documents: Documents, now: datetime, calendar: WorkingCalendar) ->
                 else int(calendar.working_time_between(now, due).total_seconds()),
                 "working_time": counts_working_time(s["step"]),  # time left is told in working time, else clock time
                 "time_left_s": int((due - now).total_seconds()) if due else None,
+                "stopped": case.get("stopped"),  # its workflow is not running: this deadline is not being kept
             }
             open_items.append(item)
         deadlines += [i for i in open_items if i["due"]]
@@ -117,7 +125,8 @@ def dashboard(documents: Documents, now: datetime, calendar: WorkingCalendar) ->
             "overdue": len(overdue), "escalations_outstanding": sorted(({"escalation_id": k, **e} for k, e in case["escalations"].items()),
                                               key=lambda x: x["at"]),
             "live_case_oversight": {"next_due": oversight_due, "last": case["oversight"]},
-            "open_risk_beyond_timescale": bool(overdue) or bool(flags),
+            "open_risk_beyond_timescale": bool(overdue) or bool(flags) or bool(case.get("stopped")),
+            "stopped": case.get("stopped"),
         })
     deadlines.sort(key=lambda i: (not i["overdue"], i["due"], i["case_id"]))
     cases.sort(key=lambda c: (-c["overdue"], c["case_id"]))

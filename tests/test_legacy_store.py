@@ -48,11 +48,13 @@ def test_read_models_answer_from_a_legacy_store_as_they_did(records, settings):
     then = expected["documents"]  # the read models there were then (later ones are built from the same events)
     assert as_json({name: dict(feed.documents.scan(name)) for name in then}) == then
     view = as_json(dashboard(feed.documents, now, settings.calendar))
-    for case in view["live_cases"]:  # additions since: each escalation's id, and whether time left is working time
-        for e in case["escalations_outstanding"]:
+    for case in view["live_cases"]:  # additions since: each escalation's id, whether time left is working time,
+        for e in case["escalations_outstanding"]:  # and whether its workflow stopped (issue 18)
             assert e.pop("escalation_id").startswith("E")
+        assert case.pop("stopped") is None
     for d in view["deadlines"]:
         assert isinstance(d.pop("working_time"), bool)
+        assert d.pop("stopped") is None
     assert view == expected["dashboard"]
     records_now = as_json(commissioner_records(feed.documents))
     for r in records_now:  # added since: mutual-harm counts (pathway 2026.12.1) and 004's process per service

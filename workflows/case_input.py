@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.case import CaseState
-from domain.concern import ConcernBody
+from domain.concern import ConcernBody, Recovery
 
 
 class CaseInput(BaseModel):
@@ -20,6 +20,7 @@ class CaseInput(BaseModel):
     history_limit: int = 10_000  # continue as new beyond this many history events
     resume: CaseState | None = None  # set by continue-as-new
     seal: str | None = Field(default=None, repr=False)  # its concern sealed by Safeguard (encryption/seal.py)
+    recovery: Recovery | None = None  # set when restarted from the store's facts after it stopped
 
     @model_validator(mode="before")
     @classmethod

@@ -22,7 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.case_activities import CaseActivities
-    from activities.models import FactBatch, HolidayRequest, OpenCase, ServiceHistoryRequest
+    from activities.models import FactBatch, HolidayRequest, OpenCase, RestartCheck, ServiceHistoryRequest
     from domain import case as decider
     from domain.case import CaseState, CaseStatus, Rejected, StepReceipt
     from domain.case.policy import YEARS_AHEAD, policy_from_text
@@ -71,6 +71,12 @@ class SafeguardingConcernWorkflow:
             return await self.legacy.run(case)
         if self.state is None:
             await self._raise()
+        elif workflow.info().continued_run_id is None:  # started with a state, not continued: only a recovery may
+            await workflow.execute_local_activity_method(CaseActivities.check_restart, RestartCheck(
+                case_id=case.case_id, concern=case.concern, resume=self.state, recovery=case.recovery, seal=case.seal),
+                **LOCAL)
+            async with self._lock:  # who restarted it from the store's facts, and why, first
+                await self._record(decider.decide_recovery(self.state, case.recovery, self._now()) if case.recovery else [])
         while self.state.status != "closed":
             if not self.state.history_attached:
                 await self._attach_service_history()

@@ -16,6 +16,7 @@ from domain.case.decide import (
     decide_development,
     decide_note,
     decide_raise,
+    decide_recovery,
     decide_service_history,
     next_wakeup,
     recorded_as_decided,
@@ -35,7 +36,7 @@ from domain.case.views import CaseStatus, StepReceipt, StepView, receipt_of, rec
 __all__ = [
     "CasePolicy", "CaseState", "CaseStatus", "OpenEscalation", "OpenStep", "Rejected", "StepReceipt", "StepView",
     "ThresholdRequest", "check_acknowledgement", "check_development", "check_threshold_facts", "check_completion", "check_requirements", "check_note", "check_open", "decide_acknowledgement",
-    "decide_clock", "decide_completion", "decide_development", "decide_note", "decide_raise", "decide_service_history",
+    "decide_clock", "decide_completion", "decide_development", "decide_note", "decide_raise", "decide_recovery", "decide_service_history",
     "decide_threshold", "evolve", "merged_facts", "new_case", "next_wakeup", "receipt_of", "recorded_receipt", "replay", "status_of",
     "threshold_request",
 ]

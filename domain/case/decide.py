@@ -20,8 +20,9 @@ from pydantic import BaseModel, ValidationError
 from domain.case.policy import CasePolicy
 from domain.case.rejection import Rejected
 from domain.case.state import CaseState, OpenStep, evolve, new_case
-from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, StepCompletion
+from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, Recovery, StepCompletion
 from domain.facts import (
+    CaseRecovered,
     NoteAdded,
     CaseClosed,
     CaseConcluded,
@@ -311,6 +312,14 @@ def decide_acknowledgement(state: CaseState, a: Acknowledgement, now: datetime) 
     check_acknowledgement(state, a)
     return [EscalationAcknowledged(at=now, escalation_id=a.escalation_id, role=a.role, actor=a.actor, note=a.note,
                                    **a.via(), **({"request_id": a.request_id} if a.request_id else {}))]
+
+
+def decide_recovery(state: CaseState, r: Recovery, now: datetime) -> list[Fact]:
+    """Who recovered the case and why, recorded once for the run it was recovered from."""
+    if (r.stopped_run_id or "") in state.recovered or state.status == "closed":
+        return []
+    return [CaseRecovered(at=now, actor=r.actor, role=r.role, reason=r.reason, stopped_run_id=r.stopped_run_id,
+                          **r.via())]
 
 
 def check_note(state: CaseState, n: CaseNote) -> None:

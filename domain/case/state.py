@@ -17,6 +17,7 @@ from domain.concern import ConcernBody
 from domain.facts import (
     CaseClosed,
     CaseConcluded,
+    CaseRecovered,
     DeadlineMissed,
     DevelopmentRecorded,
     Escalated,
@@ -97,6 +98,7 @@ class CaseState(Model):
     developments: int = 0
     development_requests: dict[str, int] = {}  # a development's number by the request id it was sent with
     requests: tuple[str, ...] = ()  # the request ids of completions, acknowledgements and notes recorded
+    recovered: tuple[str, ...] = ()  # the stopped runs it was recovered from (CaseRecovered)
     notes: int = 0
     threshold_decision: ThresholdDecision | None = None
     outcome: str | None = None
@@ -157,6 +159,8 @@ def evolve(state: CaseState, fact: Fact) -> CaseState:
                        **_requested(s, fact.request_id)}
         case NoteAdded():
             changes = {"notes": fact.note, **_requested(s, fact.request_id)}
+        case CaseRecovered():
+            changes = {"recovered": (*s.recovered, fact.stopped_run_id or "")}
         case DevelopmentRecorded():
             changes = {"developments": fact.development}
             if fact.request_id:

@@ -150,7 +150,8 @@ def board(principal: Principal, view: dict[str, Any], now: datetime, ctx: WebCon
                           "overdue": overdue_by_case.get(c["case_id"], 0), "flags": flags})
     risks.sort(key=lambda r: (-r["overdue"], r["case_id"]))
     all_services = sorted({c["service"]["id"] for c in view["live_cases"] if sees_service(principal, c["service"]["id"])})
-    return {"deadlines": deadlines, "deadlines_total": len(chosen), "escalations": escalations[:rows],
+    stopped = [{"case_id": c["case_id"], "service_id": c["service"]["id"], **c["stopped"]} for c in cases if c.get("stopped")]
+    return {"stopped": stopped, "deadlines": deadlines, "deadlines_total": len(chosen), "escalations": escalations[:rows],
             "escalations_total": len(escalations), "oversight": oversight, "oversight_total": len(due_oversight),
             "risks": risks[:rows], "risks_total": len(risks), "cases": len(cases), "services": all_services,
             "rows": rows}

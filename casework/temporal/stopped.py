@@ -1,0 +1,137 @@
+"""Cases whose workflow stopped without the case closing: found, recorded, and restarted.
+
+A case's workflow ends only when the case closes. One that ended otherwise (terminated through
+Temporal's own API, failed, timed out, cancelled) keeps no deadline until it is recovered. The
+worker looks at every live case on an interval (`stopped_case_check_seconds`): a case the store
+holds open whose workflow is not running gets a `CaseStopped` fact (once per run), so the board
+and the deadlines show it. `safeguard concern recover` restarts it from the store's facts
+(casework/recovery.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import structlog
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities.models import OpenedCase
+from casework.temporal.failures import plain_errors
+from domain.case import CaseState, new_case, replay
+from domain.case.policy import policy_from_text
+from domain.facts import CaseStopped, ConcernRaised
+from eventstore.application import SafeguardingRecords, Superseded
+from projections.dashboard import LiveCases
+from projections.documents import Documents
+from workflows.case_input import CaseInput
+from workflows.concern import SafeguardingConcernWorkflow
+
+log = structlog.get_logger("safeguard.stopped_cases")
+STOPPED = {WorkflowExecutionStatus.TERMINATED: "terminated", WorkflowExecutionStatus.FAILED: "failed",
+           WorkflowExecutionStatus.TIMED_OUT: "timed_out", WorkflowExecutionStatus.CANCELED: "canceled"}
+
+
+@dataclass(frozen=True)
+class Stopped:
+    case_id: str
+    run_id: str
+    status: str
+
+
+async def stopped(client: Client, case_id: str) -> Stopped | None:
+    """The case's latest run, if it ended without the case closing (None: running, completed, or unknown)."""
+    try:
+        desc = await client.get_workflow_handle(case_id).describe()
+    except RPCError as e:
+        if e.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+    status = STOPPED.get(desc.status) if desc.status else None
+    return Stopped(case_id, desc.run_id, status) if status else None
+
+
+async def record_stopped(client: Client, records: SafeguardingRecords, documents: Documents) -> list[Stopped]:
+    """Every live case whose workflow stopped, recorded as stopped once for its run."""
+    found = []
+    for _, case in list(documents.scan(LiveCases.name)):
+        case_id = case["case_id"]
+        if (case.get("stopped") or {}).get("run_id"):
+            continue  # recorded already (a recovery clears it)
+        halted = await stopped(client, case_id)
+        if halted is None:
+            continue
+        facts = records.stored_facts(case_id)
+        if not facts or any(isinstance(r.fact, CaseStopped) and r.fact.run_id == halted.run_id for r in facts):
+            continue
+        try:
+            records.record(case_id, len(facts) + 1, [CaseStopped(at=datetime.now(timezone.utc).replace(microsecond=0),
+                                                                 run_id=halted.run_id, status=halted.status)])
+        except Superseded:
+            continue  # a recovery began meanwhile: its facts stand
+        log.warning("case stopped without closing", case_id=case_id, status=halted.status)
+        found.append(halted)
+    return found
+
+
+async def keep_watching(client: Client, records: SafeguardingRecords, feed: Any, every: float) -> None:
+    """The worker's loop: record cases that stopped, until cancelled."""
+    while True:
+        try:
+            feed.catch_up(only=LiveCases.name)
+            await record_stopped(client, records, feed.documents)
+        except Exception:  # Temporal or the store briefly down: the next pass tries again
+            log.exception("looking for stopped cases failed")
+        await asyncio.sleep(every)
+
+
+@dataclass(frozen=True)
+class RunSetup:
+    """What the stopped run was started with and decided under: its clock and history settings, and
+    its policy (the JSON of the state it was continued with, or of what its `open_case` answered)."""
+
+    start: CaseInput
+    policy: str
+
+
+async def run_setup(client: Client, halted: Stopped) -> RunSetup | None:
+    """None when Temporal no longer holds the stopped run's history."""
+    try:
+        history = await client.get_workflow_handle(halted.case_id, run_id=halted.run_id).fetch_history()
+    except RPCError:
+        return None
+    converter, start = client.data_converter, None
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+            [start] = await converter.decode(event.workflow_execution_started_event_attributes.input.payloads, [CaseInput])
+            if start.resume is not None:
+                return RunSetup(start, start.resume.policy.as_text())
+        elif start is not None and event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:
+            details = event.marker_recorded_event_attributes.details  # a local activity's: what it was, what it answered
+            if "data" not in details or "result" not in details or not details["result"].payloads:
+                continue
+            [about] = await converter.decode(details["data"].payloads)
+            if isinstance(about, dict) and about.get("activity_type") == "open_case":
+                [opened] = await converter.decode(details["result"].payloads, [OpenedCase])
+                return RunSetup(start, opened.policy)
+    return None
+
+
+def state_from_store(records: SafeguardingRecords, case_id: str, policy: str) -> CaseState:
+    facts = [r.fact for r in records.stored_facts(case_id)]
+    raised = facts[0]
+    assert isinstance(raised, ConcernRaised)
+    return replay(new_case(case_id, raised.concern, policy_from_text(policy)), facts)
+
+
+async def restart(client: Client, task_queue: str, start: CaseInput) -> Any:
+    """The case's workflow again, as a new run of the same id (the stopped one is closed)."""
+    async with plain_errors(start.case_id, client):
+        return await client.start_workflow(
+            SafeguardingConcernWorkflow.run, start, id=start.case_id, task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE, id_conflict_policy=WorkflowIDConflictPolicy.FAIL)
