@@ -20,7 +20,7 @@ from casework.inputs import validate
 from casework.ports import Ports
 from casework.refusals import AlreadyDone, AlreadyRecorded, Conflict, Gone, Invalid
 from casework.temporal import cases as temporal
-from domain.access import Principal, may_act_at
+from domain.access import Principal, may_act_at, may_add_note
 from domain.case import CaseStatus, StepReceipt, recorded_receipt
 from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, StepCompletion
 from domain.facts import ConcernRaised, DevelopmentRecorded, EscalationAcknowledged, NoteAdded, StepCompleted
@@ -34,6 +34,7 @@ from projections.case_history import escalations
 @dataclass(frozen=True)
 class RaiseConcern:
     concern: Any  # the concern as sent (JSON): checked here under the input rules
+    key: str | None = None  # the sender's idempotency key: the case id comes from it (unless the body names one)
 
 
 @dataclass(frozen=True)
@@ -95,18 +96,27 @@ def _via(principal: Principal) -> dict[str, Any]:
 
 async def raise_concern(ports: Ports, principal: Principal, c: RaiseConcern, now: datetime) -> Outcome[CaseStatus]:
     """Raise a concern: recorded once its workflow answers. The same concern raised again (same case
-    id, or the same body, whose digest is its case id) is answered with the case and starts nothing."""
+    id; the same body, whose digest is its case id; or the same idempotency key, from which the case id
+    comes) is answered with the case and starts nothing; a key sent again with another concern is refused."""
     data, decision = raised_by(principal, c.concern) if isinstance(c.concern, dict) else (c.concern, None)
     if decision is not None:
         claimed = data.get("case_id") if isinstance(data.get("case_id"), str) else None
         allowed(ports, principal, decision, claimed, data["service"]["id"])
     concern = validate(data, ConcernBody, "concern", ports.rules(now))
-    case_id = concern.case_id or temporal.case_id_for(concern)
+    request = request_id(principal, c.key)
+    named = concern.case_id is not None
+    case_id = concern.case_id or (temporal.case_id_for_request(concern, request) if request else temporal.case_id_for(concern))
+    concern = concern.model_copy(update={"case_id": case_id})
     with erased_as_gone(case_id):
         first = ports.records.stored_facts(case_id, lte=1) if len(case_id) <= 64 else []
     earlier = first[0].fact if first and isinstance(first[0].fact, ConcernRaised) else None
     client = await ports.temporal(worker=True)
-    status = await temporal.raise_concern(client, ports.settings.task_queue, concern, now=now, within=ports.within)
+    try:
+        status = await temporal.raise_concern(client, ports.settings.task_queue, concern, now=now, within=ports.within)
+    except Conflict:  # this case id was raised with another concern
+        if request is not None and not named:  # the id came from the key: the key was sent with another concern
+            raise key_reused(request) from None
+        raise
     audit(ports, principal, "write", True, case_id=status.case_id, service=concern.service.id)
     return Outcome(status, replayed=earlier is not None, at=earlier.at if earlier else None)
 
@@ -128,7 +138,7 @@ async def complete_step(ports: Ports, principal: Principal, c: CompleteStep, now
     async with one_at_a_time(request):
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
-            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts)
+            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, writing=True)
         if (answer := _completed(ports, c, request, facts)) is not None:
             return answer
         decision = completion_decision(ports.records, principal, c.case_id, service, c.step, c.occurrence, facts)
@@ -188,7 +198,7 @@ async def record_development(ports: Ports, principal: Principal, c: RecordDevelo
     async with one_at_a_time(request):
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
-            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts)
+            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, writing=True)
         development = early or development_as(
             allowed(ports, principal, may_act_at(principal, service, "recording a development"), c.case_id, service))
         if batch := recorded(facts, request, DevelopmentRecorded):
@@ -217,9 +227,10 @@ async def acknowledge_escalation(ports: Ports, principal: Principal, c: Acknowle
     async with one_at_a_time(request):
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
-            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts)
+            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, writing=True)
         if batch := recorded(facts, request, EscalationAcknowledged):
-            if batch[0].fact.escalation_id != c.escalation_id:  # type: ignore[attr-defined]
+            done_ack: EscalationAcknowledged = batch[0].fact  # type: ignore[assignment]
+            if (done_ack.escalation_id, done_ack.note) != (c.escalation_id, c.note):
                 raise key_reused(request)  # type: ignore[arg-type]
             return Outcome(answer, replayed=True, at=batch[0].fact.at)
         decision = acknowledgement_decision(ports.records, principal, c.case_id, service, c.escalation_id)
@@ -244,8 +255,9 @@ async def add_note(ports: Ports, principal: Principal, c: AddNote, now: datetime
     async with one_at_a_time(request):
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
-            service, decision = visible_case(ports, principal, c.case_id, now, action=None, facts=facts)
-        note = validate({"text": c.text, "actor": principal.actor, "role": decision.role or principal.acting_as(),
+            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, writing=True)
+        role = allowed(ports, principal, may_add_note(principal, c.case_id, service, now), c.case_id, service)
+        note = validate({"text": c.text, "actor": principal.actor, "role": role,
                          "request_id": request, **_via(principal)}, CaseNote, "note", ports.rules(now))
         if batch := recorded(facts, request, NoteAdded):
             done: NoteAdded = batch[0].fact  # type: ignore[assignment]

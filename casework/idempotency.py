@@ -49,13 +49,15 @@ def key_reused(request: str) -> Invalid:
 
 def recorded(facts: list[Recorded], request: str | None, kind: type) -> list[Recorded] | None:
     """The facts the request recorded, if it was: its fact (of class `kind`) and the others written
-    with it in one append (they share the store's write time)."""
+    with it in one append (they share the store's write time). A key that recorded another kind of
+    request here (a note's key sent with a development) is refused."""
     if request is None:
         return None
-    first = next((i for i, r in enumerate(facts) if isinstance(r.fact, kind)
-                  and getattr(r.fact, "request_id", None) == request), None)
+    first = next((i for i, r in enumerate(facts) if getattr(r.fact, "request_id", None) == request), None)
     if first is None:
         return None
+    if not isinstance(facts[first].fact, kind):
+        raise key_reused(request)
     end = first + 1
     while end < len(facts) and facts[end].timestamp == facts[first].timestamp:
         end += 1

@@ -224,6 +224,17 @@ def may_export_case(p: Principal, case_id: str, service: str, now: datetime) -> 
 
 
 @operator_trusted
+def may_add_note(p: Principal, case_id: str, service: str, now: datetime) -> Decision:
+    """A note on a case: anyone who may read it in a staff role (their services', or organisation-wide).
+    An inspector's grant reads only: it adds nothing to the record."""
+    read = may_read_case(p, case_id, service, now)
+    if not read or read.role != INSPECTOR:
+        return read
+    return Decision(False, f"adding a note to {case_id} needs a staff role at {service}: an inspector's grant "
+                           "is to read the case, not to add to it")
+
+
+@operator_trusted
 def may_recover_case(p: Principal, case_id: str, service: str) -> Decision:
     """Restarting a stopped case's workflow: one of RECOVERERS at the case's service (or organisation-wide)."""
     for role in p.roles_at(service):

@@ -305,7 +305,7 @@ class CaseNote(Via):
 
     text: str
     actor: str = Field(min_length=1)
-    role: str
+    role: Role
     request_id: str | None = None
 
     @field_validator("text")

@@ -48,19 +48,24 @@ async def test_a_note_over_the_api_is_recorded_once_shown_and_audited(api):
     assert first.status_code == 200 and first.json() == {"case_id": case_id, "note": 1}, first.text
     assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
     assert reused.status_code == 422 and "different request" in reused.json()["detail"]
+    async with api.as_user("TL-75", Assignment("team_leader", ELM)) as c:  # one key, another kind of request
+        await c.post(f"/cases/{case_id}/notes", json={"text": "a note"}, headers={"Idempotency-Key": "k-9"})
+        crossed = await c.post(f"/cases/{case_id}/developments", json={"kind": "other", "summary": "x"},
+                               headers={"Idempotency-Key": "k-9"})
+    assert crossed.status_code == 422 and "different request" in crossed.json()["detail"]
     assert second.json()["note"] == 2
     assert empty.status_code == 422 and "note: text: is empty or only spaces" in empty.json()["detail"]
     assert named.status_code == 422 and "actor comes from who you are signed in as" in named.json()["detail"]
-    [one, two] = notes(api.records, case_id)
+    [one, two, _] = notes(api.records, case_id)
     assert (one.text, one.actor, one.role, one.channel, one.request_id) == (
         "Spoke to A-117's key worker", "TL-71", "team_leader", "api", "TL-71:n-1")
-    assert two.request_id is None and api.case_events(case_id) == before + 2
-    assert [e["details"]["text"] for e in chronology if e["type"] == "NoteAdded"] == [one.text, two.text]
+    assert two.request_id is None and api.case_events(case_id) == before + 3  # and TL-75's
+    assert [e["details"]["text"] for e in chronology if e["type"] == "NoteAdded"][:2] == [one.text, two.text]
     writes = [a for a in api.accounts.access_log(case_id=case_id, user_id="TL-71") if a.action == "write"]
     assert [a.what for a in writes] == ["POST /api/v1/cases/{case_id}/notes"] * 2
 
 
-async def test_a_note_needs_a_reader_of_the_case(api):
+async def test_a_note_needs_a_staff_reader_of_the_case(api):
     case_id = await raise_case(api)
     before = api.case_events(case_id)
     until = datetime.now(timezone.utc) + timedelta(days=1)
@@ -68,12 +73,16 @@ async def test_a_note_needs_a_reader_of_the_case(api):
         elsewhere = await other.post(f"/cases/{case_id}/notes", json={"text": "a note"})
     async with api.as_user("INSP-7", Assignment("inspector", None, (case_id,), until)) as inspector:
         granted = await inspector.post(f"/cases/{case_id}/notes", json={"text": "Reviewed for the inspection"})
+    async with api.as_user("OD-7", Assignment("operations_director", None)) as director:  # organisation-wide staff
+        across = await director.post(f"/cases/{case_id}/notes", json={"text": "Reviewed at the monthly meeting"})
     assert elsewhere.status_code == 404 and elsewhere.json()["detail"] == f"no case {case_id}"
-    assert granted.status_code == 200, granted.text
-    assert [(n.actor, n.role) for n in notes(api.records, case_id)] == [("INSP-7", "inspector")]
+    assert granted.status_code == 403 and "an inspector's grant is to read the case" in granted.json()["detail"]
+    assert across.status_code == 200, across.text
+    assert [(n.actor, n.role) for n in notes(api.records, case_id)] == [("OD-7", "operations_director")]
     assert api.case_events(case_id) == before + 1
-    [refusal] = [a for a in api.accounts.access_log(case_id=case_id) if a.user_id == "TL-72"]
-    assert (refusal.action, refusal.allowed) == ("refused", False)
+    for refused in ("TL-72", "INSP-7"):
+        [refusal] = [a for a in api.accounts.access_log(case_id=case_id) if a.user_id == refused]
+        assert (refusal.action, refusal.allowed) == ("refused", False)
 
 
 async def test_a_note_from_the_case_page_and_in_the_evidence_pack(env, settings, records):
@@ -158,3 +167,16 @@ async def test_a_case_with_notes_and_keyed_requests_replays(driver):
         pass
     history = await case.handle.fetch_history()
     assert (await replayer(driver.env.client.data_converter).replay_workflow(history)).replay_failure is None
+
+
+async def test_a_raise_with_a_key_is_the_same_case_again_and_the_key_with_another_concern_is_refused(api):
+    from tests.api_support import concern_body
+
+    async with api.as_user("SSW-76", Assignment("senior_support_worker", ELM)) as c:
+        body = {k: v for k, v in concern_body().items() if k != "case_id"}
+        first = await c.post("/cases", json=body, headers={"Idempotency-Key": "raise-1"})
+        again = await c.post("/cases", json=body, headers={"Idempotency-Key": "raise-1"})
+        other = await c.post("/cases", json={**body, "summary": "another concern"}, headers={"Idempotency-Key": "raise-1"})
+    assert first.status_code == again.status_code == 201, first.text
+    assert again.json()["case_id"] == first.json()["case_id"] and again.headers["Idempotent-Replayed"] == "true"
+    assert other.status_code == 422 and "different request" in other.json()["detail"]

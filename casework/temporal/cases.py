@@ -46,6 +46,13 @@ def case_id_for(concern: ConcernBody) -> str:
     return f"SG-{concern.identified_at.astimezone(timezone.utc):%Y%m%d}-{digest}"
 
 
+def case_id_for_request(concern: ConcernBody, request: str) -> str:
+    """The case id of a concern raised with an idempotency key: from the key (its request id), so the
+    key sent again is the same case, and sent with another concern is refused as the same id."""
+    digest = hashlib.sha256(request.encode()).hexdigest()[:10].upper()
+    return f"SG-{concern.identified_at.astimezone(timezone.utc):%Y%m%d}-{digest}"
+
+
 CLOCK_SKEW = timedelta(minutes=5)
 RESULT_AT_LEAST = 1.0  # seconds left to wait for the answer once a request is accepted
 

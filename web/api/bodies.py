@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, StrictInt, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from domain.concern import ConcernBody, RaisedBy
@@ -31,7 +31,7 @@ class NewConcern(Body, ConcernBody):
 class Completion(Body):
     what: ClassVar[str] = "step completion"
     record: dict[str, Any] = Field(description="the step's record: its fields as the pathway gives them")
-    occurrence: int | None = Field(None, ge=1, description="which occurrence of a recurring step (default: the earliest open)")
+    occurrence: StrictInt | None = Field(None, ge=1, description="which occurrence of a recurring step (default: the earliest open)")
 
 
 class NewDevelopment(Body):

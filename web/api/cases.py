@@ -25,7 +25,7 @@ PACK_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "jso
 @router.post("", status_code=201, summary="Raise a concern")
 async def raise_concern(body: bodies.NewConcern, principal: Writer, ports: PortsDep, now: Now, key: Key) -> JSONResponse:
     concern = body.model_dump(mode="json", exclude_unset=True, exclude={"raised_by"})
-    outcome = await cases.raise_concern(ports, principal, cases.RaiseConcern(concern), now)
+    outcome = await cases.raise_concern(ports, principal, cases.RaiseConcern(concern, key), now)
     return answered(outcome, outcome.value, key, 201)
 
 

@@ -9,7 +9,7 @@ page (a refusal, an unknown case, sign in again); the API's own paths keep probl
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
@@ -24,6 +24,16 @@ from web.problems import Problem, detail_of, status_of
 def _is_api(request: Request) -> bool:
     """A machine's endpoint (the API, the Temporal UI's codec): errors as problem+json, never a page."""
     return request.url.path.startswith((API, "/api/", CODEC_PATH + "/"))
+
+
+def _back_to(request: Request) -> str:
+    """Where to go once signed in again: the page asked for, or, for a form sent after the session
+    ended, the page the form was on (its address cannot be opened: it only takes forms)."""
+    if request.method in ("GET", "HEAD"):
+        return request.url.path
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc in ("", request.url.netloc)
+    return referer.path if same_site and referer.path.startswith("/") and not referer.path.startswith("//") else "/"
 
 
 def install(app: FastAPI) -> None:
@@ -42,7 +52,7 @@ def install(app: FastAPI) -> None:
             return await api_problem(request, e)
         if e.status == 401:  # a session that ended says why; never having signed in needs no reason
             why = f"&why={quote(e.detail)}" if e.detail.startswith("your session") else ""
-            return RedirectResponse(f"/sign-in?next={quote(request.url.path)}{why}", status_code=303)
+            return RedirectResponse(f"/sign-in?next={quote(_back_to(request))}{why}", status_code=303)
         return page(request, "error.html", getattr(request.state, "principal", None), status=e.status,
                     status_code=e.status, detail=e.detail)
 

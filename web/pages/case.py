@@ -13,7 +13,7 @@ from starlette.responses import Response
 from casework import case_reads
 from casework.inputs import parse_as_at
 from casework.refusals import Invalid
-from domain.access import Principal, may_acknowledge, may_act_at, may_complete, may_export_case, may_read_case
+from domain.access import Principal, may_acknowledge, may_act_at, may_add_note, may_complete, may_export_case
 from domain.pathway import current_pathway
 from domain.threshold import load_profile
 from projections.case_history import chronology, escalations as escalation_rows
@@ -92,7 +92,7 @@ async def case_page(request: Request, principal: Principal, case_id: str, as_at_
                 development_kinds=DEVELOPMENT_KINDS, development=state.get("development", {}),
                 development_key=keyed["development"], note=state.get("note", {}), note_key=keyed["note"],
                 may_develop=bool(may_act_at(principal, service, "recording a development")),
-                may_note=bool(may_read_case(principal, case_id, service, now)),
+                may_note=bool(may_add_note(principal, case_id, service, now)),
                 export=may_export_case(principal, case_id, service, now))
 
 

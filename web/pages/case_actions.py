@@ -89,7 +89,8 @@ async def complete(request: Request, case_id: str, step: str, occurrence: int) -
         return _back(case_id)
     late = "" if receipt.on_time is not False else " (after its deadline)"
     opened = f" Opened: {', '.join(s.replace('_', ' ') for s in receipt.opened)}." if receipt.opened else ""
-    flash(request, f"Done: {pathway_step.title[0].lower()}{pathway_step.title[1:]}, recorded at "
+    title = pathway_step.title if pathway_step.title[1:2].isupper() else pathway_step.title[0].lower() + pathway_step.title[1:]
+    flash(request, f"Done: {title}, recorded at "
                    f"{london(receipt.completed_at)}{late}.{opened}")
     return _back(case_id)
 

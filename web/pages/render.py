@@ -3,6 +3,7 @@ the page's common context (who is signed in, the CSRF token, the navigation they
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from pathlib import Path
@@ -72,6 +73,11 @@ def form_key() -> str:
 
 
 def page_key(form: dict[str, str]) -> str | None:
-    """The idempotency key a posted form carries (its hidden `form_key`), as the use cases take it."""
+    """The idempotency key a posted form carries: its hidden `form_key` and what was typed in it. Sent
+    twice as it was (a double click, a second tab), it is recorded once; changed and sent again (back,
+    edit, send), it is a new request."""
     key = form.get("form_key", "")
-    return f"page:{key}" if 0 < len(key) <= 150 and key.isprintable() else None
+    if not (0 < len(key) <= 150 and key.isprintable()):
+        return None
+    typed = json.dumps(sorted((k, v) for k, v in form.items() if k not in ("csrf_token", "form_key")))
+    return f"page:{key}:{hashlib.sha256(typed.encode()).hexdigest()[:16]}"
