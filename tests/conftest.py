@@ -61,6 +61,15 @@ def concern(identified_at: str, case_id: str | None = None, **over: Any) -> dict
     return {**body, **over}
 
 
+@pytest.fixture(autouse=True)
+def no_stray_temporal(monkeypatch):
+    """A test reaches only the Temporal it starts: never a developer's `./scripts/dev` on 7233."""
+    monkeypatch.setenv("SAFEGUARD_TEMPORAL_ADDRESS", "127.0.0.1:1")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def quiet_logs():
     import logging
