@@ -145,13 +145,13 @@ def allowed(ports: Ports, principal: Principal, decision: Decision, case_id: str
 
 
 def visible_case(ports: Ports, principal: Principal, case_id: str, now: datetime, action: str | None = "read",
-                 facts: list[Recorded] | None = None, writing: bool = False) -> tuple[str, Decision]:
+                 facts: list[Recorded] | None = None, by_workflow: bool = False) -> tuple[str, Decision]:
     """The case's service if the principal may read the case (audited as `action`, when given); else
     NotFound, as an unknown case is answered (the refusal, with its reason, is audited). The local
-    operator's command (`writing`) to a case the store does not hold (yet) is answered by its workflow
-    (service "")."""
+    operator asking the case's workflow (`by_workflow`: a command, its status) about a case the store
+    does not hold (yet) is answered by the workflow (service "")."""
     service = case_service(ports.records, case_id, facts)
-    if service is None and principal.operator and writing:  # not in the store (yet): the case's workflow answers
+    if service is None and principal.operator and by_workflow:  # not in the store (yet): the case's workflow answers
         return "", Decision(True, role=principal.acting_as())
     if service is None:
         audit(ports, principal, "refused", False, case_id=case_id, reason=f"no case {case_id}")

@@ -33,7 +33,7 @@ class CaseView:
 
 async def case_status(ports: Ports, principal: Principal, case_id: str, now: datetime) -> CaseStatus:
     with erased_as_gone(case_id):
-        visible_case(ports, principal, case_id, now)
+        visible_case(ports, principal, case_id, now, by_workflow=True)
     client = await ports.temporal(worker=True)
     return await temporal.case_status(client, case_id, ports.within, ports.settings.task_queue)
 

@@ -138,7 +138,7 @@ async def complete_step(ports: Ports, principal: Principal, c: CompleteStep, now
     async with one_at_a_time(request):
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
-            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, writing=True)
+            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, by_workflow=True)
         if (answer := _completed(ports, c, request, facts)) is not None:
             return answer
         decision = completion_decision(ports.records, principal, c.case_id, service, c.step, c.occurrence, facts)
@@ -198,7 +198,7 @@ async def record_development(ports: Ports, principal: Principal, c: RecordDevelo
     async with one_at_a_time(request):
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
-            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, writing=True)
+            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, by_workflow=True)
         development = early or development_as(
             allowed(ports, principal, may_act_at(principal, service, "recording a development"), c.case_id, service))
         if batch := recorded(facts, request, DevelopmentRecorded):
@@ -227,7 +227,7 @@ async def acknowledge_escalation(ports: Ports, principal: Principal, c: Acknowle
     async with one_at_a_time(request):
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
-            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, writing=True)
+            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, by_workflow=True)
         if batch := recorded(facts, request, EscalationAcknowledged):
             done_ack: EscalationAcknowledged = batch[0].fact  # type: ignore[assignment]
             if (done_ack.escalation_id, done_ack.note) != (c.escalation_id, c.note):
@@ -255,7 +255,7 @@ async def add_note(ports: Ports, principal: Principal, c: AddNote, now: datetime
     async with one_at_a_time(request):
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
-            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, writing=True)
+            service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, by_workflow=True)
         role = allowed(ports, principal, may_add_note(principal, c.case_id, service, now), c.case_id, service)
         note = validate({"text": c.text, "actor": principal.actor, "role": role,
                          "request_id": request, **_via(principal)}, CaseNote, "note", ports.rules(now))
