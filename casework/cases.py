@@ -110,6 +110,8 @@ async def raise_concern(ports: Ports, principal: Principal, c: RaiseConcern, now
     with erased_as_gone(case_id):
         first = ports.records.stored_facts(case_id, lte=1) if len(case_id) <= 64 else []
     earlier = first[0].fact if first and isinstance(first[0].fact, ConcernRaised) else None
+    if earlier is not None:  # an id taken already: a case the asker may not see is answered as unknown
+        visible_case(ports, principal, case_id, now, action=None, facts=first)
     client = await ports.temporal(worker=True)
     try:
         status = await temporal.raise_concern(client, ports.settings.task_queue, concern, now=now, within=ports.within)

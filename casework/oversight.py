@@ -16,6 +16,7 @@ from domain.access import (
     may_read_commissioning,
     may_read_governance,
     may_read_lists,
+    may_read_national_return,
     sees_service,
 )
 from projections.commissioner import CommissionerRecords, commissioner_records, service_history
@@ -58,8 +59,10 @@ def dashboard(ports: Ports, principal: Principal, now: datetime, as_at: datetime
     at = as_at or now
     view = dashboard_view(ports.read_models([LiveCases()], as_at), at, ports.settings.calendar)
     services = {c["case_id"]: c["service"]["id"] for c in view["live_cases"]}
-    return {**view, "live_cases": [c for c in view["live_cases"] if sees_service(principal, c["service"]["id"])],
-            "deadlines": [d for d in view["deadlines"] if sees_service(principal, services.get(d["case_id"], ""))]}
+    seen = {case_id for case_id, service in services.items() if sees_service(principal, service)}
+    return {**view, "live_cases": [c for c in view["live_cases"] if c["case_id"] in seen],
+            "deadlines": [d for d in view["deadlines"] if d["case_id"] in seen],
+            "cases_with_open_risk_beyond_timescale": [c for c in view["cases_with_open_risk_beyond_timescale"] if c in seen]}
 
 
 def governance(ports: Ports, principal: Principal, now: datetime, as_at: datetime | None = None) -> dict[str, Any]:
@@ -90,6 +93,6 @@ def history(ports: Ports, principal: Principal, service_id: str, exclude_case: s
 
 def national(ports: Ports, principal: Principal, year: int) -> dict[str, Any]:
     """The national Safeguarding Adults Collection's tables for a year: an export, audited as one."""
-    allowed(ports, principal, may_read_governance(principal))
+    allowed(ports, principal, may_read_national_return(principal))
     audit(ports, principal, "export", True, reason=f"national return {year}")
     return national_report(ports.read_models([NationalReturnCases()]), year)

@@ -247,13 +247,13 @@ def may_recover_case(p: Principal, case_id: str, service: str) -> Decision:
 @operator_trusted
 def may_answer_subject_access(p: Principal) -> Decision:
     """A subject access export gathers an adult's cases across services: an organisation-level duty."""
-    return _any_of(p, DATA_PROTECTION, "subject access exports")
+    return may_reach(p, "subject_access")
 
 
 @operator_trusted
 def may_apply_retention(p: Principal) -> Decision:
     """Erasing cases past retention: destroying keys cannot be undone, an organisation-level duty."""
-    return _any_of(p, DATA_PROTECTION, "retention's erasures")
+    return may_reach(p, "retention")
 
 
 def sees_service(p: Principal, service: str) -> bool:
@@ -282,28 +282,53 @@ def may_act_in_organisation(p: Principal, roles: Iterable[str], what: str) -> De
     return Decision(False, f"{what} needs {' or '.join(wanted)}; you hold {_roles(p)}")
 
 
+@dataclass(frozen=True)
+class Reach:
+    """An organisation-level read or duty: the roles that may, each held organisation-wide. A role
+    held at one service (or a token narrowed to one) reaches that service's cases, never the
+    organisation's figures, every service's records or every adult's cases."""
+
+    what: str
+    roles: frozenset[str]
+
+
+# what each organisation-level read or duty reaches, and who may: the data `may_reach` reads
+ORGANISATION_REACH: dict[str, Reach] = {
+    "governance": Reach("the governance audits", GOVERNANCE_READERS),
+    "national_return": Reach("the national return", GOVERNANCE_READERS),
+    "commissioning": Reach("the commissioner records", COMMISSIONING_READERS),
+    "subject_access": Reach("subject access exports", DATA_PROTECTION),
+    "retention": Reach("retention's erasures", DATA_PROTECTION),
+    "organisation_workflows": Reach("the organisation's workflows", GOVERNANCE_READERS | COMMISSIONING_READERS),
+}
+
+
 @operator_trusted
+def may_reach(p: Principal, what: str) -> Decision:
+    reach = ORGANISATION_REACH[what]
+    for a in p.assignments:
+        if a.role in reach.roles and a.service is None:
+            return Decision(True, role=a.role)
+    return Decision(False, f"{reach.what} need {' or '.join(sorted(reach.roles))}, held organisation-wide; "
+                           f"you hold {_roles(p)}")
+
+
 def may_read_governance(p: Principal) -> Decision:
-    return _any_of(p, GOVERNANCE_READERS, "the governance audits")
+    return may_reach(p, "governance")
 
 
-@operator_trusted
+def may_read_national_return(p: Principal) -> Decision:
+    return may_reach(p, "national_return")
+
+
 def may_read_commissioning(p: Principal) -> Decision:
-    return _any_of(p, COMMISSIONING_READERS, "the commissioner records")
+    return may_reach(p, "commissioning")
 
 
-@operator_trusted
 def may_read_organisation_workflows(p: Principal) -> Decision:
     """The Temporal payloads of workflows that are not a case's (audits, governance actions,
     provider-concern processes): governance or commissioning readers."""
-    return _any_of(p, GOVERNANCE_READERS | COMMISSIONING_READERS, "the organisation's workflows")
-
-
-def _any_of(p: Principal, roles: frozenset[str], what: str) -> Decision:
-    for a in p.assignments:
-        if a.role in roles:
-            return Decision(True, role=a.role)
-    return Decision(False, f"{what} need {' or '.join(sorted(roles))}; you hold {_roles(p)}")
+    return may_reach(p, "organisation_workflows")
 
 
 def _roles(p: Principal) -> str:
