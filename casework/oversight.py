@@ -34,6 +34,12 @@ def watch_lists(ports: Ports, principal: Principal) -> None:
     audit(ports, principal, "read", True)
 
 
+def cases_shown(ports: Ports, principal: Principal, shown: dict[str, str]) -> None:
+    """The cases a live list put in front of its reader (case id -> service), each read audited."""
+    for case_id, service in shown.items():
+        audit(ports, principal, "read", True, case_id=case_id, service=service)
+
+
 def pending_deadlines(ports: Ports, principal: Principal, now: datetime, role: str | None = None,
                       service: str | None = None) -> list[dict[str, Any]]:
     """Every open step with a due instant, of every live case the principal sees, soonest (or most

@@ -11,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from casework import oversight
-from domain.access import STAFF_ROLES
-from web.identity import resolve_principal, web
+from domain.access import STAFF_ROLES, Principal, may_read_lists
+from web.identity import asking, web
 from web.pages.live import HEARTBEAT_EVERY, board as board_view, live_feed, watcher
 from web.pages.render import env, page
 from web.pages.signin import principal_of
@@ -25,23 +25,29 @@ SESSION_ENDED = ('<p class="notice problem" role="alert">Your session has ended,
                  'updating. <a href="/sign-in?next=/board">Sign in again</a>.</p>')
 
 
-async def _still_signed_in(request: Request, last_used: float | None) -> bool:
-    """The session as it was when the board connected, checked again: idle for too long, signed
-    out elsewhere, or its account gone ends the stream (checked between pushes, every heartbeat).
-    Watching is not using: the check starts from the session's last use before the board opened."""
+async def _still_signed_in(request: Request, last_used: float | None) -> Principal | None:
+    """Who is watching, as their session and roles stand now (None: the session ended, idle too long
+    or signed out elsewhere, or the account is gone). Checked before every push, so a role revoked
+    takes its cases off the next push. Watching is not using: the check starts from the session's
+    last use before the board opened."""
     request.session["seen"] = last_used  # the check would otherwise count itself as a use
     try:
-        await run_in_threadpool(resolve_principal, request)
-        return True
+        return await run_in_threadpool(asking, request)
     except Problem:
-        return False
+        return None
+
+
+def shown(data: dict) -> dict[str, str]:
+    """The cases a rendered board puts in front of its reader: case id -> service."""
+    rows = [*data["stopped"], *data["deadlines"], *data["escalations"], *data["oversight"], *data["risks"]]
+    return {r["case_id"]: r["service_id"] for r in rows}
 
 
 def _filters(service: str, role: str, overdue: str) -> dict[str, object]:
     return {"service": service.strip(), "role": role if role in STAFF_ROLES else "", "overdue_only": overdue == "1"}
 
 
-async def _render(request: Request, principal, filters: dict, woken: bool = False) -> str:
+async def _render(request: Request, principal, filters: dict, woken: bool = False) -> tuple[str, dict[str, str]]:
     """The board's live part. Boards of principals who see the same services, with the same filters,
     at the same instant are the same: rendered once for all of them (200 supervisors, one render)."""
     ctx = web(request)
@@ -51,14 +57,15 @@ async def _render(request: Request, principal, filters: dict, woken: bool = Fals
     services = principal.services()
     key = (view["position"], now, None if services is None else tuple(sorted(services)), tuple(sorted(filters.items())))
     rendered = ctx.__dict__.setdefault("_boards_rendered", {})  # this app's renders (tests run several apps)
-    html = rendered.get(key)
-    if html is None:
+    found = rendered.get(key)
+    if found is None:
         if len(rendered) > 256:
             rendered.clear()
         data = board_view(principal, view, now, ctx, **filters)
         # one line: an SSE message carries it as one data line (the board has no <pre> or <textarea>)
-        html = rendered[key] = " ".join(env.get_template("board_live.html").render(b=data, now=now).split())
-    return html
+        html = " ".join(env.get_template("board_live.html").render(b=data, now=now).split())
+        found = rendered[key] = (html, shown(data))
+    return found
 
 
 @router.get("/board")
@@ -70,6 +77,7 @@ async def board(request: Request, service: str = "", role: str = "", overdue: st
     now = ctx.now().replace(microsecond=0)
     view = await run_in_threadpool(live_feed(ctx).view, now)
     data = board_view(principal, view, now, ctx, **filters)
+    await run_in_threadpool(oversight.cases_shown, ctx.ports, principal, shown(data))
     query = request.url.query
     return page(request, "board.html", principal, b=data, now=now, filters=filters, roles=STAFF_ROLES,
                 stream=f"/board/stream{'?' + query if query else ''}")
@@ -87,19 +95,23 @@ async def stream(request: Request, service: str = "", role: str = "", overdue: s
     async def events():
         w.listeners += 1
         w.start()
-        last = None
-        woken = False
+        last, woken, seen = None, False, set()
         try:
             while True:
-                html = await _render(request, principal, filters, woken)
+                current = await _still_signed_in(request, last_used)  # before every push
+                if current is None or not may_read_lists(current):
+                    yield {"event": "board", "data": SESSION_ENDED}
+                    return
+                html, cases = await _render(request, current, filters, woken)
+                first = {c: s for c, s in cases.items() if c not in seen}  # each case's first showing, audited
+                if first:
+                    await run_in_threadpool(oversight.cases_shown, web(request).ports, current, first)
+                    seen.update(first)
                 if html != last:
                     last = html
                     yield {"event": "board", "data": html}
                 woken = await w.wait(HEARTBEAT_EVERY)
                 if await request.is_disconnected():
-                    return
-                if not woken and not await _still_signed_in(request, last_used):
-                    yield {"event": "board", "data": SESSION_ENDED}
                     return
         finally:
             w.listeners -= 1

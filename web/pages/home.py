@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from casework import oversight
 from web.pages.live import live_feed, my_work
 from web.pages.render import page
 from web.pages.signin import principal_of
@@ -21,5 +22,7 @@ async def home(request: Request) -> Response:
     now = ctx.now().replace(microsecond=0)
     view = await run_in_threadpool(live_feed(ctx).view, now)
     work = my_work(principal, view, now, ctx)
+    shown = {r["case_id"]: r["service_id"] for r in [*work["steps"], *work["escalations"]]}
+    await run_in_threadpool(oversight.cases_shown, ctx.ports, principal, shown)  # each case on it, read
     return page(request, "home.html", principal, work=work, now=now,
                 staff=principal.services() is None or bool(principal.services()))
