@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from casework.access import visible_case
+from casework.access import allowed, audit, visible_case
 from casework.cases import case_facts, erased_as_gone
 from casework.ports import Ports
 from casework.refusals import Unavailable
 from casework.temporal import cases as temporal
-from domain.access import Principal
+from domain.access import Principal, may_reach
+from domain.identity import AccessRecorded
 from domain.case import CaseStatus
 from eventstore.events import Recorded
 from projections.case_history import chronology
@@ -61,3 +62,14 @@ async def case_view(ports: Ports, principal: Principal, case_id: str, now: datet
         unavailable = e.message
     shown = [r for r in facts if as_at is None or r.at <= as_at]
     return CaseView(case_id, service, facts, shown, status, unavailable)
+
+
+def who_read(ports: Ports, principal: Principal, case_id: str, now: datetime) -> list[AccessRecorded]:
+    """The case's lines of the access log (who read or changed it, when, from where, allowed or not):
+    for those who answer for personal data across the organisation. Looking is itself logged."""
+    allowed(ports, principal, may_reach(principal, "access_log"), case_id)
+    with erased_as_gone(case_id):
+        visible_case(ports, principal, case_id, now, action=None)
+    lines = ports.accounts.access_log(case_id=case_id)
+    audit(ports, principal, "read", True, case_id=case_id, target="access log")
+    return lines

@@ -299,6 +299,7 @@ ORGANISATION_REACH: dict[str, Reach] = {
     "commissioning": Reach("the commissioner records", COMMISSIONING_READERS),
     "subject_access": Reach("subject access exports", DATA_PROTECTION),
     "retention": Reach("retention's erasures", DATA_PROTECTION),
+    "access_log": Reach("who read a case (its access log)", DATA_PROTECTION),
     "organisation_workflows": Reach("the organisation's workflows", GOVERNANCE_READERS | COMMISSIONING_READERS),
 }
 

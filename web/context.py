@@ -26,6 +26,7 @@ class WebContext:
     ports: Ports
     now: Callable[[], datetime] = utc_now
     throttle: Throttle = field(default_factory=Throttle)
+    refusals_logged: dict = field(default_factory=dict)  # (address, refusal) -> when last logged (web/identity.py)
 
     @property
     def settings(self) -> Settings:

@@ -65,8 +65,6 @@ def _from_token(request: Request, ctx: WebContext, presented: str) -> Principal:
     try:
         token, account = ctx.accounts.check_token(presented, ctx.now())
     except AccountError as e:
-        ctx.accounts.audit(None, "refused", f"{request.method} {request.url.path}", False, reason=str(e),
-                           address=address(request), channel="api")
         raise Problem(401, str(e), {"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
     last = _last_use.get(token.token_id) or ctx.accounts.last_use(token.token_id)
     if last is None or ctx.now() - last >= TOKEN_USE_EVERY:
@@ -83,7 +81,11 @@ def _from_session(request: Request, ctx: WebContext) -> Principal | None:
         return None
     now = ctx.now().timestamp()
     idle = ctx.settings.session_idle_minutes * 60
-    if seen is None or now - seen > idle or now - session.get("since", 0) > ctx.settings.session_max_hours * 3600:
+    if now - session.get("since", 0) > ctx.settings.session_max_hours * 3600:
+        session.clear()
+        raise Problem(401, f"your session ended: a session lasts {ctx.settings.session_max_hours} hours at most, "
+                           "however it is used: sign in again")
+    if seen is None or now - seen > idle:
         session.clear()
         raise Problem(401, f"your session ended after {ctx.settings.session_idle_minutes} minutes without use: "
                            "sign in again")
@@ -95,7 +97,28 @@ def _from_session(request: Request, ctx: WebContext) -> Principal | None:
     return account.principal(session.get("channel", "web"), session_id=sid)
 
 
+UNSIGNED_EVERY = timedelta(minutes=1)  # a refusal to sign in the same way, from one address, is logged this often
+
+
 def resolve_principal(request: Request) -> Principal:
+    """Who is asking, or 401. Each refusal is in the access log, at most once a minute for the same
+    refusal from the same address (a script retrying a dead token cannot flood the log)."""
+    try:
+        return _resolve(request)
+    except Problem as e:
+        ctx = web(request)
+        key, now, logged = (address(request), e.detail), ctx.now(), ctx.refusals_logged
+        if now - logged.get(key, datetime.min.replace(tzinfo=now.tzinfo)) >= UNSIGNED_EVERY:
+            if len(logged) > 10_000:
+                logged.clear()
+            logged[key] = now
+            ctx.accounts.audit(request.session.get("uid") if "session" in request.scope else None, "refused",
+                               route_of(request), False, reason=e.detail, address=address(request),
+                               channel="api" if request.url.path.startswith(API) else "web")
+        raise
+
+
+def _resolve(request: Request) -> Principal:
     ctx = web(request)
     header = request.headers.get("authorization", "")
     if header:

@@ -8,12 +8,13 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from casework import case_reads
 from casework.inputs import parse_as_at
 from casework.refusals import Invalid
-from domain.access import Principal, may_acknowledge, may_act_at, may_add_note, may_complete, may_export_case
+from domain.access import Principal, may_acknowledge, may_act_at, may_add_note, may_complete, may_export_case, may_reach
 from domain.pathway import current_pathway
 from domain.threshold import load_profile
 from projections.case_history import chronology, escalations as escalation_rows
@@ -85,6 +86,9 @@ async def case_page(request: Request, principal: Principal, case_id: str, as_at_
     for e in escalations:
         e["may"] = bool(may_acknowledge(principal, service, e["escalation_id"], e["to_role"]))
     keyed = {name: state.get(name, {}).get("values", {}).get("form_key") or form_key() for name in ("development", "note")}
+    readers = None
+    if may_reach(principal, "access_log"):  # who read it: for those who answer for personal data
+        readers = await run_in_threadpool(case_reads.who_read, ctx.ports, principal, case_id, now)
     return page(request, "case.html", principal, status=status_code, case_id=case_id, service=service,
                 concern=view.facts[0].fact.concern, status_=status, unavailable=view.unavailable, steps=steps,
                 escalations=escalations, chronology=chronology(view.shown), as_at=as_at_ or "", as_at_error=as_at_error,
@@ -93,7 +97,7 @@ async def case_page(request: Request, principal: Principal, case_id: str, as_at_
                 development_key=keyed["development"], note=state.get("note", {}), note_key=keyed["note"],
                 may_develop=bool(may_act_at(principal, service, "recording a development")),
                 may_note=bool(may_add_note(principal, case_id, service, now)),
-                export=may_export_case(principal, case_id, service, now))
+                export=may_export_case(principal, case_id, service, now), readers=readers)
 
 
 @router.get("/cases/{case_id}")
