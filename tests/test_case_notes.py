@@ -180,3 +180,23 @@ async def test_a_raise_with_a_key_is_the_same_case_again_and_the_key_with_anothe
     assert first.status_code == again.status_code == 201, first.text
     assert again.json()["case_id"] == first.json()["case_id"] and again.headers["Idempotent-Replayed"] == "true"
     assert other.status_code == 422 and "different request" in other.json()["detail"]
+
+
+async def test_a_keyed_request_keeps_no_text_outside_its_case(api):
+    """Issue 18: an answer kept for an Idempotency-Key once held a raise's whole body (its summary
+    too) in a stream under the store's key, readable after the case's key was destroyed. Answers are
+    now read back from the case's own facts: no other stream holds any of its text."""
+    from eventstore.events import case_stream
+    from projections.feed import decode
+    from tests.api_support import concern_body
+
+    summary = "Quillon shoved Perpetua into the linen cupboard"
+    async with api.as_user("SSW-78", Assignment("senior_support_worker", ELM)) as c:
+        raised = await c.post("/cases", json={**concern_body(), "summary": summary}, headers={"Idempotency-Key": "k-r"})
+        case_id = raised.json()["case_id"]
+        await c.post(f"/cases/{case_id}/notes", json={"text": "Perpetua's sister was told"}, headers={"Idempotency-Key": "k-n"})
+    stream = str(case_stream(case_id))
+    outside = [r for r in decode(api.records, api.records.recorder.select_notifications(start=1, limit=10_000))
+               if r.stream != stream]
+    assert outside and not [r.type for r in outside if summary in r.fact.model_dump_json() or "Perpetua" in
+                            r.fact.model_dump_json()]
