@@ -146,10 +146,12 @@ def serve_command(
     host: str = typer.Option(None, help="address to listen on (default SAFEGUARD_WEB_HOST)"),
     port: int = typer.Option(None, help="port (default SAFEGUARD_WEB_PORT)"),
     workers: int = typer.Option(1, help="uvicorn worker processes"),
-    forwarded_allow_ips: Optional[str] = typer.Option(None, help="the TLS proxy's address, trusted for X-Forwarded-For"),
+    forwarded_allow_ips: Optional[str] = typer.Option(None, help="the TLS proxy's address(es), trusted for X-Forwarded-For "
+                                                      "(default SAFEGUARD_TRUSTED_PROXIES; none: the header is ignored)"),
 ) -> None:
     """Run the HTTP API for production under uvicorn, against the configured Temporal and event store."""
     from web.serving import run_production
 
     settings = get_settings()
-    run_production(host or settings.web_host, port or settings.web_port, workers, forwarded_allow_ips)
+    run_production(host or settings.web_host, port or settings.web_port, workers,
+                   forwarded_allow_ips or settings.trusted_proxies or None)

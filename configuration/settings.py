@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     mode: Literal["embedded", "production"] = "embedded"
     token: str = Field(default="", repr=False)  # the CLI's personal API token, in production mode
     web_host: str = "127.0.0.1"
+    # the TLS proxy in front of `safeguard serve`, whose X-Forwarded-For is believed (comma-separated
+    # addresses); none: the header is ignored, and the address audited is the connection's own
+    trusted_proxies: str = ""
     web_port: int = 8000
     session_secret: str = Field(default="", repr=False)  # default: a random one kept in <data_dir>/session-secret
     session_idle_minutes: int = Field(default=30, ge=1)  # shared care-home PCs: a session left idle ends

@@ -61,7 +61,8 @@ async def next_with(queue: asyncio.Queue, text: str, within: float = 10) -> str:
 async def test_a_revoked_role_and_a_sign_out_reach_an_open_board_before_its_next_push(site, env, settings):
     site.user("TL-40", Assignment("team_leader", ELM), Assignment("team_leader", OAK))
     async with httpx.AsyncClient(base_url=site.base, timeout=30) as c:
-        await c.post("/sign-in", data={"user_id": "TL-40", "password": PASSWORD, "next": "/"})
+        token = re.search(r'name="login_csrf" value="([^"]+)"', (await c.get("/sign-in")).text).group(1)
+        await c.post("/sign-in", data={"user_id": "TL-40", "password": PASSWORD, "next": "/", "login_csrf": token})
         page = await c.get("/")  # its sign-out form carries the session's CSRF token
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         async with c.stream("GET", "/board/stream") as stream:

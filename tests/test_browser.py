@@ -129,7 +129,7 @@ async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_
     await check_page(qsl, "case page (closed)")
     await qsl.emulate_media(media="print")  # what a manager prints for a strategy meeting
     await expect(qsl.locator("header.top")).to_be_hidden()
-    await expect(qsl.locator("table")).to_be_visible()
+    await expect(qsl.get_by_role("table", name="Every fact recorded on case")).to_be_visible()
     await qsl.screenshot(path=str(ARTEFACTS / "case-page-printed.png"), full_page=True)
 
     facts = site.case_facts(case_id)
@@ -261,7 +261,7 @@ async def test_keyboard_only_sign_in_sign_out_and_session_expiry(site, person, b
 
     tl = await person("TL-12")
     await tl.get_by_role("button", name="Sign out").click()
-    await expect(tl.get_by_role("status")).to_contain_text("you are signed out")
+    await expect(tl.get_by_role("status")).to_contain_text("You are signed out")
     await check_page(tl, "sign in")
     await tl.goto(f"{site.base}/")
     assert "/sign-in" in tl.url  # signed out: the pages send them to sign in
@@ -277,7 +277,7 @@ async def test_keyboard_only_sign_in_sign_out_and_session_expiry(site, person, b
     finally:
         settings.session_idle_minutes = 30
     assert "/sign-in" in tl.url
-    await expect(tl.get_by_role("status")).to_contain_text("your session ended after 0 minutes without use")
+    await expect(tl.get_by_role("status")).to_contain_text("Your session ended after 0 minutes without use")
 
 
 async def test_governance_commissioner_and_threshold_pages(site, person):

@@ -111,7 +111,9 @@ class Pages:
         for a in assignments:
             self.accounts.grant(user_id, a, by="test")
         c = httpx.AsyncClient(transport=self.transport, base_url="https://testserver", timeout=30)
-        r = await c.post("/sign-in", data={"user_id": user_id, "password": PASSWORD, "next": "/"})
+        form = (await c.get("/sign-in")).text  # its token is this browser's own (login CSRF)
+        token = re.search(r'name="login_csrf" value="([^"]+)"', form).group(1)
+        r = await c.post("/sign-in", data={"user_id": user_id, "password": PASSWORD, "next": "/", "login_csrf": token})
         assert r.status_code == 303, r.text
         return c
 

@@ -18,6 +18,7 @@ from configuration.settings import Settings, get_settings
 from eventstore.application import SafeguardingRecords
 import bootstrap
 from web import codec, problems
+from web.headers import SecurityHeaders
 from web.api import routers
 from web.context import API, WebContext, session_secret, utc_now
 SESSION_COOKIE = "safeguard_session"
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, records: SafeguardingRecords
     app.add_middleware(SessionMiddleware, secret_key=session_secret(settings), session_cookie=SESSION_COOKIE,
                        max_age=settings.session_max_hours * 3600, same_site="lax", https_only=settings.cookie_secure)
     app.add_middleware(codec.CodecCORS, origins=settings.temporal_ui_origins())
+    app.add_middleware(SecurityHeaders)  # outermost: every answer carries them, errors included
     problems.install(app)
     app.include_router(codec.router)
     for router in routers():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
@@ -153,9 +154,23 @@ def start_session(request: Request, user_id: str, channel: str = "web") -> str:
     return csrf
 
 
+def cross_site(request: Request) -> bool:
+    """Whether a browser sent this from another site (its Origin, or Sec-Fetch-Site, says so). A
+    program sends neither, and is not a browser carrying someone's cookies."""
+    origin = request.headers.get("origin")
+    if origin is not None:
+        return urlsplit(origin).netloc != request.headers.get("host", request.url.netloc)
+    return request.headers.get("sec-fetch-site") == "cross-site"
+
+
 async def sign_in(request: Request, user_id: str, password: str) -> tuple[Principal, str]:
-    """Check a local account's password, throttled; start the session. Pages call this too."""
+    """Check a local account's password, throttled; start the session. Pages call this too. A
+    sign-in sent from another site is refused (login CSRF: someone else's session in your browser)."""
     ctx = web(request)
+    if cross_site(request):
+        await run_in_threadpool(ctx.accounts.audit, None, "login", "sign in", False, reason="sent from another site",
+                                address=address(request), channel="web")
+        raise Problem(403, "sign in from Safeguard's own sign-in page: a sign-in sent from another site is refused")
     window = timedelta(minutes=ctx.settings.login_window_minutes)
     keys = [f"user:{user_id}", f"address:{address(request)}"]
     # what was typed is audited only if it is an id: a password typed into the user id field is not kept

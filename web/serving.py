@@ -19,12 +19,15 @@ class EmbeddedServer(uvicorn.Server):
 
 
 def embedded_server(app: Any, host: str, port: int) -> EmbeddedServer:
+    """No proxy in front: X-Forwarded-For is never believed (uvicorn would believe it from loopback,
+    so anyone on the machine could write the address the access log and sign-in throttle see)."""
     return EmbeddedServer(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                                         lifespan="off"))
+                                         lifespan="off", proxy_headers=False))
 
 
-def run_production(host: str, port: int, workers: int, forwarded_allow_ips: str | None) -> None:
-    """uvicorn with its own signal handling. Behind a TLS-terminating proxy, `forwarded_allow_ips`
-    names the proxy so the client address audited is the caller's, not the proxy's."""
-    uvicorn.run("web.production:app", host=host, port=port, workers=workers, proxy_headers=forwarded_allow_ips is not None,
-                forwarded_allow_ips=forwarded_allow_ips, log_level="info", lifespan="off")
+def run_production(host: str, port: int, workers: int, trusted_proxies: str | None) -> None:
+    """uvicorn with its own signal handling. Behind a TLS-terminating proxy, `trusted_proxies` names
+    it (SAFEGUARD_TRUSTED_PROXIES), so the address audited is the caller's, not the proxy's; from
+    any other address, X-Forwarded-For and X-Forwarded-Proto are ignored."""
+    uvicorn.run("web.production:app", host=host, port=port, workers=workers, proxy_headers=bool(trusted_proxies),
+                forwarded_allow_ips=trusted_proxies or None, log_level="info", lifespan="off")

@@ -26,6 +26,10 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith((API, "/api/", CODEC_PATH + "/"))
 
 
+SESSION_ENDINGS = (("limit", "your session ended: a session lasts"), ("idle", "your session ended after"),
+                   ("ended", "your session has ended"))
+
+
 def _back_to(request: Request) -> str:
     """Where to go once signed in again: the page asked for, or, for a form sent after the session
     ended, the page the form was on (its address cannot be opened: it only takes forms)."""
@@ -50,8 +54,9 @@ def install(app: FastAPI) -> None:
     async def on_problem(request: Request, e: Problem) -> Response:
         if _is_api(request):
             return await api_problem(request, e)
-        if e.status == 401:  # a session that ended says why; never having signed in needs no reason
-            why = f"&why={quote(e.detail)}" if e.detail.startswith("your session") else ""
+        if e.status == 401:  # a session that ended says why (by a code); never having signed in needs no reason
+            code = next((c for c, start in SESSION_ENDINGS if e.detail.startswith(start)), None)
+            why = f"&why={code}" if code else ""
             return RedirectResponse(f"/sign-in?next={quote(_back_to(request))}{why}", status_code=303)
         return page(request, "error.html", getattr(request.state, "principal", None), status=e.status,
                     status_code=e.status, detail=e.detail)

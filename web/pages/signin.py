@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import secrets
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
@@ -33,9 +33,25 @@ async def form_of(request: Request, principal: Principal) -> dict[str, str]:
     return form
 
 
+def reasons(request: Request) -> dict[str, str]:
+    """Why the sign-in page was sent to: its own words, chosen by a code (never text from the address,
+    which anyone could write and the page would show as its own)."""
+    settings = request.app.state.web.settings
+    return {"signed-out": "You are signed out.",
+            "idle": f"Your session ended after {settings.session_idle_minutes} minutes without use: sign in again.",
+            "limit": f"Your session ended: a session lasts {settings.session_max_hours} hours at most. Sign in again.",
+            "ended": "Your session has ended: sign in again."}
+
+
+def _form(request: Request, **context) -> Response:
+    """The sign-in form, with a token of this browser's own: a sign-in form sent from elsewhere has none."""
+    token = request.session.setdefault("login_csrf", secrets.token_urlsafe(24))
+    return page(request, "sign_in.html", None, oidc=_oidc(request), login_csrf=token, **context)
+
+
 @router.get("/sign-in")
 async def sign_in_page(request: Request, next: str = "/", why: str = "") -> Response:
-    return page(request, "sign_in.html", None, oidc=_oidc(request), next=safe_next(next), why=why, error=None, user_id="")
+    return _form(request, next=safe_next(next), why=reasons(request).get(why, ""), error=None, user_id="")
 
 
 def _oidc(request: Request) -> bool:
@@ -47,14 +63,16 @@ async def sign_in_post(request: Request) -> Response:
     form = await request.form()
     user_id, password = str(form.get("user_id", "")).strip(), str(form.get("password", ""))
     target = safe_next(str(form.get("next", "/")))
+    expected, given = request.session.get("login_csrf"), str(form.get("login_csrf", ""))
+    if not expected or not secrets.compare_digest(str(expected), given):
+        return _form(request, status=403, next=target, why="", user_id=user_id,
+                     error="this sign-in form has expired or did not come from Safeguard: sign in again below")
     if not user_id or not password:
-        return page(request, "sign_in.html", None, oidc=_oidc(request), status=422, next=target, why="",
-                    error="give your user id and password", user_id=user_id)
+        return _form(request, status=422, next=target, why="", error="give your user id and password", user_id=user_id)
     try:
         await sign_in(request, user_id, password)
     except Problem as e:
-        return page(request, "sign_in.html", None, oidc=_oidc(request), status=e.status, next=target, why="", error=e.detail,
-                    user_id=user_id)
+        return _form(request, status=e.status, next=target, why="", error=e.detail, user_id=user_id)
     return RedirectResponse(target, status_code=303)
 
 
@@ -63,7 +81,7 @@ async def sign_out_post(request: Request) -> Response:
     try:
         principal = await principal_of(request)
     except Problem:  # already signed out (or the session ended): nothing to end
-        return RedirectResponse("/sign-in?why=" + quote("you are signed out"), status_code=303)
+        return RedirectResponse("/sign-in?why=signed-out", status_code=303)
     await form_of(request, principal)
     await sign_out(request, principal)
-    return RedirectResponse("/sign-in?why=" + quote("you are signed out"), status_code=303)
+    return RedirectResponse("/sign-in?why=signed-out", status_code=303)

@@ -1,0 +1,76 @@
+"""The web's own defences (issue 18): security headers on every answer, sign-in from another site
+refused (login CSRF), the sign-in page showing only its own words, and X-Forwarded-For believed
+from a named proxy only."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.api_support import API, BASE
+from web.serving import embedded_server
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def app_client(settings, records):
+    from web.app import create_app
+
+    app = create_app(settings, records=records, client=None)
+    return lambda: httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.0.0.8", 50000)),
+                                     base_url=BASE, timeout=30)
+
+
+async def test_every_answer_carries_the_security_headers(app_client):
+    async with app_client() as c:
+        for path in ("/sign-in", f"{API}/pathway", "/cases/SG-1", f"{API}/cases/SG-1", "/static/safeguard.css"):
+            r = await c.get(path)
+            csp = r.headers["content-security-policy"]
+            assert "default-src 'self'" in csp and "script-src 'self';" in csp and "frame-ancestors 'none'" in csp, path
+            assert r.headers["x-content-type-options"] == "nosniff" and r.headers["referrer-policy"] == "same-origin"
+            assert r.headers["strict-transport-security"].startswith("max-age="), path  # https://testserver
+            assert (r.headers.get("cache-control") == "no-store") == (not path.startswith("/static/")), path
+
+
+async def test_a_sign_in_from_another_site_is_refused(app_client, records):
+    from eventstore.accounts import Accounts
+
+    Accounts(records).add_user("SSW-60", "A Worker", "correct-horse-battery-9", by="test")
+    async with app_client() as c:
+        elsewhere = await c.post(f"{API}/session", data={"user_id": "SSW-60", "password": "correct-horse-battery-9"},
+                                 headers={"Origin": "https://evil.example"})
+        forged_page = await c.post("/sign-in", data={"user_id": "SSW-60", "password": "correct-horse-battery-9"})
+        assert elsewhere.status_code == 403 and "from another site" in elsewhere.json()["detail"]
+        assert forged_page.status_code == 403 and "did not come from Safeguard" in forged_page.text
+        assert "safeguard_session" not in c.cookies or "uid" not in c.cookies.get("safeguard_session", "")
+        form = (await c.get("/sign-in")).text
+        token = re.search(r'name="login_csrf" value="([^"]+)"', form).group(1)
+        ok = await c.post("/sign-in", data={"user_id": "SSW-60", "password": "correct-horse-battery-9", "login_csrf": token})
+        assert ok.status_code == 303
+        same_site = await c.post(f"{API}/session", json={"user_id": "SSW-60", "password": "correct-horse-battery-9"},
+                                 headers={"Origin": BASE})
+        assert same_site.status_code == 200
+
+
+async def test_the_sign_in_page_shows_only_its_own_words(app_client):
+    async with app_client() as c:
+        planted = (await c.get("/sign-in", params={"why": "Your account is locked: call 0800 000 000"})).text
+        ours = (await c.get("/sign-in", params={"why": "signed-out"})).text
+    assert "0800 000 000" not in planted
+    assert "You are signed out." in ours
+
+
+def test_x_forwarded_for_is_believed_from_a_named_proxy_only(monkeypatch):
+    import web.serving
+
+    assert embedded_server(object(), "127.0.0.1", 8000).config.proxy_headers is False  # `safeguard dev`
+    seen: dict = {}
+    monkeypatch.setattr(web.serving.uvicorn, "run", lambda *a, **kw: seen.update(kw))
+    web.serving.run_production("0.0.0.0", 8000, 1, None)  # `safeguard serve` with no proxy named
+    assert seen["proxy_headers"] is False
+    web.serving.run_production("0.0.0.0", 8000, 1, "10.0.0.2")
+    assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "10.0.0.2"
+
