@@ -46,6 +46,7 @@ from casework.refusals import Unavailable
 from casework.temporal.availability import ANSWER_WITHIN, RPC_TIMEOUT
 from casework.temporal.processes import keep_proposing
 from casework.temporal.stopped import keep_watching
+from configuration.files import private_data_dir
 from configuration.redaction import PersonalTextInterceptor
 from configuration.settings import Settings
 from encryption.payload_codec import data_converter
@@ -66,6 +67,7 @@ DRAIN = timedelta(seconds=5)  # a stopping worker lets the activities it holds e
 
 
 def open_records(settings: Settings) -> SafeguardingRecords:
+    private_data_dir(settings.data_dir)  # before any file is made: the store, its WAL, the keys, owner only
     return SafeguardingRecords(env=settings.event_store_env(), keys=open_keys(settings))
 
 

@@ -10,6 +10,7 @@ import typer
 
 from cli import backup, cases, commissioner, dev, evidence, governance, projections, report, retention, simulate, threshold, users
 from cli.pathway import pathway
+from configuration.files import PRIVATE_UMASK
 
 app = typer.Typer(
     name="safeguard",
@@ -17,6 +18,12 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+@app.callback()
+def _private_files() -> None:
+    """Whatever a command writes (a store, a backup, a pack, an export) is its owner's only."""
+    os.umask(PRIVATE_UMASK)
+
+
 app.command()(dev.dev)
 app.command()(dev.worker)
 app.command("serve")(dev.serve_command)

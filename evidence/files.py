@@ -6,6 +6,7 @@ with nothing done."""
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from evidence.store import EvidenceError
@@ -68,9 +69,18 @@ def private_dir(path: Path) -> Path:
 
 
 def write_private(path: Path, content: bytes, once: bool = False) -> None:
-    """Owner-only, also when it replaces an earlier file; `once`: refused if it is there already."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if once else os.O_TRUNC)
-    fd = os.open(path, flags, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        os.fchmod(fd, 0o600)
-        f.write(content)
+    """Owner-only, created exclusively and never through a link: written to a new file beside it,
+    then renamed into place (a link already at `path` is replaced, its target never touched).
+    `once`: refused if anything is at `path` already."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    target = path if once else path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
+    fd = os.open(target, flags, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+        if not once:
+            os.replace(target, path)
+    except BaseException:
+        if not once:
+            target.unlink(missing_ok=True)
+        raise
