@@ -68,6 +68,7 @@ def _until(text: str | None) -> datetime | None:
 
 def account_json(a: Account) -> dict[str, Any]:
     return {"user_id": a.user_id, "display_name": a.display_name, "kind": a.kind, "password": a.password_hash is not None,
+            "deactivated_at": a.deactivated_at.isoformat() if a.deactivated_at else None,
             "roles": [{"role": x.role, "service": x.service, "cases": list(x.cases),
                        "until": x.until.isoformat() if x.until else None} for x in a.assignments]}
 
@@ -128,6 +129,14 @@ def revoke(user_id: str, role: str, service: Optional[str] = SERVICE, as_json: b
     emit_json(account_json(account)) if as_json else say(f"{user_id} no longer holds {Assignment(role, service).describe()}")
 
 
+@users_app.command("deactivate")
+def deactivate(user_id: str, reason: Optional[str] = typer.Option(None, help="why (a leaver, say): kept in the access log"),
+               as_json: bool = JSON) -> None:
+    """Close an account: their sessions and tokens are refused from the next request, at once."""
+    account = _do(lambda: _accounts().deactivate(user_id, operator(), reason))
+    emit_json(account_json(account)) if as_json else say(f"{user_id} deactivated: their sessions and tokens end now")
+
+
 @users_app.command("password")
 def password(user_id: str) -> None:
     """Set a user's password from standard input (at least 12 characters)."""
@@ -184,9 +193,9 @@ def issue(
 ) -> None:
     """Issue an API token for a user (a person's personal token, or a service account's). Shown once."""
     chosen = guarded(lambda: _scope(scope))
-    life = timedelta(days=days or get_settings().token_days)
-    if life <= timedelta(0) or life > timedelta(days=366):
-        fail("--days must be 1 to 366")
+    if days is not None and not 1 <= days <= 366:
+        fail(f"--days {days}: a token lasts 1 to 366 days")
+    life = timedelta(days=days if days is not None else get_settings().token_days)
     issued = _do(lambda: _accounts().issue_token(user_id, name, chosen, life, operator()))
     if as_json:
         emit_json({**token_json(issued.token), "token": issued.secret})

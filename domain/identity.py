@@ -55,6 +55,14 @@ class RoleRevoked(Grant):
     by: str
 
 
+class UserDeactivated(Fact):
+    """An account closed (a leaver): refused from its next request, every session and token with it."""
+
+    type: Literal["UserDeactivated"] = "UserDeactivated"
+    by: str
+    reason: str | None = None
+
+
 class SessionEnded(Fact):
     """A browser session signed out: its cookie is refused from then on, by every process."""
 
@@ -120,7 +128,8 @@ class IdempotentAnswer(Fact):
     body: str  # the JSON answered (receipts and statuses: ids, steps and instants)
 
 
-IDENTITY_FACTS: tuple[type[Fact], ...] = (UserAdded, PasswordSet, RoleGranted, RoleRevoked, SessionEnded, TokenIssued, TokenRevoked,
+IDENTITY_FACTS: tuple[type[Fact], ...] = (UserAdded, PasswordSet, RoleGranted, RoleRevoked, SessionEnded, UserDeactivated,
+                                          TokenIssued, TokenRevoked,
                                           TokenUsed, AccessRecorded, IdempotentAnswer)
 
 
@@ -133,6 +142,7 @@ class Account:
     assignments: list[Assignment] = field(default_factory=list)
     added_at: datetime | None = None
     ended_sessions: set[str] = field(default_factory=set)
+    deactivated_at: datetime | None = None
 
     def principal(self, channel: str = "api", scope: tuple[Assignment, ...] | None = None,
                   token_id: str | None = None, session_id: str | None = None) -> Principal:
@@ -153,6 +163,8 @@ def fold_account(facts: list[Fact]) -> Account | None:
                 account.assignments = [x for x in account.assignments if (x.role, x.service) != (a.role, a.service)] + [a]
             case SessionEnded() if account:
                 account.ended_sessions.add(f.session_id)
+            case UserDeactivated() if account:
+                account.deactivated_at = f.at
             case RoleRevoked() if account:
                 account.assignments = [x for x in account.assignments if (x.role, x.service) != (f.role, f.service)]
     return account

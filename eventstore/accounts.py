@@ -32,6 +32,7 @@ from domain.identity import (
     TokenRevoked,
     TokenUsed,
     UserAdded,
+    UserDeactivated,
     fold_account,
     fold_token,
 )
@@ -126,6 +127,9 @@ class Accounts:
         problem = assignment_problem(assignment)
         if problem:
             raise AccountError(problem)
+        if assignment.until is not None and assignment.until <= _now():
+            raise AccountError(f"the grant would end {assignment.until.isoformat()}, which has passed: give an end "
+                               "in the future")
         self._existing(user_id)
         self._append(user_stream(user_id), RoleGranted(at=_now(), role=assignment.role, service=assignment.service,
                                                        cases=assignment.cases, until=assignment.until, by=by))
@@ -159,6 +163,14 @@ class Accounts:
                 self.grant(user_id, a, by)
         for role, service in held - set(want):
             self.revoke(user_id, role, service, by)
+        return self._existing(user_id)
+
+    def deactivate(self, user_id: str, by: str, reason: str | None = None) -> Account:
+        """Close an account (a leaver): every session and token of theirs is refused from its next use."""
+        account = self._existing(user_id)
+        if account.deactivated_at is None:
+            self._append(user_stream(user_id), UserDeactivated(at=_now(), by=by, reason=reason))
+            self.audit(by, "revoke", "users deactivate", target=user_id, allowed=True, reason=reason or "deactivated")
         return self._existing(user_id)
 
     def end_session(self, user_id: str, session_id: str) -> None:
@@ -239,6 +251,8 @@ class Accounts:
         account = self.account(token.user_id)
         if account is None:
             raise AccountError(f"token {token_id}'s user no longer exists")
+        if account.deactivated_at is not None:
+            raise AccountError(f"token {token_id}'s user's account is closed")
         return token, account
 
     def token_used(self, token_id: str, address: str | None) -> None:

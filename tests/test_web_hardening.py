@@ -74,3 +74,42 @@ def test_x_forwarded_for_is_believed_from_a_named_proxy_only(monkeypatch):
     web.serving.run_production("0.0.0.0", 8000, 1, "10.0.0.2")
     assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "10.0.0.2"
 
+
+
+async def test_a_deactivated_account_loses_its_sessions_and_tokens_at_once(app_client, records):
+    from datetime import timedelta
+
+    from eventstore.accounts import Accounts
+
+    accounts = Accounts(records)
+    accounts.add_user("TL-61", "A Leader", "correct-horse-battery-9", by="test")
+    token = accounts.issue_token("TL-61", "cli", None, timedelta(days=1), by="test").secret
+    async with app_client() as c:
+        await c.post(f"{API}/session", json={"user_id": "TL-61", "password": "correct-horse-battery-9"})
+        assert (await c.get(f"{API}/session")).status_code == 200
+        accounts.deactivate("TL-61", by="cli:test", reason="left the organisation")
+        assert (await c.get(f"{API}/session")).status_code == 401  # the open session, at its next request
+        assert (await c.get(f"{API}/pathway", headers={"Authorization": f"Bearer {token}"})).status_code == 401
+        again = await c.post(f"{API}/session", json={"user_id": "TL-61", "password": "correct-horse-battery-9"})
+        assert again.status_code == 401 and again.json()["detail"] == "wrong user id or password"
+    assert [a.reason for a in accounts.access_log(user_id="TL-61") if a.what == "users deactivate"] == ["left the organisation"]
+
+
+def test_an_inspectors_grant_that_has_ended_and_a_token_of_no_days_are_refused(records, offline):
+    from datetime import datetime, timedelta, timezone
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from domain.access import Assignment
+    from eventstore.accounts import AccountError, Accounts
+
+    accounts = Accounts(records)
+    accounts.add_user("INSP-62", "An Inspector", None, by="test")
+    past = datetime.now(timezone.utc) - timedelta(days=1)
+    with pytest.raises(AccountError, match="which has passed"):
+        accounts.grant("INSP-62", Assignment("inspector", None, ("SG-1",), past), by="test")
+    runner = CliRunner()
+    assert runner.invoke(app, ["users", "add", "TL-62", "--name", "A Leader", "--no-password"]).exit_code == 0
+    zero = runner.invoke(app, ["tokens", "issue", "TL-62", "--name", "cli", "--days", "0"])
+    assert zero.exit_code == 2 and "a token lasts 1 to 366 days" in zero.stderr

@@ -91,7 +91,7 @@ def _from_session(request: Request, ctx: WebContext) -> Principal | None:
         raise Problem(401, f"your session ended after {ctx.settings.session_idle_minutes} minutes without use: "
                            "sign in again")
     account = ctx.accounts.account(user_id)
-    if account is None or sid in account.ended_sessions:
+    if account is None or sid in account.ended_sessions or account.deactivated_at is not None:
         session.clear()
         raise Problem(401, "your session has ended: sign in again")
     session["seen"] = now
@@ -181,6 +181,8 @@ async def sign_in(request: Request, user_id: str, password: str) -> tuple[Princi
                                 reason="throttled", address=address(request), channel="web")
         raise Problem(429, f"too many failed sign-ins: try again in {wait // 60 + 1} minute(s)", {"Retry-After": str(wait)})
     account = await run_in_threadpool(ctx.accounts.account, user_id)
+    if account is not None and account.deactivated_at is not None:
+        account = None  # a closed account signs in no more: answered as a wrong password, telling nothing
     ok = await run_in_threadpool(verify_password, password, account.password_hash if account else None)
     if not ok or account is None:
         ctx.throttle.failed(keys, ctx.now())

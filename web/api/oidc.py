@@ -86,6 +86,10 @@ async def oidc_callback(request: Request) -> Response:
         raise Problem(403, f"the identity provider's {settings.oidc_user_claim} claim {problem}: it must be a staff id")
     name = str(claims.get(settings.oidc_name_claim) or user_id)
     wanted = mapped_assignments(settings, claims.get(settings.oidc_roles_claim))
+    existing = await run_in_threadpool(ctx.accounts.account, user_id)
+    if existing is not None and existing.deactivated_at is not None:  # closed here, whatever the provider says
+        await run_in_threadpool(audit, request, None, "login", False, target=user_id, reason="account closed")
+        raise Problem(403, "this account is closed in Safeguard: ask an administrator")
     account = await run_in_threadpool(ctx.accounts.sync_from_identity_provider, user_id, name, wanted,
                                       f"oidc:{settings.oidc_issuer}")
     csrf = start_session(request, user_id)
