@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -17,6 +18,7 @@ from typing import Iterable
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pwdlib import PasswordHash
+from zxcvbn import zxcvbn
 
 from domain.access import Assignment, assignment_problem
 from domain.facts import Fact
@@ -68,6 +70,38 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+MIN_PASSWORD = 12
+STRONG_ENOUGH = 3  # of zxcvbn's 0-4: "safely unguessable" against an online attack, and then some
+
+
+def _made_from(password: str, words: list[str]) -> bool:
+    """Whether a password is little but the person's own id or name, and digits or marks."""
+    rest = re.sub(r"[^a-z]", "", password.lower())
+    for word in sorted({re.sub(r"[^a-z]", "", w.lower()) for w in words}, key=len, reverse=True):
+        if len(word) >= 2:
+            rest = rest.replace(word, "")
+    return len(rest) < 4
+
+
+def password_problem(password: str, user_id: str, display_name: str = "") -> str | None:
+    """Why a password will not do, in plain words (None: it will). NCSC's guidance: length over
+    complexity, and no password that is common, or made from the person's own id or name (zxcvbn
+    knows the common ones, and is told the id and name)."""
+    hint = "try three or four words you will remember"
+    if len(password) < MIN_PASSWORD:
+        return f"a password must be at least {MIN_PASSWORD} characters: {hint}"
+    if not password.strip():
+        return f"a password of spaces only is easy to guess: {hint}"
+    words = [user_id, display_name, *re.split(r"[-_.\s]+", user_id), *display_name.split(), display_name.replace(" ", "")]
+    if _made_from(password, words):
+        return f"a password made from your name or user id is easy to guess: {hint}"
+    found = zxcvbn(password[:100], user_inputs=[w for w in words if w])
+    if found["score"] < STRONG_ENOUGH:
+        why = found["feedback"]["warning"].rstrip(".")
+        return f"that password is too easy to guess{f' ({why[:1].lower() + why[1:]})' if why else ''}: {hint}"
+    return None
+
+
 def verify_password(password: str, hashed: str | None) -> bool:
     if hashed is None:
         _hasher.hash(password)  # the same work as a real check, so timing does not tell which users exist
@@ -109,6 +143,8 @@ class Accounts:
         return fold_account(self._facts(user_stream(user_id)))
 
     def add_user(self, user_id: str, display_name: str, password: str | None, by: str, kind: str = "person") -> Account:
+        if password is not None and (problem := password_problem(password, user_id, display_name)):
+            raise AccountError(problem)
         fact = UserAdded(at=_now(), user_id=user_id, display_name=display_name, kind=kind,
                          password_hash=hash_password(password) if password else None, by=by)
         try:
@@ -118,10 +154,13 @@ class Accounts:
         self.audit(by, "user_added", "users add", target=user_id, allowed=True)
         return self.account(user_id)  # type: ignore[return-value]
 
-    def set_password(self, user_id: str, password: str, by: str) -> None:
-        self._existing(user_id)
+    def set_password(self, user_id: str, password: str, by: str, channel: str = "cli", address: str | None = None) -> None:
+        account = self._existing(user_id)
+        if problem := password_problem(password, user_id, account.display_name):
+            raise AccountError(problem)
         self._append(user_stream(user_id), PasswordSet(at=_now(), password_hash=hash_password(password), by=by))
-        self.audit(by, "password_set", "users password", target=user_id, allowed=True)
+        self.audit(by, "password_set", "users password" if channel == "cli" else "change your password", target=user_id,
+                   allowed=True, address=address, channel=channel)
 
     def grant(self, user_id: str, assignment: Assignment, by: str) -> Account:
         problem = assignment_problem(assignment)

@@ -4,17 +4,24 @@ store, with accounts made in that store and an httpx client per identity."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
 
 from domain.access import Assignment
-from eventstore.accounts import Accounts
+from domain.identity import RoleGranted
+from eventstore.accounts import Accounts, user_stream
 from web.app import create_app
 
 BASE = "https://testserver"  # Secure cookies are sent over https only
 API = "/api/v1"
+
+
+def ended_grant(records, user_id: str, a: Assignment) -> None:
+    """A grant made while it ran that has ended since (a new grant that has ended already is refused)."""
+    records.append(user_stream(user_id), [RoleGranted(at=a.until - timedelta(days=1), role=a.role, service=a.service,
+                                                      cases=a.cases, until=a.until, by="test")])
 
 
 class Api:
@@ -27,7 +34,10 @@ class Api:
     def user(self, user_id: str, *assignments: Assignment, password: str | None = None) -> str:
         self.accounts.add_user(user_id, f"User {user_id}", password, by="test")
         for a in assignments:
-            self.accounts.grant(user_id, a, by="test")
+            if a.until is not None and a.until <= datetime.now(timezone.utc):
+                ended_grant(self.records, user_id, a)
+            else:
+                self.accounts.grant(user_id, a, by="test")
         return user_id
 
     def token(self, user_id: str, scope: tuple[Assignment, ...] | None = None, days: float = 1) -> str:

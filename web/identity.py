@@ -20,7 +20,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from domain.access import Principal
-from eventstore.accounts import AccountError, verify_password
+from eventstore.accounts import AccountError, password_problem, verify_password
 from web.context import API, WebContext
 from web.problems import Problem
 
@@ -28,6 +28,10 @@ TOKEN_USE_EVERY = timedelta(minutes=1)  # a token's use is recorded at most this
 _last_use: dict[str, datetime] = {}  # per process: when each token's use was last recorded
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_HEADER = "X-CSRF-Token"
+# While a session's password must be changed, only these answer: changing it, and signing out
+UNTIL_CHANGED = {"/password", API + "/password", API + "/session", "/sign-out"}
+MUST_CHANGE = ("your password is too easy to guess and must be changed before you go on: "
+               "change it on the Change your password page (POST /api/v1/password)")
 
 def web(request: Request) -> WebContext:
     return request.app.state.web
@@ -95,6 +99,8 @@ def _from_session(request: Request, ctx: WebContext) -> Principal | None:
         session.clear()
         raise Problem(401, "your session has ended: sign in again")
     session["seen"] = now
+    if session.get("weak") and request.url.path not in UNTIL_CHANGED:
+        raise Problem(403, MUST_CHANGE, change_password=True)
     return account.principal(session.get("channel", "web"), session_id=sid)
 
 
@@ -191,9 +197,48 @@ async def sign_in(request: Request, user_id: str, password: str) -> tuple[Princi
         raise Problem(401, "wrong user id or password")
     ctx.throttle.succeeded(keys[0])
     csrf = start_session(request, user_id)
+    request.session["local"] = True  # signed in with a password: the pages offer to change it
+    weak = password_problem(password, user_id, account.display_name) is not None
+    if weak:  # set before the checks came in (or by an old version): it must be changed now
+        request.session["weak"] = True
     principal = account.principal("web", session_id=request.session["sid"])
-    await run_in_threadpool(audit, request, principal, "login", True)
+    await run_in_threadpool(audit, request, principal, "login", True,
+                            reason="the password must be changed: too easy to guess" if weak else None)
     return principal, csrf
+
+
+def must_change_password(request: Request) -> bool:
+    return bool(request.session.get("weak")) if "session" in request.scope else False
+
+
+async def change_password(request: Request, principal: Principal, current: str, new: str) -> None:
+    """Change a signed-in person's own password: the current one is checked (throttled, as signing
+    in is), the new one must not be easy to guess. From a session only: a token cannot set the
+    password that signs in with every role."""
+    ctx = web(request)
+    if principal.session_id is None:
+        audit(request, principal, "refused", False, reason="a password change with a token")
+        raise Problem(403, "change your password from a signed-in session, not with a token")
+    account = await run_in_threadpool(ctx.accounts.account, principal.user_id)
+    if account is None or account.password_hash is None:
+        raise Problem(409, "your account signs in through your organisation: change your password there")
+    keys = [f"user:{principal.user_id}", f"address:{address(request)}"]
+    window = timedelta(minutes=ctx.settings.login_window_minutes)
+    wait = ctx.throttle.wait(keys, ctx.now(), ctx.settings.login_attempts, window)
+    if wait:
+        audit(request, principal, "refused", False, reason="throttled")
+        raise Problem(429, f"too many wrong passwords: try again in {wait // 60 + 1} minute(s)", {"Retry-After": str(wait)})
+    if not await run_in_threadpool(verify_password, current, account.password_hash):
+        ctx.throttle.failed(keys, ctx.now())
+        audit(request, principal, "refused", False, reason="wrong current password")
+        raise Problem(403, "your current password is not right: try again")
+    try:
+        await run_in_threadpool(ctx.accounts.set_password, principal.user_id, new, principal.user_id, principal.channel,
+                                address(request))
+    except AccountError as e:
+        raise Problem(422, str(e)) from None
+    ctx.throttle.succeeded(keys[0])
+    request.session.pop("weak", None)
 
 
 async def sign_out(request: Request, principal: Principal) -> None:

@@ -84,6 +84,12 @@ class ThresholdRequest(Body):
     prior: dict[str, Any] | None = Field(None, description="same_source, same_pair, same_service, source_note")
 
 
+class PasswordChange(Body):
+    what: ClassVar[str] = "the password change"
+    current_password: str = Field(max_length=1000)
+    new_password: str = Field(max_length=1000, description="at least 12 characters, and not easy to guess")
+
+
 class NewToken(Body):
     what: ClassVar[str] = "the token request"
     name: str = Field(max_length=200)

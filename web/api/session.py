@@ -15,20 +15,23 @@ from eventstore.accounts import AccountError
 from web.api import bodies
 from web.api.deps import Reader, Writer
 from web.api.strict import StrictRoute
-from web.identity import sign_in, sign_out, web
+from web.identity import change_password, must_change_password, sign_in, sign_out, web
 from web.problems import Problem
 
 router = APIRouter(tags=["session"], route_class=StrictRoute)
 
 
-def me(principal: Principal, csrf: str | None = None) -> dict:
-    """Who is signed in: their roles (and, for a session, its CSRF token)."""
+def me(principal: Principal, csrf: str | None = None, must_change: bool = False) -> dict:
+    """Who is signed in: their roles (and, for a session, its CSRF token, and whether its password
+    must be changed before anything else answers)."""
     out = {"user_id": principal.user_id, "display_name": principal.display_name,
            "roles": [{"role": a.role, "service": a.service, "cases": list(a.cases),
                       "until": a.until.isoformat() if a.until else None} for a in principal.assignments],
            "channel": principal.channel, "token_id": principal.token_id}
     if csrf:
         out["csrf_token"] = csrf
+    if principal.session_id:
+        out["must_change_password"] = must_change
     return out
 
 
@@ -53,12 +56,17 @@ async def _credentials(request: Request) -> tuple[str, str]:
 async def login(request: Request) -> dict:
     user_id, password = await _credentials(request)
     principal, csrf = await sign_in(request, user_id, password)
-    return me(principal, csrf)
+    return me(principal, csrf, must_change_password(request))
 
 
 @router.get("/session", summary="Who is signed in, and the session's CSRF token")
 def session(request: Request, principal: Reader) -> dict:
-    return me(principal, request.session.get("csrf") if principal.session_id else None)
+    return me(principal, request.session.get("csrf") if principal.session_id else None, must_change_password(request))
+
+
+@router.post("/password", status_code=204, summary="Change your own password (a signed-in session only)")
+async def change_my_password(request: Request, principal: Writer, body: bodies.PasswordChange) -> None:
+    await change_password(request, principal, body.current_password, body.new_password)
 
 
 @router.delete("/session", status_code=204, summary="Sign out")

@@ -41,11 +41,11 @@ def _back_to(request: Request) -> str:
 
 
 def install(app: FastAPI) -> None:
-    from web.pages import board, case, case_actions, home, oversight, raise_concern, signin
+    from web.pages import board, case, case_actions, home, oversight, password, raise_concern, signin
     from web.pages.render import STATIC, page
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, home, raise_concern, case, case_actions, board, oversight):
+    for module in (signin, password, home, raise_concern, case, case_actions, board, oversight):
         app.include_router(module.router, include_in_schema=False)
 
     api_problem = app.exception_handlers[Problem]
@@ -58,6 +58,8 @@ def install(app: FastAPI) -> None:
             code = next((c for c, start in SESSION_ENDINGS if e.detail.startswith(start)), None)
             why = f"&why={code}" if code else ""
             return RedirectResponse(f"/sign-in?next={quote(_back_to(request))}{why}", status_code=303)
+        if e.extra.get("change_password"):  # a password too easy to guess: nothing answers until it is changed
+            return RedirectResponse("/password", status_code=303)
         return page(request, "error.html", getattr(request.state, "principal", None), status=e.status,
                     status_code=e.status, detail=e.detail)
 

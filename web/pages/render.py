@@ -58,6 +58,7 @@ def page(request: Request, template: str, principal: Principal | None, status: i
     return templates.TemplateResponse(request, template, {
         "principal": principal, "nav": nav(principal), "path": request.url.path,
         "csrf": request.session.get("csrf") if principal else None,
+        "local_account": bool(principal and principal.session_id and request.session.get("local")),
         "idle_minutes": ctx.settings.session_idle_minutes, **context,
     }, status_code=status)
 
