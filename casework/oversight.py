@@ -10,8 +10,9 @@ from typing import Any
 
 from casework.access import allowed, audit
 from casework.ports import Ports
-from casework.refusals import NotFound
+from casework.refusals import Invalid, NotFound
 from domain.access import (
+    ROLES,
     Principal,
     may_read_commissioning,
     may_read_governance,
@@ -50,6 +51,8 @@ def pending_deadlines(ports: Ports, principal: Principal, now: datetime, role: s
     list most when no worker runs (nothing is then recorded as missed or escalated): it answers
     then, in one read rather than one workflow task per live case, and it agrees with the dashboard."""
     allowed(ports, principal, may_read_lists(principal))
+    if role is not None and role not in ROLES:
+        raise Invalid(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     audit(ports, principal, "read", True)
     rows = dashboard_view(ports.read_models([LiveCases()]), now, ports.settings.calendar)["deadlines"]
     for r in rows:

@@ -19,7 +19,7 @@ from eventstore.application import SafeguardingRecords
 import bootstrap
 from web import codec, problems
 from web.headers import SecurityHeaders
-from web.api import routers
+from web.api import contract, routers
 from web.context import API, WebContext, session_secret, utc_now
 SESSION_COOKIE = "safeguard_session"
 
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, *, records: SafeguardingRecords
     app.include_router(codec.router)
     for router in routers():
         app.include_router(router, prefix=API)
+    contract.install(app)
     from web import pages  # the pages (issue 10) over the same identity, access rules and casework
 
     pages.install(app)

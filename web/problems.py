@@ -7,6 +7,7 @@ class, never its words: an unknown case 404, not allowed 403, a closed case or a
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError
@@ -106,4 +107,19 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:
-        return problem_response(e.status_code, str(e.detail), request.url.path, dict(e.headers or {}))
+        headers = dict(e.headers or {})
+        if e.status_code == 405 and (methods := allowed_methods(request)):  # Starlette names its first route's only
+            headers["Allow"] = ", ".join(methods)
+        return problem_response(e.status_code, str(e.detail), request.url.path, headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API answers at this path, from its OpenAPI document (a page: none named). A
+    path written out in full (`/provider-processes/steps`) is its own resource, not a value of a
+    templated one beside it."""
+    found: dict[bool, set[str]] = {True: set(), False: set()}
+    for template, operations in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), request.url.path):
+            found["{" not in template] |= {m.upper() for m in operations}
+    methods = found[True] or found[False]
+    return sorted(methods | ({"HEAD"} if "GET" in methods else set()))

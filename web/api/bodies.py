@@ -84,6 +84,14 @@ class ThresholdRequest(Body):
     prior: dict[str, Any] | None = Field(None, description="same_source, same_pair, same_service, source_note")
 
 
+class SignIn(Body):
+    """A local account's sign-in, sent as JSON or as a form."""
+
+    what: ClassVar[str] = "the sign-in"
+    user_id: str
+    password: str
+
+
 class PasswordChange(Body):
     what: ClassVar[str] = "the password change"
     current_password: str = Field(max_length=1000)

@@ -4,6 +4,7 @@ take; the app's clock; the request's idempotency key; an "as at" instant."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
@@ -40,19 +41,26 @@ def now_of(request: Request) -> datetime:
     return web(request).now().replace(microsecond=0)
 
 
+KEY_PATTERN = re.compile(r"[!-~]([ -~]{0,198}[!-~])?")  # printable ASCII, no space at either end (HTTP trims it)
+
+
 def idempotency_key(key: Annotated[str | None, Header(
         alias=IDEMPOTENCY_HEADER, description="a key of yours for this request (1 to 200 printable characters): sent "
-        "again with the same key, it is answered as it was first (header Idempotent-Replayed: true) and recorded once")]
-                    = None) -> str | None:
-    if key is not None and not (0 < len(key) <= 200 and key.isprintable()):
+        "again with the same key, it is answered as it was first (header Idempotent-Replayed: true) and recorded once",
+        json_schema_extra={"pattern": f"^{KEY_PATTERN.pattern}$"})] = None) -> str | None:
+    if key is not None and not KEY_PATTERN.fullmatch(key):
         raise Problem(400, f"the {IDEMPOTENCY_HEADER} header must be 1 to 200 printable characters")
     return key
 
 
+AS_AT_SCHEMA = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}, {"type": "null"}]}
+
+
 def as_at_of(request: Request, as_at: Annotated[str | None, Query(
-        description="as it stood then: an ISO date (its end, London) or an instant with its UTC offset")] = None
+        description="as it stood then (not later than now): an ISO date (its end, London) or an instant with its UTC "
+        "offset", json_schema_extra=AS_AT_SCHEMA)] = None
              ) -> datetime | None:
-    return parse_as_at(as_at, web(request).now(), option="as_at") if as_at else None
+    return parse_as_at(as_at, web(request).now(), option="as_at") if as_at is not None else None
 
 
 Reader = Annotated[Principal, Depends(reader)]

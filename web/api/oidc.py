@@ -25,6 +25,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from configuration.settings import Settings
 from domain.access import Assignment, assignment_problem
 from web.api.session import me
+from web.api import responses as shapes
+from web.api.contract import problems
 from web.identity import address, audit, start_session, web
 from web.problems import Problem
 
@@ -64,12 +66,16 @@ def client(request: Request):
     return oauth.create_client(PROVIDER)
 
 
-@router.get("/oidc/login", summary="Sign in with the organisation's identity provider (redirects there)")
+@router.get("/oidc/login", summary="Sign in with the organisation's identity provider (redirects there)",
+            response_class=RedirectResponse, status_code=302,
+            responses={302: {"description": "To the identity provider"}, **problems(404)})
 async def oidc_login(request: Request) -> RedirectResponse:
     return await client(request).authorize_redirect(request, request.url_for("oidc_callback"))
 
 
-@router.get("/oidc/callback", name="oidc_callback", summary="Where the identity provider sends the browser back")
+@router.get("/oidc/callback", name="oidc_callback", summary="Where the identity provider sends the browser back",
+            response_model=shapes.SignedIn,
+            responses={303: {"description": "A browser: to the pages, signed in"}, **problems(401, 403, 404, 503)})
 async def oidc_callback(request: Request) -> Response:
     ctx = web(request)
     settings = ctx.settings

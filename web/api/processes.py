@@ -9,36 +9,47 @@ from fastapi import APIRouter, Query
 from starlette.responses import JSONResponse
 
 from casework import processes
+from domain.provider_concerns import ProviderConcernProcess
+from domain.provider_process.views import ProcessStatus
 from web.api import bodies
+from web.api import responses as shapes
 from web.api.answers import answer, answered
+from web.api.contract import BODY, SIGNED_IN, problems
 from web.api.deps import Key, Now, PortsDep, Reader, Writer
 from web.api.strict import StrictRoute
 
 router = APIRouter(prefix="/provider-processes", tags=["provider processes"], route_class=StrictRoute)
+PROCESS_READ = problems(*SIGNED_IN, 404, 422)
+PROCESS_WRITE = problems(*SIGNED_IN, *BODY, 404, 409)
 
 
-@router.get("/steps", summary="The process's steps, roles, deadlines and fields; the decision's outcomes and evidence")
+@router.get("/steps", summary="The process's steps, roles, deadlines and fields; the decision's outcomes and evidence",
+            response_model=ProviderConcernProcess, responses=problems(*SIGNED_IN))
 def steps(principal: Reader, ports: PortsDep) -> JSONResponse:
     return answer(processes.definition(ports).model_dump(mode="json"))
 
 
-@router.post("/proposals", summary="Propose a process for every service whose Appendix A decision calls for one")
+@router.post("/proposals", summary="Propose a process for every service whose Appendix A decision calls for one",
+             response_model=list[ProcessStatus], responses=problems(*SIGNED_IN))
 async def propose(principal: Writer, ports: PortsDep, now: Now) -> JSONResponse:
     return answer(await processes.propose(ports, principal, now))
 
 
-@router.get("/{service_id}", summary="The service's process: open steps, actions, escalations, decision")
+@router.get("/{service_id}", summary="The service's process: open steps, actions, escalations, decision",
+            response_model=ProcessStatus, responses=PROCESS_READ)
 async def status(service_id: str, principal: Reader, ports: PortsDep) -> JSONResponse:
     return answer(await processes.status(ports, principal, service_id))
 
 
-@router.get("/{service_id}/chronology", summary="The evidence trail of the service's latest (or a named) process")
+@router.get("/{service_id}/chronology", summary="The evidence trail of the service's latest (or a named) process",
+            response_model=list[shapes.ChronologyEntry], responses=PROCESS_READ)
 def chronology(service_id: str, principal: Reader, ports: PortsDep,
                process_id: Annotated[str | None, Query(description="an earlier process of the service")] = None) -> JSONResponse:
     return answer(processes.process_chronology(ports, principal, service_id, process_id))
 
 
-@router.post("/{service_id}", summary="Open the service's process (a commissioner), or the one proposed")
+@router.post("/{service_id}", summary="Open the service's process (a commissioner), or the one proposed",
+             response_model=ProcessStatus, responses=PROCESS_WRITE)
 async def open_process(service_id: str, principal: Writer, ports: PortsDep, now: Now, key: Key,
                        body: bodies.OpenProcess | None = None) -> JSONResponse:
     body = body or bodies.OpenProcess()
@@ -46,7 +57,8 @@ async def open_process(service_id: str, principal: Writer, ports: PortsDep, now:
     return answered(outcome, outcome.value, key)
 
 
-@router.post("/{service_id}/dismissal", summary="Do not open a proposed process (a commissioner), with the reason")
+@router.post("/{service_id}/dismissal", summary="Do not open a proposed process (a commissioner), with the reason",
+             response_model=ProcessStatus, responses=PROCESS_WRITE)
 async def dismiss(service_id: str, principal: Writer, ports: PortsDep, now: Now, key: Key,
                   body: bodies.Dismissal | None = None) -> JSONResponse:
     reason = body.reason if body else None
@@ -54,7 +66,8 @@ async def dismiss(service_id: str, principal: Writer, ports: PortsDep, now: Now,
     return answered(outcome, outcome.value, key)
 
 
-@router.post("/{service_id}/steps/{step}", summary="Record a step of the process with its record")
+@router.post("/{service_id}/steps/{step}", summary="Record a step of the process with its record",
+             response_model=ProcessStatus, responses=PROCESS_WRITE)
 async def record_step(service_id: str, step: str, principal: Writer, ports: PortsDep, now: Now, key: Key,
                       body: bodies.ProcessStep | None = None) -> JSONResponse:
     record = body.record if body else None
@@ -62,7 +75,8 @@ async def record_step(service_id: str, step: str, principal: Writer, ports: Port
     return answered(outcome, outcome.value, key)
 
 
-@router.post("/{service_id}/decision", summary="Decide (continue, restrict_admissions, suspend, terminate) with the evidence")
+@router.post("/{service_id}/decision", summary="Decide (continue, restrict_admissions, suspend, terminate) with the evidence",
+             response_model=ProcessStatus, responses=PROCESS_WRITE)
 async def decide(service_id: str, principal: Writer, ports: PortsDep, now: Now, key: Key,
                  body: bodies.Decision | None = None) -> JSONResponse:
     body = body or bodies.Decision()

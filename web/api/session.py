@@ -13,6 +13,8 @@ from casework.refusals import Refusal
 from domain.access import Assignment, Principal
 from eventstore.accounts import AccountError
 from web.api import bodies
+from web.api import responses as shapes
+from web.api.contract import BODY, SIGNED_IN, problems, request_body
 from web.api.deps import Reader, Writer
 from web.api.strict import StrictRoute
 from web.identity import change_password, must_change_password, sign_in, sign_out, web
@@ -52,24 +54,28 @@ async def _credentials(request: Request) -> tuple[str, str]:
     return data["user_id"], data["password"]
 
 
-@router.post("/session", summary="Sign in with a local account (JSON or form: user_id, password)")
+@router.post("/session", summary="Sign in with a local account (JSON or form: user_id, password)",
+             response_model=shapes.SignedIn, responses=problems(*BODY, 401, 403, 429, 503),
+             openapi_extra=request_body(bodies.SignIn, "application/json", "application/x-www-form-urlencoded"))
 async def login(request: Request) -> dict:
     user_id, password = await _credentials(request)
     principal, csrf = await sign_in(request, user_id, password)
     return me(principal, csrf, must_change_password(request))
 
 
-@router.get("/session", summary="Who is signed in, and the session's CSRF token")
+@router.get("/session", summary="Who is signed in, and the session's CSRF token", response_model=shapes.SignedIn,
+            responses=problems(*SIGNED_IN))
 def session(request: Request, principal: Reader) -> dict:
     return me(principal, request.session.get("csrf") if principal.session_id else None, must_change_password(request))
 
 
-@router.post("/password", status_code=204, summary="Change your own password (a signed-in session only)")
+@router.post("/password", status_code=204, summary="Change your own password (a signed-in session only)",
+             responses=problems(*SIGNED_IN, *BODY, 409, 429))
 async def change_my_password(request: Request, principal: Writer, body: bodies.PasswordChange) -> None:
     await change_password(request, principal, body.current_password, body.new_password)
 
 
-@router.delete("/session", status_code=204, summary="Sign out")
+@router.delete("/session", status_code=204, summary="Sign out", responses=problems(*SIGNED_IN))
 async def logout(request: Request, principal: Writer) -> None:
     await sign_out(request, principal)
 
@@ -84,12 +90,14 @@ def _token_json(t) -> dict:
             "scope": None if t.scope is None else [{"role": s.role, "service": s.service} for s in t.scope]}
 
 
-@router.get("/tokens", summary="Your API tokens, with their scope, expiry and last use")
+@router.get("/tokens", summary="Your API tokens, with their scope, expiry and last use", response_model=list[shapes.TokenView],
+            responses=problems(*SIGNED_IN))
 async def my_tokens(request: Request, principal: Reader) -> list[dict]:
     return [_token_json(t) for t in await run_in_threadpool(web(request).accounts.tokens, principal.user_id)]
 
 
-@router.post("/tokens", status_code=201, summary="Issue yourself a personal token (shown once); a signed-in session only")
+@router.post("/tokens", status_code=201, summary="Issue yourself a personal token (shown once); a signed-in session only",
+             response_model=shapes.TokenIssued, responses=problems(*SIGNED_IN, *BODY))
 async def issue_my_token(request: Request, principal: Writer, body: bodies.NewToken) -> dict:
     if principal.session_id is None:  # a token must not mint a wider one
         raise Problem(403, "issue tokens from a signed-in session, not with a token")
@@ -103,7 +111,7 @@ async def issue_my_token(request: Request, principal: Writer, body: bodies.NewTo
     return {**_token_json(issued.token), "token": issued.secret}
 
 
-@router.delete("/tokens/{token_id}", status_code=204, summary="Revoke one of your tokens")
+@router.delete("/tokens/{token_id}", status_code=204, summary="Revoke one of your tokens", responses=problems(*SIGNED_IN, 404, 422))
 async def revoke_my_token(token_id: str, request: Request, principal: Writer) -> None:
     accounts = web(request).accounts
     token = await run_in_threadpool(accounts.token, token_id) if token_id.isalnum() else None

@@ -1,0 +1,135 @@
+"""What those who oversee read: deadlines, the dashboard, governance audits and actions, the national return."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from web.api.responses.base import Answer, Count
+
+
+class Stopped(Answer):
+    """The case's workflow ended without the case closing: its deadlines are not being kept."""
+
+    at: str
+    status: str
+    run_id: str | None = None
+
+
+class Deadline(Answer):
+    case_id: str
+    service_id: str
+    step: str
+    occurrence: int
+    role: str
+    escalated_to: list[str]
+    due: str
+    overdue: bool
+    working_time_left_s: int | None
+    working_time: bool
+    time_left_s: int | None
+    stopped: Stopped | None
+    can_complete: list[str] = Field(default_factory=list, description="the roles that may complete it now")
+
+
+class ServiceDetails(Answer):
+    id: str
+    name: str
+    provider: str
+    company: str | None = Field(description="the registered company, where it differs from the provider's name")
+    client_group: str
+
+
+class LiveCase(Answer):
+    case_id: str
+    service: ServiceDetails
+    adult_at_risk: str
+    alleged_source: str
+    status: str
+    identified_at: str
+    threshold_level: str | None
+    current_steps: list[str]
+    overdue: int
+    escalations_outstanding: list[dict[str, Any]]
+    live_case_oversight: dict[str, Any]
+    open_risk_beyond_timescale: bool
+    stopped: Stopped | None
+
+
+class Dashboard(Answer):
+    as_at: str
+    live_cases: list[LiveCase]
+    deadlines: list[Deadline]
+    cases_with_open_risk_beyond_timescale: list[str]
+
+
+
+
+class StoredAudit(Answer):
+    audit_id: str
+    kind: str
+    title: str
+    as_of: str
+    period_start: str
+    period_end: str
+    figures: dict[str, Any]
+    thresholds: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
+    requested_by: str | None = None
+    recorded_at: str | None = None
+
+
+class TrackedActionRow(Answer):
+    ref: str
+    kind: str
+    title: str
+    owner: str
+    raised_at: str
+    due: str
+    completed_at: str | None
+    completed_by: str | None
+    evidence: str | None
+    on_time: bool | None
+
+
+class Governance(Answer):
+    audits: list[StoredAudit]
+    open_actions: list[dict[str, Any]] = Field(description="actions the latest audit of each kind raised")
+    actions: list[TrackedActionRow] = Field(description="every action an audit raised, tracked to closure")
+
+
+class AuditRun(Answer):
+    """The audit as recorded (a period audited already: the record stored then)."""
+
+    audit_id: str
+    kind: str
+    title: str
+    as_of: str
+    period_start: str
+    period_end: str
+    figures: dict[str, Any]
+    thresholds: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
+    tracked_actions: list[str] = Field(description="actions whose deadlines a workflow now keeps")
+    untracked_actions: list[str] = Field(description="actions raised while Temporal did not answer")
+
+
+class Period(Answer):
+    start: str
+    end: str
+
+
+class NationalReturn(Answer):
+    year: str = Field(description='the collection year, e.g. "2027-28"')
+    period: Period
+    concerns: dict[str, Any]
+    closed: int
+    type_of_risk: Count
+    location_of_risk: Count
+    source_of_risk: Count
+    risk_outcome: Count
+    risk_remains_reasons: list[dict[str, Any]]
+    making_safeguarding_personal: dict[str, Count]
+    capacity_and_advocacy: Count
+    providers: list[dict[str, Any]]
