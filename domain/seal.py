@@ -5,7 +5,8 @@ own clients seal every command they send (encryption/seal.py): an HMAC over the 
 what it asks (the update's or the workflow's name) and the command itself, under a key only
 Safeguard's processes hold. The case checks the seal before it takes the command, so a command
 sent round the application layer, or one lifted from one case or update to another, is refused
-and records nothing. Pure: the key is given.
+and records nothing. Each sealed command carries a request id of its own under the seal, so one
+lifted from history and sent again to the same case is already recorded. Pure: the key is given.
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ def seal_of(key: bytes, workflow_id: str, name: str, command: BaseModel | dict[s
 def sealed(command: Any) -> bool:
     """Whether a command is of a kind that must carry a seal."""
     return isinstance(command, BaseModel) and SEAL_FIELD in type(command).model_fields
+
+
+def carries_its_request(command: BaseModel) -> bool:
+    """A command of a kind the case dedupes by request id carries one: Safeguard's client gives one to
+    each command sent without a key, under the seal, so a sealed command lifted from history and sent
+    again is taken as already recorded, never twice."""
+    return "request_id" not in type(command).model_fields or getattr(command, "request_id", None) is not None
 
 
 def seal_holds(key: bytes, workflow_id: str, name: str, command: BaseModel) -> bool:

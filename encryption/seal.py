@@ -17,6 +17,7 @@ would be retried for ever.
 from __future__ import annotations
 
 import hmac
+import uuid
 from typing import Any, Sequence
 
 from temporalio import workflow
@@ -38,7 +39,7 @@ from temporalio.worker import (
 )
 
 from configuration.settings import Settings
-from domain.seal import SEAL_FIELD, command_key, seal_holds, seal_of, sealed
+from domain.seal import SEAL_FIELD, carries_its_request, command_key, seal_holds, seal_of, sealed
 from eventstore.keys import load_master_key
 
 CHECK = "safeguard_seal_holds"  # the extern function the sandboxed check asks
@@ -53,10 +54,17 @@ def sealing_key(settings: Settings) -> bytes:
     return command_key(load_master_key(settings.master_key, settings.data_dir)[0])
 
 
+ONCE = "once:"  # a request id the seal gives a command sent without a key (`once` has no digit: no staff id can be it)
+
+
 def _seal_args(key: bytes, workflow_id: str, name: str, args: Sequence[Any]) -> list[Any]:
+    """The command sealed; one sent without a key is first given a request id of its own, under the
+    seal, so the case takes it once: lifted from history and sent again, it is already recorded."""
     if not args or not sealed(args[0]):
         return list(args)
     command = args[0]
+    if "request_id" in type(command).model_fields and command.request_id is None:
+        command = command.model_copy(update={"request_id": f"{ONCE}{uuid.uuid4().hex}"})
     return [command.model_copy(update={SEAL_FIELD: seal_of(key, workflow_id, name, command)}), *args[1:]]
 
 
@@ -115,7 +123,8 @@ class SealCheck(WorkerInterceptor):
 class _CheckedUpdates(WorkflowInboundInterceptor):
     def handle_update_validator(self, input: HandleUpdateInput) -> None:
         command = input.args[0] if input.args else None
-        if sealed(command) and not workflow.extern_functions()[CHECK](workflow.info().workflow_id, input.update, command):
+        if sealed(command) and not (carries_its_request(command) and workflow.extern_functions()[CHECK](
+                workflow.info().workflow_id, input.update, command)):
             workflow.logger.warning("command refused: not sealed by Safeguard", extra={
                 "update": input.update, "claimed_actor": getattr(command, "actor", None),
                 "claimed_role": getattr(command, "role", None)})

@@ -59,7 +59,7 @@ async def test_a_note_over_the_api_is_recorded_once_shown_and_audited(api):
     [one, two, _] = notes(api.records, case_id)
     assert (one.text, one.actor, one.role, one.channel, one.request_id) == (
         "Spoke to A-117's key worker", "TL-71", "team_leader", "api", "TL-71:n-1")
-    assert two.request_id is None and api.case_events(case_id) == before + 3  # and TL-75's
+    assert two.request_id.startswith("once:") and api.case_events(case_id) == before + 3  # its own, under the seal; and TL-75's
     assert [e["details"]["text"] for e in chronology if e["type"] == "NoteAdded"][:2] == [one.text, two.text]
     writes = [a for a in api.accounts.access_log(case_id=case_id, user_id="TL-71") if a.action == "write"]
     assert [a.what for a in writes] == ["POST /api/v1/cases/{case_id}/notes"] * 2

@@ -9,8 +9,10 @@ import logging
 
 import pytest
 from temporalio.client import Client, WorkflowFailureError, WorkflowUpdateFailedError
+from temporalio.common import RawValue
+from temporalio.converter import DataConverter
 
-from domain.concern import CaseNote, ConcernBody, StepCompletion
+from domain.concern import CaseNote, ConcernBody, Development, StepCompletion
 from domain.seal import command_key, seal_of
 from encryption.seal import REFUSED, sealing_key
 from tests.cases import RECORDS
@@ -48,7 +50,7 @@ async def test_a_seal_lifted_to_another_case_or_command_does_not_hold(driver, se
     one = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00"))
     other = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00"))
     key = sealing_key(settings)
-    note = CaseNote(text="a note", actor="TL-1", role="team_leader")
+    note = CaseNote(text="a note", actor="TL-1", role="team_leader", request_id="once:1")
     forger = plain(driver.env.client)
     lifted = note.model_copy(update={"seal": seal_of(key, one.id, "add_note", note)})
     with pytest.raises(WorkflowUpdateFailedError):
@@ -71,3 +73,33 @@ async def test_a_case_started_round_safeguard_fails_and_records_nothing(driver):
     with pytest.raises(WorkflowFailureError):
         await handle.result()
     assert driver.records.stored_facts(body.case_id) == []
+
+
+async def test_a_sealed_command_lifted_from_history_and_sent_again_records_nothing_more(driver, settings):
+    """The trial's replay: a real command's payload, as history holds it, sent again unchanged by a
+    client with no key and no codec. Its seal holds, but its request id is recorded already."""
+    case = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00"))
+    handle = case.handle
+    assert await handle.execute_update(SafeguardingConcernWorkflow.add_note,
+                                       CaseNote(text="a note", actor="TL-1", role="team_leader")) == 1
+    await handle.execute_update(SafeguardingConcernWorkflow.record_development,
+                                Development(kind="new_incident", summary="pushed in the corridor", actor="TL-1",
+                                            role="team_leader"))
+    sent = {}
+    async for event in handle.fetch_history_events():
+        if event.HasField("workflow_execution_update_accepted_event_attributes"):
+            request = event.workflow_execution_update_accepted_event_attributes.accepted_request
+            sent[request.input.name] = request.input.args.payloads[0]
+    before = [f.type for f in case.facts()]
+    bare = Client(**{**driver.env.client.config(), "interceptors": [], "data_converter": DataConverter.default})
+    for name in ("add_note", "record_development"):
+        try:
+            await bare.get_workflow_handle(case.id).execute_update(name, RawValue(sent[name]), result_type=RawValue)
+        except (WorkflowUpdateFailedError, KeyError):  # KeyError: the bare client cannot read the encrypted refusal
+            pass  # refused as already recorded; a development is answered with its number: either way, once
+    assert [f.type for f in case.facts()] == before
+    unkeyed = CaseNote(text="no request id", actor="TL-1", role="team_leader")  # sealed, but by hand and with none
+    key = sealing_key(settings)
+    with pytest.raises(WorkflowUpdateFailedError):
+        await plain(driver.env.client).get_workflow_handle(case.id).execute_update(
+            SafeguardingConcernWorkflow.add_note, unkeyed.model_copy(update={"seal": seal_of(key, case.id, "add_note", unkeyed)}))
