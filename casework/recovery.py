@@ -11,11 +11,12 @@ from casework.access import allowed, audit, visible_case
 from casework.cases import erased_as_gone
 from casework.inputs import validate
 from casework.ports import Ports
-from casework.refusals import NotOpen, Unavailable
+from casework.refusals import NotOpen, Refusal, Unavailable
 from casework.temporal import stopped
 from domain.access import Principal, may_recover_case
 from domain.concern import Recovery
 from domain.facts import CaseClosed
+from encryption.seal import sealing_key
 from workflows.case_input import CaseInput
 
 
@@ -44,16 +45,22 @@ async def recover_case(ports: Ports, principal: Principal, c: RecoverCase, now: 
     recovery = validate({"actor": principal.actor, "role": role, "reason": c.reason, "channel": principal.channel,
                          **({"os_user": principal.os_user} if principal.os_user else {})},
                         Recovery, "recovery", ports.rules(now))
-    if any(isinstance(r.fact, CaseClosed) for r in facts):
-        raise NotOpen(f"case {c.case_id} is closed: there is nothing to recover")
-    client = await ports.temporal(worker=True)
-    halted = await stopped.stopped(client, c.case_id)
-    if halted is None:
-        raise NotOpen(f"case {c.case_id} is running: there is nothing to recover")
-    setup = await stopped.run_setup(client, halted)
-    if setup is None:
-        raise Unavailable(f"case {c.case_id}: Temporal no longer holds the history of its stopped run "
-                          f"({halted.run_id}), so the policy it decided under cannot be read")
+    try:
+        if any(isinstance(r.fact, CaseClosed) for r in facts):
+            raise NotOpen(f"case {c.case_id} is closed: there is nothing to recover")
+        client = await ports.temporal(worker=True)
+        halted = await stopped.stopped(client, c.case_id)
+        if halted is None:
+            raise NotOpen(f"case {c.case_id} is running: there is nothing to recover")
+        setup = await stopped.run_setup(client, halted, sealing_key(ports.settings)) or stopped.setup_from_store(
+            ports.settings, c.case_id, facts[0].fact)
+        if setup is None:
+            raise Unavailable(f"case {c.case_id} cannot be recovered by this version of Safeguard: its stopped run "
+                              f"({halted.run_id}) cannot say what policy the case decided under, and the pathway it "
+                              f"was raised under ({facts[0].fact.pathway_version}) is no longer the one in force")
+    except Refusal as e:
+        audit(ports, principal, "write", False, case_id=c.case_id, service=service, reason=f"recovery refused: {e.message}")
+        raise
     state = stopped.state_from_store(ports.records, c.case_id, setup.policy)
     start = CaseInput(case_id=c.case_id, concern=state.concern, clock_offset=setup.start.clock_offset,
                       history_limit=setup.start.history_limit, resume=state,

@@ -23,8 +23,10 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.models import OpenedCase
 from casework.temporal.failures import plain_errors
+from encryption.seal import restart_body, restart_seal_holds
 from domain.case import CaseState, new_case, replay
-from domain.case.policy import policy_from_text
+from configuration.settings import Settings
+from domain.case.policy import CasePolicy, policy_from_text
 from domain.facts import CaseStopped, ConcernRaised
 from eventstore.application import SafeguardingRecords, Superseded
 from projections.dashboard import LiveCases
@@ -99,8 +101,10 @@ class RunSetup:
     policy: str
 
 
-async def run_setup(client: Client, halted: Stopped) -> RunSetup | None:
-    """None when Temporal no longer holds the stopped run's history."""
+async def run_setup(client: Client, halted: Stopped, key: bytes) -> RunSetup | None:
+    """None when Temporal no longer holds the stopped run's history, or the run was not Safeguard's
+    (started round it: its `open_case` refused it, or its restart's seal does not hold). Only a run
+    Safeguard started, or one the case continued itself, says what policy the case decided under."""
     try:
         history = await client.get_workflow_handle(halted.case_id, run_id=halted.run_id).fetch_history()
     except RPCError:
@@ -108,9 +112,12 @@ async def run_setup(client: Client, halted: Stopped) -> RunSetup | None:
     converter, start = client.data_converter, None
     for event in history.events:
         if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
-            [start] = await converter.decode(event.workflow_execution_started_event_attributes.input.payloads, [CaseInput])
+            started = event.workflow_execution_started_event_attributes
+            [start] = await converter.decode(started.input.payloads, [CaseInput])
             if start.resume is not None:
-                return RunSetup(start, start.resume.policy.as_text())
+                ours = bool(started.continued_execution_run_id) or restart_seal_holds(
+                    key, halted.case_id, restart_body(start), start.seal)
+                return RunSetup(start, start.resume.policy.as_text()) if ours else None
         elif start is not None and event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:
             details = event.marker_recorded_event_attributes.details  # a local activity's: what it was, what it answered
             if "data" not in details or "result" not in details or not details["result"].payloads:
@@ -120,6 +127,18 @@ async def run_setup(client: Client, halted: Stopped) -> RunSetup | None:
                 [opened] = await converter.decode(details["result"].payloads, [OpenedCase])
                 return RunSetup(start, opened.policy)
     return None
+
+
+def setup_from_store(settings: Settings, case_id: str, raised: ConcernRaised) -> RunSetup | None:
+    """The policy rebuilt from what the case's raise recorded (its calendar, bank holidays, threshold
+    tool) and the pathway in force, if that is still the version it was raised under (None if not):
+    for a stopped run whose history Temporal no longer holds, or that was not Safeguard's."""
+    pathway = settings.pathway()
+    if raised.pathway_version != pathway.version or raised.holidays is None:
+        return None
+    policy = CasePolicy(pathway=pathway, calendar=raised.calendar, threshold_profile=raised.threshold_profile,
+                        holidays=raised.holidays, inputs=settings.input_rules())
+    return RunSetup(CaseInput(case_id=case_id, concern=raised.concern), policy.as_text())
 
 
 def state_from_store(records: SafeguardingRecords, case_id: str, policy: str) -> CaseState:
