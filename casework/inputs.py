@@ -96,11 +96,13 @@ def parse_as_at(text: str, now: datetime | None = None, option: str = "--as-at")
     current = now or utc_now()
     try:
         if len(text) == 10:
-            value = local_midnight(date.fromisoformat(text) + timedelta(days=1)) - timedelta(seconds=1)
+            value = local_midnight(parse_date(text, option) + timedelta(days=1)) - timedelta(seconds=1)
         else:
             value = datetime.fromisoformat(text)
     except ValueError:
         raise Invalid(f"{option} {text!r} is not an ISO date (2027-03-03) or instant (2027-03-03T09:00:00+00:00)") from None
+    if value.tzinfo is not None and value.date() < EARLIEST:
+        raise Invalid(f"{option} {text!r} is before {EARLIEST.year}: Safeguard holds no records from then")
     if value.tzinfo is None:
         raise Invalid(f"{option} {text!r} has no UTC offset: add one, e.g. {text}+00:00 (or Z)")
     if value > current + CLOCK_SKEW and len(text) != 10:
@@ -110,8 +112,16 @@ def parse_as_at(text: str, now: datetime | None = None, option: str = "--as-at")
     return min(value, current) if len(text) == 10 else value
 
 
+EARLIEST = date(2000, 1, 1)  # no record in Safeguard is older: an earlier date is a mistake
+LATEST = date(9000, 1, 1)  # a date's end must still be a date
+
+
 def parse_date(text: str, option: str = "--as-of") -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise Invalid(f"{option} {text!r} is not an ISO date (2027-03-01)") from None
+    if not EARLIEST <= day < LATEST:
+        raise Invalid(f"{option} {text!r} is {'before ' + str(EARLIEST.year) if day < EARLIEST else 'too far ahead'}: "
+                      "Safeguard holds no records from then")
+    return day

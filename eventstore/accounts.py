@@ -71,16 +71,18 @@ def hash_password(password: str) -> str:
 
 
 MIN_PASSWORD = 12
+ZXCVBN_LONGEST = 72
 STRONG_ENOUGH = 3  # of zxcvbn's 0-4: "safely unguessable" against an online attack, and then some
 
 
 def _made_from(password: str, words: list[str]) -> bool:
-    """Whether a password is little but the person's own id or name, and digits or marks."""
+    """Whether a password is little but the person's own id or name, with digits or marks."""
     rest = re.sub(r"[^a-z]", "", password.lower())
+    letters = len(rest)
     for word in sorted({re.sub(r"[^a-z]", "", w.lower()) for w in words}, key=len, reverse=True):
         if len(word) >= 2:
             rest = rest.replace(word, "")
-    return len(rest) < 4
+    return len(rest) < letters and len(rest) < 4  # some of it was their id or name, and little else
 
 
 def password_problem(password: str, user_id: str, display_name: str = "") -> str | None:
@@ -95,7 +97,8 @@ def password_problem(password: str, user_id: str, display_name: str = "") -> str
     words = [user_id, display_name, *re.split(r"[-_.\s]+", user_id), *display_name.split(), display_name.replace(" ", "")]
     if _made_from(password, words):
         return f"a password made from your name or user id is easy to guess: {hint}"
-    found = zxcvbn(password[:100], user_inputs=[w for w in words if w])
+    # zxcvbn refuses more than 72 characters: a longer password is judged by its first 72
+    found = zxcvbn(password[:ZXCVBN_LONGEST], user_inputs=[w for w in words if w])
     if found["score"] < STRONG_ENOUGH:
         why = found["feedback"]["warning"].rstrip(".")
         return f"that password is too easy to guess{f' ({why[:1].lower() + why[1:]})' if why else ''}: {hint}"

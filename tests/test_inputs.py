@@ -206,3 +206,16 @@ async def test_the_organisations_id_pattern_travels_in_the_case_policy(env, tmp_
         assert "field 'initiated_by' is not an id" in caught.value.cause.message
         await case.complete("record_concern", actor="P000001", initiated_by="P000204")
         await driver.terminate_open_cases()
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "1999-12-31", "9999-12-31", "0001-01-01T00:00:00+00:00"])
+def test_a_date_outside_any_record_is_refused_in_plain_words(text):
+    """The trial's year 1 (an overflow, answered 500) and year 9999 (its day's end is no date)."""
+    from casework.inputs import parse_as_at, parse_date
+    from casework.refusals import Invalid
+
+    with pytest.raises(Invalid, match="Safeguard holds no records from then"):
+        parse_as_at(text, option="as_at")
+    if len(text) == 10:
+        with pytest.raises(Invalid, match="Safeguard holds no records from then"):
+            parse_date(text, "as_of")
