@@ -294,13 +294,13 @@ class Reach:
 
 # what each organisation-level read or duty reaches, and who may: the data `may_reach` reads
 ORGANISATION_REACH: dict[str, Reach] = {
-    "governance": Reach("the governance audits", GOVERNANCE_READERS),
-    "national_return": Reach("the national return", GOVERNANCE_READERS),
-    "commissioning": Reach("the commissioner records", COMMISSIONING_READERS),
-    "subject_access": Reach("subject access exports", DATA_PROTECTION),
-    "retention": Reach("retention's erasures", DATA_PROTECTION),
-    "access_log": Reach("who read a case (its access log)", DATA_PROTECTION),
-    "organisation_workflows": Reach("the organisation's workflows", GOVERNANCE_READERS | COMMISSIONING_READERS),
+    "governance": Reach("read the governance audits", GOVERNANCE_READERS),
+    "national_return": Reach("read the national return", GOVERNANCE_READERS),
+    "commissioning": Reach("read the commissioner records", COMMISSIONING_READERS),
+    "subject_access": Reach("export a subject's records", DATA_PROTECTION),
+    "retention": Reach("apply retention's erasures", DATA_PROTECTION),
+    "access_log": Reach("see who read a case", DATA_PROTECTION),
+    "organisation_workflows": Reach("see the organisation's workflows", GOVERNANCE_READERS | COMMISSIONING_READERS),
 }
 
 
@@ -310,7 +310,8 @@ def may_reach(p: Principal, what: str) -> Decision:
     for a in p.assignments:
         if a.role in reach.roles and a.service is None:
             return Decision(True, role=a.role)
-    return Decision(False, f"{reach.what} need {' or '.join(sorted(reach.roles))}, held organisation-wide; "
+    return Decision(False, f"to {reach.what} you need to be {' or '.join(sorted(reach.roles))} for the whole "
+                           "organisation, not one service; "
                            f"you hold {_roles(p)}")
 
 

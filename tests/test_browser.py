@@ -303,7 +303,7 @@ async def test_governance_commissioner_and_threshold_pages(site, person):
     ssw = await person("SSW-13")
     response = await ssw.goto(f"{site.base}/governance")
     assert response.status == 403
-    await expect(ssw.get_by_role("alert")).to_contain_text("the governance audits need")
+    await expect(ssw.get_by_role("alert")).to_contain_text("to read the governance audits you need")
     await check_page(ssw, "governance refused")
 
 

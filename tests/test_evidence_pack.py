@@ -225,7 +225,7 @@ def test_in_production_the_pack_command_exports_as_the_tokens_holder_if_allowed(
         log = [(a.user_id, a.action, a.allowed) for a in accounts.access_log(case_id="PK-PROD")]
         assert log == [("SSW-5", "refused", False), ("RM-5", "export", True)]
         sar = runner.invoke(app, ["evidence", "subject", "A-117", "--out", str(tmp_path / "sar")])
-        assert sar.exit_code == 2 and "subject access exports need" in sar.stderr  # organisation-level roles only
+        assert sar.exit_code == 2 and "to export a subject's records you need" in sar.stderr  # organisation-level roles only
     finally:
         get_settings.cache_clear()
 

@@ -43,7 +43,10 @@ async def test_a_sign_in_from_another_site_is_refused(app_client, records):
         elsewhere = await c.post(f"{API}/session", data={"user_id": "SSW-60", "password": "correct-horse-battery-9"},
                                  headers={"Origin": "https://evil.example"})
         forged_page = await c.post("/sign-in", data={"user_id": "SSW-60", "password": "correct-horse-battery-9"})
+        referred = await c.post(f"{API}/session", data={"user_id": "SSW-60", "password": "correct-horse-battery-9"},
+                                headers={"Referer": "https://evil.example/login"})  # no Origin: the trial's
         assert elsewhere.status_code == 403 and "from another site" in elsewhere.json()["detail"]
+        assert referred.status_code == 403
         assert forged_page.status_code == 403 and "did not come from Safeguard" in forged_page.text
         assert "safeguard_session" not in c.cookies or "uid" not in c.cookies.get("safeguard_session", "")
         form = (await c.get("/sign-in")).text
@@ -113,3 +116,25 @@ def test_an_inspectors_grant_that_has_ended_and_a_token_of_no_days_are_refused(r
     assert runner.invoke(app, ["users", "add", "TL-62", "--name", "A Leader", "--no-password"]).exit_code == 0
     zero = runner.invoke(app, ["tokens", "issue", "TL-62", "--name", "cli", "--days", "0"])
     assert zero.exit_code == 2 and "a token lasts 1 to 366 days" in zero.stderr
+
+
+async def test_a_fault_is_answered_in_words_never_a_bare_500(settings, records):
+    """The trial met "Internal Server Error" as plain text: a fault now answers as the face speaks."""
+    from web.app import create_app
+
+    app = create_app(settings, records=records, client=None)
+
+    @app.get("/api/v1/a-fault", include_in_schema=False)
+    def api_fault() -> None:
+        raise RuntimeError("a fault")
+
+    @app.get("/a-fault", include_in_schema=False)
+    def page_fault() -> None:
+        raise RuntimeError("a fault")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as c:
+        api, page = await c.get(f"{API}/a-fault"), await c.get("/a-fault")
+    assert api.status_code == 500 and api.headers["content-type"] == "application/problem+json"
+    assert "fault of its own" in api.json()["detail"] and "a fault" not in api.json()["detail"].split("fault of")[0]
+    assert page.status_code == 500 and "Sorry, there is a problem with Safeguard" in page.text

@@ -163,9 +163,13 @@ def start_session(request: Request, user_id: str, channel: str = "web") -> str:
 def cross_site(request: Request) -> bool:
     """Whether a browser sent this from another site (its Origin, or Sec-Fetch-Site, says so). A
     program sends neither, and is not a browser carrying someone's cookies."""
+    host = request.headers.get("host", request.url.netloc)
     origin = request.headers.get("origin")
     if origin is not None:
-        return urlsplit(origin).netloc != request.headers.get("host", request.url.netloc)
+        return urlsplit(origin).netloc != host
+    referer = request.headers.get("referer")  # an older browser sends this, not Origin
+    if referer and urlsplit(referer).netloc not in ("", host):
+        return True
     return request.headers.get("sec-fetch-site") == "cross-site"
 
 

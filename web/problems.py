@@ -33,11 +33,15 @@ from eventstore.keys import Erased
 PROBLEM = "application/problem+json"
 TITLES = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
           409: "Conflict", 410: "Gone", 413: "Request too large", 415: "Unsupported media type", 422: "Refused",
-          429: "Too many attempts", 503: "Unavailable"}
+          429: "Too many attempts", 500: "A fault in Safeguard", 503: "Unavailable"}
 STATUS: tuple[tuple[type[Refusal], int], ...] = (
     (NotFound, 404), (NotPermitted, 403), (NotOpen, 409), (AlreadyDone, 409), (Conflict, 409), (Malformed, 400),
     (Gone, 410), (Unavailable, 503),
 )
+
+
+FAULT = ("Safeguard could not answer because of a fault of its own. It has been logged. Check whether what you "
+         "did was recorded before you try again, and tell your administrator if it happens again.")
 
 
 class Problem(Exception):
@@ -104,6 +108,10 @@ def install(app: FastAPI) -> None:
         about_body = any(tuple(err.get("loc", ()))[:1] == ("body",) for err in e.errors())
         what = _what(request) if about_body else None
         return problem_response(422, (f"{what}: " if what else "") + "; ".join(parts), request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _fault(request: Request, e: Exception) -> JSONResponse:
+        return problem_response(500, FAULT, request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:

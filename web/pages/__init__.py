@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from casework.refusals import Refusal
 from encryption.payload_codec import CODEC_PATH
 from web.context import API
-from web.problems import Problem, detail_of, status_of
+from web.problems import FAULT, Problem, detail_of, status_of
 
 
 def _is_api(request: Request) -> bool:
@@ -69,5 +69,14 @@ def install(app: FastAPI) -> None:
         return page(request, "error.html", getattr(request.state, "principal", None), status=status_of(e),
                     status_code=status_of(e), detail=detail_of(e, request.app.state.web.settings))
 
+    api_fault = app.exception_handlers[Exception]
+
+    async def on_fault(request: Request, e: Exception) -> Response:
+        if _is_api(request):
+            return await api_fault(request, e)
+        return page(request, "error.html", getattr(request.state, "principal", None), status=500, status_code=500,
+                    detail=FAULT)
+
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(Refusal, on_refusal)
+    app.add_exception_handler(Exception, on_fault)
