@@ -68,6 +68,15 @@ def private_dir(path: Path) -> Path:
     return path
 
 
+def own_dir(path: Path) -> Path:
+    """A folder Safeguard names itself (a case's, in a subject access export): never one that is a
+    link, which someone could plant to send the export elsewhere."""
+    if path.is_symlink():
+        raise EvidenceError(f"{path} is a link: Safeguard writes a case's folder itself, never through a link; "
+                            "remove the link, or export to an empty folder")
+    return private_dir(path)
+
+
 def write_private(path: Path, content: bytes, once: bool = False) -> None:
     """Owner-only, created exclusively and never through a link: written to a new file beside it,
     then renamed into place (a link already at `path` is replaced, its target never touched).

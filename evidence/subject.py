@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from eventstore.application import SafeguardingRecords
-from evidence.files import write_private
+from evidence.files import own_dir, write_private
 from evidence.pack import build_pack
 from evidence.render import write_pack
 from evidence.store import EvidenceError
@@ -41,9 +41,10 @@ def subject_access(records: SafeguardingRecords, feed: ProjectionFeed, adult_id:
         raise EvidenceError(f"no case in the event store names {adult_id} as adult at risk or alleged source")
     files: dict[str, str] = {}
     listed = []
+    folders = {case_id: own_dir(out / case_id) for case_id in cases}  # every one checked before any is written
     for case_id, appears_as in cases.items():
         pack = build_pack(records, feed.documents, case_id, generated_by, generated_at)
-        written = write_pack(pack, out / case_id)
+        written = write_pack(pack, folders[case_id])
         files.update({f"{case_id}/{name}": digest for name, digest in written.items()})
         listed.append({"case_id": case_id, "appears_as": appears_as, "status": pack.status,
                        "raised_at": pack.concern.raised_at.isoformat(), "service": pack.concern.service.get("id"),

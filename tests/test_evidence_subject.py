@@ -70,3 +70,16 @@ def test_a_bad_out_path_is_refused_and_nothing_recorded(offline, tmp_path):
         refused = CliRunner().invoke(app, ["evidence", "subject", "A-117", "--out", out, "--by", "DPO-1"])
         assert refused.exit_code == 2 and refused.stderr.splitlines() == [f"error: {says}"], refused.output
     assert exports(records) == []
+
+
+def test_a_case_folder_planted_as_a_link_is_refused_and_nothing_written_through_it(offline, tmp_path):
+    """The trial's: a link planted where a case's folder will be would send the export elsewhere."""
+    records = open_records(get_settings())
+    raise_case(records, "SA-8", "2026-11-02T09:30:00+00:00", "A-117", "A-600")
+    out, elsewhere = tmp_path / "sar", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "SA-8").symlink_to(elsewhere)
+    refused = CliRunner().invoke(app, ["evidence", "subject", "A-117", "--out", str(out), "--by", "DPO-1"])
+    assert refused.exit_code != 0 and "is a link" in refused.output
+    assert list(elsewhere.iterdir()) == [] and exports(records) == []
