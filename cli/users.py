@@ -154,6 +154,8 @@ def list_users(as_json: bool = JSON) -> None:
         say("no users: add one with `safeguard users add ID --name NAME`")
     for a in accounts:
         roles = "; ".join(x.describe() for x in a.assignments) or "no role"
+        if a.deactivated_at is not None:
+            roles = f"CLOSED {a.deactivated_at.date().isoformat()} (was: {roles})"
         say(f"{a.user_id:<16} {a.display_name:<28} {a.kind:<8} {roles}")
 
 

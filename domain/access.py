@@ -20,7 +20,7 @@ through and the case's decider is what refuses a wrong role. Production mode nev
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property, wraps
 from typing import Callable, Iterable, Literal, TypeVar, get_args
 
@@ -68,6 +68,9 @@ class Assignment:
 
     def current(self, now: datetime) -> bool:
         return self.until is None or now < self.until
+
+
+INSPECTOR_GRANT_LONGEST = timedelta(days=92)  # an inspection's access is for its time, renewed if it runs on
 
 
 def assignment_problem(a: Assignment) -> str | None:

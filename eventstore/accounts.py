@@ -20,8 +20,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from pwdlib import PasswordHash
 from zxcvbn import zxcvbn
 
-from domain.access import Assignment, assignment_problem
+from domain.access import INSPECTOR_GRANT_LONGEST, Assignment, assignment_problem
 from domain.facts import Fact
+from eventstore.keys import Erased
 from domain.identity import (
     AccessRecorded,
     Account,
@@ -158,7 +159,7 @@ class Accounts:
         return self.account(user_id)  # type: ignore[return-value]
 
     def set_password(self, user_id: str, password: str, by: str, channel: str = "cli", address: str | None = None) -> None:
-        account = self._existing(user_id)
+        account = self._open(user_id)
         if problem := password_problem(password, user_id, account.display_name):
             raise AccountError(problem)
         self._append(user_stream(user_id), PasswordSet(at=_now(), password_hash=hash_password(password), by=by))
@@ -172,7 +173,14 @@ class Accounts:
         if assignment.until is not None and assignment.until <= _now():
             raise AccountError(f"the grant would end {assignment.until.isoformat()}, which has passed: give an end "
                                "in the future")
-        self._existing(user_id)
+        if assignment.until is not None and assignment.until - _now() > INSPECTOR_GRANT_LONGEST:
+            raise AccountError(f"an inspector's grant lasts at most {INSPECTOR_GRANT_LONGEST.days} days: give an end "
+                               "sooner, and grant again if the inspection runs on")
+        unknown = [c for c in assignment.cases if not self._case_exists(c)]
+        if unknown:
+            raise AccountError(f"no case {', '.join(unknown)} in the event store: an inspector's grant names cases "
+                               "that were raised")
+        self._open(user_id)
         self._append(user_stream(user_id), RoleGranted(at=_now(), role=assignment.role, service=assignment.service,
                                                        cases=assignment.cases, until=assignment.until, by=by))
         self.audit(by, "grant", "users grant", target=user_id, service=assignment.service, allowed=True,
@@ -210,9 +218,10 @@ class Accounts:
     def deactivate(self, user_id: str, by: str, reason: str | None = None) -> Account:
         """Close an account (a leaver): every session and token of theirs is refused from its next use."""
         account = self._existing(user_id)
-        if account.deactivated_at is None:
-            self._append(user_stream(user_id), UserDeactivated(at=_now(), by=by, reason=reason))
-            self.audit(by, "revoke", "users deactivate", target=user_id, allowed=True, reason=reason or "deactivated")
+        if account.deactivated_at is not None:
+            raise AccountError(f"{user_id}'s account is closed already (since {account.deactivated_at.date().isoformat()})")
+        self._append(user_stream(user_id), UserDeactivated(at=_now(), by=by, reason=reason))
+        self.audit(by, "revoke", "users deactivate", target=user_id, allowed=True, reason=reason or "deactivated")
         return self._existing(user_id)
 
     def end_session(self, user_id: str, session_id: str) -> None:
@@ -222,6 +231,20 @@ class Accounts:
         account = self.account(user_id)
         if account is None:
             raise AccountError(f"no user {user_id}")
+        return account
+
+    def _case_exists(self, case_id: str) -> bool:
+        try:
+            return len(case_id) <= 64 and bool(self.records.stored_facts(case_id, lte=1))
+        except Erased:
+            return True  # erased under retention: it was raised
+
+    def _open(self, user_id: str) -> Account:
+        """An account that is not closed: a closed one takes no role, token or password."""
+        account = self._existing(user_id)
+        if account.deactivated_at is not None:
+            raise AccountError(f"{user_id}'s account was closed on {account.deactivated_at.date().isoformat()}: "
+                               "it takes no role, token or password (add the person again under a new id)")
         return account
 
     def users(self) -> list[Account]:
@@ -242,7 +265,7 @@ class Accounts:
 
     def issue_token(self, user_id: str, name: str, scope: tuple[Assignment, ...] | None, expires_in: timedelta,
                     by: str) -> IssuedToken:
-        account = self._existing(user_id)
+        account = self._open(user_id)
         if scope is not None:
             for s in scope:
                 if not any(a.role == s.role and (s.service is None or a.service in (None, s.service))

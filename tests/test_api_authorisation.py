@@ -75,14 +75,14 @@ async def new_case(api: Api, minutes_ago: int = 0) -> str:
 
 
 async def test_every_endpoint_by_every_role_and_scope(api):
-    shared = await new_case(api)
+    shared, elsewhere = await new_case(api), await new_case(api)  # an inspector may be granted another case
     now = datetime.now(timezone.utc)
     results, wrong = [], []
     for n, (role, scope) in enumerate(principals()):
         own, escalated = await new_case(api), await new_case(api, minutes_ago=20)
         user = f"U-{n}"
         if role == "inspector":
-            cases = ("SG-OTHER-1",) if scope == "other case" else (shared, own, escalated)
+            cases = (elsewhere,) if scope == "other case" else (shared, own, escalated)
             until = now - timedelta(hours=1) if scope == "ended" else now + timedelta(days=1)
             assignment = Assignment(role, None, cases, until)
         else:

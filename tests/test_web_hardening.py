@@ -96,6 +96,16 @@ async def test_a_deactivated_account_loses_its_sessions_and_tokens_at_once(app_c
         again = await c.post(f"{API}/session", json={"user_id": "TL-61", "password": "correct-horse-battery-9"})
         assert again.status_code == 401 and again.json()["detail"] == "wrong user id or password"
     assert [a.reason for a in accounts.access_log(user_id="TL-61") if a.what == "users deactivate"] == ["left the organisation"]
+    # a closed account takes nothing more (the trial's grant, token and password were accepted)
+    from domain.access import Assignment
+    from eventstore.accounts import AccountError
+
+    for attempt in (lambda: accounts.grant("TL-61", Assignment("team_leader", "SVC-ELM"), by="cli:test"),
+                    lambda: accounts.issue_token("TL-61", "again", None, timedelta(days=1), by="cli:test"),
+                    lambda: accounts.set_password("TL-61", "purple monkey dishwasher", by="cli:test"),
+                    lambda: accounts.deactivate("TL-61", by="cli:test")):
+        with pytest.raises(AccountError, match="closed"):
+            attempt()
 
 
 def test_an_inspectors_grant_that_has_ended_and_a_token_of_no_days_are_refused(records, offline):
@@ -112,6 +122,12 @@ def test_an_inspectors_grant_that_has_ended_and_a_token_of_no_days_are_refused(r
     past = datetime.now(timezone.utc) - timedelta(days=1)
     with pytest.raises(AccountError, match="which has passed"):
         accounts.grant("INSP-62", Assignment("inspector", None, ("SG-1",), past), by="test")
+    soon, far = past + timedelta(days=30), datetime(9999, 12, 31, tzinfo=timezone.utc)
+    with pytest.raises(AccountError, match="at most 92 days"):  # the trial's 9999-12-31
+        accounts.grant("INSP-62", Assignment("inspector", None, ("SG-1",), far), by="test")
+    with pytest.raises(AccountError, match="no case SG-FAKE in the event store"):
+        accounts.grant("INSP-62", Assignment("inspector", None, ("SG-FAKE",), soon), by="test")
+    assert accounts.account("INSP-62").assignments == []
     runner = CliRunner()
     assert runner.invoke(app, ["users", "add", "TL-62", "--name", "A Leader", "--no-password"]).exit_code == 0
     zero = runner.invoke(app, ["tokens", "issue", "TL-62", "--name", "cli", "--days", "0"])
