@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from functools import cached_property, wraps
 from typing import Callable, Iterable, Literal, TypeVar, get_args
 
+from domain.inputs import DEFAULT_RULES
 from domain.policy import Role
 
 STAFF_ROLES: tuple[str, ...] = get_args(Role)
@@ -77,6 +78,8 @@ def assignment_problem(a: Assignment) -> str | None:
     """Why an assignment cannot be granted, or None."""
     if a.role not in ROLES:
         return f"unknown role {a.role!r}; the roles are: {', '.join(ROLES)}"
+    if a.service is not None and (problem := DEFAULT_RULES.id_problem(a.service, "service")):
+        return f"--service {a.service!r} {problem}"
     if a.role in ORGANISATION_ONLY and a.service is not None:
         return f"{a.role} is organisation-wide: grant it without a service"
     if a.role == INSPECTOR and not (a.cases and a.until):

@@ -77,7 +77,7 @@ class Service(Model):
     @field_validator("id")
     @classmethod
     def _service_id(cls, value: str, info: ValidationInfo) -> str:
-        return _text(value, info, MAX_ID)
+        return _id(_text(value, info, MAX_ID), info, "service")
 
     @field_validator("name", "provider", "client_group", "company")
     @classmethod

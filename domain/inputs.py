@@ -29,9 +29,12 @@ MAX_INT = 10_000  # a count in a record or a threshold fact
 MAX_OCCURRENCE = 10_000
 CLOCK_SKEW = timedelta(minutes=5)  # an instant this far ahead of now is a clock difference, not the future
 
-Who = Literal["person", "staff"]
+Who = Literal["person", "staff", "service"]
 _EXAMPLE = {"person": "give the service user's id (e.g. A-117), never a name",
-            "staff": "give the staff member's id (e.g. SSW-14), never a name"}
+            "staff": "give the staff member's id (e.g. SSW-14), never a name",
+            "service": "give the service's id (e.g. SVC-ELM): letters, digits and - _ . only"}
+# a service's id: the organisation's own code for it, with no digit needed (SVC-ELM), never a path
+SERVICE_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
 
 
 def a_pattern(pattern: str) -> str:
@@ -61,7 +64,8 @@ class InputRules(BaseModel):
         """None for a good id, else why not, as "is not an id: give ..."."""
         if len(value) > MAX_ID:
             return f"is not an id: ids are at most {MAX_ID} characters"
-        if any(not c.isprintable() or c.isspace() for c in value) or not re.fullmatch(self.id_pattern, value):
+        pattern = SERVICE_ID_PATTERN if who == "service" else self.id_pattern
+        if any(not c.isprintable() or c.isspace() for c in value) or not re.fullmatch(pattern, value):
             return f"is not an id: {_EXAMPLE[who]}"
         if who == "person" and self.nhs_number_ids and re.fullmatch(r"[0-9]{10}", value) and not nhs_number_valid(value):
             return "is not a valid NHS number: its check digit does not match"

@@ -219,3 +219,23 @@ def test_a_date_outside_any_record_is_refused_in_plain_words(text):
     if len(text) == 10:
         with pytest.raises(Invalid, match="Safeguard holds no records from then"):
             parse_date(text, "as_of")
+
+
+@pytest.mark.parametrize("service_id, ok", [("SVC-ELM", True), ("svc_oak.2", True), ("../../etc", False),
+                                            ("SVC ELM", False), ("SVC/ELM", False), ("-SVC", False)])
+def test_a_service_id_is_an_id_never_a_path(service_id, ok):
+    """The trial raised a concern at service "../../etc" and granted a role there."""
+    from domain.access import Assignment, assignment_problem
+    from domain.concern import Service
+    from domain.inputs import DEFAULT_RULES
+
+    def raised():
+        Service.model_validate({"id": service_id, "name": "Elm House", "provider": "Northgate", "client_group": "LD"},
+                               context=DEFAULT_RULES.context())
+    if ok:
+        raised()
+        assert assignment_problem(Assignment("team_leader", service_id)) is None
+    else:
+        with pytest.raises(ValueError, match="give the service's id"):
+            raised()
+        assert "give the service's id" in assignment_problem(Assignment("team_leader", service_id))

@@ -17,7 +17,8 @@ from web.api import responses as shapes
 from web.api.contract import BODY, SIGNED_IN, problems, request_body
 from web.api.deps import Reader, Writer
 from web.api.strict import StrictRoute
-from web.identity import change_password, must_change_password, sign_in, sign_out, web
+from web.identity import sign_in, sign_out, web
+from web.passwords import change_password, must_change_password
 from web.problems import Problem
 
 router = APIRouter(tags=["session"], route_class=StrictRoute)
@@ -84,7 +85,7 @@ async def logout(request: Request, principal: Writer) -> None:
 
 
 def _token_json(t) -> dict:
-    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    iso = lambda d: d.isoformat() if d else None
     return {"token_id": t.token_id, "name": t.name, "issued_at": iso(t.issued_at), "expires_at": iso(t.expires_at),
             "revoked_at": iso(t.revoked_at), "last_used_at": iso(t.last_used_at), "last_used_from": t.last_used_from,
             "scope": None if t.scope is None else [{"role": s.role, "service": s.service} for s in t.scope]}

@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
-from web.identity import change_password, must_change_password
 from web.pages.render import flash, page
 from web.pages.signin import form_of, principal_of
+from web.passwords import change_password, must_change_password
 from web.problems import Problem
 
 router = APIRouter()
