@@ -79,6 +79,22 @@ async def raise_concern(client: Client, task_queue: str, concern: ConcernBody, n
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
     )
+    try:
+        return await _raise(client, concern, start, case_id, within)
+    finally:
+        _read_start(start)
+
+
+def _read_start(start: WithStartWorkflowOperation) -> None:
+    """Read a failed start's outcome, which the SDK keeps in a future of its own: unread, asyncio logs
+    it as an error of no one's ("Future exception was never retrieved"), after the asker was answered."""
+    outcome = getattr(start, "_workflow_handle", None)
+    if isinstance(outcome, asyncio.Future) and outcome.done() and not outcome.cancelled():
+        outcome.exception()
+
+
+async def _raise(client: Client, concern: ConcernBody, start: WithStartWorkflowOperation, case_id: str,
+                 within: timedelta | None) -> CaseStatus:
     async with plain_errors(case_id, client):
         if within is None:
             return await client.execute_update_with_start_workflow(
