@@ -27,7 +27,9 @@ class AppendixADecision(Answer):
     not_evidenced: list[dict[str, Any]]
 
 
-class CommissionerRecord(Answer):
+class ServiceFigures(Answer):
+    """A provider service, named, and its concerns so far."""
+
     service_id: str
     service_name: str
     provider: str
@@ -35,6 +37,9 @@ class CommissionerRecord(Answer):
     client_group: str
     concerns: int
     open_concerns: int
+
+
+class CommissionerRecord(ServiceFigures):
     first_concern_at: str | None
     last_concern_at: str | None
     concern_types: Count
@@ -62,20 +67,11 @@ class EarlierConcern(Answer):
     closed_at: str | None
 
 
-class ServiceHistory(Answer):
-    service_id: str
-    service_name: str
-    provider: str
-    company: str | None
-    client_group: str
-    concerns: int
-    open_concerns: int
+class ServiceHistory(ServiceFigures):
     outcomes: Count
     earlier_concerns: list[EarlierConcern]
     service_reviews: list[ServiceReview]
     decision: str
-
-
 
 
 class ThresholdProfileView(Answer):

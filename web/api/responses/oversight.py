@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
+from domain.governance import AuditRecord
 from web.api.responses.base import Answer, Count
 
 
@@ -64,8 +65,6 @@ class Dashboard(Answer):
     cases_with_open_risk_beyond_timescale: list[str]
 
 
-
-
 class StoredAudit(Answer):
     audit_id: str
     kind: str
@@ -99,18 +98,9 @@ class Governance(Answer):
     actions: list[TrackedActionRow] = Field(description="every action an audit raised, tracked to closure")
 
 
-class AuditRun(Answer):
-    """The audit as recorded (a period audited already: the record stored then)."""
+class AuditRun(AuditRecord):
+    """The audit as recorded (a period audited already: the record stored then), and its actions."""
 
-    audit_id: str
-    kind: str
-    title: str
-    as_of: str
-    period_start: str
-    period_end: str
-    figures: dict[str, Any]
-    thresholds: list[dict[str, Any]]
-    actions: list[dict[str, Any]]
     tracked_actions: list[str] = Field(description="actions whose deadlines a workflow now keeps")
     untracked_actions: list[str] = Field(description="actions raised while Temporal did not answer")
 
