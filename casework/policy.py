@@ -49,10 +49,10 @@ def assess_threshold(profile: str, request: Any, where: str) -> ThresholdDecisio
 def profiles(profile: str | None = None, category: str | None = None) -> list[ThresholdProfile]:
     """The threshold profiles (or one), refused as NotFound when unknown or without `category`."""
     try:
-        chosen = [load_profile(profile)] if profile else [load_profile(n) for n in profile_names()]
+        chosen = [load_profile(profile)] if profile is not None else [load_profile(n) for n in profile_names()]
     except ValueError as e:
         raise NotFound(str(e)) from None
-    if category and not any(p.category(category) for p in chosen):
+    if category is not None and not any(p.category(category) for p in chosen):
         raise NotFound(f"unknown category {category!r}; known categories: "
                        + ", ".join(sorted({k for p in chosen for k in p.category_keys()})))
     return chosen
