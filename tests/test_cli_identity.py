@@ -151,3 +151,25 @@ async def test_production_cli_completes_a_governance_action_as_the_tokens_user(c
     typed = await invoke("audit", "complete-action", "weekly-1999-01-01-x", "--as", "team_leader", "--actor", "TL-8",
                          "--evidence", "done")
     assert typed.exit_code == 2 and "come from your token" in typed.stderr
+
+
+async def test_production_cli_reads_a_case_in_scope_and_not_one_out_of_it(cli, monkeypatch):
+    """Issue 18 §2, the CLI's face: a team leader at SVC-ELM reads an SVC-ELM case; one at SVC-OAK, or a
+    token narrowed to SVC-OAK, is answered as for an unknown case, and the refusal is audited."""
+    invoke, new_case, _, accounts, _ = cli
+    case_id = await new_case()  # at SVC-ELM
+    accounts.add_user("TL-40", "Tess", None, by="test")
+    accounts.grant("TL-40", Assignment("team_leader", "SVC-ELM"), by="test")
+    accounts.grant("TL-40", Assignment("team_leader", "SVC-OAK"), by="test")
+    monkeypatch.setenv("SAFEGUARD_MODE", "production")
+    monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("TL-40", "cli", None, timedelta(days=1), by="test").secret)
+    seen = await invoke("chronology", case_id)
+    assert seen.exit_code == 0, seen.stderr
+    narrowed = accounts.issue_token("TL-40", "oak", (Assignment("team_leader", "SVC-OAK"),), timedelta(days=1), by="test")
+    monkeypatch.setenv("SAFEGUARD_TOKEN", narrowed.secret)
+    for command in (("chronology", case_id), ("concern", "status", case_id)):
+        hidden = await invoke(*command)
+        assert hidden.exit_code != 0 and f"no case {case_id}" in hidden.stderr, hidden.output
+        assert case_id not in hidden.stdout
+    refusals = [a for a in accounts.access_log(case_id=case_id) if a.user_id == "TL-40" and not a.allowed]
+    assert len(refusals) == 2
