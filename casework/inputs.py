@@ -101,8 +101,9 @@ def parse_as_at(text: str, now: datetime | None = None, option: str = "--as-at")
             value = datetime.fromisoformat(text)
     except ValueError:
         raise Invalid(f"{option} {text!r} is not an ISO date (2027-03-03) or instant (2027-03-03T09:00:00+00:00)") from None
-    if value.tzinfo is not None and value.date() < EARLIEST:
-        raise Invalid(f"{option} {text!r} is before {EARLIEST.year}: Safeguard holds no records from then")
+    if value.tzinfo is not None and not EARLIEST <= value.date() < LATEST:
+        raise Invalid(f"{option} {text!r} is {'before ' + str(EARLIEST.year) if value.date() < EARLIEST else 'too far ahead'}: "
+                      "Safeguard holds no records from then")
     if value.tzinfo is None:
         raise Invalid(f"{option} {text!r} has no UTC offset: add one, e.g. {text}+00:00 (or Z)")
     if value > current + CLOCK_SKEW and len(text) != 10:

@@ -46,7 +46,10 @@ class Model(BaseModel):
 
 
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:  # a year-1 or year-9999 instant, its offset taking it off the calendar
+        raise ValueError(f"{value.isoformat()} is not a date and time Safeguard can hold") from None
 
 
 def _text(value: str | None, info: ValidationInfo, limit: int = MAX_TEXT) -> str | None:

@@ -108,7 +108,10 @@ def _normalise(type: ValueType, value: Any, choices: tuple[str, ...]) -> Any:
             parsed = None
         if parsed is None or parsed.tzinfo is None:
             return _BAD
-        return parsed.astimezone(timezone.utc).isoformat()
+        try:
+            return parsed.astimezone(timezone.utc).isoformat()
+        except OverflowError:  # its offset takes it off the calendar (year 1, year 9999)
+            return _BAD
     if type in ("text", "id"):
         return value.strip() if isinstance(value, str) and value.strip() else _BAD
     raise ValueError(f"unknown value type {type!r}")

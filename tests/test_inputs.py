@@ -239,3 +239,25 @@ def test_a_service_id_is_an_id_never_a_path(service_id, ok):
         with pytest.raises(ValueError, match="give the service's id"):
             raised()
         assert "give the service's id" in assignment_problem(Assignment("team_leader", service_id))
+
+
+@pytest.mark.parametrize("instant", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_an_instant_its_offset_takes_off_the_calendar_is_refused_not_a_fault(instant):
+    """The trial's: these raised OverflowError (a 500, a traceback) in a concern, a step's record, a page."""
+    from datetime import datetime
+
+    from casework.inputs import parse_as_at
+    from casework.refusals import Invalid
+    from domain.concern import ConcernBody
+    from domain.inputs import DEFAULT_RULES
+    from domain.values import check
+    from tests.conftest import concern
+    from web.pages.formats import from_london_input
+
+    with pytest.raises(ValueError, match="not a date and time Safeguard can hold"):
+        ConcernBody.model_validate(concern(instant), context=DEFAULT_RULES.context(datetime.now().astimezone()))
+    assert check("instant", instant)[1] is not None  # refused, with what is wrong
+    with pytest.raises(ValueError):
+        from_london_input(instant)
+    with pytest.raises(Invalid, match="Safeguard holds no records from then"):
+        parse_as_at(instant, option="as_at")

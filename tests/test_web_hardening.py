@@ -154,3 +154,6 @@ async def test_a_fault_is_answered_in_words_never_a_bare_500(settings, records):
     assert api.status_code == 500 and api.headers["content-type"] == "application/problem+json"
     assert "fault of its own" in api.json()["detail"] and "a fault" not in api.json()["detail"].split("fault of")[0]
     assert page.status_code == 500 and "Sorry, there is a problem with Safeguard" in page.text
+    for answer in (api, page):  # made outside the middleware that adds them to every other answer
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        assert answer.headers["cache-control"] == "no-store"

@@ -22,6 +22,18 @@ CACHEABLE = ("/static/", "/api/docs/assets/")
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+def security_headers(path: str, scheme: str | None) -> dict[str, str]:
+    """The headers for an answer at `path`. A fault's answer (made outside every middleware, by
+    Starlette's last handler) takes them from here too."""
+    headers = {"Content-Security-Policy": DOCS_POLICY if path == "/api/docs" else POLICY,
+               "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+    if not path.startswith(CACHEABLE):
+        headers["Cache-Control"] = "no-store"
+    if scheme == "https":
+        headers["Strict-Transport-Security"] = HSTS
+    return headers
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -34,14 +46,7 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = DOCS_POLICY if path == "/api/docs" else POLICY
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "same-origin"
-                if not path.startswith(CACHEABLE):
-                    headers["Cache-Control"] = "no-store"
-                if scope.get("scheme") == "https":
-                    headers["Strict-Transport-Security"] = HSTS
+                MutableHeaders(scope=message).update(security_headers(path, scope.get("scheme")))
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -29,6 +29,7 @@ from casework.refusals import (
     Unavailable,
 )
 from eventstore.keys import Erased
+from web.headers import security_headers
 
 PROBLEM = "application/problem+json"
 TITLES = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
@@ -111,7 +112,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _fault(request: Request, e: Exception) -> JSONResponse:
-        return problem_response(500, FAULT, request.url.path)
+        return problem_response(500, FAULT, request.url.path, security_headers(request.url.path, request.url.scheme))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:

@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from casework.refusals import Refusal
 from encryption.payload_codec import CODEC_PATH
 from web.context import API
+from web.headers import security_headers
 from web.problems import FAULT, Problem, detail_of, status_of
 
 
@@ -74,8 +75,10 @@ def install(app: FastAPI) -> None:
     async def on_fault(request: Request, e: Exception) -> Response:
         if _is_api(request):
             return await api_fault(request, e)
-        return page(request, "error.html", getattr(request.state, "principal", None), status=500, status_code=500,
-                    detail=FAULT)
+        answer = page(request, "error.html", getattr(request.state, "principal", None), status=500, status_code=500,
+                      detail=FAULT)
+        answer.headers.update(security_headers(request.url.path, request.url.scheme))
+        return answer
 
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(Refusal, on_refusal)

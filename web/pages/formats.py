@@ -41,9 +41,12 @@ def london_input(value: datetime | None) -> str:
 def from_london_input(text: str) -> datetime:
     """A datetime-local input's value read as London wall-clock time (ValueError if not one)."""
     naive = datetime.fromisoformat(text.strip())
-    if naive.tzinfo is not None:
-        return naive.astimezone(timezone.utc)
-    return naive.replace(tzinfo=LONDON).astimezone(timezone.utc)
+    try:
+        if naive.tzinfo is not None:
+            return naive.astimezone(timezone.utc)
+        return naive.replace(tzinfo=LONDON).astimezone(timezone.utc)
+    except OverflowError:  # off the calendar once put in UTC (year 1, year 9999)
+        raise ValueError(f"{text!r} is not a date and time Safeguard can hold") from None
 
 
 def _plural(n: int, unit: str) -> str:
