@@ -41,7 +41,10 @@ def subject_access(records: SafeguardingRecords, feed: ProjectionFeed, adult_id:
         raise EvidenceError(f"no case in the event store names {adult_id} as adult at risk or alleged source")
     files: dict[str, str] = {}
     listed = []
-    folders = {case_id: own_dir(out / case_id) for case_id in cases}  # every one checked before any is written
+    linked = [case_id for case_id in cases if (out / case_id).is_symlink()]
+    if linked:  # every folder checked before any is made or written
+        own_dir(out / linked[0])
+    folders = {case_id: own_dir(out / case_id) for case_id in cases}
     for case_id, appears_as in cases.items():
         pack = build_pack(records, feed.documents, case_id, generated_by, generated_at)
         written = write_pack(pack, folders[case_id])
