@@ -52,6 +52,16 @@ def _utc(value: datetime) -> datetime:
         raise ValueError(f"{value.isoformat()} is not a date and time Safeguard can hold") from None
 
 
+def _staff_id(value: str | None, info: ValidationInfo) -> str | None:
+    """An actor: a staff id, never a name (shared by every command's `actor`)."""
+    return _id(value, info, "staff")
+
+
+def _request(value: str | None, info: ValidationInfo) -> str | None:
+    """A request id: the sender's key, or the one a seal gives (shared by every command's `request_id`)."""
+    return _text(value, info, MAX_REQUEST_ID)
+
+
 def _text(value: str | None, info: ValidationInfo, limit: int = MAX_TEXT) -> str | None:
     """Text as input: bounded, no NUL or control characters, not blank."""
     if value is not None and rules_in(info)[0] is not None:
@@ -110,10 +120,7 @@ class RaisedBy(Model):
     actor: str = Field(min_length=1)
     role: Role
 
-    @field_validator("actor")
-    @classmethod
-    def _actor(cls, value: str, info: ValidationInfo) -> str:
-        return _id(value, info, "staff")
+    _actor = field_validator("actor")(_staff_id)
 
 
 RAISED_BY_EXAMPLE = '{"actor": "SSW-14", "role": "senior_support_worker"}'
@@ -217,10 +224,7 @@ class StepCompletion(Via):
     # from what it recorded, never recorded twice
     request_id: str | None = None
 
-    @field_validator("actor")
-    @classmethod
-    def _actor(cls, value: str, info: ValidationInfo) -> str:
-        return _id(value, info, "staff")
+    _actor = field_validator("actor")(_staff_id)
 
     @field_validator("step")
     @classmethod
@@ -243,10 +247,7 @@ class StepCompletion(Via):
             raise ValueError(f"{value} is not an occurrence: 1 to {MAX_OCCURRENCE:,}")
         return value
 
-    @field_validator("request_id")
-    @classmethod
-    def _request_id(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return _text(value, info, MAX_REQUEST_ID)
+    _request_id = field_validator("request_id")(_request)
 
 
 class Development(Via):
@@ -264,15 +265,9 @@ class Development(Via):
     def _summary(cls, value: str, info: ValidationInfo) -> str:
         return _text(value, info, MAX_SUMMARY)
 
-    @field_validator("actor")
-    @classmethod
-    def _actor(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return _id(value, info, "staff")
+    _actor = field_validator("actor")(_staff_id)
 
-    @field_validator("request_id")
-    @classmethod
-    def _request_id(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return _text(value, info, MAX_REQUEST_ID)
+    _request_id = field_validator("request_id")(_request)
 
 
 class Acknowledgement(Via):
@@ -287,20 +282,14 @@ class Acknowledgement(Via):
     def _escalation_id(cls, value: str, info: ValidationInfo) -> str:
         return _text(value, info, MAX_ID)
 
-    @field_validator("actor")
-    @classmethod
-    def _actor(cls, value: str, info: ValidationInfo) -> str:
-        return _id(value, info, "staff")
+    _actor = field_validator("actor")(_staff_id)
 
     @field_validator("note")
     @classmethod
     def _note(cls, value: str | None, info: ValidationInfo) -> str | None:
         return _text(value, info)
 
-    @field_validator("request_id")
-    @classmethod
-    def _request_id(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return _text(value, info, MAX_REQUEST_ID)
+    _request_id = field_validator("request_id")(_request)
 
 
 class CaseNote(Via):
@@ -316,15 +305,9 @@ class CaseNote(Via):
     def _bounded(cls, value: str, info: ValidationInfo) -> str:
         return _text(value, info)
 
-    @field_validator("actor")
-    @classmethod
-    def _actor(cls, value: str, info: ValidationInfo) -> str:
-        return _id(value, info, "staff")
+    _actor = field_validator("actor")(_staff_id)
 
-    @field_validator("request_id")
-    @classmethod
-    def _request_id(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return _text(value, info, MAX_REQUEST_ID)
+    _request_id = field_validator("request_id")(_request)
 
 
 class Recovery(Via):
@@ -335,10 +318,7 @@ class Recovery(Via):
     reason: str
     stopped_run_id: str | None = None
 
-    @field_validator("actor")
-    @classmethod
-    def _actor(cls, value: str, info: ValidationInfo) -> str:
-        return _id(value, info, "staff")
+    _actor = field_validator("actor")(_staff_id)
 
     @field_validator("reason")
     @classmethod
