@@ -222,11 +222,15 @@ def may_export_case(p: Principal, case_id: str, service: str, now: datetime) -> 
         return read
     if read.role == INSPECTOR:
         return read
-    for role in p.roles_at(service):
-        if role in EXPORTERS:
-            return Decision(True, role=role)
+    if role := held_one_of(p, service, EXPORTERS):
+        return Decision(True, role=role)
     return Decision(False, f"exporting the evidence pack of {case_id} needs {' or '.join(sorted(EXPORTERS - {INSPECTOR}))} "
                            f"(at {service}, or organisation-wide); you hold {_held(p.roles_at(service))}")
+
+
+def held_one_of(p: Principal, service: str, roles: frozenset[str]) -> str | None:
+    """The first role `p` holds at `service` (or organisation-wide) of `roles`."""
+    return next((role for role in p.roles_at(service) if role in roles), None)
 
 
 @operator_trusted
@@ -243,9 +247,8 @@ def may_add_note(p: Principal, case_id: str, service: str, now: datetime) -> Dec
 @operator_trusted
 def may_recover_case(p: Principal, case_id: str, service: str) -> Decision:
     """Restarting a stopped case's workflow: one of RECOVERERS at the case's service (or organisation-wide)."""
-    for role in p.roles_at(service):
-        if role in RECOVERERS:
-            return Decision(True, role=role)
+    if role := held_one_of(p, service, RECOVERERS):
+        return Decision(True, role=role)
     return Decision(False, f"recovering {case_id} needs {' or '.join(sorted(RECOVERERS))} at {service}; "
                            f"you hold {_held(p.roles_at(service))}")
 
