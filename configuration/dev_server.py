@@ -30,6 +30,7 @@ from configuration.binaries import temporal_cli
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 STARTUP_TIMEOUT = 60.0  # seconds: a fresh SQLite history takes 2-3 s on the development machines
 STOP_TIMEOUT = 10.0  # seconds the server has to stop on SIGTERM before it is killed
+START_ATTEMPTS = 3  # the server picks its internal ports itself; another process can take one first
 
 
 def dev_server_args(*, port: int, ui_port: int, namespace: str, db: Path, ip: str = "127.0.0.1",
@@ -79,29 +80,46 @@ class DevServer:
         RuntimeError, with the server stopped, if it exits or does not answer within `timeout`.
         `client_options` go to `Client.connect` (e.g. `data_converter`; pydantic's by default)."""
         args = dev_server_args(port=port, ui_port=ui_port, namespace=namespace, db=db, ui_codec_endpoint=ui_codec_endpoint)
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                       preexec_fn=die_with_parent(), process_group=0)
-        target = f"127.0.0.1:{port}"
-        try:
-            client = await _connect_when_up(process, target, namespace, log_path, timeout, **client_options)
-        except BaseException:
-            stop_process(process)
-            raise
-        return cls(process, target, log_path, client)
+        log_path.write_bytes(b"")
+        for attempt in range(1, START_ATTEMPTS + 1):
+            with open(log_path, "ab") as log:  # every attempt's output is kept
+                start = log.tell()
+                process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                           preexec_fn=die_with_parent(), process_group=0)
+            target = f"127.0.0.1:{port}"
+            try:
+                client = await _connect_when_up(process, target, namespace, log_path, start, timeout, **client_options)
+            except ServerExited as e:
+                stop_process(process)
+                if not e.worth_retrying or attempt == START_ATTEMPTS:
+                    raise
+                continue
+            except BaseException:
+                stop_process(process)
+                raise
+            return cls(process, target, log_path, client)
+        raise AssertionError("unreachable")
 
     def stop(self) -> int | None:
         return stop_process(self.process)
 
 
+class ServerExited(RuntimeError):
+    """The server stopped while starting. Worth retrying unless it refused a port we chose: a port
+    it picked for itself (history, matching, HTTP) can be taken by another process in between."""
+
+    def __init__(self, code: int, cause: str, log_path: Path) -> None:
+        super().__init__(f"the Temporal dev server exited with code {code}: {cause or 'no output'} (its log: {log_path})")
+        self.worth_retrying = "can't set" not in cause
+
+
 async def _connect_when_up(process: subprocess.Popen[bytes], target: str, namespace: str, log_path: Path,
-                           timeout: float, **client_options: Any) -> Client:
+                           log_start: int, timeout: float, **client_options: Any) -> Client:
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the Temporal dev server exited with code {process.returncode}: "
-                               f"{_tail(log_path) or 'no output'} (its log: {log_path})")
+            raise ServerExited(process.returncode, _cause(log_path, log_start), log_path)
         try:
             client = await Client.connect(target, namespace=namespace,
                                           **{"data_converter": pydantic_data_converter, **client_options})
@@ -126,8 +144,16 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT
     return process.returncode
 
 
-def _tail(path: Path, lines: int = 5) -> str:
+CAUSE_MARKERS = ("Error:", "panic:", "fatal error:", "level=ERROR", "level=FATAL", "bind:")
+
+
+def _cause(path: Path, start: int = 0, lines: int = 3) -> str:
+    """Why the server stopped: its error, panic or bind lines, not the tail of a Go stack trace."""
     try:
-        return " | ".join(path.read_text(errors="replace").strip().splitlines()[-lines:])
+        with open(path, "rb") as f:
+            f.seek(start)
+            text = f.read().decode(errors="replace").strip().splitlines()
     except OSError:
         return ""
+    causes = [line.strip() for line in text if any(m in line for m in CAUSE_MARKERS)]
+    return " | ".join(causes[:lines] if causes else text[-lines:])
