@@ -9,10 +9,10 @@ from pathlib import Path
 import typer
 
 from casework.inputs import validate
-from cli.common import emit_json, input_rules, plain, read_json, say
+from cli.common import emit_json, fail, input_rules, plain, read_json, say
 from cli.runtime import guarded
 from configuration.logging import configure_logging
-from simulation.runner import run_scenario
+from simulation.runner import ACTION_BOUND, SimulationStalled, run_scenario
 from simulation.scenario import Scenario
 
 
@@ -20,13 +20,17 @@ def simulate(
     file: Path = typer.Option(..., "--file", "-f", help="scenario JSON ('-' for standard input)"),
     as_json: bool = typer.Option(False, "--json", help="print the full result as JSON"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="log every recorded fact"),
+    bound: float = typer.Option(ACTION_BOUND, "--bound", min=0.1, help="seconds each action may take before the rehearsal stops"),
 ) -> None:
     """Run a scripted case (concern, timed actions, run_until) and print what happened."""
     configure_logging(level=logging.INFO if verbose else logging.ERROR)
     # checked as input (ids, sizes); not for a late report: the rehearsal's clock starts at identification
     scenario = guarded(lambda: validate(read_json(file), Scenario, "scenario", input_rules().context()))
     progress = None if as_json else (lambda m: typer.echo(plain(f"  {m}"), err=True))
-    result = asyncio.run(run_scenario(scenario, progress=progress))
+    try:
+        result = asyncio.run(run_scenario(scenario, progress=progress, bound=bound))
+    except SimulationStalled as e:
+        fail(str(e), 1)  # the rehearsal failed: neither bad input nor a service down
     if as_json:
         emit_json(result)
         return

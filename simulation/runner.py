@@ -4,15 +4,20 @@ The test server's clock starts at today's date, so the case runs with a clock of
 puts its start at the concern's `identified_at`: a Friday before a bank holiday can be
 rehearsed on any day. Each action waits (in skipped time) until its `at`, then is sent as
 the workflow update staff would send; a rejected action is reported and the run goes on.
+
+Every action, and the run to `run_until`, is bounded in wall-clock time: the test server does not
+skip time while an update is awaited, so an update that waits on a timer would wait for ever. A run
+past its bound stops with `SimulationStalled`, naming the action it was on.
 """
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -36,6 +41,15 @@ from bootstrap import build_worker, open_records
 from workflows.concern import SafeguardingConcernWorkflow
 
 Progress = Callable[[str], None]
+ACTION_BOUND = 60.0  # seconds of wall-clock time one action (or the run to run_until) may take
+
+
+class SimulationStalled(RuntimeError):
+    """A rehearsal that could not go on: the action it was on did not finish within its bound."""
+
+    def __init__(self, where: str, bound: float) -> None:
+        super().__init__(f"the rehearsal stopped: {where} did not finish within {bound:g} seconds. "
+                         "Nothing was recorded outside the rehearsal; run it with --verbose to see the last recorded facts")
 
 
 async def start_test_environment(keys: KeyStore | None = None, seal_key: bytes | None = None) -> WorkflowEnvironment:
@@ -77,6 +91,7 @@ async def run_scenario(
     env: WorkflowEnvironment | None = None,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    bound: float = ACTION_BOUND,
 ) -> dict[str, Any]:
     say = progress or (lambda _: None)
     own_env = env is None
@@ -93,10 +108,10 @@ async def run_scenario(
             async with plain_errors(case_id, env.client):
                 await raise_concern(env.client, settings.task_queue, concern, now=await clock.now(), clock_offset=clock.offset)
             handle = env.client.get_workflow_handle(case_id)
-            rejected = await play(scenario, env.client, handle, clock, say)
+            rejected = await play(scenario, env.client, handle, clock, say, bound)
             if scenario.run_until:
                 say(f"running the clock to {scenario.run_until.isoformat()}")
-                await clock.advance_to(scenario.run_until)
+                await within(bound, f"running the clock to {scenario.run_until.isoformat()}", clock.advance_to(scenario.run_until))
             result = report(case_id, records, rejected)
             if result["status"] != "closed":
                 await handle.terminate("simulation finished")  # a rehearsal leaves nothing running
@@ -107,18 +122,27 @@ async def run_scenario(
         tmp.cleanup()
 
 
-async def play(scenario: Scenario, client: Client, handle: WorkflowHandle, clock: CaseClock, say: Progress) -> list[dict[str, Any]]:
+async def within(bound: float, where: str, work: Awaitable[Any]) -> Any:
+    try:
+        return await asyncio.wait_for(work, bound)
+    except asyncio.TimeoutError:
+        raise SimulationStalled(where, bound) from None
+
+
+async def play(scenario: Scenario, client: Client, handle: WorkflowHandle, clock: CaseClock, say: Progress,
+               bound: float = ACTION_BOUND) -> list[dict[str, Any]]:
     rejected: list[dict[str, Any]] = []
     for i, action in enumerate(scenario.actions):
         now = await clock.now()
         if action.at < now - timedelta(seconds=1):
             rejected.append({"action_index": i, "error": f"action at {action.at.isoformat()} is earlier than the case clock ({now.isoformat()}); actions must be in time order"})
             continue
-        await clock.advance_to(action.at)
         label = getattr(action, "step", None) or ("development" if isinstance(action, DevelopmentAction) else "acknowledgement")
+        where = f"action {i} ({label} at {action.at.isoformat()})"
+        await within(bound, f"running the clock to {where}", clock.advance_to(action.at))
         try:
             async with plain_errors(handle.id, client):
-                await send(handle, action)
+                await within(bound, where, send(handle, action))
             say(f"{action.at.isoformat()} {label}: done")
         except (Refusal, ValidationError) as e:
             error = describe(e, label) if isinstance(e, ValidationError) else str(e)

@@ -115,3 +115,31 @@ def test_a_development_with_an_unknown_role_is_refused_plainly(tmp_path):
     result = runner.invoke(app, ["concern", "development", "SG-1", "--file", dev, "--as", "chef", "--actor", "X-1"])
     assert result.exit_code == 2 and "development: role: Input should be" in result.stderr
     assert "Traceback" not in result.output + result.stderr
+
+
+def test_a_rehearsal_past_its_bound_stops_naming_its_action(tmp_path, monkeypatch):
+    """Issue 19: a simulation that cannot finish fails within its bound, naming the action it was on
+    (the test server does not skip time while an update is awaited). The second action is an update
+    that never answers."""
+    import asyncio
+    import simulation.runner as sim
+    sent = sim.send
+
+    async def second_never_answers(handle, action):
+        if action.step == "peer_risk_review":
+            await asyncio.Event().wait()
+        return await sent(handle, action)
+
+    monkeypatch.setattr(sim, "send", second_never_answers)
+    scenario = {
+        "concern": concern("2027-03-25T15:30:00+00:00", case_id="REHEARSAL-2"),
+        "actions": [{"at": "2027-03-25T15:40:00+00:00", "step": "record_concern", "role": "senior_support_worker",
+                     "actor": "S-1", "record": {"behaviour_observed": "pushed", "initiated_by": "A-204", "presentation": "shaken"}},
+                    {"at": "2027-03-25T15:50:00+00:00", "step": "peer_risk_review", "role": "team_leader", "actor": "T-1",
+                     "record": {"source_still_has_access": True, "repeated_or_targeted": True, "other_adult_affected": False,
+                                "source_also_adult_at_risk": False}}],
+    }
+    result = runner.invoke(app, ["simulate", "--file", write(tmp_path, "s.json", scenario), "--bound", "2"])
+    assert result.exit_code == 1
+    assert "2027-03-25T15:40:00+00:00 record_concern: done" in result.stderr
+    assert "action 1 (peer_risk_review at 2027-03-25T15:50:00+00:00) did not finish within 2 seconds" in result.stderr
