@@ -22,7 +22,7 @@ from eventsourcing.postgres import PostgresFactory
 
 from domain.facts import AuditCompleted, ConcernRaised, EvidenceExported
 from eventstore.application import SafeguardingRecords
-from evidence.streams import Anchor, Row, check_stream
+from evidence.streams import Anchor, Row, StoredAsText, check_stream
 from projections.documents import Documents, Following
 
 VIEW = "evidence_checkpoints"
@@ -60,6 +60,15 @@ def _id_arg(records: SafeguardingRecords, stream: UUID) -> Any:
     return stream if isinstance(records.factory, PostgresFactory) else stream.hex
 
 
+def _state(records: SafeguardingRecords) -> str:
+    """The state column as bytes, with how it is stored. SQLite keeps whatever type an UPDATE gives
+    it: text read as text crashes a reader (not UTF-8) or is not what Safeguard wrote, so it is read
+    as its bytes and flagged. PostgreSQL's bytea column holds bytes only."""
+    if isinstance(records.factory, PostgresFactory):
+        return "state, 'blob' AS stored_as"
+    return "CAST(state AS BLOB) AS state, typeof(state) AS stored_as"
+
+
 def streams(records: SafeguardingRecords, only: UUID | None = None, batch: int = 5000) -> Iterator[tuple[UUID, list[Row]]]:
     """Every stream with its events (number, topic, state as stored), streams one after another,
     read in pages by key (no page skips or repeats an event while the store is written)."""
@@ -78,7 +87,7 @@ def streams(records: SafeguardingRecords, only: UUID | None = None, batch: int =
             args += list(after)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         with records.recorder.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
-            c.execute(f"SELECT originator_id, originator_version, topic, state FROM {table}{where} "
+            c.execute(f"SELECT originator_id, originator_version, topic, {_state(records)} FROM {table}{where} "
                       f"ORDER BY originator_id, originator_version LIMIT {batch}", args)
             page = c.fetchall()
         for r in page:
@@ -86,7 +95,8 @@ def streams(records: SafeguardingRecords, only: UUID | None = None, batch: int =
                 if current is not None:
                     yield current, rows
                 raw, current, rows = r["originator_id"], _stream_id(r["originator_id"]), []
-            rows.append((r["originator_version"], r["topic"], bytes(r["state"])))
+            state = bytes(r["state"])
+            rows.append((r["originator_version"], r["topic"], state if r["stored_as"] == "blob" else StoredAsText(state)))
         if len(page) < batch:
             break
         after = (page[-1]["originator_id"], page[-1]["originator_version"])

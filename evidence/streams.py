@@ -7,7 +7,8 @@ What is found, and how it is named (by the event's number as stored):
   renumbered ("before #k"), or the last events gone (the checkpoint holds more);
 - inserted: an event no chain leads to (a fork: two events claim the same predecessor, the one
   the rest of the chain does not follow is the insertion), or one without a link after linked ones;
-- reordered: events whose place in the chain differs from their number.
+- reordered: events whose place in the chain differs from their number;
+- unreadable: an event stored as text where Safeguard writes bytes (SQL run behind its back).
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ from uuid import UUID
 from eventstore.chain import ZERO, link, split
 
 Row = tuple[int, str, bytes]  # number in the stream, topic, state as stored
+
+
+class StoredAsText(bytes):
+    """An event's state that the store holds as text, not bytes: Safeguard cannot read it back.
+    Its bytes still take their place in the chain, so whether its content changed is told too."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,12 @@ def check_stream(stream: UUID, rows: Iterable[Row], anchors: Sequence[Anchor] = 
             where = "before the chain's genesis" if a.events <= legacy else "in the chain"
             breaks.append(Break(a.events, "altered", f"events #1-#{a.events} ({where}) no longer give the head "
                                                      f"checkpoint {a.checkpoint} recorded"))
+    unreadable = {version for version, _, state in rows if isinstance(state, StoredAsText)}
+    if unreadable:  # it explains what its own place breaks: its link, and the link of the event after it
+        breaks[:] = [b for b in breaks if b.event not in unreadable and not (
+            b.kind == "removed" and b.event is not None and b.event - 1 in unreadable and "before" in b.detail)]
+        breaks += [Break(v, "unreadable", "it is stored as text, not as Safeguard wrote it, so it cannot be read")
+                   for v in sorted(unreadable)]
     breaks.sort(key=lambda b: (b.event or 0, b.kind))
     return result
 

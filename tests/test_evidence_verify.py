@@ -326,3 +326,18 @@ def test_the_commands_on_postgres(pg_settings, tmp_path, monkeypatch):
         assert bad.exit_code == 1 and [b["kind"] for b in json.loads(bad.stdout)["breaks"]] == ["removed"]
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("rewrite", ["CAST(state AS TEXT)", "'not what Safeguard wrote'"])
+def test_an_event_rewritten_as_text_is_named_unreadable(cli_store, rewrite):
+    """Issue 19 §0: a state rewritten as text with SQL (SQLite keeps whatever type it is given) made
+    `evidence verify` crash with a traceback; it names the case and event and exits 1."""
+    records, settings = cli_store
+    rows = Rows(records, settings)
+    rows.run(f"UPDATE {{t}} SET state={rewrite} WHERE originator_id=? AND originator_version=2", rows.sid("TV-B"))
+    result = CliRunner().invoke(app, ["evidence", "verify"])
+    assert result.exit_code == 1, result.output
+    assert "case TV-B event #2: unreadable" in result.stdout
+    assert "Traceback" not in result.output
+    assert {line.split(":")[0] for line in result.stdout.splitlines()[1:]} == {"  case TV-B event #2"}
