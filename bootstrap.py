@@ -201,25 +201,14 @@ def start_projections(feed: ProjectionFeed) -> threading.Event:
 
 
 def start_checkpoints(records: SafeguardingRecords, feed: ProjectionFeed, settings: Settings, stop: threading.Event) -> None:
-    """Record a checkpoint of the chain heads every `evidence_checkpoint_minutes`, in a background thread."""
-    from evidence.store import EvidenceError, take_checkpoint
-    import structlog
-
-    log = structlog.get_logger("safeguard.evidence")
-
-    def run() -> None:
-        while not stop.wait(settings.evidence_checkpoint_minutes * 60):
-            try:
-                taken = take_checkpoint(records, feed.documents)
-                if taken:
-                    log.info("evidence checkpoint", seq=taken["seq"], streams=len(taken["streams"]))
-            except EvidenceError as e:
-                log.error("evidence checkpoint refused", reason=str(e))
-            except Exception as e:  # the store failing: the next interval tries again
-                log.warning("evidence checkpoint failed", error=type(e).__name__)
+    """Record checkpoints of the chain heads in a background thread: when a case concludes or closes,
+    and every `evidence_checkpoint_minutes` while anything changed (evidence/checkpointing.py)."""
+    from evidence.checkpointing import Checkpointing
 
     if settings.evidence_checkpoint_minutes > 0:
-        threading.Thread(target=run, name="evidence-checkpoints", daemon=True).start()
+        taking = Checkpointing(records, feed.documents, settings.evidence_checkpoint_minutes * 60,
+                               poll=settings.evidence_checkpoint_poll_seconds)
+        threading.Thread(target=taking.run, args=(stop,), name="evidence-checkpoints", daemon=True).start()
 
 
 # ---- the governance audits' Temporal Schedules ---------------------------------------------------

@@ -78,9 +78,11 @@ class Settings(BaseSettings):
     # at about a third of the worker's CPU on a case's live path. The tests and the replay
     # test always run workflows in it; the worker does when this is true.
     workflow_sandbox: bool = False
-    # the worker records a checkpoint of every stream's chain head this often (evidence/store.py);
+    # the worker records a checkpoint of every stream's chain head at least this often while anything
+    # changed, and when a case concludes or closes, looking every poll seconds (evidence/checkpointing.py);
     # 0: only `safeguard evidence checkpoint` does
-    evidence_checkpoint_minutes: float = 60
+    evidence_checkpoint_minutes: float = Field(default=5, ge=0)
+    evidence_checkpoint_poll_seconds: float = Field(default=10, gt=0, le=300)
     # encryption at rest (eventstore/keys.py): each case's events under a key of its own, wrapped
     # under the master key (base64 of 32 bytes; default: one generated into <data_dir>/master-key);
     # the keys live in key_store_path (default <data_dir>/keys.sqlite). False: new events stored as JSON.
