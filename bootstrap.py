@@ -17,7 +17,7 @@ import dataclasses
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Literal
 
 from temporalio.client import (
     Client,
@@ -43,7 +43,7 @@ from activities.legacy_activities import LegacyCaseActivities
 from activities.process_activities import ProcessActivities
 from casework.ports import Ports
 from casework.refusals import Unavailable
-from casework.temporal.availability import ANSWER_WITHIN, RPC_TIMEOUT
+from casework.temporal.availability import RPC_TIMEOUT
 from casework.temporal.processes import keep_proposing
 from casework.temporal.stopped import keep_watching
 from configuration.files import private_data_dir
@@ -126,11 +126,15 @@ async def connect(settings: Settings, records: SafeguardingRecords | None = None
 
 
 def ports(settings: Settings, records: SafeguardingRecords | None = None, client: Client | None = None,
-          connect_with: Callable[[], Awaitable[Client]] | None = None, within: timedelta | None = ANSWER_WITHIN,
+          connect_with: Callable[[], Awaitable[Client]] | None = None,
+          within: timedelta | None | Literal["configured"] = "configured",
           check_worker: Callable[[Client], Awaitable[None]] | None = None) -> Ports:
     """What every use case takes: the store, and Temporal connected on first use (`client` if given;
-    else `connect_with`, else `connect`, bounded). `within`: how long a person waits on a workflow."""
+    else `connect_with`, else `connect`, bounded). `within`: how long a person waits on a workflow
+    (by default `answer_within_seconds`; None: until it answers)."""
     records = records or open_records(settings)
+    if within == "configured":
+        within = timedelta(seconds=settings.answer_within_seconds)
 
     async def connected() -> Client:
         if client is not None:

@@ -16,7 +16,7 @@ from temporalio.client import Client
 
 from casework.ports import Ports
 from casework.refusals import NotYetRecorded, Refusal, Unavailable
-from casework.temporal.availability import ANSWER_WITHIN, RPC_TIMEOUT, require_worker, running_cases
+from casework.temporal.availability import RPC_TIMEOUT, require_worker, running_cases
 from cli.common import EXIT_BAD_INPUT, EXIT_UNAVAILABLE, CommandError, fail
 from configuration.logging import quiet_temporal_runtime
 from configuration.settings import Settings, get_settings
@@ -35,7 +35,11 @@ def _runtime() -> Any:
     return _runtimes[0]
 
 CONNECT_WITHIN = RPC_TIMEOUT
-LAST_RESORT = ANSWER_WITHIN.total_seconds() + 2 * RPC_TIMEOUT.total_seconds()  # connect + worker check + answer
+
+
+def last_resort(settings: Settings) -> float:
+    """Seconds a command runs against Temporal at most: connect, worker check, answer."""
+    return settings.answer_within_seconds + 2 * RPC_TIMEOUT.total_seconds()
 
 
 async def client_for(settings: Settings, within: float = CONNECT_WITHIN.total_seconds()) -> Client:
@@ -80,10 +84,11 @@ def use(case: Callable[[], Awaitable[T]]) -> T:
 
     async def bounded() -> T:
         try:
-            async with asyncio.timeout(LAST_RESORT):
+            async with asyncio.timeout(last_resort(settings)):
                 return await case()
         except asyncio.TimeoutError:
-            raise Unavailable(f"Temporal at {settings.temporal_address} did not answer within {LAST_RESORT:.0f} s") from None
+            raise Unavailable(f"Temporal at {settings.temporal_address} did not answer within "
+                              f"{last_resort(settings):.0f} s") from None
 
     def go() -> T:
         try:

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # at about a third of the worker's CPU on a case's live path. The tests and the replay
     # test always run workflows in it; the worker does when this is true.
     workflow_sandbox: bool = False
+    # how long a person waits for a case to answer before being told no worker answered
+    # (casework/temporal/availability.py); the tests shorten it, so no test waits on a busy machine's clock
+    answer_within_seconds: float = Field(default=8, ge=1, le=120)
     # the worker records a checkpoint of every stream's chain head at least this often while anything
     # changed, and when a case concludes or closes, looking every poll seconds (evidence/checkpointing.py);
     # 0: only `safeguard evidence checkpoint` does

@@ -1,6 +1,11 @@
-"""Failures the CLI must report within about ten seconds, on the real local dev server (issue 8,
-defects 2, 4 and 7): Temporal up but no worker polling, a worker gone a moment ago, an event
-store that fails every write, and a data directory that is not the worker's."""
+"""Failures the CLI must report within its bound, on the real local dev server (issue 8, defects 2,
+4 and 7): Temporal up but no worker polling, a worker gone a moment ago, an event store that fails
+every write, and a data directory that is not the worker's.
+
+The bound is the command's own (`SAFEGUARD_ANSWER_WITHIN_SECONDS`, shortened here to WITHIN): a
+command that answered because of it says so ("no worker answered within 2 s"). The wall clock is
+not asserted on (issue 19: a loaded machine made such a test fail); HANG only stops a command
+that would never end."""
 
 import asyncio
 import contextlib
@@ -21,7 +26,6 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.case_activities import CaseActivities
 from activities.models import FactBatch, StoredBatch
-from casework.temporal.availability import ANSWER_WITHIN
 from casework.temporal.cases import case_id_for
 from casework.refusals import Unavailable
 from casework.temporal.failures import plain_errors
@@ -33,8 +37,12 @@ from tests.conftest import concern
 from bootstrap import build_worker, client_options, open_records
 
 SAFEGUARD = str(Path(sys.executable).parent / "safeguard")
-BOUND = 20  # seconds: the answer (ANSWER_WITHIN), plus the command's start-up (about 1 s; 4 s on a busy machine)
-WITHIN = round(ANSWER_WITHIN.total_seconds())
+WITHIN = 2  # seconds: SAFEGUARD_ANSWER_WITHIN_SECONDS for commands meant to meet it (8 by default)
+PATIENT = 90  # seconds: the same, for commands a live worker answers, however busy the machine
+# seconds, for a request a worker must take up (its validator run) while the store fails: "accepted"
+# needs the worker's workflow task done first, several seconds on a busy machine
+ACCEPTED_WITHIN = 15
+HANG = 180  # seconds: a command still running after this never would have ended
 NO_WORKER = "no worker is polling task queue {}: start one with `safeguard worker` (or `./scripts/dev`)"
 
 
@@ -51,21 +59,36 @@ async def server(tmp_path):
     await env.shutdown()
 
 
-async def safeguard(settings: Settings, *args: str, data_dir: Path | None = None) -> tuple[int, str, str, float]:
+async def safeguard(settings: Settings, *args: str, data_dir: Path | None = None,
+                    within: float = WITHIN) -> tuple[int, str, str, float]:
     """The command as staff run it, from a directory that is not the project's; (exit, out, err, seconds).
-    A command still running after BOUND seconds is killed and reported as exit -1."""
+    A command still running after HANG seconds is killed and reported as exit -1."""
     environ = {**os.environ, "SAFEGUARD_TEMPORAL_ADDRESS": settings.temporal_address,
+               "SAFEGUARD_ANSWER_WITHIN_SECONDS": str(within),
                "SAFEGUARD_DATA_DIR": str(data_dir or settings.data_dir), "SAFEGUARD_TASK_QUEUE": settings.task_queue}
     started = time.monotonic()
     proc = await asyncio.create_subprocess_exec(SAFEGUARD, *args, env=environ, cwd="/",
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
-        out, err = await asyncio.wait_for(proc.communicate(), BOUND)
+        out, err = await asyncio.wait_for(proc.communicate(), HANG)
     except asyncio.TimeoutError:
         proc.kill()
         out, err = await proc.communicate()
-        return -1, out.decode(), f"still running after {BOUND}s\n" + err.decode(), time.monotonic() - started
+        return -1, out.decode(), f"still running after {HANG}s\n" + err.decode(), time.monotonic() - started
     return proc.returncode, out.decode(), err.decode(), time.monotonic() - started
+
+
+async def eventually(check, within: float = HANG) -> None:
+    """Wait until `check()` (sync or async) is true; a bound for what never happens, not a speed target."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        ok = check()
+        if asyncio.iscoroutine(ok):
+            ok = await ok
+        if ok:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"still not so after {within} s")
 
 
 def write(tmp: Path, name: str, content) -> str:
@@ -100,19 +123,20 @@ async def test_no_worker_every_command_answers_at_once_with_exit_3(server):
     )
     for code, out, err, seconds in results[:-1]:
         # this message comes only from the check made before anything is sent: nothing waited
-        assert (code, err.strip()) == (3, f"error: {no_worker}") and seconds < BOUND
+        assert (code, err.strip()) == (3, f"error: {no_worker}")
     code, out, err, _ = results[-1]
     assert code == 0 and f"warning: {no_worker}; until one runs, deadlines that fall due are not recorded" in err, err
     assert await running_cases(env) == 0  # the raise started nothing
 
 
 async def status_once_started(env: WorkflowEnvironment, settings: Settings, case_id: str):
-    for _ in range(100):
+    async def started() -> bool:
         try:
-            await env.client.get_workflow_handle(case_id).describe()
-            break
+            return bool(await env.client.get_workflow_handle(case_id).describe())
         except RPCError:
-            await asyncio.sleep(0.1)
+            return False
+
+    await eventually(started)
     return await safeguard(settings, "concern", "status", case_id)
 
 
@@ -141,32 +165,30 @@ async def test_a_failing_event_store_is_reported_at_once_and_the_concern_kept(se
     record = write(tmp, "record.json", RECORDS["record_concern"])
     store = str(settings.data_dir / "events.sqlite")
     async with build_worker(env.client, records, settings, acts=StoreFailing(records, settings)):
-        code, out, err, _ = await safeguard(settings, "concern", "raise", "--file", write(tmp, "existing.json", existing))
+        code, out, err, _ = await safeguard(settings, "concern", "raise", "--file", write(tmp, "existing.json", existing), within=PATIENT)
         assert code == 0, err
         StoreFailing.failing = True
         try:
             (code, out, err, seconds), (s_code, s_out, s_err, s_seconds), (q_code, _, q_err, _) = await asyncio.gather(
-                safeguard(settings, "concern", "raise", "--file", fresh, "--json"),
+                safeguard(settings, "concern", "raise", "--file", fresh, "--json", within=ACCEPTED_WITHIN),
                 safeguard(settings, "step", "complete", existing["case_id"], "record_concern", "--as", "senior_support_worker",
-                          "--actor", "S-1", "--file", record),
+                          "--actor", "S-1", "--file", record, within=ACCEPTED_WITHIN),
                 status_once_started(env, settings, fresh_id))  # the case answers meanwhile
-            assert code == 3 and seconds < BOUND, err
+            assert code == 3, err
             case_id = json.loads(out)["case_id"]
             assert json.loads(out)["recorded"] is False
             assert f"case {case_id}: the concern is accepted" in err and "will be recorded when the store recovers" in err
             assert f"the event store (SQLite {store}) is failing" in err
-            assert s_code == 3 and s_seconds < BOUND, s_err
+            assert s_code == 3, s_err
             assert f"case {existing['case_id']}: record_concern was accepted" in s_err and "will be recorded when the store recovers" in s_err
             assert f"the event store (SQLite {store}) is failing" in s_err
             assert case_id == fresh_id
             assert q_code == 3 and f"case {case_id} is accepted but not yet recorded" in q_err, q_err
         finally:
             StoreFailing.failing = False
-        for _ in range(200):  # the local activities retry (every 10 s at most) until the store takes the facts
-            if records.stored_facts(case_id) and "StepCompleted" in [f.type for f in records.stored_facts(existing["case_id"])]:
-                break
-            await asyncio.sleep(0.1)
-        code, out, err, _ = await safeguard(settings, "concern", "raise", "--file", fresh, "--json")
+        await eventually(lambda: records.stored_facts(case_id) and "StepCompleted" in [
+            f.type for f in records.stored_facts(existing["case_id"])])  # the local activities retry (every 10 s at most)
+        code, out, err, _ = await safeguard(settings, "concern", "raise", "--file", fresh, "--json", within=PATIENT)
         assert code == 0 and json.loads(out)["case_id"] == case_id, err
         assert [f.type for f in records.stored_facts(case_id)].count("ConcernRaised") == 1
         assert [f.type for f in records.stored_facts(existing["case_id"])].count("StepCompleted") == 1
@@ -183,24 +205,25 @@ async def test_a_worker_gone_a_moment_ago_and_a_store_that_is_not_the_workers(se
     env, settings, tmp = server
     case = body()
     async with build_worker(env.client, open_records(settings), settings):
-        code, out, err, _ = await safeguard(settings, "concern", "raise", "--file", write(tmp, "c.json", case))
+        code, out, err, _ = await safeguard(settings, "concern", "raise", "--file", write(tmp, "c.json", case), within=PATIENT)
         assert code == 0, err
     record = write(tmp, "record.json", RECORDS["record_concern"])
     reads = (["dashboard"], ["chronology", case["case_id"]], ["projections", "status"], ["commissioner", "records"],
              ["governance"])
     elsewhere = [tmp / f"elsewhere-{i}" for i in range(len(reads))]  # one each: new SQLite files, not one shared
-    (s_code, _, s_err, s_seconds), (c_code, _, c_err, c_seconds), (d_code, d_out, d_err, d_seconds), \
-        (w_code, _, w_err, _), *answers = await asyncio.gather(
-            safeguard(settings, "concern", "status", case["case_id"]),
-            safeguard(settings, "step", "complete", case["case_id"], "record_concern", "--as", "senior_support_worker",
-                      "--actor", "S-1", "--file", record),
+    # first the two that need the worker's last poll to look recent (90 s), then the reads
+    (s_code, _, s_err, _), (c_code, _, c_err, _) = await asyncio.gather(
+        safeguard(settings, "concern", "status", case["case_id"]),
+        safeguard(settings, "step", "complete", case["case_id"], "record_concern", "--as", "senior_support_worker",
+                  "--actor", "S-1", "--file", record))
+    (d_code, d_out, d_err, _), (w_code, _, w_err, _), *answers = await asyncio.gather(
             safeguard(settings, "deadlines", "--json"),
             safeguard(settings, "dashboard"),  # the worker's store: no warning
             *(safeguard(settings, *args, data_dir=d) for args, d in zip(reads, elsewhere)))
-    assert s_code == 3 and s_seconds < BOUND and f"no worker answered within {WITHIN} s on task queue {settings.task_queue}" in s_err, s_err
-    assert c_code == 3 and c_seconds < BOUND, c_err
+    assert s_code == 3 and f"no worker answered within {WITHIN} s on task queue {settings.task_queue}" in s_err, s_err
+    assert c_code == 3, c_err
     assert f"case {case['case_id']}: record_concern was not accepted: no worker answered within {WITHIN} s" in c_err
-    assert d_code == 0 and d_seconds < BOUND, d_err
+    assert d_code == 0, d_err
     assert [r["step"] for r in json.loads(d_out) if r["case_id"] == case["case_id"]] == ["record_concern"]
     assert w_code == 0 and "warning" not in w_err, w_err
     for args, empty, (code, out, err, _) in zip(reads, elsewhere, answers):
@@ -293,27 +316,21 @@ async def test_a_read_only_event_store_is_a_clear_error_not_a_hang_and_nothing_i
     record = write(tmp, "record.json", RECORDS["record_concern"])
     store = settings.data_dir / "events.sqlite"
     async with build_worker(env.client, records, settings):
-        code, out, err, _ = await safeguard(settings, "concern", "raise", "--file", write(tmp, "existing.json", existing))
+        code, out, err, _ = await safeguard(settings, "concern", "raise", "--file", write(tmp, "existing.json", existing), within=PATIENT)
         assert code == 0, err
         case_id = existing["case_id"]
-        for _ in range(100):  # the service history, attached off the raise's path, lands first
-            if "ServiceHistoryAttached" in [f.type for f in records.stored_facts(case_id)]:
-                break
-            await asyncio.sleep(0.1)
+        await eventually(lambda: "ServiceHistoryAttached" in [f.type for f in records.stored_facts(case_id)])  # off the raise's path
         before = len(records.stored_facts(case_id))
         with immutable(store, Path(f"{store}-wal"), Path(f"{store}-shm")):
             code, out, err, seconds = await safeguard(
                 settings, "step", "complete", case_id, "record_concern", "--as", "senior_support_worker",
-                "--actor", "S-1", "--file", record)
-            assert code == 3 and seconds < BOUND, (code, err)
+                "--actor", "S-1", "--file", record, within=ACCEPTED_WITHIN)
+            assert code == 3, (code, err)
             assert f"case {case_id}: record_concern was accepted" in err and "will be recorded when the store recovers" in err
             assert f"the event store (SQLite {store}) is failing" in err
             r_code, r_out, r_err, _ = await safeguard(settings, "chronology", case_id, "--brief")
             assert r_code == 0 and len(r_out.splitlines()) == before, r_err  # reading still works; nothing half-written
-        for _ in range(200):  # the local activity retries (every 10 s at most) until the store takes the facts
-            if "StepCompleted" in [f.type for f in records.stored_facts(case_id)]:
-                break
-            await asyncio.sleep(0.1)
+        await eventually(lambda: "StepCompleted" in [f.type for f in records.stored_facts(case_id)])  # retried every 10 s at most
         facts = records.stored_facts(case_id)
         assert [f.type for f in facts].count("StepCompleted") == 1
         assert [f.seq for f in facts] == list(range(1, len(facts) + 1))

@@ -18,11 +18,12 @@ from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
 from casework.refusals import Unavailable
+from configuration.settings import Settings
 from casework.temporal.failures import plain_errors
 
 # What a member of staff waits, at most, for an answer; with the command's own start-up (about a
 # second) and the worker check, about ten seconds in all.
-ANSWER_WITHIN = timedelta(seconds=8)
+ANSWER_WITHIN = timedelta(seconds=Settings.model_fields["answer_within_seconds"].default)
 RPC_TIMEOUT = timedelta(seconds=5)  # a call that needs no worker (describe, count)
 # An idle worker long-polls its task queue for up to a minute, so its last poll may be 60 s old
 # and still be live; a worker that stopped within this window is caught by ANSWER_WITHIN instead.
