@@ -47,6 +47,12 @@ from domain.pathway import (
 
 SEED = "004_989c72b12ad08607.txt"
 NOT_RECORDED = "not recorded in Safeguard"
+# The local authority's decision on a referred concern, as the case records it (the pathway's step after
+# external_referral: `la_response` with `la_decision`, being added for the national return; `la_outcome`
+# with `decision` as first announced): a section 42 enquiry formally invoked (004 line 125). A
+# provider-concern process reads it from the commissioner record to decide a suspension.
+LA_DECISION_STEPS = {"la_response": "la_decision", "la_outcome": "decision"}  # step -> its decision field
+SECTION_42_DECISIONS = ("section_42_enquiry", "section_42")
 FROM_EVENTS = "case events"
 
 
@@ -111,6 +117,7 @@ class ConcernFacts(Frozen):
     wider_exposure: bool = False  # service_risk_review: more than one adult affected
     mutual_harm: bool = False  # peer_risk_review: the alleged source is also an adult at risk (000 procedure 3)
     missed_deadlines: int = 0
+    section_42: bool = False  # the local authority's decision on it: a section 42 enquiry (004 line 125)
     status: Literal["open", "concluded", "closed"] = "open"
     outcome: str | None = None
     closed_at: datetime | None = None

@@ -94,6 +94,8 @@ class ProcessDecided(Fact):
     evidence: tuple[str, ...]  # the evidence items the outcome required, each present
     history: dict[str, Any] | None
     request_id: str | None = None
+    # what met each of the outcome's conditions (policy 2026.12.1 on): the cases, the enquiry, the timescale, the review
+    conditions: dict[str, Any] | None = None
 
 
 class ProcessClosed(Fact):

@@ -17,7 +17,7 @@ the policy it was opened under (in its ProcessOpened fact) and keeps running on 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -139,6 +139,7 @@ VERBAL_NOTICE = ProcessStep(
 )
 
 SENT_AT = instant("sent_at", "when the letter was sent")
+RECTIFY_BY = instant("rectify_by", "the end of the timescale the letter gives the provider to rectify the situation")
 WRITTEN_NOTICE_DAYS = 2  # the default; settings.provider_written_notice_working_days overrides it
 WRITTEN_NOTICE = ProcessStep(
     id="written_notice",
@@ -148,7 +149,7 @@ WRITTEN_NOTICE = ProcessStep(
     opens=AfterStep(step=VERBAL_NOTICE.id, clock_field=TOLD_AT.name),
     deadline=WorkingDays(days=WRITTEN_NOTICE_DAYS),
     deadline_note="004 sets no timescale; after the verbal notice, configurable (provider_written_notice_working_days)",
-    record=(SENT_AT, text("recorded_delivery_ref", "the recorded delivery reference"), *CONCERN_FIELDS, NOTES),
+    record=(SENT_AT, text("recorded_delivery_ref", "the recorded delivery reference"), *CONCERN_FIELDS, RECTIFY_BY, NOTES),
 )
 
 # ---- 2. meeting and action plan (line 136) --------------------------------------------------
@@ -280,7 +281,24 @@ def ids(name: str, help: str) -> RecordField:
     return RecordField(name=name, type="id", help=help + " (a JSON list of ids, never names)")
 
 
+# ---- 4a. a section 42 enquiry, as the process records it (line 125) ---------------------------
+
+SECTION_42_CASE = RecordField(name="case_id", type="id", help="the case whose concern the local authority is enquiring into")
+SECTION_42_ENQUIRY = ProcessStep(
+    id="section_42_enquiry",
+    title="Section 42 enquiry formally invoked by the local authority, for a case of the service",
+    seed=(q(125, "The safeguarding process must be formally invoked (via a section 42 enquiry), be clearly documented"),),
+    role=CONTRACT_MANAGER,
+    also=(COMMISSIONER,),
+    opens=AnyTime(),  # one record a case; the case's own record of the local authority's decision counts as well
+    record=(SECTION_42_CASE, instant("invoked_at", "when the local authority invoked it"),
+            text("la_reference", "the local authority's reference for the enquiry"), NOTES),
+)
+
 EVIDENCE_TRAIL: tuple[EvidenceItem, ...] = (
+    EvidenceItem(id="cases", title="the cases the decision rests on (case ids on the service's commissioner record)",
+                 seed=q(121, "making sure there is a clear evidence trail to justify the decision"),
+                 fields=(ids("cases", "the cases the decision rests on"),)),
     EvidenceItem(id="nature_and_harm", title="the nature of the allegations and evidence of harm",
                  seed=q(127, "The nature of any allegations and evidence of harm arising from the neglect/poor practice alleged"),
                  fields=(text("nature_of_allegations"), text("evidence_of_harm"))),
@@ -293,14 +311,26 @@ EVIDENCE_TRAIL: tuple[EvidenceItem, ...] = (
     EvidenceItem(id="history", title="the history of safeguarding concerns and their outcomes, from the commissioner record",
                  seed=q(129, "Any history of safeguarding concerns, subsequent interventions and the outcome of these"),
                  source="commissioner record"),
-    EvidenceItem(id="upheld_against_contract", title="whether the allegations were upheld, assessed against the contract",
+    # whether they were upheld is read from the cases' outcomes (a condition below), never ticked
+    EvidenceItem(id="upheld_against_contract", title="an assessment of the allegations against the contract",
                  seed=q(130, "Whether the allegations/concerns have been upheld and an assessment of these in the context of the provider's contractual requirements"),
-                 fields=(RecordField(name="upheld", type="bool"), text("contract_assessment"))),
+                 fields=(text("contract_assessment"),)),
     EvidenceItem(id="other_action", title="any other action taken to rectify the situation",
                  seed=q(131, "Any other action taken to rectify the situation"), fields=(text("other_action_taken"),)),
     EvidenceItem(id="risk_to_all", title="an assessment of the risks to all service users",
                  seed=q(132, "An assessment of the risks posed to the service user(s) by remaining in the placement including an assessment of the broad risks to **all** service users and how this informs the purchasing decision."),
                  fields=(text("risk_assessment_all_service_users"),)),
+)
+_TRAIL = {i.id: i for i in EVIDENCE_TRAIL}
+
+# Restricting admissions needs its own evidence trail (line 121): what the concerns are, the
+# cases and history they rest on, compared to the contract, and the risk to all service users.
+RESTRICT_TRAIL: tuple[EvidenceItem, ...] = (
+    _TRAIL["cases"], _TRAIL["nature_and_harm"], _TRAIL["history"],
+    EvidenceItem(id="compared_to_contract", title="the issues and concerns compared to the requirements of the contract",
+                 seed=q(121, "ensuring that issues and concerns are compared to the requirements of the contract"),
+                 fields=(text("contract_assessment"),)),
+    _TRAIL["risk_to_all"],
 )
 
 CONTINUE_PLAN: tuple[EvidenceItem, ...] = (
@@ -312,23 +342,121 @@ CONTINUE_PLAN: tuple[EvidenceItem, ...] = (
                  fields=(text("safeguarding_plan"), text("monitoring_arrangements"), text("review_arrangements"))),
 )
 
+# Words that fill a field without evidencing anything: "none recorded" is not evidence of harm.
+NOT_EVIDENCE = ("none", "none recorded", "not recorded", "nil", "n/a", "na", "not known", "unknown", "-", "tbc", "tbd",
+                "no evidence", "not applicable")
+
+
+# ---- 4b. what suspending or terminating needs beyond the trail (lines 125, 130, 134-140) --------
+
+
+class CasesOnRecord(Frozen):
+    """Every case the decision rests on is one of the service's, on its commissioner record."""
+
+    kind: Literal["cases_on_record"] = "cases_on_record"
+    id: str = "cases_on_record"
+    title: str = "the cases it rests on are on the service's commissioner record"
+    seed: SeedQuote
+    cases_field: str = "cases"
+
+
+class Section42Invoked(Frozen):
+    """A case the decision rests on records a section 42 enquiry: on the case (the local
+    authority's decision, read from the commissioner record), or on the process (`step`)."""
+
+    kind: Literal["section_42_invoked"] = "section_42_invoked"
+    id: str = "section_42_invoked"
+    title: str = "a section 42 enquiry formally invoked on a case it rests on"
+    seed: SeedQuote
+    cases_field: str = "cases"
+    step: str  # the process's own record of it, one case a record
+    case_field: str = "case_id"
+
+
+class AllegationsUpheld(Frozen):
+    """Every case the decision rests on is closed with this outcome on the commissioner record."""
+
+    kind: Literal["allegations_upheld"] = "allegations_upheld"
+    id: str = "allegations_upheld"
+    title: str = "the allegations upheld: the cases it rests on closed as substantiated"
+    seed: SeedQuote
+    cases_field: str = "cases"
+    outcome: str = "substantiated"
+
+
+class TimescaleRunOut(Frozen):
+    """The timescale the written notice gave the provider (`field` of `step`'s record) has run out."""
+
+    kind: Literal["timescale_run_out"] = "timescale_run_out"
+    id: str = "timescale_run_out"
+    title: str = "the timescale the written notice gave the provider has run out"
+    seed: SeedQuote
+    step: str
+    field: str
+
+
+class PlanNotMet(Frozen):
+    """The action plan review recorded the plan not met: an action not undertaken, or risks `not_managed`."""
+
+    kind: Literal["plan_not_met"] = "plan_not_met"
+    id: str = "plan_not_met"
+    title: str = "the action plan review recorded the plan as not met"
+    seed: SeedQuote
+    step: str
+    actions_field: str
+    risks_field: str = "risks"
+    risks_not_managed: str = "not_managed"
+
+
+DecisionCondition = Annotated[CasesOnRecord | Section42Invoked | AllegationsUpheld | TimescaleRunOut | PlanNotMet,
+                              Field(discriminator="kind")]
+
+
+class ImmediateRoute(Frozen):
+    """Line 123: in serious risk, suspension need not wait for the allegations to be upheld or
+    the provider's timescale to run out. Taken when the decision records `justification_field`
+    and the process records the immediate action (`step`); it waives the conditions `waives`."""
+
+    seed: SeedQuote
+    justification_field: str
+    step: str
+    waives: tuple[str, ...]
+    title: str = "the immediate route in serious risk"
+
+
+CASES_ON_RECORD = CasesOnRecord(seed=q(121, "making sure there is a clear evidence trail to justify the decision"))
+SECTION_42 = Section42Invoked(seed=q(125, "The safeguarding process must be formally invoked (via a section 42 enquiry)"),
+                              step=SECTION_42_ENQUIRY.id)
+UPHELD = AllegationsUpheld(seed=q(130, "Whether the allegations/concerns have been upheld"))
+TIMESCALE = TimescaleRunOut(seed=q(140, "the action needed to rectify the situation requested within a reasonable timescale"),
+                            step=WRITTEN_NOTICE.id, field=RECTIFY_BY.name)
+NOT_MET = PlanNotMet(seed=q(140, "and the provider has not taken the necessary steps to rectify the concerns raised"),
+                     step=ACTION_PLAN_REVIEW.id, actions_field=ACTIONS_UNDERTAKEN.name)
+SUSPENSION_CONDITIONS: tuple[DecisionCondition, ...] = (CASES_ON_RECORD, SECTION_42, UPHELD, TIMESCALE, NOT_MET)
+IMMEDIATE_ROUTE = ImmediateRoute(
+    seed=q(123, "In the case of serious risk to the life, health or well being of a service user and/or severe risk immediate action should be taken"),
+    justification_field="serious_risk_justification", step=IMMEDIATE_ACTION.id,
+    waives=(UPHELD.id, TIMESCALE.id, NOT_MET.id))
+
 
 class Outcome(Frozen):
     id: str
     title: str
     seed: SeedQuote
     requires: tuple[EvidenceItem, ...] = ()
+    conditions: tuple[DecisionCondition, ...] = ()  # checked on the record, the process and the commissioner record
 
 
+SUSPENSION_SEED = q(140, "If there is sufficient evidence of the harm/neglect/poor practice and the provider has not taken the necessary steps to rectify the concerns raised, placements can be suspended and/or terminated.")
 OUTCOMES: tuple[Outcome, ...] = (
     Outcome(id="continue", title="continue with the placements", requires=CONTINUE_PLAN,
             seed=q(144, "The decision to continue with a placement must be subject to a full written risk assessment and the production of a safeguarding plan detailing monitoring and review arrangements.")),
-    Outcome(id="restrict_admissions", title="restrict admissions",
+    Outcome(id="restrict_admissions", title="restrict admissions", requires=RESTRICT_TRAIL, conditions=(CASES_ON_RECORD,),
             seed=q(121, "Restrictions on admissions or the suspension or termination of placements are consistent with the commissioner's duty of care")),
-    Outcome(id="suspend", title="suspend placements", requires=EVIDENCE_TRAIL,
-            seed=q(140, "If there is sufficient evidence of the harm/neglect/poor practice and the provider has not taken the necessary steps to rectify the concerns raised, placements can be suspended and/or terminated.")),
-    Outcome(id="terminate", title="terminate placements", requires=EVIDENCE_TRAIL,
-            seed=q(140, "If there is sufficient evidence of the harm/neglect/poor practice and the provider has not taken the necessary steps to rectify the concerns raised, placements can be suspended and/or terminated.")),
+    Outcome(id="suspend", title="suspend placements", requires=EVIDENCE_TRAIL, conditions=SUSPENSION_CONDITIONS,
+            seed=SUSPENSION_SEED),
+    Outcome(id="terminate", title="terminate placements", requires=EVIDENCE_TRAIL, conditions=SUSPENSION_CONDITIONS,
+            seed=SUSPENSION_SEED),
 )
 DECISION_SEED = q(140, "The above process must be clearly and properly documented so as to provide evidence that safeguarding/adult protection concerns have been formally raised with the provider")
 
@@ -352,6 +480,10 @@ class ProviderConcernProcess(Frozen):
     wider_sharing_field: str
     future_instants: tuple[str, ...]  # record instants that may lie ahead (a review date); others may not
     wider_sharing: tuple[str, ...]  # who the wider-sharing decision covers, each true or false
+    # from 2026.12.1 (absent from processes opened before: they keep deciding as they were opened)
+    immediate_route: ImmediateRoute | None = None
+    not_evidence: tuple[str, ...] = ()  # values that fill an evidence field without evidencing it
+    section_42_step: str | None = None
 
     def step(self, step_id: str) -> ProcessStep | None:
         return next((s for s in self.steps if s.id == step_id), None)
@@ -366,7 +498,10 @@ class ProviderConcernProcess(Frozen):
             for item in o.requires:
                 for f in item.fields:
                     seen.setdefault(f.name, f.model_copy(update={"required": False}))
-        return (*seen.values(), *self.evidence_flags, NOTES)
+        route = self.immediate_route
+        extra = (text(route.justification_field, "the serious risk that calls for suspension at once (004 line 123)",
+                      required=False),) if route else ()
+        return (*seen.values(), *extra, *self.evidence_flags, NOTES)
 
 
 def provider_concern_process(written_notice_days: int = WRITTEN_NOTICE_DAYS) -> ProviderConcernProcess:
@@ -374,21 +509,24 @@ def provider_concern_process(written_notice_days: int = WRITTEN_NOTICE_DAYS) -> 
     written = WRITTEN_NOTICE.model_copy(update={"deadline": WorkingDays(days=written_notice_days)})
     return ProviderConcernProcess(
         name="provider-concern-process",
-        version="2026.11.1",
+        version="2026.12.1",
         source="004_989c72b12ad08607.txt",
         steps=(VERBAL_NOTICE, written, PROVIDER_MEETING, ACTION_UPDATE, ACTION_PLAN_REVIEW, IMMEDIATE_ACTION,
-               INFORM_NEIGHBOURS, INFORM_CQC, INFORM_POLICE),
+               SECTION_42_ENQUIRY, INFORM_NEIGHBOURS, INFORM_CQC, INFORM_POLICE),
         outcomes=OUTCOMES,
         decided_by=COMMISSIONER,
         decision_needs=(WRITTEN_NOTICE.id,),
         decision_needs_if_recorded={PROVIDER_MEETING.id: ACTION_PLAN_REVIEW.id},
         escalates_to={CONTRACT_MANAGER: COMMISSIONER},
         evidence_flags=EVIDENCE_FLAGS,
-        id_lists=("adults_harmed", "alleged_sources"),
+        id_lists=("adults_harmed", "alleged_sources", "cases"),
         planned_actions_field=ACTIONS_FIELD,
         action_plan_review=ACTION_PLAN_REVIEW.id,
         action_update=ACTION_UPDATE.id,
         wider_sharing_field=WIDER_SHARING_FIELD,
-        future_instants=(REVIEW_DATE.name,),
+        future_instants=(REVIEW_DATE.name, RECTIFY_BY.name),
         wider_sharing=WIDER_SHARING,
+        immediate_route=IMMEDIATE_ROUTE,
+        not_evidence=NOT_EVIDENCE,
+        section_42_step=SECTION_42_ENQUIRY.id,
     )

@@ -23,7 +23,9 @@ from typing import Any, Iterable
 
 from domain.commissioning import (
     ACTIONS,
+    LA_DECISION_STEPS,
     MEETINGS,
+    SECTION_42_DECISIONS,
     OUTCOMES,
     PATTERN_RULES,
     THRESHOLD_FACTS_READ,
@@ -72,7 +74,7 @@ class CommissionerRecords(ReadModel):
             c = f.concern
             docs[key] = ConcernFacts(
                 case_id=f.case_id, raised_at=f.at, adult_at_risk=c.adult_at_risk.id, alleged_source=c.alleged_source.id,
-            ).model_dump(mode="json", exclude={"mutual_harm"})  # recorded from pathway 2026.12.1 on, when answered
+            ).model_dump(mode="json", exclude={"mutual_harm", "section_42"})  # recorded from pathway 2026.12.1 on, when answered
             _add_to_service(c.service, f.case_id, key, f.at, docs)
             return
         case = docs.get(key)
@@ -119,6 +121,8 @@ def _step_completed(case: Doc, step: str, record: dict[str, Any]) -> None:
         case["risk_open"] = any(record.get(f.name) is True for f in OVERSIGHT_RISK_FLAGS)
     elif step == SERVICE_RISK_REVIEW.id:
         case["wider_exposure"] = case["wider_exposure"] or record.get(MORE_THAN_ONE_ADULT_AFFECTED.name) is True
+    elif step in LA_DECISION_STEPS and record.get(LA_DECISION_STEPS[step]) in SECTION_42_DECISIONS:
+        case["section_42"] = True  # the local authority's section 42 enquiry (004 line 125)
 
 
 # ---- queries: the service is named, never a service user ---------------------------------
@@ -161,6 +165,7 @@ def service_history(documents: Documents, service_id: str, exclude_case: str | N
             "case_id": c.case_id, "raised_at": _iso(c.raised_at), "abuse_category": c.abuse_category,
             "threshold_level": c.threshold_level, "status": c.status, "outcome": c.outcome,
             "closed_at": _iso(c.closed_at) if c.closed_at else None,
+            **({"section_42": True} if c.section_42 else {}),  # read by a provider-concern process's suspension
         } for c in concerns],
         "service_reviews": _reviews(a),
         "decision": a.decision.level,

@@ -44,16 +44,22 @@ pytestmark = pytest.mark.unit
 SEED = Path("/work/shared/seeds/004_989c72b12ad08607.txt").read_text(encoding="utf-8").splitlines()
 CAL = WorkingCalendar()
 OPENED = datetime.fromisoformat("2027-01-12T09:30:00+00:00")  # a Tuesday
-HISTORY = {"service_id": "SVC-ELM", "concerns": 2, "outcomes": {"substantiated": 1}}
+# the service's commissioner record when deciding: C-ELM-1 upheld, with the local authority's section 42 enquiry
+HISTORY = {"service_id": "SVC-ELM", "concerns": 2, "outcomes": {"substantiated": 1},
+           "earlier_concerns": [{"case_id": "C-ELM-1", "status": "closed", "outcome": "substantiated", "section_42": True},
+                                {"case_id": "C-ELM-2", "status": "open", "outcome": None}]}
 NOTICE = {"nature_of_concerns": "peer targeting unmanaged", "contract_clause": "schedule 2 s.4",
           "action_needed": "supervision plan", "timescales": "14 days", "sanctions": "suspension of placements"}
 SUSPENSION_EVIDENCE = {
     "nature_of_allegations": "repeated targeting in the lounge", "evidence_of_harm": "injuries recorded 3 and 9 Jan",
     "adults_harmed": ["A-117", "A-118"], "alleged_sources": ["A-204"],
     "period_from": "2026-12-01T00:00:00+00:00", "period_to": "2027-01-10T00:00:00+00:00",
-    "upheld": True, "contract_assessment": "breach of schedule 2 s.4", "other_action_taken": "action plan, 1:1 staffing",
+    "cases": ["C-ELM-1"], "contract_assessment": "breach of schedule 2 s.4", "other_action_taken": "action plan, 1:1 staffing",
     "risk_assessment_all_service_users": "all residents at risk in shared spaces",
 }
+RESTRICT_EVIDENCE = {k: SUSPENSION_EVIDENCE[k] for k in ("cases", "nature_of_allegations", "evidence_of_harm",
+                                                         "contract_assessment", "risk_assessment_all_service_users")}
+RECTIFY = timedelta(days=7)  # the timescale the written notice gives the provider
 
 
 def t(hours: float) -> datetime:
@@ -88,7 +94,21 @@ class Proc:
 
     def notices(self):
         self.step("verbal_notice", t(1), told_at=t(0.5).isoformat(), told="RM-9", **NOTICE)
-        self.step("written_notice", t(2), sent_at=t(2).isoformat(), recorded_delivery_ref="RD123", **NOTICE)
+        self.step("written_notice", t(2), sent_at=t(2).isoformat(), recorded_delivery_ref="RD123", **NOTICE,
+                  rectify_by=(t(2) + RECTIFY).isoformat())
+
+    def plan_reviewed(self, met: bool = False, at: datetime | None = None):
+        """A meeting agreeing one action, and its review: the action not undertaken (or, `met`, undertaken)."""
+        at = at or t(24 * 10)
+        self.step("provider_meeting", t(3), held_at=t(3).isoformat(), review_date=t(24 * 14).isoformat(),
+                  actions=[{"id": "A1", "action": "1:1 staffing", "owner": "RM-9", "due": t(24 * 7).isoformat()}])
+        self.step(ACTION_PLAN_REVIEW.id, at, actions_undertaken={"A1": met}, risks="managed" if met else "not_managed")
+
+    def ready_to_suspend(self):
+        """Opened, the notices given, the plan reviewed as not met after the timescale ran out: at t(24 * 10)."""
+        self.open()
+        self.notices()
+        self.plan_reviewed()
 
 
 def test_every_seed_quote_is_in_the_seed():
@@ -124,21 +144,134 @@ def test_a_caution_ends_in_continue_only_with_its_risk_assessment_and_plan():
 
 def test_suspension_refused_naming_each_missing_item():
     p = Proc()
-    p.open()
-    p.notices()
+    p.ready_to_suspend()
     partial = {k: v for k, v in SUSPENSION_EVIDENCE.items() if k not in ("period_from", "other_action_taken")}
     with pytest.raises(Rejected) as e:
-        p.decide("suspend", t(3), history=None, **partial)
+        p.decide("suspend", t(24 * 10), history=None, **partial)
     msg = str(e.value)
     assert "the period" in msg and "period_from" in msg and "other_action_taken" in msg
     assert "history of safeguarding concerns" in msg and "commissioner record holds no concern" in msg
     assert "nature of the allegations" not in msg
     assert p.state.status == "open"
-    facts = p.decide("suspend", t(3), **SUSPENSION_EVIDENCE)
+    facts = p.decide("suspend", t(24 * 10), **SUSPENSION_EVIDENCE)
     decided = facts[0]
     assert isinstance(decided, ProcessDecided) and decided.history == HISTORY
     assert set(decided.evidence) == {i.id for i in EVIDENCE_TRAIL}
+    assert decided.conditions == {
+        "cases_on_record": ["C-ELM-1"], "section_42_invoked": {"on_cases": ["C-ELM-1"], "on_process": []},
+        "allegations_upheld": {"C-ELM-1": "substantiated"}, "timescale_run_out": (t(2) + RECTIFY).isoformat(),
+        "plan_not_met": t(24 * 10).isoformat()}
     assert p.state.find_open(INFORM_NEIGHBOURS.id) is not None and p.state.status == "decided"
+
+
+def test_the_trial_suspension_is_refused_naming_every_condition_with_its_004_line():
+    """Issue 19: suspended with `upheld: false`, "none recorded" as the evidence of harm, no section 42
+    enquiry, five seconds after a letter giving the provider 7 days."""
+    p = Proc()
+    p.open(history={**HISTORY, "earlier_concerns": [{"case_id": "C-ELM-2", "status": "open", "outcome": None}]})
+    p.notices()
+    trial = {**SUSPENSION_EVIDENCE, "evidence_of_harm": "none recorded", "cases": ["C-ELM-2"]}
+    history = {**HISTORY, "earlier_concerns": [{"case_id": "C-ELM-2", "status": "open", "outcome": None}]}
+    with pytest.raises(Rejected, match="unknown field 'upheld'"):
+        p.decide("suspend", t(2) + timedelta(seconds=5), history=history, **trial, upheld=False)
+    with pytest.raises(Rejected) as e:
+        p.decide("suspend", t(2) + timedelta(seconds=5), history=history, **trial)
+    msg = str(e.value)
+    assert "evidence of harm (004 line 127): give nature_of_allegations, evidence_of_harm" in msg
+    assert "evidence_of_harm says 'none recorded', which is not evidence" in msg
+    assert "a section 42 enquiry formally invoked on a case it rests on (004 line 125): no case it rests on (C-ELM-2)" in msg
+    assert "the allegations upheld: the cases it rests on closed as substantiated (004 line 130): case C-ELM-2 is still open" in msg
+    assert "the timescale the written notice gave the provider has run out (004 line 140): the written notice gave the " \
+           f"provider until {(t(2) + RECTIFY).isoformat()}" in msg
+    assert "the action plan review recorded the plan as not met (004 line 140): no action plan review is recorded" in msg
+    assert p.state.decision is None
+
+
+def test_suspension_needs_a_section_42_enquiry_on_a_case_it_rests_on_line_125():
+    p = Proc()
+    p.ready_to_suspend()
+    without = {**HISTORY, "earlier_concerns": [{**HISTORY["earlier_concerns"][0], "section_42": False}]}
+    with pytest.raises(Rejected, match=r"section 42 enquiry formally invoked on a case it rests on \(004 line 125\): "
+                                       r"no case it rests on \(C-ELM-1\) records one.*record section_42_enquiry"):
+        p.decide("terminate", t(24 * 10), history=without, **SUSPENSION_EVIDENCE)
+    with pytest.raises(Rejected, match="unknown step"):  # one record a case, naming it: never a free-text tick
+        p.step("section_42", t(24 * 10), case_id="C-ELM-1")
+    p.step("section_42_enquiry", t(24 * 10), case_id="C-ELM-1", invoked_at=t(24).isoformat(), la_reference="LA-S42-9")
+    (decided, *_) = p.decide("terminate", t(24 * 10), history=without, **SUSPENSION_EVIDENCE)
+    assert decided.conditions["section_42_invoked"] == {"on_cases": [], "on_process": ["C-ELM-1"]}
+
+
+def test_allegations_upheld_are_read_from_the_cases_outcomes_line_130():
+    p = Proc()
+    p.ready_to_suspend()
+    history = {**HISTORY, "earlier_concerns": [{**HISTORY["earlier_concerns"][0], "outcome": "undetermined"},
+                                               HISTORY["earlier_concerns"][1]]}
+    with pytest.raises(Rejected, match=r"\(004 line 130\): case C-ELM-1 is closed as undetermined; case C-ELM-2 is "
+                                       r"still open \(it must be closed as substantiated\)"):
+        p.decide("suspend", t(24 * 10), history=history, **{**SUSPENSION_EVIDENCE, "cases": ["C-ELM-1", "C-ELM-2"]})
+
+
+def test_the_cases_it_rests_on_are_the_services_own_line_121():
+    p = Proc()
+    p.ready_to_suspend()
+    with pytest.raises(Rejected, match=r"\(004 line 121\): not on the commissioner record of service SVC-ELM: C-OTHER-7"):
+        p.decide("suspend", t(24 * 10), **{**SUSPENSION_EVIDENCE, "cases": ["C-ELM-1", "C-OTHER-7"]})
+    with pytest.raises(Rejected, match=r"the cases the decision rests on .* \(004 line 121\): give cases"):
+        p.decide("suspend", t(24 * 10), **{k: v for k, v in SUSPENSION_EVIDENCE.items() if k != "cases"})
+
+
+def test_suspension_waits_for_the_timescale_the_written_notice_gave_line_140():
+    p = Proc()
+    p.open()
+    p.notices()
+    p.plan_reviewed(at=t(24 * 5))  # reviewed as not met, but before the provider's 7 days ran out
+    with pytest.raises(Rejected, match=r"has run out \(004 line 140\): the written notice gave the provider until "):
+        p.decide("suspend", t(24 * 5), **SUSPENSION_EVIDENCE)
+    p.decide("suspend", t(2) + RECTIFY, **SUSPENSION_EVIDENCE)
+    assert p.state.decision.outcome == "suspend"
+
+
+def test_suspension_needs_the_review_to_record_the_plan_not_met_line_140():
+    p = Proc()
+    p.open()
+    p.notices()
+    p.plan_reviewed(met=True)
+    with pytest.raises(Rejected, match=r"recorded the plan as not met \(004 line 140\): the review at .* recorded every "
+                                       r"action undertaken and risks managed"):
+        p.decide("suspend", t(24 * 10), **SUSPENSION_EVIDENCE)
+
+
+def test_the_immediate_route_of_line_123_waives_waiting_but_not_the_section_42_enquiry():
+    p = Proc()
+    p.open()
+    p.notices()
+    open_case = {**HISTORY, "earlier_concerns": [{"case_id": "C-ELM-1", "status": "open", "outcome": None, "section_42": True}]}
+    urgent = {**SUSPENSION_EVIDENCE, "serious_risk_justification": "resident hospitalised; alleged source still on shift"}
+    with pytest.raises(Rejected, match=r"immediate route needs the immediate action recorded on the process first"):
+        p.decide("suspend", t(3), history=open_case, **urgent)
+    p.step("immediate_action", t(3), role="commissioner", serious_risk="resident hospitalised",
+           action="remove_alleged_perpetrator")
+    without_s42 = {**open_case, "earlier_concerns": [{**open_case["earlier_concerns"][0], "section_42": False}]}
+    with pytest.raises(Rejected, match=r"004 line 125") as e:
+        p.decide("suspend", t(3), history=without_s42, **urgent)
+    assert "004 line 130" not in str(e.value) and "line 140" not in str(e.value)
+    (decided, *_) = p.decide("suspend", t(3), history=open_case, **urgent)
+    assert decided.conditions["immediate_route"]["waives"] == ["allegations_upheld", "timescale_run_out", "plan_not_met"]
+    assert "allegations_upheld" not in decided.conditions and decided.conditions["section_42_invoked"]["on_cases"] == ["C-ELM-1"]
+
+
+def test_restricting_admissions_needs_an_evidence_trail_line_121():
+    p = Proc()
+    p.open()
+    p.notices()
+    with pytest.raises(Rejected) as e:
+        p.decide("restrict_admissions", t(3))
+    msg = str(e.value)
+    assert msg.startswith("cannot restrict admissions: the evidence trail lacks the cases the decision rests on")
+    assert "compared to the requirements of the contract (004 line 121): give contract_assessment" in msg
+    assert "004 line 130" not in msg and "004 line 140" not in msg  # no waiting: suspension's conditions only
+    p.decide("restrict_admissions", t(3), **RESTRICT_EVIDENCE)
+    assert p.state.decision.conditions == {"cases_on_record": ["C-ELM-1"]}
 
 
 def test_who_is_involved_are_ids():
@@ -197,7 +330,7 @@ def test_neighbours_informed_late_escalate_and_the_process_closes_when_done():
     p = Proc()
     p.open()
     p.notices()
-    p.decide("restrict_admissions", t(3))
+    p.decide("restrict_admissions", t(3), **RESTRICT_EVIDENCE)
     due = p.state.find_open(INFORM_NEIGHBOURS.id).due
     p.clock(due)
     assert any(isinstance(f, ProcessEscalated) and f.item == INFORM_NEIGHBOURS.id for f in p.facts)

@@ -28,7 +28,7 @@ from projections.provider_processes import service_processes
 from projections.registry import open_feed
 from simulation.runner import CaseClock
 from tests.test_commissioner import run_case, service
-from tests.test_provider_decider import NOTICE, SUSPENSION_EVIDENCE
+from tests.test_provider_decider import NOTICE, RECTIFY, RESTRICT_EVIDENCE, SUSPENSION_EVIDENCE
 
 T0 = "2027-01-12T09:30:00+00:00"  # a Tuesday
 LONDON = ZoneInfo("Europe/London")
@@ -76,7 +76,8 @@ class Process:
     async def notices(self) -> None:
         now = await self.now()
         await self.step(VERBAL_NOTICE.id, told_at=now.isoformat(), told="RM-9", **NOTICE)
-        await self.step(WRITTEN_NOTICE.id, sent_at=now.isoformat(), recorded_delivery_ref="RD-123", **NOTICE)
+        await self.step(WRITTEN_NOTICE.id, sent_at=now.isoformat(), recorded_delivery_ref="RD-123", **NOTICE,
+                        rectify_by=(now + RECTIFY).isoformat())
 
     def facts(self, process_id: str):
         return self.driver.records.process_facts(process_id)
@@ -141,31 +142,49 @@ async def test_a_caution_proposed_by_appendix_a_ends_in_continue_with_its_risk_a
 
 
 async def test_a_suspension_refused_for_a_missing_evidence_item_then_made(driver, svc):
-    await run_case(driver, svc, T0, "A-117", "A-204")
+    case = await run_case(driver, svc, T0, "A-117", "A-204", outcome="substantiated")
     p = await Process.at(driver, svc["id"], "2027-01-13T10:00:00+00:00")
     opened = await p.open()
     assert opened.basis == "commissioner"
+    evidence = {**SUSPENSION_EVIDENCE, "cases": [case.id]}
     with pytest.raises(CaseworkError, match="record written_notice first"):
-        await p.decide("suspend", **SUSPENSION_EVIDENCE)
+        await p.decide("suspend", **evidence)
     await p.notices()
-    without_period = {k: v for k, v in SUSPENSION_EVIDENCE.items() if k != "period_to"}
+    # five seconds after the letter: the provider's timescale has not run out, no plan was reviewed,
+    # and no section 42 enquiry is recorded for the case (004 lines 125, 140)
+    await p.advance(await p.now() + timedelta(seconds=5))
+    with pytest.raises(CaseworkError) as refused:
+        await p.decide("suspend", **evidence)
+    for line in ("004 line 125", "has run out (004 line 140)", "recorded the plan as not met (004 line 140)"):
+        assert line in str(refused.value)
+    assert "004 line 130" not in str(refused.value)  # the case is closed as substantiated
+    now = await p.now()
+    await p.step("section_42_enquiry", case_id=case.id, invoked_at=now.isoformat(), la_reference="LA-S42-1")
+    await p.step(PROVIDER_MEETING.id, held_at=now.isoformat(), review_date=(now + timedelta(days=8)).isoformat(),
+                 actions=[{"id": "A1", "action": "1:1 staffing", "owner": "RM-9", "due": (now + timedelta(days=5)).isoformat()}])
+    await p.advance(now + timedelta(days=8))
+    await p.step(ACTION_PLAN_REVIEW.id, actions_undertaken={"A1": False}, risks="not_managed")
+    without_period = {k: v for k, v in evidence.items() if k != "period_to"}
     with pytest.raises(CaseworkError) as refused:
         await p.decide("suspend", **without_period)
     assert "cannot suspend placements: the evidence trail lacks the period" in str(refused.value)
     assert "give period_from, period_to" in str(refused.value) and "history" not in str(refused.value)
+    assert "not met" not in str(refused.value)
     assert "ProcessDecided" not in p.types(opened.process_id)  # refused: nothing recorded
 
-    decided = await p.decide("suspend", **SUSPENSION_EVIDENCE)
-    assert decided.status == "decided" and [s.step for s in decided.open_steps] == [INFORM_NEIGHBOURS.id]
+    decided = await p.decide("suspend", **evidence)
+    assert decided.status == "decided" and INFORM_NEIGHBOURS.id in [s.step for s in decided.open_steps]
     (fact,) = [f.fact for f in p.facts(opened.process_id) if f.type == "ProcessDecided"]
     assert fact.history["concerns"] == 1 and fact.history["service_id"] == svc["id"]  # from the commissioner record
     assert fact.record["adults_harmed"] == ["A-117", "A-118"]
+    assert fact.conditions["allegations_upheld"] == {case.id: "substantiated"}
+    assert fact.conditions["section_42_invoked"] == {"on_cases": [], "on_process": [case.id]}
 
     feed = open_feed(driver.records)
     feed.catch_up()
     (record,) = [r for r in commissioner_records(feed.documents) if r["service_id"] == svc["id"]]
     assert record["process"]["status"] == "decided" and record["process"]["decision"] == "suspend"
-    assert [s["step"] for s in record["process"]["open_steps"]] == [INFORM_NEIGHBOURS.id]
+    assert INFORM_NEIGHBOURS.id in [s["step"] for s in record["process"]["open_steps"]]
     await p.terminate()
 
 
@@ -217,10 +236,12 @@ async def test_a_missed_action_plan_review_escalates(driver, svc):
 
 
 async def test_neighbouring_commissioners_informed_late_are_escalated(driver, svc):
+    case = await run_case(driver, svc, T0, "A-117", "A-204")
     p = await Process.at(driver, svc["id"], "2027-01-13T10:00:00+00:00")
     opened = await p.open()
     await p.notices()
-    status = await p.decide("restrict_admissions", systemic_abuse_or_neglect=True, regulatory_non_compliance=True)
+    status = await p.decide("restrict_admissions", **{**RESTRICT_EVIDENCE, "cases": [case.id]},
+                            systemic_abuse_or_neglect=True, regulatory_non_compliance=True)
     steps = {s.step: s for s in status.open_steps}
     assert set(steps) == {INFORM_NEIGHBOURS.id, "inform_cqc"}
     due = steps[INFORM_NEIGHBOURS.id].due
@@ -326,20 +347,23 @@ async def test_a_process_running_past_the_years_it_opened_with_takes_more_bank_h
     """A process opens with three years of bank holidays. One left waiting (its notices missed and
     escalated) and taken up again four years on still computes its next deadline in working days,
     counting that year's holidays, rather than failing its workflow task."""
-    p = await Process.at(driver, "SVC-LONG", T0)
+    long = service("LONG", "Long House", "Northgate Care")
+    case = await run_case(driver, long, "2027-01-05T09:30:00+00:00", "A-117", "A-204")
+    p = await Process.at(driver, long["id"], T0)
     await p.open()
     now = await p.now()
     await p.step(VERBAL_NOTICE.id, told_at=now.isoformat(), told="RM-9", **NOTICE)
     later = "2031-04-30T09:00:00+01:00"  # four years on
     await p.advance(later)
-    status = await p.step(WRITTEN_NOTICE.id, sent_at=at(later).isoformat(), recorded_delivery_ref="RD-9", **NOTICE)
+    status = await p.step(WRITTEN_NOTICE.id, sent_at=at(later).isoformat(), recorded_delivery_ref="RD-9", **NOTICE,
+                          rectify_by=(at(later) + RECTIFY).isoformat())
     assert status.status == "open"
     facts = [f.fact for f in p.facts(status.process_id)]
     assert any(f.type == "ProcessDeadlineMissed" for f in facts)  # the written notice, years late
     recorded = next(f for f in facts if f.type == "ProcessStepRecorded" and f.step == WRITTEN_NOTICE.id)
     assert recorded.at.year == 2031
     await p.advance("2031-05-02T09:00:00+01:00")  # Friday, before the early May bank holiday (Monday 5 May 2031)
-    decided = await p.decide("restrict_admissions")  # opens informing the neighbours: 2 working days
+    decided = await p.decide("restrict_admissions", **{**RESTRICT_EVIDENCE, "cases": [case.id]})  # informing: 2 working days
     inform = next(s for s in decided.open_steps if s.step == INFORM_NEIGHBOURS.id)
     # Friday 2 May is one working day, the bank holiday is not, Tuesday 6 May is the second
     assert inform.due.astimezone(LONDON).date() == date(2031, 5, 6), inform.due

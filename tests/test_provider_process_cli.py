@@ -33,15 +33,21 @@ async def test_a_commissioner_runs_the_process_from_the_command_line(stack):  # 
     settings, tmp = stack
     svc = f"SVC-CLI-{uuid.uuid4().hex[:6]}"
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    body = concern((now - timedelta(minutes=5)).isoformat(), case_id=f"CLI-{uuid.uuid4().hex[:6]}",
+    case_id = f"CLI-1{uuid.uuid4().hex[:6]}"
+    body = concern((now - timedelta(minutes=5)).isoformat(), case_id=case_id,
                    service={"id": svc, "name": "Elm House", "provider": "Northgate Care", "client_group": "older people"})
+    # on the real clock the provider's timescale cannot run out: the immediate route of 004 line 123
     evidence = {**SUSPENSION_EVIDENCE, "period_from": (now - timedelta(days=40)).isoformat(),
-                "period_to": (now - timedelta(days=1)).isoformat()}
+                "period_to": (now - timedelta(days=1)).isoformat(), "cases": [case_id],
+                "serious_risk_justification": "serious injury; the alleged source still works on the unit"}
     files = {
         "concern": body,
         "verbal": {"told_at": now.isoformat(), "told": "RM-9", **NOTICE},
-        "written": {"sent_at": now.isoformat(), "recorded_delivery_ref": "RD-1", **NOTICE},
-        "partial": {k: v for k, v in evidence.items() if k not in ("risk_assessment_all_service_users", "upheld")},
+        "written": {"sent_at": now.isoformat(), "recorded_delivery_ref": "RD-1", **NOTICE,
+                    "rectify_by": (now + timedelta(days=7)).isoformat()},
+        "immediate": {"serious_risk": "serious injury", "action": "remove_alleged_perpetrator"},
+        "s42": {"case_id": case_id, "invoked_at": now.isoformat(), "la_reference": "LA-S42-1"},
+        "partial": {k: v for k, v in evidence.items() if k not in ("risk_assessment_all_service_users", "contract_assessment")},
         "evidence": evidence,
     }
     for name, content in files.items():
@@ -60,7 +66,8 @@ async def test_a_commissioner_runs_the_process_from_the_command_line(stack):  # 
     opened = json.loads(out)
     assert opened["status"] == "open" and opened["open_steps"][0]["step"] == "verbal_notice"
 
-    for step, file in (("verbal_notice", "verbal"), ("written_notice", "written")):
+    for step, file in (("verbal_notice", "verbal"), ("written_notice", "written"), ("immediate_action", "immediate"),
+                       ("section_42_enquiry", "s42")):
         code, out, err = await safeguard(settings, "commissioner", "process", "step", svc, step, "--as", "contract_manager",
                                          "--actor", "CM-1", "--file", str(tmp / f"{file}.json"))
         assert code == 0, err
@@ -69,7 +76,8 @@ async def test_a_commissioner_runs_the_process_from_the_command_line(stack):  # 
                                      "--actor", "COM-1", "--file", str(tmp / "partial.json"))
     assert code == 2
     assert "cannot suspend placements: the evidence trail lacks" in err
-    assert "give upheld, contract_assessment" in err and "give risk_assessment_all_service_users" in err
+    assert "against the contract (004 line 130): give contract_assessment" in err
+    assert "give risk_assessment_all_service_users" in err
     code, out, err = await safeguard(settings, "commissioner", "process", "decide", svc, "suspend", "--as", "commissioner",
                                      "--actor", "COM-1", "--file", str(tmp / "evidence.json"))
     assert code == 0, err
@@ -85,8 +93,10 @@ async def test_a_commissioner_runs_the_process_from_the_command_line(stack):  # 
     assert code == 0, err
     entries = json.loads(out)
     assert [e["type"] for e in entries] == ["ProcessOpened", "ProcessStepOpened", "ProcessStepRecorded", "ProcessStepOpened",
-                                            "ProcessStepRecorded", "ProcessDecided", "ProcessStepOpened"]
+                                            "ProcessStepRecorded", "ProcessStepRecorded", "ProcessStepRecorded",
+                                            "ProcessDecided", "ProcessStepOpened"]
     assert entries[0]["details"]["policy_version"] and entries[2]["deadline_met"] is True
-    assert entries[5]["details"]["history"]["concerns"] == 1
+    assert entries[7]["details"]["history"]["concerns"] == 1
+    assert entries[7]["details"]["conditions"]["section_42_invoked"] == {"on_cases": [], "on_process": [case_id]}
     code, out, err = await safeguard(settings, "commissioner", "process", "chronology", svc)
     assert code == 0 and "ProcessDecided suspend COM-1 (commissioner)" in out, err

@@ -30,6 +30,12 @@ from domain.process_facts import (
 )
 from domain.provider_concerns import (
     ACTION_ID,
+    AllegationsUpheld,
+    CasesOnRecord,
+    DecisionCondition,
+    PlanNotMet,
+    Section42Invoked,
+    TimescaleRunOut,
     ACTIONS_UNDERTAKEN,
     FROM_COMMISSIONER_RECORD,
     IMMEDIATE_ACTION_TAKEN,
@@ -321,10 +327,132 @@ def check_decision(state: ProcessState, c: Decide, history: dict[str, Any] | Non
                        "concerns formally raised with the provider and the action plan reviewed)")
     record = _decision_record(p, outcome, c.record, now)
     missing = [item for item in outcome.requires
-               if not _evidenced(item, record, history) and (history_known or item.source != FROM_COMMISSIONER_RECORD)]
-    if missing:
-        raise Rejected(f"cannot {outcome.title}: the evidence trail lacks " + "; ".join(_missing(i, history) for i in missing))
+               if not _evidenced(p, item, record, history) and (history_known or item.source != FROM_COMMISSIONER_RECORD)]
+    unmet = [f"{cond.title} (004 line {cond.seed.line}): {why}"
+             for cond, why in _conditions(state, outcome, record, history, now, history_known) if why]
+    if missing or unmet:
+        parts = (["the evidence trail lacks " + "; ".join(_missing(p, i, record) for i in missing)] if missing else [])
+        parts += (["not met: " + "; ".join(unmet)] if unmet else [])
+        raise Rejected(f"cannot {outcome.title}: " + ". ".join(parts))
     return outcome, record
+
+
+# ---- the decision's conditions (004 lines 121-140) --------------------------------------------
+
+
+def _conditions(state: ProcessState, outcome: Outcome, record: dict[str, Any], history: dict[str, Any] | None,
+                now: datetime, history_known: bool = True) -> list[tuple[DecisionCondition, str | None]]:
+    """Each condition of the outcome with what is wrong (None: met, or waived by the immediate route).
+    Without the commissioner record (`history_known` False) none is checked: the handler, which reads
+    the record, checks them all at once, so a refusal names every condition not met."""
+    if not history_known:
+        return []
+    p = state.process
+    out: list[tuple[Any, str | None]] = []
+    route = p.immediate_route
+    waived: tuple[str, ...] = ()
+    if route is not None and outcome.conditions and _given(p, record.get(route.justification_field)):
+        if route.step in state.recorded:
+            waived = route.waives
+        else:
+            out.append((route, f"the immediate route needs the immediate action recorded on the process first (record "
+                               f"{route.step}, with the serious risk)"))
+    for cond in outcome.conditions:
+        if cond.id in waived:
+            continue
+        out.append((cond, _unmet(state, cond, record, history, now)))
+    return out
+
+
+def _case_list(record: dict[str, Any], field: str) -> list[str]:
+    return [c for c in record.get(field) or [] if isinstance(c, str)]
+
+
+def _on_record(history: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    return {c["case_id"]: c for c in (history or {}).get("earlier_concerns") or [] if isinstance(c, dict) and "case_id" in c}
+
+
+def _unmet(state: ProcessState, cond: DecisionCondition, record: dict[str, Any], history: dict[str, Any] | None,
+           now: datetime) -> str | None:
+    match cond:
+        case CasesOnRecord():
+            known = _on_record(history)
+            unknown = [c for c in _case_list(record, cond.cases_field) if c not in known]
+            return (f"not on the commissioner record of service {state.service_id}: {', '.join(unknown)}" if unknown else None)
+        case Section42Invoked():
+            named = _case_list(record, cond.cases_field)
+            if not named:
+                return None  # the trail's cases item names what is missing
+            known = _on_record(history)
+            if any(known.get(c, {}).get("section_42") is True or c in state.section_42_cases for c in named):
+                return None
+            return (f"no case it rests on ({', '.join(named)}) records one: record the local authority's decision on the "
+                    f"case, or record {cond.step} on this process for the case")
+        case AllegationsUpheld():
+            known = _on_record(history)
+            wrong = [f"case {c} is {_outcome_of(known[c])}" for c in _case_list(record, cond.cases_field)
+                     if c in known and known[c].get("outcome") != cond.outcome]
+            return "; ".join(wrong) + f" (it must be closed as {cond.outcome})" if wrong else None
+        case TimescaleRunOut():
+            done = state.recorded.get(cond.step)
+            given = done.record.get(cond.field) if done else None
+            if given is None:
+                return f"the {cond.step.replace('_', ' ')} records no end to the provider's timescale ({cond.field})"
+            if datetime.fromisoformat(given) > now:
+                return (f"the {cond.step.replace('_', ' ')} gave the provider until {given}; it is now {now.isoformat()}: "
+                        "decide after the timescale has run out")
+            return None
+        case PlanNotMet():
+            done = state.recorded.get(cond.step)
+            if done is None:
+                return f"no {cond.step.replace('_', ' ')} is recorded: agree an action plan with the provider and review it"
+            if _plan_not_met(cond, done.record):
+                return None
+            return (f"the review at {done.at.isoformat()} recorded every action undertaken and risks "
+                    f"{done.record.get(cond.risks_field)}: the provider has taken the steps agreed")
+    return None
+
+
+def _plan_not_met(cond: PlanNotMet, review: dict[str, Any]) -> bool:
+    return (any(v is not True for v in (review.get(cond.actions_field) or {}).values())
+            or review.get(cond.risks_field) == cond.risks_not_managed)
+
+
+def _outcome_of(concern: dict[str, Any]) -> str:
+    if concern.get("status") == "closed":
+        return f"closed as {concern.get('outcome') or 'no outcome'}"
+    return "concluded, not yet closed" if concern.get("status") == "concluded" else "still open"
+
+
+def _met(state: ProcessState, outcome: Outcome, record: dict[str, Any], history: dict[str, Any] | None,
+         now: datetime) -> dict[str, Any] | None:
+    """What met each condition, as recorded with the decision (None: the outcome has none)."""
+    if not outcome.conditions:
+        return None
+    p, met = state.process, {}
+    route = p.immediate_route
+    waived = route.waives if route and _given(p, record.get(route.justification_field)) else ()
+    if waived:
+        met["immediate_route"] = {"line": route.seed.line, "justification": record[route.justification_field],
+                                  "immediate_action_at": state.recorded[route.step].at.isoformat(), "waives": list(waived)}
+    known = _on_record(history)
+    for cond in outcome.conditions:
+        if cond.id in waived:
+            continue
+        match cond:
+            case CasesOnRecord():
+                met[cond.id] = _case_list(record, cond.cases_field)
+            case Section42Invoked():
+                named = _case_list(record, cond.cases_field)
+                met[cond.id] = {"on_cases": [c for c in named if known.get(c, {}).get("section_42") is True],
+                                "on_process": [c for c in named if c in state.section_42_cases]}
+            case AllegationsUpheld():
+                met[cond.id] = {c: known[c].get("outcome") for c in _case_list(record, cond.cases_field) if c in known}
+            case TimescaleRunOut():
+                met[cond.id] = state.recorded[cond.step].record.get(cond.field)
+            case PlanNotMet():
+                met[cond.id] = state.recorded[cond.step].at.isoformat()
+    return met
 
 
 def _decision_record(p: ProviderConcernProcess, outcome: Outcome, record: Any, now: datetime) -> dict[str, Any]:
@@ -353,25 +481,36 @@ def _decision_record(p: ProviderConcernProcess, outcome: Outcome, record: Any, n
     return clean
 
 
-def _evidenced(item: EvidenceItem, record: dict[str, Any], history: dict[str, Any] | None) -> bool:
+def _given(p: ProviderConcernProcess, value: Any) -> bool:
+    """A value that says something: not empty, and not a filler such as "none recorded" (policy 2026.12.1 on)."""
+    if value in (None, "", []):
+        return False
+    return not (isinstance(value, str) and value.strip().lower().rstrip(".") in p.not_evidence)
+
+
+def _evidenced(p: ProviderConcernProcess, item: EvidenceItem, record: dict[str, Any], history: dict[str, Any] | None) -> bool:
     if item.source == FROM_COMMISSIONER_RECORD:
         return bool(history and history.get("concerns"))
-    return all(record.get(f.name) not in (None, "", []) for f in item.fields)
+    return all(_given(p, record.get(f.name)) for f in item.fields)
 
 
-def _missing(item: EvidenceItem, history: dict[str, Any] | None) -> str:
+def _missing(p: ProviderConcernProcess, item: EvidenceItem, record: dict[str, Any]) -> str:
     where = f"004 line {item.seed.line}"
     if item.source == FROM_COMMISSIONER_RECORD:
         return f"{item.title} ({where}): the commissioner record holds no concern for this service"
-    return f"{item.title} ({where}): give {', '.join(f.name for f in item.fields)}"
+    fillers = [f"{f.name} says {record[f.name]!r}, which is not evidence" for f in item.fields
+               if record.get(f.name) not in (None, "", []) and not _given(p, record.get(f.name))]
+    return f"{item.title} ({where}): give {', '.join(f.name for f in item.fields)}" + (f" ({'; '.join(fillers)})" if fillers else "")
 
 
 def decide_decision(state: ProcessState, c: Decide, history: dict[str, Any] | None, now: datetime) -> list[Fact]:
     """The decision with its evidence, and what it sets in motion (informing others, CQC, police)."""
     outcome, record = check_decision(state, c, history, now)
     b = _Batch(state)
+    met = _met(state, outcome, record, history, now)
     b.add(ProcessDecided(at=now, outcome=outcome.id, actor=c.actor, role=c.role, record=record,
-                         evidence=tuple(i.id for i in outcome.requires), history=history, **({"request_id": c.request_id} if c.request_id else {})))
+                         evidence=tuple(i.id for i in outcome.requires), history=history,
+                         **({"request_id": c.request_id} if c.request_id else {}), **({"conditions": met} if met else {})))
     _set_in_motion(b, outcome.id, record, f"decided {outcome.id}", now)
     _close_if_done(b, now)
     return b.facts

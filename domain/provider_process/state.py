@@ -89,6 +89,7 @@ class ProcessState(Model):
     decision: ProcessDecided | None = None
     closed: ProcessClosed | None = None
     requests: tuple[str, ...] = ()  # the request ids recorded (casework/idempotency.py)
+    section_42_cases: tuple[str, ...] = ()  # cases whose section 42 enquiry the process records (policy 2026.12.1 on)
 
     @property
     def process(self) -> ProviderConcernProcess:
@@ -134,6 +135,9 @@ def evolve(state: ProcessState, fact: Fact) -> ProcessState:
                                                            record=fact.record)},
                 "actions": _actions_after(s, fact),
             }
+            if s.opened is not None and fact.step == s.process.section_42_step and fact.record.get("case_id") \
+                    and fact.record["case_id"] not in s.section_42_cases:
+                changes["section_42_cases"] = (*s.section_42_cases, fact.record["case_id"])
         case ProcessDeadlineMissed():
             if fact.item.startswith(ACTION):
                 changes = {"actions": tuple(a.model_copy(update={"missed": True}) if ACTION + a.id == fact.item else a
