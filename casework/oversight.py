@@ -100,8 +100,10 @@ def history(ports: Ports, principal: Principal, service_id: str, exclude_case: s
     return found
 
 
-def national(ports: Ports, principal: Principal, year: int) -> dict[str, Any]:
-    """The national Safeguarding Adults Collection's tables for a year: an export, audited as one."""
+def national(ports: Ports, principal: Principal, year: int, outside: bool = False) -> dict[str, Any]:
+    """The national Safeguarding Adults Collection's tables for a year: an export, audited as one.
+    `outside`: for sharing beyond the organisation (small counts suppressed, no per-service figures)."""
     allowed(ports, principal, may_read_national_return(principal))
-    audit(ports, principal, "export", True, reason=f"national return {year}")
-    return national_report(ports.read_models([NationalReturnCases()]), year)
+    audit(ports, principal, "export", True,
+          reason=f"national return {year}" + (" for outside the organisation" if outside else ""))
+    return national_report(ports.read_models([NationalReturnCases()]), year, outside)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Any, Optional
 
@@ -10,9 +11,11 @@ import typer
 
 from casework import oversight
 from cli import identity, runtime  # noqa: F401  (tests point runtime.records at their store)
-from cli.common import emit_json, escaped
+from cli.common import CommandError, emit_json, escaped
 from cli.runtime import guarded, ports
-from domain.national import csv_tables
+from domain.sac_tables import csv_tables, label
+from evidence.files import private_dir, write_private
+from evidence.store import EvidenceError
 
 app = typer.Typer(help="Reports for returns made outside the provider.", no_args_is_help=True)
 
@@ -21,39 +24,60 @@ app = typer.Typer(help="Reports for returns made outside the provider.", no_args
 def national(year: int = typer.Option(..., "--year", min=2000, max=2100,
                                       help="the collection's financial year: 2027 is 1 April 2027 to 31 March 2028"),
              csv_dir: Optional[Path] = typer.Option(None, "--csv", help="also write one CSV per table into this directory"),
+             outside: bool = typer.Option(False, "--outside-organisation",
+                                          help="for sharing outside the organisation: counts below 5 shown as [c], "
+                                               "the rest rounded to 5, no figures per service"),
              as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
-    """Counts by type, location and source of risk and risk outcome, the Making Safeguarding Personal
-    figures, capacity and advocacy, and the same per provider service."""
+    """The Safeguarding Adults Collection's tables, counted as NHS England counts them (docs/sac.md):
+    concerns the local authority received, the enquiries it started, and the details of those that
+    concluded; then the provider's own figures, apart."""
     principal = guarded(lambda: identity.reading("report national"))
-    report = guarded(lambda: oversight.national(ports(), principal, year))
+    report = guarded(lambda: oversight.national(ports(), principal, year, outside))
     if csv_dir is not None:
-        csv_dir.mkdir(parents=True, exist_ok=True)
-        for name, rows in csv_tables(report).items():
-            with (csv_dir / name).open("w", newline="", encoding="utf-8") as f:
-                csv.writer(f).writerows(rows)
+        guarded(lambda: _write(csv_dir, csv_tables(report)))
     if as_json:
         emit_json(report)
         return
-    _print(escaped(report))
+    _print(report)
     if csv_dir is not None:
         typer.echo(f"\nCSV tables written to {csv_dir}")
 
 
+def _write(folder: Path, tables: dict[str, list[list[Any]]]) -> None:
+    if folder.is_symlink():
+        raise CommandError(f"{folder} is a link: give the folder itself")
+    try:
+        private_dir(folder)
+    except EvidenceError as e:
+        raise CommandError(str(e)) from None
+    for name, rows in tables.items():
+        text = io.StringIO()
+        csv.writer(text).writerows(rows)
+        write_private(folder / name, text.getvalue().encode("utf-8"))
 
 
 def _print(r: dict[str, Any]) -> None:
-    c = r["concerns"]
-    typer.echo(f"National return {r['year']} ({r['period']['start']} to {r['period']['end']})")
-    typer.echo(f"  concerns raised {c['raised']} (mutual harm {c['mutual_harm']}); "
-               + ", ".join(f"{k} {v}" for k, v in c["by_threshold_level"].items()))
-    typer.echo(f"  cases closed {r['closed']}")
-    for table in ("type_of_risk", "location_of_risk", "source_of_risk", "risk_outcome"):
-        typer.echo(f"  {table.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in r[table].items()))
-    for x in r["risk_remains_reasons"]:
-        typer.echo(f"    risk remains ({x['case_id']}, {x['service_id']}): {x['reason']}")
-    msp = r["making_safeguarding_personal"]
-    typer.echo("  MSP asked: " + ", ".join(f"{k} {v}" for k, v in msp["asked"].items()))
-    typer.echo("  MSP outcomes achieved: " + ", ".join(f"{k} {v}" for k, v in msp["outcomes_achieved"].items()))
-    typer.echo("  capacity and advocacy: " + ", ".join(f"{k} {v}" for k, v in r["capacity_and_advocacy"].items()))
-    for p in r["providers"]:
-        typer.echo(f"  {p['service_id']}: " + ", ".join(f"{k} {v}" for k, v in p.items() if k != "service_id"))
+    shown = " (counts below 5 shown as [c], the rest rounded to 5)" if r["suppressed"] else ""
+    typer.echo(f"Safeguarding Adults Collection {r['year']} ({r['period']['start']} to {r['period']['end']}){shown}")
+    sg1f = r["sg1f"]
+    typer.echo(f"  SG1f: concerns {sg1f['concerns']}, section 42 enquiries {sg1f['section_42_enquiries']}, "
+               f"other enquiries {sg1f['other_enquiries']}")
+    for part, title in (("section_42", "Concluded section 42 enquiries"), ("other_enquiries", "Concluded other enquiries (optional)")):
+        details = r[part]
+        typer.echo(f"  {title}: {details['concluded']}")
+        for key in ("sg2a_type_by_source", "sg2b_location_by_source"):
+            typer.echo(f"    {key[:4].upper()}:")
+            for row, cells in details[key].items():
+                typer.echo(f"      {label(row)}: " + ", ".join(f"{label(s)} {n}" for s, n in cells.items()))
+        for key in ("sg2c_risk_assessment_outcome", "sg2e_risk_outcome", "sg3a_capacity"):
+            typer.echo(f"    {key[:4].upper()}: " + ", ".join(f"{label(k)} {v}" for k, v in details[key].items()))
+        msp = details["sg4a_making_safeguarding_personal"]
+        typer.echo("    SG4A asked: " + ", ".join(f"{label(k)} {v}" for k, v in msp["asked"].items()))
+        typer.echo("    SG4A achieved: " + ", ".join(f"{label(k)} {v}" for k, v in msp["achieved"].items()))
+    for line in r["not_produced"]:
+        typer.echo(f"  Not produced: {line}")
+    p = r["provider"]
+    typer.echo("  The provider's own figures (not part of the collection): "
+               + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in p.items() if not isinstance(v, dict)))
+    for s in r.get("services") or []:
+        typer.echo(f"  {escaped(s['service_id'])}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in s.items() if k != "service_id"))

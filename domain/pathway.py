@@ -57,13 +57,36 @@ CARE_ACT_CATEGORIES = (
 )
 SUBSTANTIATION_OUTCOMES = ("substantiated", "unsubstantiated", "undetermined")
 # the national Safeguarding Adults Collection's categories (NHS England, SAC guidance): type of
-# risk is CARE_ACT_CATEGORIES; these are where the risk was, who it came from, and how it ended
-LOCATIONS_OF_RISK = ("own_home", "community", "service_in_the_community", "care_home", "hospital", "other")
+# risk is CARE_ACT_CATEGORIES; these are where the risk was, who it came from, and how it ended.
+# Their wording, quoted with its source, is in docs/sac.md.
+# SG2a: a case may have several types of risk, each counted (pathways from 2026.12.2)
+TYPES_OF_RISK = (*CARE_ACT_CATEGORIES, "sexual_exploitation")
+# SG2b: care home split into nursing and residential, hospital into acute, mental health and
+# community (pathways from 2026.12.2; before, "care_home" and "hospital" whole)
+LOCATIONS_OF_RISK = ("own_home", "community", "service_in_the_community", "care_home_nursing", "care_home_residential",
+                     "hospital_acute", "hospital_mental_health", "hospital_community", "other")
+LOCATIONS_BEFORE_2026_12_2 = ("care_home", "hospital")
 SOURCES_OF_RISK = ("service_provider", "other_known_to_individual", "unknown_to_individual")
 RISK_OUTCOMES = ("removed", "reduced", "remains")
-# Making Safeguarding Personal, as the collection asks it: were outcomes asked about, expressed, achieved
-MSP_ASKED = ("yes_outcomes_expressed", "yes_no_outcomes_expressed", "no_lacked_capacity", "no_other_reason")
+# Making Safeguarding Personal, as the collection asks it: were outcomes asked about, expressed,
+# achieved ("dont_know" from 2026.12.2)
+MSP_ASKED = ("yes_outcomes_expressed", "yes_no_outcomes_expressed", "no_lacked_capacity", "no_other_reason", "dont_know")
 MSP_ACHIEVED = ("fully", "partially", "not_achieved")
+# What the local authority did with a referral, and how its enquiry ended (SG1f, SG2c, SG2e, SG3a)
+LA_DECISIONS = ("section_42_enquiry", "other_enquiry", "no_further_action")
+LA_ENQUIRIES = ("section_42_enquiry", "other_enquiry")
+RISK_ASSESSMENT_OUTCOMES = (  # SG2c, in the collection's order
+    "risk_identified_action_taken", "risk_identified_no_action_taken",
+    "inconclusive_action_taken", "inconclusive_no_action_taken",
+    "no_risk_identified_action_taken", "no_risk_identified_no_action_taken",
+    "ceased_at_individuals_request_no_action_taken",
+)
+RISK_IDENTIFIED = RISK_ASSESSMENT_OUTCOMES[:2]
+ENQUIRY_RISK_OUTCOMES = ("remained", "reduced", "removed")  # SG2e
+CAPACITY_ANSWERS = ("yes", "no", "dont_know")  # SG3a ("not recorded" is the absence of an answer)
+# No seed gives the local authority's answer a deadline: a reminder to chase it after this many
+# working days (SAFEGUARD_STEP_DEADLINES can change it; each case records the one it ran under)
+LA_CHASE_WORKING_DAYS = 5
 
 
 def text(name: str, help: str = "") -> RecordField:
@@ -148,6 +171,8 @@ LOCATION_OF_RISK = RecordField(name="location_of_risk", type="choice", choices=L
                                help="national Safeguarding Adults Collection: where the risk was")
 SOURCE_OF_RISK = RecordField(name="source_of_risk", type="choice", choices=SOURCES_OF_RISK,
                              help="national Safeguarding Adults Collection: who the risk came from")
+FURTHER_TYPES_OF_RISK = RecordField(name="further_types_of_risk", type="choices", choices=TYPES_OF_RISK, required=False,
+                                    help="national Safeguarding Adults Collection: any other types of risk in this case (each is counted)")
 OVERRIDE_REASON = RecordField(name="override_reason", type="text", required=False,
                               help="why the threshold is not met although the threshold tool says reportable")
 ROUTE_DECISION = Step(
@@ -157,7 +182,8 @@ ROUTE_DECISION = Step(
     role="designated_safeguarding_lead",
     opens=AfterStep(step=RECORD_CONCERN.id),
     deadline=WorkingHours(hours=4),
-    record=(ABUSE_CATEGORY, LOCATION_OF_RISK, SOURCE_OF_RISK, *HIGH_RISK_INDICATORS, EXTERNAL_THRESHOLD_MET, OVERRIDE_REASON, NOTES),
+    record=(ABUSE_CATEGORY, FURTHER_TYPES_OF_RISK, LOCATION_OF_RISK, SOURCE_OF_RISK, *HIGH_RISK_INDICATORS,
+            EXTERNAL_THRESHOLD_MET, OVERRIDE_REASON, NOTES),
     triggers=(
         Escalate(
             when=count_true(tuple(f.name for f in HIGH_RISK_INDICATORS), 2),
@@ -201,7 +227,7 @@ VIEWS_AND_WISHES = Step(
     requires=(
         Requirement(fields=(OUTCOMES_EXPRESSED.name,), when=eq(ASKED_ABOUT_OUTCOMES.name, "yes_outcomes_expressed"),
                     reason="record what the adult at risk expressed"),
-        Requirement(fields=(NOT_ASKED_REASON.name,), when=one_of(ASKED_ABOUT_OUTCOMES.name, "no_lacked_capacity", "no_other_reason"),
+        Requirement(fields=(NOT_ASKED_REASON.name,), when=one_of(ASKED_ABOUT_OUTCOMES.name, "no_lacked_capacity", "no_other_reason", "dont_know"),
                     reason="record why the adult at risk could not be asked"),
     ),
 )
@@ -419,6 +445,50 @@ EXTERNAL_REFERRAL = Step(
     ),
 )
 
+# ---- What the local authority did with the referral (issue 19; the SAC counts concerns the local
+# authority received and the enquiries it made: docs/sac.md)
+
+REFERRAL_RECEIVED_AT = RecordField(name="referral_received_at", type="instant",
+                                   help="when the local authority received the referral (the national return counts the concern from then)")
+LA_DECISION = RecordField(name="la_decision", type="choice", choices=LA_DECISIONS,
+                          help="what the local authority decided: a section 42 enquiry, another enquiry, or no further action")
+LA_DECIDED_AT = RecordField(name="la_decided_at", type="instant", help="when the local authority decided (an enquiry counts from then)")
+LA_RESPONSE = Step(
+    id="la_response",
+    title="Local authority's decision on the referral",
+    seed="issue 19 (national Safeguarding Adults Collection, docs/sac.md): no seed gives a deadline; a reminder to chase the local authority after 5 working days",
+    role="designated_safeguarding_lead",
+    opens=AfterStep(step=EXTERNAL_REFERRAL.id),
+    deadline=WorkingDays(days=LA_CHASE_WORKING_DAYS),
+    record=(REFERRAL_RECEIVED_AT, LA_DECISION, LA_DECIDED_AT, NOTES),
+)
+
+ENQUIRY_CONCLUDED_AT = RecordField(name="enquiry_concluded_at", type="instant",
+                                   help="when the local authority's enquiry concluded (its case details count in that year)")
+RISK_ASSESSMENT_OUTCOME = RecordField(name="risk_assessment_outcome", type="choice", choices=RISK_ASSESSMENT_OUTCOMES,
+                                      help="the enquiry's risk assessment outcome, as the local authority recorded it")
+ENQUIRY_RISK_OUTCOME = RecordField(name="enquiry_risk_outcome", type="choice", choices=ENQUIRY_RISK_OUTCOMES, required=False,
+                                   help="where a risk was identified: whether it remained, was reduced or was removed")
+LACKED_CAPACITY = RecordField(name="lacked_capacity", type="choice", choices=CAPACITY_ANSWERS,
+                              help="did the adult lack capacity to make decisions about the enquiry?")
+CAPACITY_SUPPORTED = RecordField(name="supported_by_advocate_family_or_friend", type="bool", required=False,
+                                 help="where the adult lacked capacity: were they supported by an advocate, family or friend?")
+LA_ENQUIRY_OUTCOME = Step(
+    id="la_enquiry_outcome",
+    title="Local authority's enquiry concluded",
+    seed="issue 19 (national Safeguarding Adults Collection, docs/sac.md): SG2 to SG4 count enquiries when they conclude; no seed gives a deadline",
+    role="designated_safeguarding_lead",
+    opens=AfterStep(step=LA_RESPONSE.id, when=one_of(LA_DECISION.name, *LA_ENQUIRIES)),
+    deadline=None,
+    record=(ENQUIRY_CONCLUDED_AT, RISK_ASSESSMENT_OUTCOME, ENQUIRY_RISK_OUTCOME, LACKED_CAPACITY, CAPACITY_SUPPORTED, NOTES),
+    requires=(
+        Requirement(fields=(ENQUIRY_RISK_OUTCOME.name,), when=one_of(RISK_ASSESSMENT_OUTCOME.name, *RISK_IDENTIFIED),
+                    reason="a risk was identified: record whether it remained, was reduced or was removed"),
+        Requirement(fields=(CAPACITY_SUPPORTED.name,), when=eq(LACKED_CAPACITY.name, "yes"),
+                    reason="the adult lacked capacity: record whether an advocate, family or friend supported them"),
+    ),
+)
+
 FOLLOW_UP_PLAN = Step(
     id="follow_up_plan",
     title="Live follow-up plan",
@@ -516,8 +586,9 @@ PEER_TO_PEER = Pathway(
     name="peer-to-peer-escalation",
     # 2026.11.3: initiated_by is an id (issue 8). 2026.12.1 (issue 12): views and wishes, capacity
     # and advocacy, mutual harm and mediation, the lower-level route, notifications as steps, the
-    # national categories (route decision, closure)
-    version="2026.12.1",
+    # national categories (route decision, closure). 2026.12.2 (issue 19): the local authority's
+    # decision and enquiry outcome, several types of risk, the collection's locations
+    version="2026.12.2",
     source="001_83683b439f7bdd5b.txt",
     escalation_chain=(
         "senior_support_worker",
@@ -541,6 +612,7 @@ PEER_TO_PEER = Pathway(
         VIEWS_AND_WISHES, CAPACITY_AND_ADVOCACY, SOURCE_PROTECTION_PLAN, MEDIATION,  # the person at the centre (000)
         LA_CONSULTATION, INTERVENTION_PLAN, INTERVENTION_REVIEW,  # the lower-level route (000 procedure 2; 002/003)
         NOTIFY_POLICE, NOTIFY_EMERGENCY_SERVICES, NOTIFY_CHILDRENS_SERVICES, NOTIFY_REGULATOR,  # notifications
+        LA_RESPONSE, LA_ENQUIRY_OUTCOME,  # what the local authority did (national return; 2026.12.2)
     ),
     threshold=ThresholdPolicy(
         # 001 example 1 step 3: "files the matrix in the safeguarding decision folder"

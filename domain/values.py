@@ -14,8 +14,9 @@ from typing import Any, Literal
 from domain.inputs import CLOCK_SKEW, DEFAULT_RULES, MAX_INT, MAX_TEXT, InputRules, shown, text_problem
 
 # "id": a person's id, checked against the case's id rules (added after "text"; older pathways
-# never use it, so they load as they were)
-ValueType = Literal["text", "bool", "int", "choice", "instant", "percent", "object", "id"]
+# never use it, so they load as they were). "choices": one or more of the choices, each once
+# (pathways from 2026.12.2: the types of risk of a case, issue 19)
+ValueType = Literal["text", "bool", "int", "choice", "instant", "percent", "object", "id", "choices"]
 
 _EXPECTED = {
     "id": "a service user's id (e.g. A-117), never a name",
@@ -32,6 +33,8 @@ def expected(type: ValueType, choices: tuple[str, ...] = ()) -> str:
     """What a value of `type` must be, in words."""
     if type == "choice":
         return "one of " + ", ".join(repr(c) for c in choices)
+    if type == "choices":
+        return "a list of one or more of " + ", ".join(repr(c) for c in choices) + ", each once"
     return _EXPECTED[type]
 
 
@@ -99,6 +102,10 @@ def _normalise(type: ValueType, value: Any, choices: tuple[str, ...]) -> Any:
         return value if _is_number(value) and 0 <= value <= 100 else _BAD
     if type == "choice":
         return value if isinstance(value, str) and value in choices else _BAD
+    if type == "choices":
+        ok = (isinstance(value, list) and value and len(set(map(str, value))) == len(value)
+              and all(isinstance(v, str) and v in choices for v in value))
+        return [c for c in choices if c in value] if ok else _BAD  # in the vocabulary's order
     if type == "object":
         return value if isinstance(value, dict) else _BAD
     if type == "instant":

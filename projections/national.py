@@ -1,28 +1,39 @@
 """The national return's read model: one document per case with what the Safeguarding Adults
 Collection counts (domain/national.py makes the tables). Folded from the case's own facts, so it
-is the same live, rebuilt or "as at" an instant."""
+is the same live, rebuilt or "as at" an instant.
+
+Named `sac_cases` from issue 19 (it was `national_return`): a new name is folded from the start
+of the log, so cases recorded before it are counted with what their facts hold. The old view's
+documents are no longer read."""
 
 from __future__ import annotations
 
 from typing import Any, Iterable
 
 from domain.facts import CaseClosed, ConcernRaised, StepCompleted, ThresholdDecisionFiled
-from domain.national import NationalCase, national_return
+from domain.national import NationalCase, national_return, per_service, suppressed
 from domain.pathway import (
     ABUSE_CATEGORY,
-    ADULT_MAY_LACK_CAPACITY,
-    ADVOCATE_ARRANGED,
     ASKED_ABOUT_OUTCOMES,
-    CAPACITY_AND_ADVOCACY,
+    CAPACITY_SUPPORTED,
     CLOSURE_LEARNING_REVIEW,
+    ENQUIRY_CONCLUDED_AT,
+    ENQUIRY_RISK_OUTCOME,
+    EXTERNAL_REFERRAL,
+    FURTHER_TYPES_OF_RISK,
+    LA_DECIDED_AT,
+    LA_DECISION,
+    LA_ENQUIRY_OUTCOME,
+    LA_RESPONSE,
+    LACKED_CAPACITY,
     LOCATION_OF_RISK,
     OUTCOMES_ACHIEVED,
     PEER_RISK_REVIEW,
+    REFERRAL_RECEIVED_AT,
+    RISK_ASSESSMENT_OUTCOME,
     RISK_OUTCOME,
-    RISK_REMAINS_REASON,
     ROUTE_DECISION,
     SOURCE_ALSO_ADULT_AT_RISK,
-    SOURCE_MAY_LACK_CAPACITY,
     SOURCE_OF_RISK,
     VIEWS_AND_WISHES,
 )
@@ -31,22 +42,25 @@ from projections.documents import Doc, Documents
 from projections.feed import ReadModel
 from projections.jsonable import iso
 
-# the record fields each step gives the return: step -> {record field: document field}
+# the record fields each step gives the return: step -> {record field: document field}. Coded
+# answers and instants only: no free text reaches the return.
 READ_FROM: dict[str, dict[str, str]] = {
-    ROUTE_DECISION.id: {ABUSE_CATEGORY.name: "type_of_risk", LOCATION_OF_RISK.name: "location_of_risk",
-                        SOURCE_OF_RISK.name: "source_of_risk"},
+    ROUTE_DECISION.id: {ABUSE_CATEGORY.name: "type_of_risk", FURTHER_TYPES_OF_RISK.name: "further_types_of_risk",
+                        LOCATION_OF_RISK.name: "location_of_risk", SOURCE_OF_RISK.name: "source_of_risk"},
     PEER_RISK_REVIEW.id: {SOURCE_ALSO_ADULT_AT_RISK.name: "mutual_harm"},
     VIEWS_AND_WISHES.id: {ASKED_ABOUT_OUTCOMES.name: "asked_about_outcomes"},
-    CAPACITY_AND_ADVOCACY.id: {ADULT_MAY_LACK_CAPACITY.name: "adult_may_lack_capacity",
-                               SOURCE_MAY_LACK_CAPACITY.name: "source_may_lack_capacity",
-                               ADVOCATE_ARRANGED.name: "advocate_arranged"},
-    CLOSURE_LEARNING_REVIEW.id: {RISK_OUTCOME.name: "risk_outcome", RISK_REMAINS_REASON.name: "risk_remains_reason",
-                                 OUTCOMES_ACHIEVED.name: "outcomes_achieved"},
+    LA_RESPONSE.id: {REFERRAL_RECEIVED_AT.name: "received_at", LA_DECISION.name: "la_decision",
+                     LA_DECIDED_AT.name: "la_decided_at"},
+    LA_ENQUIRY_OUTCOME.id: {ENQUIRY_CONCLUDED_AT.name: "enquiry_concluded_at",
+                            RISK_ASSESSMENT_OUTCOME.name: "risk_assessment_outcome",
+                            ENQUIRY_RISK_OUTCOME.name: "enquiry_risk_outcome", LACKED_CAPACITY.name: "lacked_capacity",
+                            CAPACITY_SUPPORTED.name: "capacity_supported"},
+    CLOSURE_LEARNING_REVIEW.id: {RISK_OUTCOME.name: "risk_outcome", OUTCOMES_ACHIEVED.name: "outcomes_achieved"},
 }
 
 
 class NationalReturnCases(ReadModel):
-    name = "national_return"
+    name = "sac_cases"
     handles = (ConcernRaised, StepCompleted, ThresholdDecisionFiled, CaseClosed)
 
     def keys(self, event: Recorded) -> Iterable[str]:
@@ -61,6 +75,8 @@ class NationalReturnCases(ReadModel):
         if doc is None:
             return  # raised before the log began
         match f:
+            case StepCompleted() if f.step == EXTERNAL_REFERRAL.id:
+                doc["referred"] = True
             case StepCompleted() if f.step in READ_FROM:
                 for field, key in READ_FROM[f.step].items():
                     if field in f.record:
@@ -76,5 +92,11 @@ def national_cases(documents: Documents) -> list[NationalCase]:
     return [NationalCase.model_validate(doc) for _, doc in documents.scan(NationalReturnCases.name)]
 
 
-def national_report(documents: Documents, year: int) -> dict[str, Any]:
-    return national_return(national_cases(documents), year)
+def national_report(documents: Documents, year: int, outside: bool = False) -> dict[str, Any]:
+    """The return for `year`. Inside the organisation with the figures per service; `outside` (for
+    sharing beyond it) without them, and every count suppressed as NHS England publishes."""
+    cases = national_cases(documents)
+    report = national_return(cases, year)
+    if outside:
+        return {**suppressed(report), "suppressed": True}
+    return {**report, "services": per_service(cases, year), "suppressed": False}

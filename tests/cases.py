@@ -23,7 +23,7 @@ RECORDS: dict[str, dict[str, Any]] = {
     "record_concern": {"behaviour_observed": "blocked the lounge door", "initiated_by": "A-204", "presentation": "tearful"},
     "peer_risk_review": {"source_still_has_access": False, "repeated_or_targeted": True, "other_adult_affected": False, "source_also_adult_at_risk": False},
     "seriousness_assessment": {"frequency_of_similar_incidents": 2, "power_imbalance": "significant", "fear_or_avoidance": True},
-    "route_decision": {"abuse_category": "psychological", "location_of_risk": "care_home", "source_of_risk": "other_known_to_individual", "humiliation": True, "coercion": False, "exploitation": False, "external_threshold_met": True},
+    "route_decision": {"abuse_category": "psychological", "location_of_risk": "care_home_residential", "source_of_risk": "other_known_to_individual", "humiliation": True, "coercion": False, "exploitation": False, "external_threshold_met": True},
     "protection_plan": {"separation_measures": "separate dining times", "shared_space_restrictions": "lounge supervised", "supervision_arrangements": "1:1 in communal areas"},
     "implementation_check": {"implemented": True},
     "chronology_update": {"prior_linked_incidents": "two on 3 and 9 Dec", "access_changes": "lounge supervised", "previous_interventions": "verbal prompts"},
@@ -46,6 +46,8 @@ RECORDS: dict[str, dict[str, Any]] = {
     "notify_police": {"reference": "CAD-1234", "contacted": "police 101 desk", "contacted_at": "2027-01-12T11:10:00+00:00", "response": "officer to visit"},
     "notify_emergency_services": {"reference": "AMB-77", "contacted": "999 ambulance", "contacted_at": "2027-01-12T11:05:00+00:00", "response": "crew attended"},
     "notify_childrens_services": {"reference": "CS-9", "contacted": "children's services front door", "contacted_at": "2027-01-12T11:20:00+00:00", "response": "referral accepted"},
+    "la_response": {"referral_received_at": "2027-01-12T11:20:00+00:00", "la_decision": "section_42_enquiry", "la_decided_at": "2027-01-13T15:00:00+00:00"},
+    "la_enquiry_outcome": {"enquiry_concluded_at": "2027-02-20T12:00:00+00:00", "risk_assessment_outcome": "risk_identified_action_taken", "enquiry_risk_outcome": "reduced", "lacked_capacity": "no"},
     "notify_regulator": {"reference": "CQC-INC-1", "source_reference": "CQC-INC-2", "contacted": "CQC online notification", "contacted_at": "2027-01-12T10:00:00+00:00", "response": "acknowledged"},
 }
 
@@ -62,7 +64,8 @@ ROLES = {
     "la_consultation": "designated_safeguarding_lead", "intervention_plan": "registered_manager",
     "intervention_review": "registered_manager", "notify_police": "designated_safeguarding_lead",
     "notify_emergency_services": "designated_safeguarding_lead", "notify_childrens_services": "designated_safeguarding_lead",
-    "notify_regulator": "registered_manager",
+    "notify_regulator": "registered_manager", "la_response": "designated_safeguarding_lead",
+    "la_enquiry_outcome": "designated_safeguarding_lead",
 }
 
 

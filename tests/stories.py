@@ -29,6 +29,8 @@ async def full_pathway(case: Case) -> None:
     await case.complete("follow_up_review", stabilised=False)  # not yet stable: another review tomorrow
     await case.at("2027-01-13T16:00:00+00:00")
     await case.complete("follow_up_review", stabilised=True)
+    await case.complete("la_response")  # the local authority made a section 42 enquiry
+    await case.complete("la_enquiry_outcome", enquiry_concluded_at="2027-01-13T15:30:00+00:00")
     await case.complete("conclude_case")
     await case.at("2027-01-14T10:00:00+00:00")
     await case.complete("closure_learning_review")

@@ -74,6 +74,9 @@ async def answer(page, step_id: str, fields: dict) -> None:
     for label, value in fields.items():
         if value is True or value is False:
             await form.get_by_role("group", name=re.compile("^" + label)).get_by_label("Yes" if value else "No", exact=True).check()
+        elif isinstance(value, list):  # ticked boxes, by each box's label
+            for box in value:
+                await form.get_by_role("group", name=re.compile("^" + label)).get_by_label(box, exact=True).check()
         elif await form.get_by_label(label, exact=False).first.evaluate("e => e.tagName") == "SELECT":
             await form.get_by_label(label, exact=False).first.select_option(value)
         else:
@@ -81,7 +84,7 @@ async def answer(page, step_id: str, fields: dict) -> None:
     await form.get_by_role("button", name=re.compile("^Complete this step")).click()
 
 
-async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_roles(site, person):
+async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_roles(site, person, records):
     site.user("SSW-1", Assignment("senior_support_worker", ELM), name="Sam Support")
     site.user("TL-3", Assignment("team_leader", ELM), name="Tia Leader")
     site.user("DSL-2", Assignment("designated_safeguarding_lead", ELM), name="Dee Lead")
@@ -110,10 +113,14 @@ async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_
 
     dsl = await person("DSL-2")
     await dsl.goto(f"{site.base}/cases/{case_id}")
-    await answer(dsl, "route_decision", {"Abuse category": "psychological", "Location of risk": "care_home",
+    await answer(dsl, "route_decision", {"Abuse category": "psychological", "Further types of risk": ["Physical", "Sexual exploitation"],
+                                         "Location of risk": "care_home_residential",
                                          "Source of risk": "other_known_to_individual", "Humiliation": False,
                                          "Coercion": False, "Exploitation": False, "External threshold met": False})
     await expect(dsl.get_by_role("status")).to_contain_text("Done: safeguarding route decision, recorded")
+    route = next(f.fact for f in records.stored_facts(case_id) if getattr(f.fact, "step", None) == "route_decision"
+                 and f.type == "StepCompleted")
+    assert route.record["further_types_of_risk"] == ["physical", "sexual_exploitation"]  # both ticked boxes
     await dsl.goto(f"{site.base}/")  # a step without a deadline is on My work too
     await dsl.locator(f"li[data-case='{case_id}'][data-step='conclude_case'] a").first.click()
     await answer(dsl, "conclude_case", {"Reason": "enquiry concluded, no further risk"})

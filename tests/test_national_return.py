@@ -1,148 +1,208 @@
-"""The national return (`safeguard report national`) over a seeded year of mixed cases, run through
-the workflow and the event store, with every figure worked out by hand below (issue 12).
+"""The national return counted as NHS England's Safeguarding Adults Collection counts it (issue 19;
+every rule is quoted with its source in docs/sac.md). Cases are walked on the decider to different
+ends, stored, and folded by the read model; every figure below is worked out by hand.
 
-The collection's year 2027 runs from 1 April 2027 to 31 March 2028 (UK local time).
+The collection's year 2027 runs from 1 April 2027 to 31 March 2028, London time: it starts at
+2027-03-31T23:00Z (BST began 28 March 2027) and ends at 2028-03-31T23:00Z (BST began 26 March 2028).
 
-    case  service  raised      closed      level           type / location / source                 risk     MSP asked / achieved        capacity
-    N1    ELM      2027-03-22  2027-04-06  reportable      physical / care_home / other_known        removed  (not recorded)              -
-    N2    ELM      2027-05-04  2027-05-11  non_reportable  psychological / care_home / other_known   reduced  expressed / partially       source in doubt; mutual harm
-    N3    ELM      2027-06-08  2027-06-15  reportable      physical / community / service_provider   remains  lacked capacity             adult in doubt, advocate
-    N4    OAK      2027-09-07  2027-09-21  consultation    financial / service_in_community / unknown removed expressed / fully           adult in doubt, no advocate
-    N5    OAK      2028-02-01  open        (not assessed)  -                                         -        -                           mutual harm
-    N6    OAK      2028-03-28  2028-04-04  reportable      (closed after the year)
+    case  raised      referred  LA received                   LA decided (enquiry starts)   enquiry concluded
+    S1    2027-03-22  yes       2027-03-31T22:30Z (23:30 BST  2027-04-01 09:00 BST: s42     2027-05-10: risk identified,
+                                31 March: the year before)                                   action taken; reduced
+    S2    2027-06-01  yes       2027-06-02                    2027-06-05: other enquiry     2027-07-01: no risk, no action
+    S3    2028-03-20  yes       2028-03-31T22:30Z (23:30 BST  2028-04-01 08:00 BST: s42     -
+                                31 March: this year)          (the year after)
+    S4    2027-09-01  yes       2027-09-02                    2027-09-03: no further action -
+    S5    2027-10-01  no (below the threshold: the provider's own figure)
+    S6    2027-11-01  yes       not recorded                  -                             -
+    S8    2027-12-01  yes       2027-12-01                    2027-12-02: s42               2028-01-15: inconclusive,
+                                                                                              action taken
 
-Raised in the year: N2-N6 = 5 (levels: non_reportable 1, consultation 1, reportable 2, not recorded 1;
-mutual harm N2, N5 = 2). Closed in the year: N1-N4 = 4.
+    SG1f 2027: concerns S2, S3, S4, S8 = 4; s42 enquiries S1, S8 = 2; other enquiries S2 = 1.
+    Concluded s42 in 2027: S1, S8. S1 types physical + sexual exploitation, care home (nursing),
+    known to the adult; lacked capacity, supported by an advocate; asked, outcomes expressed, fully
+    achieved. S8 types physical + modern slavery (physical given twice: counted once), hospital
+    (mental health), unknown to the adult; capacity "don't know"; never asked (not recorded).
+    Concluded other enquiries: S2, psychological, own home, service provider; capacity no; asked,
+    no outcomes expressed.
+    The provider raised S2, S3, S4, S5, S6, S8 in the year (S1 in March 2027): 6, of which S5 was
+    not referred and S6's receipt is not recorded.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import stat
 
 import pytest
 from typer.testing import CliRunner
 
 import cli.report as report_cli
 from cli.main import app as main_app
-from domain.national import reporting_year
-from projections.commissioner import CommissionerRecords, commissioner_records
+from domain.national import SUPPRESSION, NationalCase, national_return, reporting_year
 from projections.feed import ProjectionFeed
 from projections.national import NationalReturnCases, national_report
 from projections.registry import open_documents
 from tests.conftest import concern
-from tests.test_decider_person import CONSULTATION, NON_REPORTABLE
+from tests.pure_case import PureCase
+from tests.test_decider_person import NON_REPORTABLE
 
-ELM = {"id": "SVC-ELM", "name": "Elm House", "provider": "Northgate Care", "client_group": "learning disability"}
-OAK = {"id": "SVC-OAK", "name": "Oak Lodge", "provider": "Riverside Homes", "client_group": "older people"}
-REFERRED = {"external_threshold_met": True}
-NOT_REFERRED = {"external_threshold_met": False, "humiliation": False}
-NOT_ASSESSED = object()
+pytestmark = pytest.mark.unit
+
+SVC = {"id": "SVC-ELM", "name": "Elm House", "provider": "Northgate Care", "client_group": "learning disability"}
 
 
-async def seeded(driver, name, svc, raised, closed, *, assessment=None, route=None, mutual=False, views=None,
-                 capacity=None, closure=None):
+def walk(records, name: str, raised: str, *, referred: bool = True, route: dict | None = None, received: str | None = None,
+         decision: str | None = None, decided: str | None = None, outcome: dict | None = None, views: dict | None = None,
+         closure: dict | None = None) -> None:
     n = name[1:]
-    case = await driver.raise_concern(concern(raised, case_id=f"NAT-{name}", service=svc, adult_at_risk={"id": f"A-{n}1"},
-                                              alleged_source={"id": f"A-{n}2"}))
-    await case.complete("record_concern")
-    await case.complete("peer_risk_review", source_also_adult_at_risk=mutual)
-    if assessment is NOT_ASSESSED:
-        return case
-    await case.complete("seriousness_assessment", **(assessment or {}))
-    await case.complete("route_decision", **(route or REFERRED))
+    case = PureCase(concern(raised, case_id=f"SAC-{name}", service=SVC, adult_at_risk={"id": f"A-{n}1"},
+                            alleged_source={"id": f"A-{n}2"}))
+    case.complete("record_concern")
+    case.complete("peer_risk_review")
+    case.complete("seriousness_assessment", **({} if referred else NON_REPORTABLE))
+    case.complete("route_decision", **(route or {}), **({} if referred else {"external_threshold_met": False, "humiliation": False}))
     if views is not None:
-        await case.complete("views_and_wishes", **views)
-    if capacity is not None:
-        await case.complete("capacity_and_advocacy", **capacity)
-    if closed:
-        await case.at(closed)
-        await case.complete("conclude_case")
-        await case.complete("closure_learning_review", **(closure or {}))
-    return case
+        case.complete("views_and_wishes", **views)
+    if referred:
+        case.complete("external_referral", referred_at=raised)
+    if received:
+        case.at(decided)
+        case.complete("la_response", referral_received_at=received, la_decision=decision, la_decided_at=decided)
+    if outcome:
+        case.at(outcome["enquiry_concluded_at"])
+        case.complete("la_enquiry_outcome", **outcome)
+    if closure is not None:
+        case.complete("conclude_case")
+        case.complete("closure_learning_review", **closure)
+    records.record(f"SAC-{name}", 1, case.facts)
 
 
-NOT_EXPRESSED = {"outcomes_achieved": None}
+def seed(records) -> None:
+    walk(records, "S1", "2027-03-22T10:00:00+00:00", route={"abuse_category": "physical", "further_types_of_risk": ["sexual_exploitation"],
+                                                            "location_of_risk": "care_home_nursing"},
+         received="2027-03-31T22:30:00+00:00", decision="section_42_enquiry", decided="2027-04-01T09:00:00+01:00",
+         outcome={"enquiry_concluded_at": "2027-05-10T12:00:00+01:00", "risk_assessment_outcome": "risk_identified_action_taken",
+                  "enquiry_risk_outcome": "reduced", "lacked_capacity": "yes", "supported_by_advocate_family_or_friend": True},
+         views={}, closure={"outcomes_achieved": "fully"})
+    walk(records, "S2", "2027-06-01T10:00:00+01:00", route={"location_of_risk": "own_home", "source_of_risk": "service_provider"},
+         received="2027-06-02T10:00:00+01:00", decision="other_enquiry", decided="2027-06-05T10:00:00+01:00",
+         outcome={"enquiry_concluded_at": "2027-07-01T10:00:00+01:00", "enquiry_risk_outcome": None,
+                  "risk_assessment_outcome": "no_risk_identified_no_action_taken", "lacked_capacity": "no"},
+         views={"asked_about_outcomes": "yes_no_outcomes_expressed", "outcomes_expressed": None})
+    walk(records, "S3", "2028-03-20T10:00:00+00:00", received="2028-03-31T22:30:00+00:00", decision="section_42_enquiry",
+         decided="2028-04-01T08:00:00+01:00")
+    walk(records, "S4", "2027-09-01T10:00:00+01:00", received="2027-09-02T10:00:00+01:00", decision="no_further_action",
+         decided="2027-09-03T10:00:00+01:00")
+    walk(records, "S5", "2027-10-01T10:00:00+01:00", referred=False)
+    walk(records, "S6", "2027-11-01T10:00:00+00:00")
+    walk(records, "S8", "2027-12-01T10:00:00+00:00", route={"abuse_category": "physical", "further_types_of_risk": ["physical", "modern_slavery"],
+                                                            "location_of_risk": "hospital_mental_health", "source_of_risk": "unknown_to_individual"},
+         received="2027-12-01T12:00:00+00:00", decision="section_42_enquiry", decided="2027-12-02T10:00:00+00:00",
+         outcome={"enquiry_concluded_at": "2028-01-15T10:00:00+00:00", "risk_assessment_outcome": "inconclusive_action_taken",
+                  "enquiry_risk_outcome": None, "lacked_capacity": "dont_know"})
 
 
-async def seed_year(driver):
-    await seeded(driver, "N1", ELM, "2027-03-22T10:00:00+00:00", "2027-04-06T10:00:00+01:00",
-                 route={**REFERRED, "abuse_category": "physical"}, closure={**NOT_EXPRESSED, "risk_outcome": "removed"})
-    await seeded(driver, "N2", ELM, "2027-05-04T10:00:00+01:00", "2027-05-11T10:00:00+01:00", assessment=NON_REPORTABLE,
-                 route=NOT_REFERRED, mutual=True, views={},  # expressed "to feel safe in the lounge"
-                 capacity={"source_may_lack_capacity": True, "advocate_arranged": True},
-                 closure={"outcomes_achieved": "partially", "risk_outcome": "reduced"})
-    await seeded(driver, "N3", ELM, "2027-06-08T10:00:00+01:00", "2027-06-15T10:00:00+01:00",
-                 route={**REFERRED, "abuse_category": "physical", "location_of_risk": "community", "source_of_risk": "service_provider"},
-                 views={"asked_about_outcomes": "no_lacked_capacity", "outcomes_expressed": None, "not_asked_reason": "IMCA appointed"},
-                 capacity={"adult_may_lack_capacity": True, "advocate_arranged": True},
-                 closure={**NOT_EXPRESSED, "risk_outcome": "remains", "risk_remains_reason": "source moved within the home"})
-    await seeded(driver, "N4", OAK, "2027-09-07T10:00:00+01:00", "2027-09-21T10:00:00+01:00", assessment=CONSULTATION,
-                 route={**NOT_REFERRED, "abuse_category": "financial_or_material", "location_of_risk": "service_in_the_community",
-                        "source_of_risk": "unknown_to_individual"},
-                 views={}, capacity={"adult_may_lack_capacity": True, "advocate_arranged": False,
-                                     "advocate_not_arranged_reason": "family advocate in place, adult's choice"},
-                 closure={"outcomes_achieved": "fully", "risk_outcome": "removed"})
-    await seeded(driver, "N5", OAK, "2028-02-01T10:00:00+00:00", None, mutual=True, assessment=NOT_ASSESSED)
-    await seeded(driver, "N6", OAK, "2028-03-28T10:00:00+01:00", "2028-04-04T10:00:00+01:00",
-                 closure={**NOT_EXPRESSED, "risk_outcome": "removed"})
+def report_of(records, year: int, outside: bool = False) -> dict:
+    feed = ProjectionFeed(records, open_documents(records), [NationalReturnCases()])
+    feed.catch_up()
+    return national_report(feed.documents, year, outside)
 
 
-@pytest.mark.unit
-def test_the_collection_year_is_the_financial_year_in_local_time():
+def nonzero(table: dict) -> dict:
+    if all(isinstance(v, dict) for v in table.values()):
+        return {k: z for k, v in table.items() if (z := nonzero(v))}
+    return {k: v for k, v in table.items() if v}
+
+
+def test_the_collection_year_is_the_financial_year_in_london_time():
     start, end = reporting_year(2027)
     assert (start.isoformat(), end.isoformat()) == ("2027-03-31T23:00:00+00:00", "2028-03-31T23:00:00+00:00")
 
 
-async def test_the_national_return_over_a_seeded_year(driver, monkeypatch, tmp_path):
-    await seed_year(driver)
-    feed = ProjectionFeed(driver.records, open_documents(driver.records), [NationalReturnCases()])
-    feed.catch_up()
-    r = national_report(feed.documents, 2027)
+def test_the_return_counts_what_reached_the_local_authority_by_the_collections_years(records):
+    seed(records)
+    r = report_of(records, 2027)
+    assert r["year"] == "2027-28" and r["suppressed"] is False
+    assert r["sg1f"] == {"concerns": 4, "section_42_enquiries": 2, "other_enquiries": 1}
+    s42 = r["section_42"]
+    assert s42["concluded"] == 2
+    assert nonzero(s42["sg2a_type_by_source"]) == {
+        "physical": {"other_known_to_individual": 1, "unknown_to_individual": 1},
+        "sexual_exploitation": {"other_known_to_individual": 1}, "modern_slavery": {"unknown_to_individual": 1}}
+    assert len(s42["sg2a_type_by_source"]) == 11  # every type the collection has, 0 or not
+    assert nonzero(s42["sg2b_location_by_source"]) == {"care_home_nursing": {"other_known_to_individual": 1},
+                                                       "hospital_mental_health": {"unknown_to_individual": 1}}
+    assert len(s42["sg2b_location_by_source"]) == 9
+    assert nonzero(s42["sg2c_risk_assessment_outcome"]) == {"risk_identified_action_taken": 1, "inconclusive_action_taken": 1}
+    assert len(s42["sg2c_risk_assessment_outcome"]) == 7
+    assert s42["sg2e_risk_outcome"] == {"remained": 0, "reduced": 1, "removed": 0}  # S1 only: a risk identified
+    assert s42["sg3a_capacity"] == {"yes": 1, "no": 0, "dont_know": 1, "supported": 1}
+    assert s42["sg4a_making_safeguarding_personal"] == {
+        "asked": {"asked_outcomes_expressed": 1, "asked_no_outcomes_expressed": 0, "not_asked": 0, "dont_know": 0, "not_recorded": 1},
+        "achieved": {"fully": 1, "partially": 0, "not_achieved": 0}}
+    other = r["other_enquiries"]
+    assert other["concluded"] == 1
+    assert nonzero(other["sg2a_type_by_source"]) == {"psychological": {"service_provider": 1}}
+    assert nonzero(other["sg2b_location_by_source"]) == {"own_home": {"service_provider": 1}}
+    assert nonzero(other["sg2e_risk_outcome"]) == {} and other["sg3a_capacity"]["no"] == 1
+    assert nonzero(other["sg4a_making_safeguarding_personal"]["asked"]) == {"asked_no_outcomes_expressed": 1}
+    p = r["provider"]
+    assert (p["concerns_raised"], p["not_referred"], p["referred"], p["referred_receipt_not_recorded"]) == (6, 1, 5, 1)
+    assert r["services"] == [{"service_id": "SVC-ELM", "concerns_raised": 6, "concerns_received": 4,
+                              "section_42_enquiries": 2, "enquiries_concluded": 3}]
+    assert any("SG1a-SG1e" in line for line in r["not_produced"])
+    # either side of 31 March: S1 received at 23:30 BST on 31 March 2027 is the year before's; S3's
+    # enquiry, decided at 08:00 BST on 1 April 2028, is the year after's
+    before, after = report_of(records, 2026), report_of(records, 2028)
+    assert before["sg1f"] == {"concerns": 1, "section_42_enquiries": 0, "other_enquiries": 0}
+    assert after["sg1f"] == {"concerns": 0, "section_42_enquiries": 1, "other_enquiries": 0}
+    # aggregate: no case id, service user id or free text anywhere in it
+    text = json.dumps(r)
+    assert "SAC-" not in text and "A-" not in text and "lounge" not in text
 
-    assert r["year"] == "2027-28"
-    assert r["concerns"] == {"raised": 5, "mutual_harm": 2, "by_threshold_level": {
-        "non_reportable": 1, "consultation": 1, "reportable": 2, "not_recorded": 1}}
-    assert r["closed"] == 4
-    assert {k: v for k, v in r["type_of_risk"].items() if v} == {"physical": 2, "psychological": 1, "financial_or_material": 1}
-    assert sum(r["type_of_risk"].values()) == 4 and len(r["type_of_risk"]) == 10  # every Care Act category is reported, 0 or not
-    assert r["location_of_risk"] == {"own_home": 0, "community": 1, "service_in_the_community": 1, "care_home": 2,
-                                     "hospital": 0, "other": 0}
-    assert r["source_of_risk"] == {"service_provider": 1, "other_known_to_individual": 2, "unknown_to_individual": 1}
-    assert r["risk_outcome"] == {"removed": 2, "reduced": 1, "remains": 1}
-    assert r["risk_remains_reasons"] == [{"case_id": "NAT-N3", "service_id": "SVC-ELM", "reason": "source moved within the home"}]
-    assert r["making_safeguarding_personal"] == {
-        "asked": {"yes_outcomes_expressed": 2, "yes_no_outcomes_expressed": 0, "no_lacked_capacity": 1, "no_other_reason": 0,
-                  "not_recorded": 1},
-        "outcomes_achieved": {"fully": 1, "partially": 1, "not_achieved": 0},
-    }
-    assert r["capacity_and_advocacy"] == {"adult_may_lack_capacity": 2, "advocate_arranged": 1, "advocate_not_arranged": 1,
-                                          "source_may_lack_capacity": 1}
-    assert r["providers"] == [
-        {"service_id": "SVC-ELM", "raised": 2, "closed": 3, "risk_removed": 1, "risk_reduced": 1, "risk_remains": 1,
-         "outcomes_expressed": 1, "outcomes_fully_or_partially_achieved": 1, "mutual_harm": 1},
-        {"service_id": "SVC-OAK", "raised": 3, "closed": 1, "risk_removed": 1, "risk_reduced": 0, "risk_remains": 0,
-         "outcomes_expressed": 1, "outcomes_fully_or_partially_achieved": 1, "mutual_harm": 0},
-    ]
-    assert national_report(feed.documents, 2028)["closed"] == 1  # N6, closed in April 2028
 
-    # the commissioner record counts the mutual-harm concerns of each service (N2 at Elm, N5 at Oak)
-    commissioner = ProjectionFeed(driver.records, open_documents(driver.records), [CommissionerRecords()])
-    commissioner.catch_up()
-    assert {r["service_id"]: r["mutual_harm_concerns"] for r in commissioner_records(commissioner.documents)} == {
-        "SVC-ELM": 1, "SVC-OAK": 1}
+def test_outside_the_organisation_small_counts_are_suppressed_as_nhs_england_publishes(records):
+    assert [SUPPRESSION(n) for n in (0, 1, 4, 5, 7, 8, 12, 13, 102)] == ["[c]", "[c]", "[c]", 5, 5, 10, 10, 15, 100]
+    seed(records)
+    r = report_of(records, 2027, outside=True)
+    assert r["suppressed"] is True and "services" not in r
+    assert r["sg1f"] == {"concerns": "[c]", "section_42_enquiries": "[c]", "other_enquiries": "[c]"}
+    assert r["year"] == "2027-28" and r["period"]["start"] == "2027-03-31T23:00:00+00:00"
 
-    # the command: the same figures, and the CSV tables a return is made from
-    monkeypatch.setattr(report_cli.runtime, "records", lambda: driver.records)
+
+def test_old_cases_are_counted_where_their_facts_allow_and_never_guessed():
+    """Before pathway 2026.12.2 a location was "care_home" or "hospital" whole, and no case recorded
+    the local authority's answer: such a location is its own row, never split by guess."""
+    old = NationalCase(case_id="OLD-1", service_id="SVC-ELM", raised_at="2027-05-01T10:00:00+00:00", referred=True,
+                       received_at="2027-05-01T10:00:00+00:00", la_decision="section_42_enquiry",
+                       la_decided_at="2027-05-02T10:00:00+00:00", enquiry_concluded_at="2027-06-01T10:00:00+00:00",
+                       type_of_risk="physical", location_of_risk="care_home", source_of_risk="service_provider")
+    r = national_return([old], 2027)["section_42"]
+    assert nonzero(r["sg2b_location_by_source"]) == {"care_home": {"service_provider": 1}}
+    assert nonzero(r["sg2c_risk_assessment_outcome"]) == {"not_recorded": 1}
+    assert nonzero(r["sg3a_capacity"]) == {"not_recorded": 1}
+
+
+def test_the_command_prints_and_writes_one_private_csv_per_table(records, monkeypatch, tmp_path):
+    seed(records)
+    monkeypatch.setattr(report_cli.runtime, "records", lambda: records)
     result = CliRunner().invoke(main_app, ["report", "national", "--year", "2027", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == r
-    result = CliRunner().invoke(main_app, ["report", "national", "--year", "2027", "--csv", str(tmp_path / "return")])
+    assert json.loads(result.output) == report_of(records, 2027)
+    out = tmp_path / "return"
+    result = CliRunner().invoke(main_app, ["report", "national", "--year", "2027", "--csv", str(out)])
     assert result.exit_code == 0, result.output
-    assert "concerns raised 5 (mutual harm 2)" in result.output and "A-" not in result.output
-    rows = list(csv.reader((tmp_path / "return" / "risk_outcome.csv").open()))
-    assert rows == [["risk_outcome", "count"], ["removed", "2"], ["reduced", "1"], ["remains", "1"]]
-    providers = list(csv.reader((tmp_path / "return" / "providers.csv").open()))
-    assert providers[0][:3] == ["service_id", "raised", "closed"] and providers[1][:3] == ["SVC-ELM", "2", "3"]
+    assert "SG1f: concerns 4, section 42 enquiries 2, other enquiries 1" in result.output and "A-" not in result.output
+    assert sorted(p.name for p in out.iterdir())[:4] == ["SG1f.csv", "SG2_concluded.csv", "SG2a.csv", "SG2b.csv"]
+    sg2a = list(csv.reader((out / "SG2a.csv").open()))
+    assert sg2a[0] == ["Type of risk", "Service Provider", "Other - Known to Individual", "Other - Unknown to Individual"]
+    assert ["Physical Abuse", "0", "1", "1"] in sg2a and ["Sexual Exploitation", "0", "1", "0"] in sg2a
+    assert all(stat.S_IMODE((out / name).stat().st_mode) == 0o600 for name in ("SG1f.csv", "SG2a.csv"))
+    shared = tmp_path / "shared"
+    result = CliRunner().invoke(main_app, ["report", "national", "--year", "2027", "--csv", str(shared), "--outside-organisation"])
+    assert result.exit_code == 0, result.output
+    assert list(csv.reader((shared / "SG1f.csv").open()))[1] == ["Total Number of Safeguarding Concerns", "[c]"]
+    assert not (shared / "services.csv").exists()
     result = CliRunner().invoke(main_app, ["report", "national", "--year", "27x"])
     assert result.exit_code == 2 and "--year" in result.output

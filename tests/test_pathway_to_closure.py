@@ -49,6 +49,8 @@ async def test_full_pathway_to_closure_on_time(driver):
         ("service_risk_review", 1): ("2027-01-12T11:30:00Z", "2027-01-13T11:30:00Z"),      # 1 working day
         ("follow_up_review", 2): ("2027-01-12T16:30:00Z", "2027-01-13T17:00:00Z"),         # end of the next working day
         ("closure_learning_review", 1): ("2027-01-13T16:00:00Z", "2027-01-20T16:00:00Z"),  # 5 working days
+        ("la_response", 1): ("2027-01-12T11:00:00Z", "2027-01-19T11:00:00Z"),              # chase after 5 working days
+        ("la_enquiry_outcome", 1): ("2027-01-13T16:00:00Z", None),                         # no deadline
     }
 
 

@@ -98,17 +98,31 @@ def record_from(form: Mapping[str, str], fields: Iterable[FormField], facts: Ite
             if answered:
                 record["facts"] = answered
             continue
+        if f.type == "choices":  # ticked boxes: one value each
+            ticked = [v.strip() for v in _all(form, f.name) if v.strip()]
+            if ticked:
+                record[f.name] = ticked
+            continue
         value = _typed(f.type, form.get(f.name, ""))
         if value is not None:
             record[f.name] = value
     return record
 
 
+def _all(form: Mapping[str, str], name: str) -> list[str]:
+    """Every value posted under `name` (a form's several ticked boxes), or its one value."""
+    several = getattr(form, "lists", {}).get(name)
+    if several:
+        return list(several)
+    value = form.get(name)
+    return [value] if isinstance(value, str) and value else []
+
+
 def fill(fields: Iterable[FormField], form: Mapping[str, str], errors: Mapping[str, str]) -> list[FormField]:
     """The fields again with what was typed and each one's error (a refused form keeps its values)."""
     out = []
     for f in fields:
-        f.value = form.get(f.name, f.value)
+        f.value = (_all(form, f.name) or f.value) if f.type == "choices" else form.get(f.name, f.value)
         f.error = errors.get(f.name)
         out.append(f)
     return out

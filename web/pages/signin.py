@@ -26,9 +26,21 @@ async def principal_of(request: Request) -> Principal:
     return await run_in_threadpool(asking, request)
 
 
-async def form_of(request: Request, principal: Principal) -> dict[str, str]:
+class PostedForm(dict[str, str]):
+    """A posted form: each name's one value (its last, if posted more than once), and in `lists`
+    every value of a name posted more than once (ticked boxes)."""
+
+    def __init__(self, values: dict[str, str], lists: dict[str, list[str]]) -> None:
+        super().__init__(values)
+        self.lists = lists
+
+
+async def form_of(request: Request, principal: Principal) -> PostedForm:
     """A posted form, after its CSRF token is checked (refused 403, audited, otherwise)."""
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    posted = await request.form()
+    values = {k: v for k, v in posted.items() if isinstance(v, str)}
+    lists = {k: vs for k in posted.keys() if len(vs := [v for v in posted.getlist(k) if isinstance(v, str)]) > 1}
+    form = PostedForm(values, lists)
     await run_in_threadpool(check_csrf, request, principal, form.get("csrf_token"))
     return form
 

@@ -110,16 +110,43 @@ class Period(Answer):
     end: str
 
 
+Figure = int | str  # a count; "[c]" where suppressed for outside the organisation
+Figures = dict[str, Figure]
+
+
+class SacMsp(Answer):
+    asked: Figures
+    achieved: Figures
+
+
+class SacCaseDetails(Answer):
+    """SG2 to SG4 over the enquiries that concluded in the year (docs/sac.md)."""
+
+    concluded: Figure
+    sg2a_type_by_source: dict[str, Figures] = Field(description="type of risk x source of risk; each type a case has counts")
+    sg2b_location_by_source: dict[str, Figures]
+    sg2c_risk_assessment_outcome: Figures
+    sg2e_risk_outcome: Figures = Field(description="where a risk was identified: remained, reduced, removed")
+    sg3a_capacity: Figures = Field(description='lacked capacity yes, no, dont_know, not_recorded; "supported": of the yes, '
+                                               "supported by an advocate, family or friend")
+    sg4a_making_safeguarding_personal: SacMsp
+
+
+class SacService(Answer):
+    service_id: str
+    concerns_raised: int
+    concerns_received: int
+    section_42_enquiries: int
+    enquiries_concluded: int
+
+
 class NationalReturn(Answer):
     year: str = Field(description='the collection year, e.g. "2027-28"')
     period: Period
-    concerns: dict[str, Any]
-    closed: int
-    type_of_risk: Count
-    location_of_risk: Count
-    source_of_risk: Count
-    risk_outcome: Count
-    risk_remains_reasons: list[dict[str, Any]]
-    making_safeguarding_personal: dict[str, Count]
-    capacity_and_advocacy: Count
-    providers: list[dict[str, Any]]
+    sg1f: Figures = Field(description="concerns the local authority received, section 42 and other enquiries it started")
+    section_42: SacCaseDetails = Field(description="concluded section 42 enquiries (the collection's mandatory part)")
+    other_enquiries: SacCaseDetails = Field(description="concluded other enquiries (the collection's optional part)")
+    not_produced: list[str] = Field(description="the collection's tables this return does not produce, and why")
+    provider: dict[str, Figure | Figures] = Field(description="the provider's own figures, apart from the collection")
+    services: list[SacService] | None = Field(default=None, description="per service; absent outside the organisation")
+    suppressed: bool = Field(description="small counts suppressed for outside the organisation")
