@@ -98,7 +98,12 @@ def _print_record(r: dict[str, Any]) -> None:
     d = r["decision"]
     typer.echo(_wrap(f"decision: {d['level'].upper()} - {d['reason']} [{d['seed'].split(':')[0]}]", "  ", 4))
     for c in d["matched"]:
-        typer.echo(_wrap(f"matched {c['column']} criterion (line {c['line']}): {c['wording']}", "    ", 6))
+        by = ", ".join(f"{k} {v}" for k, v in c.get("matched_by", {}).items())
+        typer.echo(_wrap(f"matched {c['column']} criterion (line {c['line']}): {c['wording']}" + (f" [{by}]" if by else ""),
+                         "    ", 6))
+    if set_aside := (d.get("caution") or {}).get("set_aside"):
+        typer.echo(_wrap(f"caution criteria set aside at {d['level']}: " + ", ".join(f"line {c['line']}" for c in set_aside),
+                         "    ", 6))
     if d["not_evidenced"]:
         lines = "; ".join(f"{col} lines " + ", ".join(str(c["line"]) for c in d["not_evidenced"] if c["column"] == col)
                           for col in ("caution", "suspension") if any(c["column"] == col for c in d["not_evidenced"]))

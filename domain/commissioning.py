@@ -54,6 +54,7 @@ NOT_RECORDED = "not recorded in Safeguard"
 LA_DECISION_STEPS = {"la_response": "la_decision", "la_outcome": "decision"}  # step -> its decision field
 SECTION_42_DECISIONS = ("section_42_enquiry", "section_42")
 FROM_EVENTS = "case events"
+FROM_PROCESS = "the provider-concern process"  # what the service's latest process (004 lines 134-140) recorded
 
 
 class SeedQuote(Frozen):
@@ -124,6 +125,21 @@ class ConcernFacts(Frozen):
 
     def completed(self, counted: CountedSteps) -> int:
         return sum(self.steps.get(s, 0) for s in counted.steps)
+
+
+class ProcessFacts(Frozen):
+    """What the service's latest provider-concern process recorded, as Appendix A reads it: the
+    provider's engagement with the plan agreed at the meeting (004 line 136), the review of it (line
+    138), and a decision to suspend or terminate. Folded from the process's facts, so Appendix A is
+    decided again whenever the process records something new."""
+
+    process_id: str
+    plan_agreed: bool = False  # the provider met the commissioner and agreed an action plan
+    actions_missed: int = 0  # actions of the plan past due and not undertaken, or reported not undertaken
+    reviewed_at: datetime | None = None
+    plan_met: bool | None = None  # the review's finding (None: not yet reviewed)
+    suspended: bool = False  # placements suspended or terminated by the process's decision
+    decision: str | None = None
 
 
 # ---- patterns that raise a service review -----------------------------------------------
@@ -266,6 +282,12 @@ FIGURES: tuple[FactSpec, ...] = (
     _int("concerns_with_missed_deadlines", "concerns with at least one missed deadline"),
     _int("substantiated_after_earlier_substantiated", "substantiated concerns raised after an earlier substantiated one had closed"),
     _int("shortest_gap_days", "fewest whole days between two consecutive concerns (0 with fewer than two)"),
+    _int("process_plan_agreed", "the latest provider-concern process agreed an action plan with the provider (1 or 0)"),
+    _int("process_actions_missed", "actions of that plan missed or reported not undertaken"),
+    _int("process_plan_met", "its review found the plan met (1 or 0)"),
+    _int("process_plan_not_met", "its review found the plan not met (1 or 0)"),
+    _int("concerns_after_plan_met", "concerns raised after a review found the plan met"),
+    _int("process_suspended", "placements suspended or terminated by the provider-concern process (1 or 0)"),
     _int("caution_criteria_matched", "Appendix A caution criteria matched"),
     _int("suspension_criteria_matched", "Appendix A suspension criteria matched"),
 )
@@ -286,7 +308,8 @@ def _crime(c: ConcernFacts) -> bool:
     return "police" in c.threshold_notifications or c.threshold_facts.get("crime_indicated") is True
 
 
-def figures(concerns: Sequence[ConcernFacts], reviews: Sequence[ServiceReview]) -> dict[str, int]:
+def figures(concerns: Sequence[ConcernFacts], reviews: Sequence[ServiceReview],
+            process: ProcessFacts | None = None) -> dict[str, int]:
     def n(pred) -> int:
         return sum(1 for c in concerns if pred(c))
 
@@ -319,6 +342,19 @@ def figures(concerns: Sequence[ConcernFacts], reviews: Sequence[ServiceReview]) 
         "substantiated_after_earlier_substantiated": n(
             lambda c: c.outcome == "substantiated" and any(at < c.raised_at for at in substantiated_closed)),
         "shortest_gap_days": min(gaps, default=0),
+        **_process_figures(concerns, process),
+    }
+
+
+def _process_figures(concerns: Sequence[ConcernFacts], p: ProcessFacts | None) -> dict[str, int]:
+    met_at = p.reviewed_at if p and p.plan_met else None
+    return {
+        "process_plan_agreed": int(bool(p and p.plan_agreed)),
+        "process_actions_missed": p.actions_missed if p else 0,
+        "process_plan_met": int(bool(p and p.plan_met)),
+        "process_plan_not_met": int(bool(p and p.plan_met is False)),
+        "concerns_after_plan_met": sum(1 for c in concerns if met_at and c.raised_at > met_at),
+        "process_suspended": int(bool(p and p.suspended)),
     }
 
 
@@ -348,14 +384,14 @@ class Criterion(Frozen):
         return self.when is not None and self.when.holds(figs)
 
 
-def _c(line: int, id: str, wording: str, when: Condition | None, reading: str = "") -> Criterion:
+def _c(line: int, id: str, wording: str, when: Condition | None, reading: str = "", evidence: str = FROM_EVENTS) -> Criterion:
     return Criterion(id=f"caution.{id}", column="caution", line=line, wording=wording, when=when,
-                     evidence=FROM_EVENTS if when else NOT_RECORDED, reading=reading)
+                     evidence=evidence if when else NOT_RECORDED, reading=reading)
 
 
-def _s(line: int, id: str, wording: str, when: Condition | None, reading: str = "") -> Criterion:
+def _s(line: int, id: str, wording: str, when: Condition | None, reading: str = "", evidence: str = FROM_EVENTS) -> Criterion:
     return Criterion(id=f"suspension.{id}", column="suspension", line=line, wording=wording, when=when,
-                     evidence=FROM_EVENTS if when else NOT_RECORDED, reading=reading)
+                     evidence=evidence if when else NOT_RECORDED, reading=reading)
 
 
 CRITERIA: tuple[Criterion, ...] = (
@@ -376,8 +412,10 @@ CRITERIA: tuple[Criterion, ...] = (
     _c(161, "no_ongoing_risk", "No indication of on-going risk to the adult or other service users",
        all_(eq("ongoing_risk_concerns", 0), eq("wider_exposure_concerns", 0)),
        "no open concern with risk remaining, no other adult affected"),
-    _c(162, "cooperative", "Provider co-operative and willing to engage", None,
-       "the events record the provider's own pathway, not its engagement with commissioners"),
+    _c(162, "cooperative", "Provider co-operative and willing to engage",
+       all_(ge("process_plan_agreed", 1), eq("process_actions_missed", 0), eq("process_plan_not_met", 0)),
+       "the provider agreed an action plan with the commissioner, missed none of its actions, and no review found it "
+       "not met", FROM_PROCESS),
     _c(163, "managed_appropriately", "Incident being managed appropriately by the service provider",
        eq("concerns_with_missed_deadlines", 0), "every pathway deadline met"),
     _c(164, "limited_involvement", "Limited involvement with the safeguarding process",
@@ -405,13 +443,16 @@ CRITERIA: tuple[Criterion, ...] = (
        all_(ge("concerns_with_missed_deadlines", 2), ge("ongoing_risk_concerns", 1)),
        "deadlines missed on two or more concerns while risk remains open on one"),
     _s(163, "improvements_not_sustained", "Inability of provider to sustain improvements",
-       ge("substantiated_after_earlier_substantiated", 1),
-       "a concern upheld again after an earlier upheld concern was closed with its lessons"),
+       any_(ge("substantiated_after_earlier_substantiated", 1), ge("concerns_after_plan_met", 1)),
+       "a concern upheld again after an earlier upheld concern was closed with its lessons, or a concern raised after "
+       "the provider-concern process's review found the action plan met", f"{FROM_EVENTS} and {FROM_PROCESS}"),
     _s(164, "unwilling_to_engage", "Inability or unwillingness of provider to engage in the safeguarding process",
-       None, "engagement with the local authority's process is not recorded in the case events"),
+       all_(ge("process_plan_not_met", 1), ge("process_actions_missed", 1)),
+       "the provider-concern process's review found the action plan not met, with actions of it not undertaken",
+       FROM_PROCESS),
 )
 
-DecisionName = Literal["suspension consideration", "caution", "recommendation", "none"]
+DecisionName = Literal["suspended", "suspension consideration", "caution", "recommendation", "none"]
 
 
 class DecisionLevel(Frozen):
@@ -423,6 +464,11 @@ class DecisionLevel(Frozen):
 
 # First match wins. Safeguard only points commissioners at a decision that is theirs (lines 121, 142).
 DECISION_LEVELS: tuple[DecisionLevel, ...] = (
+    DecisionLevel(
+        level="suspended", when=ge("process_suspended", 1),
+        seed=SeedQuote(line=140, text="placements can be suspended and/or terminated."),
+        reading="placements are suspended or terminated by the provider-concern process: a caution no longer applies",
+    ),
     DecisionLevel(
         level="suspension consideration", when=ge("suspension_criteria_matched", 1),
         seed=SeedQuote(line=150, text="Please refer to Appendix A for suggested criteria for placing cautions or suspending placements."),
@@ -452,23 +498,31 @@ for _level in DECISION_LEVELS:
         _level.when.check(VOCABULARY, f"decision {_level.level}")
 
 
+# At these levels the caution column no longer applies: its criteria are set aside, never "matched".
+CAUTION_SET_ASIDE_AT = ("suspended", "suspension consideration")
+
+
 class Decision(Frozen):
     level: DecisionName
     because: DecisionLevel
     matched: tuple[Criterion, ...]
     not_matched: tuple[Criterion, ...]
     not_evidenced: tuple[Criterion, ...]
+    set_aside: tuple[Criterion, ...] = ()  # caution criteria whose condition holds, at a suspension level
 
 
 def decide(figs: dict[str, int]) -> tuple[Decision, dict[str, int]]:
     """The decision and the figures it was taken on (with the criteria counts added)."""
     evidenced = [c for c in CRITERIA if c.evidence != NOT_RECORDED]
-    matched = tuple(c for c in evidenced if c.matches(figs))
+    holding = tuple(c for c in evidenced if c.matches(figs))
+    counts = {f"{col}_criteria_matched": sum(c.column == col for c in holding) for col in ("caution", "suspension")}
+    level = next(d for d in DECISION_LEVELS if d.when is None or d.when.holds({**figs, **counts}))
+    set_aside = tuple(c for c in holding if c.column == "caution") if level.level in CAUTION_SET_ASIDE_AT else ()
+    matched = tuple(c for c in holding if c not in set_aside)
     figs = {**figs, **{f"{col}_criteria_matched": sum(c.column == col for c in matched) for col in ("caution", "suspension")}}
-    level = next(d for d in DECISION_LEVELS if d.when is None or d.when.holds(figs))
     return Decision(
-        level=level.level, because=level, matched=matched,
-        not_matched=tuple(c for c in evidenced if c not in matched),
+        level=level.level, because=level, matched=matched, set_aside=set_aside,
+        not_matched=tuple(c for c in evidenced if c not in holding),
         not_evidenced=tuple(c for c in CRITERIA if c.evidence == NOT_RECORDED),
     ), figs
 
@@ -479,8 +533,8 @@ class ServiceAssessment(Frozen):
     decision: Decision
 
 
-def assess_service(concerns: Iterable[ConcernFacts]) -> ServiceAssessment:
+def assess_service(concerns: Iterable[ConcernFacts], process: ProcessFacts | None = None) -> ServiceAssessment:
     concerns = sorted(concerns, key=lambda c: (c.raised_at, c.case_id))
     reviews = service_reviews(concerns)
-    decision, figs = decide(figures(concerns, reviews))
+    decision, figs = decide(figures(concerns, reviews, process))
     return ServiceAssessment(figures=figs, reviews=tuple(reviews), decision=decision)

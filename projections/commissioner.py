@@ -32,6 +32,7 @@ from domain.commissioning import (
     ConcernFacts,
     CountedSteps,
     Criterion,
+    ProcessFacts,
     ServiceAssessment,
     assess_service,
 )
@@ -53,7 +54,9 @@ from eventstore.events import Recorded
 from projections.documents import Doc, Documents
 from projections.feed import ReadModel
 from projections.jsonable import iso as _iso
-from projections.provider_processes import latest_processes
+from projections.provider_processes import appendix_a_facts, brief, latest_states
+from projections.jsonable import jsonable
+from domain.provider_process import status_of
 
 CASE = "case:"
 SERVICE_DETAILS = ("name", "provider", "company", "client_group")
@@ -135,11 +138,14 @@ def commissioner_records(documents: Documents) -> list[dict[str, Any]]:
     for key, doc in documents.scan(CommissionerRecords.name):
         (services if "cases" in doc else cases)[key] = doc
     out = []
-    processes = latest_processes(documents)  # 004's provider-concern process, if one was proposed or opened
+    processes = latest_states(documents)  # 004's provider-concern process, if one was proposed or opened
     for service_id in sorted(services):
         service = services[service_id]
         concerns = [ConcernFacts.model_validate(cases[k]) for k in service["cases"].values() if k in cases]
-        out.append({**_record(service, concerns), "process": processes.get(service_id)})
+        process = processes.get(service_id)
+        # Appendix A reads what the process recorded: decided again as the process records more
+        record = _record(service, concerns, appendix_a_facts(process) if process else None)
+        out.append({**record, "process": brief(jsonable(status_of(process))) if process else None})
     return out
 
 
@@ -178,8 +184,8 @@ def _service(doc: Doc) -> dict[str, Any]:
             "company": d["company"], "client_group": d["client_group"]}
 
 
-def _record(service: Doc, concerns: list[ConcernFacts]) -> dict[str, Any]:
-    a = assess_service(concerns)
+def _record(service: Doc, concerns: list[ConcernFacts], process: ProcessFacts | None = None) -> dict[str, Any]:
+    a = assess_service(concerns, process)
     f = a.figures
     raised = sorted(c.raised_at for c in concerns)
     return {
@@ -217,17 +223,33 @@ def _reviews(a: ServiceAssessment) -> list[dict[str, Any]]:
              "case_id": r.case_id, "cases": list(r.cases)} for r in a.reviews]
 
 
-def _criterion(c: Criterion) -> dict[str, Any]:
-    return {"id": c.id, "column": c.column, "wording": c.wording, "line": c.line, "evidence": c.evidence, "reading": c.reading}
+def _criterion(c: Criterion, figures: dict[str, int] | None = None) -> dict[str, Any]:
+    out = {"id": c.id, "column": c.column, "wording": c.wording, "line": c.line, "evidence": c.evidence, "reading": c.reading}
+    if figures is not None and c.when is not None:  # what matched it: the figures its condition reads
+        out["matched_by"] = {name: figures.get(name) for name in sorted(c.when.facts_used())}
+    return out
 
 
 def _decision(a: ServiceAssessment) -> dict[str, Any]:
-    d = a.decision
+    d, f = a.decision, a.figures
+    columns = {}
+    for col in ("caution", "suspension"):
+        columns[col] = {
+            "matched": [_criterion(c, f) for c in d.matched if c.column == col],
+            "set_aside": [_criterion(c, f) for c in d.set_aside if c.column == col],
+            "not_matched": [c.id for c in d.not_matched if c.column == col],
+            "not_evidenced": [c.id for c in d.not_evidenced if c.column == col],
+        }
     return {
         "level": d.level,
         "reason": d.because.reading,
         "seed": d.because.seed.cite(),
-        "matched": [_criterion(c) for c in d.matched],
+        "matched": [_criterion(c, f) for c in d.matched],
         "not_matched": [c.id for c in d.not_matched],
         "not_evidenced": [_criterion(c) for c in d.not_evidenced],
+        # the two columns of Appendix A apart, each criterion with the figures that matched it; at a
+        # suspension level the caution criteria that hold are set aside, not matched
+        "caution": columns["caution"],
+        "suspension": columns["suspension"],
+        "set_aside_because": d.because.reading if d.set_aside else None,
     }

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from domain.commissioning import ProcessFacts
 from domain.process_facts import PROCESS_FACTS, PROCESS_OPENERS, ProcessOpened
+from domain.provider_concerns import ACTIONS_UNDERTAKEN, RISK_OUTCOMES
 from domain.provider_process import ProcessState, evolve, new_process, status_of
 from eventstore.events import Recorded
 from projections.documents import Doc, Documents
@@ -57,15 +59,47 @@ def service_processes(documents: Documents, service_id: str) -> list[dict[str, A
     return [jsonable(status_of(s)) for s in sorted(states, key=lambda s: s.process_id)]
 
 
-def latest_processes(documents: Documents) -> dict[str, dict[str, Any]]:
-    """Each service's latest process, in brief, by service id: what its commissioner record shows."""
-    out: dict[str, dict[str, Any]] = {}
+def latest_states(documents: Documents) -> dict[str, ProcessState]:
+    """Each service's latest process, by service id."""
+    out: dict[str, ProcessState] = {}
     for key, doc in documents.scan(ProviderProcesses.name):
         if key.startswith(PROCESS):
-            s = status_of(ProcessState.model_validate(doc))
-            if s.service_id not in out or s.process_id > out[s.service_id]["process_id"]:
-                out[s.service_id] = brief(jsonable(s))
+            s = ProcessState.model_validate(doc)
+            if s.service_id not in out or s.process_id > out[s.service_id].process_id:
+                out[s.service_id] = s
     return out
+
+
+def latest_processes(documents: Documents) -> dict[str, dict[str, Any]]:
+    """Each service's latest process, in brief, by service id: what its commissioner record shows."""
+    return {service: brief(jsonable(status_of(s))) for service, s in latest_states(documents).items()}
+
+
+NOT_MANAGED = RISK_OUTCOMES[-1]
+SUSPENDING = ("suspend", "terminate")
+
+
+def appendix_a_facts(s: ProcessState) -> ProcessFacts:
+    """What Appendix A reads from the process (domain/commissioning.py): the plan agreed, its actions
+    missed, the review's finding (any action not undertaken, or risks not managed: not met), a suspension."""
+    if s.opened is None:
+        return ProcessFacts(process_id=s.process_id)
+    p = s.process
+    review = s.recorded.get(p.action_plan_review)
+    met = None
+    if review is not None:
+        said = review.record.get(ACTIONS_UNDERTAKEN.name) or {}
+        met = all(v is True for v in said.values()) and review.record.get("risks") != NOT_MANAGED
+    decision = s.decision.outcome if s.decision else None
+    return ProcessFacts(
+        process_id=s.process_id, plan_agreed=bool(s.actions) or _meeting_held(s),
+        actions_missed=sum(1 for a in s.actions if a.missed and a.undertaken is not True or a.undertaken is False),
+        reviewed_at=review.at if review else None, plan_met=met, suspended=decision in SUSPENDING, decision=decision)
+
+
+def _meeting_held(s: ProcessState) -> bool:
+    review = s.process.step(s.process.action_plan_review)
+    return getattr(review.opens, "step", None) in s.recorded if review else False
 
 
 def brief(s: dict[str, Any]) -> dict[str, Any]:

@@ -148,8 +148,12 @@ async def test_records_per_service_with_patterns_and_decisions(driver):
     assert [c["id"] for c in d["matched"] if c["column"] == "suspension"] == ["suspension.serious_harm", "suspension.deliberate_intent"]
     assert [(c["id"], c["line"]) for c in d["matched"] if c["id"] == "suspension.serious_harm"] == [("suspension.serious_harm", 157)]
     # criteria the events cannot evidence are listed, and said to be so
-    assert [(c["line"], c["column"]) for c in d["not_evidenced"]] == [
-        (159, "caution"), (162, "caution"), (160, "suspension"), (161, "suspension"), (164, "suspension")]
+    assert [(c["line"], c["column"]) for c in d["not_evidenced"]] == [(159, "caution"), (160, "suspension"), (161, "suspension")]
+    # the columns apart: at suspension consideration the caution criteria that hold are set aside, not matched
+    assert d["caution"]["matched"] == [] and d["caution"]["set_aside"] and d["set_aside_because"]
+    assert [c["id"] for c in d["suspension"]["matched"]] == ["suspension.serious_harm", "suspension.deliberate_intent"]
+    assert d["suspension"]["matched"][0]["matched_by"] == {"serious_harm_concerns": 1}
+    assert all(c["column"] == "suspension" for c in d["matched"])
     assert {c["evidence"] for c in d["not_evidenced"]} == {NOT_RECORDED}
 
     # --- the service is named, never a service user: the documents hold adult ids, the answers do not
@@ -259,7 +263,7 @@ async def test_cli_records_current_and_as_at(driver, monkeypatch):
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"{ash['id']}  Ash Court - Northgate Care - learning disability")
     assert "decision: CAUTION" in result.output and "same_source_repeated" in result.output
-    assert "5 criteria not recorded in Safeguard" in result.output and not ADULT_ID.search(result.output)
+    assert "3 criteria not recorded in Safeguard" in result.output and not ADULT_ID.search(result.output)
 
     result = run(commissioner_cli.app, ["history", ash["id"], "--json"])
     assert result.exit_code == 0, result.output
@@ -293,8 +297,7 @@ def test_every_appendix_a_cell_is_a_criterion_quoted_from_its_line():
 @pytest.mark.unit
 def test_criteria_the_events_cannot_evidence_never_match():
     silent = [c for c in CRITERIA if c.evidence == NOT_RECORDED]
-    assert [c.id for c in silent] == ["caution.police_investigating", "caution.cooperative", "suspension.care_standards",
-                                      "suspension.duty_of_care", "suspension.unwilling_to_engage"]
+    assert [c.id for c in silent] == ["caution.police_investigating", "suspension.care_standards", "suspension.duty_of_care"]
     for value in (0, 1, 1000):
         figs = {f.name: value for f in FIGURES}
         decision, _ = decide(figs)
@@ -307,6 +310,6 @@ def test_pattern_rules_and_decision_levels_quote_the_seed():
     quotes = [q for r in PATTERN_RULES for q in r.seed] + [d.seed for d in DECISION_LEVELS] + [c.seed for c in COUNTED_STEPS]
     for q in quotes:
         assert q.text in SEED[q.line - 1], q.cite()
-    assert [d.level for d in DECISION_LEVELS] == ["suspension consideration", "caution", "recommendation", "none"]
+    assert [d.level for d in DECISION_LEVELS] == ["suspended", "suspension consideration", "caution", "recommendation", "none"]
     steps = {s.id for s in current_pathway().steps}
     assert all(set(c.steps) <= steps for c in COUNTED_STEPS)

@@ -114,6 +114,7 @@ class Proc:
 def test_every_seed_quote_is_in_the_seed():
     p = provider_concern_process()
     quotes = [q for s in p.steps for q in s.seed] + [o.seed for o in OUTCOMES] + [i.seed for o in OUTCOMES for i in o.requires]
+    quotes += [c.seed for o in OUTCOMES for c in o.conditions] + [p.immediate_route.seed]
     for q in quotes:
         assert " ".join(q.text.split()) in " ".join(SEED[q.line - 1].split()), q.cite()
 

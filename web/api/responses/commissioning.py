@@ -25,6 +25,9 @@ class AppendixADecision(Answer):
     matched: list[dict[str, Any]]
     not_matched: list[str]
     not_evidenced: list[dict[str, Any]]
+    caution: dict[str, Any] | None = Field(default=None, description="the caution column: matched (each with the figures that matched it), set aside, not matched, not evidenced")
+    suspension: dict[str, Any] | None = Field(default=None, description="the suspension column, likewise")
+    set_aside_because: str | None = None
 
 
 class ServiceFigures(Answer):
