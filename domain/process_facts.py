@@ -25,6 +25,10 @@ class ProcessProposed(Fact):
     service_id: str
     appendix_a: str  # the decision level that proposed it
     criteria: tuple[str, ...]  # the Appendix A criteria matched
+    # by when a commissioner opens or dismisses it, and who it escalates to if not (absent before 2026-12)
+    due: datetime | None = None
+    deadline: str | None = None
+    escalate_to: str | None = None
 
 
 class ProcessOpened(Fact):

@@ -23,7 +23,7 @@ from pydantic import Field
 
 from domain.commissioning import SeedQuote
 from domain.conditions import Frozen
-from domain.deadlines import DeadlineRule, WorkingDays
+from domain.deadlines import After, DeadlineRule, WorkingDays
 from domain.policy import RecordField
 
 ProcessRole = Literal["commissioner", "contract_manager"]
@@ -34,6 +34,25 @@ CONTRACT_MANAGER: ProcessRole = "contract_manager"
 # service's commissioner record (domain/commissioning.py) reaching these levels, which proposes one.
 PROPOSING_LEVELS = ("caution", "suspension consideration")
 Basis = Literal["commissioner", "caution", "suspension consideration"]
+
+
+class ProposalDeadline(Frozen):
+    """A proposed process is opened or dismissed by a commissioner within `within` of the proposal
+    (clock time: a proposal has no working calendar until it is opened). Missed, it is recorded
+    and escalated to `escalate_to` once. Each proposal records its due instant, so changing this
+    changes only proposals made after."""
+
+    item: str = "open_or_dismiss"
+    role: ProcessRole = "commissioner"
+    within: After
+    escalate_to: str  # the organisation's quality and safeguarding lead reads the commissioner records
+    note: str = ""
+
+
+PROPOSAL_DEADLINE = ProposalDeadline(
+    within=After(minutes=5 * 24 * 60), escalate_to="quality_safeguarding_lead",
+    note="004 asks commissioners to 'Respond promptly and robustly to concerns' (line 63) and sets no timescale: "
+         "five days is local configuration")
 
 
 def q(line: int, text: str) -> SeedQuote:

@@ -377,3 +377,27 @@ def test_only_a_proposal_can_be_dismissed_by_a_commissioner_with_a_reason():
     assert (closed.outcome, closed.actor, closed.reason) == ("dismissed", "COM-1", dismissal.reason)
     s = status_of(p.state)
     assert (s.status, s.closed_at, s.decision) == ("closed", t(1), None)
+
+
+def test_a_proposal_not_opened_or_dismissed_in_time_is_recorded_missed_and_escalated_once():
+    p = Proc()
+    (proposed,) = p.apply(decide_propose(p.state, ProposeProcess(service_id="SVC-ELM", appendix_a="caution"), OPENED))
+    assert proposed.due == OPENED + timedelta(days=5) and proposed.escalate_to == "quality_safeguarding_lead"
+    assert next_wakeup(p.state) == proposed.due
+    assert [s.step for s in status_of(p.state).open_steps] == ["open_or_dismiss"]
+    assert p.clock(OPENED + timedelta(days=4)) == []
+    missed, escalated = p.clock(proposed.due)
+    assert (missed.item, escalated.from_role, escalated.to_role) == ("open_or_dismiss", "commissioner", "quality_safeguarding_lead")
+    assert "neither opened nor dismissed" in escalated.reason
+    assert p.clock(proposed.due + timedelta(days=1)) == []  # once
+    p.open(now=proposed.due + timedelta(days=1))  # late, but still a commissioner's to open
+    assert "open_or_dismiss" not in [o.step for o in p.state.open_items]
+    assert [s.step for s in status_of(p.state).open_steps] == ["verbal_notice"]
+
+
+def test_a_proposal_recorded_before_proposals_had_a_deadline_has_none():
+    from domain.process_facts import ProcessProposed
+
+    p = Proc()
+    p.apply([ProcessProposed(at=OPENED, process_id="PCP-1", service_id="SVC-ELM", appendix_a="caution", criteria=())])
+    assert p.state.open_items == () and next_wakeup(p.state) is None and p.clock(OPENED + timedelta(days=30)) == []

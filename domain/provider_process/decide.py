@@ -45,12 +45,14 @@ from domain.provider_concerns import (
     EvidenceItem,
     OnOutcome,
     Outcome,
+    PROPOSAL_DEADLINE,
     ProcessStep,
+    ProposalDeadline,
     ProviderConcernProcess,
     WhenEvidence,
 )
 from domain.provider_process.commands import Decide, DismissProposal, OpenProcess, ProposeProcess, RecordStep
-from domain.provider_process.state import ACTION, PlannedAction, ProcessState, evolve
+from domain.provider_process.state import ACTION, PROPOSAL_ITEM, PlannedAction, ProcessState, evolve
 from domain.records import RecordError, validate_record
 
 _PLAN = TypeAdapter(list[PlannedAction])
@@ -80,12 +82,16 @@ class _Batch:
 # ---- proposing and opening ---------------------------------------------------------------
 
 
-def decide_propose(state: ProcessState, p: ProposeProcess, now: datetime) -> list[Fact]:
-    """Recorded once: a process already proposed or open is left as it is."""
+def decide_propose(state: ProcessState, p: ProposeProcess, now: datetime,
+                   deadline: ProposalDeadline = PROPOSAL_DEADLINE) -> list[Fact]:
+    """Recorded once: a process already proposed or open is left as it is. The proposal records by
+    when a commissioner opens or dismisses it, and who hears if not."""
     if state.status != "new":
         return []
     return [ProcessProposed(at=now, process_id=state.process_id, service_id=state.service_id, appendix_a=p.appendix_a,
-                            criteria=p.criteria)]
+                            criteria=p.criteria, due=deadline.within.due(now, WorkingCalendar()),
+                            deadline=f"opened or dismissed {deadline.within.describe()} of the proposal",
+                            escalate_to=deadline.escalate_to)]
 
 
 DISMISSED = "dismissed"
@@ -523,16 +529,20 @@ def decide_clock(state: ProcessState, now: datetime) -> list[Fact]:
     """Every tracked step past its due instant recorded missed once, and escalated (a missed
     review, a late informing of neighbouring commissioners); every action of the plan past due
     and not reported undertaken recorded missed (the review weighs it)."""
-    if state.status in ("new", "proposed", "closed"):
+    if state.status in ("new", "closed"):
         return []
     b = _Batch(state)
     for o in state.open_items:
         if o.due and not o.missed and o.due <= now:
             b.add(ProcessDeadlineMissed(at=now, item=o.step, role=o.role, due=o.due))
-            to = state.process.escalates_to.get(o.role)
+            if o.step == PROPOSAL_ITEM:
+                to = state.proposal.escalate_to if state.proposal else None
+            else:
+                to = state.process.escalates_to.get(o.role)
             if to:
-                b.add(ProcessEscalated(at=now, item=o.step, from_role=o.role, to_role=to,
-                                       reason=f"{o.step} not recorded {o.deadline} (due {o.due.isoformat()})"))
+                what = (f"the proposed process was neither opened nor dismissed (due {o.due.isoformat()})"
+                        if o.step == PROPOSAL_ITEM else f"{o.step} not recorded {o.deadline} (due {o.due.isoformat()})")
+                b.add(ProcessEscalated(at=now, item=o.step, from_role=o.role, to_role=to, reason=what))
     for a in state.actions:
         if a.undertaken is not True and not a.missed and a.due <= now:
             b.add(ProcessDeadlineMissed(at=now, item=ACTION + a.id, role="provider", due=a.due))

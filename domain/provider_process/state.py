@@ -23,6 +23,7 @@ from domain.process_facts import (
 from domain.provider_concerns import ACTION_ID, ACTIONS_UNDERTAKEN, UNDERTAKEN, ProviderConcernProcess
 
 ACTION = "action:"  # an action of the plan, as a tracked item: "action:<id>"
+PROPOSAL_ITEM = "open_or_dismiss"  # a proposal, tracked to its opening or dismissal (provider_concerns.PROPOSAL_DEADLINE)
 
 
 class Model(BaseModel):
@@ -122,8 +123,11 @@ def evolve(state: ProcessState, fact: Fact) -> ProcessState:
     match fact:
         case ProcessProposed():
             changes = {"status": "proposed", "proposal": fact}
+            if fact.due is not None:  # to be opened or dismissed by then
+                changes["open_items"] = (*s.open_items, OpenItem(step=PROPOSAL_ITEM, role="commissioner", opened_at=fact.at,
+                                                                 due=fact.due, deadline=fact.deadline or ""))
         case ProcessOpened():
-            changes = {"status": "open", "opened": fact}
+            changes = {"status": "open", "opened": fact, "open_items": _without_proposal(s)}
         case ProcessStepOpened():
             item = OpenItem(step=fact.step, role=fact.role, opened_at=fact.at, due=fact.due, deadline=fact.deadline)
             changes = {"open_items": (*s.open_items, item), "opened_steps": (*s.opened_steps, fact.step)}
@@ -153,11 +157,15 @@ def evolve(state: ProcessState, fact: Fact) -> ProcessState:
         case ProcessDecided():
             changes = {"status": "decided", "decision": fact}
         case ProcessClosed():
-            changes = {"status": "closed", "closed": fact}
+            changes = {"status": "closed", "closed": fact, "open_items": _without_proposal(s)}
     request = getattr(fact, "request_id", None)
     if request:
         changes["requests"] = (*s.requests, request)
     return s.model_copy(update={**changes, "seq": s.seq + 1})
+
+
+def _without_proposal(s: ProcessState) -> tuple[OpenItem, ...]:
+    return tuple(o for o in s.open_items if o.step != PROPOSAL_ITEM)
 
 
 def _actions_after(s: ProcessState, fact: ProcessStepRecorded) -> tuple[TrackedAction, ...]:
