@@ -240,6 +240,8 @@ ADVOCATE_ARRANGED = RecordField(name="advocate_arranged", type="bool", required=
                                 help="an independent advocate was arranged")
 ADVOCATE_NOT_ARRANGED_REASON = RecordField(name="advocate_not_arranged_reason", type="text", required=False,
                                            help="why no independent advocate was arranged")
+SOURCE_VIEWS = RecordField(name="source_views", type="text", required=False,
+                           help="the alleged source's experiences and views, and how they were found out (e.g. with an advocate)")
 CAPACITY_IN_DOUBT = any_(is_(ADULT_MAY_LACK_CAPACITY.name), is_(SOURCE_MAY_LACK_CAPACITY.name))
 CAPACITY_AND_ADVOCACY = Step(
     id="capacity_and_advocacy",
@@ -249,12 +251,42 @@ CAPACITY_AND_ADVOCACY = Step(
     opens=AfterStep(step=SERIOUSNESS_ASSESSMENT.id),
     deadline=WorkingHours(hours=1),
     record=(text("decisions_in_hand"), ADULT_MAY_LACK_CAPACITY, SOURCE_MAY_LACK_CAPACITY, ADVOCATE_ARRANGED,
-            ADVOCATE_NOT_ARRANGED_REASON, NOTES),
+            ADVOCATE_NOT_ARRANGED_REASON, SOURCE_VIEWS, NOTES),
     requires=(
+        # 000 line 23: "ascertaining the experiences and views of any victim or indeed alleged perpetrator
+        # who might lack capacity" (2026.12.2)
+        Requirement(fields=(SOURCE_VIEWS.name,), when=is_(SOURCE_MAY_LACK_CAPACITY.name),
+                    reason="000 line 23: the alleged source may lack capacity: record their experiences and views, "
+                           "and how they were found out"),
         Requirement(fields=(ADVOCATE_ARRANGED.name,), when=CAPACITY_IN_DOUBT,
                     reason="capacity is in doubt: record whether an independent advocate was arranged"),
         Requirement(fields=(ADVOCATE_NOT_ARRANGED_REASON.name,), when=all_(CAPACITY_IN_DOUBT, not_(ADVOCATE_ARRANGED.name)),
                     reason="capacity is in doubt and no advocate was arranged: record why not"),
+    ),
+)
+
+# 000 procedure 4 (line 49): "consult all those affected directly and indirectly by the behaviour".
+# Informing the adult's family or representative is tracked, with the reason when it is not done
+# (pathways from 2026.12.2). No seed gives a deadline: one working day is local configuration.
+FAMILY_INFORMED = flag("family_informed", "the adult's family or representative was informed")
+FAMILY_WHO = RecordField(name="who_was_informed", type="text", required=False,
+                         help="who was informed: their relationship to the adult (e.g. daughter, advocate), no names")
+FAMILY_INFORMED_AT = RecordField(name="informed_at", type="instant", required=False)
+FAMILY_NOT_INFORMED_REASON = RecordField(name="not_informed_reason", type="text", required=False,
+                                         help="why not (e.g. the adult, with capacity, asked that they were not told)")
+INFORM_FAMILY = Step(
+    id="inform_family",
+    title="Informing the adult's family or representative",
+    seed="000 procedure 4 (line 49): consult all those affected directly and indirectly; no seed deadline (one working day, local configuration)",
+    role="registered_manager",
+    opens=AfterStep(step=SERIOUSNESS_ASSESSMENT.id),
+    deadline=WorkingDays(days=1),
+    record=(FAMILY_INFORMED, FAMILY_WHO, FAMILY_INFORMED_AT, FAMILY_NOT_INFORMED_REASON, NOTES),
+    requires=(
+        Requirement(fields=(FAMILY_WHO.name, FAMILY_INFORMED_AT.name), when=is_(FAMILY_INFORMED.name),
+                    reason="record who was informed and when"),
+        Requirement(fields=(FAMILY_NOT_INFORMED_REASON.name,), when=not_(FAMILY_INFORMED.name),
+                    reason="record why the adult's family or representative was not informed"),
     ),
 )
 
@@ -308,6 +340,9 @@ LA_CONSULTATION = Step(
 )
 
 REVIEW_INTERVAL_DAYS = RecordField(name="review_interval_days", type="int", help="working days between reviews")
+ADDED_TO_CARE_PLAN = flag("added_to_care_plan", "the actions are on the person's care or support plan")
+NOT_ON_CARE_PLAN_REASON = RecordField(name="not_on_care_plan_reason", type="text", required=False,
+                                      help="why the actions are not on the person's care or support plan")
 INTERVENTION_PLAN = Step(
     id="intervention_plan",
     title="Intervention and safeguarding plan (lower-level route)",
@@ -315,9 +350,11 @@ INTERVENTION_PLAN = Step(
     role="registered_manager",
     opens=OnThresholdDecision(levels=("non_reportable", "consultation")),
     deadline=WorkingDays(days=1),
-    record=(text("intervention"), flag("added_to_care_plan", "the actions are on the person's care or support plan"),
-            REVIEW_INTERVAL_DAYS, NOTES),
+    record=(text("intervention"), ADDED_TO_CARE_PLAN, NOT_ON_CARE_PLAN_REASON, REVIEW_INTERVAL_DAYS, NOTES),
     checks=(RecordCheck(must=ge(REVIEW_INTERVAL_DAYS.name, 1), reason="review_interval_days must be 1 or more working days"),),
+    # 000 line 47: "The actions to be taken are then included on the person's care or support plan" (2026.12.2)
+    requires=(Requirement(fields=(NOT_ON_CARE_PLAN_REASON.name,), when=not_(ADDED_TO_CARE_PLAN.name),
+                          reason="000 line 47 puts the actions on the person's care or support plan: record why they are not"),),
 )
 
 NO_LONGER_NEEDED = flag("no_longer_needed")
@@ -587,7 +624,8 @@ PEER_TO_PEER = Pathway(
     # 2026.11.3: initiated_by is an id (issue 8). 2026.12.1 (issue 12): views and wishes, capacity
     # and advocacy, mutual harm and mediation, the lower-level route, notifications as steps, the
     # national categories (route decision, closure). 2026.12.2 (issue 19): the local authority's
-    # decision and enquiry outcome, several types of risk, the collection's locations
+    # decision and enquiry outcome, several types of risk, the collection's locations; informing the
+    # family or representative, the source's views, a reason for an intervention off the care plan
     version="2026.12.2",
     source="001_83683b439f7bdd5b.txt",
     escalation_chain=(
@@ -613,6 +651,7 @@ PEER_TO_PEER = Pathway(
         LA_CONSULTATION, INTERVENTION_PLAN, INTERVENTION_REVIEW,  # the lower-level route (000 procedure 2; 002/003)
         NOTIFY_POLICE, NOTIFY_EMERGENCY_SERVICES, NOTIFY_CHILDRENS_SERVICES, NOTIFY_REGULATOR,  # notifications
         LA_RESPONSE, LA_ENQUIRY_OUTCOME,  # what the local authority did (national return; 2026.12.2)
+        INFORM_FAMILY,  # 000 line 49 (2026.12.2)
     ),
     threshold=ThresholdPolicy(
         # 001 example 1 step 3: "files the matrix in the safeguarding decision folder"

@@ -38,6 +38,7 @@ RECORDS: dict[str, dict[str, Any]] = {
     "closure_learning_review": {"substantiation_outcome": "substantiated", "action_completion_rate": 100, "lessons": "recognise seat-changing as avoidance", "outcomes_achieved": "fully", "risk_outcome": "reduced"},
     "views_and_wishes": {"asked_about_outcomes": "yes_outcomes_expressed", "outcomes_expressed": "to feel safe in the lounge"},
     "capacity_and_advocacy": {"decisions_in_hand": "seating and lounge use", "adult_may_lack_capacity": False, "source_may_lack_capacity": False},
+    "inform_family": {"family_informed": True, "who_was_informed": "daughter (next of kin)", "informed_at": "2027-01-12T11:30:00+00:00"},
     "source_protection_plan": {"protection_measures": "1:1 support in the afternoons", "care_plan_updated": True},
     "mediation": {"mediation_offered": True, "mediation_by": "internal", "mediation_outcome": "both agreed separate lounge times"},
     "la_consultation": {"consulted": "LA Adult Social Care duty desk", "consulted_at": "2027-01-12T11:30:00+00:00", "advice": "manage internally with a plan", "decision": "lower_level_plan"},
@@ -65,7 +66,7 @@ ROLES = {
     "intervention_review": "registered_manager", "notify_police": "designated_safeguarding_lead",
     "notify_emergency_services": "designated_safeguarding_lead", "notify_childrens_services": "designated_safeguarding_lead",
     "notify_regulator": "registered_manager", "la_response": "designated_safeguarding_lead",
-    "la_enquiry_outcome": "designated_safeguarding_lead",
+    "la_enquiry_outcome": "designated_safeguarding_lead", "inform_family": "registered_manager",
 }
 
 

@@ -78,8 +78,9 @@ def test_every_pathway_condition_refers_to_its_steps_fields_with_the_right_types
                      for f in on.record if f.type in ("bool", "int", "choice")}
             cond.check(vocab, f"{pathway.name}/{step.id}")
             checked += 1
-    # 2026.12.1: two openings, a repeat, eight conditional requirements, a check; 2026.12.2: an opening, two requirements
-    assert checked == 7 + 3 + 8 + 1 + 3
+    # 2026.12.1: two openings, a repeat, eight conditional requirements, a check; 2026.12.2: an opening,
+    # six requirements (the enquiry's outcome 2, the family 2, the source's views, the care plan)
+    assert checked == 7 + 3 + 8 + 1 + 1 + 6
 
 
 def test_pathway_conditions_read_in_messages():
