@@ -105,7 +105,7 @@ class ConcernFacts(Frozen):
     case_id: str
     raised_at: datetime
     adult_at_risk: str  # ids only, never output: distinct counts and same-adult patterns
-    alleged_source: str
+    alleged_source: str | None  # None: not a service user, never "the same" as another
     steps: dict[str, int] = {}  # completed steps, by step
     abuse_category: str | None = None  # route_decision
     route_exploitation: bool = False
@@ -230,12 +230,14 @@ def service_reviews(concerns: Sequence[ConcernFacts]) -> list[ServiceReview]:
         # the concerns that count as earlier ones, by what must be the same, in (instant, case id) order
         earlier_by: dict[str | None, list[tuple[datetime, str]]] = {}
         for p in concerns:
+            if rule.same and _same(rule, p) is None:
+                continue
             if _counts(rule, p, rule.earlier_levels):
                 earlier_by.setdefault(_same(rule, p), []).append((_at(p, rule.instant), p.case_id))
         for candidates in earlier_by.values():
             candidates.sort()
         for c in concerns:
-            if not _counts(rule, c, rule.latest_levels):
+            if not _counts(rule, c, rule.latest_levels) or (rule.same and _same(rule, c) is None):
                 continue
             at = _at(c, rule.instant)
             candidates = earlier_by.get(_same(rule, c), [])
@@ -306,6 +308,9 @@ def _intent(c: ConcernFacts) -> bool:
 
 def _crime(c: ConcernFacts) -> bool:
     return "police" in c.threshold_notifications or c.threshold_facts.get("crime_indicated") is True
+
+
+crime_indicated = _crime  # a criminal offence may have been committed (Appendix A line 159): read by a provider-concern process
 
 
 def figures(concerns: Sequence[ConcernFacts], reviews: Sequence[ServiceReview],

@@ -99,10 +99,12 @@ class OnOutcome(Frozen):
 
 
 class WhenEvidence(Frozen):
-    """Opens (once) when a decision or an immediate action records every one of these flags true."""
+    """Opens (once) when a decision or an immediate action records every one of these flags true, or
+    (`or_record`) when a concern on the service's commissioner record, read at opening or deciding, says so."""
 
     kind: Literal["when_evidence"] = "when_evidence"
     flags: tuple[str, ...] = Field(min_length=1)
+    or_record: str | None = None  # a key of the record's earlier concerns, true on any of them
 
 
 class AnyTime(Frozen):
@@ -273,10 +275,51 @@ INFORM_POLICE = ProcessStep(
     title="Police informed and requested to take action",
     seed=(q(103, "Where there is evidence of potential criminal offences including offences relating to willful ill-treatment or neglect, the police must be informed and requested to take action."),),
     role=CONTRACT_MANAGER,
-    opens=WhenEvidence(flags=(CRIMINAL.name,)),
+    opens=WhenEvidence(flags=(CRIMINAL.name,), or_record="crime_indicated"),  # a threshold decision indicating a crime
     deadline=WorkingDays(days=1),
     deadline_note="004: 'must be informed'; one working day is local configuration",
     record=INFORMED_FIELDS,
+)
+
+# ---- 8. the NHS commissioners, the adult, the provider's minutes (lines 40, 47, 65, 150) ------
+
+INFORM_ICB = ProcessStep(
+    id="inform_icb",
+    title="NHS commissioners informed: the integrated care board (ICB), once the CCG",
+    seed=(q(150, "the person responsible for the contract should inform other neighbouring Local Authority and NHS commissioners"),
+          q(40, "The Local Authority must be informed as well as the CQC and also the CCG where the latter is the commissioner")),
+    role=CONTRACT_MANAGER,
+    opens=OnOutcome(outcomes=RESTRICTING),
+    deadline=WorkingDays(days=2),
+    deadline_note="004 sets no timescale; two working days is local configuration",
+    record=(instant("informed_at", "when they were informed"), text("icb", "the integrated care board informed"),
+            text("reference", "their reference"), NOTES),
+)
+ADULT_INFORMED_WHO = ("adult", "representative")
+INFORM_ADULT = ProcessStep(
+    id="inform_adult",
+    title="The adults harmed, or their representatives, given information, advice and support",
+    seed=(q(47, "information, advice and support is provided to the adult(s) harmed or their representative."),),
+    role=CONTRACT_MANAGER,
+    also=(COMMISSIONER,),
+    opens=OnOutcome(outcomes=("continue", *RESTRICTING, *IMMEDIATE_ACTIONS)),
+    deadline=WorkingDays(days=2),
+    deadline_note="004 sets no timescale; two working days is local configuration",
+    record=(instant("informed_at", "when they were informed"),
+            RecordField(name="informed", type="choice", choices=ADULT_INFORMED_WHO,
+                        help="the adult, or their representative"),
+            text("support_offered", "the information, advice and support given"), NOTES),
+)
+SHARE_MINUTES = ProcessStep(
+    id="share_minutes",
+    title="Minutes of the meeting shared with the provider",
+    seed=(q(65, "Inform providers at the onset about the nature of any concerns and share minutes of meetings as appropriate."),),
+    role=CONTRACT_MANAGER,
+    opens=AfterStep(step=PROVIDER_MEETING.id),
+    deadline=WorkingDays(days=5),
+    deadline_note="004 sets no timescale; five working days is local configuration",
+    record=(instant("shared_at", "when the minutes were sent to the provider"), text("minutes_reference", "the minutes' reference"),
+            NOTES),
 )
 
 # ---- 4. the decision (lines 121, 125-132, 140-144) ------------------------------------------
@@ -531,7 +574,7 @@ def provider_concern_process(written_notice_days: int = WRITTEN_NOTICE_DAYS) -> 
         version="2026.12.1",
         source="004_989c72b12ad08607.txt",
         steps=(VERBAL_NOTICE, written, PROVIDER_MEETING, ACTION_UPDATE, ACTION_PLAN_REVIEW, IMMEDIATE_ACTION,
-               SECTION_42_ENQUIRY, INFORM_NEIGHBOURS, INFORM_CQC, INFORM_POLICE),
+               SECTION_42_ENQUIRY, INFORM_NEIGHBOURS, INFORM_ICB, INFORM_CQC, INFORM_POLICE, INFORM_ADULT, SHARE_MINUTES),
         outcomes=OUTCOMES,
         decided_by=COMMISSIONER,
         decision_needs=(WRITTEN_NOTICE.id,),

@@ -35,6 +35,7 @@ from domain.commissioning import (
     ProcessFacts,
     ServiceAssessment,
     assess_service,
+    crime_indicated,
 )
 from domain.concern import Service
 from domain.facts import CaseClosed, CaseConcluded, ConcernRaised, DeadlineMissed, StepCompleted, ThresholdDecisionFiled
@@ -172,6 +173,7 @@ def service_history(documents: Documents, service_id: str, exclude_case: str | N
             "threshold_level": c.threshold_level, "status": c.status, "outcome": c.outcome,
             "closed_at": _iso(c.closed_at) if c.closed_at else None,
             **({"section_42": True} if c.section_42 else {}),  # read by a provider-concern process's suspension
+            **({"crime_indicated": True} if crime_indicated(c) else {}),  # and for informing the police (004 line 159)
         } for c in concerns],
         "service_reviews": _reviews(a),
         "decision": a.decision.level,

@@ -60,6 +60,8 @@ SUSPENSION_EVIDENCE = {
 RESTRICT_EVIDENCE = {k: SUSPENSION_EVIDENCE[k] for k in ("cases", "nature_of_allegations", "evidence_of_harm",
                                                          "contract_assessment", "risk_assessment_all_service_users")}
 RECTIFY = timedelta(days=7)  # the timescale the written notice gives the provider
+ICB = {"icb": "ICB-South", "reference": "ICB-778"}
+ADULT = {"informed": "representative", "support_offered": "advocacy referral and the outcome explained"}
 
 
 def t(hours: float) -> datetime:
@@ -140,6 +142,8 @@ def test_a_caution_ends_in_continue_only_with_its_risk_assessment_and_plan():
         p.decide("continue", t(3))
     p.decide("continue", t(3), risk_assessment="risk managed", safeguarding_plan="weekly visits",
              monitoring_arrangements="contract visits", review_arrangements="review in 3 months")
+    assert [o.step for o in p.state.open_items] == ["inform_adult"]  # line 47: the adult or their representative
+    p.step("inform_adult", t(4), informed_at=t(4).isoformat(), **ADULT)
     assert isinstance(p.facts[-1], ProcessClosed) and p.state.status == "closed"
 
 
@@ -302,6 +306,8 @@ def test_missed_review_escalates_and_overdue_actions_are_recorded():
     p.step("provider_meeting", t(3), held_at=t(3).isoformat(), review_date=t(24 * 14).isoformat(),
            actions=[{"id": "A1", "action": "1:1 staffing", "owner": "RM-9", "due": t(24 * 7).isoformat()},
                     {"id": "A2", "action": "training", "owner": "RM-9", "due": t(24 * 10).isoformat()}])
+    assert p.state.find_open("share_minutes") is not None  # line 65: the meeting's minutes shared with the provider
+    p.step("share_minutes", t(5), shared_at=t(5).isoformat(), minutes_reference="MIN-1")
     p.step("action_update", t(24 * 6), action_id="A1", undertaken=True)
     assert next_wakeup(p.state) == t(24 * 10)
     p.clock(t(24 * 10))
@@ -322,7 +328,8 @@ def test_immediate_action_is_recorded_at_once_and_sets_informing_in_motion():
     p.open()
     facts = p.step("immediate_action", t(0.1), role="commissioner", serious_risk="life-threatening injury",
                    action="suspend_new_placements", potential_criminal_offence=True)
-    assert [f.step for f in facts if isinstance(f, ProcessStepOpened)] == [INFORM_NEIGHBOURS.id, INFORM_POLICE.id]
+    assert [f.step for f in facts if isinstance(f, ProcessStepOpened)] == [INFORM_NEIGHBOURS.id, "inform_icb", INFORM_POLICE.id,
+                                                                          "inform_adult"]
     assert p.state.find_open(INFORM_CQC.id) is None
     assert p.state.find_open(VERBAL_NOTICE.id) is not None  # the process continues to evidence it
 
@@ -342,6 +349,9 @@ def test_neighbours_informed_late_escalate_and_the_process_closes_when_done():
     p.step(INFORM_NEIGHBOURS.id, due + timedelta(hours=1), informed_at=due.isoformat(), informed="LA-N, ICB-S",
            wider_sharing={"service_users": True, "relatives": True, "further_authorities": False,
                           "other_organisations": False, "public": False}, wider_sharing_rationale="risk to residents")
+    p.step("inform_icb", due + timedelta(hours=1), informed_at=due.isoformat(), **ICB)
+    assert p.state.status == "decided"
+    p.step("inform_adult", due + timedelta(hours=1), informed_at=due.isoformat(), **ADULT)
     assert p.facts[-1].type == "ProcessClosed"
     assert status_of(p.state).status == "closed"
 
@@ -401,3 +411,18 @@ def test_a_proposal_recorded_before_proposals_had_a_deadline_has_none():
     p = Proc()
     p.apply([ProcessProposed(at=OPENED, process_id="PCP-1", service_id="SVC-ELM", appendix_a="caution", criteria=())])
     assert p.state.open_items == () and next_wakeup(p.state) is None and p.clock(OPENED + timedelta(days=30)) == []
+
+
+def test_the_police_step_opens_when_the_record_says_a_crime_may_have_been_committed_line_159():
+    """004 line 103 (police informed), read with Appendix A line 159: not only on a ticked flag."""
+    p = Proc()
+    crime = {**HISTORY, "earlier_concerns": [{**HISTORY["earlier_concerns"][0], "crime_indicated": True}]}
+    facts = p.open(history=crime)
+    (police,) = [f for f in facts if isinstance(f, ProcessStepOpened) and f.step == INFORM_POLICE.id]
+    assert "the commissioner record says crime indicated (C-ELM-1)" in police.reason
+    q = Proc()
+    q.open()
+    q.notices()
+    assert q.state.find_open(INFORM_POLICE.id) is None
+    q.decide("restrict_admissions", t(3), history=crime, **RESTRICT_EVIDENCE)  # the record read when deciding
+    assert q.state.find_open(INFORM_POLICE.id) is not None

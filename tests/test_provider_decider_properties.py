@@ -52,6 +52,9 @@ def requests(p: Proc, now):
         "inform_neighbouring_commissioners": {"informed_at": iso, "informed": "LA-N", "wider_sharing_rationale": "r",
                                               "wider_sharing": {k: False for k in p.policy.wider_sharing}},
         "inform_cqc": {"informed_at": iso, "reference": "C1"},
+        "inform_icb": {"informed_at": iso, "icb": "ICB-S", "reference": "I1"},
+        "inform_adult": {"informed_at": iso, "informed": "adult", "support_offered": "advice"},
+        "share_minutes": {"shared_at": iso, "minutes_reference": "M1"},
         "inform_police": {"informed_at": iso, "reference": "P1"},
     }
     open_now = [o.step for o in p.state.open_items] * 4  # mostly what is open: the process gets somewhere

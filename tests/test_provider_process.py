@@ -120,7 +120,8 @@ async def test_a_caution_proposed_by_appendix_a_ends_in_continue_with_its_risk_a
     status = await p.step(PROVIDER_MEETING.id, held_at=now.isoformat(), review_date=(now + timedelta(days=14)).isoformat(),
                           actions=[{"id": "A1", "action": "1:1 staffing in the lounge", "owner": "RM-9",
                                     "due": (now + timedelta(days=7)).isoformat()}])
-    assert [s.step for s in status.open_steps] == [ACTION_PLAN_REVIEW.id]
+    assert {s.step for s in status.open_steps} == {ACTION_PLAN_REVIEW.id, "share_minutes"}  # 004 line 65
+    await p.step("share_minutes", shared_at=now.isoformat(), minutes_reference="MIN-1")
     await p.advance(now + timedelta(days=5))
     await p.step("action_update", action_id="A1", undertaken=True)
     await p.step(ACTION_PLAN_REVIEW.id, actions_undertaken={"A1": True}, risks="managed")
@@ -129,11 +130,15 @@ async def test_a_caution_proposed_by_appendix_a_ends_in_continue_with_its_risk_a
     done = await p.decide("continue", risk_assessment="risks to residents managed by 1:1 staffing",
                           safeguarding_plan="supervision of shared spaces", monitoring_arrangements="weekly contract visits",
                           review_arrangements="review at three months")
+    assert (done.status, [s.step for s in done.open_steps]) == ("decided", ["inform_adult"])  # 004 line 47
+    done = await p.step("inform_adult", informed_at=(await p.now()).isoformat(), informed="adult",
+                        support_offered="the outcome explained; advocacy offered")
     assert (done.status, done.decision) == ("closed", "continue")
     result = await p.client.get_workflow_handle(casework.process_workflow_id(svc["id"])).result()
     assert result["decision"] == "continue"
     types = p.types(done.process_id)
-    assert types[:2] == ["ProcessProposed", "ProcessOpened"] and types[-2:] == ["ProcessDecided", "ProcessClosed"]
+    assert types[:2] == ["ProcessProposed", "ProcessOpened"] and types[-2:] == ["ProcessStepRecorded", "ProcessClosed"]
+    assert "ProcessDecided" in types
     assert "ProcessDeadlineMissed" not in types
     feed.catch_up()
     (record,) = [r for r in commissioner_records(feed.documents) if r["service_id"] == svc["id"]]
@@ -204,7 +209,7 @@ async def test_immediate_action_under_serious_risk_is_recorded_at_once(driver, s
     status = await p.step(IMMEDIATE_ACTION.id, role="commissioner", serious_risk="serious injury; alleged source still resident",
                           action="remove_alleged_perpetrator", potential_criminal_offence=True)
     assert status.recorded_steps[IMMEDIATE_ACTION.id] == 1
-    assert {s.step for s in status.open_steps} == {VERBAL_NOTICE.id, INFORM_POLICE.id}  # the process continues
+    assert {s.step for s in status.open_steps} == {VERBAL_NOTICE.id, INFORM_POLICE.id, "inform_adult"}  # the process continues
     status = await p.step(IMMEDIATE_ACTION.id, serious_risk="new placements at risk", action="suspend_new_placements")
     assert status.recorded_steps[IMMEDIATE_ACTION.id] == 2
     assert INFORM_NEIGHBOURS.id in {s.step for s in status.open_steps}
@@ -222,6 +227,7 @@ async def test_a_missed_action_plan_review_escalates(driver, svc):
     review_date = now + timedelta(days=14)
     await p.step(PROVIDER_MEETING.id, held_at=now.isoformat(), review_date=review_date.isoformat(),
                  actions=[{"id": "A1", "action": "retrain staff", "owner": "RM-9", "due": (now + timedelta(days=7)).isoformat()}])
+    await p.step("share_minutes", shared_at=now.isoformat(), minutes_reference="MIN-1")
     await p.advance(review_date + timedelta(hours=1))
     status = await p.status()
     (review,) = status.open_steps
@@ -243,15 +249,16 @@ async def test_neighbouring_commissioners_informed_late_are_escalated(driver, sv
     status = await p.decide("restrict_admissions", **{**RESTRICT_EVIDENCE, "cases": [case.id]},
                             systemic_abuse_or_neglect=True, regulatory_non_compliance=True)
     steps = {s.step: s for s in status.open_steps}
-    assert set(steps) == {INFORM_NEIGHBOURS.id, "inform_cqc"}
+    assert set(steps) == {INFORM_NEIGHBOURS.id, "inform_cqc", "inform_icb", "inform_adult"}
     due = steps[INFORM_NEIGHBOURS.id].due
     assert due == at("2027-01-15T10:00:00+00:00")  # two working days
     await p.advance(due + timedelta(hours=2))
     status = await p.status()
-    assert {(e.item, e.to_role) for e in status.escalations} == {(INFORM_NEIGHBOURS.id, "commissioner"),
-                                                                 ("inform_cqc", "commissioner")}
+    assert {(e.item, e.to_role) for e in status.escalations} == {(s, "commissioner") for s in steps}
     now = await p.now()
     await p.step("inform_cqc", informed_at=now.isoformat(), reference="CQC-778")
+    await p.step("inform_icb", informed_at=now.isoformat(), icb="ICB-South", reference="ICB-778")
+    await p.step("inform_adult", informed_at=now.isoformat(), informed="representative", support_offered="advice given")
     done = await p.step(INFORM_NEIGHBOURS.id, informed_at=now.isoformat(), informed="LA-North, ICB-South",
                         wider_sharing={"service_users": True, "relatives": True, "further_authorities": False,
                                        "other_organisations": False, "public": False},

@@ -93,10 +93,10 @@ async def test_a_commissioner_runs_the_process_from_the_command_line(stack):  # 
     assert code == 0, err
     entries = json.loads(out)
     assert [e["type"] for e in entries] == ["ProcessOpened", "ProcessStepOpened", "ProcessStepRecorded", "ProcessStepOpened",
-                                            "ProcessStepRecorded", "ProcessStepRecorded", "ProcessStepRecorded",
-                                            "ProcessDecided", "ProcessStepOpened"]
+                                            "ProcessStepRecorded", "ProcessStepRecorded", "ProcessStepOpened",
+                                            "ProcessStepRecorded", "ProcessDecided", "ProcessStepOpened", "ProcessStepOpened"]
     assert entries[0]["details"]["policy_version"] and entries[2]["deadline_met"] is True
-    assert entries[7]["details"]["history"]["concerns"] == 1
-    assert entries[7]["details"]["conditions"]["section_42_invoked"] == {"on_cases": [], "on_process": [case_id]}
+    assert entries[8]["details"]["history"]["concerns"] == 1
+    assert entries[8]["details"]["conditions"]["section_42_invoked"] == {"on_cases": [], "on_process": [case_id]}
     code, out, err = await safeguard(settings, "commissioner", "process", "chronology", svc)
     assert code == 0 and "ProcessDecided suspend COM-1 (commissioner)" in out, err

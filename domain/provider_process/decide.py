@@ -144,6 +144,7 @@ def decide_open(state: ProcessState, c: OpenProcess, process: ProviderConcernPro
     for step in process.steps:
         if isinstance(step.opens, AtOpen):
             b.open(step, now, "process opened", now)
+    _set_in_motion(b, None, {}, "process opened", now, history)
     return b.facts
 
 
@@ -290,14 +291,20 @@ def decide_step(state: ProcessState, c: RecordStep, now: datetime) -> list[Fact]
     return b.facts
 
 
-def _set_in_motion(b: _Batch, outcome: str | None, record: dict[str, Any], reason: str, now: datetime) -> None:
-    """Informing others (line 150) after a restricting outcome; CQC and police (lines 101, 103) when the evidence shows it."""
+def _set_in_motion(b: _Batch, outcome: str | None, record: dict[str, Any], reason: str, now: datetime,
+                   history: dict[str, Any] | None = None) -> None:
+    """Informing others (line 150) after a restricting outcome; CQC and police (lines 101, 103) when the
+    evidence shows it, or (police) when the service's commissioner record says a crime may have been committed."""
     for step in b.state.process.steps:
         o = step.opens
         if isinstance(o, OnOutcome) and outcome in o.outcomes:
             b.open(step, now, f"{reason}: {outcome}", now)
-        elif isinstance(o, WhenEvidence) and all(record.get(f) is True for f in o.flags):
+        elif isinstance(o, WhenEvidence) and record and all(record.get(f) is True for f in o.flags):
             b.open(step, now, f"{reason}: " + " and ".join(o.flags), now)
+        elif isinstance(o, WhenEvidence) and o.or_record and any(
+                c.get(o.or_record) is True for c in _on_record(history).values()):
+            cases = [k for k, c in _on_record(history).items() if c.get(o.or_record) is True]
+            b.open(step, now, f"{reason}: the commissioner record says {o.or_record.replace('_', ' ')} ({', '.join(cases)})", now)
 
 
 def _close_if_done(b: _Batch, now: datetime) -> None:
@@ -517,7 +524,7 @@ def decide_decision(state: ProcessState, c: Decide, history: dict[str, Any] | No
     b.add(ProcessDecided(at=now, outcome=outcome.id, actor=c.actor, role=c.role, record=record,
                          evidence=tuple(i.id for i in outcome.requires), history=history,
                          **({"request_id": c.request_id} if c.request_id else {}), **({"conditions": met} if met else {})))
-    _set_in_motion(b, outcome.id, record, f"decided {outcome.id}", now)
+    _set_in_motion(b, outcome.id, record, f"decided {outcome.id}", now, history)
     _close_if_done(b, now)
     return b.facts
 
