@@ -38,6 +38,11 @@ def as_json(value):
     return json.loads(json.dumps(value, default=str, sort_keys=True))
 
 
+FROM_A_PROCESS_SINCE = ("caution.cooperative", "suspension.unwilling_to_engage")
+PROCESS_FIGURES = ("process_plan_agreed", "process_actions_missed", "process_plan_met", "process_plan_not_met",
+                   "concerns_after_plan_met", "process_suspended")
+
+
 def test_read_models_answer_from_a_legacy_store_as_they_did(records, settings):
     load_legacy(records)
     expected = json.loads((FIXTURES / "legacy_read_models.json").read_text())
@@ -59,6 +64,17 @@ def test_read_models_answer_from_a_legacy_store_as_they_did(records, settings):
     records_now = as_json(commissioner_records(feed.documents))
     for r in records_now:  # added since: mutual-harm counts (pathway 2026.12.1) and 004's process per service
         assert r.pop("mutual_harm_concerns") == 0 and r.pop("process") is None
-    assert records_now == expected["commissioner_records"]
+        # and (issue 19 §2) Appendix A's columns apart with what matched each criterion, and the figures
+        # read from a provider-concern process (none here), whose two criteria are no longer "not recorded"
+        d = r["decision"]
+        assert d.pop("set_aside_because") is None and not d.pop("caution")["set_aside"] and not d.pop("suspension")["set_aside"]
+        for c in d["matched"]:
+            c.pop("matched_by")
+        d["not_matched"] = [c for c in d["not_matched"] if c not in FROM_A_PROCESS_SINCE]
+        assert all(r["figures"].pop(f) == 0 for f in PROCESS_FIGURES)
+    then_records = expected["commissioner_records"]
+    for r in then_records:
+        r["decision"]["not_evidenced"] = [c for c in r["decision"]["not_evidenced"] if c["id"] not in FROM_A_PROCESS_SINCE]
+    assert records_now == then_records
     assert as_json(service_history(feed.documents, "SVC-ELM")) == expected["service_history"]
     assert as_json(governance_view(feed.documents)) == expected["governance"]
