@@ -114,6 +114,64 @@ class AdultRef(Model):
         return value
 
 
+# 000 General Approach 1 (line 27): harm from "the social contacts and relationships of the people
+# using the service, including those formed through internet and social media use". Someone who is
+# not a service user is recorded by kind alone, never with an invented id (issue 19).
+SOURCE_KINDS = ("service_user", "unknown_person", "online_contact", "visitor", "member_of_staff", "other_person")
+SourceKind = Literal["service_user", "unknown_person", "online_contact", "visitor", "member_of_staff", "other_person"]
+
+
+class AllegedSource(Model):
+    """Who is alleged to have caused harm: a service user by id (`"A-204"` or `{"id": "A-204"}`), or
+    anyone else by kind alone (`{"kind": "online_contact"}`). A service user's record is unchanged
+    from before kinds existed: the kind is left out of its JSON, so its case id digest is too."""
+
+    kind: SourceKind = Field(default="service_user", exclude_if=lambda k: k == "service_user")
+    id: str | None = Field(default=None, exclude_if=lambda v: v is None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_id(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"id": value}
+        if isinstance(value, dict) and set(value) - {"id", "kind"}:
+            extra = ", ".join(sorted(set(value) - {"id", "kind"}))
+            raise ValueError(f"the alleged source is given by id, or by kind if not a service user; remove {extra}")
+        return value
+
+    @model_validator(mode="after")
+    def _id_for_service_users_only(self) -> "AllegedSource":
+        if self.kind == "service_user" and not self.id:
+            raise ValueError("a service user is named by id (e.g. A-204); for anyone else give their kind, one of "
+                             + ", ".join(SOURCE_KINDS[1:]))
+        if self.kind != "service_user" and self.id is not None:
+            raise ValueError(f"{self.kind.replace('_', ' ')}: only a service user has an id here; leave id out "
+                             "(never invent one)")
+        return self
+
+    @property
+    def is_service_user(self) -> bool:
+        return self.kind == "service_user"
+
+    def described(self) -> str:
+        """The source as the record shows it: the id, or what kind of person (not a service user)."""
+        return self.id if self.id else f"{self.kind.replace('_', ' ')} (not a service user)"
+
+
+# 000 Policy Statement 2 (line 19): "staff, people using the service and others feel able to discuss
+# their concerns". Staff record a concern on its reporter's behalf, with the reporter's kind (issue 19).
+REPORTER_KINDS = ("staff", "adult_at_risk", "relative_or_friend", "visiting_professional", "other_service_user",
+                  "member_of_the_public")
+ReporterKind = Literal["staff", "adult_at_risk", "relative_or_friend", "visiting_professional", "other_service_user",
+                       "member_of_the_public"]
+
+
+class ReportedBy(Model):
+    """Who first reported the concern, by kind only (no name): the staff member who records it is `raised_by`."""
+
+    kind: ReporterKind
+
+
 class RaisedBy(Model):
     """Who raised the concern: a staff id and the role they raised it in."""
 
@@ -130,13 +188,16 @@ class ConcernBody(Model):
     identified_at: AwareDatetime
     service: Service
     adult_at_risk: AdultRef
-    alleged_source: AdultRef
+    alleged_source: AllegedSource
     summary: str = Field(min_length=1)
     case_id: str | None = None
     # why a concern identified long ago (InputRules.late_report_days) is only raised now; recorded with it
     late_report_reason: str | None = None
     # required of input; concerns recorded before 2026-11-23 have none
     raised_by: RaisedBy | None = None
+    # who first reported it, when not the staff member raising it (left out of the JSON when absent,
+    # so a concern's case id digest is as before)
+    reported_by: ReportedBy | None = Field(default=None, exclude_if=lambda v: v is None)
 
     _epoch = field_validator("identified_at", mode="before")(not_epoch)
     _utc = field_validator("identified_at")(_utc)
@@ -154,8 +215,9 @@ class ConcernBody(Model):
 
     @field_validator("adult_at_risk", "alleged_source")
     @classmethod
-    def _adult_id(cls, value: AdultRef, info: ValidationInfo) -> AdultRef:
-        _id(value.id, info, "person")
+    def _adult_id(cls, value: AdultRef | AllegedSource, info: ValidationInfo) -> AdultRef | AllegedSource:
+        if value.id is not None:
+            _id(value.id, info, "person")
         return value
 
     @field_validator("summary")

@@ -55,7 +55,7 @@ class Concern(_Model):
     raised_by: Actor | None = Field(description="absent for concerns recorded before raised_by was required")
     service: dict[str, Any]
     adult_at_risk: str = Field(description="the adult at risk's id")
-    alleged_source: str = Field(description="the alleged source's id")
+    alleged_source: str = Field(description="the alleged source's id, or what kind of person if not a service user")
     summary: str
     late_report_reason: str | None
 
@@ -246,7 +246,7 @@ def build_pack(records: SafeguardingRecords, documents: Documents, case_id: str,
         concern=Concern(case_id=case_id, raised_at=raised.at, identified_at=c.identified_at,
                         raised_by=Actor(actor=c.raised_by.actor, role=c.raised_by.role) if c.raised_by else None,
                         service=c.service.model_dump(mode="json"), adult_at_risk=c.adult_at_risk.id,
-                        alleged_source=c.alleged_source.id, summary=c.summary, late_report_reason=c.late_report_reason),
+                        alleged_source=c.alleged_source.described(), summary=c.summary, late_report_reason=c.late_report_reason),
         steps=[Step(title=titles.get(row["step"], row["step"]), result=_result(row),
                     completed_by=Actor(**row["completed_by"]) if row["completed_by"] else None,
                     **{k: row[k] for k in ("step", "occurrence", "role", "opened_at", "due", "deadline", "completed_at",

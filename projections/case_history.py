@@ -80,9 +80,11 @@ def chronology(facts: list[Recorded]) -> list[dict[str, Any]]:
             c = r.fact.concern
             entry["details"].update(
                 identified_at=iso(c.identified_at), service=c.service.id,
-                adult_at_risk=c.adult_at_risk.id, alleged_source=c.alleged_source.id,
+                adult_at_risk=c.adult_at_risk.id, alleged_source=c.alleged_source.described(),
             )
             # the summary is not repeated here: `concern status` shows it, the chronology tells no story
+            if c.reported_by:  # first reported by someone other than the staff member recording it
+                entry["details"]["reported_by"] = c.reported_by.kind
             if c.raised_by:  # who raised it (concerns recorded before 2026-11-23 do not say)
                 entry["actor"], entry["role"] = c.raised_by.actor, c.raised_by.role
         entries.append(entry)

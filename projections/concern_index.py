@@ -38,7 +38,8 @@ class ConcernIndex(ReadModel):
 
     def keys(self, event: Recorded) -> Iterable[str]:
         c = event.fact.concern
-        return [_person(c.adult_at_risk.id), _person(c.alleged_source.id), _service_month(c.service.id, c.identified_at)]
+        source = [_person(c.alleged_source.id)] if c.alleged_source.id else []  # not a service user: no one to find again
+        return [_person(c.adult_at_risk.id), *source, _service_month(c.service.id, c.identified_at)]
 
     def apply(self, e: Recorded, docs: dict[str, Doc | None]) -> None:
         c = e.fact.concern
@@ -56,17 +57,20 @@ def _months(since: datetime, until: datetime) -> list[datetime]:
     return months
 
 
-def prior_concerns(documents: Documents, case_id: str, adult_id: str, source_id: str,
+def prior_concerns(documents: Documents, case_id: str, adult_id: str, source_id: str | None,
                    service_id: str, identified_at: datetime, lookback_days: int) -> PriorConcerns:
     """Count the concerns identified in the `lookback_days` before `identified_at` (this case excluded)
     between the same two adults, with the same alleged source and another adult, and in the same service."""
     since = identified_at - timedelta(days=lookback_days)
-    keys = [_person(adult_id), _person(source_id), *(_service_month(service_id, m) for m in _months(since, identified_at))]
+    keys = [_person(adult_id), *([_person(source_id)] if source_id else []),
+            *(_service_month(service_id, m) for m in _months(since, identified_at))]
     earlier = {cid: e for doc in documents.read(ConcernIndex.name, keys).values() for cid, e in doc.items()
                if cid != case_id and since <= datetime.fromisoformat(e["identified_at"]) <= identified_at}
     source = pair = service = 0
     for e in earlier.values():
-        if {e["adult"], e["source"]} == {adult_id, source_id}:
+        if source_id is None:  # someone not a service user is never "the same source" as another
+            pass
+        elif {e["adult"], e["source"]} == {adult_id, source_id}:
             pair += 1
         elif e["source"] == source_id:
             source += 1

@@ -46,7 +46,7 @@ class LiveCases(ReadModel):
             c = f.concern
             docs[e.stream] = {
                 "case_id": f.case_id, "service": c.service.model_dump(mode="json"), "adult_at_risk": c.adult_at_risk.id,
-                "alleged_source": c.alleged_source.id, "identified_at": iso(c.identified_at), "raised_at": iso(f.at),
+                "alleged_source": c.alleged_source.described(), "identified_at": iso(c.identified_at), "raised_at": iso(f.at),
                 "status": "open", "open_steps": {}, "escalations": {}, "oversight": None, "threshold_level": None,
             }
             return

@@ -57,7 +57,7 @@ async def person(browser, site):
 async def raise_concern(page, base: str, adult: str = "A-117", source: str = "A-204") -> str:
     await page.goto(f"{base}/concerns/new")
     await page.get_by_label("Adult at risk (id)").fill(adult)
-    await page.get_by_label("Alleged source (id)").fill(source)
+    await page.get_by_label("Their service user id, if they use the service").fill(source)
     await page.get_by_label("What happened").fill(f"{source} blocked {adult} from the lounge")
     await page.get_by_role("button", name="Raise the concern").click()
     await page.wait_for_url(re.compile(r"/cases/SG-"))
@@ -186,7 +186,7 @@ async def test_a_bad_value_shows_its_error_next_to_the_field_and_records_nothing
     # a name where an id belongs: refused with the explanation, next to the field
     await ssw.goto(f"{site.base}/concerns/new")
     await ssw.get_by_label("Adult at risk (id)").fill("Jane Smith")
-    await ssw.get_by_label("Alleged source (id)").fill("A-204")
+    await ssw.get_by_label("Their service user id, if they use the service").fill("A-204")
     await ssw.get_by_label("What happened").fill("A-204 shouted at the adult")
     before = site.events()
     await ssw.get_by_role("button", name="Raise the concern").click()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -146,7 +147,8 @@ async def raise_case(c: httpx.AsyncClient) -> str:
 
 async def settled(records, case_id: str) -> int:
     """The case's facts once the service's history (attached just after the raise answers) has landed."""
-    for _ in range(200):
+    deadline = time.monotonic() + 120  # a bound for what never happens, not a speed target
+    while time.monotonic() < deadline:
         facts = records.stored_facts(case_id)
         if any(type(r.fact).__name__ == "ServiceHistoryAttached" for r in facts):
             return len(facts)
@@ -334,3 +336,28 @@ async def test_a_service_raised_at_before_needs_no_details_and_a_new_one_says_wh
                                           "service": "SVC-NEW9"})
     assert new.status_code == 422 and "String should have" not in new.text
     assert "SVC-NEW9 is new to Safeguard: give its name, provider, client group under" in new.text.replace("&#39;", "'")
+
+
+async def test_a_source_who_is_not_a_service_user_and_a_reporter_who_is_not_staff(pages):
+    """Issue 19 §3 (000 lines 19, 27): an online contact is recorded by kind, with no invented id, and a
+    concern a relative reported is recorded by staff on their behalf, with the reporter's kind."""
+    c = await pages.as_user("SSW-81", Assignment("senior_support_worker", ELM))
+    html = (await c.get("/concerns/new")).text
+    assert "Someone they know online or through social media" in html and "A relative or friend" in html
+    base = {"identified_at": re.search(r'name="identified_at" value="([^"]+)"', html).group(1), "service": ELM,
+            "adult_at_risk": "A-119", "summary": "messages sent to A-119 through a game chat, asking for money"}
+    invented = await c.post("/concerns", data={**base, "csrf_token": csrf(html), "form_key": form_key(html, "/concerns"),
+                                               "source_kind": "online_contact", "alleged_source": "X-999"})
+    assert invented.status_code == 422
+    assert "online contact: only a service user has an id here; leave id out (never invent one)" in invented.text
+    html = (await c.get("/concerns/new")).text
+    r = await c.post("/concerns", data={**base, "csrf_token": csrf(html), "form_key": form_key(html, "/concerns"),
+                                        "source_kind": "online_contact", "alleged_source": "", "reported_by": "relative_or_friend"})
+    assert r.status_code == 303, r.text
+    case_id = r.headers["location"].rsplit("/", 1)[1]
+    raised = pages.records.stored_facts(case_id)[0].fact.concern
+    assert (raised.alleged_source.kind, raised.alleged_source.id, raised.reported_by.kind) == ("online_contact", None,
+                                                                                               "relative_or_friend")
+    assert raised.raised_by.actor == "SSW-81"  # staff record it on the reporter's behalf
+    page = (await c.get(f"/cases/{case_id}")).text
+    assert "online contact (not a service user)" in page

@@ -26,7 +26,7 @@ class ThresholdRequest(BaseModel):
     answered_by_record: dict[str, Any] = {}  # used for facts the category has and `facts` leaves out
     identified_at: datetime
     adult_id: str
-    source_id: str
+    source_id: str | None  # None: the alleged source is not a service user
     service_id: str
 
 

@@ -118,3 +118,16 @@ def countdown(step: str, due: datetime | str | None, now: datetime, calendar: Wo
 def joined(items: Iterable[str]) -> str:
     items = [humanise(i).lower() for i in items]
     return " or ".join(items) if items else "nobody"
+
+
+# Who is alleged to have caused harm, and who first reported it, as the raise page asks
+SOURCE_WORDS = {
+    "service_user": "Someone who uses the service", "unknown_person": "A person not known to the adult",
+    "online_contact": "Someone they know online or through social media", "visitor": "A visitor",
+    "member_of_staff": "A member of staff", "other_person": "Someone else",
+}
+REPORTER_WORDS = {
+    "staff": "Staff (you, or a colleague)", "adult_at_risk": "The adult at risk themselves",
+    "relative_or_friend": "A relative or friend", "visiting_professional": "A visiting professional",
+    "other_service_user": "Another person who uses the service", "member_of_the_public": "A member of the public",
+}

@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from casework import cases
 from casework.refusals import NotPermitted, NotYetRecorded, Refusal
 from domain.access import Principal
+from domain.concern import REPORTER_KINDS, SOURCE_KINDS
 from projections.commissioner import commissioner_records
 from web.identity import web
 from web.pages import forms
@@ -35,6 +36,7 @@ def _concern_form(request: Request, principal: Principal, values: dict[str, str]
                   rest: list[str], status: int = 200) -> Response:
     return page(request, "raise.html", principal, status=status, values=values, errors=errors, rest=rest,
                 services=_services(principal), known=known_services(web(request)),
+                source_kinds=SOURCE_KINDS, reporter_kinds=REPORTER_KINDS,
                 form_key=values.get("form_key") or form_key())
 
 
@@ -62,9 +64,22 @@ def concern_data(form: dict[str, str], known: dict[str, dict[str, str]]) -> tupl
                                "'Service details'")
     data = {"identified_at": identified, "service": {"id": service_id, **details},
             "adult_at_risk": {"id": form.get("adult_at_risk", "").strip()},
-            "alleged_source": {"id": form.get("alleged_source", "").strip()},
+            "alleged_source": _source(form),
             "summary": form.get("summary", "").strip()}
+    reporter = form.get("reported_by", "staff").strip()
+    if reporter and reporter != "staff":
+        data["reported_by"] = {"kind": reporter}
     return data, problems
+
+
+def _source(form: dict[str, str]) -> dict[str, str]:
+    """The alleged source: a service user by id, anyone else by kind (an id given with it is kept, for
+    the concern's own check to refuse in words)."""
+    kind = form.get("source_kind", "service_user").strip() or "service_user"
+    source_id = form.get("alleged_source", "").strip()
+    if kind == "service_user":
+        return {"id": source_id}
+    return {"kind": kind, **({"id": source_id} if source_id else {})}
 
 
 @router.get("/concerns/new")

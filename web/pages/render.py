@@ -31,7 +31,7 @@ def brief(value: Any, limit: int = 160) -> str:
 
 env.filters.update(brief=brief, london=formats.london, human=formats.humanise, duration=formats.duration,
                    tojson_compact=lambda v: json.dumps(v, separators=(",", ":")))
-env.globals.update(joined=formats.joined)
+env.globals.update(joined=formats.joined, SOURCE_WORDS=formats.SOURCE_WORDS, REPORTER_WORDS=formats.REPORTER_WORDS)
 
 
 def nav(principal: Principal | None) -> list[tuple[str, str]]:
