@@ -20,6 +20,7 @@ async def full_pathway(case: Case) -> None:
     await case.at("2027-01-12T11:30:00+00:00")
     await case.complete("capacity_and_advocacy")
     await case.complete("views_and_wishes")
+    await case.complete("inform_family")
     await case.complete("protection_plan")
     await case.complete("implementation_check")
     await case.complete("chronology_update")

@@ -51,6 +51,7 @@ async def test_full_pathway_to_closure_on_time(driver):
         ("closure_learning_review", 1): ("2027-01-13T16:00:00Z", "2027-01-20T16:00:00Z"),  # 5 working days
         ("la_response", 1): ("2027-01-12T11:00:00Z", "2027-01-19T11:00:00Z"),              # chase after 5 working days
         ("la_enquiry_outcome", 1): ("2027-01-13T16:00:00Z", None),                         # no deadline
+        ("inform_family", 1): ("2027-01-12T11:00:00Z", "2027-01-13T11:00:00Z"),            # 1 working day
     }
 
 
