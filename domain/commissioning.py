@@ -37,6 +37,9 @@ from domain.pathway import (
     CLOSURE_LEARNING_REVIEW,
     EXTERNAL_REFERRAL,
     FOLLOW_UP_PLAN,
+    LA_DECISION,
+    LA_DECISIONS,
+    LA_RESPONSE,
     LIVE_CASE_OVERSIGHT,
     PROTECTION_PLAN,
     ROUTE_DECISION,
@@ -47,12 +50,12 @@ from domain.pathway import (
 
 SEED = "004_989c72b12ad08607.txt"
 NOT_RECORDED = "not recorded in Safeguard"
-# The local authority's decision on a referred concern, as the case records it (the pathway's step after
-# external_referral: `la_response` with `la_decision`, being added for the national return; `la_outcome`
-# with `decision` as first announced): a section 42 enquiry formally invoked (004 line 125). A
+# The local authority's decision on a referred concern, as the case records it (the pathway's
+# `la_response` after external_referral): a section 42 enquiry formally invoked (004 line 125). A
 # provider-concern process reads it from the commissioner record to decide a suspension.
-LA_DECISION_STEPS = {"la_response": "la_decision", "la_outcome": "decision"}  # step -> its decision field
-SECTION_42_DECISIONS = ("section_42_enquiry", "section_42")
+LA_DECISION_STEPS = {LA_RESPONSE.id: LA_DECISION.name}  # step -> its decision field
+SECTION_42_DECISIONS = tuple(d for d in LA_DECISIONS if d == "section_42_enquiry")
+assert SECTION_42_DECISIONS, "the pathway's local-authority decisions no longer name a section 42 enquiry"
 FROM_EVENTS = "case events"
 FROM_PROCESS = "the provider-concern process"  # what the service's latest process (004 lines 134-140) recorded
 

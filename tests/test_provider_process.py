@@ -374,3 +374,23 @@ async def test_a_process_running_past_the_years_it_opened_with_takes_more_bank_h
     inform = next(s for s in decided.open_steps if s.step == INFORM_NEIGHBOURS.id)
     # Friday 2 May is one working day, the bank holiday is not, Tuesday 6 May is the second
     assert inform.due.astimezone(LONDON).date() == date(2031, 5, 6), inform.due
+
+
+async def test_a_suspension_reads_the_section_42_enquiry_the_case_records(driver, svc):
+    """004 line 125, from the case: the local authority's decision after the external referral
+    (`la_response`: a section 42 enquiry) reaches the commissioner record the decision reads."""
+    case = await run_case(driver, svc, T0, "A-117", "A-204")
+    await case.at("2027-01-14T09:00:00+00:00")  # after the referral and the local authority's answer
+    for step in ("external_referral", "la_response", "conclude_case"):
+        await case.complete(step)
+    await case.complete("closure_learning_review", substantiation_outcome="substantiated")
+    p = await Process.at(driver, svc["id"], "2027-01-20T10:00:00+00:00")
+    await p.open(reason="serious injury")
+    await p.notices()
+    await p.step(IMMEDIATE_ACTION.id, role="commissioner", serious_risk="serious injury", action="remove_alleged_perpetrator")
+    decided = await p.decide("suspend", **{**SUSPENSION_EVIDENCE, "cases": [case.id],
+                                           "serious_risk_justification": "the alleged source still works nights"})
+    (fact,) = [f.fact for f in p.facts(decided.process_id) if f.type == "ProcessDecided"]
+    assert fact.conditions["section_42_invoked"] == {"on_cases": [case.id], "on_process": []}
+    assert fact.history["earlier_concerns"][0]["section_42"] is True
+    await p.terminate()
