@@ -186,7 +186,8 @@ async def serve(client: Client, settings: Settings, records: SafeguardingRecords
     feed = open_feed(records)
     stop = start_projections(feed)
     start_checkpoints(records, feed, settings, stop)
-    proposing = asyncio.create_task(keep_proposing(client, settings.task_queue, feed.documents))  # 004 proposals
+    proposing = asyncio.create_task(keep_proposing(client, settings.task_queue, feed.documents, records,
+                                                   settings.calendar))  # 004 proposals and service reviews
     watching = asyncio.create_task(keep_watching(client, records, open_feed(records), settings.stopped_case_check_seconds))
     try:
         await ensure_schedules(client, settings)

@@ -15,17 +15,19 @@ from pydantic import BaseModel, ConfigDict
 from configuration.settings import Settings
 from domain.case.rejection import Rejected
 from domain.deadlines import WorkingCalendar
-from domain.governance import AuditRecord, AuditRequest, audit_definition, evaluate, local_date
+from domain.governance import AuditRecord, AuditRequest, action_definition, audit_definition, evaluate, local_date
 from domain.governance_actions import (
     ActionCompletion,
     ActionState,
     decide_action_clock,
     decide_action_completion,
     raise_action,
+    raise_service_review,
     replay_action,
+    service_review_ref,
 )
 from domain.pathway import current_pathway
-from eventstore.application import SafeguardingRecords
+from eventstore.application import SafeguardingRecords, Superseded
 from eventstore.audit import action_stream, record_audit, stored_audit
 from projections import registry
 from projections.feed import ProjectionFeed
@@ -79,6 +81,29 @@ def raise_actions(records: SafeguardingRecords, record: AuditRecord, calendar: W
     return refs
 
 
+def raise_service_reviews(records: SafeguardingRecords, records_by_service: list[dict], now: datetime,
+                          calendar: WorkingCalendar | None) -> list[str]:
+    """Each review the pattern rules raised (004 line 117; the commissioner records' `service_reviews`),
+    recorded once as tracked work. Returns the refs still open, whose workflows should be running."""
+    open_refs = []
+    for record in records_by_service:
+        for r in record["service_reviews"]:
+            ref = service_review_ref(record["service_id"], r["rule"], r["case_id"])
+            state = replay_action([e.fact for e in records.stream(action_stream(ref))])
+            if state is None:
+                raised = raise_service_review(record["service_id"], r["rule"], r["title"], r["case_id"], len(r["cases"]),
+                                              datetime.fromisoformat(r["raised_at"]), now, with_holidays(calendar, now))
+                try:
+                    records.append(action_stream(ref), [raised], 1, label=f"action {ref}")
+                    log.info("service review raised", action=ref)
+                except Superseded:
+                    pass  # another worker raised it first
+                state = action_state(records, ref)
+            if state.status == "open":
+                open_refs.append(ref)
+    return open_refs
+
+
 # ---- a governance action's I/O (GovernanceActionWorkflow keeps the timer) -------------------------
 
 
@@ -102,7 +127,7 @@ def action_state(records: SafeguardingRecords, ref: str) -> ActionState:
 def action_clock(records: SafeguardingRecords, ref: str, now: datetime, calendar: WorkingCalendar | None) -> ActionState:
     """Record any miss or escalation due by `now` (pure decisions, recorded once); the state after."""
     state = action_state(records, ref)
-    definition = audit_definition(state.kind).action(state.action)
+    definition = action_definition(state.kind, state.action)
     facts = decide_action_clock(state, now, current_pathway().role_above,
                                 lambda at: definition.due.due(at, with_holidays(calendar, at)))
     if facts:

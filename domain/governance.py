@@ -300,6 +300,26 @@ MONTHLY = AuditDefinition(
 AUDITS: dict[str, AuditDefinition] = {d.kind: d for d in (WEEKLY, FORTNIGHTLY, MONTHLY)}
 
 
+# 004 line 117: "Any repeating and/or escalating pattern of concerns within a service should trigger a
+# review to identify any underlying issues ... and the improvement actions required". Each review the
+# pattern rules raise (domain/commissioning.py) is tracked as an action of this kind to its outcome
+# (issue 19). The owner and the ten working days are local configuration: the seed gives neither.
+SERVICE_REVIEW_KIND = "service_review"
+SERVICE_REVIEW = ActionDefinition(
+    id="service_review", title="Review the service's pattern of concerns", owner="quality_safeguarding_lead",
+    seed="004 line 117: a repeating or escalating pattern of concerns within a service should trigger a review",
+    due=ActionDue(working_days=10),
+    evidence="the underlying issues the review found, and the improvement actions required (004 line 117)",
+)
+
+
+def action_definition(kind: str, action: str) -> ActionDefinition:
+    """The definition a tracked action was raised under: an audit's, or the service review's."""
+    if kind == SERVICE_REVIEW_KIND:
+        return SERVICE_REVIEW
+    return audit_definition(kind).action(action)
+
+
 def audit_definition(kind: str) -> AuditDefinition:
     try:
         return AUDITS[kind]

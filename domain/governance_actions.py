@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.case.rejection import Rejected
 from domain.deadlines import WorkingCalendar
 from domain.facts import Fact, GovernanceActionCompleted, GovernanceActionEscalated, GovernanceActionRaised
-from domain.governance import AuditRecord, RaisedAction, audit_definition
+from domain.governance import SERVICE_REVIEW, SERVICE_REVIEW_KIND, AuditRecord, RaisedAction, audit_definition
 
 
 class ActionCompletion(BaseModel):
@@ -79,6 +79,23 @@ def raise_action(record: AuditRecord, action: RaisedAction, raised_at: datetime,
         as_of=record.as_of.isoformat(), action=action.action, title=action.title, owner=action.owner,
         because=action.because, seed=action.seed, due=definition.due.due(raised_at, calendar),
         deadline=definition.due.describe(), evidence_asked=definition.evidence,
+    )
+
+
+def service_review_ref(service_id: str, rule: str, case_id: str) -> str:
+    """One per service, pattern rule and the concern that completed the pattern."""
+    return f"{SERVICE_REVIEW_KIND}-{service_id}-{rule}-{case_id}"
+
+
+def raise_service_review(service_id: str, rule: str, title: str, case_id: str, concerns: int, pattern_at: datetime,
+                         raised_at: datetime, calendar: WorkingCalendar) -> GovernanceActionRaised:
+    """A review a pattern rule raised (004 line 117), as tracked work: owner and due instant recorded."""
+    d = SERVICE_REVIEW
+    return GovernanceActionRaised(
+        at=raised_at, ref=service_review_ref(service_id, rule, case_id), audit_id=f"pattern-{service_id}",
+        kind=SERVICE_REVIEW_KIND, as_of=pattern_at.isoformat(), action=d.id, title=f"{d.title}: {service_id}",
+        owner=d.owner, because=f"{title} ({concerns} concerns, the pattern complete at {pattern_at.isoformat()})",
+        seed=d.seed, due=d.due.due(raised_at, calendar), deadline=d.due.describe(), evidence_asked=d.evidence,
     )
 
 

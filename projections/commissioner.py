@@ -38,6 +38,7 @@ from domain.commissioning import (
     crime_indicated,
 )
 from domain.concern import Service
+from domain.governance_actions import service_review_ref
 from domain.facts import CaseClosed, CaseConcluded, ConcernRaised, DeadlineMissed, StepCompleted, ThresholdDecisionFiled
 from domain.pathway import (
     ABUSE_CATEGORY,
@@ -205,7 +206,7 @@ def _record(service: Doc, concerns: list[ConcernFacts], process: ProcessFacts | 
         "meetings": _by_step(concerns, MEETINGS, f),
         "actions_taken": _by_step(concerns, ACTIONS, f),
         "outcomes": {o: f[o] for o in OUTCOMES},
-        "service_reviews": _reviews(a),
+        "service_reviews": _reviews(a, service["service_id"]),
         "decision": _decision(a),
         "figures": f,
     }
@@ -219,10 +220,13 @@ def _by_step(concerns: list[ConcernFacts], counted: CountedSteps, f: dict[str, i
     return {"total": f[counted.figure], "by_step": {s: sum(c.steps.get(s, 0) for c in concerns) for s in counted.steps}}
 
 
-def _reviews(a: ServiceAssessment) -> list[dict[str, Any]]:
+def _reviews(a: ServiceAssessment, service_id: str | None = None) -> list[dict[str, Any]]:
+    """The reviews the pattern rules raised; with `service_id`, each with the action tracking it."""
     rules = {r.id: r for r in PATTERN_RULES}
     return [{"rule": r.rule, "title": rules[r.rule].title, "seed": rules[r.rule].cite(), "raised_at": _iso(r.raised_at),
-             "case_id": r.case_id, "cases": list(r.cases)} for r in a.reviews]
+             "case_id": r.case_id, "cases": list(r.cases),
+             # the governance action that tracks it to its outcome (issue 19; governance actions read model)
+             **({"action": service_review_ref(service_id, r.rule, r.case_id)} if service_id else {})} for r in a.reviews]
 
 
 def _criterion(c: Criterion, figures: dict[str, int] | None = None) -> dict[str, Any]:

@@ -72,6 +72,8 @@ def test_read_models_answer_from_a_legacy_store_as_they_did(records, settings):
             c.pop("matched_by")
         d["not_matched"] = [c for c in d["not_matched"] if c not in FROM_A_PROCESS_SINCE]
         assert all(r["figures"].pop(f) == 0 for f in PROCESS_FIGURES)
+        for review in r["service_reviews"]:  # and the governance action tracking each review (issue 19)
+            assert review.pop("action").startswith(f"service_review-{r['service_id']}-")
     then_records = expected["commissioner_records"]
     for r in then_records:
         r["decision"]["not_evidenced"] = [c for c in r["decision"]["not_evidenced"] if c["id"] not in FROM_A_PROCESS_SINCE]

@@ -19,7 +19,10 @@ from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdate
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from casework.refusals import NotFound, NotOpen
-from casework.temporal.cases import _bounded
+from activities.audit_activities import raise_service_reviews
+from casework.temporal.cases import _bounded, track_governance_actions
+from domain.deadlines import WorkingCalendar
+from eventstore.application import SafeguardingRecords
 from casework.temporal.failures import plain_errors
 from domain.provider_concerns import PROPOSING_LEVELS
 from domain.provider_process import Decide, DismissProposal, OpenProcess, ProcessStatus, ProposeProcess, RecordStep
@@ -148,12 +151,30 @@ async def propose_due(client: Client, task_queue: str, documents: Documents, now
     return [await propose_process(client, task_queue, p, now, clock_offset, within) for p in proposals_due(documents)]
 
 
-async def keep_proposing(client: Client, task_queue: str, documents: Documents, every: timedelta = PROPOSE_EVERY) -> None:
-    """The worker's loop: record proposals as the commissioner records reach them, until cancelled."""
+async def track_service_reviews(client: Client, task_queue: str, records: SafeguardingRecords, services: list[dict[str, Any]],
+                                now: datetime, calendar: WorkingCalendar | None, tracked: set[str]) -> list[str]:
+    """Record each review the pattern rules raised (004 line 117; `services`: the commissioner records)
+    as tracked work, and start the workflow that keeps its deadline; `tracked`: the refs already
+    started by this worker (each is started once; one running already is left as it is). Returns
+    the refs started now."""
+    refs = await asyncio.to_thread(raise_service_reviews, records, services, now, calendar)
+    started = await track_governance_actions(client, task_queue, [r for r in refs if r not in tracked])
+    tracked.update(refs)
+    return started
+
+
+async def keep_proposing(client: Client, task_queue: str, documents: Documents, records: SafeguardingRecords | None = None,
+                         calendar: WorkingCalendar | None = None, every: timedelta = PROPOSE_EVERY) -> None:
+    """The worker's loop, until cancelled: record proposals as the commissioner records reach them,
+    and track each pattern-triggered service review to its outcome."""
+    tracked: set[str] = set()
     while True:
         try:
             for s in await propose_due(client, task_queue, documents):
                 log.info("provider-concern process proposed", service_id=s.service_id, process_id=s.process_id)
+            if records is not None:
+                await track_service_reviews(client, task_queue, records, commissioner_records(documents),
+                                            datetime.now(timezone.utc), calendar, tracked)
         except Exception:  # Temporal or the store briefly down: the next pass tries again
             log.exception("proposing provider-concern processes failed")
         await asyncio.sleep(every.total_seconds())

@@ -16,6 +16,8 @@ class ServiceReview(Answer):
     raised_at: str
     case_id: str
     cases: list[str]
+    action: str | None = Field(default=None, description="the governance action that tracks the review to its outcome: "
+                                    "complete it with POST /governance/actions/{action}/completion")
 
 
 class AppendixADecision(Answer):
