@@ -1,0 +1,112 @@
+"""Alerts (issue 20) as policy data and pure decisions: when a person is told, by which channel,
+and what a message may say. No I/O: the channels (alerts/) send, the workflows decide when.
+
+What a message may say is fixed here, and nothing else reaches it: the case id, the service, the
+step or escalation in plain words, the due instant in UK time, and a link. Never a summary, a
+record's text, a service user's id or a name: some messages go to personal phones and mailboxes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+LONDON = ZoneInfo("Europe/London")
+Channel = Literal["email", "text"]
+
+
+class AlertPolicy(BaseModel):
+    """When people are told. Read in one place (`ALERTS`); each case records the policy it first
+    alerted under, so a later change never alters how an old case replays."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str = "2026.12.1"
+    # a deadline approaching: once, when this share of its time is left ...
+    approaching_share: float = Field(default=0.25, gt=0, lt=1)
+    # ... or this long before it, for a deadline shorter than `short_deadline`
+    approaching_short: timedelta = timedelta(minutes=5)
+    short_deadline: timedelta = timedelta(hours=1)
+    # an escalation not acknowledged within this long pages the next role up
+    acknowledge_urgent: timedelta = timedelta(minutes=15)
+    acknowledge_working_hours: int = Field(default=1, gt=0)  # otherwise, in working hours
+    # escalations whose reason begins with one of these are urgent: text message as well as email,
+    # and the shorter acknowledgement window (the pathway's live-risk and high-risk triggers)
+    urgent_reasons: tuple[str, ...] = ("live risk", "urgent escalation")
+
+    def is_urgent(self, reason: str) -> bool:
+        return reason.lower().startswith(self.urgent_reasons)
+
+    def channels(self, reason: str) -> tuple[Channel, ...]:
+        return ("email", "text") if self.is_urgent(reason) else ("email",)
+
+    def approaching_at(self, opened_at: datetime, due: datetime | None) -> datetime | None:
+        """When to tell the step's people its deadline is near (None: no deadline, or no time to)."""
+        if due is None or due <= opened_at:
+            return None
+        span = due - opened_at
+        before = self.approaching_short if span < self.short_deadline else span * self.approaching_share
+        at = due - before
+        return at if at > opened_at else None
+
+
+ALERTS = AlertPolicy()
+
+
+def alert_key(*parts: str) -> str:
+    """A deterministic key for one alert to one person (case, escalation, rung, staff id): the same
+    alert sent again carries the same key, so a repeat is recognisable as one."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def message_id(key: str, domain: str) -> str:
+    """The email Message-ID for an alert's key: every retry of it carries the same one."""
+    return f"<alert-{key}@{domain}>"
+
+
+class AlertMessage(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    subject: str
+    body: str  # email
+    text: str  # text message: short, the same facts
+
+
+def _uk(instant: datetime) -> str:
+    local = instant.astimezone(LONDON)
+    return f"{local:%-d %B %Y} at {local:%H:%M}" + (" (BST)" if local.dst() else " (GMT)")
+
+
+def escalation_message(case_id: str, service: str, step_title: str, reason_words: str, role_words: str,
+                       due: datetime | None, link: str, urgent: bool) -> AlertMessage:
+    """An escalation raised to a role the person holds (or is on call for). Only the given parts go
+    in: callers pass words from the pathway (a step's title, a trigger's reason), never a record."""
+    lead = "Urgent: " if urgent else ""
+    subject = f"{lead}Safeguarding escalation for case {case_id}"
+    due_words = f"It was due {_uk(due)}." if due else ""
+    body = "\n\n".join(part for part in (
+        f"A safeguarding case at {service} has been escalated to you as {role_words}.",
+        f"Case: {case_id}\nStep: {step_title}\nWhy: {reason_words}",
+        due_words,
+        f"Open the case to see what is needed and acknowledge the escalation:\n{link}",
+        "This message holds no personal details. Sign in to see the case.",
+    ) if part)
+    text = f"{lead}Safeguarding escalation: case {case_id} at {service}, {step_title}. Acknowledge: {link}"
+    return AlertMessage(subject=subject, body=body, text=text)
+
+
+def approaching_message(case_id: str, service: str, step_title: str, due: datetime, link: str) -> AlertMessage:
+    """A deadline approaching for a step the person can complete."""
+    subject = f"Deadline approaching for case {case_id}"
+    body = "\n\n".join((
+        f"A step on a safeguarding case at {service} is due soon.",
+        f"Case: {case_id}\nStep: {step_title}\nDue: {_uk(due)}",
+        f"Open the case to complete it:\n{link}",
+        "This message holds no personal details. Sign in to see the case.",
+    ))
+    text = f"Safeguarding: case {case_id} at {service}, {step_title} is due {_uk(due)}. {link}"
+    return AlertMessage(subject=subject, body=body, text=text)
