@@ -135,6 +135,24 @@ def deactivate(user_id: str, reason: Optional[str] = typer.Option(None, help="wh
     emit_json(account_json(account)) if as_json else say(f"{user_id} deactivated: their sessions and tokens end now")
 
 
+@users_app.command("contact")
+def contact(user_id: str,
+            email: Optional[str] = typer.Option(None, "--email", help="where email alerts go"),
+            mobile: Optional[str] = typer.Option(None, "--mobile", help="a UK mobile number, for urgent alerts by text message"),
+            approaching: bool = typer.Option(True, "--approaching-alerts/--no-approaching-alerts",
+                                             help="alerts when a deadline is near (escalations cannot be turned off)"),
+            as_json: bool = JSON) -> None:
+    """Set where a person's alerts go. Give both each time: a detail left out is cleared."""
+    account = _do(lambda: _accounts().set_contact(user_id, email, mobile, approaching, operator()))
+    if as_json:
+        emit_json({**account_json(account), "email": account.email is not None, "mobile": account.mobile is not None,
+                   "approaching_alerts": account.approaching_alerts})
+        return
+    held = [w for w, v in (("email", account.email), ("mobile", account.mobile)) if v]
+    say(f"contact details set for {user_id}: " + (" and ".join(held) or "none (alerts for them go one role up)")
+        + ("" if account.approaching_alerts else "; approaching-deadline alerts off"))
+
+
 @users_app.command("password")
 def password(user_id: str) -> None:
     """Set a user's password from standard input: at least 12 characters, and not easy to guess."""

@@ -9,6 +9,7 @@ record's text, a service user's id or a name: some messages go to personal phone
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -55,6 +56,22 @@ class AlertPolicy(BaseModel):
 
 
 ALERTS = AlertPolicy()
+
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+UK_MOBILE = re.compile(r"(?:\+44|0)7\d{9}")
+
+
+def contact_details(email: str | None, mobile: str | None) -> tuple[str | None, str | None]:
+    """An email address and a UK mobile number as alerts use them (the mobile without spaces);
+    ValueError, in words, for either that is not one."""
+    email = email.strip() if email and email.strip() else None
+    mobile = re.sub(r"[\s()-]", "", mobile) if mobile and mobile.strip() else None
+    if email is not None and (len(email) > 254 or not EMAIL.fullmatch(email)):
+        raise ValueError("the email address is not one: it should look like name@example.org")
+    if mobile is not None and not UK_MOBILE.fullmatch(mobile):
+        raise ValueError("the mobile number is not a UK mobile number: it should look like 07700 900123 or +447700900123")
+    return email, mobile
 
 
 def alert_key(*parts: str) -> str:

@@ -63,6 +63,17 @@ class UserDeactivated(Fact):
     reason: str | None = None
 
 
+class ContactDetailsSet(Fact):
+    """Where a person's alerts go (issue 20), and whether they want approaching-deadline alerts
+    (escalations to a role they hold cannot be turned off). Never copied into an alert's record."""
+
+    type: Literal["ContactDetailsSet"] = "ContactDetailsSet"
+    email: str | None = None
+    mobile: str | None = None
+    approaching_alerts: bool = True
+    by: str
+
+
 class SessionEnded(Fact):
     """A browser session signed out: its cookie is refused from then on, by every process."""
 
@@ -129,6 +140,7 @@ class IdempotentAnswer(Fact):
 
 
 IDENTITY_FACTS: tuple[type[Fact], ...] = (UserAdded, PasswordSet, RoleGranted, RoleRevoked, SessionEnded, UserDeactivated,
+                                          ContactDetailsSet,
                                           TokenIssued, TokenRevoked,
                                           TokenUsed, AccessRecorded, IdempotentAnswer)
 
@@ -143,6 +155,9 @@ class Account:
     added_at: datetime | None = None
     ended_sessions: set[str] = field(default_factory=set)
     deactivated_at: datetime | None = None
+    email: str | None = None
+    mobile: str | None = None
+    approaching_alerts: bool = True
 
     def principal(self, channel: str = "api", scope: tuple[Assignment, ...] | None = None,
                   token_id: str | None = None, session_id: str | None = None) -> Principal:
@@ -165,6 +180,8 @@ def fold_account(facts: list[Fact]) -> Account | None:
                 account.ended_sessions.add(f.session_id)
             case UserDeactivated() if account:
                 account.deactivated_at = f.at
+            case ContactDetailsSet() if account:
+                account.email, account.mobile, account.approaching_alerts = f.email, f.mobile, f.approaching_alerts
             case RoleRevoked() if account:
                 account.assignments = [x for x in account.assignments if (x.role, x.service) != (f.role, f.service)]
     return account

@@ -23,9 +23,11 @@ from zxcvbn import zxcvbn
 from domain.access import INSPECTOR_GRANT_LONGEST, Assignment, assignment_problem
 from domain.facts import Fact
 from eventstore.keys import Erased
+from domain.alerts import contact_details
 from domain.identity import (
     AccessRecorded,
     Account,
+    ContactDetailsSet,
     PasswordSet,
     RoleGranted,
     RoleRevoked,
@@ -213,6 +215,17 @@ class Accounts:
                 self.grant(user_id, a, by)
         for role, service in held - set(want):
             self.revoke(user_id, role, service, by)
+        return self._existing(user_id)
+
+    def set_contact(self, user_id: str, email: str | None, mobile: str | None, approaching_alerts: bool, by: str) -> Account:
+        """Where the person's alerts go (issue 20); AccountError, recording nothing, for a bad address."""
+        self._open(user_id)
+        try:
+            email, mobile = contact_details(email, mobile)
+        except ValueError as e:
+            raise AccountError(str(e)) from None
+        self._append(user_stream(user_id), ContactDetailsSet(at=_now(), email=email, mobile=mobile,
+                                                             approaching_alerts=approaching_alerts, by=by))
         return self._existing(user_id)
 
     def deactivate(self, user_id: str, by: str, reason: str | None = None) -> Account:
