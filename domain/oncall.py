@@ -1,0 +1,89 @@
+"""Who is on call (issue 20): a rota per service and role, and who an alert reaches at an instant.
+
+Pure. In working hours (the working calendar deadlines use) an alert goes to the people who hold
+the role at the service; out of hours, to whoever is on call for that role there. A gap in the
+rota, or nobody with contact details, sends the alert one role up at once (the caller climbs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable, Literal
+
+from domain.deadlines import WorkingCalendar
+from domain.facts import Fact
+
+LONGEST_SHIFT = timedelta(days=31)  # one entry covers at most a month: a rota is set week by week
+
+
+class OnCallSet(Fact):
+    """`user_id` is on call for `role` at `service` from `start` to `end`. A later entry covering
+    the same time takes its place there."""
+
+    type: Literal["OnCallSet"] = "OnCallSet"
+    service: str
+    role: str
+    user_id: str
+    start: datetime
+    end: datetime
+    by: str
+
+
+@dataclass(frozen=True)
+class Rota:
+    service: str
+    role: str
+    entries: tuple[OnCallSet, ...] = ()  # in the order set
+
+    def on_call(self, at: datetime) -> str | None:
+        """Who is on call at `at` (the latest entry set that covers it), or None: a gap."""
+        covering = [e for e in self.entries if e.start <= at < e.end]
+        return covering[-1].user_id if covering else None
+
+    def gaps(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """The stretches of [start, end) no entry covers."""
+        covered = sorted((max(e.start, start), min(e.end, end)) for e in self.entries if e.end > start and e.start < end)
+        out, at = [], start
+        for s, e in covered:
+            if s > at:
+                out.append((at, s))
+            at = max(at, e)
+        if at < end:
+            out.append((at, end))
+        return out
+
+
+def fold_rota(service: str, role: str, facts: Iterable[Fact]) -> Rota:
+    return Rota(service, role, tuple(f for f in facts if isinstance(f, OnCallSet)))
+
+
+def in_working_hours(calendar: WorkingCalendar, at: datetime) -> bool:
+    return calendar.working_time_between(at, at + timedelta(seconds=1)) > timedelta(0)
+
+
+def out_of_hours_gaps(rota: Rota, calendar: WorkingCalendar, start: datetime, end: datetime,
+                      step: timedelta = timedelta(minutes=15)) -> list[tuple[datetime, datetime]]:
+    """The gaps in the rota that fall out of working hours (in working hours the role's holders are
+    alerted, rota or not), to `step`'s precision: what the board and `deadlines` warn of."""
+    out: list[tuple[datetime, datetime]] = []
+    for s, e in rota.gaps(start, end):
+        at = s
+        while at < e:
+            if not in_working_hours(calendar, at):
+                if out and out[-1][1] == at:
+                    out[-1] = (out[-1][0], min(at + step, e))
+                else:
+                    out.append((at, min(at + step, e)))
+            at += step
+    return out
+
+
+def shift_problem(start: datetime, end: datetime) -> str | None:
+    if start.tzinfo is None or end.tzinfo is None:
+        return "give --from and --to with a UTC offset, e.g. 2027-03-14T17:00:00+00:00"
+    if end <= start:
+        return "--to must be after --from"
+    if end - start > LONGEST_SHIFT:
+        return f"one entry covers at most {LONGEST_SHIFT.days} days: set the rota week by week"
+    return None
