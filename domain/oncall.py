@@ -87,3 +87,41 @@ def shift_problem(start: datetime, end: datetime) -> str | None:
     if end - start > LONGEST_SHIFT:
         return f"one entry covers at most {LONGEST_SHIFT.days} days: set the rota week by week"
     return None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: str
+    email: str | None
+    mobile: str | None
+
+
+@dataclass(frozen=True)
+class Person:
+    """What the resolver needs of an account: its roles by service, and where alerts reach it."""
+
+    user_id: str
+    roles_at: dict[str | None, tuple[str, ...]]  # service (None: organisation-wide) -> roles
+    email: str | None = None
+    mobile: str | None = None
+    active: bool = True
+
+    def reachable(self) -> bool:
+        return self.active and bool(self.email or self.mobile)
+
+
+def who_to_alert(role: str, service: str, at: datetime, people: Iterable[Person], rota: Rota,
+                 calendar: WorkingCalendar, top_of_ladder: bool = False) -> list[Recipient]:
+    """The people an alert to `role` at `service` reaches at `at`. In working hours: those who hold
+    the role at the service (organisation-wide holders only at the top of the ladder). Out of hours:
+    whoever is on call for it. Only people with contact details count: an empty answer means the
+    alert goes one role up at once."""
+    people = [p for p in people if p.reachable()]
+    if not in_working_hours(calendar, at):
+        on_call = rota.on_call(at)
+        chosen = [p for p in people if p.user_id == on_call]
+    else:
+        chosen = [p for p in people if role in p.roles_at.get(service, ())]
+        if not chosen and top_of_ladder:
+            chosen = [p for p in people if role in p.roles_at.get(None, ())]
+    return [Recipient(p.user_id, p.email, p.mobile) for p in sorted(chosen, key=lambda p: p.user_id)]

@@ -71,3 +71,25 @@ def test_the_commands(offline, monkeypatch, records):
     naive = runner.invoke(app, ["oncall", "set", "SVC-OAK", "designated_safeguarding_lead", "DSL-2",
                                 "--from", "2027-03-14T17:00", "--to", "2027-03-15T09:00"])
     assert naive.exit_code == 2 and "has no UTC offset" in naive.stderr
+
+
+def test_who_an_alert_reaches_in_hours_out_of_hours_and_when_nobody_can_be_reached():
+    from domain.oncall import Person, who_to_alert
+    dsl2 = Person("DSL-2", {"SVC-ELM": ("designated_safeguarding_lead",)}, email="dee@example.org")
+    dsl3 = Person("DSL-3", {"SVC-ELM": ("designated_safeguarding_lead",)}, mobile="07700900123")
+    no_details = Person("DSL-4", {"SVC-ELM": ("designated_safeguarding_lead",)})
+    org = Person("DSL-9", {None: ("designated_safeguarding_lead",)}, email="org@example.org")
+    people = [dsl2, dsl3, no_details, org]
+    rota = Rota("SVC-ELM", "designated_safeguarding_lead", (entry("DSL-3", FRI, 40),))
+    in_hours = FRI - timedelta(hours=2)  # Friday 15:00
+    assert [r.user_id for r in who_to_alert("designated_safeguarding_lead", "SVC-ELM", in_hours, people, rota, CAL)] == ["DSL-2", "DSL-3"]
+    sunday_evening = datetime(2027, 3, 14, 19, 42, tzinfo=UTC)  # after DSL-3's cover ended: a gap
+    assert who_to_alert("designated_safeguarding_lead", "SVC-ELM", sunday_evening, people, rota, CAL) == []  # one role up
+    friday_night = FRI + timedelta(hours=5)
+    assert [r.user_id for r in who_to_alert("designated_safeguarding_lead", "SVC-ELM", friday_night, people, rota, CAL)] == ["DSL-3"]
+    only_org = [no_details, org]
+    assert who_to_alert("designated_safeguarding_lead", "SVC-ELM", in_hours, only_org, rota, CAL) == []
+    assert [r.user_id for r in who_to_alert("designated_safeguarding_lead", "SVC-ELM", in_hours, only_org, rota, CAL,
+                                            top_of_ladder=True)] == ["DSL-9"]  # organisation-wide: the top only
+    gone = Person("DSL-2", dsl2.roles_at, email="dee@example.org", active=False)
+    assert [r.user_id for r in who_to_alert("designated_safeguarding_lead", "SVC-ELM", in_hours, [gone, dsl3], rota, CAL)] == ["DSL-3"]
