@@ -18,6 +18,7 @@ changes: every case records the pathway it was started under and keeps running o
 from __future__ import annotations
 
 from domain.conditions import all_, any_, count_true, eq, ge, is_, not_, one_of
+from domain.values import FILLER_WORDS
 from domain.deadlines import (
     After,
     EndOfShift,
@@ -35,6 +36,7 @@ from domain.policy import (
     OnDevelopment,
     OnThresholdDecision,
     Pathway,
+    InOrder,
     RecordCheck,
     RecordedInterval,
     RecordField,
@@ -498,6 +500,12 @@ LA_RESPONSE = Step(
     opens=AfterStep(step=EXTERNAL_REFERRAL.id),
     deadline=WorkingDays(days=LA_CHASE_WORKING_DAYS),
     record=(REFERRAL_RECEIVED_AT, LA_DECISION, LA_DECIDED_AT, NOTES),
+    in_order=(
+        InOrder(earlier="referred_at", on_step=EXTERNAL_REFERRAL.id, later=REFERRAL_RECEIVED_AT.name,
+                reason="the local authority cannot receive the referral before it was made"),
+        InOrder(earlier=REFERRAL_RECEIVED_AT.name, later=LA_DECIDED_AT.name,
+                reason="the local authority decides after it receives the referral"),
+    ),
 )
 
 ENQUIRY_CONCLUDED_AT = RecordField(name="enquiry_concluded_at", type="instant",
@@ -518,6 +526,8 @@ LA_ENQUIRY_OUTCOME = Step(
     opens=AfterStep(step=LA_RESPONSE.id, when=one_of(LA_DECISION.name, *LA_ENQUIRIES)),
     deadline=None,
     record=(ENQUIRY_CONCLUDED_AT, RISK_ASSESSMENT_OUTCOME, ENQUIRY_RISK_OUTCOME, LACKED_CAPACITY, CAPACITY_SUPPORTED, NOTES),
+    in_order=(InOrder(earlier=LA_DECIDED_AT.name, on_step=LA_RESPONSE.id, later=ENQUIRY_CONCLUDED_AT.name,
+                      reason="an enquiry concludes after the local authority decided to make it"),),
     requires=(
         Requirement(fields=(ENQUIRY_RISK_OUTCOME.name,), when=one_of(RISK_ASSESSMENT_OUTCOME.name, *RISK_IDENTIFIED),
                     reason="a risk was identified: record whether it remained, was reduced or was removed"),
@@ -628,6 +638,8 @@ PEER_TO_PEER = Pathway(
     # family or representative, the source's views, a reason for an intervention off the care plan
     version="2026.12.2",
     source="001_83683b439f7bdd5b.txt",
+    instants_from_identification=True,
+    not_answers=FILLER_WORDS,
     escalation_chain=(
         "senior_support_worker",
         "team_leader",

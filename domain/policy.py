@@ -125,6 +125,16 @@ class RecordCheck(Policy):
     reason: str
 
 
+class InOrder(Policy):
+    """Two instants a record gives (`later` on this record; `earlier` on it too, or on `on_step`'s
+    latest completed record) that must come in that order (pathways from 2026.12.2)."""
+
+    earlier: str
+    later: str
+    on_step: str | None = None
+    reason: str
+
+
 class RecordedInterval(Policy):
     """A deadline of `field` working days, read from `step`'s latest record (an interval the
     staff set, e.g. how often a lower-level plan is reviewed)."""
@@ -155,6 +165,7 @@ class Step(Policy):
     checks: tuple[RecordCheck, ...] = ()  # rules the record must meet (pathways from 2026.12.1)
     interval: RecordedInterval | None = None  # a deadline set by a record, in place of `deadline`
     also_opens: tuple[AfterStep, ...] = ()  # further steps whose completion opens it (pathways from 2026.12.1)
+    in_order: tuple[InOrder, ...] = ()  # instants that must come in order (pathways from 2026.12.2)
 
     @model_validator(mode="before")
     @classmethod
@@ -201,6 +212,10 @@ class Pathway(Policy):
     reports_to: dict[str, Role]  # for roles outside the chain
     steps: tuple[Step, ...]
     threshold: ThresholdPolicy | None = None  # None for cases raised before threshold decisions
+    # pathways from 2026.12.2: a record's instants may not be before the concern was identified, and
+    # these words do not answer a field a requirement asks for ("n/a" is not a reason)
+    instants_from_identification: bool = False
+    not_answers: tuple[str, ...] = ()
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)

@@ -17,6 +17,8 @@ the policy it was opened under (in its ProcessOpened fact) and keeps running on 
 
 from __future__ import annotations
 
+from domain.values import FILLER_WORDS
+
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -405,8 +407,7 @@ CONTINUE_PLAN: tuple[EvidenceItem, ...] = (
 )
 
 # Words that fill a field without evidencing anything: "none recorded" is not evidence of harm.
-NOT_EVIDENCE = ("none", "none recorded", "not recorded", "nil", "n/a", "na", "not known", "unknown", "-", "tbc", "tbd",
-                "no evidence", "not applicable")
+NOT_EVIDENCE = FILLER_WORDS
 
 
 # ---- 4b. what suspending or terminating needs beyond the trail (lines 125, 130, 134-140) --------

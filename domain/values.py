@@ -18,6 +18,10 @@ from domain.inputs import CLOCK_SKEW, DEFAULT_RULES, MAX_INT, MAX_TEXT, InputRul
 # (pathways from 2026.12.2: the types of risk of a case, issue 19)
 ValueType = Literal["text", "bool", "int", "choice", "instant", "percent", "object", "id", "choices"]
 
+# Words that fill a field without saying anything: "none recorded" is not evidence, "n/a" not a reason
+FILLER_WORDS = ("none", "none recorded", "not recorded", "nil", "n/a", "na", "not known", "unknown", "-", "tbc", "tbd",
+                "no evidence", "not applicable")
+
 _EXPECTED = {
     "id": "a service user's id (e.g. A-117), never a name",
     "text": "non-empty text",

@@ -55,3 +55,31 @@ def test_an_intervention_left_off_the_care_plan_needs_a_reason():
     c.complete(INTERVENTION_PLAN.id, added_to_care_plan=False, not_on_care_plan_reason="care plan review booked for Friday; "
                                                                                      "actions in the handover meanwhile")
     assert INTERVENTION_PLAN.id not in open_steps(c)
+
+
+def test_a_records_instants_keep_the_cases_order():
+    """Found by a trial: the local authority's dates decide the national return's year, and were
+    checked only against now. From pathway 2026.12.2 none is before the concern was identified,
+    the referral is received after it was made, decided after it was received, and an enquiry
+    concludes after it was decided on."""
+    c = assessed()
+    c.complete("route_decision")
+    with pytest.raises(Rejected, match=r"referred_at \(2027-01-11T09:00:00\+00:00\) is before the concern was identified"):
+        c.complete("external_referral", referred_at="2027-01-11T09:00:00+00:00")
+    c.complete("external_referral", referred_at="2027-01-12T10:00:00+00:00")
+    c.at("2027-01-13T12:00:00+00:00")
+    with pytest.raises(Rejected, match="the local authority cannot receive the referral before it was made"):
+        c.complete("la_response", referral_received_at="2027-01-12T09:50:00+00:00", la_decided_at="2027-01-12T11:00:00+00:00")
+    with pytest.raises(Rejected, match="the local authority decides after it receives the referral"):
+        c.complete("la_response", referral_received_at="2027-01-12T11:00:00+00:00", la_decided_at="2027-01-12T10:30:00+00:00")
+    c.complete("la_response", referral_received_at="2027-01-12T11:00:00+00:00", la_decided_at="2027-01-13T11:00:00+00:00")
+    with pytest.raises(Rejected, match="an enquiry concludes after the local authority decided to make it"):
+        c.complete("la_enquiry_outcome", enquiry_concluded_at="2027-01-13T10:00:00+00:00")
+    c.complete("la_enquiry_outcome", enquiry_concluded_at="2027-01-13T11:30:00+00:00")
+
+
+@pytest.mark.parametrize("filler", ["n/a", "None", " unknown "])
+def test_a_word_that_says_nothing_does_not_answer_what_a_requirement_asks(filler):
+    c = assessed()
+    with pytest.raises(Rejected, match="source_views says .* which does not answer it: 000 line 23"):
+        c.complete(CAPACITY_AND_ADVOCACY.id, source_may_lack_capacity=True, advocate_arranged=True, source_views=filler)

@@ -183,6 +183,8 @@ def check_requirements(state: CaseState, step: Step, record: dict[str, Any]) -> 
     """The fields a step asks for only in some cases (`Step.requires`) and the rules its record must
     meet (`Step.checks`), or Rejected naming what is wrong."""
     problems = []
+    pathway = state.policy.pathway
+    fillers = {w.lower() for w in pathway.not_answers}
     for r in step.requires:
         on = record
         if r.on_step is not None:
@@ -192,9 +194,35 @@ def check_requirements(state: CaseState, step: Step, record: dict[str, Any]) -> 
             missing = [f for f in r.fields if record.get(f) in (None, "")]
             if missing:
                 problems.append(f"missing field {', '.join(map(repr, missing))}: {r.reason}")
+            problems += [f"{f} says {record[f]!r}, which does not answer it: {r.reason}" for f in r.fields
+                         if isinstance(record.get(f), str) and record[f].strip().lower() in fillers]
     problems += [c.reason for c in step.checks if not c.must.holds(record)]
+    problems += _out_of_order(state, step, record)
     if problems:
         raise Rejected(f"record for {step.id}: " + "; ".join(problems))
+
+
+def _out_of_order(state: CaseState, step: Step, record: dict[str, Any]) -> list[str]:
+    """Instants out of the case's order (pathways from 2026.12.2): before the concern was identified,
+    or before the instant they follow (`Step.in_order`)."""
+    def instant(value: Any) -> datetime | None:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+    problems = []
+    if state.policy.pathway.instants_from_identification:
+        identified = state.concern.identified_at
+        for f in step.record:
+            at = instant(record.get(f.name)) if f.type == "instant" else None
+            if at is not None and at < identified:
+                problems.append(f"{f.name} ({at.isoformat()}) is before the concern was identified "
+                                f"({identified.isoformat()})")
+    for o in step.in_order:
+        done = state.completed.get(o.on_step) if o.on_step else None
+        earlier = instant((done.record if done else {}).get(o.earlier) if o.on_step else record.get(o.earlier))
+        later = instant(record.get(o.later))
+        if earlier is not None and later is not None and later < earlier:
+            problems.append(f"{o.later} ({later.isoformat()}) is before {o.earlier} ({earlier.isoformat()}): {o.reason}")
+    return problems
 
 
 def opens_when(step: Step) -> str:
