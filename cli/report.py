@@ -25,7 +25,7 @@ def national(year: int = typer.Option(..., "--year", min=2000, max=2100,
                                       help="the collection's financial year: 2027 is 1 April 2027 to 31 March 2028"),
              csv_dir: Optional[Path] = typer.Option(None, "--csv", help="also write one CSV per table into this directory"),
              outside: bool = typer.Option(False, "--outside-organisation",
-                                          help="for sharing outside the organisation: counts below 5 shown as [c], "
+                                          help="for sharing outside the organisation: counts below 5 shown as \\[c], "
                                                "the rest rounded to 5, no figures per service"),
              as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """The Safeguarding Adults Collection's tables, counted as NHS England counts them (docs/sac.md):
@@ -44,16 +44,25 @@ def national(year: int = typer.Option(..., "--year", min=2000, max=2100,
 
 
 def _write(folder: Path, tables: dict[str, list[list[Any]]]) -> None:
+    """One CSV per table. The folder must hold nothing but this export's tables: a return shared
+    outside the organisation must never sit beside an earlier run's unsuppressed files."""
     if folder.is_symlink():
         raise CommandError(f"{folder} is a link: give the folder itself")
+    if folder.is_dir():
+        other = sorted(p.name for p in folder.iterdir() if p.name not in tables)
+        if other:
+            raise CommandError(f"{folder} holds files this return does not write ({', '.join(other[:5])}"
+                               f"{', ...' if len(other) > 5 else ''}): give an empty or new folder")
     try:
         private_dir(folder)
+        for name, rows in tables.items():
+            text = io.StringIO()
+            csv.writer(text).writerows(rows)
+            write_private(folder / name, text.getvalue().encode("utf-8"))
     except EvidenceError as e:
         raise CommandError(str(e)) from None
-    for name, rows in tables.items():
-        text = io.StringIO()
-        csv.writer(text).writerows(rows)
-        write_private(folder / name, text.getvalue().encode("utf-8"))
+    except OSError as e:
+        raise CommandError(f"cannot write the tables into {folder}: {e.strerror or type(e).__name__}") from None
 
 
 def _print(r: dict[str, Any]) -> None:

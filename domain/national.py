@@ -183,10 +183,12 @@ def case_details(concluded: list[NationalCase]) -> dict[str, Any]:
                                           also=LOCATIONS_BEFORE_2026_12_2),
         "sg2c_risk_assessment_outcome": _count((c.risk_assessment_outcome for c in concluded), RISK_ASSESSMENT_OUTCOMES),
         "sg2e_risk_outcome": _count((c.enquiry_risk_outcome for c in identified), ENQUIRY_RISK_OUTCOMES),
-        "sg3a_capacity": {**_count((c.lacked_capacity for c in concluded), CAPACITY_ANSWERS),
+        # SG3a and SG4a's "asked" have "Not recorded" as a category of their own: always shown
+        "sg3a_capacity": {**_count((c.lacked_capacity for c in concluded), (*CAPACITY_ANSWERS, NOT_RECORDED)),
                           "supported": sum(c.capacity_supported is True for c in lacked)},
         "sg4a_making_safeguarding_personal": {
-            "asked": _count((MSP_ASKED_AS_SAC.get(c.asked_about_outcomes or "") for c in concluded), SAC_MSP_ASKED),
+            "asked": _count((MSP_ASKED_AS_SAC.get(c.asked_about_outcomes or "") for c in concluded),
+                            (*SAC_MSP_ASKED, NOT_RECORDED)),
             "achieved": _count((c.outcomes_achieved for c in expressed), MSP_ACHIEVED),
         },
     }

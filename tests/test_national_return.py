@@ -137,7 +137,7 @@ def test_the_return_counts_what_reached_the_local_authority_by_the_collections_y
     assert nonzero(s42["sg2c_risk_assessment_outcome"]) == {"risk_identified_action_taken": 1, "inconclusive_action_taken": 1}
     assert len(s42["sg2c_risk_assessment_outcome"]) == 7
     assert s42["sg2e_risk_outcome"] == {"remained": 0, "reduced": 1, "removed": 0}  # S1 only: a risk identified
-    assert s42["sg3a_capacity"] == {"yes": 1, "no": 0, "dont_know": 1, "supported": 1}
+    assert s42["sg3a_capacity"] == {"yes": 1, "no": 0, "dont_know": 1, "not_recorded": 0, "supported": 1}
     assert s42["sg4a_making_safeguarding_personal"] == {
         "asked": {"asked_outcomes_expressed": 1, "asked_no_outcomes_expressed": 0, "not_asked": 0, "dont_know": 0, "not_recorded": 1},
         "achieved": {"fully": 1, "partially": 0, "not_achieved": 0}}
@@ -199,6 +199,14 @@ def test_the_command_prints_and_writes_one_private_csv_per_table(records, monkey
     assert sg2a[0] == ["Type of risk", "Service Provider", "Other - Known to Individual", "Other - Unknown to Individual"]
     assert ["Physical Abuse", "0", "1", "1"] in sg2a and ["Sexual Exploitation", "0", "1", "0"] in sg2a
     assert all(stat.S_IMODE((out / name).stat().st_mode) == 0o600 for name in ("SG1f.csv", "SG2a.csv"))
+    # found by a trial: an outside export into the folder of an inside one left services.csv beside it
+    mixed = CliRunner().invoke(main_app, ["report", "national", "--year", "2027", "--csv", str(out), "--outside-organisation"])
+    assert mixed.exit_code == 2 and "holds files this return does not write (services.csv): give an empty or new folder" in mixed.stderr
+    assert list(csv.reader((out / "SG1f.csv").open()))[1] == ["Total Number of Safeguarding Concerns", "4"]  # untouched
+    again = CliRunner().invoke(main_app, ["report", "national", "--year", "2027", "--csv", str(out)])
+    assert again.exit_code == 0, again.output  # the same return again into its own folder
+    unwritable = CliRunner().invoke(main_app, ["report", "national", "--year", "2027", "--csv", "/proc/nope"])
+    assert unwritable.exit_code == 2 and "Traceback" not in unwritable.output
     shared = tmp_path / "shared"
     result = CliRunner().invoke(main_app, ["report", "national", "--year", "2027", "--csv", str(shared), "--outside-organisation"])
     assert result.exit_code == 0, result.output
