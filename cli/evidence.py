@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -14,10 +15,10 @@ from casework import exports
 from casework.inputs import parse_as_at
 from casework.refusals import Refusal
 from cli import common, identity
-from cli.common import emit_json, fail, read_json, say
+from cli.common import CommandError, emit_json, fail, read_json, say
 from cli.runtime import client_for, guarded, ports, records
 from configuration.settings import get_settings
-from evidence.files import new_file, out_dir, private_dir, write_private
+from evidence.files import new_file, out_dir, private_dir
 from evidence.replay import ReplayReport, every_case, replay_case, summary as replay_summary
 from evidence.store import EvidenceError, export, exported_checkpoint, take_checkpoint
 from evidence.verify import counted, verify as verify_store
@@ -47,6 +48,8 @@ def verify(case_id: Optional[str] = typer.Argument(None, help="one case (default
         fail(str(e))
     except Refusal as e:
         fail(e.message)
+    except CommandError as e:  # the file given with --against is missing or not JSON
+        fail(str(e), e.code)
     if as_json:
         emit_json(result.as_json())
     else:
@@ -66,16 +69,20 @@ def checkpoint(export_as: Optional[str] = typer.Option(None, "--export", help="a
         export_to = new_file(export_as, "--export", "an exported checkpoint is kept as written") if export_as is not None else None
     except EvidenceError as e:
         fail(str(e))
+    reserved = _reserve(export_to) if export_to is not None else None  # made before anything is recorded
     records = open_records(get_settings())
     documents = open_documents(records)
     try:
         taken = take_checkpoint(records, documents)
         exported = export(documents) if export_to else None
     except EvidenceError as e:
+        if reserved is not None and export_to is not None:
+            os.close(reserved)
+            export_to.unlink(missing_ok=True)
         fail(str(e), 1)
-    if exported is not None and export_to is not None:
-        private_dir(export_to.parent)
-        write_private(export_to, (json.dumps(exported, indent=1, sort_keys=True) + "\n").encode(), once=True)
+    if exported is not None and reserved is not None:
+        with os.fdopen(reserved, "wb") as f:
+            f.write((json.dumps(exported, indent=1, sort_keys=True) + "\n").encode())
     summary = {"taken": taken is not None, "seq": taken["seq"] if taken else None,
                "streams": len(taken["streams"]) if taken else 0, "exported": str(export_to) if export_to else None}
     if as_json:
@@ -85,6 +92,16 @@ def checkpoint(export_as: Optional[str] = typer.Option(None, "--export", help="a
             f"(hash {taken['hash'][:16]})" + (f"; exported to {export_to}" if export_to else ""))
     else:
         say("nothing recorded since the last checkpoint" + (f"; exported it to {export_to}" if export_to else ""))
+
+
+def _reserve(path: Path) -> int:
+    """The export's file, made now (owner-only, new, never through a link) so a place that cannot
+    take it is found before a checkpoint is recorded: some refuse a write that access checks allow."""
+    try:
+        private_dir(path.parent)
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except (OSError, EvidenceError) as e:
+        fail(f"--export {path}: cannot write it ({getattr(e, 'strerror', None) or e}); nothing was recorded")
 
 
 @app.command()

@@ -94,7 +94,11 @@ def use(case: Callable[[], Awaitable[T]]) -> T:
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return asyncio.run(bounded())
+            try:
+                return asyncio.run(bounded())
+            except KeyboardInterrupt:
+                fail("interrupted before Safeguard answered: what you sent may or may not be recorded; "
+                     "check the case with `safeguard concern status CASE` before sending it again", 130)
         with ThreadPoolExecutor(1) as pool:  # called from async code (a test's): its own loop, in a thread
             return pool.submit(asyncio.run, bounded()).result()
 

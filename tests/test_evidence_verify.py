@@ -341,3 +341,19 @@ def test_an_event_rewritten_as_text_is_named_unreadable(cli_store, rewrite):
     assert "case TV-B event #2: unreadable" in result.stdout
     assert "Traceback" not in result.output
     assert {line.split(":")[0] for line in result.stdout.splitlines()[1:]} == {"  case TV-B event #2"}
+
+
+@pytest.mark.unit
+def test_an_export_that_cannot_be_written_records_no_checkpoint_and_a_missing_file_is_plain(cli_store, tmp_path):
+    """Found by a trial: `checkpoint --export /proc/z.json` recorded the checkpoint, then failed with a
+    traceback (the access check passes for root); `verify --against` a missing file printed one too."""
+    records, _ = cli_store
+    runner = CliRunner()
+    refused = runner.invoke(app, ["evidence", "checkpoint", "--export", "/proc/z.json"])
+    assert refused.exit_code == 2 and "cannot write it" in refused.stderr and "nothing was recorded" in refused.stderr
+    assert checkpoints(open_documents(records)) == []
+    missing = runner.invoke(app, ["evidence", "verify", "--against", str(tmp_path / "nonexist.json")])
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+    took = runner.invoke(app, ["evidence", "checkpoint", "--export", str(tmp_path / "held" / "cp.json")])
+    assert took.exit_code == 0 and (tmp_path / "held" / "cp.json").stat().st_mode & 0o777 == 0o600
+    assert json.loads((tmp_path / "held" / "cp.json").read_text())["checkpoint"]["seq"] == 1

@@ -40,10 +40,23 @@ class NoWorker(Unavailable):
 
 
 def timed_out(e: BaseException) -> bool:
-    """The SDK's ways of saying an RPC, or our bound around it, ran out of time."""
+    """The SDK's ways of saying an RPC, or our bound around it, ran out of time. A call cut short
+    because the person interrupted the command (Ctrl-C) did not run out of time: its cancellation is
+    raised again, never reported as a worker that did not answer."""
+    task = asyncio.current_task() if _in_loop() else None
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError from None
     if isinstance(e, (asyncio.TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError)):
         return True
     return isinstance(e, RPCError) and e.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED)
+
+
+def _in_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 async def require_worker(client: Client, task_queue: str, now: datetime | None = None) -> None:
