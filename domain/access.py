@@ -304,7 +304,8 @@ class Reach:
 # what each organisation-level read or duty reaches, and who may: the data `may_reach` reads
 ORGANISATION_REACH: dict[str, Reach] = {
     "governance": Reach("read the governance audits", GOVERNANCE_READERS),
-    "national_return": Reach("read the national return", GOVERNANCE_READERS),
+    # the local authority's return: its commissioners read it too (docs/sac.md, issue 19)
+    "national_return": Reach("read the national return", GOVERNANCE_READERS | {COMMISSIONER}),
     "commissioning": Reach("read the commissioner records", COMMISSIONING_READERS),
     "subject_access": Reach("export a subject's records", DATA_PROTECTION),
     "retention": Reach("apply retention's erasures", DATA_PROTECTION),
@@ -319,9 +320,8 @@ def may_reach(p: Principal, what: str) -> Decision:
     for a in p.assignments:
         if a.role in reach.roles and a.service is None:
             return Decision(True, role=a.role)
-    return Decision(False, f"to {reach.what} you need to be {' or '.join(sorted(reach.roles))} for the whole "
-                           "organisation, not one service; "
-                           f"you hold {_roles(p)}")
+    return Decision(False, f"to {reach.what} you need one of these roles for the whole organisation: "
+                           f"{', '.join(r.replace('_', ' ') for r in sorted(reach.roles))}; you hold {_roles(p)}")
 
 
 def may_read_governance(p: Principal) -> Decision:

@@ -49,8 +49,10 @@ def expected(endpoint: str, role: str, scope: str) -> int:
             return 201 if at_elm else 403
         case "deadlines" | "dashboard":
             return 200 if role in STAFF_ROLES else 403
-        case "governance" | "national return":  # the organisation's figures: a reader held organisation-wide
+        case "governance":  # the organisation's figures: a reader held organisation-wide
             return 200 if role in GOVERNANCE and scope == "org" else 403
+        case "national return":  # and the local authority's commissioners (issue 19)
+            return 200 if role in GOVERNANCE | {"commissioner"} and scope == "org" else 403
         case "commissioner records":
             return 200 if role in COMMISSIONING and scope == "org" else 403
         case "provider process status":  # no process for the service yet: readers are told so

@@ -76,8 +76,10 @@ def expected(use_case: str, role: str, scope: str) -> str:
             return "allowed" if sees else "unknown"
         case "deadlines" | "dashboard":
             return "allowed" if role in STAFF_ROLES else "refused"
-        case "governance" | "national return" | "run audit":
+        case "governance" | "run audit":
             return "allowed" if role in GOVERNANCE and organisation else "refused"
+        case "national return":  # and the local authority's commissioners (issue 19)
+            return "allowed" if role in GOVERNANCE | {"commissioner"} and organisation else "refused"
         case "commissioner records" | "service history" | "process chronology":
             return "allowed" if role in COMMISSIONING and organisation else "refused"
         case "raise":
