@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.deadlines import WorkingCalendar, WorkingDays
-from domain.pathway import BEHAVIOUR_OBSERVED, INITIATED_BY
+from domain.pathway import BEHAVIOUR_OBSERVED, INITIATED_BY, SOURCE_WITHOUT_ID
 from domain.policy import Role
 
 GOVERNANCE_VERSION = "2026.12.1"  # 2026.12.1: the weekly audit counts notifications (issue 12)
@@ -180,7 +180,7 @@ def targeting_gaps(record: dict[str, Any]) -> list[str]:
     """Why a record_concern record lacks exact targeting detail (empty: it has it)."""
     gaps = []
     initiated, observed = INITIATED_BY.name, BEHAVIOUR_OBSERVED.name
-    if not ID_TOKEN.search(str(record.get(initiated) or "")):
+    if not ID_TOKEN.search(str(record.get(initiated) or "")) and record.get(initiated) != SOURCE_WITHOUT_ID:
         gaps.append(f"{initiated} names no adult by id")
     behaviour = _words(str(record.get(observed) or ""))
     if len(behaviour.split()) < MIN_BEHAVIOUR_WORDS:

@@ -104,7 +104,10 @@ NOTES = RecordField(name="notes", type="text", required=False, help="free-text c
 # ---- Example 1: recognising when peer behaviour has become a safeguarding concern
 
 BEHAVIOUR_OBSERVED = text("behaviour_observed", "exact behaviour observed")
-INITIATED_BY = RecordField(name="initiated_by", type="id", help="who initiated the interaction (an id)")
+# the word an id field takes for an alleged source who is not a service user (pathways from 2026.12.2)
+SOURCE_WITHOUT_ID = "alleged_source"
+INITIATED_BY = RecordField(name="initiated_by", type="id", help="who initiated the interaction (an id; "
+                                                                "alleged_source for a source who is not a service user)")
 RECORD_CONCERN = Step(
     id="record_concern",
     title="Record the initial peer-to-peer concern",
@@ -640,6 +643,7 @@ PEER_TO_PEER = Pathway(
     source="001_83683b439f7bdd5b.txt",
     instants_from_identification=True,
     not_answers=FILLER_WORDS,
+    source_without_id=SOURCE_WITHOUT_ID,
     escalation_chain=(
         "senior_support_worker",
         "team_leader",

@@ -216,6 +216,9 @@ class Pathway(Policy):
     # these words do not answer a field a requirement asks for ("n/a" is not a reason)
     instants_from_identification: bool = False
     not_answers: tuple[str, ...] = ()
+    # an id field may name the alleged source by this word when they are not a service user and so
+    # have no id (000 line 27: never invent one)
+    source_without_id: str | None = None
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)

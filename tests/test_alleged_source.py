@@ -67,3 +67,16 @@ def test_the_same_source_pattern_never_groups_people_who_are_not_service_users()
     assert [r.rule for r in service_reviews(unknown)] == []
     known = [c.model_copy(update={"alleged_source": "B-9"}) for c in unknown]
     assert [r.rule for r in service_reviews(known)] == ["same_source_repeated"]
+
+
+def test_an_id_field_names_a_source_who_is_not_a_service_user_by_a_word_never_an_invented_id():
+    """Found by a trial: `record_concern.initiated_by` must be an id, so a case about a visitor made
+    staff invent one. From pathway 2026.12.2 it takes `alleged_source` for such a source; for a
+    service user it still takes their id."""
+    from domain.case import Rejected
+    visitor = PureCase(body(alleged_source={"kind": "visitor"}))
+    visitor.at("2027-01-12T09:40:00+00:00")
+    (done, *_) = visitor.complete("record_concern", initiated_by="alleged_source")
+    assert done.record["initiated_by"] == "alleged_source"
+    with pytest.raises(Rejected, match="field 'initiated_by' is not an id"):
+        PureCase(body()).at("2027-01-12T09:40:00+00:00").complete("record_concern", initiated_by="alleged_source")

@@ -163,11 +163,16 @@ def check_completion(state: CaseState, c: StepCompletion, now: datetime | None =
         raise Rejected(f"{step.id} is not yet available: {opens_when(step)}", "not_open")
     if c.role not in occ.can_complete:
         raise Rejected(f"role {c.role} cannot complete {step.id}: it is for {' or '.join(occ.can_complete)}", "not_permitted")
+    standing_in = _source_without_id(state, step, c.record)
     try:
         rules = state.policy.inputs
-        record = validate_record(step, c.record, rules, now if rules else None)
+        checked = step if not standing_in else step.model_copy(update={"record": tuple(
+            f.model_copy(update={"required": False}) if f.name in standing_in else f for f in step.record)})
+        record = validate_record(checked, {k: v for k, v in c.record.items() if k not in standing_in}, rules,
+                                 now if rules else None)
     except RecordError as e:
         raise Rejected(str(e)) from None
+    record.update(standing_in)
     check_requirements(state, step, record)
     t, decision = pathway.threshold, state.threshold_decision
     if t and step.id == t.decided_at and decision and decision.level == t.referral_level:
@@ -200,6 +205,14 @@ def check_requirements(state: CaseState, step: Step, record: dict[str, Any]) -> 
     problems += _out_of_order(state, step, record)
     if problems:
         raise Rejected(f"record for {step.id}: " + "; ".join(problems))
+
+
+def _source_without_id(state: CaseState, step: Step, record: Any) -> dict[str, str]:
+    """The id fields naming, by the pathway's word, an alleged source who is not a service user."""
+    word = state.policy.pathway.source_without_id
+    if word is None or state.concern.alleged_source.is_service_user or not isinstance(record, dict):
+        return {}
+    return {f.name: word for f in step.record if f.type == "id" and record.get(f.name) == word}
 
 
 def _out_of_order(state: CaseState, step: Step, record: dict[str, Any]) -> list[str]:
