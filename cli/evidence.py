@@ -88,7 +88,7 @@ def checkpoint(export_as: Optional[str] = typer.Option(None, "--export", help="a
     if as_json:
         emit_json(summary)
     elif taken:
-        say(f"checkpoint {taken['seq']}: heads of {len(taken['streams']):,} streams at position {taken['position']:,} "
+        say(f"checkpoint {taken['seq']}: heads of {counted(len(taken['streams']), 'stream')} at position {taken['position']:,} "
             f"(hash {taken['hash'][:16]})" + (f"; exported to {export_to}" if export_to else ""))
     else:
         say("nothing recorded since the last checkpoint" + (f"; exported it to {export_to}" if export_to else ""))

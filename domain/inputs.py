@@ -131,9 +131,18 @@ def describe(e: ValidationError, what: str) -> str:
     parts = []
     for err in e.errors():
         loc = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
+        msg = _plain(err["type"], err["msg"].removeprefix("Value error, "))
         parts.append(f"{loc}: {msg}" if loc else msg)
     return f"{what}: " + "; ".join(parts)
+
+
+def _plain(kind: str, msg: str) -> str:
+    """The validation library's words where they name its classes: what a person should send instead."""
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "should be a JSON object, e.g. {\"kind\": ...}"
+    if kind == "extra_forbidden":
+        return "is not a field here: remove it"
+    return msg
 
 
 M = TypeVar("M", bound=BaseModel)

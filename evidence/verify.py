@@ -59,7 +59,7 @@ class Verification:
     def summary(self) -> str:
         anchor = (f"anchored by checkpoint {self.checkpoint['seq']} of {self.checkpoint['taken_at']} "
                   f"(hash {self.checkpoint['hash'][:16]})" if self.checkpoint else "no checkpoint yet (chains only)")
-        state = "intact" if self.intact else f"{len(self.breaks)} breaks"
+        state = "intact" if self.intact else counted(len(self.breaks), "break")
         return (f"{state}: {counted(self.cases, 'case')}, {counted(self.other_streams, 'other stream')}, "
                 f"{counted(self.events, 'event')}; {anchor}")
 
