@@ -426,3 +426,13 @@ def test_the_police_step_opens_when_the_record_says_a_crime_may_have_been_commit
     assert q.state.find_open(INFORM_POLICE.id) is None
     q.decide("restrict_admissions", t(3), history=crime, **RESTRICT_EVIDENCE)  # the record read when deciding
     assert q.state.find_open(INFORM_POLICE.id) is not None
+
+
+def test_the_period_the_allegations_cover_runs_forwards():
+    """Found by a trial: a suspension on the immediate route was recorded with period_from after period_to."""
+    p = Proc()
+    p.ready_to_suspend()
+    backwards = {**SUSPENSION_EVIDENCE, "period_from": "2027-01-10T00:00:00+00:00", "period_to": "2026-12-01T00:00:00+00:00"}
+    with pytest.raises(Rejected, match="period_to .* is before period_from .*: the period the allegations cover runs forwards"):
+        p.decide("suspend", t(24 * 10), **backwards)
+    assert p.state.decision is None

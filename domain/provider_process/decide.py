@@ -339,6 +339,7 @@ def check_decision(state: ProcessState, c: Decide, history: dict[str, Any] | Non
         raise Rejected(f"cannot decide yet: record {' and '.join(needed)} first (004 line 140: the process must show the "
                        "concerns formally raised with the provider and the action plan reviewed)")
     record = _decision_record(p, outcome, c.record, now)
+    _period_in_order(p, record)
     missing = [item for item in outcome.requires
                if not _evidenced(p, item, record, history) and (history_known or item.source != FROM_COMMISSIONER_RECORD)]
     unmet = [f"{cond.title} (004 line {cond.seed.line}): {why}"
@@ -348,6 +349,16 @@ def check_decision(state: ProcessState, c: Decide, history: dict[str, Any] | Non
         parts += (["not met: " + "; ".join(unmet)] if unmet else [])
         raise Rejected(f"cannot {outcome.title}: " + ". ".join(parts))
     return outcome, record
+
+
+def _period_in_order(p: Any, record: dict[str, Any]) -> None:
+    """The period the allegations cover runs forwards (found by a trial: a suspension was recorded
+    with it the wrong way round). Processes opened under policies before 2026.12.1 decide as they did."""
+    if tuple(int(n) for n in p.version.split(".")) < (2026, 12, 1):
+        return
+    start, end = record.get("period_from"), record.get("period_to")
+    if isinstance(start, str) and isinstance(end, str) and datetime.fromisoformat(end) < datetime.fromisoformat(start):
+        raise Rejected(f"period_to ({end}) is before period_from ({start}): the period the allegations cover runs forwards")
 
 
 # ---- the decision's conditions (004 lines 121-140) --------------------------------------------
