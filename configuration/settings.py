@@ -124,6 +124,19 @@ class Settings(BaseSettings):
     # addresses); none: the header is ignored, and the address audited is the connection's own
     trusted_proxies: str = ""
     web_port: int = 8000
+    # alerts (issue 20; alerts/): email by SMTP when smtp_host is set, text messages (and email,
+    # without SMTP) by GOV.UK Notify when notify_api_key is set; links point at public_url
+    smtp_host: str = ""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: str = Field(default="", repr=False)
+    smtp_starttls: bool = False
+    smtp_from: str = "safeguard@localhost"
+    notify_api_key: str = Field(default="", repr=False)
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_email_template: str = ""  # a template whose subject is ((subject)) and body ((body))
+    notify_text_template: str = ""  # a template whose body is ((body))
+    public_url: str = "http://127.0.0.1:8000"
     session_secret: str = Field(default="", repr=False)  # default: a random one kept in <data_dir>/session-secret
     session_idle_minutes: int = Field(default=30, ge=1)  # shared care-home PCs: a session left idle ends
     session_max_hours: int = Field(default=12, ge=1)

@@ -1,0 +1,105 @@
+"""Delivering one alert (issue 20): who it reaches now (the role's holders, or whoever is on call),
+and each message sent by its channels. I/O, run as an activity with retries: a failure worth
+retrying raises, so Temporal sends again later with the same keys (at least once: a repeat carries
+the same Message-ID or Notify reference). What was sent comes back for the workflow to record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import structlog
+from pydantic import BaseModel, ConfigDict
+
+from alerts.channel import SendFailed
+from alerts.senders import Senders
+from domain.alerts import ALERTS, alert_key, escalation_message
+from domain.deadlines import WorkingCalendar
+from domain.oncall import Person, who_to_alert
+from eventstore.accounts import Accounts
+from eventstore.application import SafeguardingRecords
+from eventstore.oncall import OnCallRota
+
+log = structlog.get_logger("safeguard.alerts")
+
+
+class AlertRequest(BaseModel):
+    """An escalation to alert about, in the words the pathway gives it (never a record's text)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    case_id: str
+    service_id: str
+    service_name: str
+    escalation_id: str
+    rung: int  # 1: the role escalated to; 2 and on: each role up the ladder, unacknowledged
+    to_role: str
+    step_title: str
+    reason: str
+    due: datetime | None
+    at: datetime  # the case's clock when the alert was raised: who is on call then
+    top_of_ladder: bool = False
+
+
+class SentTo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    user_id: str
+    channel: str
+    via: str
+    reference: str
+
+
+class NotSent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    user_id: str
+    channel: str
+    reason: str  # in words; never the address
+
+
+class AlertOutcome(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    sent: tuple[SentTo, ...] = ()
+    not_sent: tuple[NotSent, ...] = ()
+    nobody: bool = False  # nobody reached: the alert goes one role up at once
+
+
+def people(records: SafeguardingRecords) -> list[Person]:
+    out = []
+    for a in Accounts(records).users():
+        roles: dict[str | None, tuple[str, ...]] = {}
+        for x in a.assignments:
+            roles[x.service] = (*roles.get(x.service, ()), x.role)
+        out.append(Person(a.user_id, roles, a.email, a.mobile, active=a.deactivated_at is None))
+    return out
+
+
+def deliver_alert(records: SafeguardingRecords, senders: Senders, calendar: WorkingCalendar, r: AlertRequest,
+                  link: str) -> AlertOutcome:
+    recipients = who_to_alert(r.to_role, r.service_id, r.at, people(records), OnCallRota(records).rota(r.service_id, r.to_role),
+                              calendar, r.top_of_ladder)
+    if not recipients:
+        return AlertOutcome(nobody=True)
+    urgent = ALERTS.is_urgent(r.reason)
+    message = escalation_message(r.case_id, r.service_name, r.step_title, r.reason, r.to_role.replace("_", " "), r.due,
+                                 link, urgent)
+    sent, not_sent = [], []
+    for person in recipients:
+        channels = ALERTS.channels(r.reason)
+        if not person.email:  # someone reachable by text alone is told by text, urgent or not
+            channels = ("text",)
+        for channel in channels:
+            address = person.email if channel == "email" else person.mobile
+            if not address:
+                not_sent.append(NotSent(user_id=person.user_id, channel=channel, reason=f"no {channel} contact"))
+                continue
+            key = alert_key(r.case_id, r.escalation_id, str(r.rung), person.user_id, channel)
+            try:
+                d = senders.email(address, message, key) if channel == "email" else senders.text(address, message, key)
+            except SendFailed as e:
+                if e.retry:
+                    raise  # the activity is tried again later, every message with its same key
+                not_sent.append(NotSent(user_id=person.user_id, channel=channel, reason=str(e)))
+                continue
+            sent.append(SentTo(user_id=person.user_id, channel=channel, via=d.via, reference=d.reference))
+            log.info("alert sent", case_id=r.case_id, escalation=r.escalation_id, to=person.user_id, channel=channel)
+    # nothing reached anyone (every channel refused): as if nobody could be reached, one role up
+    return AlertOutcome(sent=tuple(sent), not_sent=tuple(not_sent), nobody=not sent)
