@@ -44,6 +44,7 @@ from activities.process_activities import ProcessActivities
 from casework.ports import Ports
 from casework.refusals import Unavailable
 from casework.temporal.availability import RPC_TIMEOUT
+from activities.alert_activities import AlertActivities
 from casework.temporal.processes import keep_proposing
 from casework.temporal.stopped import keep_watching
 from configuration.files import private_data_dir
@@ -156,7 +157,8 @@ def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActiv
     legacy = LegacyCaseActivities(acts)
     audits = AuditActivities(records, settings)
     process = ProcessActivities(records, settings, acts.feed)
-    return [acts.open_case, acts.check_restart, acts.holiday_table, acts.append_facts, acts.assess_case_threshold, acts.service_history,
+    alerts = AlertActivities(records, settings)
+    return [alerts.alert_policy, alerts.deliver, acts.open_case, acts.check_restart, acts.holiday_table, acts.append_facts, acts.assess_case_threshold, acts.service_history,
             legacy.load_case_policy, legacy.compute_deadlines, legacy.record_facts, legacy.assess_threshold,
             audits.run_governance_audit, audits.governance_action_clock, audits.complete_governance_action,
             process.context, process.append]

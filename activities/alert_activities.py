@@ -9,10 +9,13 @@ from datetime import datetime
 
 import structlog
 from pydantic import BaseModel, ConfigDict
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from alerts.channel import SendFailed
 from alerts.senders import Senders
-from domain.alerts import ALERTS, alert_key, escalation_message
+from configuration.settings import Settings
+from domain.alerts import ALERTS, AlertPolicy, alert_key, escalation_message
 from domain.deadlines import WorkingCalendar
 from domain.oncall import Person, who_to_alert
 from eventstore.accounts import Accounts
@@ -103,3 +106,24 @@ def deliver_alert(records: SafeguardingRecords, senders: Senders, calendar: Work
             log.info("alert sent", case_id=r.case_id, escalation=r.escalation_id, to=person.user_id, channel=channel)
     # nothing reached anyone (every channel refused): as if nobody could be reached, one role up
     return AlertOutcome(sent=tuple(sent), not_sent=tuple(not_sent), nobody=not sent)
+
+
+class AlertActivities:
+    """The worker's alert activity: the store, the channels and the calendar it sends with."""
+
+    def __init__(self, records: SafeguardingRecords, settings: Settings, senders: Senders | None = None) -> None:
+        self.records, self.settings = records, settings
+        self.senders = senders or Senders.from_settings(settings)
+
+    @activity.defn(name="alert_policy")
+    def alert_policy(self) -> AlertPolicy:
+        """The alert policy in force, for a case to record when alerts first apply to it."""
+        return ALERTS
+
+    @activity.defn(name="deliver_alert")
+    def deliver(self, request: AlertRequest) -> AlertOutcome:
+        link = f"{self.settings.public_url.rstrip('/')}/cases/{request.case_id}"
+        try:
+            return deliver_alert(self.records, self.senders, self.settings.calendar, request, link)
+        except SendFailed as e:  # worth trying again: the activity's retry policy does, with the same keys
+            raise ApplicationError(str(e), type="AlertNotSentYet") from None

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
+from domain.alerts import AlertPolicy
 from domain.concern import ConcernBody
 from domain.deadlines import HolidayTable, WorkingCalendar
 from domain.governance import AuditResult
@@ -270,6 +271,50 @@ class GovernanceActionCompleted(Fact):
 ACTION_FACTS: tuple[type[Fact], ...] = (GovernanceActionRaised, GovernanceActionEscalated, GovernanceActionCompleted)
 
 
+# ---- alerts (issue 20): who was told of an escalation, when and how; never an address -------------
+
+
+class AlertPolicyAdopted(Fact):
+    """The alert policy the case alerts under from now on, recorded when alerts first apply to it
+    (a case raised before alerts adopts it the first time its workflow runs with them)."""
+
+    type: Literal["AlertPolicyAdopted"] = "AlertPolicyAdopted"
+    policy: AlertPolicy
+
+
+class AlertRaised(Fact):
+    """The intent to tell the people holding `to_role` of an escalation (rung 1), or the next role up
+    when it was not acknowledged by `acknowledge_by` or nobody could be reached (rung 2 and on)."""
+
+    type: Literal["AlertRaised"] = "AlertRaised"
+    alert_id: str  # "<escalation id>.<rung>"
+    escalation_id: str
+    rung: int
+    to_role: str
+    acknowledge_by: datetime
+
+
+class AlertSent(Fact):
+    type: Literal["AlertSent"] = "AlertSent"
+    alert_id: str
+    user_id: str  # the staff id told, never their address
+    channel: Literal["email", "text"]
+    via: str
+    reference: str  # the Message-ID or Notify's id: what the provider can be asked about
+
+
+class AlertNotDelivered(Fact):
+    """Nobody the alert would reach could be reached (no one on call, no contact details, every
+    channel refusing): it goes one role up at once."""
+
+    type: Literal["AlertNotDelivered"] = "AlertNotDelivered"
+    alert_id: str
+    reason: str
+
+
+ALERT_FACTS: tuple[type[Fact], ...] = (AlertPolicyAdopted, AlertRaised, AlertSent, AlertNotDelivered)
+
+
 CASE_FACTS: tuple[type[Fact], ...] = (
     ConcernRaised,
     ServiceHistoryAttached,
@@ -287,6 +332,7 @@ CASE_FACTS: tuple[type[Fact], ...] = (
     CaseConcluded,
     StepWithdrawn,
     CaseClosed,
+    *ALERT_FACTS,
 )
 AnyFact = Annotated[Union[CASE_FACTS], Field(discriminator="type")]  # a case's facts, told apart by `type`
 

@@ -67,8 +67,13 @@ async def test_the_workflow_records_exactly_what_the_decider_decides(driver, rec
     pure = PureCase(body, prior=lambda r: prior_concerns(feed.documents, r.case_id, r.adult_id, r.source_id,
                                                          r.service_id, r.identified_at, lookback))
     await story(StoryCase(pure))
-    recorded = [f.fact for f in case.facts() if f.type != "ServiceHistoryAttached"]  # I/O's answer, not a decision
+    # I/O's answers, not decisions: the service's history, and the alerts (the policy the worker
+    # adopts, and what sending told whom: tests/test_alerts_workflow.py)
+    recorded = [f.fact for f in case.facts() if f.type not in ("ServiceHistoryAttached", *ALERT_TYPES)]
     assert [_decided(f) for f in recorded] == [_decided(f) for f in pure.facts]
+
+
+ALERT_TYPES = ("AlertPolicyAdopted", "AlertRaised", "AlertSent", "AlertNotDelivered")
 
 
 def _decided(fact) -> dict:

@@ -21,6 +21,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.alert_activities import AlertActivities, AlertOutcome, AlertRequest
     from activities.case_activities import CaseActivities
     from activities.models import FactBatch, HolidayRequest, OpenCase, RestartCheck, ServiceHistoryRequest
     from domain import case as decider
@@ -42,6 +43,12 @@ LOCAL = dict(start_to_close_timeout=timedelta(seconds=10), retry_policy=RetryPol
              local_retry_threshold=timedelta(seconds=1))
 ACTIVITY = dict(start_to_close_timeout=timedelta(seconds=30), retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)))
 IDLE_WAKEUP = timedelta(days=30)  # a case with nothing due still wakes now and then
+ALERTS = "alerts"  # patch marker, with the fact count it began at: from there the case alerts (issue 20)
+# Sending an alert: tried again with back-off (an SMTP outage delays it, never loses it); after the
+# last try it counts as not delivered, and the alert goes one role up
+DELIVER = dict(start_to_close_timeout=timedelta(seconds=60),
+               retry_policy=RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=5),
+                                        maximum_attempts=12))
 
 
 @contextmanager
@@ -61,6 +68,8 @@ class SafeguardingConcernWorkflow:
         self.legacy: LegacyCase | None = None
         self._lock = asyncio.Lock()
         self._changed = False
+        self._alerting = False
+        self._delivering: set[str] = set()  # alert ids being sent now
 
     # ---- the case, start to finish -------------------------------------------------------
 
@@ -80,8 +89,9 @@ class SafeguardingConcernWorkflow:
         while self.state.status != "closed":
             if not self.state.history_attached:
                 await self._attach_service_history()
+            await self._alert()
             if self._should_continue_as_new():
-                await workflow.wait_condition(workflow.all_handlers_finished)
+                await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._delivering)
                 workflow.continue_as_new(case.model_copy(update={"resume": self.state}))
             self._changed = False
             try:
@@ -91,7 +101,7 @@ class SafeguardingConcernWorkflow:
             async with self._lock:
                 now = self._now()
                 await self._record(decider.decide_clock(await self._with_holidays(now), now))
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._delivering)
         return {"case_id": self.state.case_id, "status": "closed", "outcome": self.state.outcome, "events": self.state.seq}
 
     async def _raise(self) -> None:
@@ -111,6 +121,48 @@ class SafeguardingConcernWorkflow:
             **ACTIVITY)
         async with self._lock:
             await self._record(decider.decide_service_history(self.state, history, self._now()))
+
+    # ---- alerts (issue 20) ---------------------------------------------------------------
+
+    async def _alert(self) -> None:
+        """From the first task that runs with alerts (a new case at once; a running case from its
+        next task after the upgrade, marked with the fact count then, so its history replays), the
+        case adopts the alert policy and sends every alert raised and not yet delivered."""
+        if not self._alerting:
+            self._alerting = workflow.patched(f"{ALERTS}@{self.state.seq}")
+            if not self._alerting:
+                return
+        if self.state.alert_policy is None:
+            policy = await workflow.execute_local_activity_method(AlertActivities.alert_policy, **LOCAL)
+            async with self._lock:
+                await self._record(decider.decide_alerts_adopted(self.state, policy, self._now()))
+        for a in decider.pending_alerts(self.state):
+            if a.alert_id not in self._delivering:
+                self._delivering.add(a.alert_id)
+                asyncio.create_task(self._deliver(a.alert_id))
+
+    async def _deliver(self, alert_id: str) -> None:
+        try:
+            a = next(x for x in self.state.alerts if x.alert_id == alert_id)
+            esc = next((e for e in self.state.escalations if e.escalation_id == a.escalation_id), None)
+            step = self.state.policy.pathway.step(esc.step) if esc else None
+            due = next((o.due for o in self.state.open_steps if esc and (o.step, o.occurrence) == (esc.step, esc.occurrence)), None)
+            request = AlertRequest(
+                case_id=self.state.case_id, service_id=self.state.concern.service.id, service_name=self.state.concern.service.name,
+                escalation_id=a.escalation_id, rung=a.rung, to_role=a.to_role, step_title=step.title if step else "the case",
+                reason=esc.reason if esc else "escalation", due=due, at=self._now(),
+                top_of_ladder=self.state.policy.pathway.role_above(a.to_role) is None)
+            try:
+                outcome: AlertOutcome = await workflow.execute_activity_method(AlertActivities.deliver, request, **DELIVER)
+                sent = [(s.user_id, s.channel, s.via, s.reference) for s in outcome.sent]
+                nobody, why = outcome.nobody, "nobody who would be alerted could be reached"
+            except ActivityError:
+                sent, nobody, why = [], True, "not sent after every retry"
+            async with self._lock:
+                await self._record(decider.decide_alert_outcome(self.state, alert_id, sent, nobody, why, self._now()))
+        finally:
+            self._delivering.discard(alert_id)
+            self._changed = True
 
     # ---- staff actions -------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from domain.case.policy import CasePolicy
 from domain.case.rejection import Rejected
+from domain.case.alerting import decide_alert_ladder, next_alert_wakeup, on_escalated
 from domain.case.state import CaseState, OpenStep, evolve, new_case
 from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, Recovery, StepCompletion
 from domain.facts import (
@@ -56,6 +57,9 @@ class _Batch:
         for fact in facts:
             self.facts.append(fact)
             self.state = evolve(self.state, fact)
+            for alert in on_escalated(self.state, fact, fact.at):  # a case that alerts tells the role at once
+                self.facts.append(alert)
+                self.state = evolve(self.state, alert)
 
     def next_escalation_id(self) -> str:
         return f"E{self.state.escalations_raised + 1}"  # E1, E2, ... per case
@@ -345,8 +349,10 @@ def check_acknowledgement(state: CaseState, a: Acknowledgement) -> None:
         raise Rejected(f"no outstanding escalation {a.escalation_id!r} on case {state.case_id}", "not_open")
     if esc.cause != "trigger":
         raise Rejected(f"escalation {a.escalation_id} ends when {esc.step} is completed, not by acknowledgement")
-    if a.role != esc.to_role:
-        raise Rejected(f"escalation {a.escalation_id} was raised to {esc.to_role}, not {a.role}", "not_permitted")
+    paged = [x.to_role for x in state.alerts if x.escalation_id == a.escalation_id]  # anyone paged on its ladder
+    if a.role != esc.to_role and a.role not in paged:
+        raise Rejected(f"escalation {a.escalation_id} was raised to {' or '.join(dict.fromkeys([esc.to_role, *paged]))}, "
+                       f"not {a.role}", "not_permitted")
 
 
 def decide_acknowledgement(state: CaseState, a: Acknowledgement, now: datetime) -> list[Fact]:
@@ -407,6 +413,7 @@ def decide_clock(state: CaseState, now: datetime) -> list[Fact]:
     for x in state.scheduled:
         if x.at <= now:
             b.open(pathway.step(x.step), b.state.occurrences[x.step] + 1, x.at, "recurring review due", now)
+    b.add(*decide_alert_ladder(b.state, now))
     return b.facts
 
 
@@ -418,4 +425,6 @@ def next_wakeup(state: CaseState) -> datetime | None:
             instants.append(o.due)
         if o.next_escalation_due:
             instants.append(o.next_escalation_due)
+    if (alert := next_alert_wakeup(state)) is not None:
+        instants.append(alert)
     return min(instants, default=None)

@@ -14,7 +14,12 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from domain.case.policy import CasePolicy
 from domain.concern import ConcernBody
+from domain.alerts import AlertPolicy
 from domain.facts import (
+    AlertNotDelivered,
+    AlertPolicyAdopted,
+    AlertRaised,
+    AlertSent,
     CaseClosed,
     CaseConcluded,
     CaseRecovered,
@@ -83,6 +88,17 @@ class Done(Model):
     record: dict[str, Any]
 
 
+class OpenAlert(Model):
+    """An alert raised on the case: delivered (or found to reach nobody) once its outcome is recorded."""
+
+    alert_id: str
+    escalation_id: str
+    rung: int
+    to_role: str
+    acknowledge_by: datetime
+    delivered: bool = False
+
+
 class CaseState(Model):
     case_id: str
     concern: ConcernBody
@@ -103,6 +119,8 @@ class CaseState(Model):
     threshold_decision: ThresholdDecision | None = None
     outcome: str | None = None
     history_attached: bool = False  # ServiceHistoryAttached recorded
+    alert_policy: AlertPolicy | None = None  # AlertPolicyAdopted: alerts apply (issue 20)
+    alerts: tuple[OpenAlert, ...] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -173,6 +191,14 @@ def evolve(state: CaseState, fact: Fact) -> CaseState:
             changes = {"status": "concluded"}
         case CaseClosed():
             changes = {"status": "closed", "outcome": fact.outcome, "scheduled": ()}
+        case AlertPolicyAdopted():
+            changes = {"alert_policy": fact.policy}
+        case AlertRaised():
+            changes = {"alerts": (*s.alerts, OpenAlert(alert_id=fact.alert_id, escalation_id=fact.escalation_id, rung=fact.rung,
+                                                       to_role=fact.to_role, acknowledge_by=fact.acknowledge_by))}
+        case AlertSent() | AlertNotDelivered():
+            changes = {"alerts": tuple(a.model_copy(update={"delivered": True}) if a.alert_id == fact.alert_id else a
+                                       for a in s.alerts)}
     return s.model_copy(update={**changes, "seq": s.seq + 1})
 
 

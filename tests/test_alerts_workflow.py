@@ -1,0 +1,107 @@
+"""Alerts from the case's workflow (issue 20), on the time-skipping server with a real SMTP server
+and a local server answering as GOV.UK Notify does: a live-risk escalation at 19:42 on a Sunday
+reaches the on-call DSL by email and text at once; not acknowledged in 15 minutes, it pages the
+next role up; acknowledged, it stops. Each message sent is a fact in the case's stream."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from configuration.settings import Settings
+from domain.access import Assignment
+from domain.concern import Acknowledgement
+from eventstore.accounts import Accounts
+from eventstore.oncall import OnCallRota
+from tests.conftest import concern
+from tests.servers.mail import MailServer
+from tests.servers.notify import API_KEY, NotifyServer
+from workflows.concern import SafeguardingConcernWorkflow
+
+UTC = timezone.utc
+SUNDAY = datetime(2027, 3, 14, 19, 30, tzinfo=UTC)
+DSL, OD = "designated_safeguarding_lead", "operations_director"
+
+
+@pytest.fixture
+def mail():
+    with MailServer() as server:
+        yield server
+
+
+@pytest.fixture
+def notify():
+    with NotifyServer() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(tmp_path, mail, notify) -> Settings:
+    return Settings(data_dir=tmp_path, task_queue=f"test-{uuid.uuid4().hex[:8]}", workflow_sandbox=True,
+                    smtp_host="127.0.0.1", smtp_port=mail.port, smtp_from="alerts@sg.example", notify_api_key=API_KEY,
+                    notify_base_url=notify.base_url, notify_email_template="email-t", notify_text_template="text-t",
+                    public_url="https://sg.example")
+
+
+def people(records) -> None:
+    accounts = Accounts(records)
+    for user, role, email, mobile in (("DSL-2", DSL, "dee@example.org", "07700900123"),
+                                      ("OD-1", OD, "olu@example.org", "07700900125")):
+        accounts.add_user(user, user, None, by="test")
+        accounts.grant(user, Assignment(role, "SVC-ELM"), by="test")
+        accounts.set_contact(user, email, mobile, True, by="test")
+    OnCallRota(records).set("SVC-ELM", DSL, "DSL-2", SUNDAY - timedelta(hours=2), SUNDAY + timedelta(hours=12), by="test")
+    OnCallRota(records).set("SVC-ELM", OD, "OD-1", SUNDAY - timedelta(hours=2), SUNDAY + timedelta(hours=12), by="test")
+
+
+async def settled(case, fact_type: str, n: int) -> list:
+    deadline = time.monotonic() + 120  # a bound for what never happens, not a speed target
+    while time.monotonic() < deadline:
+        found = [f for f in case.facts() if f.type == fact_type]
+        if len(found) >= n:
+            return found
+        await case.driver.env.sleep(timedelta(seconds=1))
+    raise AssertionError(f"fewer than {n} {fact_type} on {case.id}: {case.types()}")
+
+
+async def test_a_sunday_evening_live_risk_pages_the_on_call_dsl_then_climbs_until_acknowledged(driver, records, mail, notify):
+    people(records)
+    case = await driver.raise_concern(concern(SUNDAY.isoformat(), case_id="AL-1"))
+    await case.at("2027-03-14T19:35:00+00:00")
+    await case.complete("record_concern")
+    await case.at("2027-03-14T19:42:00+00:00")
+    await case.complete("peer_risk_review", source_still_has_access=True)  # live risk: to the DSL at once
+    sent = await settled(case, "AlertSent", 2)
+    assert [(f.fact.user_id, f.fact.channel, f.fact.via) for f in sent] == [("DSL-2", "email", "smtp"), ("DSL-2", "text", "notify")]
+    raised = [f.fact for f in case.facts() if f.type == "AlertRaised"]
+    assert (raised[0].to_role, raised[0].rung, raised[0].acknowledge_by - raised[0].at) == (DSL, 1, timedelta(minutes=15))
+    assert mail.mailbox.messages[0]["Subject"] == "Urgent: Safeguarding escalation for case AL-1"
+    assert "https://sg.example/cases/AL-1" in mail.mailbox.messages[0].get_payload()
+    # nobody acknowledges: 15 minutes on, the operations director is paged
+    await case.at("2027-03-14T19:58:00+00:00")
+    sent = await settled(case, "AlertSent", 4)
+    assert [(f.fact.user_id, f.fact.channel) for f in sent[2:]] == [("OD-1", "email"), ("OD-1", "text")]
+    # the operations director, paged on the ladder, acknowledges: nothing more is sent
+    escalation = next(f.fact for f in case.facts() if f.type == "Escalated")
+    await case.handle.execute_update(SafeguardingConcernWorkflow.acknowledge_escalation, Acknowledgement(
+        escalation_id=escalation.escalation_id, role=OD, actor="OD-1", note="called the home: the source moved to another unit"))
+    await case.at("2027-03-14T21:00:00+00:00")
+    assert len([f for f in case.facts() if f.type == "AlertSent"]) == 4
+    # no personal data in any message sent
+    told = " ".join(m.get_payload() for m in mail.mailbox.messages) + " ".join(
+        r["body"]["personalisation"]["body"] for r in notify.requests)
+    assert "A-117" not in told and "A-204" not in told and "blocked the lounge door" not in told
+
+
+async def test_a_gap_in_the_rota_goes_straight_up(driver, records, mail):
+    people(records)
+    case = await driver.raise_concern(concern("2027-03-15T08:00:00+00:00", case_id="AL-2"))  # Monday 08:00: after the cover
+    await case.complete("record_concern")
+    await case.complete("peer_risk_review", source_still_has_access=True)
+    not_delivered = await settled(case, "AlertNotDelivered", 1)
+    assert not_delivered[0].fact.reason == "nobody who would be alerted could be reached"
+    raised = [f.fact for f in case.facts() if f.type == "AlertRaised"]
+    assert [(r.rung, r.to_role) for r in raised][:2] == [(1, DSL), (2, OD)]
