@@ -105,3 +105,22 @@ async def test_a_gap_in_the_rota_goes_straight_up(driver, records, mail):
     assert not_delivered[0].fact.reason == "nobody who would be alerted could be reached"
     raised = [f.fact for f in case.facts() if f.type == "AlertRaised"]
     assert [(r.rung, r.to_role) for r in raised][:2] == [(1, DSL), (2, OD)]
+
+
+async def test_the_alerts_show_in_the_chronology_and_the_evidence_pack(driver, records, tmp_path):
+    """An inspector can see who was told, when and how: the alert facts are in the record they read."""
+    from evidence.pack import build_pack
+    from evidence.render import html as render_html
+    from projections.registry import open_documents
+    from projections.case_history import chronology
+    people(records)
+    case = await driver.raise_concern(concern(SUNDAY.isoformat(), case_id="AL-3"))
+    await case.complete("record_concern")
+    await case.complete("peer_risk_review", source_still_has_access=True)
+    await settled(case, "AlertSent", 2)
+    rows = chronology(records.stored_facts("AL-3"))
+    assert [r["type"] for r in rows].count("AlertSent") == 2
+    pack = build_pack(records, open_documents(records), "AL-3", generated_by="test", generated_at=datetime(2027, 3, 15, tzinfo=UTC))
+    html = render_html(pack)
+    assert "dee@example.org" not in html + pack.model_dump_json() and "07700900123" not in html
+    assert "DSL-2" in html  # who was told
