@@ -51,8 +51,8 @@ async def run_case(driver, svc, identified_at, adult, source, *, assessment=None
     if assessment is not False:
         await case.complete("seriousness_assessment", **(assessment or {}))
         await case.complete("route_decision", **(route or {}))
-    for step in steps:
-        await case.complete(step)
+    for step in steps:  # a referral is made after the concern was identified (pathway 2026.12.2 checks)
+        await case.complete(step, **({"referred_at": identified_at} if step == "external_referral" else {}))
     if outcome:
         await case.complete("conclude_case")
         await case.complete("closure_learning_review", substantiation_outcome=outcome)

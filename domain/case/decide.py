@@ -172,8 +172,8 @@ def check_completion(state: CaseState, c: StepCompletion, now: datetime | None =
         rules = state.policy.inputs
         checked = step if not standing_in else step.model_copy(update={"record": tuple(
             f.model_copy(update={"required": False}) if f.name in standing_in else f for f in step.record)})
-        record = validate_record(checked, {k: v for k, v in c.record.items() if k not in standing_in}, rules,
-                                 now if rules else None)
+        given = {k: v for k, v in c.record.items() if k not in standing_in} if standing_in else c.record
+        record = validate_record(checked, given, rules, now if rules else None)
     except RecordError as e:
         raise Rejected(str(e)) from None
     record.update(standing_in)
