@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime
 from typing import Any
 
@@ -111,6 +112,19 @@ class Case:
 
     def types(self) -> list[str]:
         return [f.type for f in self.facts()]
+
+    async def alerts_settled(self, within_s: float = 120.0) -> None:
+        """Once every alert raised has its outcome recorded (they are sent off the staff's path): a
+        test counting facts then sees no alert still arriving. A bound for what never happens."""
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline:
+            facts = [f.fact for f in self.facts()]
+            raised = {f.alert_id for f in facts if f.type == "AlertRaised"}
+            done = {f.alert_id for f in facts if f.type in ("AlertSent", "AlertNotDelivered")}
+            if raised <= done:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"alerts on {self.id} still unsent after {within_s}s")
 
     async def recorded(self, fact_type: str, within_s: float = 10.0) -> list[Any]:
         """The case's facts of a type, once one is stored (the service's history is attached after
