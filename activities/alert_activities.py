@@ -116,9 +116,10 @@ class AlertActivities:
         self.senders = senders or Senders.from_settings(settings)
 
     @activity.defn(name="alert_policy")
-    def alert_policy(self) -> AlertPolicy:
-        """The alert policy in force, for a case to record when alerts first apply to it."""
-        return ALERTS
+    def alert_policy(self) -> AlertPolicy | None:
+        """The alert policy in force, for a case to record when alerts first apply to it; None while
+        no channel is set up (SMTP or GOV.UK Notify): a case then does not alert in this run."""
+        return ALERTS if self.senders.can_email or self.senders.can_text else None
 
     @activity.defn(name="deliver_alert")
     def deliver(self, request: AlertRequest) -> AlertOutcome:

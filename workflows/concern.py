@@ -69,6 +69,7 @@ class SafeguardingConcernWorkflow:
         self._lock = asyncio.Lock()
         self._changed = False
         self._alerting = False
+        self._alerts_offered = False  # asked this run for the policy to adopt (None: no channel set up)
         self._delivering: set[str] = set()  # alert ids being sent now
 
     # ---- the case, start to finish -------------------------------------------------------
@@ -133,7 +134,12 @@ class SafeguardingConcernWorkflow:
             if not self._alerting:
                 return
         if self.state.alert_policy is None:
+            if self._alerts_offered:
+                return
+            self._alerts_offered = True
             policy = await workflow.execute_local_activity_method(AlertActivities.alert_policy, **LOCAL)
+            if policy is None:
+                return
             async with self._lock:
                 await self._record(decider.decide_alerts_adopted(self.state, policy, self._now()))
         for a in decider.pending_alerts(self.state):
