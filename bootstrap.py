@@ -45,6 +45,7 @@ from casework.ports import Ports
 from casework.refusals import Unavailable
 from casework.temporal.availability import RPC_TIMEOUT
 from activities.alert_activities import AlertActivities
+from alerts.senders import Senders
 from casework.temporal.processes import keep_proposing
 from casework.temporal.stopped import keep_watching
 from configuration.files import private_data_dir
@@ -148,7 +149,8 @@ def ports(settings: Settings, records: SafeguardingRecords | None = None, client
         except Exception as e:
             raise Unavailable(f"cannot reach Temporal at {settings.temporal_address} ({e.__class__.__name__})") from None
 
-    return Ports(settings, records, connected, within=within, check_worker=check_worker)
+    return Ports(settings, records, connected, within=within, check_worker=check_worker,
+                 senders=Senders.from_settings(settings))
 
 
 def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActivities | None = None,

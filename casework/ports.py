@@ -1,5 +1,5 @@
 """What the use cases reach outside themselves through: the settings, the event store, the accounts
-and access log, Temporal. `bootstrap.ports` builds one per process; every face passes it to every
+and access log, Temporal, the alert channels. `bootstrap.ports` builds one per process; every face passes it to every
 use case, so a use case cannot tell (and does not care) which face called it."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any, Awaitable, Callable, Sequence
 
 from temporalio.client import Client
 
+from alerts.senders import Senders
 from casework.refusals import Unavailable
 from casework.temporal.availability import ANSWER_WITHIN
 from configuration.settings import Settings
@@ -29,6 +30,7 @@ class Ports:
     within: timedelta | None = ANSWER_WITHIN  # how long a person waits on a workflow (None: until it answers)
     # asks Temporal whether a worker polls before a person waits on one (the CLI's; Unavailable if none)
     check_worker: Callable[[Client], Awaitable[None]] | None = None
+    senders: Senders | None = None  # the alert channels configured (alerts/senders.py); None: none set up
     accounts: Accounts = field(init=False)
     _client: Client | None = field(default=None, init=False)
     _connecting: asyncio.Lock | None = field(default=None, init=False)

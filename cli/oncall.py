@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Optional
+from datetime import datetime, timezone
 
 import typer
 
+from casework import alerting
 from cli.common import CommandError, emit_json, say
 from cli.runtime import guarded, records
-from cli.users import operator
+from cli.users import _os_user
 from configuration.settings import get_settings
-from domain.oncall import out_of_hours_gaps
-from eventstore.accounts import AccountError
+from domain.access import Principal
 from eventstore.oncall import OnCallRota
 
 app = typer.Typer(help="Who is on call, per service and role, for alerts out of working hours.", no_args_is_help=True)
@@ -33,24 +32,31 @@ def _uk(at: datetime) -> str:
     return at.astimezone(ZoneInfo("Europe/London")).strftime("%a %-d %b %H:%M")
 
 
+def _ports():
+    """What the use cases take, over this command's store (no Temporal: the rota asks no workflow)."""
+    import bootstrap
+
+    return bootstrap.ports(get_settings(), records())
+
+
+def _principal(request: str) -> Principal:
+    return Principal.local_operator(None, None, request, _os_user())
+
+
 @app.command("set")
 def set_on_call(service: str, role: str, user_id: str,
                 start: str = typer.Option(..., "--from", help="when their cover starts, with a UTC offset"),
                 end: str = typer.Option(..., "--to", help="when it ends"),
                 as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """Put someone who holds the role at the service on call from --from to --to."""
-    def go():
-        try:
-            return OnCallRota(records()).set(service, role, user_id, _instant(start, "--from"), _instant(end, "--to"),
-                                             operator())
-        except AccountError as e:
-            raise CommandError(str(e)) from None
-    rota = guarded(go)
+    c = guarded(lambda: alerting.SetOnCall(service, role, user_id, _instant(start, "--from"), _instant(end, "--to"),
+                                           ("--from", "--to")))
+    guarded(lambda: alerting.set_on_call(_ports(), _principal("oncall set"), c, datetime.now(timezone.utc)))
     if as_json:
-        emit_json([{"user_id": e.user_id, "start": e.start.isoformat(), "end": e.end.isoformat()} for e in rota.entries])
+        every = guarded(lambda: OnCallRota(records()).rota(service, role))
+        emit_json([{"user_id": e.user_id, "start": e.start.isoformat(), "end": e.end.isoformat()} for e in every.entries])
         return
-    say(f"{user_id} is on call for {role.replace('_', ' ')} at {service} from {_uk(_instant(start, '--from'))} "
-        f"to {_uk(_instant(end, '--to'))}")
+    say(f"{user_id} is on call for {role.replace('_', ' ')} at {service} from {_uk(c.start)} to {_uk(c.end)}")
 
 
 @app.command("show")
@@ -59,9 +65,8 @@ def show(service: str, role: str,
          as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """The rota ahead, and the gaps out of working hours when an alert would go one role up."""
     now = datetime.now(timezone.utc)
-    rota = guarded(lambda: OnCallRota(records()).rota(service, role))
-    gaps = out_of_hours_gaps(rota, get_settings().calendar, now, now + timedelta(days=days))
-    ahead = [e for e in rota.entries if e.end > now]
+    view = guarded(lambda: alerting.rota(_ports(), _principal("oncall show"), alerting.ReadRota(service, role, days), now))
+    gaps, ahead = view.gaps, view.entries
     if as_json:
         emit_json({"entries": [{"user_id": e.user_id, "start": e.start.isoformat(), "end": e.end.isoformat()} for e in ahead],
                    "gaps": [{"start": s.isoformat(), "end": e.isoformat()} for s, e in gaps]})

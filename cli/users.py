@@ -17,7 +17,7 @@ import typer
 from cli.common import CommandError, emit_json, fail, input_rules, say
 from cli.runtime import guarded, records
 from configuration.settings import get_settings
-from domain.access import Assignment, ROLES
+from domain.access import Assignment, Principal, ROLES
 from domain.identity import Account, Token
 from domain.inputs import MAX_TEXT, text_problem
 from eventstore.accounts import AccountError, Accounts
@@ -34,8 +34,19 @@ def operator() -> str:
     return f"cli:{getpass.getuser()}"
 
 
+def _os_user() -> str:
+    return getpass.getuser()
+
+
 def _accounts() -> Accounts:
     return Accounts(records())
+
+
+def _ports():
+    """What the use cases take, over this command's store (no Temporal: these never ask a workflow)."""
+    import bootstrap
+
+    return bootstrap.ports(get_settings(), records())
 
 
 def _do(fn):
@@ -143,14 +154,19 @@ def contact(user_id: str,
                                              help="alerts when a deadline is near (escalations cannot be turned off)"),
             as_json: bool = JSON) -> None:
     """Set where a person's alerts go. Give both each time: a detail left out is cleared."""
-    account = _do(lambda: _accounts().set_contact(user_id, email, mobile, approaching, operator()))
+    from casework import alerting  # the same use case as the My alerts page and the API
+
+    principal = Principal.local_operator(None, None, "users contact", _os_user())
+    c = alerting.SetAlerts(email, mobile, approaching, user_id=user_id)
+    view = guarded(lambda: alerting.set_my_alerts(_ports(), principal, c, datetime.now(timezone.utc)))
     if as_json:
-        emit_json({**account_json(account), "email": account.email is not None, "mobile": account.mobile is not None,
-                   "approaching_alerts": account.approaching_alerts})
+        account = _do(lambda: _accounts().account(user_id))
+        emit_json({**account_json(account), "email": view.email is not None, "mobile": view.mobile is not None,
+                   "approaching_alerts": view.approaching_alerts})
         return
-    held = [w for w, v in (("email", account.email), ("mobile", account.mobile)) if v]
+    held = [w for w, v in (("email", view.email), ("mobile", view.mobile)) if v]
     say(f"contact details set for {user_id}: " + (" and ".join(held) or "none (alerts for them go one role up)")
-        + ("" if account.approaching_alerts else "; approaching-deadline alerts off"))
+        + ("" if view.approaching_alerts else "; approaching-deadline alerts off"))
 
 
 @users_app.command("password")

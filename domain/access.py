@@ -47,6 +47,10 @@ RECOVERERS: frozenset[str] = frozenset({"registered_manager", "designated_safegu
                                         "operations_director", "nominated_individual"})
 # who answers for personal data across the organisation: subject access exports, retention's erasure
 DATA_PROTECTION: frozenset[str] = frozenset({QUALITY_LEAD, "operations_director", "nominated_individual"})
+# who keeps a service's on-call rota (issue 20), and reads it: its managers and safeguarding leads,
+# and those who answer for every service (each held at the service, or organisation-wide)
+ROTA_KEEPERS: frozenset[str] = frozenset({"registered_manager", "designated_safeguarding_lead", QUALITY_LEAD,
+                                          "operations_director", "nominated_individual"})
 
 Channel = Literal["api", "web", "cli"]
 
@@ -263,6 +267,30 @@ def may_answer_subject_access(p: Principal) -> Decision:
 def may_apply_retention(p: Principal) -> Decision:
     """Erasing cases past retention: destroying keys cannot be undone, an organisation-level duty."""
     return may_reach(p, "retention")
+
+
+@operator_trusted
+def may_set_alerts_of(p: Principal, user_id: str) -> Decision:
+    """Where a person's alerts go and which they want (issue 20): their own, never another's (the
+    local operator sets anyone's, as they make the accounts)."""
+    if p.named and p.user_id == user_id:
+        return Decision(True, role=p.acting_as())
+    return Decision(False, "you can see and change only your own contact details and alerts")
+
+
+@operator_trusted
+def may_keep_rota(p: Principal, service: str) -> Decision:
+    """Reading and setting who is on call at a service: one of ROTA_KEEPERS there (or organisation-wide)."""
+    if role := held_one_of(p, service, ROTA_KEEPERS):
+        return Decision(True, role=role)
+    return Decision(False, f"the on-call rota at {service} is kept by its managers and safeguarding leads "
+                           f"({', '.join(r.replace('_', ' ') for r in sorted(ROTA_KEEPERS))}); "
+                           f"you hold {_held(r.replace('_', ' ') for r in p.roles_at(service))}")
+
+
+def keeps_a_rota(p: Principal) -> bool:
+    """Whether the On call page is for this principal: they hold a rota keeper's role somewhere."""
+    return p.operator or any(a.role in ROTA_KEEPERS for a in p.assignments)
 
 
 def sees_service(p: Principal, service: str) -> bool:

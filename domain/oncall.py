@@ -79,11 +79,14 @@ def out_of_hours_gaps(rota: Rota, calendar: WorkingCalendar, start: datetime, en
     return out
 
 
-def shift_problem(start: datetime, end: datetime) -> str | None:
+def shift_problem(start: datetime, end: datetime, names: tuple[str, str] = ("--from", "--to")) -> str | None:
+    """Why an on-call entry from `start` to `end` cannot be set, or None. `names`: what the asker
+    calls the two instants (the CLI's options; a page's "the start" and "the end")."""
+    first, last = names
     if start.tzinfo is None or end.tzinfo is None:
-        return "give --from and --to with a UTC offset, e.g. 2027-03-14T17:00:00+00:00"
+        return f"give {first} and {last} with a UTC offset, e.g. 2027-03-14T17:00:00+00:00"
     if end <= start:
-        return "--to must be after --from"
+        return f"{last} must be after {first}"
     if end - start > LONGEST_SHIFT:
         return f"one entry covers at most {LONGEST_SHIFT.days} days: set the rota week by week"
     return None

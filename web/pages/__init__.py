@@ -42,11 +42,11 @@ def _back_to(request: Request) -> str:
 
 
 def install(app: FastAPI) -> None:
-    from web.pages import board, case, case_actions, home, oversight, password, raise_concern, signin
+    from web.pages import alerting, board, case, case_actions, home, oversight, password, raise_concern, signin
     from web.pages.render import STATIC, page
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, password, home, raise_concern, case, case_actions, board, oversight):
+    for module in (signin, password, home, raise_concern, case, case_actions, board, oversight, alerting):
         app.include_router(module.router, include_in_schema=False)
 
     api_problem = app.exception_handlers[Problem]

@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from domain.access import Principal, may_read_commissioning, may_read_governance, may_read_lists
+from domain.access import Principal, keeps_a_rota, may_read_commissioning, may_read_governance, may_read_lists
 from projections.wording import shown
 from web.pages import formats
 
@@ -48,6 +48,9 @@ def nav(principal: Principal | None) -> list[tuple[str, str]]:
     if may_read_commissioning(principal):
         items.append(("/commissioner", "Commissioner records"))
     items.append(("/threshold", "Threshold tool"))
+    if keeps_a_rota(principal):
+        items.append(("/on-call", "On call"))
+    items.append(("/alerts", "My alerts"))
     return items
 
 
