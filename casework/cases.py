@@ -25,6 +25,7 @@ from domain.case import CaseStatus, StepReceipt, recorded_receipt
 from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, StepCompletion
 from domain.facts import ConcernRaised, DevelopmentRecorded, EscalationAcknowledged, NoteAdded, StepCompleted
 from domain.pathway import current_pathway
+from domain.values import FILLER_WORDS
 from domain.records import RecordError, checked_values, validate_record
 from eventstore.events import Recorded
 from eventstore.keys import Erased
@@ -241,6 +242,7 @@ async def acknowledge_escalation(ports: Ports, principal: Principal, c: Acknowle
         if done is not None:
             raise AlreadyDone(f"{c.escalation_id} was already acknowledged at {done['acknowledged_at']}",
                               acknowledged_at=done["acknowledged_at"])
+        check_says_what_was_done(c.note)
         ack = early or acknowledgement_as(role)
         client = await ports.temporal(worker=True)
         try:
@@ -249,6 +251,13 @@ async def acknowledge_escalation(ports: Ports, principal: Principal, c: Acknowle
             return Outcome(answer, replayed=True)
         audit(ports, principal, "write", True, case_id=c.case_id, service=service)
         return Outcome(answer)
+
+
+def check_says_what_was_done(note: Any) -> None:
+    """An acknowledgement records what was done (issue 20): a note that says something. Asked here,
+    not in the decider: histories from before it acknowledged without one, and replay as they were."""
+    if not isinstance(note, str) or not note.strip() or note.strip().lower().rstrip(".") in FILLER_WORDS:
+        raise Invalid("say what was done about the escalation: acknowledging it records what was done", field="note")
 
 
 async def add_note(ports: Ports, principal: Principal, c: AddNote, now: datetime) -> Outcome[int]:

@@ -172,9 +172,9 @@ def acknowledge(
     case_id: str, escalation_id: str,
     role: Optional[str] = typer.Option(None, "--as", help="the role it was raised to (embedded mode)"),
     actor: Optional[str] = typer.Option(None, help="your staff id (embedded mode)"),
-    note: Optional[str] = typer.Option(None),
+    note: Optional[str] = typer.Option(None, help="what was done about it (required)"),
 ) -> None:
-    """Acknowledge a triggered escalation raised to your role."""
+    """Acknowledge a triggered escalation raised to your role, saying what was done."""
     principal = guarded(lambda: identity.acting(actor, role, "escalation acknowledge"))
     c = cases.AcknowledgeEscalation(case_id, escalation_id, note)
     use(lambda: cases.acknowledge_escalation(ports(), principal, c, common.now()))
@@ -187,7 +187,8 @@ def deadlines(
     as_json: bool = JSON,
 ) -> None:
     """Every pending deadline of every live case, most urgent first: due instant, role (and whom it
-    escalated to), working time left. From the event store: it answers with or without a worker."""
+    escalated to), working time left. From the event store: it answers with or without a worker.
+    Warns (on stderr) where an escalation's alert in the next 7 days would reach nobody."""
     settings = get_settings()
     if role is not None and role not in ROLES:
         fail(f"--role {role!r} is not a role: one of {', '.join(ROLES)}")
@@ -200,6 +201,9 @@ def deadlines(
     elif polling is None:  # the worst outage must not be the silent one
         typer.echo(f"warning: cannot reach Temporal at {settings.temporal_address}: until it and a worker run, "
                    "deadlines that fall due are not recorded as missed nor escalated", err=True)
+    cover = guarded(lambda: oversight.on_call(ports(), principal, common.now(), service))
+    for words in [cover["words"]] if not cover["alerts_set_up"] else [w["words"] for w in cover["warnings"]]:
+        typer.echo(f"warning: {words}", err=True)  # where an escalation's alert would reach nobody
     if as_json:
         emit_json(rows)
         return

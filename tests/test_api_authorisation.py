@@ -99,7 +99,7 @@ async def test_every_endpoint_by_every_role_and_scope(api):
                 "complete escalated record_concern": c.post(f"/cases/{escalated}/steps/record_concern/completions",
                                                             json={"record": RECORDS["record_concern"]}),
                 "development": c.post(f"/cases/{shared}/developments", json={"kind": "other", "summary": "a call"}),
-                "acknowledge": c.post(f"/cases/{shared}/escalations/E9/acknowledgement", json={}),
+                "acknowledge": c.post(f"/cases/{shared}/escalations/E9/acknowledgement", json={"note": "called the home"}),
                 "raise": c.post("/cases", json=concern_body()),
                 "deadlines": c.get("/deadlines"),
                 "dashboard": c.get("/dashboard"),

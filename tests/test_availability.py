@@ -118,7 +118,8 @@ async def test_no_worker_every_command_answers_at_once_with_exit_3(server):
         safeguard(settings, "step", "complete", "SG-20270112-ABC123", "record_concern", "--as", "senior_support_worker",
                   "--actor", "S-1", "--file", record),
         safeguard(settings, "concern", "development", "SG-20270112-ABC123", "--file", write(tmp, "dev.json", {"kind": "agency_contact", "summary": "x"})),
-        safeguard(settings, "escalation", "acknowledge", "SG-20270112-ABC123", "E1", "--as", "team_leader", "--actor", "T-1"),
+        safeguard(settings, "escalation", "acknowledge", "SG-20270112-ABC123", "E1", "--as", "team_leader", "--actor", "T-1",
+                  "--note", "called the home"),
         safeguard(settings, "deadlines"),  # from the store (empty here), with a warning
     )
     for code, out, err, seconds in results[:-1]:

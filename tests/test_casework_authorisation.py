@@ -149,7 +149,7 @@ def probes(ports, who: Principal, case_id: str, now: datetime, out: Path) -> dic
         "complete": lambda: cases.complete_step(ports, who, cases.CompleteStep(case_id, "record_concern", {}), now),
         "development": lambda: cases.record_development(ports, who, cases.RecordDevelopment(
             case_id, {"kind": "other", "summary": ""}), now),
-        "acknowledge": lambda: cases.acknowledge_escalation(ports, who, cases.AcknowledgeEscalation(case_id, "E9"), now),
+        "acknowledge": lambda: cases.acknowledge_escalation(ports, who, cases.AcknowledgeEscalation(case_id, "E9", "called the home"), now),
         "note": lambda: cases.add_note(ports, who, cases.AddNote(case_id, ""), now),
         "export pack": lambda: run(exports.export_pack, ports, who, exports.ExportPack(case_id, out), now),
         "recover": lambda: recovery.recover_case(ports, who, recovery.RecoverCase(case_id, "a test"), now),

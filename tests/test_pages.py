@@ -199,9 +199,12 @@ async def test_an_escalation_to_my_role_is_acknowledged_from_my_work_once(pages)
     home = (await dsl.get("/")).text
     assert "live risk: the alleged source still has access" in home
     action = re.search(rf'action="(/cases/{case_id}/escalations/[^"]+/acknowledge)"', home).group(1)
-    r = await dsl.post(action, data={"csrf_token": csrf(home), "back": "/"})
+    r = await dsl.post(action, data={"csrf_token": csrf(home), "back": "/"})  # without saying what was done
+    assert r.status_code == 303 and "Enter what was done" in (await dsl.get("/")).text
+    assert not [f for f in pages.records.stored_facts(case_id) if isinstance(f.fact, EscalationAcknowledged)]
+    r = await dsl.post(action, data={"csrf_token": csrf(home), "back": "/", "note": "moved A-204 to the garden room"})
     assert r.status_code == 303 and r.headers["location"] == "/"
-    r = await dsl.post(action, data={"csrf_token": csrf(home), "back": "/"})  # the same button again
+    r = await dsl.post(action, data={"csrf_token": csrf(home), "back": "/", "note": "again"})  # the same button again
     assert "was already acknowledged" in (await dsl.get("/")).text
     acks = [f for f in pages.records.stored_facts(case_id) if isinstance(f.fact, EscalationAcknowledged)]
     assert [(a.fact.actor, a.fact.role) for a in acks] == [("DSL-22", "designated_safeguarding_lead")]

@@ -42,7 +42,7 @@ class NewDevelopment(Body):
 
 class Acknowledgement(Body):
     what: ClassVar[str] = "acknowledgement"
-    note: str | None = None
+    note: str | None = Field(None, description="what was done about the escalation (required: refused without it)")
 
 
 class Note(Body):

@@ -148,6 +148,10 @@ async def acknowledge(request: Request, case_id: str, escalation_id: str) -> Res
     except NotOpen:
         flash(request, f"{escalation_id} is no longer outstanding: nothing was recorded.", "problem")
         return RedirectResponse(back, status_code=303)
+    except Invalid:
+        flash(request, f"Enter what was done about {escalation_id}: acknowledging it records what was done. "
+                       "Nothing was recorded.", "problem")
+        return RedirectResponse(back, status_code=303)
     flash(request, f"{escalation_id} was already acknowledged: nothing more was recorded." if outcome.replayed
           else f"{escalation_id} acknowledged.", "problem" if outcome.replayed else "done")
     return RedirectResponse(back, status_code=303)
