@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse
 
 from casework import alerting
 from web.api.answers import answer
-from web.api.contract import BODY, READ, SIGNED_IN, WRITE, problems
+from web.api.contract import BODY, READ, SIGNED_IN, problems
 from web.api.deps import Now, PortsDep, Reader, Writer
 from web.api.strict import Body, StrictRoute
 
@@ -137,7 +137,7 @@ def read_rota(service: SERVICE, role: ROLE, principal: Reader, ports: PortsDep, 
 
 
 @router.post("/services/{service}/on-call/{role}", summary="Put someone on call for a role at a service",
-             response_model=RotaAnswer, status_code=201, responses=WRITE)
+             response_model=RotaAnswer, status_code=201, responses=problems(*SIGNED_IN, *BODY))
 def set_on_call(service: SERVICE, role: ROLE, body: OnCallEntry, principal: Writer, ports: PortsDep,
                 now: Now) -> JSONResponse:
     c = alerting.SetOnCall(service, role, body.user_id, body.start, body.end)
