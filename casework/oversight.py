@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from casework.access import allowed, audit
+from casework.on_call_gaps import alert_cover
 from casework.ports import Ports
 from casework.refusals import Invalid, NotFound
 from domain.access import (
@@ -62,16 +63,32 @@ def pending_deadlines(ports: Ports, principal: Principal, now: datetime, role: s
 
 
 def dashboard(ports: Ports, principal: Principal, now: datetime, as_at: datetime | None = None) -> dict[str, Any]:
-    """Live cases, every open deadline (overdue first), escalations, oversight due: the services seen."""
+    """Live cases, every open deadline (overdue first), escalations (with their alerts, and the last
+    few acknowledged), oversight due: the services seen. And (`on_call`, now only: None as at a
+    past instant) whether alerts are set up and where, in the next 7 days, one would reach nobody."""
     allowed(ports, principal, may_read_lists(principal))
     audit(ports, principal, "read", True)
     at = as_at or now
     view = dashboard_view(ports.read_models([LiveCases()], as_at), at, ports.settings.calendar)
     services = {c["case_id"]: c["service"]["id"] for c in view["live_cases"]}
     seen = {case_id for case_id, service in services.items() if sees_service(principal, service)}
-    return {**view, "live_cases": [c for c in view["live_cases"] if c["case_id"] in seen],
+    live = [c for c in view["live_cases"] if c["case_id"] in seen]
+    return {**view, "live_cases": live,
             "deadlines": [d for d in view["deadlines"] if d["case_id"] in seen],
-            "cases_with_open_risk_beyond_timescale": [c for c in view["cases_with_open_risk_beyond_timescale"] if c in seen]}
+            "cases_with_open_risk_beyond_timescale": [c for c in view["cases_with_open_risk_beyond_timescale"] if c in seen],
+            "on_call": None if as_at is not None else
+            alert_cover(ports, principal, {c["service"]["id"]: c["service"]["name"] for c in live}, now)}
+
+
+def on_call(ports: Ports, principal: Principal, now: datetime, service: str | None = None) -> dict[str, Any]:
+    """Whether alerts are set up, and where one would reach nobody in the next 7 days: for each
+    service of the live cases seen (or the one named), each role the pathway escalates to."""
+    allowed(ports, principal, may_read_lists(principal))
+    services = {c["service"]["id"]: c["service"]["name"] for _, c in ports.read_models([LiveCases()]).scan(LiveCases.name)
+                if service is None or c["service"]["id"] == service}
+    if service is not None and service not in services:  # named, with no live case: by its configured name
+        services[service] = (ports.settings.services.get(service) or {}).get("name") or service
+    return alert_cover(ports, principal, services, now)
 
 
 def governance(ports: Ports, principal: Principal, now: datetime, as_at: datetime | None = None) -> dict[str, Any]:

@@ -1,7 +1,14 @@
 """The oversight dashboard: every live case, its open deadlines, escalations outstanding, and
 the 72-hourly live-case oversight (001 example 3 step 4: unresolved targeting risk, overdue
 protective actions, weak supervision). A closed case leaves the dashboard. A case whose workflow
-stopped without closing says so on every row of it (`stopped`): its deadlines are not being kept."""
+stopped without closing says so on every row of it (`stopped`): its deadlines are not being kept.
+
+Each escalation carries its alerts (issue 20), from the case's stream: each one raised (to which
+role, on which rung of the ladder, to be acknowledged by when), who it reached and by which channel
+(staff ids, never an address), or that nobody could be reached. An escalation acknowledged leaves
+the outstanding ones and is kept, with who acknowledged it and when, among the case's last few
+acknowledged (`acknowledged`) until its step is done. Both keys are added only when there is
+something to keep, so the documents of a store without alerts are as they were."""
 
 from __future__ import annotations
 
@@ -10,6 +17,9 @@ from typing import Any, Iterable
 
 from domain.deadlines import WorkingCalendar
 from domain.facts import (
+    AlertNotDelivered,
+    AlertRaised,
+    AlertSent,
     CaseClosed,
     CaseConcluded,
     CaseRecovered,
@@ -30,12 +40,14 @@ from projections.feed import ReadModel
 from projections.jsonable import iso
 
 OVERSIGHT_STEP = LIVE_CASE_OVERSIGHT.id
+ACKNOWLEDGED_KEPT = 5  # a case keeps its last few escalations acknowledged (who, when), for the board
 
 
 class LiveCases(ReadModel):
     name = "live_cases"
     handles = (ConcernRaised, StepOpened, StepCompleted, DeadlineMissed, Escalated, EscalationAcknowledged,
-               StepWithdrawn, ThresholdDecisionFiled, CaseConcluded, CaseClosed, CaseStopped, CaseRecovered)
+               StepWithdrawn, ThresholdDecisionFiled, CaseConcluded, CaseClosed, CaseStopped, CaseRecovered,
+               AlertRaised, AlertSent, AlertNotDelivered)
 
     def keys(self, event: Recorded) -> Iterable[str]:
         return [event.stream]
@@ -63,6 +75,9 @@ class LiveCases(ReadModel):
                 steps.pop(key, None)
                 for eid in [i for i, x in escalations.items() if x["cause"] != "trigger" and x["key"] == key]:
                     del escalations[eid]
+                done = case.get("acknowledged") or {}
+                for eid in [i for i, x in done.items() if x["cause"] != "trigger" and x["key"] == key]:
+                    del done[eid]
                 if isinstance(f, StepCompleted) and f.step == OVERSIGHT_STEP:
                     case["oversight"] = {"completed_at": iso(f.at), "by": f.actor,
                                          "flags": [x.name for x in OVERSIGHT_RISK_FLAGS if f.record.get(x.name) is True]}
@@ -74,7 +89,26 @@ class LiveCases(ReadModel):
                 if f.cause != "trigger" and _key(f) in steps:
                     steps[_key(f)]["escalated_to"].append(f.to_role)
             case EscalationAcknowledged():
-                escalations.pop(f.escalation_id, None)
+                x = escalations.pop(f.escalation_id, None)
+                if x is not None:
+                    done = case.setdefault("acknowledged", {})
+                    done[f.escalation_id] = {**x, "acknowledged": {"by": f.actor, "role": f.role, "at": iso(f.at)}}
+                    for old in sorted(done, key=lambda i: (done[i]["acknowledged"]["at"], i))[:-ACKNOWLEDGED_KEPT]:
+                        del done[old]
+            case AlertRaised():
+                x = escalations.get(f.escalation_id) or (case.get("acknowledged") or {}).get(f.escalation_id)
+                if x is not None and not any(a["alert_id"] == f.alert_id for a in x.get("alerts", [])):
+                    x.setdefault("alerts", []).append({
+                        "alert_id": f.alert_id, "rung": f.rung, "to_role": f.to_role, "at": iso(f.at),
+                        "acknowledge_by": iso(f.acknowledge_by), "sent": [], "not_delivered": None})
+            case AlertSent():
+                a = _alert(case, f.alert_id)
+                if a is not None:
+                    a["sent"].append({"user_id": f.user_id, "channel": f.channel, "via": f.via, "at": iso(f.at)})
+            case AlertNotDelivered():
+                a = _alert(case, f.alert_id)
+                if a is not None:
+                    a["not_delivered"] = {"reason": f.reason, "at": iso(f.at)}
             case ThresholdDecisionFiled():
                 case["threshold_level"] = f.decision.level
             case CaseConcluded():
@@ -91,6 +125,21 @@ class LiveCases(ReadModel):
 
 def _key(f: Any) -> str:
     return f"{f.step}#{f.occurrence}"
+
+
+def _alert(case: Doc, alert_id: str) -> dict[str, Any] | None:
+    """The alert of the case's escalations (outstanding or acknowledged) with this id."""
+    for e in [*case["escalations"].values(), *(case.get("acknowledged") or {}).values()]:
+        for a in e.get("alerts", []):
+            if a["alert_id"] == alert_id:
+                return a
+    return None
+
+
+def escalation_row(escalation_id: str, e: dict[str, Any]) -> dict[str, Any]:
+    """An escalation as the dashboard gives it: its alerts always (none, before alerts), and who
+    acknowledged it (None while outstanding)."""
+    return {"escalation_id": escalation_id, **e, "alerts": e.get("alerts", []), "acknowledged": e.get("acknowledged")}
 
 
 def dashboard(documents: Documents, now: datetime, calendar: WorkingCalendar) -> dict[str, Any]:
@@ -122,8 +171,11 @@ def dashboard(documents: Documents, now: datetime, calendar: WorkingCalendar) ->
             "alleged_source": case["alleged_source"], "status": case["status"], "identified_at": case["identified_at"],
             "threshold_level": case["threshold_level"],
             "current_steps": sorted({i["step"] for i in open_items if i["step"] != OVERSIGHT_STEP}),
-            "overdue": len(overdue), "escalations_outstanding": sorted(({"escalation_id": k, **e} for k, e in case["escalations"].items()),
+            "overdue": len(overdue),
+            "escalations_outstanding": sorted((escalation_row(k, e) for k, e in case["escalations"].items()),
                                               key=lambda x: x["at"]),
+            "escalations_acknowledged": sorted((escalation_row(k, e) for k, e in (case.get("acknowledged") or {}).items()),
+                                               key=lambda x: x["acknowledged"]["at"]),
             "live_case_oversight": {"next_due": oversight_due, "last": case["oversight"]},
             "open_risk_beyond_timescale": bool(overdue) or bool(flags) or bool(case.get("stopped")),
             "stopped": case.get("stopped"),

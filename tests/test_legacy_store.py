@@ -56,7 +56,8 @@ def test_read_models_answer_from_a_legacy_store_as_they_did(records, settings):
     for case in view["live_cases"]:  # additions since: each escalation's id, whether time left is working time,
         for e in case["escalations_outstanding"]:  # and whether its workflow stopped (issue 18)
             assert e.pop("escalation_id").startswith("E")
-        assert case.pop("stopped") is None
+            assert e.pop("alerts") == [] and e.pop("acknowledged") is None  # and its alerts (issue 20)
+        assert case.pop("stopped") is None and case.pop("escalations_acknowledged") == []
     for d in view["deadlines"]:
         assert isinstance(d.pop("working_time"), bool)
         assert d.pop("stopped") is None

@@ -1,5 +1,7 @@
 """The deadline board for supervisors: every live case they may see, overdue first, each open
-deadline counting down, escalations outstanding, the next 72-hourly oversight and open risk flags.
+deadline counting down, escalations outstanding (who their alerts reached) and those acknowledged
+lately, the next 72-hourly oversight and open risk flags; and, above them, where an alert in the
+next 7 days would reach nobody on call (or that alerts are not set up).
 It is pushed to the browser by server-sent events as facts land (htmx's SSE extension swaps the
 board in place); the countdowns tick in the browser between pushes."""
 
@@ -11,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from casework import oversight
+from casework.on_call_gaps import alert_cover
 from domain.access import STAFF_ROLES, Principal, may_read_lists
 from web.identity import asking, web
 from web.pages.live import HEARTBEAT_EVERY, board as board_view, live_feed, watcher
@@ -39,7 +42,8 @@ async def _still_signed_in(request: Request, last_used: float | None) -> Princip
 
 def shown(data: dict) -> dict[str, str]:
     """The cases a rendered board puts in front of its reader: case id -> service."""
-    rows = [*data["stopped"], *data["deadlines"], *data["escalations"], *data["oversight"], *data["risks"]]
+    rows = [*data["stopped"], *data["deadlines"], *data["escalations"], *data["acknowledged"], *data["oversight"],
+            *data["risks"]]
     return {r["case_id"]: r["service_id"] for r in rows}
 
 
@@ -62,6 +66,8 @@ async def _render(request: Request, principal, filters: dict, woken: bool = Fals
         if len(rendered) > 256:
             rendered.clear()
         data = board_view(principal, view, now, ctx, **filters)
+        data["on_call"] = await run_in_threadpool(alert_cover, ctx.ports, principal, data["service_names"], now,
+                                                  view["position"])
         # one line: an SSE message carries it as one data line (the board has no <pre> or <textarea>)
         html = " ".join(env.get_template("board_live.html").render(b=data, now=now).split())
         found = rendered[key] = (html, shown(data))
@@ -77,6 +83,7 @@ async def board(request: Request, service: str = "", role: str = "", overdue: st
     now = ctx.now().replace(microsecond=0)
     view = await run_in_threadpool(live_feed(ctx).view, now)
     data = board_view(principal, view, now, ctx, **filters)
+    data["on_call"] = await run_in_threadpool(alert_cover, ctx.ports, principal, data["service_names"], now, view["position"])
     await run_in_threadpool(oversight.cases_shown, ctx.ports, principal, shown(data))
     query = request.url.query
     return page(request, "board.html", principal, b=data, now=now, filters=filters, roles=STAFF_ROLES,

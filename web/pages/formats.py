@@ -131,3 +131,43 @@ REPORTER_WORDS = {
     "relative_or_friend": "A relative or friend", "visiting_professional": "A visiting professional",
     "other_service_user": "Another person who uses the service", "member_of_the_public": "A member of the public",
 }
+
+
+CHANNEL_WORDS = {"email": "email", "text": "text message"}
+
+
+def _role_words(role: str) -> str:
+    return humanise(role).lower()
+
+
+def alert_lines(e: dict[str, Any]) -> list[str]:
+    """Who an escalation's alerts reached, rung by rung, and whether it was acknowledged, in words:
+    'Alerted the designated safeguarding lead: DSL-2 by email and text message at 19:42 GMT', 'Then
+    alerted the operations director at 19:57 GMT: nobody could be reached', 'Not acknowledged'."""
+    lines = []
+    for i, a in enumerate(sorted(e.get("alerts") or [], key=lambda x: x["rung"])):
+        role, alerted = _role_words(a["to_role"]), "Alerted" if i == 0 else "Then alerted"
+        if a["sent"]:
+            by: dict[str, list[str]] = {}
+            for s in a["sent"]:
+                words = CHANNEL_WORDS.get(s["channel"], s["channel"])
+                if words not in by.setdefault(s["user_id"], []):
+                    by[s["user_id"]].append(words)
+            people = " and ".join(f"{u} by {' and '.join(c)}" for u, c in by.items())
+            at = min(s["at"] for s in a["sent"])
+            lines.append(f"{alerted} the {role}: {people} at {london(at, with_day=False)}")
+        elif a["not_delivered"]:
+            why = a["not_delivered"]["reason"]
+            lines.append(f"{alerted} the {role} at {london(a['not_delivered']['at'], with_day=False)}: nobody could be "
+                         f"reached" + (" (the messages were not sent after every retry)" if why.startswith("not sent") else ""))
+        else:
+            lines.append(f"{'Alerting' if i == 0 else 'Then alerting'} the {role}: being sent since "
+                         f"{london(a['at'], with_day=False)}")
+    if not lines:
+        lines.append("No alert was sent")
+    ack = e.get("acknowledged")
+    if ack:
+        lines.append(f"Acknowledged by {ack['by']} ({_role_words(ack['role'])}) at {london(ack['at'], with_day=False)}")
+    else:
+        lines.append("Not acknowledged")
+    return lines

@@ -18,11 +18,11 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from domain.access import Principal, sees_service
-from projections.dashboard import LiveCases, dashboard
+from projections.dashboard import LiveCases, dashboard, escalation_row
 from projections.feed import ProjectionFeed
 from projections.registry import open_documents
 from web.context import WebContext
-from web.pages.formats import countdown
+from web.pages.formats import alert_lines, countdown
 
 WATCH_EVERY = 0.2  # seconds between looks at the log's last position (one indexed read)
 HEARTBEAT_EVERY = 15.0  # seconds: a comment keeps idle connections (and proxies) open
@@ -62,16 +62,30 @@ class LiveFeed:
 def _beyond_the_dashboard(documents) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """What the pages need that the dashboard leaves out, from the same read model: open steps with
     no deadline (concluding a case, say: My work shows every step someone can complete), and each
-    outstanding escalation with its id (the acknowledge button names it), by case, oldest first."""
+    outstanding escalation with its id (the acknowledge button names it) and who its alerts reached,
+    by case, oldest first."""
     undated: list[dict[str, Any]] = []
     escalations: dict[str, list[dict[str, Any]]] = {}
     for _, case in documents.scan(LiveCases.name):
         undated += [{"case_id": case["case_id"], "service_id": case["service"]["id"], "due": None, "overdue": False,
                      **s} for s in case["open_steps"].values() if not s["due"]]
         if case["escalations"]:
-            escalations[case["case_id"]] = sorted(({**x, "escalation_id": eid} for eid, x in case["escalations"].items()),
+            escalations[case["case_id"]] = sorted((_worded(escalation_row(eid, x)) for eid, x in case["escalations"].items()),
                                                   key=lambda x: x["at"])
     return undated, escalations
+
+
+def _worded(e: dict[str, Any]) -> dict[str, Any]:
+    return {**e, "alert_lines": alert_lines(e)}
+
+
+def acknowledged(view: dict[str, Any], cases: list[dict[str, Any]], roles: Any = None) -> list[dict[str, Any]]:
+    """The escalations of `cases` acknowledged lately (each case keeps its last few), latest first;
+    with `roles` (service -> roles held), only those raised to a role held at the case's service."""
+    out = [_worded({**e, "case_id": c["case_id"], "service_id": c["service"]["id"]})
+           for c in cases for e in c.get("escalations_acknowledged", [])
+           if roles is None or e["to_role"] in roles(c["service"]["id"])]
+    return sorted(out, key=lambda e: e["acknowledged"]["at"], reverse=True)
 
 
 def live_feed(ctx: WebContext) -> LiveFeed:
@@ -104,7 +118,8 @@ def my_work(principal: Principal, view: dict[str, Any], now: datetime, ctx: WebC
             if e["to_role"] in held:
                 escalations.append({**e, "case_id": c["case_id"], "service_id": c["service"]["id"]})
     escalations.sort(key=lambda e: e["at"])
-    return {"steps": steps, "escalations": escalations}
+    return {"steps": steps, "escalations": escalations,
+            "acknowledged": acknowledged(view, view["live_cases"], principal.roles_at)[:BOARD_ROWS]}
 
 
 BOARD_ROWS = 100  # rows a board list shows (most urgent first); the filters narrow the rest
@@ -151,8 +166,11 @@ def board(principal: Principal, view: dict[str, Any], now: datetime, ctx: WebCon
     risks.sort(key=lambda r: (-r["overdue"], r["case_id"]))
     all_services = sorted({c["service"]["id"] for c in view["live_cases"] if sees_service(principal, c["service"]["id"])})
     stopped = [{"case_id": c["case_id"], "service_id": c["service"]["id"], **c["stopped"]} for c in cases if c.get("stopped")]
+    done = [e for e in acknowledged(view, cases) if not role or e["to_role"] == role]
     return {"stopped": stopped, "deadlines": deadlines, "deadlines_total": len(chosen), "escalations": escalations[:rows],
-            "escalations_total": len(escalations), "oversight": oversight, "oversight_total": len(due_oversight),
+            "escalations_total": len(escalations), "acknowledged": done[:rows], "acknowledged_total": len(done),
+            "service_names": {c["service"]["id"]: c["service"]["name"] for c in cases},
+            "oversight": oversight, "oversight_total": len(due_oversight),
             "risks": risks[:rows], "risks_total": len(risks), "cases": len(cases), "services": all_services,
             "rows": rows}
 

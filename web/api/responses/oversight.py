@@ -42,6 +42,67 @@ class ServiceDetails(Answer):
     client_group: str
 
 
+class AlertMessage(Answer):
+    """One message an alert sent: to whom (a staff id, never an address), by which channel."""
+
+    user_id: str
+    channel: str = Field(description='"email" or "text"')
+    via: str = Field(description="what sent it: smtp or notify")
+    at: str
+
+
+class NotDelivered(Answer):
+    reason: str
+    at: str
+
+
+class Alert(Answer):
+    """One rung of an escalation's alerts: raised to a role, then sent to people or to nobody."""
+
+    alert_id: str
+    rung: int = Field(description="1: the role escalated to; 2 and on: each role up the ladder")
+    to_role: str
+    at: str
+    acknowledge_by: str
+    sent: list[AlertMessage]
+    not_delivered: NotDelivered | None = Field(description="nobody could be reached: the alert went one role up at once")
+
+
+class Acknowledgement(Answer):
+    by: str
+    role: str
+    at: str
+
+
+class Escalation(Answer):
+    escalation_id: str
+    at: str
+    step: str
+    cause: str
+    reason: str
+    to_role: str
+    key: str
+    alerts: list[Alert] = Field(description="who was alerted, rung by rung (none before alerts were set up)")
+    acknowledged: Acknowledgement | None = Field(description="who acknowledged it and when; None while outstanding")
+
+
+class OnCallWarning(Answer):
+    service_id: str
+    service_name: str
+    role: str
+    role_above: str | None = Field(description="where an alert then goes at once; None: it reaches nobody")
+    holders_unreachable: bool = Field(description="in working hours nobody who holds the role there can be alerted")
+    gaps: list[dict[str, str]] = Field(description="each stretch out of working hours with nobody reachable on call, "
+                                                   "start and end")
+    words: str
+
+
+class OnCall(Answer):
+    alerts_set_up: bool = Field(description="an email or text message channel is configured")
+    warnings: list[OnCallWarning] = Field(description="where an alert in the next 7 days would reach nobody")
+    words: str | None = Field(description="said when alerts are not set up")
+
+
 class LiveCase(Answer):
     case_id: str
     service: ServiceDetails
@@ -52,7 +113,8 @@ class LiveCase(Answer):
     threshold_level: str | None
     current_steps: list[str]
     overdue: int
-    escalations_outstanding: list[dict[str, Any]]
+    escalations_outstanding: list[Escalation]
+    escalations_acknowledged: list[Escalation] = Field(default_factory=list, description="the case's last few acknowledged")
     live_case_oversight: dict[str, Any]
     open_risk_beyond_timescale: bool
     stopped: Stopped | None
@@ -63,6 +125,7 @@ class Dashboard(Answer):
     live_cases: list[LiveCase]
     deadlines: list[Deadline]
     cases_with_open_risk_beyond_timescale: list[str]
+    on_call: OnCall | None = Field(None, description="alert cover for the services shown; None as at a past instant")
 
 
 class StoredAudit(Answer):
