@@ -6,6 +6,7 @@ the same Message-ID or Notify reference). What was sent comes back for the workf
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 import structlog
 from pydantic import BaseModel, ConfigDict
@@ -15,9 +16,9 @@ from temporalio.exceptions import ApplicationError
 from alerts.channel import SendFailed
 from alerts.senders import Senders
 from configuration.settings import Settings
-from domain.alerts import ALERTS, AlertPolicy, alert_key, escalation_message
+from domain.alerts import ALERTS, AlertPolicy, alert_key, approaching_message, escalation_message
 from domain.deadlines import WorkingCalendar
-from domain.oncall import Person, who_to_alert
+from domain.oncall import Person, who_to_alert, who_to_remind
 from eventstore.accounts import Accounts
 from eventstore.application import SafeguardingRecords
 from eventstore.oncall import OnCallRota
@@ -41,6 +42,7 @@ class AlertRequest(BaseModel):
     due: datetime | None
     at: datetime  # the case's clock when the alert was raised: who is on call then
     top_of_ladder: bool = False
+    kind: Literal["escalation", "approaching"] = "escalation"  # approaching: a deadline near, `escalation_id` the alert's id
 
 
 class SentTo(BaseModel):
@@ -71,22 +73,26 @@ def people(records: SafeguardingRecords) -> list[Person]:
         roles: dict[str | None, tuple[str, ...]] = {}
         for x in a.assignments:
             roles[x.service] = (*roles.get(x.service, ()), x.role)
-        out.append(Person(a.user_id, roles, a.email, a.mobile, active=a.deactivated_at is None))
+        out.append(Person(a.user_id, roles, a.email, a.mobile, active=a.deactivated_at is None,
+                          approaching_alerts=a.approaching_alerts))
     return out
 
 
 def deliver_alert(records: SafeguardingRecords, senders: Senders, calendar: WorkingCalendar, r: AlertRequest,
                   link: str) -> AlertOutcome:
-    recipients = who_to_alert(r.to_role, r.service_id, r.at, people(records), OnCallRota(records).rota(r.service_id, r.to_role),
-                              calendar, r.top_of_ladder)
+    if r.kind == "approaching":
+        recipients = who_to_remind(r.to_role, r.service_id, people(records))
+        message = approaching_message(r.case_id, r.service_name, r.step_title, r.due, link)  # type: ignore[arg-type]
+    else:
+        recipients = who_to_alert(r.to_role, r.service_id, r.at, people(records), OnCallRota(records).rota(r.service_id, r.to_role),
+                                  calendar, r.top_of_ladder)
+        message = escalation_message(r.case_id, r.service_name, r.step_title, r.reason, r.to_role.replace("_", " "), r.due,
+                                     link, ALERTS.is_urgent(r.reason))
     if not recipients:
         return AlertOutcome(nobody=True)
-    urgent = ALERTS.is_urgent(r.reason)
-    message = escalation_message(r.case_id, r.service_name, r.step_title, r.reason, r.to_role.replace("_", " "), r.due,
-                                 link, urgent)
     sent, not_sent = [], []
     for person in recipients:
-        channels = ALERTS.channels(r.reason)
+        channels = ALERTS.channels(r.reason) if r.kind == "escalation" else ("email",)
         if not person.email:  # someone reachable by text alone is told by text, urgent or not
             channels = ("text",)
         for channel in channels:

@@ -26,8 +26,10 @@ class AlertPolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    version: str = "2026.12.1"
-    # a deadline approaching: once, when this share of its time is left ...
+    version: str = "2026.12.2"
+    # a deadline approaching is told (policies from 2026.12.2; a case that adopted 2026.12.1 was
+    # never told, and replays so) once, when this share of its time is left ...
+    tells_approaching: bool = False
     approaching_share: float = Field(default=0.25, gt=0, lt=1)
     # ... or this long before it, for a deadline shorter than `short_deadline`
     approaching_short: timedelta = timedelta(minutes=5)
@@ -45,17 +47,18 @@ class AlertPolicy(BaseModel):
     def channels(self, reason: str) -> tuple[Channel, ...]:
         return ("email", "text") if self.is_urgent(reason) else ("email",)
 
-    def approaching_at(self, opened_at: datetime, due: datetime | None) -> datetime | None:
-        """When to tell the step's people its deadline is near (None: no deadline, or no time to)."""
-        if due is None or due <= opened_at:
+    def approaching_at(self, opened_at: datetime, due: datetime | None, share: float | None = None) -> datetime | None:
+        """When to tell the step's people its deadline is near (None: no deadline, told never, or no
+        time to). `share`: the step's own, from the pathway (0: never); None, this policy's."""
+        if due is None or due <= opened_at or not self.tells_approaching or share == 0:
             return None
         span = due - opened_at
-        before = self.approaching_short if span < self.short_deadline else span * self.approaching_share
+        before = self.approaching_short if span < self.short_deadline else span * (share or self.approaching_share)
         at = due - before
         return at if at > opened_at else None
 
 
-ALERTS = AlertPolicy()
+ALERTS = AlertPolicy(tells_approaching=True)
 
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

@@ -294,6 +294,19 @@ class AlertRaised(Fact):
     acknowledge_by: datetime
 
 
+class DeadlineApproaching(Fact):
+    """The intent to tell the people who can complete a step that its deadline is near: once per
+    step's occurrence, delivered as an alert (`AlertSent`); nothing climbs if nobody is reached, as
+    the deadline itself escalates when missed."""
+
+    type: Literal["DeadlineApproaching"] = "DeadlineApproaching"
+    alert_id: str  # "<step>.<occurrence>.approaching"
+    step: str
+    occurrence: int
+    to_role: str
+    due: datetime
+
+
 class AlertSent(Fact):
     type: Literal["AlertSent"] = "AlertSent"
     alert_id: str
@@ -312,7 +325,7 @@ class AlertNotDelivered(Fact):
     reason: str
 
 
-ALERT_FACTS: tuple[type[Fact], ...] = (AlertPolicyAdopted, AlertRaised, AlertSent, AlertNotDelivered)
+ALERT_FACTS: tuple[type[Fact], ...] = (AlertPolicyAdopted, AlertRaised, DeadlineApproaching, AlertSent, AlertNotDelivered)
 
 
 CASE_FACTS: tuple[type[Fact], ...] = (

@@ -108,6 +108,7 @@ class Person:
     email: str | None = None
     mobile: str | None = None
     active: bool = True
+    approaching_alerts: bool = True  # their choice: told when a deadline is near (escalations always)
 
     def reachable(self) -> bool:
         return self.active and bool(self.email or self.mobile)
@@ -127,4 +128,11 @@ def who_to_alert(role: str, service: str, at: datetime, people: Iterable[Person]
         chosen = [p for p in people if role in p.roles_at.get(service, ())]
         if not chosen and top_of_ladder:
             chosen = [p for p in people if role in p.roles_at.get(None, ())]
+    return [Recipient(p.user_id, p.email, p.mobile) for p in sorted(chosen, key=lambda p: p.user_id)]
+
+
+def who_to_remind(role: str, service: str, people: Iterable[Person]) -> list[Recipient]:
+    """The people told a deadline is near: those who hold the step's role at the service (they are
+    the ones who can complete it, on shift or not; no rota), unless they turned these alerts off."""
+    chosen = [p for p in people if p.reachable() and p.approaching_alerts and role in p.roles_at.get(service, ())]
     return [Recipient(p.user_id, p.email, p.mobile) for p in sorted(chosen, key=lambda p: p.user_id)]

@@ -166,6 +166,9 @@ class Step(Policy):
     interval: RecordedInterval | None = None  # a deadline set by a record, in place of `deadline`
     also_opens: tuple[AfterStep, ...] = ()  # further steps whose completion opens it (pathways from 2026.12.1)
     in_order: tuple[InOrder, ...] = ()  # instants that must come in order (pathways from 2026.12.2)
+    # its people are told its deadline is near when this share of its time is left (None: the alert
+    # policy's; 0: never), issue 20
+    approaching_share: float | None = Field(default=None, ge=0, lt=1)
 
     @model_validator(mode="before")
     @classmethod

@@ -124,3 +124,24 @@ async def test_the_alerts_show_in_the_chronology_and_the_evidence_pack(driver, r
     html = render_html(pack)
     assert "dee@example.org" not in html + pack.model_dump_json() and "07700900123" not in html
     assert "DSL-2" in html  # who was told
+
+
+async def test_a_deadline_approaching_tells_the_steps_role_once_by_email(driver, records, mail):
+    people(records)
+    accounts = Accounts(records)
+    accounts.add_user("S-9", "S-9", None, by="test")
+    accounts.grant("S-9", Assignment("senior_support_worker", "SVC-ELM"), by="test")
+    accounts.set_contact("S-9", "sam@example.org", "07700900126", True, by="test")
+    case = await driver.raise_concern(concern("2027-03-15T10:00:00+00:00", case_id="AL-4"))  # record_concern due 10:15
+    await case.at("2027-03-15T10:12:00+00:00")
+    [sent] = await settled(case, "AlertSent", 1)
+    told = next(f.fact for f in case.facts() if f.type == "DeadlineApproaching")
+    assert (told.step, told.to_role, told.at.isoformat()) == ("record_concern", "senior_support_worker", "2027-03-15T10:10:00+00:00")
+    assert (sent.fact.alert_id, sent.fact.user_id, sent.fact.channel) == (told.alert_id, "S-9", "email")
+    [message] = mail.mailbox.messages
+    assert message["Subject"] == "Deadline approaching for case AL-4" and "10:15 (GMT)" in message.get_payload()
+    await case.at("2027-03-15T10:14:00+00:00")
+    await case.complete("record_concern")
+    await case.at("2027-03-15T11:00:00+00:00")
+    about = [m["Subject"] for m in mail.mailbox.messages if m["Subject"].startswith("Deadline approaching")]
+    assert about == ["Deadline approaching for case AL-4"]  # once (peer_risk_review's role has nobody: not told)

@@ -150,14 +150,20 @@ class SafeguardingConcernWorkflow:
     async def _deliver(self, alert_id: str) -> None:
         try:
             a = next(x for x in self.state.alerts if x.alert_id == alert_id)
-            esc = next((e for e in self.state.escalations if e.escalation_id == a.escalation_id), None)
-            step = self.state.policy.pathway.step(esc.step) if esc else None
-            due = next((o.due for o in self.state.open_steps if esc and (o.step, o.occurrence) == (esc.step, esc.occurrence)), None)
-            request = AlertRequest(
-                case_id=self.state.case_id, service_id=self.state.concern.service.id, service_name=self.state.concern.service.name,
-                escalation_id=a.escalation_id, rung=a.rung, to_role=a.to_role, step_title=step.title if step else "the case",
-                reason=esc.reason if esc else "escalation", due=due, at=self._now(),
-                top_of_ladder=self.state.policy.pathway.role_above(a.to_role) is None)
+            if a.step is not None:  # a deadline approaching
+                request = AlertRequest(
+                    case_id=self.state.case_id, service_id=self.state.concern.service.id, service_name=self.state.concern.service.name,
+                    escalation_id=a.alert_id, rung=a.rung, to_role=a.to_role, step_title=self.state.policy.pathway.step(a.step).title,
+                    reason="deadline approaching", due=a.due, at=self._now(), kind="approaching")
+            else:
+                esc = next((e for e in self.state.escalations if e.escalation_id == a.escalation_id), None)
+                step = self.state.policy.pathway.step(esc.step) if esc else None
+                due = next((o.due for o in self.state.open_steps if esc and (o.step, o.occurrence) == (esc.step, esc.occurrence)), None)
+                request = AlertRequest(
+                    case_id=self.state.case_id, service_id=self.state.concern.service.id, service_name=self.state.concern.service.name,
+                    escalation_id=a.escalation_id, rung=a.rung, to_role=a.to_role, step_title=step.title if step else "the case",
+                    reason=esc.reason if esc else "escalation", due=due, at=self._now(),
+                    top_of_ladder=self.state.policy.pathway.role_above(a.to_role) is None)
             try:
                 outcome: AlertOutcome = await workflow.execute_activity_method(AlertActivities.deliver, request, **DELIVER)
                 sent = [(s.user_id, s.channel, s.via, s.reference) for s in outcome.sent]

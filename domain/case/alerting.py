@@ -5,6 +5,8 @@
 - Not acknowledged by then, the alert climbs one role up the pathway's ladder (rung 2 and on),
   and again, to the top.
 - Nobody reached (no one on call, no contact details, every channel refusing): one role up at once.
+- A deadline approaching (policies from 2026.12.2): once per step's occurrence, when its set share
+  of time is left, the step's role is told; nothing climbs, as the deadline escalates when missed.
 The workflow sends what is raised and not yet delivered (an activity), and records its outcome.
 """
 
@@ -14,7 +16,8 @@ from datetime import datetime, timedelta
 
 from domain.alerts import AlertPolicy
 from domain.case.state import CaseState, OpenAlert, evolve
-from domain.facts import AlertNotDelivered, AlertPolicyAdopted, AlertRaised, AlertSent, Escalated, Fact
+from domain.case.state import OpenStep
+from domain.facts import AlertNotDelivered, AlertPolicyAdopted, AlertRaised, AlertSent, DeadlineApproaching, Escalated, Fact
 
 
 def acknowledge_by(policy: AlertPolicy, state: CaseState, reason: str, now: datetime) -> datetime:
@@ -48,8 +51,25 @@ def decide_alerts_adopted(state: CaseState, policy: AlertPolicy, now: datetime) 
     return facts
 
 
+def approaching_at(state: CaseState, o: OpenStep) -> datetime | None:
+    """When the step's people are told its deadline is near, if they are to be and have not been."""
+    if state.alert_policy is None or o.missed or o.escalated_to:
+        return None
+    if any(a.step == o.step and a.occurrence == o.occurrence for a in state.alerts):
+        return None  # told already
+    return state.alert_policy.approaching_at(o.opened_at, o.due, state.policy.pathway.step(o.step).approaching_share)
+
+
+def decide_approaching(state: CaseState, now: datetime) -> list[Fact]:
+    """Each open step whose deadline is near and not yet passed, told once."""
+    return [DeadlineApproaching(at=now, alert_id=f"{o.step}.{o.occurrence}.approaching", step=o.step, occurrence=o.occurrence,
+                                to_role=o.role, due=o.due)  # type: ignore[arg-type]
+            for o in state.open_steps
+            if (at := approaching_at(state, o)) is not None and at <= now < o.due]  # type: ignore[operator]
+
+
 def latest(state: CaseState, escalation_id: str) -> OpenAlert | None:
-    alerts = [a for a in state.alerts if a.escalation_id == escalation_id]
+    alerts = [a for a in state.alerts if a.escalation_id == escalation_id and a.acknowledge_by is not None]
     return max(alerts, key=lambda a: a.rung) if alerts else None
 
 
@@ -62,7 +82,7 @@ def decide_alert_ladder(state: CaseState, now: datetime) -> list[Fact]:
     for e in state.escalations:
         a = latest(s, e.escalation_id)
         above = state.policy.pathway.role_above(a.to_role) if a else None
-        if a is not None and a.delivered and a.acknowledge_by <= now and above is not None:
+        if a is not None and a.delivered and a.acknowledge_by <= now and above is not None:  # type: ignore[operator]
             facts.append(raised(s, e.escalation_id, a.rung + 1, above, now))
             s = evolve(s, facts[-1])
     return facts
@@ -79,6 +99,8 @@ def decide_alert_outcome(state: CaseState, alert_id: str, sent: list[tuple[str, 
         return [AlertSent(at=now, alert_id=alert_id, user_id=u, channel=c, via=v, reference=r)  # type: ignore[arg-type]
                 for u, c, v, r in sent]
     facts: list[Fact] = [AlertNotDelivered(at=now, alert_id=alert_id, reason=reason)]
+    if a.acknowledge_by is None:  # a deadline approaching told nobody: recorded, nothing climbs
+        return facts
     s = evolve(state, facts[0])
     above = state.policy.pathway.role_above(a.to_role)
     if above is not None and any(e.escalation_id == a.escalation_id for e in s.escalations):
@@ -100,4 +122,7 @@ def next_alert_wakeup(state: CaseState) -> datetime | None:
         a = latest(state, e.escalation_id)
         if a is not None and a.delivered and state.policy.pathway.role_above(a.to_role) is not None:
             instants.append(a.acknowledge_by)
+    for o in state.open_steps:
+        if (at := approaching_at(state, o)) is not None and o.due is not None and at < o.due:
+            instants.append(at)
     return min(instants, default=None)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from domain.case.policy import CasePolicy
 from domain.case.rejection import Rejected
-from domain.case.alerting import decide_alert_ladder, next_alert_wakeup, on_escalated
+from domain.case.alerting import decide_alert_ladder, decide_approaching, next_alert_wakeup, on_escalated
 from domain.case.state import CaseState, OpenStep, evolve, new_case
 from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, Recovery, StepCompletion
 from domain.facts import (
@@ -414,6 +414,7 @@ def decide_clock(state: CaseState, now: datetime) -> list[Fact]:
         if x.at <= now:
             b.open(pathway.step(x.step), b.state.occurrences[x.step] + 1, x.at, "recurring review due", now)
     b.add(*decide_alert_ladder(b.state, now))
+    b.add(*decide_approaching(b.state, now))
     return b.facts
 
 

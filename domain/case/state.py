@@ -17,6 +17,7 @@ from domain.concern import ConcernBody
 from domain.alerts import AlertPolicy
 from domain.facts import (
     AlertNotDelivered,
+    DeadlineApproaching,
     AlertPolicyAdopted,
     AlertRaised,
     AlertSent,
@@ -92,11 +93,14 @@ class OpenAlert(Model):
     """An alert raised on the case: delivered (or found to reach nobody) once its outcome is recorded."""
 
     alert_id: str
-    escalation_id: str
+    escalation_id: str  # "" for a deadline approaching
     rung: int
     to_role: str
-    acknowledge_by: datetime
+    acknowledge_by: datetime | None  # None: nothing to acknowledge (a deadline approaching)
     delivered: bool = False
+    step: str | None = None  # a deadline approaching: the step's occurrence told, and when it is due
+    occurrence: int | None = None
+    due: datetime | None = None
 
 
 class CaseState(Model):
@@ -196,6 +200,10 @@ def evolve(state: CaseState, fact: Fact) -> CaseState:
         case AlertRaised():
             changes = {"alerts": (*s.alerts, OpenAlert(alert_id=fact.alert_id, escalation_id=fact.escalation_id, rung=fact.rung,
                                                        to_role=fact.to_role, acknowledge_by=fact.acknowledge_by))}
+        case DeadlineApproaching():
+            changes = {"alerts": (*s.alerts, OpenAlert(alert_id=fact.alert_id, escalation_id="", rung=1, to_role=fact.to_role,
+                                                       acknowledge_by=None, step=fact.step, occurrence=fact.occurrence,
+                                                       due=fact.due))}
         case AlertSent() | AlertNotDelivered():
             changes = {"alerts": tuple(a.model_copy(update={"delivered": True}) if a.alert_id == fact.alert_id else a
                                        for a in s.alerts)}
