@@ -64,7 +64,9 @@ from workflows.concern import SafeguardingConcernWorkflow
 from workflows.provider_process import ProviderConcernProcessWorkflow
 
 WORKFLOWS = [SafeguardingConcernWorkflow, GovernanceAuditWorkflow, ProviderConcernProcessWorkflow, GovernanceActionWorkflow]
-THREADS = 16  # for activities: sync functions, each holds a thread while it runs
+LOCAL_ACTIVITIES = 12  # at once: what staff wait on
+ACTIVITIES = 16  # regular ones at once: alerts being sent (each waits on a mail server), the service's history, audits
+THREADS = LOCAL_ACTIVITIES + ACTIVITIES  # activities are sync functions, each holds a thread while it runs
 DRAIN = timedelta(seconds=5)  # a stopping worker lets the activities it holds end for this long
 
 
@@ -162,7 +164,7 @@ def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActiv
     alerts = AlertActivities(records, settings)
     return [alerts.alert_policy, alerts.deliver, acts.open_case, acts.check_restart, acts.holiday_table, acts.append_facts, acts.assess_case_threshold, acts.service_history,
             legacy.load_case_policy, legacy.compute_deadlines, legacy.record_facts, legacy.assess_threshold,
-            audits.run_governance_audit, audits.governance_action_clock, audits.complete_governance_action,
+            audits.run_governance_audit, audits.governance_action_clock, audits.complete_governance_action, audits.record_action_alert,
             process.context, process.append]
 
 
@@ -174,13 +176,13 @@ def build_worker(client: Client, records: SafeguardingRecords, settings: Setting
     # an activity's personal inputs are remembered, so a failure quoting them logs none of it
     # and each update's command is taken only with Safeguard's seal (encryption/seal.py)
     options["interceptors"] = [PersonalTextInterceptor(), SealCheck(sealing_key(settings)), *options.get("interceptors", ())]
-    # Local activities (what staff wait on) always find a thread: the regular ones (the service's
-    # history, audits) may take up at most a quarter of them.
+    # Local activities (what staff wait on) always find a thread: the regular ones (alerts, the
+    # service's history, audits) have threads of their own.
     return Worker(client, task_queue=settings.task_queue, workflows=WORKFLOWS,
                   workflow_runner=SandboxedWorkflowRunner() if sandboxed else UnsandboxedWorkflowRunner(),
                   activities=activities(records, settings, acts, feed),
-                  activity_executor=ThreadPoolExecutor(max_workers=THREADS), max_concurrent_activities=THREADS // 4,
-                  max_concurrent_local_activities=THREADS - THREADS // 4, **options)
+                  activity_executor=ThreadPoolExecutor(max_workers=THREADS), max_concurrent_activities=ACTIVITIES,
+                  max_concurrent_local_activities=LOCAL_ACTIVITIES, **options)
 
 
 async def serve(client: Client, settings: Settings, records: SafeguardingRecords | None = None) -> None:

@@ -16,9 +16,9 @@ from temporalio.exceptions import ApplicationError
 from alerts.channel import SendFailed
 from alerts.senders import Senders
 from configuration.settings import Settings
-from domain.alerts import ALERTS, AlertPolicy, alert_key, approaching_message, escalation_message
+from domain.alerts import ALERTS, AlertPolicy, alert_key, approaching_message, escalation_message, work_message
 from domain.deadlines import WorkingCalendar
-from domain.oncall import Person, who_to_alert, who_to_remind
+from domain.oncall import Person, who_holds, who_to_alert, who_to_remind
 from eventstore.accounts import Accounts
 from eventstore.application import SafeguardingRecords
 from eventstore.oncall import OnCallRota
@@ -42,7 +42,11 @@ class AlertRequest(BaseModel):
     due: datetime | None
     at: datetime  # the case's clock when the alert was raised: who is on call then
     top_of_ladder: bool = False
-    kind: Literal["escalation", "approaching"] = "escalation"  # approaching: a deadline near, `escalation_id` the alert's id
+    kind: Literal["escalation", "approaching", "work"] = "escalation"  # approaching: a deadline near, `escalation_id` the alert's id
+    # work: a governance action's or a provider process's escalation; `case_id` the work's id, the
+    # message names `what` it is and links to `path`
+    what: str | None = None
+    path: str | None = None
 
 
 class SentTo(BaseModel):
@@ -80,7 +84,11 @@ def people(records: SafeguardingRecords) -> list[Person]:
 
 def deliver_alert(records: SafeguardingRecords, senders: Senders, calendar: WorkingCalendar, r: AlertRequest,
                   link: str) -> AlertOutcome:
-    if r.kind == "approaching":
+    if r.kind == "work":
+        recipients = who_holds(r.to_role, r.service_id or None, people(records))
+        where = f"at {r.service_name}" if r.service_name else "for the organisation"
+        message = work_message(r.what or "work", where, r.step_title, r.to_role.replace("_", " "), link)
+    elif r.kind == "approaching":
         recipients = who_to_remind(r.to_role, r.service_id, people(records))
         message = approaching_message(r.case_id, r.service_name, r.step_title, r.due, link)  # type: ignore[arg-type]
     else:
@@ -129,7 +137,7 @@ class AlertActivities:
 
     @activity.defn(name="deliver_alert")
     def deliver(self, request: AlertRequest) -> AlertOutcome:
-        link = f"{self.settings.public_url.rstrip('/')}/cases/{request.case_id}"
+        link = f"{self.settings.public_url.rstrip('/')}{request.path or f'/cases/{request.case_id}'}"
         try:
             return deliver_alert(self.records, self.senders, self.settings.calendar, request, link)
         except SendFailed as e:  # worth trying again: the activity's retry policy does, with the same keys

@@ -27,6 +27,7 @@ from domain.governance_actions import (
     service_review_ref,
 )
 from domain.pathway import current_pathway
+from domain.facts import WorkAlerted
 from eventstore.application import SafeguardingRecords, Superseded
 from eventstore.audit import action_stream, record_audit, stored_audit
 from projections import registry
@@ -117,6 +118,28 @@ class ActionCommand(ActionClock):
     completion: ActionCompletion
 
 
+class ActionAlert(BaseModel):
+    """An escalation of the action told (issue 20), to record in its stream."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    ref: str
+    fact: WorkAlerted
+
+
+def record_action_alert(records: SafeguardingRecords, ref: str, fact: WorkAlerted) -> ActionState:
+    """Recorded once: a retry (or a twin) finding it told already stores nothing."""
+    for _ in range(3):
+        state = action_state(records, ref)
+        if fact.alert_id in state.alerted:
+            return state
+        try:
+            records.append(action_stream(ref), [fact], state.seq + 1, label=f"action {ref}")
+        except Superseded:  # the clock or a completion took the position: read again
+            continue
+        return action_state(records, ref)
+    raise ApplicationError(f"action {ref} kept changing while its alert was recorded; trying again")
+
+
 def action_state(records: SafeguardingRecords, ref: str) -> ActionState:
     state = replay_action([r.fact for r in records.stream(action_stream(ref))])
     if state is None:
@@ -164,6 +187,10 @@ class AuditActivities:
     @activity.defn(name="governance_action_clock")
     def governance_action_clock(self, request: ActionClock) -> ActionState:
         return action_clock(self.records, request.ref, request.now, self.settings.calendar)
+
+    @activity.defn(name="record_action_alert")
+    def record_action_alert(self, request: ActionAlert) -> ActionState:
+        return record_action_alert(self.records, request.ref, request.fact)
 
     @activity.defn(name="complete_governance_action")
     def complete_governance_action(self, request: ActionCommand) -> ActionState:

@@ -119,6 +119,20 @@ def escalation_message(case_id: str, service: str, step_title: str, reason_words
     return AlertMessage(subject=subject, body=body, text=text)
 
 
+def work_message(what: str, where: str, title: str, role_words: str, link: str) -> AlertMessage:
+    """An escalation of tracked work other than a case (a governance action, a provider-process
+    deadline) to a role the person holds. `title` is the pathway's or the process's words."""
+    subject = f"Safeguarding {what} escalated"
+    body = "\n\n".join((
+        f"A safeguarding {what} {where} has been escalated to you as {role_words}: its deadline was missed.",
+        f"What: {title}",
+        f"Open it to see what is needed:\n{link}",
+        "This message holds no personal details. Sign in to see it.",
+    ))
+    text = f"Safeguarding {what} {where} escalated to you: {title}. {link}"
+    return AlertMessage(subject=subject, body=body, text=text)
+
+
 def approaching_message(case_id: str, service: str, step_title: str, due: datetime, link: str) -> AlertMessage:
     """A deadline approaching for a step the person can complete."""
     subject = f"Deadline approaching for case {case_id}"

@@ -325,6 +325,26 @@ class AlertNotDelivered(Fact):
     reason: str
 
 
+class Told(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    user_id: str  # the staff id told, never their address
+    channel: Literal["email", "text"]
+    via: str
+    reference: str
+
+
+class WorkAlerted(Fact):
+    """An escalation of a governance action or a provider process (issue 20), told to the people
+    holding `to_role`: who was told, and how; or why nobody was (the work's own re-escalation then
+    takes it one role up when its rule next elapses)."""
+
+    type: Literal["WorkAlerted"] = "WorkAlerted"
+    alert_id: str
+    to_role: str
+    told: tuple[Told, ...] = ()
+    not_delivered: str | None = None
+
+
 ALERT_FACTS: tuple[type[Fact], ...] = (AlertPolicyAdopted, AlertRaised, DeadlineApproaching, AlertSent, AlertNotDelivered)
 
 
@@ -351,5 +371,5 @@ AnyFact = Annotated[Union[CASE_FACTS], Field(discriminator="type")]  # a case's 
 
 # every class the store holds, by name: a case's facts, the governance audits and their actions,
 # the evidence exports
-FACT_TYPES: dict[str, type[Fact]] = {cls.__name__: cls for cls in (*CASE_FACTS, AuditCompleted, *ACTION_FACTS,
+FACT_TYPES: dict[str, type[Fact]] = {cls.__name__: cls for cls in (*CASE_FACTS, AuditCompleted, *ACTION_FACTS, WorkAlerted,
                                                                   EvidenceExported, RetentionErased)}

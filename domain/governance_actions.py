@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.case.rejection import Rejected
 from domain.deadlines import WorkingCalendar
-from domain.facts import Fact, GovernanceActionCompleted, GovernanceActionEscalated, GovernanceActionRaised
+from domain.facts import Fact, GovernanceActionCompleted, GovernanceActionEscalated, GovernanceActionRaised, WorkAlerted
 from domain.governance import SERVICE_REVIEW, SERVICE_REVIEW_KIND, AuditRecord, RaisedAction, audit_definition
 
 
@@ -51,6 +51,8 @@ class ActionState(BaseModel):
     evidence: str | None = None
     on_time: bool | None = None
     request_id: str | None = None  # the completion's
+    alerted: tuple[str, ...] = ()  # the escalations told (WorkAlerted), by alert id
+    service: str | None = None  # a service review's service (None: the organisation's work)
     seq: int = 0
 
     @property
@@ -103,10 +105,13 @@ def evolve_action(state: ActionState | None, fact: Fact) -> ActionState:
     match fact:
         case GovernanceActionRaised():
             return ActionState(ref=fact.ref, kind=fact.kind, action=fact.action, title=fact.title, owner=fact.owner,
-                               raised_at=fact.at, due=fact.due, deadline=fact.deadline, seq=1)
+                               raised_at=fact.at, due=fact.due, deadline=fact.deadline, seq=1,
+                               service=fact.audit_id.removeprefix("pattern-") if fact.audit_id.startswith("pattern-") else None)
         case GovernanceActionEscalated():
             state = state.model_copy(update=dict(missed=True, escalated_to=(*state.escalated_to, fact.to_role),
                                                  next_escalation_due=fact.next_escalation_due))
+        case WorkAlerted():
+            state = state.model_copy(update=dict(alerted=(*state.alerted, fact.alert_id)))
         case GovernanceActionCompleted():
             state = state.model_copy(update=dict(status="completed", completed_at=fact.at, completed_by=fact.role,
                                                  evidence=fact.evidence, on_time=fact.on_time, next_escalation_due=None,
@@ -138,6 +143,14 @@ def decide_action_clock(state: ActionState, now: datetime, role_above: Callable[
         return []
     return [GovernanceActionEscalated(at=now, ref=state.ref, cause=cause, from_role=from_role, to_role=to_role,
                                       due=state.due, next_escalation_due=again(now) if role_above(to_role) else None)]
+
+
+def escalations_to_tell(state: ActionState) -> list[tuple[str, str]]:
+    """(alert id, role) for each escalation of an open action not yet told (issue 20)."""
+    if state.status == "completed":
+        return []
+    ids = [(f"{state.ref}.E{i}", role) for i, role in enumerate(state.escalated_to, 1)]
+    return [(a, role) for a, role in ids if a not in state.alerted]
 
 
 def check_action_completion(state: ActionState, c: ActionCompletion) -> None:

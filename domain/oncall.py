@@ -131,6 +131,16 @@ def who_to_alert(role: str, service: str, at: datetime, people: Iterable[Person]
     return [Recipient(p.user_id, p.email, p.mobile) for p in sorted(chosen, key=lambda p: p.user_id)]
 
 
+def who_holds(role: str, service: str | None, people: Iterable[Person]) -> list[Recipient]:
+    """The people an escalation of tracked work (a governance action, a provider process) reaches,
+    by email at any hour (it is not paged out of hours): the role's holders at the service, or,
+    with none there (or no service: organisation-wide work), its organisation-wide holders."""
+    people = [p for p in people if p.reachable()]
+    chosen = [p for p in people if service and role in p.roles_at.get(service, ())] or \
+        [p for p in people if role in p.roles_at.get(None, ())]
+    return [Recipient(p.user_id, p.email, p.mobile) for p in sorted(chosen, key=lambda p: p.user_id)]
+
+
 def who_to_remind(role: str, service: str, people: Iterable[Person]) -> list[Recipient]:
     """The people told a deadline is near: those who hold the step's role at the service (they are
     the ones who can complete it, on shift or not; no rota), unless they turned these alerts off."""

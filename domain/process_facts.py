@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Field
 
 from domain.deadlines import HolidayTable, WorkingCalendar
-from domain.facts import Fact
+from domain.facts import Fact, WorkAlerted
 from domain.provider_concerns import Basis, ProviderConcernProcess
 
 
@@ -119,4 +119,5 @@ PROCESS_FACTS: tuple[type[Fact], ...] = (
     ProcessDecided, ProcessClosed,
 )
 PROCESS_OPENERS = (ProcessProposed, ProcessOpened)  # what fact 1 of a process stream may be
-AnyProcessFact = Annotated[Union[PROCESS_FACTS], Field(discriminator="type")]
+# an escalation told (issue 20): in a process's stream, read by no projection of processes
+AnyProcessFact = Annotated[Union[(*PROCESS_FACTS, WorkAlerted)], Field(discriminator="type")]

@@ -17,11 +17,16 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.audit_activities import ActionClock, ActionCommand, AuditActivities
+    from activities.alert_activities import AlertActivities, AlertOutcome, AlertRequest
+    from activities.audit_activities import ActionAlert, ActionClock, ActionCommand, AuditActivities
     from domain.case.rejection import Rejected
-    from domain.governance_actions import ActionCompletion, ActionState, check_action_completion
+    from domain.facts import Told, WorkAlerted
+    from domain.governance_actions import ActionCompletion, ActionState, check_action_completion, escalations_to_tell
 
 ACTIVITY = dict(start_to_close_timeout=timedelta(seconds=60), retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)))
+
+# sending an alert as a case does: tried with back-off; after the last try, recorded as not delivered
+from workflows.concern import DELIVER  # noqa: E402
 
 
 class ActionInput(BaseModel):
@@ -43,11 +48,13 @@ class GovernanceActionWorkflow:
         self.state: ActionState | None = None
         self._lock = asyncio.Lock()
         self._changed = False
+        self._alerting: bool | None = None  # None: not yet asked this run (issue 20)
 
     @workflow.run
     async def run(self, action: ActionInput) -> ActionState:
         await self._clock()
         while self.state.status != "completed":
+            await self._tell()
             self._changed = False
             wake = self.state.next_wakeup()
             timeout = None if wake is None else max(wake - self._now(), timedelta(0))
@@ -94,6 +101,34 @@ class GovernanceActionWorkflow:
             self.state = await workflow.execute_activity_method(
                 AuditActivities.governance_action_clock, ActionClock(ref=self.action.ref, now=self._now()), **ACTIVITY)
             self._changed = True
+
+    async def _tell(self) -> None:
+        """Each escalation of the action told to the role it went to (issue 20), from the first task
+        that runs with alerts (marked with the action's fact count then, so older histories replay),
+        when a channel is set up. Its own re-escalation, as the rule elapses again, is the ladder."""
+        if self._alerting is None:
+            if not workflow.patched(f"alerts@{self.state.seq}"):
+                return
+            self._alerting = await workflow.execute_local_activity_method(
+                AlertActivities.alert_policy, start_to_close_timeout=timedelta(seconds=10)) is not None
+        if not self._alerting:
+            return
+        for alert_id, role in escalations_to_tell(self.state):
+            service = self.state.service or ""
+            request = AlertRequest(case_id=self.state.ref, service_id=service, service_name=service,
+                                   escalation_id=alert_id, rung=1, to_role=role, step_title=self.state.title,
+                                   reason="deadline missed", due=self.state.due, at=self._now(), kind="work",
+                                   what="governance action", path="/governance")
+            try:
+                outcome: AlertOutcome = await workflow.execute_activity_method(AlertActivities.deliver, request, **DELIVER)
+                fact = WorkAlerted(at=self._now(), alert_id=alert_id, to_role=role,
+                                   told=tuple(Told(**s.model_dump()) for s in outcome.sent),
+                                   not_delivered="nobody who would be alerted could be reached" if outcome.nobody else None)
+            except ActivityError:
+                fact = WorkAlerted(at=self._now(), alert_id=alert_id, to_role=role, not_delivered="not sent after every retry")
+            async with self._lock:
+                self.state = await workflow.execute_activity_method(
+                    AuditActivities.record_action_alert, ActionAlert(ref=self.action.ref, fact=fact), **ACTIVITY)
 
     def _now(self) -> datetime:
         return (workflow.now() + self.action.clock_offset).replace(microsecond=0)

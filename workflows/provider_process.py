@@ -17,16 +17,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.alert_activities import AlertActivities, AlertOutcome, AlertRequest
     from activities.case_activities import CaseActivities
     from activities.models import HolidayRequest
     from activities.process_activities import ContextRequest, ProcessActivities, ProcessBatch
     from domain.case.policy import YEARS_AHEAD
     from domain import provider_process as decider
     from domain.case.decide import recorded_as_decided
-    from domain.facts import Fact
+    from domain.facts import Fact, Told, WorkAlerted
     from domain.process_facts import ProcessDeadlineMissed, ProcessEscalated, ProcessStepRecorded
     from domain.provider_concerns import COMMISSIONER
     from domain.provider_process import (
@@ -40,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 # the case workflow's: local activities retried on a timer, a rare idle wake-up, Rejected as the client sees it
-from workflows.concern import IDLE_WAKEUP, LOCAL, rejections  # noqa: E402
+from workflows.concern import DELIVER, IDLE_WAKEUP, LOCAL, rejections  # noqa: E402
 
 
 
@@ -62,10 +63,12 @@ class ProviderConcernProcessWorkflow:
         self.state: ProcessState = p.resume or decider.new_process(p.process_id, p.service_id)
         self._lock = asyncio.Lock()
         self._changed = False
+        self._alerting: bool | None = None  # None: not yet asked this run (issue 20)
 
     @workflow.run
     async def run(self, p: ProcessInput) -> dict[str, Any]:
         while self.state.status != "closed":
+            await self._tell()
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(p.model_copy(update={"resume": self.state}))
@@ -160,6 +163,32 @@ class ProviderConcernProcessWorkflow:
         return decider.status_of(self.state)
 
     # ---- plumbing --------------------------------------------------------------------------
+
+    async def _tell(self) -> None:
+        """Each escalation of the process told to the role it went to (issue 20), as a governance
+        action's is: from the first task that runs with alerts, when a channel is set up; the
+        process's own re-escalation is the ladder."""
+        if self._alerting is None:
+            if not workflow.patched(f"alerts@{self.state.seq}"):
+                return
+            self._alerting = await workflow.execute_local_activity_method(AlertActivities.alert_policy, **LOCAL) is not None
+        if not self._alerting:
+            return
+        for alert_id, role, item in self.state.escalations_to_tell():
+            request = AlertRequest(case_id=self.state.process_id, service_id=self.state.service_id,
+                                   service_name=self.state.service_id, escalation_id=alert_id, rung=1, to_role=role,
+                                   step_title=item.replace("_", " ").replace(":", ": "), reason="deadline missed", due=None,
+                                   at=self._now(), kind="work", what="provider concern process",
+                                   path=f"/commissioner/services/{self.state.service_id}")
+            try:
+                outcome: AlertOutcome = await workflow.execute_activity_method(AlertActivities.deliver, request, **DELIVER)
+                fact = WorkAlerted(at=self._now(), alert_id=alert_id, to_role=role,
+                                   told=tuple(Told(**s.model_dump()) for s in outcome.sent),
+                                   not_delivered="nobody who would be alerted could be reached" if outcome.nobody else None)
+            except ActivityError:
+                fact = WorkAlerted(at=self._now(), alert_id=alert_id, to_role=role, not_delivered="not sent after every retry")
+            async with self._lock:
+                await self._record([fact])
 
     def _now(self) -> datetime:
         return (workflow.now() + self.input.clock_offset).replace(microsecond=0)

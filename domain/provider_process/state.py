@@ -9,7 +9,7 @@ from typing import Any, Iterable, Literal
 from pydantic import BaseModel, ConfigDict
 
 from domain.deadlines import HolidayTable, WorkingCalendar
-from domain.facts import Fact
+from domain.facts import Fact, WorkAlerted
 from domain.process_facts import (
     ProcessClosed,
     ProcessDeadlineMissed,
@@ -91,6 +91,14 @@ class ProcessState(Model):
     closed: ProcessClosed | None = None
     requests: tuple[str, ...] = ()  # the request ids recorded (casework/idempotency.py)
     section_42_cases: tuple[str, ...] = ()  # cases whose section 42 enquiry the process records (policy 2026.12.1 on)
+    alerted: tuple[str, ...] = ()  # the escalations told (WorkAlerted, issue 20), by alert id
+
+    def escalations_to_tell(self) -> list[tuple[str, str, str]]:
+        """(alert id, role, item) for each escalation of a process not closed, not yet told."""
+        if self.status == "closed":
+            return []
+        ids = [(f"{self.process_id}.E{i}", e.to_role, e.item) for i, e in enumerate(self.escalations, 1)]
+        return [x for x in ids if x[0] not in self.alerted]
 
     @property
     def process(self) -> ProviderConcernProcess:
@@ -154,6 +162,8 @@ def evolve(state: ProcessState, fact: Fact) -> ProcessState:
             changes = {"escalations": (*s.escalations, esc),
                        "open_items": tuple(o.model_copy(update={"escalated_to": (*o.escalated_to, fact.to_role)})
                                            if o.step == fact.item else o for o in s.open_items)}
+        case WorkAlerted():
+            changes = {"alerted": (*s.alerted, fact.alert_id)}
         case ProcessDecided():
             changes = {"status": "decided", "decision": fact}
         case ProcessClosed():
