@@ -215,3 +215,29 @@ async def test_an_alert_link_opened_signed_out_lands_on_the_case_after_signing_i
         r = await c.post("/sign-in", data={"user_id": "DSL-2", "password": PASSWORD, "next": elsewhere, "login_csrf": token})
         assert r.status_code == 303 and r.headers["location"] == "/", elsewhere
         await c.post("/sign-out", data={"csrf_token": csrf((await c.get("/alerts")).text)})
+
+
+async def test_an_alert_link_survives_signing_in_with_the_organisations_account(settings, records):
+    from tests.fake_oidc import FakeProvider
+
+    with FakeProvider() as provider:
+        configured = settings.model_copy(update={"oidc_issuer": provider.issuer, "oidc_client_id": "safeguard",
+                                                 "oidc_client_secret": "s3cret",
+                                                 "oidc_role_map": {"leads": [f"{DSL}@SVC-ELM"]}})
+        app = create_app(configured, records=records)
+        # from the sign-in page an alert's link sent to; then straight to the provider, asked to go elsewhere
+        for asked, lands in (("/cases/SG-20270312-ABC", "/cases/SG-20270312-ABC"), ("//evil.example/x", "/"),
+                             ("https://evil.example/x", "/")):
+            provider.claims = {"sub": "DSL-7", "name": "Dee Seven", "roles": ["leads"]}
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE,
+                                         headers={"Accept": "text/html"}) as c:
+                if asked.startswith("/cases/"):
+                    form = (await c.get("/sign-in", params={"next": asked})).text
+                    link = re.search(r'href="(/api/v1/oidc/login[^"]*)"', form).group(1).replace("&amp;", "&")
+                    start = await c.get(link)
+                else:
+                    start = await c.get("/api/v1/oidc/login", params={"next": asked})
+                async with httpx.AsyncClient() as idp:  # the browser at the provider, over real HTTP
+                    back = await idp.get(start.headers["location"])
+                done = await c.get(back.headers["location"].removeprefix(BASE))
+                assert done.status_code == 303 and done.headers["location"] == lands, asked

@@ -33,6 +33,20 @@ UNTIL_CHANGED = {"/password", API + "/password", API + "/session", "/sign-out"}
 MUST_CHANGE = ("your password is too easy to guess and must be changed before you go on: "
                "change it on the Change your password page (POST /api/v1/password)")
 
+def same_site_path(target: str | None) -> str:
+    """Where to go once signed in: only a path on this site (never another host), so an alert's link
+    to a case survives the sign-in page (local or the identity provider's) and nothing else can use
+    it to send a person elsewhere. Refused (home instead): an absolute URL, `//host`, and what a
+    browser may read as one: a backslash (`/\\host`), a space or control character (browsers drop
+    tabs and newlines)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return "/"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/"
+
+
 def web(request: Request) -> WebContext:
     return request.app.state.web
 

@@ -27,7 +27,7 @@ from domain.access import Assignment, assignment_problem
 from web.api.session import me
 from web.api import responses as shapes
 from web.api.contract import problems
-from web.identity import address, audit, start_session, web
+from web.identity import address, audit, same_site_path, start_session, web
 from web.problems import Problem
 
 log = structlog.get_logger("safeguard.oidc")
@@ -70,7 +70,10 @@ def client(request: Request):
             response_class=RedirectResponse, status_code=302,
             responses={302: {"description": "To the identity provider"}, **problems(404)})
 async def oidc_login(request: Request) -> RedirectResponse:
-    return await client(request).authorize_redirect(request, request.url_for("oidc_callback"))
+    redirect = await client(request).authorize_redirect(request, request.url_for("oidc_callback"))
+    # the page to land on once signed in (the sign-in page passes on an alert's link as ?next=): this site only
+    request.session["after_sign_in"] = same_site_path(request.query_params.get("next"))
+    return redirect
 
 
 @router.get("/oidc/callback", name="oidc_callback", summary="Where the identity provider sends the browser back",
@@ -98,9 +101,10 @@ async def oidc_callback(request: Request) -> Response:
         raise Problem(403, "this account is closed in Safeguard: ask an administrator")
     account = await run_in_threadpool(ctx.accounts.sync_from_identity_provider, user_id, name, wanted,
                                       f"oidc:{settings.oidc_issuer}")
+    after = same_site_path(request.session.get("after_sign_in"))
     csrf = start_session(request, user_id)
     principal = account.principal("web", session_id=request.session["sid"])
     await run_in_threadpool(audit, request, principal, "login", True, reason="identity provider")
     if "text/html" in request.headers.get("accept", ""):  # a browser signing in to the pages (issue 10)
-        return RedirectResponse("/", status_code=303)
+        return RedirectResponse(after, status_code=303)
     return JSONResponse(me(principal, csrf))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from domain.access import Principal
-from web.identity import asking, check_csrf, sign_in, sign_out
+from web.identity import asking, check_csrf, same_site_path, sign_in, sign_out
 from web.pages.render import page
 from web.problems import Problem
 
@@ -18,16 +17,8 @@ router = APIRouter()
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site (never another host) is followed after signing in: an alert's link
-    to a case survives the sign-in page, and nothing else can use it to send a person elsewhere.
-    Refused (home instead): an absolute URL, `//host` (scheme-relative), and what a browser may read
-    as one: a backslash (`/\\host`), a control character or space (browsers drop tabs and newlines)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    if "\\" in target or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in target):
-        return "/"
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else "/"
+    """Only a path on this site (never another host) is followed after signing in (web/identity.py)."""
+    return same_site_path(target)
 
 
 async def principal_of(request: Request) -> Principal:
