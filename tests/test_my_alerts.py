@@ -64,6 +64,10 @@ def test_my_details_are_set_read_and_refused_in_plain_words(settings, records):
         assert refused.value.message.startswith(words) and refused.value.details["field"] == field
         assert "_" not in refused.value.message  # no field names in the words
     assert len(list(records.stream(user_stream("DSL-2")))) == before  # refused: nothing recorded
+    logged = [(a.action, a.allowed, a.reason) for a in Accounts(records).access_log(user_id="DSL-2")
+              if a.target == "DSL-2" and a.action in ("read", "write")]
+    assert logged == [("write", True, "contact details set"), ("read", True, "contact details"),
+                      ("write", False, "contact details refused: email"), ("write", False, "contact details refused: mobile")]
 
 
 def test_nobody_reads_or_sets_another_persons_details(settings, records):
@@ -76,6 +80,8 @@ def test_nobody_reads_or_sets_another_persons_details(settings, records):
         with pytest.raises(NotPermitted, match="only your own contact details"):
             case()
     assert Accounts(records).account("DSL-2").email is None
+    refused = [a for a in Accounts(records).access_log(user_id="TL-3") if a.action == "refused"]
+    assert len(refused) == 3 and all(not a.allowed for a in refused)  # each refusal audited
 
 
 def test_a_test_alert_reaches_my_mailbox_and_says_nothing_personal(settings, records, mail):
