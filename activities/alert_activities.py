@@ -5,10 +5,13 @@ the same Message-ID or Notify reference). What was sent comes back for the workf
 
 from __future__ import annotations
 
+import threading
+import weakref
 from datetime import datetime
 from typing import Literal
 
 import structlog
+from eventsourcing.utils import get_topic
 from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -19,7 +22,7 @@ from configuration.settings import Settings
 from domain.alerts import ALERTS, AlertPolicy, alert_key, approaching_message, escalation_message, work_message
 from domain.deadlines import WorkingCalendar
 from domain.oncall import Person, who_holds, who_to_alert, who_to_remind
-from eventstore.accounts import Accounts
+from eventstore.accounts import Accounts, UserAdded
 from eventstore.application import SafeguardingRecords
 from eventstore.oncall import OnCallRota
 
@@ -71,9 +74,39 @@ class AlertOutcome(BaseModel):
     nobody: bool = False  # nobody reached: the alert goes one role up at once
 
 
+class _AccountIds:
+    """The ids of every account in one store, in the order added: read from its notification log
+    once, then only from where the last read ended. Reading the whole log for every alert (as
+    `Accounts.users` does) took longer the more the store held: 25 ms with 1,000 cases, 90 ms with
+    3,000, on an idle machine."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.next = 1  # the first notification not yet read
+        self.lock = threading.Lock()
+
+    def read(self, records: SafeguardingRecords) -> list[str]:
+        with self.lock:
+            last = records.recorder.max_notification_id() or 0
+            while self.next <= last and (batch := records.recorder.select_notifications(
+                    start=self.next, stop=last, limit=500, topics=[get_topic(UserAdded)])):
+                self.ids += [records.mapper.to_domain_event(n).fact.user_id for n in batch]
+                self.next = batch[-1].id + 1
+            self.next = max(self.next, last + 1)
+            return list(self.ids)
+
+
+_ACCOUNT_IDS: "weakref.WeakKeyDictionary[SafeguardingRecords, _AccountIds]" = weakref.WeakKeyDictionary()
+_ACCOUNT_IDS_LOCK = threading.Lock()
+
+
 def people(records: SafeguardingRecords) -> list[Person]:
-    out = []
-    for a in Accounts(records).users():
+    """Everyone an alert may reach, as they are now: each account read from its own stream every time
+    (contact details, roles, a closed account), the list of accounts kept per store (`_AccountIds`)."""
+    with _ACCOUNT_IDS_LOCK:
+        known = _ACCOUNT_IDS.setdefault(records, _AccountIds())
+    accounts, out = Accounts(records), []
+    for a in (x for x in map(accounts.account, known.read(records)) if x is not None):
         roles: dict[str | None, tuple[str, ...]] = {}
         for x in a.assignments:
             roles[x.service] = (*roles.get(x.service, ()), x.role)
