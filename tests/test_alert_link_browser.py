@@ -95,6 +95,15 @@ async def alert_email(mail: MailServer, case_id: str):
     raise AssertionError(f"no alert for {case_id}: {[m['Subject'] for m in mail.mailbox.messages]}")
 
 
+async def recorded(site, case_id: str, fact_type: str) -> list:
+    deadline = time.monotonic() + 120  # a bound for what never happens, not a speed target
+    while time.monotonic() < deadline:
+        if found := [f.fact for f in site.case_facts(case_id) if f.type == fact_type]:
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no {fact_type} on {case_id}")
+
+
 async def test_the_alert_link_leads_through_sign_in_to_the_escalation_acknowledged_with_a_note(site, browser, mail):
     people(site)
     case_id = await live_risk_case(site)
@@ -105,7 +114,7 @@ async def test_the_alert_link_leads_through_sign_in_to_the_escalation_acknowledg
     assert link == f"{site.base}/cases/{case_id}"
     for personal in ("A-117", "A-204", "blocked", "Dee Lead", "lounge"):
         assert personal not in body  # no personal data in the message
-    sent = [f.fact for f in site.case_facts(case_id) if f.type == "AlertSent"]
+    sent = await recorded(site, case_id, "AlertSent")  # recorded once the server has answered: after the message
     assert [(f.user_id, f.channel) for f in sent] == [("DSL-2", "email")]
 
     context = await browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB",
