@@ -44,8 +44,8 @@ NOT_SET_UP = ("Alerts are not set up (no email or text message service is config
 
 
 def alerts_set_up(ports: Ports) -> bool:
-    senders = getattr(ports, "senders", None)
-    return senders is not None and bool(senders.can_email or senders.can_text)
+    """A channel is configured (SMTP, or GOV.UK Notify): as the worker decides whether cases alert."""
+    return ports.senders is not None and bool(ports.senders.can_email or ports.senders.can_text)
 
 
 def alerted_roles(pathway: Pathway) -> list[str]:
@@ -76,16 +76,19 @@ def _role(role: str) -> str:
     return humanise(role).lower()
 
 
-def reachable_rota(rota: Rota, people: dict[str, Person], start: datetime, end: datetime) -> Rota:
+def reachable_rota(rota: Rota, people: dict[str, Person], start: datetime, end: datetime) -> tuple[Rota, list[str]]:
     """The rota as an alert meets it: each stretch whoever is on call then (the latest entry that
-    covers it) can be reached. Someone on call without contact details is a gap, as is nobody."""
+    covers it) can be reached. Someone on call without contact details is a gap, as is nobody; they
+    come back second (staff ids)."""
     instants = sorted({start, end, *(i for e in rota.entries for i in (e.start, e.end) if start < i < end)})
-    kept = []
+    kept, unreachable = [], set()
     for a, b in zip(instants, instants[1:]):
         who = rota.on_call(a)
         if who is not None and who in people and people[who].reachable():
             kept.append(OnCallSet(at=a, service=rota.service, role=rota.role, user_id=who, start=a, end=b, by=""))
-    return Rota(rota.service, rota.role, tuple(kept))
+        elif who is not None:
+            unreachable.add(who)
+    return Rota(rota.service, rota.role, tuple(kept)), sorted(unreachable)
 
 
 def why_holders_unreachable(role: str, service: str, name: str, people: Iterable[Person], top: bool) -> str | None:
@@ -128,8 +131,14 @@ def service_warnings(service: str, name: str, roles: list[str], pathway: Pathway
     for role in roles:
         above = pathway.role_above(role)
         why = why_holders_unreachable(role, service, name, people, top=above is None)
-        gaps = out_of_hours_gaps(reachable_rota(rotas[role], by_id, now, end), calendar, now, end)
+        reachable, unreachable = reachable_rota(rotas[role], by_id, now, end)
+        gaps = out_of_hours_gaps(reachable, calendar, now, end)
         whole = bool(gaps) and gaps == everything
+        nobody, because = "Nobody is on call", ""
+        if unreachable and gaps != out_of_hours_gaps(rotas[role], calendar, now, end):
+            nobody = "Nobody who can be alerted is on call"
+            because = (f" {', '.join(unreachable)}, on call then, {'has' if len(unreachable) == 1 else 'have'} no "
+                       "email address or mobile number set.")
         if why and whole:
             words = f"{why}, and nobody is on call for it out of working hours: at any time {_then(above)}."
         elif why and gaps:
@@ -138,7 +147,7 @@ def service_warnings(service: str, name: str, roles: list[str], pathway: Pathway
             words = f"{why}: in working hours {_then(above)}."
         elif gaps:
             when = "out of working hours in the next 7 days" if whole else _stretches(gaps)
-            words = f"Nobody is on call for {_role(role)} at {name} {when}: {_then(above)}."
+            words = f"{nobody} for {_role(role)} at {name} {when}: {_then(above)}.{because}"
         else:
             continue
         out.append({"service_id": service, "service_name": name, "role": role, "role_above": above,

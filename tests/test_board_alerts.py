@@ -173,9 +173,9 @@ def test_gaps_out_of_hours_and_roles_nobody_reachable_holds_are_told_in_words():
                                 PEOPLE, CAL, now)
     words = {w["role"]: w["words"] for w in warnings}
     assert words[DSL] == (
-        "Nobody is on call for designated safeguarding lead at Elm House from Sat 13 March 17:00 GMT to Mon 15 March "
-        "09:00 GMT and from Tue 16 March 20:00 GMT to Tue 16 March 22:00 GMT: an alert then goes one role up, "
-        "to the operations director.")
+        "Nobody who can be alerted is on call for designated safeguarding lead at Elm House from Sat 13 March 17:00 "
+        "GMT to Mon 15 March 09:00 GMT and from Tue 16 March 20:00 GMT to Tue 16 March 22:00 GMT: an alert then goes "
+        "one role up, to the operations director. DSL-4, on call then, has no email address or mobile number set.")
     dsl = next(w for w in warnings if w["role"] == DSL)
     assert dsl["gaps"][0] == {"start": "2027-03-13T17:00:00+00:00", "end": "2027-03-15T09:00:00+00:00"}
     assert not dsl["holders_unreachable"]
