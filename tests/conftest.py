@@ -87,3 +87,11 @@ def offline(tmp_path, monkeypatch):
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How many messages the test servers took and scanned for personal data (tests/servers/personal.py)."""
+    from tests.servers.personal import SCANNED
+    if SCANNED["messages"]:
+        terminalreporter.write_line(f"alert messages scanned for personal data: {SCANNED['messages']}; "
+                                    f"with personal data: {SCANNED['with_personal_data']}")

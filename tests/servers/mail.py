@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
 
+from tests.servers import personal
+
 
 @dataclass
 class Mailbox:
@@ -65,3 +67,5 @@ class MailServer:
     def __exit__(self, *exc) -> None:
         self.mailbox.released.set()
         self.controller.stop()
+        if exc[0] is None:  # no personal data in any message taken (tests/servers/personal.py)
+            personal.check(f"{m['Subject']}\n{m.get_payload()}" for m in self.mailbox.messages)

@@ -14,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
 
+from tests.servers import personal
+
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
 SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
 API_KEY = f"safeguard_test-{SERVICE_ID}-{SECRET}"
@@ -81,3 +83,5 @@ class NotifyServer:
     def __exit__(self, *exc) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+        if exc[0] is None:  # no personal data in any message taken (tests/servers/personal.py)
+            personal.check("\n".join(str(v) for v in r["body"].get("personalisation", {}).values()) for r in self.requests)
