@@ -15,6 +15,14 @@ from tests.servers.mail import MailServer
 pytestmark = pytest.mark.unit
 
 
+@pytest.fixture(autouse=True)
+def uncounted():
+    """These messages are made up to be caught: the run's count is of messages really sent."""
+    before = dict(personal.SCANNED)
+    yield
+    personal.SCANNED.update(before)
+
+
 @pytest.mark.parametrize("text", ["Case SG-1: A-117 was hurt", "they blocked the lounge door again",
                                   "ring dee@example.org", "call 07700 900123"])
 def test_personal_data_is_found(text):
