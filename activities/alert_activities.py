@@ -72,6 +72,8 @@ class AlertOutcome(BaseModel):
     sent: tuple[SentTo, ...] = ()
     not_sent: tuple[NotSent, ...] = ()
     nobody: bool = False  # nobody reached: the alert goes one role up at once
+    attempt: int = 1  # the attempt that answered: those before it failed ...
+    failures: tuple[str, ...] = ()  # ... each for this reason, in words (carried in the attempts' heartbeats)
 
 
 class _AccountIds:
@@ -171,7 +173,11 @@ class AlertActivities:
     @activity.defn(name="deliver_alert")
     def deliver(self, request: AlertRequest) -> AlertOutcome:
         link = f"{self.settings.public_url.rstrip('/')}{request.path or f'/cases/{request.case_id}'}"
+        info = activity.info()
+        failures = tuple(str(d) for d in info.heartbeat_details)  # what the attempts before this one met
         try:
-            return deliver_alert(self.records, self.senders, self.settings.calendar, request, link)
+            outcome = deliver_alert(self.records, self.senders, self.settings.calendar, request, link)
         except SendFailed as e:  # worth trying again: the activity's retry policy does, with the same keys
+            activity.heartbeat(*failures, str(e))  # kept for the next attempt, to record with the delivery
             raise ApplicationError(str(e), type="AlertNotSentYet") from None
+        return outcome.model_copy(update={"attempt": info.attempt, "failures": failures})

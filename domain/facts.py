@@ -307,6 +307,16 @@ class DeadlineApproaching(Fact):
     due: datetime
 
 
+class AlertDelayed(Fact):
+    """The alert's channel failed before it was sent (a mail server away, Notify at its limit): the
+    failed attempts, each in words, recorded with the delivery that followed them."""
+
+    type: Literal["AlertDelayed"] = "AlertDelayed"
+    alert_id: str
+    failed_attempts: int
+    failures: tuple[str, ...] = ()  # why, as each failed attempt reported it (never an address)
+
+
 class AlertSent(Fact):
     type: Literal["AlertSent"] = "AlertSent"
     alert_id: str
@@ -345,7 +355,8 @@ class WorkAlerted(Fact):
     not_delivered: str | None = None
 
 
-ALERT_FACTS: tuple[type[Fact], ...] = (AlertPolicyAdopted, AlertRaised, DeadlineApproaching, AlertSent, AlertNotDelivered)
+ALERT_FACTS: tuple[type[Fact], ...] = (AlertPolicyAdopted, AlertRaised, DeadlineApproaching, AlertDelayed, AlertSent,
+                                         AlertNotDelivered)
 
 
 CASE_FACTS: tuple[type[Fact], ...] = (

@@ -76,3 +76,13 @@ def test_reminders_go_to_the_steps_role_at_the_service_unless_turned_off():
               Person("S-3", {"SVC-OAK": ("senior_support_worker",)}, "s3@example.org"),
               Person("S-4", {"SVC-ELM": ("senior_support_worker",)})]  # no contact details
     assert [r.user_id for r in who_to_remind("senior_support_worker", "SVC-ELM", people)] == ["S-1"]
+
+
+def test_failed_attempts_are_recorded_before_the_delivery_they_delayed():
+    from domain.case import decide_alert_outcome
+    case = alerting()
+    case.at("2027-03-15T10:11:00+00:00")
+    [fact] = told(case)
+    outcome = decide_alert_outcome(case.state, fact.alert_id, [("S-1", "email", "smtp", "<m@x>")], False, "", case.now,
+                                   ("the mail server said try again later (451)",) * 2, attempt=3)
+    assert [(f.type, getattr(f, "failed_attempts", None)) for f in outcome] == [("AlertDelayed", 2), ("AlertSent", None)]

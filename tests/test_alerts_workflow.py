@@ -27,8 +27,8 @@ DSL, OD = "designated_safeguarding_lead", "operations_director"
 
 
 @pytest.fixture
-def mail():
-    with MailServer() as server:
+def mail(request):
+    with MailServer(refuse_first=getattr(request, "param", 0)) as server:  # refusing its first attempts, if asked
         yield server
 
 
@@ -145,3 +145,20 @@ async def test_a_deadline_approaching_tells_the_steps_role_once_by_email(driver,
     await case.at("2027-03-15T11:00:00+00:00")
     about = [m["Subject"] for m in mail.mailbox.messages if m["Subject"].startswith("Deadline approaching")]
     assert about == ["Deadline approaching for case AL-4"]  # once (peer_risk_review's role has nobody: not told)
+
+
+@pytest.mark.parametrize("mail", [2], indirect=True)
+async def test_a_mail_server_refusing_at_first_delays_the_alert_and_the_chronology_shows_both(driver, records, mail):
+    from projections.case_history import chronology
+    people(records)
+    case = await driver.raise_concern(concern(SUNDAY.isoformat(), case_id="AL-5"))
+    await case.complete("record_concern")
+    await case.complete("peer_risk_review", source_still_has_access=True)
+    sent = await settled(case, "AlertSent", 2)
+    assert {f.fact.channel for f in sent} == {"email", "text"} and len(mail.mailbox.messages) == 1
+    [delayed] = [f.fact for f in case.facts() if f.type == "AlertDelayed"]
+    assert delayed.failed_attempts == 2 and len(delayed.failures) == 2, delayed
+    assert all("try again" in why.lower() or "451" in why for why in delayed.failures), delayed.failures
+    assert "@" not in " ".join(delayed.failures)  # never the address
+    types = [r["type"] for r in chronology(records.stored_facts("AL-5"))]
+    assert types.index("AlertDelayed") < types.index("AlertSent")

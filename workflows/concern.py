@@ -169,9 +169,11 @@ class SafeguardingConcernWorkflow:
                 sent = [(s.user_id, s.channel, s.via, s.reference) for s in outcome.sent]
                 nobody, why = outcome.nobody, "nobody who would be alerted could be reached"
             except ActivityError:
+                outcome = AlertOutcome()
                 sent, nobody, why = [], True, "not sent after every retry"
             async with self._lock:
-                await self._record(decider.decide_alert_outcome(self.state, alert_id, sent, nobody, why, self._now()))
+                await self._record(decider.decide_alert_outcome(self.state, alert_id, sent, nobody, why, self._now(),
+                                                                outcome.failures, outcome.attempt))
         finally:
             self._delivering.discard(alert_id)
             self._changed = True

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from domain.alerts import AlertPolicy
 from domain.case.state import CaseState, OpenAlert, evolve
 from domain.case.state import OpenStep
-from domain.facts import AlertNotDelivered, AlertPolicyAdopted, AlertRaised, AlertSent, DeadlineApproaching, Escalated, Fact
+from domain.facts import AlertDelayed, AlertNotDelivered, AlertPolicyAdopted, AlertRaised, AlertSent, DeadlineApproaching, Escalated, Fact
 
 
 def acknowledge_by(policy: AlertPolicy, state: CaseState, reason: str, now: datetime) -> datetime:
@@ -89,19 +89,24 @@ def decide_alert_ladder(state: CaseState, now: datetime) -> list[Fact]:
 
 
 def decide_alert_outcome(state: CaseState, alert_id: str, sent: list[tuple[str, str, str, str]], nobody: bool,
-                         reason: str, now: datetime) -> list[Fact]:
-    """What delivering the alert did: each message sent (user, channel, via, reference); nobody
-    reached, then one role up at once. Recorded once: an alert already delivered records nothing."""
+                         reason: str, now: datetime, failures: tuple[str, ...] = (), attempt: int = 1) -> list[Fact]:
+    """What delivering the alert did: the attempts that failed first (`attempt` is the one that
+    answered), then each message sent (user, channel, via, reference); nobody reached, then one role
+    up at once. Recorded once: an alert already delivered records nothing."""
     a = next((x for x in state.alerts if x.alert_id == alert_id), None)
     if a is None or a.delivered:
         return []
+    delayed: list[Fact] = [AlertDelayed(at=now, alert_id=alert_id, failed_attempts=attempt - 1, failures=failures)] \
+        if attempt > 1 else []
     if not nobody:
-        return [AlertSent(at=now, alert_id=alert_id, user_id=u, channel=c, via=v, reference=r)  # type: ignore[arg-type]
-                for u, c, v, r in sent]
-    facts: list[Fact] = [AlertNotDelivered(at=now, alert_id=alert_id, reason=reason)]
+        return delayed + [AlertSent(at=now, alert_id=alert_id, user_id=u, channel=c, via=v, reference=r)  # type: ignore[arg-type]
+                          for u, c, v, r in sent]
+    facts: list[Fact] = [*delayed, AlertNotDelivered(at=now, alert_id=alert_id, reason=reason)]
     if a.acknowledge_by is None:  # a deadline approaching told nobody: recorded, nothing climbs
         return facts
-    s = evolve(state, facts[0])
+    s = state
+    for f in facts:
+        s = evolve(s, f)
     above = state.policy.pathway.role_above(a.to_role)
     if above is not None and any(e.escalation_id == a.escalation_id for e in s.escalations):
         facts.append(raised(s, a.escalation_id, a.rung + 1, above, now))
