@@ -37,7 +37,7 @@ async def test_a_worker_killed_mid_send_loses_no_alert_and_records_each_once(tmp
         for name, value in (("SMTP_HOST", "127.0.0.1"), ("SMTP_PORT", str(mail.port)),
                             ("SMTP_FROM", "alerts@sg.example"), ("PUBLIC_URL", "https://sg.example")):
             monkeypatch.setenv(f"SAFEGUARD_{name}", value)  # the worker process's settings
-        server, settings, client = await dev_server(procs, tmp_path, "alert-kill")
+        _, settings, client = await dev_server(procs, tmp_path, "alert-kill")
         records = open_records(settings)
         now = datetime.now(timezone.utc).replace(microsecond=0)
         accounts = Accounts(records)  # the DSL, reached in working hours and out of them
@@ -54,7 +54,7 @@ async def test_a_worker_killed_mid_send_loses_no_alert_and_records_each_once(tmp
         for case_id in ids:
             await raise_until_answered(client, settings, concern(now.isoformat(), case_id=case_id), out)
         for case_id in ids:  # the service's history attached: the case's loop is free to send alerts
-            await eventually(lambda: any(f.type == "ServiceHistoryAttached" for f in records.stored_facts(case_id)), 30,
+            await eventually(lambda c=case_id: any(f.type == "ServiceHistoryAttached" for f in records.stored_facts(c)), 30,
                              f"{case_id}: the service's history attached")
             await complete_until_done(client, case_id, "record_concern", out)
             await complete_step(client, case_id, StepCompletion(  # live risk: escalated to the DSL at once
