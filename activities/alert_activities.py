@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import weakref
 from datetime import datetime
-from typing import Literal
+from typing import Callable, Literal
 
 import structlog
 from eventsourcing.utils import get_topic
@@ -118,7 +118,9 @@ def people(records: SafeguardingRecords) -> list[Person]:
 
 
 def deliver_alert(records: SafeguardingRecords, senders: Senders, calendar: WorkingCalendar, r: AlertRequest,
-                  link: str) -> AlertOutcome:
+                  link: str, alive: Callable[[], None] = lambda: None) -> AlertOutcome:
+    """`alive` is called before each message: the activity's heartbeat, so a worker lost mid-send
+    is noticed within the heartbeat timeout rather than the whole attempt's."""
     if r.kind == "work":
         recipients = who_holds(r.to_role, r.service_id or None, people(records))
         where = f"at {r.service_name}" if r.service_name else "for the organisation"
@@ -144,6 +146,7 @@ def deliver_alert(records: SafeguardingRecords, senders: Senders, calendar: Work
                 not_sent.append(NotSent(user_id=person.user_id, channel=channel, reason=f"no {channel} contact"))
                 continue
             key = alert_key(r.case_id, r.escalation_id, str(r.rung), person.user_id, channel)
+            alive()
             try:
                 d = senders.email(address, message, key) if channel == "email" else senders.text(address, message, key)
             except SendFailed as e:
@@ -176,7 +179,8 @@ class AlertActivities:
         info = activity.info()
         failures = tuple(str(d) for d in info.heartbeat_details)  # what the attempts before this one met
         try:
-            outcome = deliver_alert(self.records, self.senders, self.settings.calendar, request, link)
+            outcome = deliver_alert(self.records, self.senders, self.settings.calendar, request, link,
+                                    alive=lambda: activity.heartbeat(*failures))
         except SendFailed as e:  # worth trying again: the activity's retry policy does, with the same keys
             activity.heartbeat(*failures, str(e))  # kept for the next attempt, to record with the delivery
             raise ApplicationError(str(e), type="AlertNotSentYet") from None

@@ -5,8 +5,8 @@ Real processes (tests/processes.py): a Temporal dev server, and the worker (`pyt
 with SMTP settings pointed at a real SMTP server (aiosmtpd, tests/servers/mail.py). The SMTP
 server holds its answer to every message until released, so the kill lands mid-send whatever the
 machine's speed: each message is handed over, the worker is killed (SIGKILL) before it hears the
-answer, and the activity is tried again by the restarted worker once its start-to-close timeout
-has passed (60 s: the workflow's DELIVER options), which is most of this test's minute or so."""
+answer, and the activity is tried again by the restarted worker once its heartbeat timeout
+has passed (30 s: the workflow's DELIVER options), most of this test's time."""
 
 from __future__ import annotations
 

@@ -45,8 +45,9 @@ ACTIVITY = dict(start_to_close_timeout=timedelta(seconds=30), retry_policy=Retry
 IDLE_WAKEUP = timedelta(days=30)  # a case with nothing due still wakes now and then
 ALERTS = "alerts"  # patch marker, with the fact count it began at: from there the case alerts (issue 20)
 # Sending an alert: tried again with back-off (an SMTP outage delays it, never loses it); after the
-# last try it counts as not delivered, and the alert goes one role up
-DELIVER = dict(start_to_close_timeout=timedelta(seconds=60),
+# last try it counts as not delivered, and the alert goes one role up. It beats before each message:
+# a worker lost mid-send is retried after the heartbeat timeout (longer than one send may take)
+DELIVER = dict(start_to_close_timeout=timedelta(seconds=60), heartbeat_timeout=timedelta(seconds=30),
                retry_policy=RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=5),
                                         maximum_attempts=12))
 
