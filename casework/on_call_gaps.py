@@ -4,10 +4,12 @@ the next 7 days when nobody reachable is on call (an alert then goes one role up
 roles nobody reachable holds at the service in working hours (the same).
 
 Worked out here, in the application layer, from the on-call rota (`eventstore/oncall.py`), the
-accounts' contact details and the deployment's working calendar; the faces only show the words.
+accounts' contact details and the deployment's working calendar (`out_of_hours_gaps`, once for
+every service: the calendar is the deployment's); the faces only show the words.
 Cheap enough for a board that refreshes live: a service's answer is kept for a minute, and worked
 out again sooner only when the rota, a contact or a role changed (one read of the log's tail, by
-fact type, when the log has grown). Says nothing of gaps while no alert channel is set up: then
+fact type, when the log has grown); the rotas and accounts it is worked out from are read again
+only after such a change. Says nothing of gaps while no alert channel is set up: then
 the one thing to say is that alerts are not set up."""
 
 from __future__ import annotations
@@ -119,23 +121,50 @@ def _stretches(gaps: list[tuple[datetime, datetime]]) -> str:
     return ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
 
 
+def out_of_hours(calendar: WorkingCalendar, now: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """All the time out of working hours from `now` to `end`: `out_of_hours_gaps` of an empty rota,
+    stepped from the quarter hour (so 17:00 is 17:00 whatever minute it is now), from `now` on."""
+    grid = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    return [(max(s, now), e) for s, e in out_of_hours_gaps(Rota("", ""), calendar, grid, end) if e > now]
+
+
+def within(stretches: list[tuple[datetime, datetime]], uncovered: list[tuple[datetime, datetime]]
+           ) -> list[tuple[datetime, datetime]]:
+    """The parts of `stretches` that are also `uncovered` (both in order, neither overlapping itself)."""
+    out, j = [], 0
+    for s, e in stretches:
+        while j < len(uncovered) and uncovered[j][1] <= s:
+            j += 1
+        k = j
+        while k < len(uncovered) and uncovered[k][0] < e:
+            a, b = max(s, uncovered[k][0]), min(e, uncovered[k][1])
+            if out and out[-1][1] == a:
+                out[-1] = (out[-1][0], b)
+            elif b > a:
+                out.append((a, b))
+            k += 1
+    return out
+
+
 def service_warnings(service: str, name: str, roles: list[str], pathway: Pathway, rotas: dict[str, Rota],
-                     people: list[Person], calendar: WorkingCalendar, now: datetime) -> list[dict[str, Any]]:
+                     people: list[Person], calendar: WorkingCalendar, now: datetime,
+                     everything: list[tuple[datetime, datetime]] | None = None) -> list[dict[str, Any]]:
     """What would reach nobody at one service in the next 7 days: a warning per role, in words (pure).
     `holders_unreachable`: in working hours (nobody reachable holds the role there); `gaps`: the
-    stretches out of working hours with nobody reachable on call."""
+    stretches out of working hours with nobody reachable on call. `everything`: `out_of_hours` of
+    the same window, when the caller has it (it is the same for every service)."""
     by_id = {p.user_id: p for p in people}
     end = now + HORIZON
-    everything = out_of_hours_gaps(Rota(service, ""), calendar, now, end)  # all the time out of hours
+    everything = out_of_hours(calendar, now, end) if everything is None else everything
     out = []
     for role in roles:
         above = pathway.role_above(role)
         why = why_holders_unreachable(role, service, name, people, top=above is None)
         reachable, unreachable = reachable_rota(rotas[role], by_id, now, end)
-        gaps = out_of_hours_gaps(reachable, calendar, now, end)
+        gaps = within(everything, reachable.gaps(now, end))
         whole = bool(gaps) and gaps == everything
         nobody, because = "Nobody is on call", ""
-        if unreachable and gaps != out_of_hours_gaps(rotas[role], calendar, now, end):
+        if unreachable and gaps != within(everything, rotas[role].gaps(now, end)):
             nobody = "Nobody who can be alerted is on call"
             because = (f" {', '.join(unreachable)}, on call then, {'has' if len(unreachable) == 1 else 'have'} no "
                        "email address or mobile number set.")
@@ -162,6 +191,10 @@ class _Kept:
     position: int | None = None  # the log's position last looked at for a change
     changes: int = 0  # changes seen (the rota, a contact, a role): a service's answer from before is stale
     by_service: dict[tuple[str, str], tuple[datetime, int, list[dict[str, Any]]]] = field(default_factory=dict)
+    # what they were worked out from, read again only after a change: the accounts, each rota
+    read_at: int = -1
+    people: list[Person] = field(default_factory=list)
+    rotas: dict[tuple[str, str], Rota] = field(default_factory=dict)
 
 
 _KEPT: "weakref.WeakKeyDictionary[Any, _Kept]" = weakref.WeakKeyDictionary()
@@ -200,14 +233,20 @@ def on_call_warnings(ports: Ports, services: dict[str, str], now: datetime, posi
         if stale:
             pathway = ports.settings.pathway()
             roles = alerted_roles(pathway)
-            people = alertable_people(ports.records)
+            if kept.read_at != kept.changes:
+                kept.read_at, kept.people, kept.rotas = kept.changes, alertable_people(ports.records), {}
             store = OnCallRota(ports.records)
+            everything = out_of_hours(ports.settings.calendar, minute, minute + HORIZON)
             for s in stale:
-                rotas = {r: store.rota(s, r) for r in roles}
+                for r in roles:
+                    if (s, r) not in kept.rotas:
+                        kept.rotas[(s, r)] = store.rota(s, r)
                 kept.by_service[(s, services[s])] = (minute, kept.changes, service_warnings(
-                    s, services[s], roles, pathway, rotas, people, ports.settings.calendar, minute))
+                    s, services[s], roles, pathway, {r: kept.rotas[(s, r)] for r in roles}, kept.people,
+                    ports.settings.calendar, minute, everything))
             if len(kept.by_service) > 4 * max(len(services), 64):
                 kept.by_service = {k: v for k, v in kept.by_service.items() if k[0] in services}
+                kept.rotas = {k: v for k, v in kept.rotas.items() if k[0] in services}
         warnings = [w for s in sorted(services) for w in kept.by_service[(s, services[s])][2]]
     return {"alerts_set_up": True, "warnings": warnings, "words": None}
 

@@ -14,12 +14,12 @@ import httpx
 import pytest
 
 from casework import oversight
-from casework.on_call_gaps import alerted_roles, service_warnings
+from casework.on_call_gaps import alerted_roles, out_of_hours, service_warnings, within
 from domain.access import Assignment
 from domain.alerts import ALERTS
 from domain.case import decide_alert_outcome, decide_alerts_adopted
 from domain.deadlines import WorkingCalendar
-from domain.oncall import OnCallSet, Person, Rota
+from domain.oncall import OnCallSet, Person, Rota, out_of_hours_gaps
 from domain.pathway import current_pathway
 from eventstore.accounts import Accounts
 from eventstore.events import Recorded, case_stream
@@ -193,6 +193,14 @@ def test_gaps_out_of_hours_and_roles_nobody_reachable_holds_are_told_in_words():
     # the top of the ladder: its organisation-wide holder is alerted in hours, but out of hours nobody is
     assert words[NI] == ("Nobody is on call for nominated individual at Elm House out of working hours in the next "
                          "7 days: an alert then reaches nobody.")
+
+    # the same at 12:07: the stretches still start and end on the hour
+    later = service_warnings("SVC-ELM", "Elm House", [DSL], current_pathway(), rotas, PEOPLE, CAL, now + timedelta(minutes=7))
+    assert later[0]["words"] == words[DSL]
+    # and as out_of_hours_gaps finds them, rota by rota, where the rota's own stretches are on the quarter hour
+    for rota in rotas.values():
+        assert within(out_of_hours(CAL, now, now + timedelta(days=7)), rota.gaps(now, now + timedelta(days=7))) == \
+            out_of_hours_gaps(rota, CAL, now, now + timedelta(days=7))
 
     covered = {**rotas, DSL: Rota("SVC-ELM", DSL, (entry("DSL-2", "2027-03-12T12:00:00+00:00", "2027-03-19T12:00:00+00:00"),))}
     assert DSL not in {w["role"] for w in service_warnings("SVC-ELM", "Elm House", [DSL], current_pathway(), covered,
