@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from alerts.channel import Delivered, SendFailed
 from casework.access import allowed, audit
 from casework.ports import Ports
-from casework.refusals import Invalid, NotFound, Unavailable
+from casework.refusals import Invalid, NotFound, NotOpen, Unavailable
 from domain.access import ROTA_KEEPERS, STAFF_ROLES, Principal, may_keep_rota, may_set_alerts_of
 from domain.alerts import alert_key, contact_details, test_message
 from domain.identity import Account
@@ -122,7 +122,7 @@ def send_test_alert(ports: Ports, principal: Principal, c: SendTestAlert, now: d
     senders = ports.senders
     if senders is None or not (senders.can_email or senders.can_text):
         audit(ports, principal, "write", False, target=account.user_id, reason="test alert: no channel set up")
-        raise Unavailable(_sentence(NOT_SET_UP))
+        raise NotOpen(_sentence(NOT_SET_UP))  # a state of this deployment (409), not a fault
     if not (account.email or account.mobile):
         raise Invalid("Add an email address or a mobile number first: a test alert needs somewhere to go.")
     message = test_message(ports.settings.public_url.rstrip("/") + "/")

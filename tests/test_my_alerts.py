@@ -13,7 +13,7 @@ import pytest
 
 import bootstrap
 from casework import alerting
-from casework.refusals import Invalid, NotPermitted, Unavailable
+from casework.refusals import Invalid, NotOpen, NotPermitted
 from domain.access import Assignment, Principal
 from eventstore.accounts import Accounts, user_stream
 from tests.browser_support import PASSWORD
@@ -103,7 +103,7 @@ def test_a_test_alert_reaches_my_mailbox_and_says_nothing_personal(settings, rec
 def test_a_test_alert_with_no_channel_or_no_details_is_refused_plainly(settings, records, mail):
     me = person(records)
     bare = bootstrap.ports(settings, records)  # no SMTP, no Notify
-    with pytest.raises(Unavailable, match="Alerts are not set up on this Safeguard yet.*ask your operator"):
+    with pytest.raises(NotOpen, match="Alerts are not set up on this Safeguard yet.*ask your operator"):
         alerting.send_test_alert(bare, me, alerting.SendTestAlert(), NOW)
     with pytest.raises(Invalid, match="Add an email address or a mobile number first"):
         alerting.send_test_alert(bootstrap.ports(with_mail(settings, mail), records), me, alerting.SendTestAlert(), NOW)
@@ -166,7 +166,7 @@ async def test_the_page_says_when_alerts_are_not_set_up(settings, records):
     html = (await c.get("/alerts")).text
     assert "Alerts are not set up on this Safeguard yet: ask your operator." in html
     refused = await c.post("/alerts/test", data={"csrf_token": csrf(html)})
-    assert refused.status_code == 503 and "There is a problem" in refused.text
+    assert refused.status_code == 409 and "There is a problem" in refused.text
     assert "Alerts are not set up on this Safeguard yet, so no test alert can be sent" in refused.text
 
 

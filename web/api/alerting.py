@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Path, Query
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, StrictBool
 from starlette.responses import JSONResponse
 
 from casework import alerting
@@ -28,7 +28,7 @@ class ContactDetails(Body):
     what: ClassVar[str] = "contact details"
     email: str | None = Field(None, max_length=254, description="where email alerts go")
     mobile: str | None = Field(None, max_length=32, description="a UK mobile number, for urgent alerts by text message")
-    approaching_alerts: bool = Field(True, description="alerts when a deadline of a step you can complete is near; "
+    approaching_alerts: StrictBool = Field(True, description="alerts when a deadline of a step you can complete is near; "
                                                        "escalations to a role you hold cannot be turned off")
 
 
@@ -122,7 +122,7 @@ def set_my_alerts(body: ContactDetails, principal: Writer, ports: PortsDep, now:
 
 
 @router.post("/me/alerts/test", summary="Send yourself a test alert by the channels set up", response_model=TestAlertView,
-             responses=problems(*SIGNED_IN, 422))
+             responses=problems(*SIGNED_IN, 409, 422, 503))
 def send_test_alert(principal: Writer, ports: PortsDep, now: Now) -> JSONResponse:
     done = alerting.send_test_alert(ports, principal, alerting.SendTestAlert(), now)  # sync: FastAPI runs it in a thread
     return answer({"user_id": done.user_id, "sent": [{"channel": d.channel, "via": d.via, "reference": d.reference}

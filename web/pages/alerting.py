@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from casework import alerting
-from casework.refusals import Invalid, NotFound, NotPermitted, Unavailable
+from casework.refusals import Invalid, NotFound, NotOpen, NotPermitted, Unavailable
 from domain.access import Principal, keeps_a_rota
 from web.identity import web
 from web.pages.formats import from_london_input, london, london_input
@@ -77,8 +77,9 @@ async def send_test_alert(request: Request) -> Response:
     ctx = web(request)
     try:
         done = await run_in_threadpool(alerting.send_test_alert, ctx.ports, principal, alerting.SendTestAlert(), ctx.now())
-    except (Invalid, Unavailable) as e:
-        return await _my_alerts_page(request, principal, rest=[e.message], status=422 if isinstance(e, Invalid) else 503)
+    except (Invalid, NotOpen, Unavailable) as e:
+        status = 422 if isinstance(e, Invalid) else 409 if isinstance(e, NotOpen) else 503
+        return await _my_alerts_page(request, principal, rest=[e.message], status=status)
     words = {"email": "your email address", "text": "your mobile by text message"}
     flash(request, f"A test alert was sent to {' and '.join(words[d.channel] for d in done.sent)}. "
                    "If it does not arrive within a few minutes, check your details below or ask your operator.")
