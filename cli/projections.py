@@ -37,6 +37,12 @@ def dashboard(
             f"source {c['alleged_source']}  [{c['status']}]{risk}")
         for e in c["escalations_outstanding"]:
             say(f"  escalation {e['escalation_id']} {e['at']} {e['step']} -> {e['to_role']}: {e['reason']}")
+            for a in sorted(e.get("alerts") or [], key=lambda a: a["rung"]):  # who was told, rung by rung
+                told = ", ".join(f"{s['user_id']} by {s['channel']} at {s['at']}" for s in a["sent"])
+                nobody = f"nobody reached ({a['not_delivered']['reason']})" if a["not_delivered"] else "being sent"
+                say(f"    alerted {a['to_role']}: {told or nobody}")
+            say(f"    acknowledged by {e['acknowledged']['by']} at {e['acknowledged']['at']}" if e.get("acknowledged")
+                else "    not acknowledged")
     say()
     say("Deadlines (overdue first):")
     for d in view["deadlines"]:

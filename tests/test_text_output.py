@@ -18,6 +18,8 @@ from configuration.settings import Settings, get_settings
 from domain.case import status_of
 from eventstore.application import SafeguardingRecords
 from tests.conftest import concern
+from domain.alerts import ALERTS
+from domain.case import decide_alert_outcome, decide_alerts_adopted
 from tests.pure_case import PureCase
 
 runner = CliRunner()
@@ -81,7 +83,11 @@ def test_deadlines_show_due_role_escalation_and_working_time_and_filter_by_role_
 
 def test_the_dashboard_names_each_escalation_by_its_id(tmp_path):
     acknowledged = escalated_case("SG-TXT-ACK", "SVC-ELM")
-    missed = PureCase(concern((NOW - timedelta(minutes=20)).isoformat(), case_id="SG-TXT-MISS")).at(NOW)
+    missed = PureCase(concern((NOW - timedelta(minutes=20)).isoformat(), case_id="SG-TXT-MISS"))
+    missed._record(decide_alerts_adopted(missed.state, ALERTS.model_copy(update={"tells_approaching": False}), missed.now))
+    missed.at(NOW)
+    [alert] = missed.state.alerts
+    missed._record(decide_alert_outcome(missed.state, alert.alert_id, [("TL-1", "email", "smtp", "<m@x>")], False, "", NOW))
     stored(tmp_path, acknowledged, missed)
     view = json.loads(runner.invoke(app, ["dashboard", "--json"]).stdout)
     outstanding = {c["case_id"]: c["escalations_outstanding"] for c in view["live_cases"]}
@@ -89,6 +95,8 @@ def test_the_dashboard_names_each_escalation_by_its_id(tmp_path):
     text = runner.invoke(app, ["dashboard"]).stdout
     case_block = text[text.index("SG-TXT-MISS"):]
     assert "escalation E1 " in case_block.splitlines()[1] and "-> team_leader" in case_block.splitlines()[1]
+    assert case_block.splitlines()[2].strip().startswith("alerted team_leader: TL-1 by email at ")  # who was told
+    assert case_block.splitlines()[3].strip() == "not acknowledged"
 
 
 def test_the_chronology_shows_what_each_fact_recorded_and_brief_hides_it(tmp_path):
