@@ -45,6 +45,8 @@ class AlertRequest(BaseModel):
     due: datetime | None
     at: datetime  # the case's clock when the alert was raised: who is on call then
     top_of_ladder: bool = False
+    cause: str = "trigger"  # the escalation's: a missed deadline's ends when its step is done
+    acknowledge_by: datetime | None = None  # a trigger's: when the alert goes one role up
     kind: Literal["escalation", "approaching", "work"] = "escalation"  # approaching: a deadline near, `escalation_id` the alert's id
     # work: a governance action's or a provider process's escalation; `case_id` the work's id, the
     # message names `what` it is and links to `path`
@@ -132,7 +134,7 @@ def deliver_alert(records: SafeguardingRecords, senders: Senders, calendar: Work
         recipients = who_to_alert(r.to_role, r.service_id, r.at, people(records), OnCallRota(records).rota(r.service_id, r.to_role),
                                   calendar, r.top_of_ladder)
         message = escalation_message(r.case_id, r.service_name, r.step_title, r.reason, r.to_role.replace("_", " "), r.due,
-                                     link, ALERTS.is_urgent(r.reason))
+                                     link, ALERTS.is_urgent(r.reason), r.cause, r.acknowledge_by)
     if not recipients:
         return AlertOutcome(nobody=True)
     sent, not_sent = [], []

@@ -9,6 +9,7 @@ command, checked as input → the case's workflow decides and records → the ac
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,7 @@ from casework.access import acknowledgement_decision, allowed, audit, completion
 from casework.idempotency import Outcome, key_reused, one_at_a_time, recorded, request_id
 from casework.inputs import validate
 from casework.ports import Ports
-from casework.refusals import AlreadyDone, AlreadyRecorded, Conflict, Gone, Invalid
+from casework.refusals import AlreadyDone, AlreadyRecorded, Conflict, Gone, Invalid, NotOpen
 from casework.temporal import cases as temporal
 from domain.access import Principal, may_act_at, may_add_note
 from domain.case import CaseStatus, StepReceipt, recorded_receipt
@@ -238,10 +239,13 @@ async def acknowledge_escalation(ports: Ports, principal: Principal, c: Acknowle
             return Outcome(answer, replayed=True, at=batch[0].fact.at)
         decision = acknowledgement_decision(ports.records, principal, c.case_id, service, c.escalation_id)
         role = allowed(ports, principal, decision, c.case_id, service)
-        done = next((e for e in escalations(facts) if e["escalation_id"] == c.escalation_id and e["acknowledged_at"]), None)
-        if done is not None:
-            raise AlreadyDone(f"{c.escalation_id} was already acknowledged at {done['acknowledged_at']}",
-                              acknowledged_at=done["acknowledged_at"])
+        esc = next((e for e in escalations(facts) if e["escalation_id"] == c.escalation_id), None)
+        if esc is not None and esc["acknowledged_at"]:
+            raise AlreadyDone(f"{c.escalation_id} was already acknowledged at {esc['acknowledged_at']}",
+                              acknowledged_at=esc["acknowledged_at"])
+        if esc is not None and esc["cause"] != "trigger":  # the real reason first, not a missing note
+            raise NotOpen(f"{c.escalation_id} ends when its step, {esc['step'].replace('_', ' ')}, is done: "
+                          "there is nothing to acknowledge")
         check_says_what_was_done(c.note)
         ack = early or acknowledgement_as(role)
         client = await ports.temporal(worker=True)
@@ -253,11 +257,17 @@ async def acknowledge_escalation(ports: Ports, principal: Principal, c: Acknowle
         return Outcome(answer)
 
 
+WORD = re.compile(r"[^\W_]+")
+FILLERS = [WORD.findall(f) for f in FILLER_WORDS]
+
+
 def check_says_what_was_done(note: Any) -> None:
     """An acknowledgement records what was done (issue 20): a note that says something. Asked here,
     not in the decider: histories from before it acknowledged without one, and replay as they were."""
-    if not isinstance(note, str) or not note.strip() or note.strip().lower().rstrip(".") in FILLER_WORDS:
-        raise Invalid("say what was done about the escalation: acknowledging it records what was done", field="note")
+    words = WORD.findall(note.lower()) if isinstance(note, str) else []
+    if len(words) < 2 or words in FILLERS:  # "ok", "...", "n/a" say nothing of what was done
+        raise Invalid("say what was done about the escalation, in a few words: acknowledging it records what was done",
+                      field="note")
 
 
 async def add_note(ports: Ports, principal: Principal, c: AddNote, now: datetime) -> Outcome[int]:

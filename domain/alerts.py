@@ -101,21 +101,35 @@ def _uk(instant: datetime) -> str:
     return f"{local:%-d %B %Y} at {local:%H:%M}" + (" (BST)" if local.dst() else " (GMT)")
 
 
+CAUSE_WORDS = {"missed_deadline": "its deadline was missed", "still_open": "it is still not done after it was escalated"}
+
+
 def escalation_message(case_id: str, service: str, step_title: str, reason_words: str, role_words: str,
-                       due: datetime | None, link: str, urgent: bool) -> AlertMessage:
+                       due: datetime | None, link: str, urgent: bool, cause: str = "trigger",
+                       acknowledge_by: datetime | None = None) -> AlertMessage:
     """An escalation raised to a role the person holds (or is on call for). Only the given parts go
-    in: callers pass words from the pathway (a step's title, a trigger's reason), never a record."""
+    in: callers pass words from the pathway (a step's title, a trigger's reason), never a record. A
+    missed deadline's escalation ends when its step is done; a trigger's is acknowledged."""
     lead = "Urgent: " if urgent else ""
     subject = f"{lead}Safeguarding escalation for case {case_id}"
-    due_words = f"It was due {_uk(due)}." if due else ""
+    why = CAUSE_WORDS.get(cause, reason_words)
+    if cause in CAUSE_WORDS:
+        when = f"It was due {_uk(due)}." if due else ""
+        todo = "Open the case to complete the step: the escalation ends when it is done."
+        short = "Complete it"
+    else:
+        when = f"Acknowledge it by {_uk(acknowledge_by)}, or it goes to the next role up." if acknowledge_by else ""
+        todo = "Open the case to see what is needed and acknowledge the escalation, saying what was done."
+        short = "Acknowledge"
     body = "\n\n".join(part for part in (
         f"A safeguarding case at {service} has been escalated to you as {role_words}.",
-        f"Case: {case_id}\nStep: {step_title}\nWhy: {reason_words}",
-        due_words,
-        f"Open the case to see what is needed and acknowledge the escalation:\n{link}",
+        f"Case: {case_id}\nStep: {step_title}\nWhy: {why}",
+        when,
+        f"{todo}\n{link}",
         "This message holds no personal details. Sign in to see the case.",
     ) if part)
-    text = f"{lead}Safeguarding escalation: case {case_id} at {service}, {step_title}. Acknowledge: {link}"
+    by = f" by {_uk(acknowledge_by)}" if acknowledge_by and cause not in CAUSE_WORDS else ""
+    text = f"{lead}Safeguarding escalation: case {case_id} at {service}, {step_title}. {short}{by}: {link}"
     return AlertMessage(subject=subject, body=body, text=text)
 
 

@@ -54,6 +54,14 @@ def escalations(facts: list[Recorded]) -> list[dict[str, Any]]:
     ]
 
 
+def escalations_ended(facts: list[Recorded]) -> dict[str, str]:
+    """When each missed deadline's escalation ended: its step done or withdrawn (a trigger's ends
+    when acknowledged instead)."""
+    ended = {(r.fact.step, r.fact.occurrence): iso(r.at) for r in facts if isinstance(r.fact, (StepCompleted, StepWithdrawn))}
+    return {f.escalation_id: ended[(f.step, f.occurrence)] for f in (r.fact for r in facts)
+            if isinstance(f, Escalated) and f.cause != "trigger" and (f.step, f.occurrence) in ended}
+
+
 def chronology(facts: list[Recorded]) -> list[dict[str, Any]]:
     """Every fact in order, with its time, actor, role, step, deadline and whether it was met."""
     outcome = {(r["step"], r["occurrence"]): r for r in step_occurrences(facts)}

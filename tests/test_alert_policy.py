@@ -31,10 +31,18 @@ def test_live_risk_and_high_risk_escalations_are_urgent_and_go_by_text_as_well()
 def test_a_message_says_only_the_case_the_service_the_step_the_time_and_a_link():
     m = escalation_message("SG-20270314-ABC123", "Elm House", "Immediate peer-risk review", "live risk: the alleged source "
                            "still has access", "designated safeguarding lead", T, "https://sg.example/cases/SG-20270314-ABC123",
-                           urgent=True)
+                           urgent=True, acknowledge_by=T + timedelta(minutes=15))
     assert m.subject == "Urgent: Safeguarding escalation for case SG-20270314-ABC123"
-    assert "It was due 14 March 2027 at 18:42 (GMT)." in m.body and "https://sg.example/cases/" in m.text
+    assert "Acknowledge it by 14 March 2027 at 18:57 (GMT), or it goes to the next role up." in m.body
+    assert "Why: live risk: the alleged source still has access" in m.body
+    assert "Acknowledge by 14 March 2027 at 18:57 (GMT): https://sg.example/cases/" in m.text
     assert len(m.text) <= 300
+    # a missed deadline's escalation: plain words for why, when it was due, and that it ends when the step is done
+    missed = escalation_message("SG-1", "Elm House", "Record concern", "record_concern deadline missed (due 2027-03-14T18:42:00+00:00)",
+                                "team leader", T, "L", urgent=False, cause="missed_deadline", acknowledge_by=T)
+    assert "Why: its deadline was missed" in missed.body and "It was due 14 March 2027 at 18:42 (GMT)." in missed.body
+    assert "record_concern" not in missed.body + missed.text and "acknowledge" not in missed.body.lower()
+    assert "complete the step" in missed.body and "Complete it: L" in missed.text
     summer = approaching_message("SG-1", "Elm House", "Seriousness assessment", datetime(2027, 6, 1, 16, 0, tzinfo=UTC), "L")
     assert "Due: 1 June 2027 at 17:00 (BST)" in summer.body
 

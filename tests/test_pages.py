@@ -364,3 +364,34 @@ async def test_a_source_who_is_not_a_service_user_and_a_reporter_who_is_not_staf
     assert raised.raised_by.actor == "SSW-81"  # staff record it on the reporter's behalf
     page = (await c.get(f"/cases/{case_id}")).text
     assert "online contact (not a service user)" in page
+
+
+async def test_a_missed_deadlines_escalation_is_not_offered_to_acknowledge_and_ends_with_its_step(pages):
+    """It ends when its step is done: no acknowledge form, on My work or the case page, and a sent
+    acknowledgement is refused for that reason (not for a missing note)."""
+    ssw = await pages.as_user("SSW-23", Assignment("senior_support_worker", ELM))
+    tl = await pages.as_user("TL-23", Assignment("team_leader", ELM))
+    html = (await ssw.get("/concerns/new")).text
+    earlier = (datetime.now(LONDON) - timedelta(minutes=20)).strftime("%Y-%m-%dT%H:%M")  # record concern already overdue
+    r = await ssw.post("/concerns", data={"csrf_token": csrf(html), "form_key": form_key(html, "/concerns"), "identified_at": earlier,
+                                          "service": ELM, "adult_at_risk": "A-117", "alleged_source": "A-204",
+                                          "summary": "A-204 blocked A-117 from the lounge"})
+    assert r.status_code == 303, r.text
+    case_id = r.headers["location"].rsplit("/", 1)[1]
+    deadline = time.monotonic() + 120  # a bound for what never happens, not a speed target
+    while not [f for f in pages.records.stored_facts(case_id) if f.type == "Escalated"] and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    home = (await tl.get("/")).text
+    assert "It ends when record concern is done" in home and f"/cases/{case_id}/escalations/E1/acknowledge" not in home
+    page_ = (await tl.get(f"/cases/{case_id}")).text
+    assert "it ends when record concern is done. There is nothing to acknowledge." in page_
+    assert f"/cases/{case_id}/escalations/E1/acknowledge" not in page_
+    r = await tl.post(f"/cases/{case_id}/escalations/E1/acknowledge", data={"csrf_token": csrf(page_), "note": "spoke to the team"})
+    assert r.status_code == 303
+    assert "E1 ends when its step, record concern, is done: there is nothing to acknowledge." in (await tl.get(f"/cases/{case_id}")).text
+    assert not [f for f in pages.records.stored_facts(case_id) if f.type == "EscalationAcknowledged"]
+    html = (await ssw.get(f"/cases/{case_id}")).text
+    r = await ssw.post(f"/cases/{case_id}/steps/record_concern/1", data={
+        "csrf_token": csrf(html), "behaviour_observed": "blocked the door", "initiated_by": "A-204", "presentation": "calm"})
+    assert r.status_code == 303, r.text
+    assert "when record concern was done" in (await tl.get(f"/cases/{case_id}")).text

@@ -164,7 +164,8 @@ class SafeguardingConcernWorkflow:
                     case_id=self.state.case_id, service_id=self.state.concern.service.id, service_name=self.state.concern.service.name,
                     escalation_id=a.escalation_id, rung=a.rung, to_role=a.to_role, step_title=step.title if step else "the case",
                     reason=esc.reason if esc else "escalation", due=due, at=self._now(),
-                    top_of_ladder=self.state.policy.pathway.role_above(a.to_role) is None)
+                    top_of_ladder=self.state.policy.pathway.role_above(a.to_role) is None,
+                    cause=esc.cause if esc else "trigger", acknowledge_by=a.acknowledge_by)
             try:
                 outcome: AlertOutcome = await workflow.execute_activity_method(AlertActivities.deliver, request, **DELIVER)
                 sent = [(s.user_id, s.channel, s.via, s.reference) for s in outcome.sent]

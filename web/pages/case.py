@@ -17,7 +17,7 @@ from casework.refusals import Invalid
 from domain.access import Principal, may_acknowledge, may_act_at, may_add_note, may_complete, may_export_case, may_reach
 from domain.pathway import current_pathway
 from domain.threshold import load_profile
-from projections.case_history import chronology, escalations as escalation_rows
+from projections.case_history import chronology, escalations as escalation_rows, escalations_ended
 from web.identity import web
 from web.pages import forms
 from web.pages.formats import countdown
@@ -82,9 +82,10 @@ async def case_page(request: Request, principal: Principal, case_id: str, as_at_
     service, status = view.service, view.status
     state = form_state or {}
     steps = [step_view(principal, service, s, now, request, state) for s in status.open_steps] if status else []
-    escalations = escalation_rows(view.facts)
+    escalations, ended = escalation_rows(view.facts), escalations_ended(view.facts)
     for e in escalations:
         e["may"] = bool(may_acknowledge(principal, service, e["escalation_id"], e["to_role"]))
+        e["ended_at"] = ended.get(e["escalation_id"])
     keyed = {name: state.get(name, {}).get("values", {}).get("form_key") or form_key() for name in ("development", "note")}
     readers = None
     if may_reach(principal, "access_log"):  # who read it: for those who answer for personal data

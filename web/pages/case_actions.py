@@ -145,8 +145,9 @@ async def acknowledge(request: Request, case_id: str, escalation_id: str) -> Res
         flash(request, f"{escalation_id} was already acknowledged at {london(e.details['acknowledged_at'])}: "
                        "nothing more was recorded.", "problem")
         return RedirectResponse(back, status_code=303)
-    except NotOpen:
-        flash(request, f"{escalation_id} is no longer outstanding: nothing was recorded.", "problem")
+    except NotOpen as e:
+        flash(request, f"{e.message[0].upper()}{e.message[1:]}. Nothing was recorded." if "nothing to acknowledge" in e.message
+              else f"{escalation_id} is no longer outstanding: nothing was recorded.", "problem")
         return RedirectResponse(back, status_code=303)
     except Invalid:
         flash(request, f"Enter what was done about {escalation_id}: acknowledging it records what was done. "
