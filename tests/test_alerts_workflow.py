@@ -162,3 +162,30 @@ async def test_a_mail_server_refusing_at_first_delays_the_alert_and_the_chronolo
     assert "@" not in " ".join(delayed.failures)  # never the address
     types = [r["type"] for r in chronology(records.stored_facts("AL-5"))]
     assert types.index("AlertDelayed") < types.index("AlertSent")
+
+
+async def policy_asked(case) -> int:
+    """How often the case asked the worker for the alert policy (its local activity's markers)."""
+    history = await case.handle.fetch_history()
+    return sum(1 for e in history.events if e.HasField("marker_recorded_event_attributes")
+               and b"alert_policy" in e.marker_recorded_event_attributes.SerializeToString())
+
+
+async def test_a_case_raised_before_a_channel_was_set_up_alerts_at_its_next_escalation(driver, records, mail, monkeypatch):
+    """No channel when it was raised (asked once: none); the channel set up after (the worker's
+    senders say so from then), its next escalation is alerted: it asks again when it escalates. (A
+    second worker on the time-skipping server would wait on the first's sticky queue.)"""
+    from alerts.senders import Senders
+    people(records)
+    monkeypatch.setattr(Senders, "can_email", property(lambda self: False))
+    monkeypatch.setattr(Senders, "can_text", property(lambda self: False))
+    case = await driver.raise_concern(concern(SUNDAY.isoformat(), case_id="AL-6"))
+    await case.complete("record_concern")
+    deadline = time.monotonic() + 120  # a bound for what never happens, not a speed target
+    while await policy_asked(case) < 1 and time.monotonic() < deadline:  # asked (none) before the channel is set up
+        await case.driver.env.sleep(timedelta(seconds=1))
+    assert not [f for f in case.facts() if f.type.startswith("Alert")]
+    monkeypatch.undo()  # the operator sets SMTP and Notify up
+    await case.complete("peer_risk_review", source_still_has_access=True)  # live risk: escalated to the DSL
+    sent = await settled(case, "AlertSent", 2)
+    assert [(f.fact.user_id, f.fact.channel) for f in sent] == [("DSL-2", "email"), ("DSL-2", "text")]

@@ -70,7 +70,7 @@ class SafeguardingConcernWorkflow:
         self._lock = asyncio.Lock()
         self._changed = False
         self._alerting = False
-        self._alerts_offered = False  # asked this run for the policy to adopt (None: no channel set up)
+        self._alerts_asked_at: int | None = None  # escalations raised when this run last asked for the policy
         self._delivering: set[str] = set()  # alert ids being sent now
 
     # ---- the case, start to finish -------------------------------------------------------
@@ -135,9 +135,14 @@ class SafeguardingConcernWorkflow:
             if not self._alerting:
                 return
         if self.state.alert_policy is None:
-            if self._alerts_offered:
+            # asked once a run, and again at each escalation while no channel was set up (marked,
+            # so a history from before asked once and replays so): a channel set up later reaches
+            # the next escalation of a case already running
+            asked = self._alerts_asked_at
+            if asked is not None and not (self.state.escalations_raised > asked
+                                          and workflow.patched(f"{ALERTS}-asked-again@{self.state.seq}")):
                 return
-            self._alerts_offered = True
+            self._alerts_asked_at = self.state.escalations_raised
             policy = await workflow.execute_local_activity_method(AlertActivities.alert_policy, **LOCAL)
             if policy is None:
                 return
