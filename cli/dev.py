@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import socket
 
@@ -89,6 +90,7 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
                "and the pages at 127.0.0.1 (localhost is another site for the SameSite=Lax cookie)\n"
                if codec else "")
             + f"  Worker           task queue {settings.task_queue}\n"
+            + f"  Alerts           {alerts_line(settings)}\n"
             + (f"  Pages            http://127.0.0.1:{web_port}/ (sign in with an account made by `safeguard users`)\n"
                f"  API              http://127.0.0.1:{web_port}/api/v1 (docs http://127.0.0.1:{web_port}/api/docs)\n"
                if web_port is not None else "")
@@ -105,6 +107,14 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
         log.info("stack stopped")
 
 
+def alerts_line(settings) -> str:
+    channels = [f"email by SMTP ({settings.smtp_host}:{settings.smtp_port})" if settings.smtp_host else "",
+                "GOV.UK Notify" if settings.notify_api_key else ""]
+    if not any(channels):
+        return "not set up (SAFEGUARD_SMTP_HOST or SAFEGUARD_NOTIFY_API_KEY: see docs/operations.md#alerts)"
+    return f"{' and '.join(c for c in channels if c)}, linking to {settings.public_url}"
+
+
 def dev(
     port: int = typer.Option(7233, help="Temporal frontend port"),
     ui_port: int = typer.Option(8233, help="Temporal UI port"),
@@ -113,6 +123,9 @@ def dev(
     """Start the embedded stack: Temporal dev server (SQLite), its UI, the worker, the SQLite event store and the API."""
     configure_logging(get_settings().log_format)
     web_port = web_port or get_settings().web_port
+    if "public_url" not in get_settings().model_fields_set:  # alerts link to this stack's pages, on its port
+        os.environ["SAFEGUARD_PUBLIC_URL"] = f"http://127.0.0.1:{web_port}"
+        get_settings.cache_clear()
     for p, what in ((port, "--port"), (ui_port, "--ui-port"), (web_port, "--web-port")):
         if port_in_use(p):  # the dev server would fail to bind, and we would talk to whatever holds it
             fail(f"port {p} is already in use: is another `safeguard dev` running? "

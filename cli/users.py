@@ -150,13 +150,17 @@ def deactivate(user_id: str, reason: Optional[str] = typer.Option(None, help="wh
 def contact(user_id: str,
             email: Optional[str] = typer.Option(None, "--email", help="where email alerts go"),
             mobile: Optional[str] = typer.Option(None, "--mobile", help="a UK mobile number, for urgent alerts by text message"),
-            approaching: bool = typer.Option(True, "--approaching-alerts/--no-approaching-alerts",
-                                             help="alerts when a deadline is near (escalations cannot be turned off)"),
+            approaching: Optional[bool] = typer.Option(None, "--approaching-alerts/--no-approaching-alerts",
+                                                       help="alerts when a deadline is near (escalations cannot be "
+                                                            "turned off); left out, the person's own choice stays"),
             as_json: bool = JSON) -> None:
     """Set where a person's alerts go. Give both each time: a detail left out is cleared."""
     from casework import alerting  # the same use case as the My alerts page and the API
 
     principal = Principal.local_operator(None, None, "users contact", _os_user())
+    if approaching is None:
+        account = _accounts().account(user_id)
+        approaching = account.approaching_alerts if account is not None else True
     c = alerting.SetAlerts(email, mobile, approaching, user_id=user_id)
     view = guarded(lambda: alerting.set_my_alerts(_ports(), principal, c, datetime.now(timezone.utc)))
     if as_json:

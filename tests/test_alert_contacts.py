@@ -43,3 +43,4 @@ def test_the_command_says_what_was_set_without_repeating_the_details(offline, mo
     assert bad.exit_code == 2 and "not a UK mobile number" in bad.stderr
     shown = json.loads(runner.invoke(app, ["users", "contact", "TL-4", "--mobile", "07700900124", "--json"]).stdout)
     assert (shown["email"], shown["mobile"]) == (False, True)  # whether held, never the detail itself
+    assert shown["approaching_alerts"] is False  # their choice stays when the command leaves it out
