@@ -61,7 +61,7 @@ class AlertPolicy(BaseModel):
 ALERTS = AlertPolicy(tells_approaching=True)
 
 
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")  # no <, >, quotes or spaces
 UK_MOBILE = re.compile(r"(?:\+44|0)7\d{9}")
 
 

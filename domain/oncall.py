@@ -70,12 +70,15 @@ def out_of_hours_gaps(rota: Rota, calendar: WorkingCalendar, start: datetime, en
     for s, e in rota.gaps(start, end):
         at = s
         while at < e:
+            # to the next whole `step` (working hours begin and end on one): 17:00, not 17:08
+            after = min(datetime.fromtimestamp((at.timestamp() // step.total_seconds() + 1) * step.total_seconds(),
+                                               at.tzinfo), e)
             if not in_working_hours(calendar, at):
                 if out and out[-1][1] == at:
-                    out[-1] = (out[-1][0], min(at + step, e))
+                    out[-1] = (out[-1][0], after)
                 else:
-                    out.append((at, min(at + step, e)))
-            at += step
+                    out.append((at, after))
+            at = after
     return out
 
 
