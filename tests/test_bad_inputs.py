@@ -166,7 +166,7 @@ GOOD = [
     ("multi-line-text-field", complete("record_concern", {**RECORD, "notes": "first line\nsecond line"})),
     ("utf8-with-bom", raise_(b"\xef\xbb\xbf" + json.dumps(body()).encode())),
     ("development", development({"kind": "other", "summary": "called"}, "--actor", "DSL-2", "--as", "designated_safeguarding_lead")),
-    ("acknowledgement", acknowledge("TL-3", "--note", "seen")),
+    ("acknowledgement", acknowledge("TL-3", "--note", "seen, and called the home")),
 ]
 
 
