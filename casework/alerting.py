@@ -226,6 +226,15 @@ def set_on_call(ports: Ports, principal: Principal, c: SetOnCall, now: datetime)
     """Put someone who holds the role at the service on call from `start` to `end` (at most a month);
     a later entry covering the same time takes its place there."""
     _checked(ports, principal, c.service, c.role)
+    try:
+        return _set_on_call(ports, principal, c, now)
+    except Invalid as e:  # a refused entry is in the access log, as a refused write
+        audit(ports, principal, "write", False, service=c.service, target=c.user_id or None,
+              reason=f"on call for {c.role} refused: {e.details.get('field', 'entry')}")
+        raise
+
+
+def _set_on_call(ports: Ports, principal: Principal, c: SetOnCall, now: datetime) -> RotaView:
     if problem := shift_problem(c.start, c.end, c.names):
         raise Invalid(_sentence(problem), field="end" if "after" in problem else "start")
     account = ports.accounts.account(c.user_id) if c.user_id else None

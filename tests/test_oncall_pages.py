@@ -71,7 +71,9 @@ def test_the_rota_use_cases_check_who_may_and_what_an_entry_may_be(settings, rec
             alerting.set_on_call(ports, rm, alerting.SetOnCall(ELM, DSL, user, start, end), NOW)
     with pytest.raises(Invalid, match="not a staff role"):
         alerting.rota(ports, rm, alerting.ReadRota(ELM, "chief_of_everything"), NOW)
-    assert OnCallRota(records).rota(ELM, DSL).entries == ()  # every refusal recorded nothing
+    assert OnCallRota(records).rota(ELM, DSL).entries == ()  # every refusal recorded nothing ...
+    refused = [a for a in Accounts(records).access_log(user_id="RM-1") if a.action == "write" and not a.allowed]
+    assert len(refused) == 5 and all("on call for designated_safeguarding_lead refused" in a.reason for a in refused)  # ... but is in the access log
     view = alerting.set_on_call(ports, rm, alerting.SetOnCall(ELM, DSL, "DSL-2", friday, friday + timedelta(hours=64)), NOW)
     assert [(e.user_id, e.by) for e in view.entries] == [("DSL-2", "RM-1")]
     assert view.gaps[0][0] == datetime(2027, 3, 15, 17, 0, tzinfo=UTC)  # the weekend is covered: Monday evening is next
