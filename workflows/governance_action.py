@@ -17,16 +17,15 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.alert_activities import AlertActivities, AlertOutcome, AlertRequest
+    from activities.alert_activities import AlertActivities, AlertRequest
     from activities.audit_activities import ActionAlert, ActionClock, ActionCommand, AuditActivities
     from domain.case.rejection import Rejected
-    from domain.facts import Told, WorkAlerted
     from domain.governance_actions import ActionCompletion, ActionState, check_action_completion, escalations_to_tell
 
 ACTIVITY = dict(start_to_close_timeout=timedelta(seconds=60), retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)))
 
-# sending an alert as a case does: tried with back-off; after the last try, recorded as not delivered
-from workflows.concern import DELIVER  # noqa: E402
+# an escalation told as a case tells one (workflows/work_alerts.py)
+from workflows import work_alerts  # noqa: E402
 
 
 class ActionInput(BaseModel):
@@ -119,13 +118,7 @@ class GovernanceActionWorkflow:
                                    escalation_id=alert_id, rung=1, to_role=role, step_title=self.state.title,
                                    reason="deadline missed", due=self.state.due, at=self._now(), kind="work",
                                    what="governance action", path="/governance")
-            try:
-                outcome: AlertOutcome = await workflow.execute_activity_method(AlertActivities.deliver, request, **DELIVER)
-                fact = WorkAlerted(at=self._now(), alert_id=alert_id, to_role=role,
-                                   told=tuple(Told(**s.model_dump()) for s in outcome.sent),
-                                   not_delivered="nobody who would be alerted could be reached" if outcome.nobody else None)
-            except ActivityError:
-                fact = WorkAlerted(at=self._now(), alert_id=alert_id, to_role=role, not_delivered="not sent after every retry")
+            fact = await work_alerts.tell(request, self._now)
             async with self._lock:
                 self.state = await workflow.execute_activity_method(
                     AuditActivities.record_action_alert, ActionAlert(ref=self.action.ref, fact=fact), **ACTIVITY)

@@ -17,17 +17,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.alert_activities import AlertActivities, AlertOutcome, AlertRequest
+    from activities.alert_activities import AlertActivities, AlertRequest
     from activities.case_activities import CaseActivities
     from activities.models import HolidayRequest
     from activities.process_activities import ContextRequest, ProcessActivities, ProcessBatch
     from domain.case.policy import YEARS_AHEAD
     from domain import provider_process as decider
     from domain.case.decide import recorded_as_decided
-    from domain.facts import Fact, Told, WorkAlerted
+    from domain.facts import Fact
     from domain.process_facts import ProcessDeadlineMissed, ProcessEscalated, ProcessStepRecorded
     from domain.provider_concerns import COMMISSIONER
     from domain.provider_process import (
@@ -41,7 +41,8 @@ with workflow.unsafe.imports_passed_through():
     )
 
 # the case workflow's: local activities retried on a timer, a rare idle wake-up, Rejected as the client sees it
-from workflows.concern import DELIVER, IDLE_WAKEUP, LOCAL, rejections  # noqa: E402
+from workflows import work_alerts  # noqa: E402
+from workflows.concern import IDLE_WAKEUP, LOCAL, rejections  # noqa: E402
 
 
 
@@ -180,13 +181,7 @@ class ProviderConcernProcessWorkflow:
                                    step_title=item.replace("_", " ").replace(":", ": "), reason="deadline missed", due=None,
                                    at=self._now(), kind="work", what="provider concern process",
                                    path=f"/commissioner/services/{self.state.service_id}")
-            try:
-                outcome: AlertOutcome = await workflow.execute_activity_method(AlertActivities.deliver, request, **DELIVER)
-                fact = WorkAlerted(at=self._now(), alert_id=alert_id, to_role=role,
-                                   told=tuple(Told(**s.model_dump()) for s in outcome.sent),
-                                   not_delivered="nobody who would be alerted could be reached" if outcome.nobody else None)
-            except ActivityError:
-                fact = WorkAlerted(at=self._now(), alert_id=alert_id, to_role=role, not_delivered="not sent after every retry")
+            fact = await work_alerts.tell(request, self._now)
             async with self._lock:
                 await self._record([fact])
 
