@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from casework.refusals import Refusal
 from encryption.payload_codec import CODEC_PATH
@@ -46,6 +46,10 @@ def install(app: FastAPI) -> None:
     from web.pages.render import STATIC, page
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:  # browsers ask for it at the root whatever the page says
+        return FileResponse(STATIC / "favicon.ico", media_type="image/x-icon")
     for module in (signin, password, home, raise_concern, case, case_actions, board, oversight, alerting):
         app.include_router(module.router, include_in_schema=False)
 

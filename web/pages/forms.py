@@ -16,7 +16,7 @@ from domain.policy import RecordField, Step
 from domain.seed_sentences import seed_quotes
 from domain.threshold.model import FactSpec, ThresholdProfile
 from projections.wording import humanise
-from web.pages.formats import from_london_input
+from web.pages.formats import LONDON, from_london_input
 
 FACTS_PREFIX = "facts."
 
@@ -62,6 +62,45 @@ def step_help(step: Step) -> dict[str, Any]:
 def threshold_questions(profile: ThresholdProfile, category: str) -> list[FormField]:
     cat = profile.category(category)
     return [from_fact(f) for f in cat.facts] if cat else []
+
+
+DATE_PARTS = ("day", "month", "year", "time")
+
+
+def joined_instants(form: Mapping[str, str]) -> dict[str, str]:
+    """The form with each date and time asked as its parts (NAME-day, -month, -year, -time: the
+    design system's date input and a 24-hour time) joined into NAME, as 'YYYY-MM-DDTHH:MM' in UK
+    time. Parts that do not make a date and time are joined as typed, so the case's check names
+    the problem; nothing typed leaves NAME empty."""
+    out = dict(form)
+    for key in list(out):
+        if not key.endswith("-day"):
+            continue
+        name = key[: -len("-day")]
+        day, month, year, time = (str(form.get(f"{name}-{p}", "") or "").strip() for p in DATE_PARTS)
+        if not any((day, month, year, time)):
+            out.setdefault(name, "")
+            continue
+        hours, _, minutes = time.replace(".", ":").partition(":")
+        if all(x.isdigit() for x in (day, month, year, hours)) and (minutes.isdigit() or not minutes) and len(year) == 4:
+            out[name] = f"{int(year):04d}-{int(month):02d}-{int(day):02d}T{int(hours):02d}:{int(minutes or 0):02d}"
+        else:
+            out[name] = f"{day}/{month}/{year} {time}".strip()
+    return out
+
+
+def date_parts(value: Any, form: Mapping[str, str], name: str) -> dict[str, str]:
+    """What a date and time's parts show: as typed (a refused form), else from its value."""
+    typed = {p: form.get(f"{name}-{p}") for p in DATE_PARTS}
+    if any(v is not None for v in typed.values()):
+        return {p: v or "" for p, v in typed.items()}
+    if not value:
+        return {}
+    try:
+        local = from_london_input(str(value)).astimezone(LONDON)
+    except ValueError:
+        return {}
+    return {"day": str(local.day), "month": str(local.month), "year": str(local.year), "time": f"{local:%H:%M}"}
 
 
 def _typed(kind: str, raw: str) -> Any:
@@ -123,6 +162,8 @@ def fill(fields: Iterable[FormField], form: Mapping[str, str], errors: Mapping[s
     out = []
     for f in fields:
         f.value = (_all(form, f.name) or f.value) if f.type == "choices" else form.get(f.name, f.value)
+        if f.type == "instant":
+            f.extra["parts"] = date_parts(f.value, form, f.name)
         f.error = errors.get(f.name)
         out.append(f)
     return out

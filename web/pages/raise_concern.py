@@ -23,6 +23,7 @@ from web.pages.signin import form_of, principal_of
 
 router = APIRouter()
 SERVICE_DETAILS = ("name", "provider", "client_group")
+DETAIL_WORDS = {"name": "name", "provider": "provider", "client_group": "client group"}
 CONCERN_FIELDS = ("identified_at", "service", "adult_at_risk", "alleged_source", "summary")
 
 
@@ -32,10 +33,17 @@ def _services(principal: Principal) -> list[str] | None:
     return None if services is None else sorted(services)
 
 
+def _identified(values: dict[str, str], errors: dict[str, str]) -> forms.FormField:
+    """When the concern was identified: the date input and a 24-hour time, as every date on the pages."""
+    return forms.fill([forms.FormField("identified_at", "When was the concern identified?", "instant", True,
+                                       help="It starts as now. Change it if the concern was identified earlier.")],
+                      values, errors)[0]
+
+
 def _concern_form(request: Request, principal: Principal, values: dict[str, str], errors: dict[str, str],
                   rest: list[str], status: int = 200) -> Response:
     return page(request, "raise.html", principal, status=status, values=values, errors=errors, rest=rest,
-                services=_services(principal), known=known_services(web(request)),
+                identified=_identified(values, errors), services=_services(principal), known=known_services(web(request)),
                 source_kinds=SOURCE_KINDS, reporter_kinds=REPORTER_KINDS,
                 form_key=values.get("form_key") or form_key())
 
@@ -53,15 +61,27 @@ def concern_data(form: dict[str, str], known: dict[str, dict[str, str]]) -> tupl
     problems: dict[str, str] = {}
     service_id = form.get("service", "").strip()
     details = {k: form.get(f"service_{k}", "").strip() or (known.get(service_id) or {}).get(k, "") for k in SERVICE_DETAILS}
-    try:
-        identified = forms.from_london_input(form.get("identified_at", "")).isoformat()
-    except ValueError:
-        identified = form.get("identified_at", "")
-        problems["identified_at"] = f"identified_at: {identified!r} is not a date and time"
-    missing = [k.replace("_", " ") for k in SERVICE_DETAILS if not details[k]]
-    if service_id and missing:
-        problems["service"] = (f"{service_id} is new to Safeguard: give its {', '.join(missing)} under "
-                               "'Service details'")
+    identified = form.get("identified_at", "").strip()
+    if not identified:
+        problems["identified_at"] = "Enter the date and time the concern was identified"
+    else:
+        try:
+            identified = forms.from_london_input(identified).isoformat()
+        except ValueError:
+            problems["identified_at"] = "Date the concern was identified must be a real date, and the time like 14:30"
+    missing = [DETAIL_WORDS[k] for k in SERVICE_DETAILS if not details[k]]
+    if not service_id:
+        problems["service"] = "Enter the service's id"
+    elif missing:
+        listed = " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
+        problems["service"] = f"This service is new to Safeguard: enter its {listed} under 'The service is new to Safeguard'"
+    # every question left empty is named at once, not one layer at a time
+    if not form.get("adult_at_risk", "").strip():
+        problems["adult_at_risk"] = "Enter the id of the adult at risk, like A-117"
+    if form.get("source_kind", "service_user") in ("", "service_user") and not form.get("alleged_source", "").strip():
+        problems["alleged_source"] = "Enter the id of the service user alleged to have caused the harm, like A-204"
+    if not form.get("summary", "").strip():
+        problems["summary"] = "Enter what happened"
     data = {"identified_at": identified, "service": {"id": service_id, **details},
             "adult_at_risk": {"id": form.get("adult_at_risk", "").strip()},
             "alleged_source": _source(form),
@@ -88,6 +108,13 @@ async def raise_form(request: Request) -> Response:
     return _concern_form(request, principal, {"identified_at": london_input(web(request).now())}, {}, [])
 
 
+@router.post("/concerns/new")
+async def raise_form_again(request: Request) -> Response:
+    """Back from checking the answers to change them: the form again, as it was filled."""
+    principal = await principal_of(request)
+    return _concern_form(request, principal, await form_of(request, principal), {}, [])
+
+
 @router.post("/concerns")
 async def raise_post(request: Request) -> Response:
     principal = await principal_of(request)
@@ -96,6 +123,10 @@ async def raise_post(request: Request) -> Response:
     data, problems = concern_data(form, await run_in_threadpool(known_services, ctx))
     if problems:
         return _concern_form(request, principal, form, problems, [], 422)
+    if form.get("confirm") != "yes":  # check your answers before anything is recorded
+        return page(request, "raise_check.html", principal, values=form, concern=data,
+                    service=(await run_in_threadpool(known_services, ctx)).get(data["service"]["id"], data["service"]),
+                    identified=forms.from_london_input(form["identified_at"]))
     try:
         outcome = await cases.raise_concern(ctx.ports, principal, cases.RaiseConcern(data),
                                             ctx.now().replace(microsecond=0))

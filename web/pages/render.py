@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -19,8 +20,11 @@ from web.pages import formats
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
-templates = Jinja2Templates(directory=HERE / "templates")
-env = templates.env
+# Safeguard's templates first, then the NHS design system's components (nhsuk-frontend-jinja), whose
+# macros need ChainableUndefined (they read nested parameters that may be missing).
+env = Environment(loader=ChoiceLoader([FileSystemLoader(HERE / "templates"), PackageLoader("nhsuk_frontend_jinja")]),
+                  undefined=ChainableUndefined, autoescape=True)
+templates = Jinja2Templates(env=env)
 
 
 def brief(value: Any, limit: int = 160) -> str:
@@ -60,6 +64,7 @@ def page(request: Request, template: str, principal: Principal | None, status: i
     context["notices"] = list(context.get("notices") or []) + request.session.pop("flash", [])
     return templates.TemplateResponse(request, template, {
         "principal": principal, "nav": nav(principal), "path": request.url.path,
+        "nav_items": [{"href": href, "text": label, "current": request.url.path == href} for href, label in nav(principal)],
         "csrf": request.session.get("csrf") if principal else None,
         "local_account": bool(principal and principal.session_id and request.session.get("local")),
         "idle_minutes": ctx.settings.session_idle_minutes, **context,

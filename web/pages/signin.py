@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from domain.access import Principal
 from web.identity import asking, check_csrf, same_site_path, sign_in, sign_out
+from web.pages.forms import joined_instants
 from web.pages.render import page
 from web.problems import Problem
 
@@ -38,7 +39,7 @@ class PostedForm(dict[str, str]):
 async def form_of(request: Request, principal: Principal) -> PostedForm:
     """A posted form, after its CSRF token is checked (refused 403, audited, otherwise)."""
     posted = await request.form()
-    values = {k: v for k, v in posted.items() if isinstance(v, str)}
+    values = joined_instants({k: v for k, v in posted.items() if isinstance(v, str)})
     lists = {k: vs for k in posted.keys() if len(vs := [v for v in posted.getlist(k) if isinstance(v, str)]) > 1}
     form = PostedForm(values, lists)
     await run_in_threadpool(check_csrf, request, principal, form.get("csrf_token"))
