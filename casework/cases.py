@@ -96,15 +96,21 @@ def _via(principal: Principal) -> dict[str, Any]:
 # ---- raising -------------------------------------------------------------------------------------------
 
 
-async def raise_concern(ports: Ports, principal: Principal, c: RaiseConcern, now: datetime) -> Outcome[CaseStatus]:
-    """Raise a concern: recorded once its workflow answers. The same concern raised again (same case
-    id; the same body, whose digest is its case id; or the same idempotency key, from which the case id
-    comes) is answered with the case and starts nothing; a key sent again with another concern is refused."""
+def check_concern(ports: Ports, principal: Principal, c: RaiseConcern, now: datetime) -> ConcernBody:
+    """A concern checked as raising it would, recording nothing: the principal may raise it there, and
+    every value is what it must be (a page asks this before its check-your-answers page)."""
     data, decision = raised_by(principal, c.concern) if isinstance(c.concern, dict) else (c.concern, None)
     if decision is not None:
         claimed = data.get("case_id") if isinstance(data.get("case_id"), str) else None
         allowed(ports, principal, decision, claimed, data["service"]["id"])
-    concern = validate(data, ConcernBody, "concern", ports.rules(now))
+    return validate(data, ConcernBody, "concern", ports.rules(now))
+
+
+async def raise_concern(ports: Ports, principal: Principal, c: RaiseConcern, now: datetime) -> Outcome[CaseStatus]:
+    """Raise a concern: recorded once its workflow answers. The same concern raised again (same case
+    id; the same body, whose digest is its case id; or the same idempotency key, from which the case id
+    comes) is answered with the case and starts nothing; a key sent again with another concern is refused."""
+    concern = check_concern(ports, principal, c, now)
     request = request_id(principal, c.key)
     named = concern.case_id is not None
     case_id = concern.case_id or (temporal.case_id_for_request(concern, request) if request else temporal.case_id_for(concern))

@@ -56,9 +56,11 @@ async def person(browser, site):
 
 async def raise_concern(page, base: str, adult: str = "A-117", source: str = "A-204") -> str:
     await page.goto(f"{base}/concerns/new")
-    await page.get_by_label("Adult at risk (id)").fill(adult)
-    await page.get_by_label("Their service user id, if they use the service").fill(source)
-    await page.get_by_label("What happened").fill(f"{source} blocked {adult} from the lounge")
+    await page.get_by_label("What is the id of the adult at risk?").fill(adult)
+    await page.get_by_label("What is their id?").fill(source)
+    await page.get_by_label("What happened?").fill(f"{source} blocked {adult} from the lounge")
+    await page.get_by_role("button", name="Continue").click()
+    await expect(page.get_by_role("heading", name="Check your answers before raising the concern")).to_be_visible()
     await page.get_by_role("button", name="Raise the concern").click()
     await page.wait_for_url(re.compile(r"/cases/SG-"))
     return page.url.rsplit("/", 1)[1]
@@ -186,14 +188,15 @@ async def test_a_bad_value_shows_its_error_next_to_the_field_and_records_nothing
     ssw = await person("SSW-8", width=375)
     # a name where an id belongs: refused with the explanation, next to the field
     await ssw.goto(f"{site.base}/concerns/new")
-    await ssw.get_by_label("Adult at risk (id)").fill("Jane Smith")
-    await ssw.get_by_label("Their service user id, if they use the service").fill("A-204")
-    await ssw.get_by_label("What happened").fill("A-204 shouted at the adult")
+    await ssw.get_by_label("What is the id of the adult at risk?").fill("Jane Smith")
+    await ssw.get_by_label("What is their id?").fill("A-204")
+    await ssw.get_by_label("What happened?").fill("A-204 shouted at the adult")
     before = site.events()
-    await ssw.get_by_role("button", name="Raise the concern").click()
+    await ssw.get_by_role("button", name="Continue").click()  # checked before the answers are shown back
     error = ssw.locator("#adult_at_risk-error")
     await expect(error).to_contain_text("never a name")
-    await expect(ssw.get_by_label("Adult at risk (id)")).to_have_attribute("aria-invalid", "true")
+    await expect(ssw.locator(".nhsuk-error-summary")).to_be_focused()  # the summary takes focus, linking to the field
+    await expect(ssw.locator(".nhsuk-error-summary a[href='#adult_at_risk']")).to_be_visible()
     await check_page(ssw, "raise a concern (error)")
 
     case_id = await raise_concern(ssw, site.base)

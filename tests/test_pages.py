@@ -401,3 +401,40 @@ async def test_a_missed_deadlines_escalation_is_not_offered_to_acknowledge_and_e
         "csrf_token": csrf(html), "behaviour_observed": "blocked the door", "initiated_by": "A-204", "presentation": "calm"})
     assert r.status_code == 303, r.text
     assert "when record concern was done" in (await tl.get(f"/cases/{case_id}")).text
+
+
+async def test_an_empty_raise_form_names_every_missing_answer_at_once_and_records_nothing(pages):
+    """Issue 21: an empty form flagged only the time and the service, the rest after a second try. Each
+    missing answer is now in the error summary, linked to its question, in the design system's words."""
+    c = await pages.as_user("SSW-91", Assignment("senior_support_worker", ELM))
+    html = (await c.get("/concerns/new")).text
+    before = pages.records.recorder.max_notification_id()
+    empty = {p: "" for p in ("identified_at-day", "identified_at-month", "identified_at-year", "identified_at-time")}
+    r = await c.post("/concerns", data={"csrf_token": csrf(html), "form_key": form_key(html, "/concerns"), **empty,
+                                        "service": "", "adult_at_risk": "", "alleged_source": "", "summary": ""})
+    assert r.status_code == 422
+    text = r.text.replace("&#39;", "'")
+    summary = text[text.index("nhsuk-error-summary"):text.index("</h1>")]
+    for message, href in (("Enter the date and time the concern was identified", "#f-identified_at-day"),
+                          ("Enter the service's id", "#service"),
+                          ("Enter the id of the adult at risk, like A-117", "#adult_at_risk"),
+                          ("Enter the id of the service user alleged to have caused the harm, like A-204", "#source_kind"),
+                          ("Enter what happened", "#summary")):
+        assert re.search(rf'href="{href}"\s*>\s*{re.escape(message)}', summary), message
+    assert pages.records.recorder.max_notification_id() == before  # nothing recorded
+
+
+async def test_raising_ends_on_a_check_your_answers_page_that_records_nothing_until_confirmed(pages):
+    c = await pages.as_user("SSW-92", Assignment("senior_support_worker", ELM))
+    html = (await c.get("/concerns/new")).text
+    answers = {"csrf_token": csrf(html), "form_key": form_key(html, "/concerns"), **identified_now(html), "service": ELM,
+               "adult_at_risk": "A-130", "alleged_source": "A-131", "summary": "A-131 pushed A-130 in the corridor"}
+    before = pages.records.recorder.max_notification_id()
+    check = await c.post("/concerns", data=answers)
+    assert check.status_code == 200 and "Check your answers before raising the concern" in check.text
+    assert "A-131 pushed A-130 in the corridor" in check.text and 'name="confirm" value="yes"' in check.text
+    assert pages.records.recorder.max_notification_id() == before  # nothing recorded until confirmed
+    back = await c.post("/concerns/new", data=answers)  # "Change your answers": the form as it was filled
+    assert back.status_code == 200 and 'value="A-130"' in back.text
+    done = await c.post("/concerns", data={**answers, "confirm": "yes"})
+    assert done.status_code == 303

@@ -28,7 +28,8 @@ ENTRY_FIELDS = ("user_id", "start", "end")
 
 def _summary(errors: dict[str, str], rest: list[str] | None = None) -> list[dict[str, str]]:
     """The error summary's lines: each field's problem linking to its field, then the rest."""
-    return [{"text": text, "href": f"#{name}"} for name, text in errors.items()] + \
+    dated = ("start", "end")  # a date and time: its first part (the day) takes the focus
+    return [{"text": text, "href": f"#{name}-day" if name in dated else f"#{name}"} for name, text in errors.items()] + \
         [{"text": text, "href": ""} for text in rest or []]
 
 

@@ -20,21 +20,24 @@ from domain.threshold import assess, load_profile, profile_names
 from domain.threshold.engine import ThresholdFactsError
 from web.identity import web
 from web.pages import forms
-from web.pages.formats import from_london_input, london
+from web.pages.formats import from_london_input, london, london_input
 from web.pages.render import env, flash, page, page_key
 from web.pages.signin import form_of, principal_of
 
 router = APIRouter()
 
 
-def _as_at(text: str | None, now) -> tuple[Any, str | None]:
-    """An `as at` picker's value (London time) as an instant, or the problem with it."""
+def _as_at(text: str | None, now, query: Any = None) -> tuple[Any, str | None]:
+    """An `as at` picker's value (London time, asked as its date parts and a time) as an instant, or
+    the problem with it."""
+    if query is not None:
+        text = forms.joined_instants(dict(query)).get("as_at") or text
     if not text:
         return None, None
     try:
         return parse_as_at(from_london_input(text).isoformat(), now, option="as at"), None
     except ValueError:
-        return None, f"as at: {text!r} is not a date and time"
+        return None, "Enter a real date and time, like 27 3 2026 and 14:30"
     except Invalid as e:
         return None, e.message
 
@@ -106,7 +109,8 @@ async def complete_action(request: Request, ref: str) -> Response:
 async def commissioner(request: Request, as_at: str = "") -> Response:
     principal = await principal_of(request)
     ctx = web(request)
-    instant, problem = _as_at(as_at, ctx.now())
+    instant, problem = _as_at(as_at, ctx.now(), request.query_params)
+    as_at = london_input(instant) if instant else as_at
     records = await run_in_threadpool(oversight.commissioner, ctx.ports, principal, instant)
     return page(request, "commissioner.html", principal, records=records, as_at=as_at, instant=instant,
                 as_at_error=problem)
@@ -116,7 +120,8 @@ async def commissioner(request: Request, as_at: str = "") -> Response:
 async def history(request: Request, service_id: str, as_at: str = "") -> Response:
     principal = await principal_of(request)
     ctx = web(request)
-    instant, problem = _as_at(as_at, ctx.now())
+    instant, problem = _as_at(as_at, ctx.now(), request.query_params)
+    as_at = london_input(instant) if instant else as_at
     found = await run_in_threadpool(oversight.history, ctx.ports, principal, service_id, None, instant)
     return page(request, "service_history.html", principal, service_id=service_id, history=found, as_at=as_at,
                 instant=instant, as_at_error=problem)

@@ -102,6 +102,16 @@ def _source(form: dict[str, str]) -> dict[str, str]:
     return {"kind": kind, **({"id": source_id} if source_id else {})}
 
 
+def _refused(request: Request, principal: Principal, form: dict[str, str], e: Refusal, ctx) -> Response:
+    """The form again, each problem next to its answer; nothing was recorded."""
+    if isinstance(e, NotYetRecorded):
+        return _concern_form(request, principal, form, {}, [e.explain(ctx.settings.store_name(), ctx.settings.task_queue)], 503)
+    if isinstance(e, NotPermitted):
+        return _concern_form(request, principal, form, {"service": e.message}, [], 403)
+    errors, rest = forms.errors_by_field(e.message, CONCERN_FIELDS, "concern: ")
+    return _concern_form(request, principal, form, errors, rest, 422)
+
+
 @router.get("/concerns/new")
 async def raise_form(request: Request) -> Response:
     principal = await principal_of(request)
@@ -123,20 +133,20 @@ async def raise_post(request: Request) -> Response:
     data, problems = concern_data(form, await run_in_threadpool(known_services, ctx))
     if problems:
         return _concern_form(request, principal, form, problems, [], 422)
-    if form.get("confirm") != "yes":  # check your answers before anything is recorded
+    if form.get("confirm") != "yes":  # check your answers before anything is recorded: checked first as raising would
+        try:
+            await run_in_threadpool(cases.check_concern, ctx.ports, principal, cases.RaiseConcern(data),
+                                    ctx.now().replace(microsecond=0))
+        except Refusal as e:
+            return _refused(request, principal, form, e, ctx)
         return page(request, "raise_check.html", principal, values=form, concern=data,
                     service=(await run_in_threadpool(known_services, ctx)).get(data["service"]["id"], data["service"]),
                     identified=forms.from_london_input(form["identified_at"]))
     try:
         outcome = await cases.raise_concern(ctx.ports, principal, cases.RaiseConcern(data),
                                             ctx.now().replace(microsecond=0))
-    except NotYetRecorded as e:
-        return _concern_form(request, principal, form, {}, [e.explain(ctx.settings.store_name(), ctx.settings.task_queue)], 503)
-    except NotPermitted as e:
-        return _concern_form(request, principal, form, {"service": e.message}, [], 403)
     except Refusal as e:
-        errors, rest = forms.errors_by_field(e.message, CONCERN_FIELDS, "concern: ")
-        return _concern_form(request, principal, form, errors, rest, 422)
+        return _refused(request, principal, form, e, ctx)
     case_id = outcome.value.case_id
     if outcome.replayed:
         flash(request, f"This concern was already raised as case {case_id} at {london(outcome.at)}: "

@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse
 
 from domain.access import Principal, keeps_a_rota, may_read_commissioning, may_read_governance, may_read_lists
 from projections.wording import shown
-from web.pages import formats
+from web.pages import formats, forms
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -33,7 +33,7 @@ def brief(value: Any, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-env.filters.update(brief=brief, london=formats.london, human=formats.humanise, duration=formats.duration,
+env.filters.update(brief=brief, date_parts=forms.date_parts, london=formats.london, human=formats.humanise, duration=formats.duration,
                    tojson_compact=lambda v: json.dumps(v, separators=(",", ":")))
 env.globals.update(joined=formats.joined, SOURCE_WORDS=formats.SOURCE_WORDS, REPORTER_WORDS=formats.REPORTER_WORDS)
 
