@@ -5,6 +5,7 @@ server with a worker and a SQLite store (the browser tests in tests/test_browser
 from __future__ import annotations
 
 import asyncio
+import html as html_
 import re
 import time
 from datetime import datetime, timedelta, timezone
@@ -165,7 +166,8 @@ async def settled(records, case_id: str) -> int:
 async def test_a_development_sent_twice_is_recorded_once_and_says_so(pages):
     c = await pages.as_user("SSW-20", Assignment("senior_support_worker", ELM))
     case_id = await raise_case(c)
-    html = (await c.get(f"/cases/{case_id}")).text
+    html = (await c.get(f"/cases/{case_id}/developments/new")).text  # its own page, linked from the case's
+    assert f'href="/cases/{case_id}/developments/new"' in (await c.get(f"/cases/{case_id}")).text
     data = {"csrf_token": csrf(html), "form_key": form_key(html, f"/cases/{case_id}/developments"),
             "kind": "new_incident", "summary": "A-204 shouted at A-117 at lunch"}
     first, second = await asyncio.gather(c.post(f"/cases/{case_id}/developments", data=data),
@@ -216,17 +218,17 @@ async def test_an_escalation_to_my_role_is_acknowledged_from_my_work_once(pages)
     assert [(a.fact.actor, a.fact.role) for a in acks] == [("DSL-22", "designated_safeguarding_lead")]
     # the case page read was audited, the chronology as at the raise shows only what was then recorded
     first = pages.records.stored_facts(case_id)[0].at.astimezone(timezone.utc)
-    then = (await dsl.get(f"/cases/{case_id}", params={"as_at": (first - timedelta(seconds=1)).astimezone(LONDON).strftime("%Y-%m-%dT%H:%M:%S")})).text
+    then = (await dsl.get(f"/cases/{case_id}/chronology", params={"as_at": (first - timedelta(seconds=1)).astimezone(LONDON).strftime("%Y-%m-%dT%H:%M:%S")})).text
     assert "Chronology as at" in then and "Nothing was recorded by then" in then
-    assert "ConcernRaised" in (await dsl.get(f"/cases/{case_id}", params={"as_at": first.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M:%S")})).text
+    assert "Concern raised by SSW-22 (senior support worker)" in (await dsl.get(f"/cases/{case_id}/chronology", params={"as_at": first.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M:%S")})).text
     assert any(a.action == "read" and a.user_id == "DSL-22" for a in pages.accounts.access_log(case_id=case_id))
     # the evidence pack is a button for those who may export it; care staff are told who may
     assert f'action="/api/v1/cases/{case_id}/evidence-pack"' in then and "Export the evidence pack" in then
     staff = (await ssw.get(f"/cases/{case_id}")).text
-    assert "evidence-pack" not in staff and "exporting the evidence pack of" in staff
-    # a local Temporal UI is linked on the pages' own host: the same site, so its codec calls carry the cookie
-    ui = f"http://testserver:8233/namespaces/default/workflows/{case_id}"
-    assert f'href="{ui}"' in staff
+    assert "evidence-pack" not in staff and "xporting the evidence pack of" in staff
+    # the Temporal UI is for an administrator (issue 22); until then it is linked for no one
+    dsl_page = (await dsl.get(f"/cases/{case_id}")).text
+    assert "evidence-pack" in dsl_page and not [p for p in (staff, dsl_page, then) if "Temporal" in p or ":8233" in p]
 
 
 async def test_governance_runs_an_audit_now_and_commissioners_read_service_rows(pages):
@@ -261,11 +263,11 @@ async def test_the_seriousness_assessment_asks_the_threshold_tool_and_files_its_
     ssw = await pages.as_user("SSW-25", Assignment("senior_support_worker", ELM))
     rm = await pages.as_user("RM-25", Assignment("registered_manager", ELM))
     case_id = await raise_case(ssw)
-    html = (await ssw.get(f"/cases/{case_id}")).text
+    html = (await ssw.get(f"/cases/{case_id}/steps/record_concern/1")).text
     assert "within fifteen minutes of identification" in html  # the seed sentence, quoted as the step's help
     await ssw.post(f"/cases/{case_id}/steps/record_concern/1", data={
         "csrf_token": csrf(html), "behaviour_observed": "blocked the door", "initiated_by": "A-204", "presentation": "calm"})
-    html = (await rm.get(f"/cases/{case_id}")).text
+    html = (await rm.get(f"/cases/{case_id}/steps/seriousness_assessment/1")).text
     assert 'id="threshold-tool"' in html and 'name="facts.impact"' in html
     questions = await rm.get("/threshold/questions", params={"profile": "sussex", "category": "physical"})
     assert 'name="facts.' in questions.text
@@ -279,8 +281,12 @@ async def test_the_seriousness_assessment_asks_the_threshold_tool_and_files_its_
         "fear_or_avoidance": "true", "category": "incidents_between_adults", "facts.impact": "significant",
         "facts.intentional_harm": "true"})
     assert r.status_code == 303, r.text
-    page = (await rm.get(f"/cases/{case_id}")).text
-    assert "Matched indicators" in page and "Rationale" in page
+    decided = next(f.fact.decision for f in pages.records.stored_facts(case_id) if f.type == "ThresholdDecisionFiled")
+    page = (await rm.get(f"/cases/{case_id}")).text  # the level as a tag in the case's summary
+    assert re.search(rf'Seriousness level</dt>.{{0,200}}nhsuk-tag--{ {"reportable": "red", "consultation": "orange", "non_reportable": "green"}[decided.level]}">'
+                     rf'{decided.level.replace("_", " ").capitalize()}<', page, re.S)
+    chronology_ = (await rm.get(f"/cases/{case_id}/chronology")).text  # the indicators and rationale, in full
+    assert "Indicators matched" in chronology_ and "Rationale" in chronology_ and decided.rationale in html_.unescape(chronology_)
     done = [f.fact for f in pages.records.stored_facts(case_id) if isinstance(f.fact, StepCompleted)]
     assert done[-1].record["facts"]["impact"] == "significant"
 

@@ -1,12 +1,13 @@
-"""What staff do on the case page: complete a step, record a development, add a note, acknowledge
+"""What staff do on a case's pages: complete a step, record a development, add a note, acknowledge
 an escalation. Each calls the same use case as the API (casework/cases.py), with the form's hidden
 key as its idempotency key: a form sent twice (a double click, a second tab) records once and says
-so. A refused form shows each problem next to its field, in the case's own words; a form left
-open while a colleague acted says who did what, and when."""
+so. A refused form shows its own page again, each problem next to its field and in the error
+summary; a form left open while a colleague acted says who did what, and when. Done, each goes
+back to the case's summary page with a message."""
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Optional
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
@@ -21,7 +22,8 @@ from domain.pathway import current_pathway
 from domain.threshold import load_profile
 from web.identity import web
 from web.pages import forms
-from web.pages.case import case_page
+from web.pages.case_records import ack_fields, escalation_page, record_page
+from web.pages.case_step import step_page
 from web.pages.formats import london
 from web.pages.render import flash, page_key
 from web.pages.signin import form_of, principal_of
@@ -30,20 +32,29 @@ from web.problems import Problem
 router = APIRouter()
 
 
-async def _sent(request: Request, principal: Principal, case_id: str, form_name: str | None, form: dict[str, str],
-                fields: list[str], prefix: str, send: Callable[[], Awaitable[Outcome[Any]]]) -> Outcome[Any] | Response:
-    """The use case's outcome, or the case page again saying why not: the store or a worker slow (503),
-    the form's problems by field (422)."""
+Again = Callable[..., Awaitable[Response]]  # the form's page again: (status_code, state=..., notices=...)
+
+
+async def _sent(request: Request, again: Again, form: dict[str, str], fields: list[str], prefix: str,
+                send: Callable[[], Awaitable[Outcome[Any]]]) -> Outcome[Any] | Response:
+    """The use case's outcome, or the form's page again saying why not: the store or a worker slow
+    (503), the form's problems by field (422)."""
     ctx = web(request)
     try:
         return await send()
     except NotYetRecorded as e:
-        return await case_page(request, principal, case_id, status_code=503, notices=[
+        return await again(503, state={"values": form}, notices=[
             {"text": e.explain(ctx.settings.store_name(), ctx.settings.task_queue), "kind": "problem"}])
     except Invalid as e:
         errors, rest = forms.errors_by_field(e.message, fields, prefix)
-        return await case_page(request, principal, case_id, status_code=422,
-                               form_state={form_name: {"values": form, "errors": errors, "rest": rest}})
+        return await again(422, state={"values": form, "errors": errors, "rest": rest})
+
+
+def _again(request: Request, principal: Principal, case_id: str, name: str) -> Again:
+    async def again(status_code: int, state: Optional[dict[str, Any]] = None,
+                    notices: Optional[list[dict[str, str]]] = None) -> Response:
+        return await record_page(request, principal, case_id, name, state, status_code, notices)
+    return again
 
 
 def _back(case_id: str) -> RedirectResponse:
@@ -72,15 +83,19 @@ async def complete(request: Request, case_id: str, step: str, occurrence: int) -
         profile = load_profile(ctx.settings.threshold_profile_for(service))
         questions = forms.threshold_questions(profile, form.get(threshold.category_field) or threshold.default_category)
     c = cases.CompleteStep(case_id, step, forms.record_from(form, fields, questions), occurrence, page_key(form))
+
+    async def again(status_code: int, state: Optional[dict[str, Any]] = None,
+                    notices: Optional[list[dict[str, str]]] = None) -> Response:
+        return await step_page(request, principal, case_id, step, occurrence, state, status_code, notices)
     try:
-        outcome = await _sent(request, principal, case_id, f"{step}#{occurrence}", form, [f.name for f in fields],
-                              f"record for {step}: ", lambda: cases.complete_step(ctx.ports, principal, c, ctx.now()))
+        outcome = await _sent(request, again, form, [f.name for f in fields], f"record for {step}: ",
+                              lambda: cases.complete_step(ctx.ports, principal, c, ctx.now()))
     except (AlreadyDone, NotOpen) as e:  # the page was left open while a colleague completed it
         done = _completed_by(await run_in_threadpool(cases.case_facts, ctx.ports, case_id), step, occurrence)
         text = e.message if done is None else (
             f"This step was completed by {done.actor} ({done.role.replace('_', ' ')}) at {london(done.at)}: "
-            "nothing more was recorded. The page below shows the case as it is now.")
-        return await case_page(request, principal, case_id, status_code=409, notices=[{"text": text, "kind": "problem"}])
+            "nothing more was recorded. The page below shows the step as it is now.")
+        return await again(409, notices=[{"text": text, "kind": "problem"}])
     if isinstance(outcome, Response):
         return outcome
     receipt = outcome.value
@@ -102,8 +117,8 @@ async def development(request: Request, case_id: str) -> Response:
     ctx = web(request)
     c = cases.RecordDevelopment(case_id, {"kind": form.get("kind", ""), "summary": form.get("summary", "").strip()},
                                 page_key(form))
-    outcome = await _sent(request, principal, case_id, "development", form, ["kind", "summary"], "development: ",
-                          lambda: cases.record_development(ctx.ports, principal, c, ctx.now()))
+    outcome = await _sent(request, _again(request, principal, case_id, "development"), form, ["kind", "summary"],
+                          "development: ", lambda: cases.record_development(ctx.ports, principal, c, ctx.now()))
     if isinstance(outcome, Response):
         return outcome
     if outcome.replayed:
@@ -120,7 +135,7 @@ async def note(request: Request, case_id: str) -> Response:
     form = await form_of(request, principal)
     ctx = web(request)
     c = cases.AddNote(case_id, form.get("text", "").strip(), page_key(form))
-    outcome = await _sent(request, principal, case_id, "note", form, ["text"], "note: ",
+    outcome = await _sent(request, _again(request, principal, case_id, "note"), form, ["text"], "note: ",
                           lambda: cases.add_note(ctx.ports, principal, c, ctx.now()))
     if isinstance(outcome, Response):
         return outcome
@@ -150,6 +165,10 @@ async def acknowledge(request: Request, case_id: str, escalation_id: str) -> Res
               else f"{escalation_id} is no longer outstanding: nothing was recorded.", "problem")
         return RedirectResponse(back, status_code=303)
     except Invalid:
+        if back != "/":  # sent from the escalation's own page: that page again, saying what to enter
+            error = "Enter what was done: acknowledging the escalation records what was done. Nothing was recorded."
+            return await escalation_page(request, principal, case_id, escalation_id, status_code=422, state={
+                "values": form, "errors": {ack_fields(escalation_id)[0].name: error}})
         flash(request, f"Enter what was done about {escalation_id}: acknowledging it records what was done. "
                        "Nothing was recorded.", "problem")
         return RedirectResponse(back, status_code=303)

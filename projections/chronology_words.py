@@ -1,0 +1,118 @@
+"""A chronology entry (projections/case_history.py `chronology`) in plain words, as the chronology
+page shows it: what happened, by whom; what was recorded, in full; and apart, for whoever checks
+the engine, its technical details (the fact's type, versions, tables, ids)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from domain.policy import Pathway
+from projections.wording import humanise, shown
+
+# what only the engine's checkers need: kept out of the entry's words, shown under "Technical details"
+TECHNICAL = ("case_id", "pathway", "pathway_version", "threshold_profile", "calendar", "holidays", "holiday_table",
+             "clock_from", "request_id", "channel", "os_user", "run_id", "stopped_run_id", "alert_id",
+             "escalation_id", "reference", "via", "rung", "next_escalation_due", "service_id", "policy", "cause",
+             "from_role", "development", "note", "failed_attempts")
+_DECISION_TECHNICAL = ("profile", "profile_version", "profile_digest", "category", "facts", "facts_from_prior",
+                       "prior", "applied_rules", "rag")
+
+
+def _role(role: str | None) -> str:
+    return humanise(role).lower()
+
+
+def _by(e: dict[str, Any]) -> str:
+    if not e.get("actor"):
+        return ""
+    return f" by {e['actor']}" + (f" ({_role(e['role'])})" if e.get("role") else "")
+
+
+def headline(e: dict[str, Any], title: Callable[[str | None], str]) -> str:
+    """What happened, in a sentence."""
+    d, step, kind = e["details"], title(e.get("step")), e["type"]
+    again = f" (time {e['occurrence']})" if (e.get("occurrence") or 1) > 1 else ""
+    words = {
+        "ConcernRaised": lambda: "Concern raised" + _by(e),
+        "ServiceHistoryAttached": lambda: "The service's earlier concerns were attached"
+                                          if d.get("history") else "The service had no earlier concern",
+        "StepOpened": lambda: f"{step}{again}: opened for the {_role(e.get('role'))}",
+        "StepCompleted": lambda: f"{step}{again}: done" + _by(e),
+        "DeadlineMissed": lambda: f"{step}{again}: its deadline was missed",
+        "StepWithdrawn": lambda: f"{step}{again}: no longer needed",
+        "Escalated": lambda: f"{step}{again}: escalated to the {_role(d.get('to_role'))}",
+        "EscalationAcknowledged": lambda: "Escalation acknowledged" + _by(e),
+        "DevelopmentRecorded": lambda: f"Development {d.get('development')} recorded" + _by(e),
+        "NoteAdded": lambda: f"Note {d.get('note')} added" + _by(e),
+        "ThresholdDecisionFiled": lambda: "Seriousness decided: " + humanise((d.get("decision") or {}).get("level")).lower(),
+        "ThresholdDecisionOverridden": lambda: "The seriousness level was overridden" + _by(e),
+        "CaseConcluded": lambda: "Case concluded" + _by(e),
+        "CaseClosed": lambda: "Case closed" + _by(e),
+        "CaseStopped": lambda: "The case stopped running: its deadlines were not kept until it was restarted",
+        "CaseRecovered": lambda: "The case was restarted" + _by(e),
+        "AlertPolicyAdopted": lambda: "Alert settings applied to the case",
+        "AlertRaised": lambda: f"Alerting the {_role(d.get('to_role'))}",
+        "DeadlineApproaching": lambda: f"{step}{again}: its deadline is near, alerting the {_role(d.get('to_role'))}",
+        "AlertDelayed": lambda: "An alert was delayed",
+        "AlertSent": lambda: f"{d.get('user_id')} was alerted by {'text message' if d.get('channel') == 'text' else 'email'}",
+        "AlertNotDelivered": lambda: "An alert reached nobody",
+    }
+    return words[kind]() if kind in words else "Recorded on the case"
+
+
+def said(e: dict[str, Any], instant: Callable[[str], str]) -> list[tuple[str, str]]:
+    """What the entry recorded, field by field, in full (nothing cut)."""
+    rows: list[tuple[str, str]] = []
+    for k, v in e["details"].items():
+        if k in TECHNICAL or v in (None, "", [], {}) or k in ("to_role", "user_id", "history"):
+            continue
+        if k == "record" and isinstance(v, dict):
+            rows += [(humanise(f), shown(x, instant)) for f, x in v.items() if x not in (None, "", [], {})]
+        elif k == "decision" and isinstance(v, dict):
+            rows.append(("Category", str(v.get("category_title", ""))))
+            if v.get("matched"):
+                rows.append(("Indicators matched", "; ".join(
+                    f"{m.get('indicator')} ({humanise(m.get('level')).lower()})" for m in v["matched"])))
+            rows += [(humanise(x), shown(v[x], instant)) for x in ("rationale", "urgent_escalation", "required_notifications",
+                                                                     "alternative_actions", "level_guidance")
+                     if v.get(x) not in (None, "", [], {})]
+        elif k == "deadline":
+            rows.append(("Time allowed", str(v)))
+        elif k == "on_time":
+            rows.append(("On time", "yes" if v else "no, after its deadline"))
+        else:
+            rows.append((humanise(k), shown(v, instant)))
+    if e.get("deadline") and e["type"] in ("StepOpened", "StepCompleted", "DeadlineMissed"):
+        met = {True: ", met", False: ", missed"}.get(e.get("deadline_met"), "")
+        rows.append(("Due", f"{instant(e['deadline'])}{met}"))
+    return rows
+
+
+def technical(e: dict[str, Any], instant: Callable[[str], str]) -> list[tuple[str, str]]:
+    """The engine's details of the entry: its fact type and number, when stored, versions, tables and ids."""
+    d = e["details"]
+    rows = [("Fact type", e["type"]), ("Number in the case's record", str(e["seq"])),
+            ("Stored at", instant(e["recorded_at"]))]
+    if e.get("step"):
+        rows.append(("Step id", f"{e['step']} #{e.get('occurrence') or 1}"))
+    for k in TECHNICAL:
+        v = d.get(k)
+        if v in (None, "", [], {}):
+            continue
+        if k == "holidays" and isinstance(v, dict):
+            v = f"{v.get('source')} ({v.get('first_year')} to {v.get('last_year')})"
+        rows.append((humanise(k), shown(v, instant)))
+    decision = d.get("decision")
+    if isinstance(decision, dict):
+        rows += [(f"Decision {humanise(k).lower()}", shown(decision[k], instant)) for k in _DECISION_TECHNICAL
+                 if decision.get(k) not in (None, "", [], {})]
+    return rows
+
+
+def worded(entries: list[dict[str, Any]], pathway: Pathway, instant: Callable[[str], str]) -> list[dict[str, Any]]:
+    """Each entry with its `headline`, `said` (the record in full) and `technical` rows."""
+    def title(step: str | None) -> str:
+        s = pathway.step(step) if step else None
+        return s.title if s else humanise(step)
+    return [{**e, "headline": headline(e, title), "said": said(e, instant), "technical": technical(e, instant)}
+            for e in entries]
