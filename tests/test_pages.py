@@ -256,7 +256,7 @@ async def test_the_threshold_tool_answers_level_indicators_and_notifications(pag
                                          "category": "incidents_between_adults", "facts.impact": "significant",
                                          "facts.intentional_harm": "true"})
     assert r.status_code == 200
-    assert "Matched indicators" in r.text and "Required notifications" in r.text and "Rationale" in r.text
+    assert "Matched indicators" in r.text and "Required notifications" in r.text and "Why" in r.text
 
 
 async def test_the_seriousness_assessment_asks_the_threshold_tool_and_files_its_decision(pages):
@@ -444,3 +444,13 @@ async def test_raising_ends_on_a_check_your_answers_page_that_records_nothing_un
     assert back.status_code == 200 and 'value="A-130"' in back.text
     done = await c.post("/concerns", data={**answers, "confirm": "yes"})
     assert done.status_code == 303
+
+
+async def test_a_step_s_source_is_named_as_people_know_it_and_its_passage_has_a_page(pages):
+    c = await pages.as_user("SSW-93", Assignment("senior_support_worker", ELM))
+    shown = await c.get("/sources/001/11")
+    assert shown.status_code == 200 and "Escalation pathway, phase 1, step 2" in shown.text
+    assert "The Team Leader completes an immediate peer-risk review within thirty minutes" in shown.text
+    assert not re.search(r"\d{3}_[0-9a-f]{8,}", shown.text)
+    assert (await c.get("/sources/001/2")).status_code == 404  # not a passage Safeguard cites
+    assert (await c.get("/sources/009/2")).status_code == 404

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from domain.policy import RecordField, Step
-from domain.seed_sentences import seed_quotes
+from domain.sources import step_passages
 from domain.threshold.model import FactSpec, ThresholdProfile
 from projections.wording import humanise
 from web.pages.formats import LONDON, from_london_input
@@ -55,8 +55,8 @@ def step_fields(step: Step) -> list[FormField]:
 
 def step_help(step: Step) -> dict[str, Any]:
     """What the step comes from, quoted as its help (each seed passage its citation names), with the citation."""
-    return {"citation": step.seed, "quotes": [{"seed": seed, "line": line, "text": text}
-                                              for seed, line, text in seed_quotes(step.seed)]}
+    return {"citation": step.seed, "quotes": [{"seed": p.code, "line": p.line, "text": p.text, "words": p.words,
+                                               "href": f"/sources/{p.code}/{p.line}"} for p in step_passages(step.seed)]}
 
 
 def threshold_questions(profile: ThresholdProfile, category: str) -> list[FormField]:

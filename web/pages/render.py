@@ -14,6 +14,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoad
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from domain.sources import plain_citations, source_words
 from domain.access import Principal, keeps_a_rota, may_read_commissioning, may_read_governance, may_read_lists
 from projections.wording import shown
 from web.pages import formats, forms
@@ -33,7 +34,7 @@ def brief(value: Any, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-env.filters.update(brief=brief, date_parts=forms.date_parts, london=formats.london, human=formats.humanise, duration=formats.duration,
+env.filters.update(brief=brief, date_parts=forms.date_parts, cited=plain_citations, source_words=source_words, london=formats.london, human=formats.humanise, duration=formats.duration,
                    tojson_compact=lambda v: json.dumps(v, separators=(",", ":")))
 env.globals.update(joined=formats.joined, SOURCE_WORDS=formats.SOURCE_WORDS, REPORTER_WORDS=formats.REPORTER_WORDS)
 
