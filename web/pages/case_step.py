@@ -45,7 +45,7 @@ def form_view(principal: Principal, service: str, s: Any, now: datetime, request
         profile = load_profile(ctx.settings.threshold_profile_for(service))
         categories = [(c.key, c.title) for c in profile.categories]
         category = values.get(threshold.category_field) or threshold.default_category
-        questions = forms.fill(forms.threshold_questions(profile, category), values, {})
+        questions = forms.fill(forms.threshold_questions(profile, category, forms.asked_by_the_record()), values, {})
     return {"can_complete": list(s.can_complete), "missed": s.missed, "may": bool(decision), "as_role": decision.role,
             "refusal": decision.reason, "fields": fields, "questions": questions, "categories": categories,
             "category": category, "profile": ctx.settings.threshold_profile_for(service), "rest": state.get("rest", []),

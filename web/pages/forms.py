@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from domain.pathway import current_pathway
 from domain.policy import RecordField, Step
 from domain.sources import step_passages
 from domain.threshold.model import FactSpec, ThresholdProfile
@@ -59,9 +60,18 @@ def step_help(step: Step) -> dict[str, Any]:
                                                "href": f"/sources/{p.code}/{p.line}"} for p in step_passages(step.seed)]}
 
 
-def threshold_questions(profile: ThresholdProfile, category: str) -> list[FormField]:
+def threshold_questions(profile: ThresholdProfile, category: str, asked: Iterable[str] = ()) -> list[FormField]:
+    """The chosen category's questions, less those the step's own record already asks (`asked`: the
+    facts the pathway takes from the record), so each thing is asked once."""
     cat = profile.category(category)
-    return [from_fact(f) for f in cat.facts] if cat else []
+    skip = set(asked)
+    return [from_fact(f) for f in cat.facts if f.name not in skip] if cat else []
+
+
+def asked_by_the_record() -> tuple[str, ...]:
+    """The threshold facts the assessing step's record answers (the pathway's facts_from_record)."""
+    threshold = current_pathway().threshold
+    return tuple(threshold.facts_from_record.values()) if threshold else ()
 
 
 DATE_PARTS = ("day", "month", "year", "time")

@@ -138,11 +138,13 @@ def _profile_and_category(profile: str, category: str):
 
 
 @router.get("/threshold/questions")
-async def questions(request: Request, profile: str = "", category: str = "") -> HTMLResponse:
-    """The tool's questions for a category (htmx swaps them into a form when the category changes)."""
+async def questions(request: Request, profile: str = "", category: str = "", step: str = "") -> HTMLResponse:
+    """The tool's questions for a category (htmx swaps them into a form when the category changes); on
+    the assessing step (`step=1`) less those its own record asks."""
     await principal_of(request)
     chosen, key = _profile_and_category(profile, category)
-    return HTMLResponse(env.get_template("questions.html").render(questions=forms.threshold_questions(chosen, key)))
+    asked = forms.asked_by_the_record() if step else ()
+    return HTMLResponse(env.get_template("questions.html").render(questions=forms.threshold_questions(chosen, key, asked)))
 
 
 @router.get("/threshold")
