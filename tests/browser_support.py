@@ -104,6 +104,6 @@ async def check_page(page, name: str) -> None:
 async def sign_in(page, base: str, user_id: str, password: str = PASSWORD) -> None:
     await page.goto(f"{base}/sign-in")
     await page.get_by_label("User id").fill(user_id)
-    await page.get_by_label("Password").fill(password)
+    await page.get_by_label("Password", exact=True).fill(password)
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_url(f"{base}/")

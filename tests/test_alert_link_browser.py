@@ -125,16 +125,18 @@ async def test_the_alert_link_leads_through_sign_in_to_the_escalation_acknowledg
         await page.wait_for_url(re.compile(r"/sign-in\?next="))
         await check_page(page, "sign in from an alert link")
         await page.get_by_label("User id").fill("DSL-2")
-        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_label("Password", exact=True).fill(PASSWORD)
         await page.get_by_role("button", name="Sign in").click()
         await page.wait_for_url(link)  # back on the case the alert named
         await expect(page.get_by_role("heading", level=1)).to_contain_text(case_id)
         escalation = next(f.fact for f in site.case_facts(case_id) if f.type == "Escalated")
+        await check_page(page, "case page from an alert link")
+        await page.locator(f"a[href='/cases/{case_id}/escalations/{escalation.escalation_id}']").click()  # its own page
         form = page.locator(f"form[action='/cases/{case_id}/escalations/{escalation.escalation_id}/acknowledge']")
         await expect(form).to_be_visible()
-        await check_page(page, "case page from an alert link")
+        await check_page(page, "escalation page")
         await form.locator("textarea[name='note']").fill(DONE)
-        await form.get_by_role("button", name=f"Acknowledge {escalation.escalation_id}").click()
+        await form.get_by_role("button", name="Acknowledge the escalation").click()
         await expect(page.get_by_role("status")).to_contain_text(f"{escalation.escalation_id} acknowledged.")
         # the lead's own pages for alerts, from the navigation: accessible as every page is
         await page.get_by_role("link", name="My alerts").click()

@@ -67,11 +67,20 @@ async def raise_concern(page, base: str, adult: str = "A-117", source: str = "A-
 
 
 def step(page, step_id: str):
-    return page.locator(f"article[id^='step-{step_id}-']")
+    """The step's own page (open it first: open_step)."""
+    return page.locator("main")
+
+
+async def open_step(page, step_id: str) -> None:
+    """From the case's task list, the step's own page (unless already on it)."""
+    if f"/steps/{step_id}/" not in page.url:
+        await page.locator(f".nhsuk-task-list a[href*='/steps/{step_id}/']").first.click()
+        await page.wait_for_url(re.compile(f"/steps/{step_id}/"))
 
 
 async def answer(page, step_id: str, fields: dict) -> None:
-    """Fill a step's generated form: text and choices by label, yes/no by the question's fieldset."""
+    """Fill a step's generated form on its own page: text and choices by label, yes/no by the question's fieldset."""
+    await open_step(page, step_id)
     form = step(page, step_id)
     for label, value in fields.items():
         if value is True or value is False:
@@ -79,6 +88,8 @@ async def answer(page, step_id: str, fields: dict) -> None:
         elif isinstance(value, list):  # ticked boxes, by each box's label
             for box in value:
                 await form.get_by_role("group", name=re.compile("^" + label)).get_by_label(box, exact=True).check()
+        elif await form.get_by_role("group", name=re.compile("^" + label)).count():  # a few choices: radios
+            await form.get_by_role("group", name=re.compile("^" + label)).locator(f"input[value='{value}']").check()
         elif await form.get_by_label(label, exact=False).first.evaluate("e => e.tagName") == "SELECT":
             await form.get_by_label(label, exact=False).first.select_option(value)
         else:
@@ -98,10 +109,12 @@ async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_
     await check_page(ssw, "raise a concern")
     case_id = await raise_concern(ssw, site.base)
     await expect(ssw.get_by_role("status")).to_contain_text(f"Concern raised as case {case_id}")
+    await check_page(ssw, "case page (raised)")
+    await open_step(ssw, "record_concern")
     record = step(ssw, "record_concern")
     # counting down within the 15-minute deadline, however long the machine took to get here
     await expect(record.locator(".countdown")).to_contain_text(re.compile(r"\b(1[0-5]|[0-9]) min \d+ s left"))
-    await check_page(ssw, "case page (raised)")
+    await check_page(ssw, "step page (record the concern)")
     await answer(ssw, "record_concern", {"Behaviour observed": "blocked the lounge door", "Initiated by": "A-204",
                                           "Presentation": "tearful"})
     await expect(ssw.get_by_role("status")).to_contain_text("Done: record the initial peer-to-peer concern, recorded")
@@ -135,11 +148,13 @@ async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_
                                                   "Action completion rate": "100", "Lessons": "seat changes noted",
                                                   "Risk outcome": "reduced"})
     await expect(qsl.get_by_role("status")).to_contain_text("recorded")
-    await expect(qsl.locator("dl.facts")).to_contain_text("Closed")
+    await expect(qsl.locator("#case-summary")).to_contain_text("Closed")
     await check_page(qsl, "case page (closed)")
+    await qsl.get_by_role("link", name="Read the chronology").click()
+    await check_page(qsl, "chronology")
     await qsl.emulate_media(media="print")  # what a manager prints for a strategy meeting
-    await expect(qsl.locator("header.top")).to_be_hidden()
-    await expect(qsl.get_by_role("table", name="Every fact recorded on case")).to_be_visible()
+    await expect(qsl.locator("header.nhsuk-header")).to_be_hidden()
+    await expect(qsl.locator("#chronology")).to_contain_text("Case closed by QSL-1")
     await qsl.screenshot(path=str(ARTEFACTS / "case-page-printed.png"), full_page=True)
 
     facts = site.case_facts(case_id)
@@ -177,10 +192,11 @@ async def test_outside_the_service_is_refused_and_a_wrong_role_sees_who_can(site
     # a team leader at the service may read the case but not record the concern: no form, who can is said
     tl = await person("TL-7")
     await tl.goto(f"{site.base}/cases/{case_id}")
+    await open_step(tl, "record_concern")
     record = step(tl, "record_concern")
     await expect(record.locator("form")).to_have_count(0)
     await expect(record.locator(".who-can")).to_contain_text("Only senior support worker at SVC-ELM can complete this step")
-    await check_page(tl, "case page (wrong role)")
+    await check_page(tl, "step page (wrong role)")
 
 
 async def test_a_bad_value_shows_its_error_next_to_the_field_and_records_nothing(site, person):
@@ -207,8 +223,12 @@ async def test_a_bad_value_shows_its_error_next_to_the_field_and_records_nothing
     await expect(field_error).to_contain_text("field 'initiated_by'")
     await expect(field_error).to_contain_text("never a name")
     assert await step(ssw, "record_concern").get_by_label("Behaviour observed").input_value() == "pushed past"
+    # the step's own page again, its error summary taking focus and linking to the field
+    assert "/steps/record_concern/1" in ssw.url
+    await expect(ssw.locator(".nhsuk-error-summary")).to_be_focused()
+    await expect(ssw.locator(".nhsuk-error-summary a[href='#f-initiated_by']")).to_be_visible()
     assert len(site.case_facts(case_id)) == facts
-    await check_page(ssw, "case page (field error)")
+    await check_page(ssw, "step page (field error)")
     assert before < site.events()  # the raise itself was recorded (the refusal before it was not)
 
 
@@ -217,7 +237,7 @@ async def test_a_second_tab_records_once_and_says_who_completed_the_step(site, p
     ssw = await person("SSW-9")
     case_id = await raise_concern(ssw, site.base)
     second = await ssw.context.new_page()
-    await second.goto(f"{site.base}/cases/{case_id}")
+    await second.goto(f"{site.base}/cases/{case_id}/steps/record_concern/1")  # the form open in a second tab
     fields = {"Behaviour observed": "blocked the door", "Initiated by": "A-204", "Presentation": "tearful"}
     await answer(ssw, "record_concern", fields)
     await expect(ssw.get_by_role("status")).to_contain_text("recorded")

@@ -93,7 +93,8 @@ async def test_a_note_from_the_case_page_and_in_the_evidence_pack(env, settings,
         pages = Pages(env, settings, records)
         c = await pages.as_user("SSW-77", Assignment("senior_support_worker", ELM))
         case_id = await raise_on_a_page(c)
-        html = (await c.get(f"/cases/{case_id}")).text
+        assert f'href="/cases/{case_id}/notes/new"' in (await c.get(f"/cases/{case_id}")).text
+        html = (await c.get(f"/cases/{case_id}/notes/new")).text  # the note's own page
         assert 'action="/cases/' + case_id + '/notes"' in html
         data = {"csrf_token": csrf(html), "form_key": form_key(html, f"/cases/{case_id}/notes"),
                 "text": "A-117 asked to move rooms"}
@@ -104,6 +105,7 @@ async def test_a_note_from_the_case_page_and_in_the_evidence_pack(env, settings,
         assert "Note 1 added." in page or "This note was already added (note 1" in page
         refused = await c.post(f"/cases/{case_id}/notes", data={**data, "form_key": "other", "text": ""})
         assert refused.status_code == 422 and "is empty or only spaces" in refused.text
+        assert "nhsuk-error-summary" in refused.text and "<h1 class=\"nhsuk-heading-l\">Add a note</h1>" in refused.text
         assert [n.text for n in notes(records, case_id)] == ["A-117 asked to move rooms"]
         pack = build_pack(records, open_documents(records), case_id, "test", datetime.now(timezone.utc))
         assert "A-117 asked to move rooms" in pack.model_dump_json()

@@ -23,10 +23,12 @@ async def pages(env, settings, records):
 async def test_a_data_protection_lead_sees_who_read_a_case_and_staff_do_not(pages):
     ssw = await pages.as_user("SSW-50", Assignment("senior_support_worker", ELM))
     case_id = await raise_case(ssw)
-    staff_view = (await ssw.get(f"/cases/{case_id}")).text
+    staff_view = (await ssw.get(f"/cases/{case_id}/chronology")).text
     assert "Who has read or changed this case" not in staff_view
+    assert "Who has read or changed this case" not in (await ssw.get(f"/cases/{case_id}")).text
     qsl = await pages.as_user("QSL-50", Assignment("quality_safeguarding_lead"))
-    page = (await qsl.get(f"/cases/{case_id}")).text
+    assert f'href="/cases/{case_id}/chronology#readers-h"' in (await qsl.get(f"/cases/{case_id}")).text
+    page = (await qsl.get(f"/cases/{case_id}/chronology")).text
     section = page[page.index("Who has read or changed this case"):]
     assert "SSW-50" in section and "Read" in section
     assert any(a.target == "access log" and a.user_id == "QSL-50" for a in pages.accounts.access_log(case_id=case_id))
