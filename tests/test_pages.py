@@ -112,6 +112,10 @@ class Pages:
         self.accounts.add_user(user_id, f"User {user_id}", PASSWORD, by="test")
         for a in assignments:
             self.accounts.grant(user_id, a, by="test")
+        return await self.sign_in(user_id)
+
+    async def sign_in(self, user_id: str) -> httpx.AsyncClient:
+        """A new browser signed in as an existing user."""
         c = httpx.AsyncClient(transport=self.transport, base_url="https://testserver", timeout=30)
         form = (await c.get("/sign-in")).text  # its token is this browser's own (login CSRF)
         token = re.search(r'name="login_csrf" value="([^"]+)"', form).group(1)
@@ -225,7 +229,7 @@ async def test_an_escalation_to_my_role_is_acknowledged_from_my_work_once(pages)
     # the evidence pack is a button for those who may export it; care staff are told who may
     assert f'action="/api/v1/cases/{case_id}/evidence-pack"' in then and "Export the evidence pack" in then
     staff = (await ssw.get(f"/cases/{case_id}")).text
-    assert "evidence-pack" not in staff and "xporting the evidence pack of" in staff
+    assert "evidence-pack" not in staff and "Only a designated safeguarding lead or nominated individual" in staff
     # the Temporal UI is for an administrator (issue 22); until then it is linked for no one
     dsl_page = (await dsl.get(f"/cases/{case_id}")).text
     assert "evidence-pack" in dsl_page and not [p for p in (staff, dsl_page, then) if "Temporal" in p or ":8233" in p]
@@ -462,3 +466,37 @@ async def test_a_step_s_source_is_named_as_people_know_it_and_its_passage_has_a_
     assert not re.search(r"\d{3}_[0-9a-f]{8,}", shown.text)
     assert (await c.get("/sources/001/2")).status_code == 404  # not a passage Safeguard cites
     assert (await c.get("/sources/009/2")).status_code == 404
+
+
+async def test_a_form_sent_after_the_session_ended_is_kept_and_given_back_once_after_signing_in(pages, settings):
+    """Issue 21 §5: on a shared PC the session ends while a step is being filled in. What was typed is
+    kept on the server (under the case's key), given back on the step's page once the same person has
+    signed in again, and recorded only when they send it."""
+    ssw = await pages.as_user("SSW-94", Assignment("senior_support_worker", ELM))
+    case_id = await raise_case(ssw)
+    step_page = f"/cases/{case_id}/steps/record_concern/1"
+    html = (await ssw.get(step_page)).text
+    typed = {"csrf_token": csrf(html), "form_key": form_key(html, step_page), "behaviour_observed": "A-204 blocked the door",
+             "initiated_by": "A-204", "presentation": "tearful"}
+    settings.session_idle_minutes = 0  # every request is now after the idle limit
+    try:
+        late = await ssw.post(step_page, data=typed, headers={"referer": f"https://testserver{step_page}"})
+    finally:
+        settings.session_idle_minutes = 30
+    assert late.status_code == 303 and "why=idle-kept" in late.headers["location"]
+    signed_out = (await ssw.get(late.headers["location"])).text
+    assert "What you typed has been kept: sign in again to carry on." in signed_out
+    assert not [f for f in pages.records.stored_facts(case_id) if f.type == "StepCompleted"]  # nothing recorded
+    stored = [doc for _, doc in pages.app.state.web.ports.documents.scan("form_drafts")]
+    assert stored and all("A-204 blocked the door" not in str(doc) for doc in stored)  # sealed under the case's key
+
+    other = await pages.as_user("SSW-95", Assignment("senior_support_worker", ELM))
+    assert "A-204 blocked the door" not in (await other.get(step_page)).text  # kept for the one who typed it
+
+    again = await pages.sign_in("SSW-94")
+    back = (await again.get(step_page)).text
+    assert "What you typed before your session ended has been kept" in back and "A-204 blocked the door" in back
+    assert "A-204 blocked the door" not in (await again.get(step_page)).text  # given back once
+    sent = await again.post(step_page, data={**typed, "csrf_token": csrf(back)})
+    assert sent.status_code == 303
+    assert [f for f in pages.records.stored_facts(case_id) if f.type == "StepCompleted"]

@@ -100,6 +100,8 @@ def _from_session(request: Request, ctx: WebContext) -> Principal | None:
         return None
     now = ctx.now().timestamp()
     idle = ctx.settings.session_idle_minutes * 60
+    if now - session.get("since", 0) > ctx.settings.session_max_hours * 3600 or seen is None or now - seen > idle:
+        request.state.ended_user = user_id  # a form sent now is kept for them (web/pages/drafts.py)
     if now - session.get("since", 0) > ctx.settings.session_max_hours * 3600:
         session.clear()
         raise Problem(401, f"your session ended: a session lasts {ctx.settings.session_max_hours} hours at most, "

@@ -18,6 +18,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from casework.refusals import Refusal
 from encryption.payload_codec import CODEC_PATH
 from web.context import API
+from web.pages import drafts
 from web.headers import security_headers
 from web.problems import FAULT, Problem, detail_of, status_of
 
@@ -64,6 +65,9 @@ def install(app: FastAPI) -> None:
             return await api_problem(request, e)
         if e.status == 401:  # a session that ended says why (by a code); never having signed in needs no reason
             code = next((c for c, start in SESSION_ENDINGS if e.detail.startswith(start)), None)
+            ended = getattr(request.state, "ended_user", None)
+            if code in ("idle", "limit") and ended and await drafts.keep(request, ended, _back_to(request)):
+                code += "-kept"  # what they typed waits for them on the form's page
             why = f"&why={code}" if code else ""
             return RedirectResponse(f"/sign-in?next={quote(_back_to(request))}{why}", status_code=303)
         if e.extra.get("change_password"):  # a password too easy to guess: nothing answers until it is changed

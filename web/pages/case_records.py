@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from domain.access import Principal, may_act_at, may_add_note
-from web.pages import forms
+from web.pages import drafts, forms
 from web.pages.case import escalation_list, read_case
 from web.pages.case_step import error_summary
 from web.pages.render import form_key, page
@@ -71,14 +71,20 @@ async def escalation_page(request: Request, principal: Principal, case_id: str, 
 
 @router.get("/cases/{case_id}/developments/new")
 async def new_development(request: Request, case_id: str) -> Response:
-    return await record_page(request, await principal_of(request), case_id, "development")
+    principal = await principal_of(request)
+    state, notices = await drafts.kept(request, principal, case_id)
+    return await record_page(request, principal, case_id, "development", state, notices=notices)
 
 
 @router.get("/cases/{case_id}/notes/new")
 async def new_note(request: Request, case_id: str) -> Response:
-    return await record_page(request, await principal_of(request), case_id, "note")
+    principal = await principal_of(request)
+    state, notices = await drafts.kept(request, principal, case_id)
+    return await record_page(request, principal, case_id, "note", state, notices=notices)
 
 
 @router.get("/cases/{case_id}/escalations/{escalation_id}")
 async def escalation(request: Request, case_id: str, escalation_id: str) -> Response:
-    return await escalation_page(request, await principal_of(request), case_id, escalation_id)
+    principal = await principal_of(request)
+    state, _ = await drafts.kept(request, principal, case_id)
+    return await escalation_page(request, principal, case_id, escalation_id, state)

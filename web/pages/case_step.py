@@ -17,7 +17,7 @@ from domain.threshold import load_profile
 from projections.case_tasks import tasks
 from projections.wording import humanise, shown
 from web.identity import web
-from web.pages import forms
+from web.pages import drafts, forms
 from web.pages.case import TASK_TAGS, read_case
 from web.pages.formats import countdown, london
 from web.pages.render import form_key, page
@@ -93,4 +93,5 @@ async def step_page(request: Request, principal: Principal, case_id: str, step: 
 @router.get("/cases/{case_id}/steps/{step}/{occurrence}")
 async def step(request: Request, case_id: str, step: str, occurrence: int) -> Response:
     principal = await principal_of(request)
-    return await step_page(request, principal, case_id, step, occurrence)
+    state, notices = await drafts.kept(request, principal, case_id)
+    return await step_page(request, principal, case_id, step, occurrence, state, notices=notices)

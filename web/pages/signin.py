@@ -53,7 +53,11 @@ def reasons(request: Request) -> dict[str, str]:
     return {"signed-out": "You are signed out.",
             "idle": f"Your session ended after {settings.session_idle_minutes} minutes without use: sign in again.",
             "limit": f"Your session ended: a session lasts {settings.session_max_hours} hours at most. Sign in again.",
-            "ended": "Your session has ended: sign in again."}
+            "ended": "Your session has ended: sign in again.",
+            "idle-kept": f"Your session ended after {settings.session_idle_minutes} minutes without use. What you "
+                         "typed has been kept: sign in again to carry on.",
+            "limit-kept": f"Your session ended: a session lasts {settings.session_max_hours} hours at most. What you "
+                          "typed has been kept: sign in again to carry on."}
 
 
 def _form(request: Request, **context) -> Response:
