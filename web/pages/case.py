@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from casework import case_reads
-from domain.access import Principal, may_acknowledge, may_act_at, may_add_note, may_export_case, may_reach
+from domain.access import EXPORTERS, INSPECTOR, Principal, may_acknowledge, may_act_at, may_add_note, may_export_case, may_reach
 from domain.pathway import current_pathway
 from projections.case_history import escalations as escalation_rows, escalations_ended
 from projections.case_tasks import alerted, not_yet_open, tasks
@@ -60,4 +60,4 @@ async def case(request: Request, case_id: str) -> Response:
                 may_develop=bool(may_act_at(principal, view.service, "recording a development")),
                 may_note=bool(may_add_note(principal, case_id, view.service, now)),
                 may_read_log=bool(may_reach(principal, "access_log")),
-                export=may_export_case(principal, case_id, view.service, now))
+                export=may_export_case(principal, case_id, view.service, now), exporters=sorted(EXPORTERS - {INSPECTOR}))
