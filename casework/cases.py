@@ -30,7 +30,8 @@ from domain.values import FILLER_WORDS
 from domain.records import RecordError, checked_values, validate_record
 from eventstore.events import Recorded
 from eventstore.keys import Erased
-from projections.case_history import escalations
+from projections.case_history import escalation_endings, escalations
+from projections.wording import uk_time
 
 
 @dataclass(frozen=True)
@@ -250,8 +251,13 @@ async def acknowledge_escalation(ports: Ports, principal: Principal, c: Acknowle
             raise AlreadyDone(f"{c.escalation_id} was already acknowledged at {esc['acknowledged_at']}",
                               acknowledged_at=esc["acknowledged_at"])
         if esc is not None and esc["cause"] != "trigger":  # the real reason first, not a missing note
-            raise NotOpen(f"{c.escalation_id} ends when its step, {esc['step'].replace('_', ' ')}, is done: "
-                          "there is nothing to acknowledge")
+            step = esc["step"].replace("_", " ")
+            if ended := escalation_endings(facts).get(c.escalation_id):  # the step was done (late): it ended then
+                raise NotOpen(f"{c.escalation_id} ended when its step, {step}, was "
+                              f"{'done late' if ended['how'] == 'done' else 'withdrawn'}, at {uk_time(ended['at'])}: "
+                              "no acknowledgement was needed after that, so there is nothing to acknowledge",
+                              ended_at=ended["at"])
+            raise NotOpen(f"{c.escalation_id} ends when its step, {step}, is done: there is nothing to acknowledge")
         check_says_what_was_done(c.note)
         ack = early or acknowledgement_as(role)
         client = await ports.temporal(worker=True)

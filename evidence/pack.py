@@ -33,7 +33,7 @@ from eventstore.keys import Erased
 from evidence.store import EvidenceError, streams
 from evidence.streams import check_stream
 from evidence.verify import verify
-from projections.case_history import chronology, escalations, step_occurrences
+from projections.case_history import chronology, escalation_endings, escalations, step_occurrences
 from projections.documents import Documents
 
 SCHEMA_VERSION = "1"
@@ -87,6 +87,10 @@ class Escalation(_Model):
     acknowledged_at: datetime | None
     acknowledged_by: Actor | None
     note: str | None
+    # a missed deadline's escalation ends when its step is done (late) or withdrawn: nobody acknowledges it
+    ended_at: datetime | None = Field(None, description="when its step was done late or withdrawn, ending it "
+                                      "(a missed deadline's escalation; a trigger's ends when acknowledged)")
+    ended_by: Literal["step done late", "step withdrawn"] | None = None
 
 
 class ThresholdDecision(_Model):
@@ -197,6 +201,12 @@ class EvidencePack(_Model):
     verification: Verification
 
 
+def _ending(ended: dict[str, str] | None) -> dict[str, Any]:
+    if ended is None:
+        return {}
+    return {"ended_at": ended["at"], "ended_by": "step done late" if ended["how"] == "done" else "step withdrawn"}
+
+
 def _result(row: dict[str, Any]) -> str:
     if row["withdrawn_at"]:
         return "withdrawn"
@@ -232,6 +242,7 @@ def build_pack(records: SafeguardingRecords, documents: Documents, case_id: str,
     closes = {s.id for s in current_pathway().steps if s.effect == "closes_case"}
     completed = [r for r in facts if isinstance(r.fact, StepCompleted)]
     acks = {r.fact.escalation_id: r.fact for r in facts if isinstance(r.fact, EscalationAcknowledged)}
+    endings = escalation_endings(facts)
     concluded = next((r.fact for r in facts if isinstance(r.fact, CaseConcluded)), None)
     closed = next((r.fact for r in facts if isinstance(r.fact, CaseClosed)), None)
     c = raised.concern
@@ -255,7 +266,8 @@ def build_pack(records: SafeguardingRecords, documents: Documents, case_id: str,
         escalations=[Escalation(**e, acknowledged_by=Actor(actor=acks[e["escalation_id"]].actor,
                                                            role=acks[e["escalation_id"]].role)
                                 if e["escalation_id"] in acks else None,
-                                note=acks[e["escalation_id"]].note if e["escalation_id"] in acks else None)
+                                note=acks[e["escalation_id"]].note if e["escalation_id"] in acks else None,
+                                **_ending(endings.get(e["escalation_id"])))
                      for e in escalations(facts)],
         threshold_decisions=[ThresholdDecision(at=r.at, **r.fact.decision.model_dump(
             mode="json", include={"level", "rag", "category", "matched", "rationale", "profile", "profile_version",

@@ -16,7 +16,7 @@ from jinja2 import Environment, select_autoescape
 
 from evidence.files import private_dir, write_private
 from evidence.pack import EvidencePack
-from projections.wording import shown
+from projections.wording import escalation_ended, shown
 
 _TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -81,7 +81,7 @@ th { background: #e6e6e6; } tr:nth-child(even) td { background: #f3f3f3; } .kv t
 <h2>Escalations</h2>
 {% if p.escalations %}<table><colgroup><col style="width:4%"><col style="width:14%"><col style="width:16%"><col style="width:24%"><col style="width:14%"><col style="width:14%"><col style="width:14%"></colgroup><thead><tr><th>Id</th><th>At</th><th>Step</th><th>Cause</th><th>From</th><th>To</th><th>Acknowledged</th></tr></thead><tbody>
 {% for e in p.escalations %}<tr><td>{{ e.escalation_id }}</td><td>{{ t(e.at) }}</td><td>{{ e.step }}</td><td>{{ e.cause }}: {{ e.reason }}</td>
-<td>{{ e.from_role }}</td><td>{{ e.to_role }}</td><td>{% if e.acknowledged_at %}{{ t(e.acknowledged_at) }} by {{ e.acknowledged_by.actor }} ({{ e.acknowledged_by.role }}){% if e.note %}: {{ e.note }}{% endif %}{% else %}not acknowledged{% endif %}</td></tr>
+<td>{{ e.from_role }}</td><td>{{ e.to_role }}</td><td>{% if e.acknowledged_at %}{{ t(e.acknowledged_at) }} by {{ e.acknowledged_by.actor }} ({{ e.acknowledged_by.role }}){% if e.note %}: {{ e.note }}{% endif %}{% elif e.ended_at %}{{ ended(e.step, "done" if e.ended_by == "step done late" else "withdrawn", t(e.ended_at)) }}{% elif e.cause != "trigger" %}open: it ends when its step is done{% else %}not acknowledged{% endif %}</td></tr>
 {% endfor %}</tbody></table>{% else %}<p>None.</p>{% endif %}
 
 <h2>Threshold decision</h2>
@@ -154,7 +154,7 @@ _ENV.filters["css"] = _css
 
 def html(pack: EvidencePack) -> str:
     as_at = pack.as_at.isoformat() if pack.as_at else f"{pack.generated_at.isoformat()} (all events)"
-    return _ENV.from_string(_TEMPLATE).render(p=pack, as_at=as_at, t=_t, brief=_brief)
+    return _ENV.from_string(_TEMPLATE).render(p=pack, as_at=as_at, t=_t, brief=_brief, ended=escalation_ended)
 
 
 @contextmanager

@@ -54,12 +54,19 @@ def escalations(facts: list[Recorded]) -> list[dict[str, Any]]:
     ]
 
 
-def escalations_ended(facts: list[Recorded]) -> dict[str, str]:
-    """When each missed deadline's escalation ended: its step done or withdrawn (a trigger's ends
-    when acknowledged instead)."""
-    ended = {(r.fact.step, r.fact.occurrence): iso(r.at) for r in facts if isinstance(r.fact, (StepCompleted, StepWithdrawn))}
+def escalation_endings(facts: list[Recorded]) -> dict[str, dict[str, str]]:
+    """How each missed deadline's escalation ended: when, and whether its step was done (late, as
+    its deadline had been missed) or withdrawn. A trigger's ends when acknowledged instead."""
+    ended = {(r.fact.step, r.fact.occurrence): {"at": iso(r.at), "how": "done" if isinstance(r.fact, StepCompleted)
+                                                else "withdrawn"}
+             for r in facts if isinstance(r.fact, (StepCompleted, StepWithdrawn))}
     return {f.escalation_id: ended[(f.step, f.occurrence)] for f in (r.fact for r in facts)
             if isinstance(f, Escalated) and f.cause != "trigger" and (f.step, f.occurrence) in ended}
+
+
+def escalations_ended(facts: list[Recorded]) -> dict[str, str]:
+    """When each missed deadline's escalation ended (escalation_endings, the instant only)."""
+    return {k: v["at"] for k, v in escalation_endings(facts).items()}
 
 
 def chronology(facts: list[Recorded]) -> list[dict[str, Any]]:

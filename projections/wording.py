@@ -4,8 +4,11 @@ names humanised, yes/no for booleans, a record's fields as 'Name: value; ...'.""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any, Callable, Collection
+from zoneinfo import ZoneInfo
 
+_LONDON = ZoneInfo("Europe/London")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
 
 
@@ -28,3 +31,17 @@ def shown(value: Any, instant: Callable[[str], str] = str, leave_out: Collection
     if isinstance(value, (list, tuple)):
         return ", ".join(shown(v, instant, leave_out) for v in value)
     return str(value)
+
+
+def uk_time(value: datetime | str) -> str:
+    """'Tue 12 Jan 2027, 09:50 GMT' (BST in summer), as the pages say an instant."""
+    instant = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    local = instant.astimezone(_LONDON)
+    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {local.tzname()}"
+
+
+def escalation_ended(step: str, how: str, at: str) -> str:
+    """What became of a missed deadline's escalation once its step was done (necessarily late) or
+    withdrawn, `at` already in words: nobody acknowledged it, and nobody needed to."""
+    did = "done late" if how == "done" else "withdrawn"
+    return f"{humanise(step)} was {did} at {at}; no acknowledgement was needed after that."

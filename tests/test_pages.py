@@ -418,7 +418,7 @@ async def test_a_missed_deadlines_escalation_is_not_offered_to_acknowledge_and_e
     r = await ssw.post(f"/cases/{case_id}/steps/record_concern/1", data={
         "csrf_token": csrf(html), "behaviour_observed": "blocked the door", "initiated_by": "A-204", "presentation": "calm"})
     assert r.status_code == 303, r.text
-    assert "when record concern was done" in (await tl.get(f"/cases/{case_id}")).text
+    assert "when record concern was done late: no acknowledgement was needed after that" in (await tl.get(f"/cases/{case_id}")).text
 
 
 async def test_an_empty_raise_form_names_every_missing_answer_at_once_and_records_nothing(pages):

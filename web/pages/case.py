@@ -13,7 +13,7 @@ from starlette.responses import Response
 from casework import case_reads
 from domain.access import EXPORTERS, INSPECTOR, Principal, may_acknowledge, may_act_at, may_add_note, may_export_case, may_reach
 from domain.pathway import current_pathway
-from projections.case_history import escalations as escalation_rows, escalations_ended
+from projections.case_history import escalation_endings, escalations as escalation_rows
 from projections.case_tasks import alerted, not_yet_open, tasks
 from web.identity import web
 from web.pages.render import page
@@ -37,9 +37,10 @@ async def read_case(request: Request, principal: Principal, case_id: str, as_at:
 
 def escalation_list(principal: Principal, view: case_reads.CaseView) -> list[dict[str, Any]]:
     """Each escalation with when it ended and whether this principal may acknowledge it."""
-    rows, ended = escalation_rows(view.facts), escalations_ended(view.facts)
+    rows, ended = escalation_rows(view.facts), escalation_endings(view.facts)
     for e in rows:
-        e["ended_at"] = ended.get(e["escalation_id"])
+        e["ended_at"], e["ended_how"] = (ended[e["escalation_id"]]["at"], ended[e["escalation_id"]]["how"]) \
+            if e["escalation_id"] in ended else (None, None)
         e["may"] = bool(may_acknowledge(principal, view.service, e["escalation_id"], e["to_role"]))
         e["outstanding"] = e["cause"] == "trigger" and not e["acknowledged_at"] and not e["ended_at"]
     return rows
