@@ -149,3 +149,10 @@ async def test_the_chronology_shows_long_text_in_full_and_fact_names_only_in_tec
     assert "holidays " in "".join(details) and "holidays " not in outside  # the holiday table's version, folded away
     done = [f.fact for f in pages.records.stored_facts(case_id) if isinstance(f.fact, StepCompleted)]
     assert done and done[0].record["behaviour_observed"] == behaviour.strip()
+    # as it stood a minute before the concern was raised, asked as the date input's parts: nothing yet
+    before = (pages.records.stored_facts(case_id)[0].at - timedelta(minutes=1)).astimezone(LONDON)
+    parts = {"as_at-day": before.day, "as_at-month": before.month, "as_at-year": before.year, "as_at-time": f"{before:%H:%M}"}
+    then = (await ssw.get(f"/cases/{case_id}/chronology", params=parts)).text
+    assert "Chronology as at" in then and "Nothing was recorded by then" in then and long_note not in html_.unescape(then)
+    bad = await ssw.get(f"/cases/{case_id}/chronology", params={**parts, "as_at-day": "31", "as_at-month": "2"})
+    assert bad.status_code == 422 and 'href="#f-as_at-day"' in bad.text and "Enter a real date and time" in bad.text
