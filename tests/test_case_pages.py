@@ -46,6 +46,7 @@ async def test_the_task_list_shows_overdue_done_open_and_not_yet_open_steps(page
     await settled(pages.records, case_id)
     page = (await ssw.get(f"/cases/{case_id}")).text
     assert task_list(page) == {"record_concern/1": "Overdue"}
+    assert f'href="/cases/{case_id}/steps/record_concern/1"' in (await ssw.get("/")).text  # My work links to the step's page
     assert 'nhsuk-tag nhsuk-tag--red">Overdue<' in page  # in the summary and on the step
     assert re.search(r"Overdue</dt>.*?Record the initial peer-to-peer concern", page, re.S)
     assert "Steps not yet open (29)" in page and "Not yet open" in page
