@@ -638,8 +638,9 @@ PEER_TO_PEER = Pathway(
     # and advocacy, mutual harm and mediation, the lower-level route, notifications as steps, the
     # national categories (route decision, closure). 2026.12.2 (issue 19): the local authority's
     # decision and enquiry outcome, several types of risk, the collection's locations; informing the
-    # family or representative, the source's views, a reason for an intervention off the care plan
-    version="2026.12.2",
+    # family or representative, the source's views, a reason for an intervention off the care plan.
+    # 2026.12.3 (issue 21): the frequency of similar incidents answers the pair's count, not the source's
+    version="2026.12.3",
     source="001_83683b439f7bdd5b.txt",
     instants_from_identification=True,
     not_answers=FILLER_WORDS,
@@ -676,7 +677,9 @@ PEER_TO_PEER = Pathway(
         category_field=THRESHOLD_CATEGORY.name,
         default_category="incidents_between_adults",
         facts_from_record={
-            SIMILAR_INCIDENTS.name: "prior_incidents_same_source",
+            # similar incidents between these two adults (001 step 3: "between the adults"), which the store's
+            # same-pair count also finds: never as incidents with other adults, counted again (2026.12.3)
+            SIMILAR_INCIDENTS.name: "prior_incidents_between_pair",
             FEAR_OR_AVOIDANCE.name: "victim_fearful_or_adapting",
         },
         # 001 example 1 step 4: "whether external safeguarding threshold may already be met"

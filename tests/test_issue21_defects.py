@@ -9,6 +9,8 @@ import bootstrap
 from casework import cases
 from casework.refusals import NotOpen
 from domain.access import Assignment, Principal
+from domain.facts import ThresholdDecisionFiled
+from domain.threshold import PriorConcerns, load_profile
 from evidence.pack import build_pack
 from evidence.render import html
 from projections.registry import open_documents
@@ -51,3 +53,27 @@ def test_the_pack_says_a_late_steps_escalation_ended_rather_than_not_acknowledge
     assert "Record concern was done late at 2027-01-12T09:50:00Z; no acknowledgement was needed after that." in row
     e2 = next(r for r in html(pack).split("<tr>") if r.startswith("<td>E2</td>"))
     assert "DSL-7" in e2  # a trigger escalation acknowledged reads as before
+
+
+# ---- 2. the frequency of similar incidents, counted once ------------------------------------------
+
+
+def test_the_frequency_of_similar_incidents_is_not_counted_again_as_incidents_with_other_adults():
+    """Two similar incidents between A-117 and A-204, answered as the frequency and found by the
+    store as two earlier concerns between the pair: one count of two between the pair. Nothing
+    about the same alleged source with other adults, so neither of Sussex line 318's consultation
+    examples 'other similar incidents involving the same perpetrator' (002) is matched."""
+    case = PureCase(concern("2027-01-12T09:30:00+00:00", case_id="D21-2"),
+                    prior=lambda _: PriorConcerns(same_pair=2, same_service=2, source_note="the store"))
+    case.complete("record_concern")
+    case.complete("seriousness_assessment", frequency_of_similar_incidents=2, power_imbalance="some",
+                  fear_or_avoidance=False, facts={"impact": "none"})
+    d = next(f.decision for f in case.facts if isinstance(f, ThresholdDecisionFiled))
+    assert (d.facts["prior_incidents_between_pair"], d.facts["prior_incidents_same_source"]) == (2, 0)
+    perpetrator = [ind for ind in load_profile("sussex").category("incidents_between_adults").indicators
+                   if "incidents involving the" in ind.wording and "perpetrator" in ind.wording]
+    assert {(i.source.seed[:4], i.source.line) for i in perpetrator} == {("002_", 318)}  # the seed's two examples
+    assert not {m.id for m in d.matched} & {i.id for i in perpetrator}
+    several = next(m for m in d.matched if m.id.endswith("several_low_level_concerns"))
+    assert several.note == ("Several low-level concerns: 2 earlier concerns between the same two adults, counted from "
+                            "the event store [the store] (threshold 2).")  # once, and not also 'with other adults'

@@ -274,15 +274,15 @@ async def test_the_seriousness_assessment_asks_the_threshold_tool_and_files_its_
     html = (await rm.get(f"/cases/{case_id}/steps/seriousness_assessment/1")).text
     assert 'id="threshold-tool"' in html and 'name="facts.impact"' in html
     # each thing asked once (issue 21): what the step's record asks is not asked again by the tool
-    assert html.count('name="frequency_of_similar_incidents"') == 1 and 'name="facts.prior_incidents_same_source"' not in html
+    assert html.count('name="frequency_of_similar_incidents"') == 1 and 'name="facts.prior_incidents_between_pair"' not in html
     assert html.count('id="f-fear_or_avoidance"') == 1 and 'name="facts.victim_fearful_or_adapting"' not in html
     questions = await rm.get("/threshold/questions", params={"profile": "sussex", "category": "physical"})
     assert 'name="facts.' in questions.text
     on_the_step = await rm.get("/threshold/questions", params={"profile": "sussex", "category": "incidents_between_adults",
                                                                "step": "1"})
-    assert 'name="facts.impact"' in on_the_step.text and "facts.prior_incidents_same_source" not in on_the_step.text
+    assert 'name="facts.impact"' in on_the_step.text and "facts.prior_incidents_between_pair" not in on_the_step.text
     alone = await rm.get("/threshold/questions", params={"profile": "sussex", "category": "incidents_between_adults"})
-    assert "facts.prior_incidents_same_source" in alone.text  # the tool on its own page asks it
+    assert "facts.prior_incidents_between_pair" in alone.text  # the tool on its own page asks it
     bad = await rm.post(f"/cases/{case_id}/steps/seriousness_assessment/1", data={
         "csrf_token": csrf(html), "frequency_of_similar_incidents": "lots", "power_imbalance": "some",
         "fear_or_avoidance": "true", "category": "incidents_between_adults"})

@@ -36,7 +36,8 @@ async def test_assessment_files_a_traceable_decision(driver):
     assert d["profile_version"] == load_profile("sussex").version and d["rationale"]
     assert all(m["source"]["seed"].startswith("002_") for m in d["matched"])
     # the step's own fields answer facts the tool asks about
-    assert d["facts"]["prior_incidents_same_source"] == 2 and d["facts"]["victim_fearful_or_adapting"] is True
+    assert d["facts"]["prior_incidents_between_pair"] == 2 and d["facts"]["victim_fearful_or_adapting"] is True
+    assert d["facts"]["prior_incidents_same_source"] == 0  # the same incidents, not counted again with other adults
     assert (await case.status()).threshold_decision.level == "reportable"
 
 
