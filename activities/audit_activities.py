@@ -4,7 +4,7 @@ figures, and record the audit (once per kind and period). `run_audit` is the who
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import structlog
 from temporalio import activity
@@ -40,27 +40,31 @@ log = structlog.get_logger("safeguard.audits")
 def run_audit(records: SafeguardingRecords, request: AuditRequest, now: datetime | None = None,
               calendar: WorkingCalendar | None = None) -> AuditRecord:
     """Run the audit for the period ending at the start of `request.as_of` (the day it is requested,
-    London, if absent). `now` is when it is recorded; the request's own instant, if given, is its clock.
+    London, if absent), or at `request.until` (run now: the day's cases count). `now` is when it is recorded; the request's own instant, if given, is its clock.
     The actions it raises are recorded as tracked work, due by `calendar` (the provider's)."""
     now = now or datetime.now(timezone.utc).replace(microsecond=0)
     definition = audit_definition(request.kind)
     requested = request.requested_at or now
-    as_of: date = request.as_of or local_date(requested)
+    until = request.until
+    as_of: date = local_date(until) if until else request.as_of or local_date(requested)
+    if until and until > requested:
+        raise ValueError(f"until {until.isoformat()} is in the future: an audit run now ends its period when it is run")
     if as_of > local_date(requested):
         # recorded once means recorded for good: never audit a period that has not ended
         raise ValueError(f"as of {as_of.isoformat()} is in the future: its period ends at the start of that day")
-    stored = stored_audit(records, definition.kind, as_of)
+    stored = stored_audit(records, definition.kind, as_of, until)
     if stored is not None:
         log.info("audit already recorded", audit=definition.id, as_of=as_of.isoformat())
         raise_actions(records, stored, calendar)  # in case the run that recorded it stopped before this
         return stored
     feed = ProjectionFeed(records, registry.open_documents(records), [GovernanceFacts(), GovernanceActions()])
     feed.catch_up()
-    period = definition.period.bounds(as_of)
+    # run now: its last days up to the instant (today's cases count); else up to the start of as_of
+    period = (definition.period.bounds(as_of + timedelta(days=1))[0], until) if until else definition.period.bounds(as_of)
     figures = audit_figures(feed.documents, definition.kind, *period)
     actions = evaluate(definition, figures)
     carried = carried_actions(feed.documents, definition.kind, *period)
-    record = record_audit(records, definition, as_of, period, figures, actions, request.requested_by, now, carried)
+    record = record_audit(records, definition, as_of, period, figures, actions, request.requested_by, now, carried, until)
     raise_actions(records, record, calendar)
     log.info("audit recorded", audit=definition.id, as_of=as_of.isoformat(), actions=[a.action for a in record.actions])
     return record

@@ -23,7 +23,7 @@ from eventstore.audit import stored_audit
 @dataclass(frozen=True)
 class RunAudit:
     kind: str
-    as_of: date | None = None  # the date its period ends (default: today, London)
+    as_of: date | None = None  # the date its period ends (at its start); None: the period ends now
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,12 @@ async def run_audit(ports: Ports, principal: Principal, c: RunAudit, now: dateti
     allowed(ports, principal, may_read_governance(principal))
     try:
         audit_definition(c.kind)
+        # run now, its period ends now: the cases raised today count (not only those before midnight)
+        until = None if c.as_of else now.replace(microsecond=0)
         day = c.as_of or local_date(now)
-        new = stored_audit(ports.records, c.kind, day) is None
-        record = record_audit(ports.records, AuditRequest(kind=c.kind, as_of=day, requested_by=principal.user_id), now,
-                              ports.settings.calendar)
+        new = stored_audit(ports.records, c.kind, day, until) is None
+        record = record_audit(ports.records, AuditRequest(kind=c.kind, as_of=day, until=until,
+                                                          requested_by=principal.user_id), now, ports.settings.calendar)
     except ValueError as e:
         raise Invalid(str(e)) from None
     refs = raise_actions(ports.records, record, ports.settings.calendar)

@@ -13,7 +13,7 @@ from casework.inputs import parse_as_at, parse_date
 from cli import common, identity
 from cli.common import emit_json, say
 from cli.runtime import guarded, ports, use
-from domain.governance import KINDS, local_date
+from domain.governance import KINDS
 
 app = typer.Typer(help="Governance audits: weekly recognition, fortnightly protection, monthly learning.",
                   no_args_is_help=True)
@@ -22,12 +22,13 @@ app = typer.Typer(help="Governance audits: weekly recognition, fortnightly prote
 @app.command("run")
 def run(
     kind: str = typer.Argument(..., help=f"which audit: {' | '.join(KINDS)}"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="the date its period ends (ISO date; default today, London)"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="the date its period ends, at its start (ISO date; "
+                                        "default: the period ends now, so today's cases count)"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Run an audit now and record it; for a period already audited, show the stored record."""
     at = common.now()
-    day = guarded(lambda: parse_date(as_of)) if as_of else local_date(at)
+    day = guarded(lambda: parse_date(as_of)) if as_of else None  # None: the period ends now
     principal = guarded(lambda: identity.reading("audit run"))
     done = use(lambda: casework_governance.run_audit(ports(), principal, casework_governance.RunAudit(kind, day), at))
     record = done.record

@@ -354,6 +354,9 @@ class AuditRequest(Governance):
     requested_by: str = "on demand"
     # on the requester's clock (the workflow's, for a scheduled run): a period must have ended by then
     requested_at: datetime | None = None
+    # run now (issue 21): the period ends at this instant, not at the start of as_of, so the cases of
+    # the day it is run count; as_of is then that instant's day, and the period its last days to it
+    until: datetime | None = None
 
 
 class AuditResult(Governance):

@@ -4,7 +4,8 @@ An audit's stream id is derived from its kind and `as_of` date (the local date i
 ends), so running the same audit for the same period again finds the one already recorded: it
 is recorded once, and every later run returns the stored record unchanged. Audits are saved
 through the same `SafeguardingRecords` application as the cases, so they appear in its
-notification log beside the facts they counted.
+notification log beside the facts they counted. An audit run now (issue 21) ends its period at
+the instant it was asked for, so today's cases count: its id names that instant too.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from eventstore.application import SafeguardingRecords, Superseded
 AUDIT_NAMESPACE = uuid5(NAMESPACE_URL, "https://safeguard.invalid/governance-audit")
 
 
-def audit_id(kind: str, as_of: date) -> UUID:
+def audit_id(kind: str, as_of: date, until: datetime | None = None) -> UUID:
+    if until is not None:  # run now: a period ending at that instant, not at the start of as_of
+        return uuid5(AUDIT_NAMESPACE, f"{kind}:{as_of.isoformat()}:until:{until.isoformat()}")
     return uuid5(AUDIT_NAMESPACE, f"{kind}:{as_of.isoformat()}")
 
 
-def stored_audit(records: SafeguardingRecords, kind: str, as_of: date) -> AuditRecord | None:
-    stream = audit_id(kind, as_of)
+def stored_audit(records: SafeguardingRecords, kind: str, as_of: date, until: datetime | None = None) -> AuditRecord | None:
+    stream = audit_id(kind, as_of, until)
     found = records.stream(stream)
     return audit_record(stream, found[0].fact) if found else None
 
@@ -33,10 +36,10 @@ def stored_audit(records: SafeguardingRecords, kind: str, as_of: date) -> AuditR
 def record_audit(
     records: SafeguardingRecords, definition: AuditDefinition, as_of: date, period: tuple[datetime, datetime],
     figures: dict[str, Any], actions: list[RaisedAction], requested_by: str, recorded_at: datetime,
-    carried_actions: list[dict[str, Any]] | None = None,
+    carried_actions: list[dict[str, Any]] | None = None, until: datetime | None = None,
 ) -> AuditRecord:
     """Record the audit unless this period's is already stored; either way return the stored one."""
-    existing = stored_audit(records, definition.kind, as_of)
+    existing = stored_audit(records, definition.kind, as_of, until)
     if existing is not None:
         return existing
     fact = AuditCompleted(
@@ -47,10 +50,10 @@ def record_audit(
         carried_actions=carried_actions or [],
     )
     try:
-        records.append(audit_id(definition.kind, as_of), [fact], 1, label=f"the {definition.kind} audit of {as_of}")
+        records.append(audit_id(definition.kind, as_of, until), [fact], 1, label=f"the {definition.kind} audit of {as_of}")
     except Superseded:
         pass  # a concurrent run recorded this period first, and theirs is the record
-    stored = stored_audit(records, definition.kind, as_of)
+    stored = stored_audit(records, definition.kind, as_of, until)
     assert stored is not None
     return stored
 

@@ -3,10 +3,12 @@ test_issue21_defects_browser.py)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
+
 import pytest
 
 import bootstrap
-from casework import cases
+from casework import cases, governance
 from casework.refusals import NotOpen
 from domain.access import Assignment, Principal
 from domain.facts import ThresholdDecisionFiled
@@ -77,3 +79,32 @@ def test_the_frequency_of_similar_incidents_is_not_counted_again_as_incidents_wi
     several = next(m for m in d.matched if m.id.endswith("several_low_level_concerns"))
     assert several.note == ("Several low-level concerns: 2 earlier concerns between the same two adults, counted from "
                             "the event store [the store] (threshold 2).")  # once, and not also 'with other adults'
+
+
+# ---- 3. an audit run now counts today's cases -------------------------------------------------------
+
+
+async def test_an_audit_run_now_ends_its_period_now_so_todays_cases_count(records, settings):
+    """A concern recorded at 09:40 with too little on what was seen; the weekly audit run
+    at 11:00 the same day counts it (its period ended at 00:00 before, leaving the day out)."""
+    case = PureCase(concern("2027-01-12T09:30:00+00:00", case_id="D21-3"))
+    case.at("2027-01-12T09:40:00+00:00")
+    case.complete("record_concern", behaviour_observed="shouting")
+    records.record("D21-3", 1, case.facts)
+
+    async def no_temporal():
+        raise ConnectionError("no Temporal in this test")
+
+    ports = bootstrap.ports(settings, records, connect_with=no_temporal, within=None)
+    lead = Principal("QSL-1", "QSL-1", (Assignment("quality_safeguarding_lead", None),), "web")
+    eleven = datetime(2027, 1, 12, 11, 0, 0, 123, tzinfo=timezone.utc)
+    run = await governance.run_audit(ports, lead, governance.RunAudit("weekly"), eleven)
+    assert run.new and run.record.period_end == eleven.replace(microsecond=0)
+    assert run.record.period_start == datetime(2027, 1, 6, tzinfo=timezone.utc)  # the last seven days, today's included
+    assert run.record.figures["records_missing_targeting_detail"] == 1
+    assert run.record.figures["cases"]["missing_targeting_detail"] == {"D21-3": ["behaviour_observed under 3 words"]}
+    again = await governance.run_audit(ports, lead, governance.RunAudit("weekly"), eleven)
+    assert not again.new and again.record == run.record  # the same instant: the same record
+    dated = await governance.run_audit(ports, lead, governance.RunAudit("weekly", date(2027, 1, 12)), eleven)
+    assert dated.new and dated.record.period_end == datetime(2027, 1, 12, tzinfo=timezone.utc)  # as of a day: to its start
+    assert dated.record.figures["records_missing_targeting_detail"] == 0

@@ -52,7 +52,7 @@ def governance(principal: Reader, ports: PortsDep, now: Now, as_at: AsAt) -> JSO
              summary="Run an audit now and record it (a period already audited: the stored record)")
 async def run_governance_audit(kind: Annotated[str, Path(json_schema_extra={"enum": list(KINDS)})], principal: Writer,
                                ports: PortsDep, now: Now,
-                               as_of: Annotated[str | None, Query(description="the date its period ends (ISO date)",
+                               as_of: Annotated[str | None, Query(description="the date its period ends, at its start (ISO date); without it the period ends now",
                                                                   json_schema_extra={"format": "date"})] = None
                                ) -> JSONResponse:
     c = casework_governance.RunAudit(kind, parse_date(as_of, "as_of") if as_of is not None else None)
