@@ -135,6 +135,16 @@ def audit(ports: Ports, principal: Principal | None, action: str, allowed: bool,
         token_id=principal.token_id if principal else None)
 
 
+def audit_reads(ports: Ports, principal: Principal, lines: list[dict[str, Any]]) -> None:
+    """Several reads in the access log at once (each a dict of `audit`'s case_id, service, target): one write."""
+    if principal.operator:
+        return
+    ports.accounts.audit_lines([{
+        "user_id": principal.user_id, "action": "read", "what": principal.request or "", "allowed": True,
+        "address": principal.address, "channel": principal.channel, "token_id": principal.token_id,
+        **line} for line in lines])
+
+
 def allowed(ports: Ports, principal: Principal, decision: Decision, case_id: str | None = None,
             service: str | None = None) -> str | None:
     """The role to act as, or NotPermitted (audited) saying what is missing."""

@@ -52,6 +52,11 @@ DATA_PROTECTION: frozenset[str] = frozenset({QUALITY_LEAD, "operations_director"
 ROTA_KEEPERS: frozenset[str] = frozenset({"registered_manager", "designated_safeguarding_lead", QUALITY_LEAD,
                                           "operations_director", "nominated_individual"})
 
+# who may download the case list as a spreadsheet (CSV): a service's managers and safeguarding leads,
+# and those who answer for every service; each download keeps to the services they hold one of these at
+CASE_LIST_DOWNLOADERS: frozenset[str] = frozenset({"registered_manager", "designated_safeguarding_lead", QUALITY_LEAD,
+                                                   "operations_director", "nominated_individual"})
+
 Channel = Literal["api", "web", "cli"]
 
 
@@ -304,6 +309,50 @@ def may_read_lists(p: Principal) -> Decision:
     if any(a.role in STAFF_ROLES for a in p.assignments):
         return Decision(True)
     return Decision(False, f"the deadlines and dashboard need a staff role; you hold {_roles(p)}")
+
+
+@operator_trusted
+def may_list_cases(p: Principal, now: datetime) -> Decision:
+    """The case list: staff list their services' cases (organisation-wide staff every case); an
+    inspector lists only the cases of a current grant. Commissioners keep to service-level records."""
+    if any(a.role in STAFF_ROLES for a in p.assignments):
+        return Decision(True, role=p.acting_as())
+    if any(a.role == INSPECTOR and a.current(now) for a in p.assignments):
+        return Decision(True, role=INSPECTOR)
+    if any(a.role == INSPECTOR for a in p.assignments):
+        return Decision(False, "Your inspection access has ended, so you cannot see its cases any more. "
+                               "Ask the provider to renew it if the inspection goes on.")
+    return Decision(False, "The list of cases is for staff with a role at a service, and for inspectors. "
+                           "Commissioners see the commissioner records of each service instead.")
+
+
+def listed_cases(p: Principal, now: datetime) -> tuple[frozenset[str] | None, tuple[str, ...]]:
+    """What the case list holds for `p`: the services whose cases (None: every service), and the cases
+    an inspector's current grant names."""
+    granted = tuple(sorted({c for a in p.assignments if a.role == INSPECTOR and a.current(now) for c in a.cases}))
+    return (None if p.operator else p.services()), granted
+
+
+def open_work_roles(p: Principal) -> tuple[tuple[str | None, tuple[str, ...]], ...]:
+    """The staff roles `p` can complete steps in, by service (None: organisation-wide, every service)."""
+    return tuple(p._by_service.items())
+
+
+@operator_trusted
+def may_download_case_list(p: Principal) -> Decision:
+    """Downloading the case list (it leaves the system as a file): one of CASE_LIST_DOWNLOADERS."""
+    for a in p.assignments:
+        if a.role in CASE_LIST_DOWNLOADERS:
+            return Decision(True, role=a.role)
+    return Decision(False, "Only managers and safeguarding leads can download the list of cases: "
+                           f"{', '.join(r.replace('_', ' ') for r in sorted(CASE_LIST_DOWNLOADERS))}.")
+
+
+def downloadable_services(p: Principal) -> frozenset[str] | None:
+    """The services whose cases a download may hold: where `p` holds a downloader's role (None: every service)."""
+    if p.operator or any(a.role in CASE_LIST_DOWNLOADERS and a.service is None for a in p.assignments):
+        return None
+    return frozenset(a.service for a in p.assignments if a.role in CASE_LIST_DOWNLOADERS and a.service)
 
 
 @operator_trusted

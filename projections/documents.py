@@ -10,6 +10,10 @@ saved meanwhile is refused whole, and folded again from there, so no event count
 
 One interface, three homes: SQLite (default), PostgreSQL (by configuration), and memory (for
 "as at" queries computed from events up to an instant).
+
+A read model that lists (`projections/rows.py`: `Tabled`) is also kept as rows of its own tables,
+attached to the store by its feed: written with its documents, reset with them, and queried with
+`select` (keyset paging; SQLite and PostgreSQL only).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL, Identifier
+
+from projections.rows import Tabled
 
 Doc = dict[str, Any]
 Changes = dict[str, "Doc | None"]  # key -> new document, or None to delete
@@ -58,6 +64,13 @@ class Documents(ABC):
     def reset(self, view: str) -> None:
         """Forget the view and its position, atomically (a rebuild starts from zero)."""
 
+    def attach(self, model: Tabled) -> None:
+        """Keep `model`'s rows in its tables from now on (created if missing). Memory keeps none."""
+
+    def select(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        """Rows of attached tables: `sql` names each table as {name} and marks parameters with ?."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no tables")
+
 
 def _dump(doc: Doc) -> str:
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), default=str)
@@ -66,8 +79,66 @@ def _dump(doc: Doc) -> str:
 class _TrackedDocuments(Documents):
     """The position is the tracking recorder's: the last notification saved for the view."""
 
+    marker = "?"  # how the database marks a parameter
+
     def position(self, view: str) -> int:
         return self.max_tracking_id(view) or 0  # type: ignore[attr-defined]
+
+    @property
+    def _tabled(self) -> dict[str, Tabled]:
+        if "_tabled_models" not in self.__dict__:
+            self.__dict__["_tabled_models"] = {}
+        return self.__dict__["_tabled_models"]
+
+    def _table_name(self, name: str) -> str:
+        return name
+
+    def attach(self, model: Tabled) -> None:
+        if model.name in self._tabled:
+            return
+        statements = [s for t in model.tables for s in t.create(self._table_name(t.name))]
+        for attempt in (1, 2):
+            try:
+                with self.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
+                    for statement in statements:
+                        c.execute(statement)
+                break
+            except Exception:  # another process created them at the same moment: they exist now
+                if attempt == 2:
+                    raise
+        self._tabled[model.name] = model
+
+    def _sql(self, sql: str) -> str:
+        names = {t.name: self._table_name(t.name) for m in self._tabled.values() for t in m.tables}
+        return sql.format(**names).replace("?", self.marker)
+
+    def _write_rows(self, c: Any, view: str, changes: Changes) -> None:
+        """Inside the write's transaction: each changed document's rows replaced by its new ones."""
+        model = self._tabled.get(view)
+        if model is None or not changes:
+            return
+        keys = [(k,) for k in changes]
+        for t in model.tables:
+            c.executemany(self._sql(f"DELETE FROM {{{t.name}}} WHERE key = ?"), keys)
+        rows: dict[str, list[Any]] = {}
+        for key, doc in changes.items():
+            if doc is not None:
+                for table, made in model.rows(key, doc).items():
+                    rows.setdefault(table, []).extend(made)
+        for t in model.tables:
+            if rows.get(t.name):
+                marks = ", ".join("?" * len(t.columns))
+                c.executemany(self._sql(f"INSERT INTO {{{t.name}}} ({', '.join(t.columns)}) VALUES ({marks})"), rows[t.name])
+
+    def _reset_rows(self, c: Any, view: str) -> None:
+        model = self._tabled.get(view)
+        for t in model.tables if model else ():
+            c.execute(self._sql(f"DELETE FROM {{{t.name}}}"))
+
+    def select(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        with self.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
+            c.execute(self._sql(sql), params)
+            return [dict(row) for row in c.fetchall()]
 
 
 class SQLiteDocuments(SQLiteTrackingRecorder, _TrackedDocuments):
@@ -112,16 +183,23 @@ class SQLiteDocuments(SQLiteTrackingRecorder, _TrackedDocuments):
                     c.execute("DELETE FROM read_models WHERE view=? AND key=?", [view, key])
                 else:
                     c.execute("INSERT OR REPLACE INTO read_models (view, key, doc) VALUES (?, ?, ?)", [view, key, _dump(doc)])
+            self._write_rows(c, view, changes)
             if tracking is not None and not following:
                 self._insert_tracking(c, tracking)
 
     def reset(self, view: str) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.execute("DELETE FROM read_models WHERE view=?", [view])
+            self._reset_rows(c, view)
             c.execute("DELETE FROM tracking WHERE application_name=?", [view])
 
 
 class PostgresDocuments(PostgresTrackingRecorder, _TrackedDocuments):
+    marker = "%s"
+
+    def _table_name(self, name: str) -> str:
+        return f'"{self.datastore.schema}".{name}'
+
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.sql_create_statements.append(SQL(
@@ -166,12 +244,14 @@ class PostgresDocuments(PostgresTrackingRecorder, _TrackedDocuments):
                 c.executemany(
                     f"INSERT INTO {self._table} (view, key, doc) VALUES (%s, %s, %s::jsonb) "
                     "ON CONFLICT (view, key) DO UPDATE SET doc = EXCLUDED.doc", upserts)
+            self._write_rows(c, view, changes)
             if tracking is not None and not following:
                 self._insert_tracking(c, tracking)
 
     def reset(self, view: str) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.execute(f"DELETE FROM {self._table} WHERE view=%s", [view])
+            self._reset_rows(c, view)
             c.execute(f'DELETE FROM "{self.datastore.schema}".{self.tracking_table_name} WHERE application_name=%s', [view])
 
 

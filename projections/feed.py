@@ -23,6 +23,7 @@ from eventstore.application import SafeguardingRecords
 from eventstore.keys import Erased
 from eventstore.events import Recorded
 from projections.documents import Doc, Documents, Following, MemoryDocuments
+from projections.rows import Tabled
 
 log = structlog.get_logger("safeguard.projections")
 Progress = Callable[[str, int, int], None]  # (view, position reached, last position)
@@ -81,6 +82,9 @@ class ProjectionFeed:
     def __init__(self, records: SafeguardingRecords, documents: Documents, models: Sequence[ReadModel],
                  batch_size: int = 1000) -> None:
         self.records, self.documents, self.models, self.batch_size = records, documents, list(models), batch_size
+        for model in self.models:  # a listing model's rows are written with its documents (projections/rows.py)
+            if isinstance(model, Tabled):
+                documents.attach(model)
         self._folding = {m.name: threading.Lock() for m in self.models}
         self._read: dict[int, list[Recorded]] = {}  # the last batches read, by where they start
         self._reading = threading.Lock()

@@ -6,6 +6,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.postgres import PostgresFactory
 
 from eventstore.application import SafeguardingRecords
+from projections.case_list import CaseList
 from projections.commissioner import CommissionerRecords
 from projections.concern_index import ConcernIndex
 from projections.dashboard import LiveCases
@@ -18,7 +19,7 @@ from projections.provider_processes import ProviderProcesses
 
 def read_models() -> list[ReadModel]:
     return [LiveCases(), CommissionerRecords(), GovernanceFacts(), GovernanceAudits(), ConcernIndex(), NationalReturnCases(),
-            ProviderProcesses()]
+            ProviderProcesses(), CaseList()]
 
 
 def open_documents(records: SafeguardingRecords) -> Documents:
