@@ -34,12 +34,15 @@ from domain.facts import (
     ThresholdDecisionFiled,
 )
 from domain.pathway import LIVE_CASE_OVERSIGHT, OVERSIGHT_RISK_FLAGS, counts_working_time
+from domain.policy import Cadence
 from eventstore.events import Recorded
 from projections.documents import Doc, Documents
 from projections.feed import ReadModel
 from projections.jsonable import iso
 
 OVERSIGHT_STEP = LIVE_CASE_OVERSIGHT.id
+# on a cadence, the next oversight opens when the one before falls due, done or not (domain/policy.py)
+OVERSIGHT_ON_CADENCE = isinstance(LIVE_CASE_OVERSIGHT.repeat, Cadence)
 ACKNOWLEDGED_KEPT = 5  # a case keeps its last few escalations acknowledged (who, when), for the board
 
 
@@ -70,6 +73,8 @@ class LiveCases(ReadModel):
             case StepOpened():
                 steps[_key(f)] = {"step": f.step, "occurrence": f.occurrence, "role": f.role, "due": iso(f.due),
                                   "deadline": f.deadline, "missed": False, "escalated_to": []}
+                if f.step == OVERSIGHT_STEP and f.due and OVERSIGHT_ON_CADENCE:
+                    case["oversight_opens"] = iso(f.due)  # the next one's opening, once this one is done early
             case StepCompleted() | StepWithdrawn():
                 key = _key(f)
                 steps.pop(key, None)
@@ -176,7 +181,9 @@ def dashboard(documents: Documents, now: datetime, calendar: WorkingCalendar) ->
                                               key=lambda x: x["at"]),
             "escalations_acknowledged": sorted((escalation_row(k, e) for k, e in (case.get("acknowledged") or {}).items()),
                                                key=lambda x: x["acknowledged"]["at"]),
-            "live_case_oversight": {"next_due": oversight_due, "last": case["oversight"]},
+            # none open (the last done before it fell due): when the next opens, not that none is due
+            "live_case_oversight": {"next_due": oversight_due, "last": case["oversight"],
+                                    "next_opens": None if oversight_due else case.get("oversight_opens")},
             "open_risk_beyond_timescale": bool(overdue) or bool(flags) or bool(case.get("stopped")),
             "stopped": case.get("stopped"),
         })

@@ -4,6 +4,7 @@ test_issue21_defects_browser.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from types import SimpleNamespace
 
 import pytest
 
@@ -15,10 +16,16 @@ from domain.facts import ThresholdDecisionFiled
 from domain.threshold import PriorConcerns, load_profile
 from evidence.pack import build_pack
 from evidence.render import html
+from projections.dashboard import LiveCases, dashboard
+from projections.feed import ProjectionFeed
 from projections.registry import open_documents
 from tests.conftest import concern
 from tests.pure_case import PureCase
 from tests.test_evidence_pack import GENERATED, closed_case
+from web.pages.board import shown
+from web.pages.formats import london
+from web.pages.live import board
+from web.pages.render import env
 
 
 # ---- 1. an escalation whose step was done late ------------------------------------------------------
@@ -108,3 +115,32 @@ async def test_an_audit_run_now_ends_its_period_now_so_todays_cases_count(record
     dated = await governance.run_audit(ports, lead, governance.RunAudit("weekly", date(2027, 1, 12)), eleven)
     assert dated.new and dated.record.period_end == datetime(2027, 1, 12, tzinfo=timezone.utc)  # as of a day: to its start
     assert dated.record.figures["records_missing_targeting_detail"] == 0
+
+
+# ---- 4. the board, for a live case whose next oversight is not open yet -------------------------------
+
+
+def test_the_board_says_when_the_next_oversight_opens_rather_than_that_none_is_due(records, settings):
+    """The 72-hourly oversight done early: no occurrence is open until the last one falls due, when
+    the next opens (a cadence). The board says so, not 'No live-case oversight is due'."""
+    case = PureCase(concern("2027-01-12T09:30:00+00:00", case_id="D21-4"))
+    case.at("2027-01-12T09:40:00+00:00")
+    case.complete("record_concern")  # the first oversight opens, due 72 hours on
+    due = next(o.due for o in case.state.open_steps if o.step == "live_case_oversight")
+    case.at("2027-01-12T10:00:00+00:00")
+    case.complete("live_case_oversight", role="operations_director", actor="OD-1")
+    assert not any(o.step == "live_case_oversight" for o in case.state.open_steps)
+    records.record("D21-4", 1, case.facts)
+    now = datetime(2027, 1, 12, 10, 5, tzinfo=timezone.utc)
+    documents = open_documents(records)
+    ProjectionFeed(records, documents, [LiveCases()]).catch_up()
+    view = dashboard(documents, now, settings.calendar)
+    (live,) = view["live_cases"]
+    assert live["live_case_oversight"]["next_due"] is None
+    assert live["live_case_oversight"]["next_opens"] == due.isoformat().replace("+00:00", "Z")
+    od = Principal("OD-1", "OD-1", (Assignment("operations_director", None),), "web")
+    data = board(od, {**view, "escalations": {}}, now, SimpleNamespace(settings=settings))
+    html = " ".join(env.get_template("board_live.html").render(b={**data, "on_call": None}, now=now).split())
+    assert "No live-case oversight is due" not in html
+    assert f"D21-4</a> (SVC-ELM): next oversight opens on {london(due)}" in html  # Fri 15 Jan 2027, 09:40 GMT
+    assert shown(data) == {"D21-4": "SVC-ELM"}  # a case the board shows: its read is audited

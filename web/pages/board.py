@@ -43,7 +43,7 @@ async def _still_signed_in(request: Request, last_used: float | None) -> Princip
 def shown(data: dict) -> dict[str, str]:
     """The cases a rendered board puts in front of its reader: case id -> service."""
     rows = [*data["stopped"], *data["deadlines"], *data["escalations"], *data["acknowledged"], *data["oversight"],
-            *data["risks"]]
+            *data["oversight_later"], *data["risks"]]
     return {r["case_id"]: r["service_id"] for r in rows}
 
 

@@ -157,6 +157,10 @@ def board(principal: Principal, view: dict[str, Any], now: datetime, ctx: WebCon
                   "countdown": countdown("live_case_oversight", c["live_case_oversight"]["next_due"], now,
                                          ctx.settings.calendar),
                   "last": c["live_case_oversight"]["last"]} for c in due_oversight[:rows]]
+    # a live case whose last oversight was done before it fell due: the next is not open yet
+    later = sorted(({"case_id": c["case_id"], "service_id": c["service"]["id"], "opens": opens,
+                     "last": c["live_case_oversight"]["last"]}
+                    for c in cases if (opens := c["live_case_oversight"].get("next_opens"))), key=lambda o: o["opens"])
     risks = []
     for c in cases:
         flags = (c["live_case_oversight"]["last"] or {}).get("flags", [])
@@ -170,7 +174,7 @@ def board(principal: Principal, view: dict[str, Any], now: datetime, ctx: WebCon
     return {"stopped": stopped, "deadlines": deadlines, "deadlines_total": len(chosen), "escalations": escalations[:rows],
             "escalations_total": len(escalations), "acknowledged": done[:rows], "acknowledged_total": len(done),
             "service_names": {c["service"]["id"]: c["service"]["name"] for c in cases},
-            "oversight": oversight, "oversight_total": len(due_oversight),
+            "oversight": oversight, "oversight_total": len(due_oversight), "oversight_later": later[:rows],
             "risks": risks[:rows], "risks_total": len(risks), "cases": len(cases), "services": all_services,
             "rows": rows}
 
