@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from domain.policy import Pathway
+from domain.sources import plain_citations
 from projections.wording import humanise, shown
 
 # what only the engine's checkers need: kept out of the entry's words, shown under "Technical details"
@@ -85,7 +86,7 @@ def said(e: dict[str, Any], instant: Callable[[str], str]) -> list[tuple[str, st
     if e.get("deadline") and e["type"] in ("StepOpened", "StepCompleted", "DeadlineMissed"):
         met = {True: ", met", False: ", missed"}.get(e.get("deadline_met"), "")
         rows.append(("Due", f"{instant(e['deadline'])}{met}"))
-    return rows
+    return [(label, plain_citations(text)) for label, text in rows]  # a rationale's seed files named as documents
 
 
 def technical(e: dict[str, Any], instant: Callable[[str], str]) -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ from domain.deadlines import WorkingCalendar
 from domain.facts import DevelopmentRecorded, EscalationAcknowledged, StepCompleted
 from domain.pathway import current_pathway
 from domain.seed_sentences import LINES, SEED_FILE, SEED_FILES, SENTENCES, seed_quotes
+from domain.sources import plain_citations
 from eventstore.accounts import Accounts
 from tests.browser_support import PASSWORD
 from web.app import create_app
@@ -298,7 +299,8 @@ async def test_the_seriousness_assessment_asks_the_threshold_tool_and_files_its_
     assert re.search(rf'Seriousness level</dt>.{{0,200}}nhsuk-tag--{ {"reportable": "red", "consultation": "orange", "non_reportable": "green"}[decided.level]}">'
                      rf'{decided.level.replace("_", " ").capitalize()}<', page, re.S)
     chronology_ = (await rm.get(f"/cases/{case_id}/chronology")).text  # the indicators and rationale, in full
-    assert "Indicators matched" in chronology_ and "Rationale" in chronology_ and decided.rationale in html_.unescape(chronology_)
+    assert "Indicators matched" in chronology_ and "Rationale" in chronology_ and plain_citations(decided.rationale) in html_.unescape(chronology_)
+    assert not re.search(r"\d{3}_[0-9a-f]{8,}", chronology_)  # the seed files named as documents
     done = [f.fact for f in pages.records.stored_facts(case_id) if isinstance(f.fact, StepCompleted)]
     assert done[-1].record["facts"]["impact"] == "significant"
 
