@@ -76,6 +76,17 @@ def _dump(doc: Doc) -> str:
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), default=str)
 
 
+class _Named(dict):
+    """Table names for `str.format_map`: those of attached models, else any other name qualified alike."""
+
+    def __init__(self, names: dict[str, str], qualify: Any) -> None:
+        super().__init__(names)
+        self.qualify = qualify
+
+    def __missing__(self, name: str) -> str:
+        return self.qualify(name)
+
+
 class _TrackedDocuments(Documents):
     """The position is the tracking recorder's: the last notification saved for the view."""
 
@@ -110,7 +121,7 @@ class _TrackedDocuments(Documents):
 
     def _sql(self, sql: str) -> str:
         names = {t.name: self._table_name(t.name) for m in self._tabled.values() for t in m.tables}
-        return sql.format(**names).replace("?", self.marker)
+        return sql.format_map(_Named(names, self._table_name)).replace("?", self.marker)
 
     def _write_rows(self, c: Any, view: str, changes: Changes) -> None:
         """Inside the write's transaction: each changed document's rows replaced by its new ones."""

@@ -43,8 +43,8 @@ def _back_to(request: Request) -> str:
 
 
 def install(app: FastAPI) -> None:
-    from web.pages import (alerting, board, case, case_actions, case_chronology, case_records, case_step, home, oversight,
-                           password, raise_concern, signin, sources)
+    from web.pages import (alerting, board, case, case_actions, case_chronology, case_records, case_step, cases, home,
+                           oversight, password, raise_concern, signin, sources)
     from web.pages.render import STATIC, page
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -53,7 +53,7 @@ def install(app: FastAPI) -> None:
     async def favicon() -> FileResponse:  # browsers ask for it at the root whatever the page says
         return FileResponse(STATIC / "favicon.ico", media_type="image/x-icon")
 
-    for module in (signin, password, home, raise_concern, case, case_step, case_records, case_chronology, case_actions,
+    for module in (signin, password, home, raise_concern, cases, case, case_step, case_records, case_chronology, case_actions,
                    board, oversight, alerting, sources):
         app.include_router(module.router, include_in_schema=False)
 

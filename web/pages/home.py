@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from casework import oversight
+from domain.access import may_list_cases
 from web.pages.live import live_feed, my_work
 from web.pages.render import page
 from web.pages.signin import principal_of
@@ -26,4 +27,5 @@ async def home(request: Request) -> Response:
     shown = {r["case_id"]: r["service_id"] for r in [*work["steps"], *work["escalations"], *work["acknowledged"]]}
     await run_in_threadpool(oversight.cases_shown, ctx.ports, principal, shown)  # each case on it, read
     return page(request, "home.html", principal, work=work, now=now,
-                staff=principal.services() is None or bool(principal.services()))
+                staff=principal.services() is None or bool(principal.services()),
+                inspecting=bool(may_list_cases(principal, now)))

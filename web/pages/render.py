@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from domain.sources import plain_citations, source_words
-from domain.access import Principal, keeps_a_rota, may_read_commissioning, may_read_governance, may_read_lists
+from domain.access import (Principal, keeps_a_rota, may_list_cases, may_read_commissioning, may_read_governance,
+                           may_read_lists)
 from projections.wording import shown
 from web.pages import formats, forms
 
@@ -46,6 +48,8 @@ def nav(principal: Principal | None) -> list[tuple[str, str]]:
     items = []
     if principal.services() is None or principal.services():
         items += [("/", "My work"), ("/concerns/new", "Raise a concern")]
+    if may_list_cases(principal, datetime.now(timezone.utc)):  # an inspector's grant ended: no longer
+        items.append(("/cases", "Cases"))
     if may_read_lists(principal):
         items.append(("/board", "Deadline board"))
     if may_read_governance(principal):
