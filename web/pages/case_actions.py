@@ -46,7 +46,7 @@ async def _sent(request: Request, again: Again, form: dict[str, str], fields: li
         return await again(503, state={"values": form}, notices=[
             {"text": e.explain(ctx.settings.store_name(), ctx.settings.task_queue), "kind": "problem"}])
     except Invalid as e:
-        errors, rest = forms.errors_by_field(e.message, fields, prefix)
+        errors, rest = forms.worded_errors(e.message, fields, prefix, prefix[11:-2] if prefix.startswith("record for ") else None)
         return await again(422, state={"values": form, "errors": errors, "rest": rest})
 
 

@@ -16,8 +16,8 @@ from domain.pathway import current_pathway
 from domain.policy import RecordField, Step
 from domain.sources import step_passages
 from domain.threshold.model import FactSpec, ThresholdProfile
-from projections.wording import humanise
 from web.pages.formats import LONDON, from_london_input
+from web.pages.words import choice_words, page_error, scrubbed, words_for
 
 FACTS_PREFIX = "facts."
 
@@ -39,19 +39,22 @@ class FormField:
         return "f-" + re.sub(r"[^a-zA-Z0-9_-]", "-", self.name)
 
 
-def from_record_field(f: RecordField) -> FormField:
-    return FormField(name=f.name, label=humanise(f.name), type=f.type, required=f.required, help=f.help,
-                     choices=tuple(f.choices))
+def from_record_field(f: RecordField, step: str | None = None) -> FormField:
+    """A record field asked as the pages ask it (web/pages/words.py): its question, hint and choices in words."""
+    words = words_for(f.name, step)
+    return FormField(name=f.name, label=words.question, type=f.type, required=f.required, help=words.hint,
+                     choices=tuple(f.choices), extra={"choice_words": {c: choice_words(f.name, c) for c in f.choices}})
 
 
 def from_fact(f: FactSpec) -> FormField:
     # a threshold fact left unanswered takes the tool's default: never required in the form
-    return FormField(name=FACTS_PREFIX + f.name, label=f.help or humanise(f.name), type=f.type, required=False,
-                     choices=tuple(f.choices))
+    words = words_for(FACTS_PREFIX + f.name)
+    return FormField(name=FACTS_PREFIX + f.name, label=words.question, type=f.type, required=False, help=words.hint,
+                     choices=tuple(f.choices), extra={"choice_words": {c: choice_words(f.name, c) for c in f.choices}})
 
 
 def step_fields(step: Step) -> list[FormField]:
-    return [from_record_field(f) for f in step.record]
+    return [from_record_field(f, step.id) for f in step.record]
 
 
 def step_help(step: Step) -> dict[str, Any]:
@@ -181,6 +184,16 @@ def fill(fields: Iterable[FormField], form: Mapping[str, str], errors: Mapping[s
 
 # "record for route_decision: missing field 'abuse_category' (choice); field 'x' expects ..."
 _FIELD = re.compile(r"^(?:missing |unknown )?field '([^']+)'")
+_NAMED = re.compile(r"^([a-z][a-z0-9_]*)(?=[.:]| \(| says | must | is | \d{4}-)")
+
+
+def worded_errors(message: str, names: Iterable[str], prefix: str = "",
+                  step: str | None = None) -> tuple[dict[str, str], list[str]]:
+    """`errors_by_field`, each problem worded as the pages word errors (web/pages/words.py page_error):
+    'Enter the ...', never a field name, a JSON type or an ISO instant."""
+    by_field, rest = errors_by_field(message, names, prefix)
+    return ({name: page_error(name, problem, step) for name, problem in by_field.items()},
+            [scrubbed(r, step) for r in rest])
 
 
 def errors_by_field(message: str, names: Iterable[str], prefix: str = "") -> tuple[dict[str, str], list[str]]:
@@ -193,7 +206,8 @@ def errors_by_field(message: str, names: Iterable[str], prefix: str = "") -> tup
     last: str | None = None
     for part in body.split("; "):
         m = _FIELD.match(part)
-        key = m.group(1) if m else part.split(":", 1)[0].strip().split(".")[0] if ":" in part else None
+        first = _NAMED.match(part)  # "name: ...", "name.part: ...", "name (when) is before ...", "name says ..."
+        key = m.group(1) if m else first.group(1) if first and first.group(1) in names else None
         if key in names:
             by_field[key] = f"{by_field[key]}; {part}" if key in by_field else part
             last = key

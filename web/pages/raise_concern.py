@@ -20,6 +20,7 @@ from web.pages import forms
 from web.pages.formats import london, london_input
 from web.pages.render import flash, form_key, page
 from web.pages.signin import form_of, principal_of
+from web.pages.words import page_error, words_for
 
 router = APIRouter()
 SERVICE_DETAILS = ("name", "provider", "client_group")
@@ -35,8 +36,8 @@ def _services(principal: Principal) -> list[str] | None:
 
 def _identified(values: dict[str, str], errors: dict[str, str]) -> forms.FormField:
     """When the concern was identified: the date input and a 24-hour time, as every date on the pages."""
-    return forms.fill([forms.FormField("identified_at", "When was the concern identified?", "instant", True,
-                                       help="It starts as now. Change it if the concern was identified earlier.")],
+    words = words_for("identified_at")
+    return forms.fill([forms.FormField("identified_at", words.question, "instant", True, help=words.hint)],
                       values, errors)[0]
 
 
@@ -63,12 +64,12 @@ def concern_data(form: dict[str, str], known: dict[str, dict[str, str]]) -> tupl
     details = {k: form.get(f"service_{k}", "").strip() or (known.get(service_id) or {}).get(k, "") for k in SERVICE_DETAILS}
     identified = form.get("identified_at", "").strip()
     if not identified:
-        problems["identified_at"] = "Enter the date and time the concern was identified"
+        problems["identified_at"] = page_error("identified_at", "missing")
     else:
         try:
             identified = forms.from_london_input(identified).isoformat()
         except ValueError:
-            problems["identified_at"] = "Date the concern was identified must be a real date, and the time like 14:30"
+            problems["identified_at"] = page_error("identified_at", "is not a date and time")
     missing = [DETAIL_WORDS[k] for k in SERVICE_DETAILS if not details[k]]
     if not service_id:
         problems["service"] = "Enter the service's id"
@@ -108,7 +109,7 @@ def _refused(request: Request, principal: Principal, form: dict[str, str], e: Re
         return _concern_form(request, principal, form, {}, [e.explain(ctx.settings.store_name(), ctx.settings.task_queue)], 503)
     if isinstance(e, NotPermitted):
         return _concern_form(request, principal, form, {"service": e.message}, [], 403)
-    errors, rest = forms.errors_by_field(e.message, CONCERN_FIELDS, "concern: ")
+    errors, rest = forms.worded_errors(e.message, CONCERN_FIELDS, "concern: ")
     return _concern_form(request, principal, form, errors, rest, 422)
 
 
