@@ -23,6 +23,7 @@ from projections.registry import open_documents, open_feed
 from tests.conftest import concern
 from tests.pure_case import PureCase
 from tests.test_evidence_pack import closed_case
+from tests.test_postgres_store import pg_settings  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.unit
 ELM, OAK = "SVC-ELM", "SVC-OAK"
@@ -194,3 +195,24 @@ def test_rebuilt_from_zero_the_list_is_the_one_fed_as_facts_arrived(records):
     rebuilt = ProjectionFeed(records, open_documents(records), [CaseList()])
     rebuilt.rebuild("case_list")
     assert (rebuilt.documents.select(everything, []), rebuilt.documents.select(holders, [])) == fed
+
+
+def test_the_case_list_on_postgres(pg_settings):
+    """The same table, indexes and keyset queries on PostgreSQL, written with its documents."""
+    from bootstrap import open_records
+
+    records = open_records(pg_settings)
+    for i in range(9):
+        open_case(records, f"PGL-{i}", f"2027-01-{10 + i}T09:30:00+00:00", adult_at_risk={"id": f"A-{900 + i % 3}"})
+    ports = make_ports(pg_settings, records)
+    reader = staff("TL-1", "team_leader")
+    first = find_cases(ports, reader, CaseQuery(limit=4), NOW)
+    second = find_cases(ports, reader, CaseQuery(limit=4, cursor=first.next_cursor), NOW)
+    third = find_cases(ports, reader, CaseQuery(limit=4, cursor=second.next_cursor), NOW)
+    assert ids(first) + ids(second) + ids(third) == [f"PGL-{i}" for i in reversed(range(9))] and third.next_cursor is None
+    assert ids(find_cases(ports, reader, CaseQuery(limit=4, cursor=third.previous_cursor), NOW)) == ids(second)
+    assert ids(find_cases(ports, reader, CaseQuery(search="A-901", mine=True, overdue=True), NOW)) == ["PGL-7", "PGL-4", "PGL-1"]
+    feed = open_feed(records)
+    fed = feed.documents.select("SELECT * FROM {case_list} ORDER BY case_id", [])
+    feed.rebuild("case_list")
+    assert feed.documents.select("SELECT * FROM {case_list} ORDER BY case_id", []) == fed and len(fed) == 9
