@@ -288,7 +288,7 @@ async def test_the_seriousness_assessment_asks_the_threshold_tool_and_files_its_
         "csrf_token": csrf(html), "frequency_of_similar_incidents": "lots", "power_imbalance": "some",
         "fear_or_avoidance": "true", "category": "incidents_between_adults"})
     assert bad.status_code == 422
-    assert re.search(r'id="f-frequency_of_similar_incidents-error"\s*>.{0,200}expects a whole number', bad.text, re.S)
+    assert re.search(r'id="f-frequency_of_similar_incidents-error"\s*>.{0,200}must be a whole number', bad.text, re.S)
     r = await rm.post(f"/cases/{case_id}/steps/seriousness_assessment/1", data={
         "csrf_token": csrf(html), "frequency_of_similar_incidents": "2", "power_imbalance": "significant",
         "fear_or_avoidance": "true", "category": "incidents_between_adults", "facts.impact": "significant",
@@ -378,7 +378,7 @@ async def test_a_source_who_is_not_a_service_user_and_a_reporter_who_is_not_staf
     invented = await c.post("/concerns", data={**base, "csrf_token": csrf(html), "form_key": form_key(html, "/concerns"),
                                                "source_kind": "online_contact", "alleged_source": "X-999"})
     assert invented.status_code == 422
-    assert "online contact: only a service user has an id here; leave id out (never invent one)" in invented.text
+    assert "Only someone who uses the service has an id: leave the id empty, and do not make one up" in invented.text
     html = (await c.get("/concerns/new")).text
     r = await c.post("/concerns", data={**base, "csrf_token": csrf(html), "form_key": form_key(html, "/concerns"),
                                         "source_kind": "online_contact", "alleged_source": "", "reported_by": "relative_or_friend"})
@@ -435,7 +435,7 @@ async def test_an_empty_raise_form_names_every_missing_answer_at_once_and_record
     assert r.status_code == 422
     text = r.text.replace("&#39;", "'")
     summary = text[text.index("nhsuk-error-summary"):text.index("</h1>")]
-    for message, href in (("Enter the date and time the concern was identified", "#f-identified_at-day"),
+    for message, href in (("Enter the date the concern was identified", "#f-identified_at-day"),
                           ("Enter the service's id", "#service"),
                           ("Enter the id of the adult at risk, like A-117", "#adult_at_risk"),
                           ("Enter the id of the service user alleged to have caused the harm, like A-204", "#source_kind"),

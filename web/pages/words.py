@@ -122,9 +122,9 @@ def page_error(name: str, problem: str, step: str | None = None) -> str:
     type or ISO instant."""
     said: list[str] = []
     for part in problem.split("; "):
-        if said and part.strip().lower().startswith(("got ", "for anyone else")):
-            continue  # the value as sent, or more of the problem just worded
         words = _one_error(name, part, step)
+        if said and words == scrubbed(part, step):
+            continue  # more of the problem just worded (the value as sent, what to do): not a problem of its own
         if words not in said:
             said.append(words)
     return ". ".join(said) if said else _one_error(name, "", step)
