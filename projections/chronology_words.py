@@ -4,6 +4,7 @@ the engine, its technical details (the fact's type, versions, tables, ids)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 from domain.policy import Pathway
@@ -115,5 +116,11 @@ def worded(entries: list[dict[str, Any]], pathway: Pathway, instant: Callable[[s
     def title(step: str | None) -> str:
         s = pathway.step(step) if step else None
         return s.title if s else humanise(step)
-    return [{**e, "headline": headline(e, title), "said": said(e, instant), "technical": technical(e, instant)}
+    steps = sorted((st.id for st in pathway.steps), key=len, reverse=True)
+    ids = re.compile(r"\b(" + "|".join(map(re.escape, steps)) + r")\b") if steps else None
+
+    def plain(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        # a reason the engine wrote ("record_concern completed") names its steps by title
+        return [(label, ids.sub(lambda m: title(m.group(1)).lower(), text) if ids else text) for label, text in rows]
+    return [{**e, "headline": headline(e, title), "said": plain(said(e, instant)), "technical": technical(e, instant)}
             for e in entries]
