@@ -59,7 +59,7 @@ def test_the_pack_says_a_late_steps_escalation_ended_rather_than_not_acknowledge
     assert e1.ended_at.isoformat() == "2027-01-12T09:50:00+00:00"
     row = next(r for r in html(pack).split("<tr>") if r.startswith("<td>E1</td>"))
     assert "not acknowledged" not in row
-    assert "Record concern was done late at 2027-01-12T09:50:00Z; no acknowledgement was needed after that." in row
+    assert "Record concern was done late at Tue 12 Jan 2027, 09:50 GMT; no acknowledgement was needed after that." in row
     e2 = next(r for r in html(pack).split("<tr>") if r.startswith("<td>E2</td>"))
     assert "DSL-7" in e2  # a trigger escalation acknowledged reads as before
 
