@@ -95,7 +95,7 @@ th { background: #e6e6e6; } tr:nth-child(even) td { background: #f3f3f3; } .kv t
 </table>
 
 <h2>Steps and deadlines</h2>
-<table><colgroup><col style="width:17%"><col style="width:13%"><col style="width:12%"><col style="width:16%"><col style="width:12%"><col style="width:15%"><col style="width:15%"></colgroup><thead><tr><th>Step</th><th>Who it was for</th><th>Opened</th><th>Due</th><th>Done</th><th>Done by</th><th>Deadline</th></tr></thead><tbody>
+<table><colgroup><col style="width:22%"><col style="width:12%"><col style="width:11%"><col style="width:16%"><col style="width:11%"><col style="width:14%"><col style="width:14%"></colgroup><thead><tr><th>Step</th><th>Who it was for</th><th>Opened</th><th>Due</th><th>Done</th><th>Done by</th><th>Deadline</th></tr></thead><tbody>
 {% for s in p.steps %}<tr><td>{{ s.title }}{% if s.occurrence > 1 %} (time {{ s.occurrence }}){% endif %}{% set cited = source(s.step) %}{% if cited %}<br><span class="from">{{ cited }}</span>{% endif %}</td><td>{{ role(s.role) }}</td><td>{{ t(s.opened_at) }}</td>
 <td>{% if s.due %}{{ t(s.due) }} ({{ s.deadline }}){% else %}{{ s.deadline }}{% endif %}</td><td>{% if s.completed_at %}{{ t(s.completed_at) }}{% elif s.withdrawn_at %}no longer needed from {{ t(s.withdrawn_at) }}{% endif %}</td>
 <td>{% if s.completed_by %}{{ who(s.completed_by.actor, s.completed_by.role) }}{% endif %}</td>
