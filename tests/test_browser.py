@@ -85,12 +85,12 @@ async def answer(page, step_id: str, fields: dict) -> None:
     form = step(page, step_id)
     for label, value in fields.items():
         if value is True or value is False:
-            await form.get_by_role("group", name=re.compile("^" + label)).get_by_label("Yes" if value else "No", exact=True).check()
+            await form.get_by_role("group", name=re.compile("^" + re.escape(label))).get_by_label("Yes" if value else "No", exact=True).check()
         elif isinstance(value, list):  # ticked boxes, by each box's label
             for box in value:
-                await form.get_by_role("group", name=re.compile("^" + label)).get_by_label(box, exact=True).check()
-        elif await form.get_by_role("group", name=re.compile("^" + label)).count():  # a few choices: radios
-            await form.get_by_role("group", name=re.compile("^" + label)).locator(f"input[value='{value}']").check()
+                await form.get_by_role("group", name=re.compile("^" + re.escape(label))).get_by_label(box, exact=True).check()
+        elif await form.get_by_role("group", name=re.compile("^" + re.escape(label))).count():  # a few choices: radios
+            await form.get_by_role("group", name=re.compile("^" + re.escape(label))).locator(f"input[value='{value}']").check()
         elif await form.get_by_label(label, exact=False).first.evaluate("e => e.tagName") == "SELECT":
             await form.get_by_label(label, exact=False).first.select_option(value)
         else:
@@ -116,38 +116,41 @@ async def test_a_concern_walked_from_raising_to_closure_by_four_people_in_their_
     # counting down within the 15-minute deadline, however long the machine took to get here
     await expect(record.locator(".countdown")).to_contain_text(re.compile(r"\b(1[0-5]|[0-9]) min \d+ s left"))
     await check_page(ssw, "step page (record the concern)")
-    await answer(ssw, "record_concern", {"Behaviour observed": "blocked the lounge door", "Initiated by": "A-204",
-                                          "Presentation": "tearful"})
+    await answer(ssw, "record_concern", {"What behaviour was seen?": "blocked the lounge door", "Who started the interaction?": "A-204",
+                                          "How did the adult at risk seem straight afterwards?": "tearful"})
     await expect(ssw.get_by_role("status")).to_contain_text("Done: record the initial peer-to-peer concern, recorded")
 
     tl = await person("TL-3")
     await expect(tl.locator(f"li[data-case='{case_id}'][data-step='peer_risk_review']")).to_be_visible()
     await check_page(tl, "my work (team leader)")
     await tl.locator(f"li[data-case='{case_id}'][data-step='peer_risk_review'] a").first.click()
-    await answer(tl, "peer_risk_review", {"Source still has access": False, "Repeated or targeted": True,
-                                          "Other adult affected": False, "Source also adult at risk": False})
+    await answer(tl, "peer_risk_review", {"Does the alleged source still have access to the adult at risk?": False,
+                                          "Has the behaviour been repeated, or was the adult targeted?": True,
+                                          "Has any other adult been affected?": False, "Is the alleged source also an adult at risk?": False})
     await expect(tl.get_by_role("status")).to_contain_text("Done: immediate peer-risk review, recorded")
 
     dsl = await person("DSL-2")
     await dsl.goto(f"{site.base}/cases/{case_id}")
-    await answer(dsl, "route_decision", {"Abuse category": "psychological", "Further types of risk": ["Physical", "Sexual exploitation"],
-                                         "Location of risk": "care_home_residential",
-                                         "Source of risk": "other_known_to_individual", "Humiliation": False,
-                                         "Coercion": False, "Exploitation": False, "External threshold met": False})
+    await answer(dsl, "route_decision", {"What type of abuse is it?": "psychological", "Are there any other types of risk?": ["Physical", "Sexual exploitation"],
+                                         "Where was the risk?": "care_home_residential",
+                                         "Who did the risk come from?": "other_known_to_individual", "Was the adult at risk humiliated?": False,
+                                         "Was the adult at risk coerced or controlled?": False, "Was the adult at risk exploited?": False,
+                                         "Does the concern meet the threshold for a safeguarding referral?": False})
     await expect(dsl.get_by_role("status")).to_contain_text("Done: safeguarding route decision, recorded")
     route = next(f.fact for f in records.stored_facts(case_id) if getattr(f.fact, "step", None) == "route_decision"
                  and f.type == "StepCompleted")
     assert route.record["further_types_of_risk"] == ["physical", "sexual_exploitation"]  # both ticked boxes
     await dsl.goto(f"{site.base}/")  # a step without a deadline is on My work too
     await dsl.locator(f"li[data-case='{case_id}'][data-step='conclude_case'] a").first.click()
-    await answer(dsl, "conclude_case", {"Reason": "enquiry concluded, no further risk"})
+    await answer(dsl, "conclude_case", {"Why is the case being concluded?": "enquiry concluded, no further risk"})
     await expect(dsl.get_by_role("status")).to_contain_text("recorded")
 
     qsl = await person("QSL-1")
     await qsl.goto(f"{site.base}/cases/{case_id}")
-    await answer(qsl, "closure_learning_review", {"Substantiation outcome": "unsubstantiated",
-                                                  "Action completion rate": "100", "Lessons": "seat changes noted",
-                                                  "Risk outcome": "reduced"})
+    await answer(qsl, "closure_learning_review", {"Was the concern found to be true?": "unsubstantiated",
+                                                  "What percentage of the planned actions were completed?": "100",
+                                                  "What has been learned?": "seat changes noted",
+                                                  "What was the risk when the case closed?": "reduced"})
     await expect(qsl.get_by_role("status")).to_contain_text("recorded")
     await expect(qsl.locator("#case-summary")).to_contain_text("Closed")
     await check_page(qsl, "case page (closed)")
@@ -211,7 +214,7 @@ async def test_a_bad_value_shows_its_error_next_to_the_field_and_records_nothing
     before = site.events()
     await ssw.get_by_role("button", name="Continue").click()  # checked before the answers are shown back
     error = ssw.locator("#adult_at_risk-error")
-    await expect(error).to_contain_text("never a name")
+    await expect(error).to_contain_text("Adult at risk must be an id like A-117, not a name")
     await expect(ssw.locator(".nhsuk-error-summary")).to_be_focused()  # the summary takes focus, linking to the field
     await expect(ssw.locator(".nhsuk-error-summary a[href='#adult_at_risk']")).to_be_visible()
     await check_page(ssw, "raise a concern (error)")
@@ -221,12 +224,11 @@ async def test_a_bad_value_shows_its_error_next_to_the_field_and_records_nothing
     while not [f for f in site.case_facts(case_id) if f.type == "ServiceHistoryAttached"] and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     facts = len(site.case_facts(case_id))
-    await answer(ssw, "record_concern", {"Behaviour observed": "pushed past", "Initiated by": "Mr Smith",
-                                          "Presentation": "shaken"})
+    await answer(ssw, "record_concern", {"What behaviour was seen?": "pushed past", "Who started the interaction?": "Mr Smith",
+                                          "How did the adult at risk seem straight afterwards?": "shaken"})
     field_error = step(ssw, "record_concern").locator("#f-initiated_by-error")
-    await expect(field_error).to_contain_text("field 'initiated_by'")
-    await expect(field_error).to_contain_text("never a name")
-    assert await step(ssw, "record_concern").get_by_label("Behaviour observed").input_value() == "pushed past"
+    await expect(field_error).to_contain_text("not a name")
+    assert await step(ssw, "record_concern").get_by_label("What behaviour was seen?").input_value() == "pushed past"
     # the step's own page again, its error summary taking focus and linking to the field
     assert "/steps/record_concern/1" in ssw.url
     await expect(ssw.locator(".nhsuk-error-summary")).to_be_focused()
@@ -242,7 +244,8 @@ async def test_a_second_tab_records_once_and_says_who_completed_the_step(site, p
     case_id = await raise_concern(ssw, site.base)
     second = await ssw.context.new_page()
     await second.goto(f"{site.base}/cases/{case_id}/steps/record_concern/1")  # the form open in a second tab
-    fields = {"Behaviour observed": "blocked the door", "Initiated by": "A-204", "Presentation": "tearful"}
+    fields = {"What behaviour was seen?": "blocked the door", "Who started the interaction?": "A-204",
+              "How did the adult at risk seem straight afterwards?": "tearful"}
     await answer(ssw, "record_concern", fields)
     await expect(ssw.get_by_role("status")).to_contain_text("recorded")
     await answer(second, "record_concern", fields)  # the stale tab
@@ -266,8 +269,8 @@ async def test_the_board_counts_down_live_and_drops_a_step_completed_elsewhere_w
     await expect(countdown).not_to_have_text(first, timeout=3000)  # ticks without a reload
     await board.evaluate("window.__same_page = true")
 
-    await answer(ssw, "record_concern", {"Behaviour observed": "blocked the door", "Initiated by": "A-204",
-                                          "Presentation": "tearful"})
+    await answer(ssw, "record_concern", {"What behaviour was seen?": "blocked the door", "Who started the interaction?": "A-204",
+                                          "How did the adult at risk seem straight afterwards?": "tearful"})
     await expect(ssw.get_by_role("status")).to_contain_text("recorded")
     started = time.monotonic()
     await expect(row).to_have_count(0, timeout=2000)
@@ -331,7 +334,7 @@ async def test_governance_commissioner_and_threshold_pages(site, person):
     await expect(qsl.get_by_role("heading", level=1)).to_contain_text(f"Service {ELM}: history")
     await check_page(qsl, "service history")
     await qsl.goto(f"{site.base}/threshold?profile=sussex&category=incidents_between_adults")
-    await qsl.get_by_role("group", name=re.compile("Impact on the adult")).get_by_label("Significant", exact=True).check()
+    await qsl.get_by_role("group", name=re.compile("How much has the adult been affected")).locator("input[value='significant']").check()
     await qsl.get_by_role("button", name="Assess").click()
     await expect(qsl.get_by_role("heading", level=2).first).to_contain_text("Reportable")
     await check_page(qsl, "threshold tool")
