@@ -21,7 +21,7 @@ from projections.chronology_words import worded
 from projections.engine_words import (
     STEP_RESULT_WORDS,
     calendar_words,
-    category_titles,
+    category_words,
     day_words,
     escalation_cause,
     indicator_words,
@@ -112,7 +112,7 @@ th { background: #e6e6e6; } tr:nth-child(even) td { background: #f3f3f3; } .kv t
 {% for d in p.threshold_decisions %}<table class="kv">
 <tr><th>Decided</th><td>{{ t(d.at) }}</td></tr>
 <tr><th>Level</th><td>{{ level(d.level, d.rag)|capitalize }}{% if d.urgent_escalation %}, with urgent escalation{% endif %}</td></tr>
-<tr><th>Category</th><td>{{ category(d.category) }}</td></tr>
+<tr><th>Category</th><td>{{ category(d.category, d.profile) }}</td></tr>
 <tr><th>Indicators matched</th><td>{% for m in d.matched %}{{ indicator(m) }}{% if not loop.last %}<br>{% endif %}{% else %}none{% endfor %}</td></tr>
 <tr><th>Why</th><td>{{ plain(d.rationale) }}</td></tr>
 <tr><th>Threshold tool</th><td>{{ profile(d.profile, d.profile_version) }}; fingerprint of its data <span class="mono">{{ d.profile_digest }}</span></td></tr>
@@ -178,6 +178,7 @@ _ENV = Environment(autoescape=select_autoescape(default=True, default_for_string
 _ENV.filters["css"] = _css
 _WORDS = {"t": when, "day": day_words, "role": role_words, "who": who, "plain": plain, "record": _record,
           "title": step_title, "source": step_source, "cause": escalation_cause, "level": level_words,
+          "category": category_words,
           "indicator": indicator_words, "profile": profile_words, "calendar": calendar_words, "shifts": shifts_words,
           "results": STEP_RESULT_WORDS, "ended": escalation_ended}
 
@@ -187,7 +188,7 @@ def html(pack: EvidencePack) -> str:
     as_at = when(pack.as_at) if pack.as_at else f"{when(pack.generated_at)} (every event recorded)"
     return _ENV.from_string(_TEMPLATE).render(
         p=pack, as_at=as_at, pathway=pathway_words(current_pathway().source, pack.pathway_version),
-        category=category_titles().get, chronology=_chronology(pack), **_WORDS)
+        chronology=_chronology(pack), **_WORDS)
 
 
 @contextmanager

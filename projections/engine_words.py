@@ -64,6 +64,15 @@ def category_titles() -> dict[str, str]:
     return out
 
 
+def category_words(key: str, profile: str | None = None) -> str:
+    """A threshold category by its title in the decision's tool ('Incidents between adults in a service')."""
+    try:
+        found = load_profile(profile).category(key) if profile else None
+    except ValueError:
+        found = None
+    return found.title if found else category_titles().get(key) or humanise(key)
+
+
 def fact_words(name: str) -> str:
     """A threshold fact as the tool's vocabulary describes it."""
     spec = FACTS.get(name)

@@ -132,3 +132,32 @@ def test_the_words_table():
             "(threshold 2) [Sussex threshold tool]")
     assert plain("care_home_residential") == "Care Home - Residential"
     assert plain("A-204 pushed A-117; free text stays as written") == "A-204 pushed A-117; free text stays as written"
+
+
+def test_an_open_case_as_at_under_the_guernsey_tool_reads_in_words(records, tmp_path):
+    from datetime import datetime, timezone
+
+    from tests.conftest import concern
+    from tests.pure_case import PureCase, policy_for
+    from tests.cases import at
+
+    case = PureCase(concern("2027-06-14T09:30:00+00:00", case_id="PK-GG", alleged_source={"kind": "member_of_staff"}),
+                    policy=policy_for(at("2027-06-14T09:30:00+00:00"), profile="guernsey"))
+    case.at("2027-06-14T09:40:00+00:00")
+    for step in ("record_concern", "peer_risk_review", "seriousness_assessment", "route_decision"):
+        case.complete(step)
+    case.at("2027-06-15T12:00:00+00:00")  # deadlines missed and escalated overnight
+    records.record("PK-GG", 1, case.facts)
+    as_at = datetime(2027, 6, 15, 11, tzinfo=timezone.utc)
+    pack = build_pack(records, open_documents(records), "PK-GG", "DSL-3", GENERATED, as_at)
+    write_pack(pack, tmp_path)
+    pdf = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(tmp_path / "PK-GG.pdf").pages))
+    for text in (pdf, _text_of((tmp_path / "PK-GG.html").read_text())):
+        assert not ISO_INSTANT.search(text) and not ISO_DATE.search(text) and not SEED_FILE.search(text)
+        assert not SNAKE.search(text), sorted(set(SNAKE.findall(text)))[:10]
+        assert not [t for t in FACT_TYPES if re.search(rf"\b{t}\b", text)]
+    assert "evidence pack as at Tue 15 Jun 2027, 12:00 BST" in pdf  # summer: British Summer Time, named
+    assert "Guernsey threshold tool" in pdf and "Open" in pdf
+    assert "member of staff (not a service user)" in pdf
+    assert "Service user to service user harm" in pdf  # the category as the Guernsey tool names it
+    assert re.search(r"Its deadline was missed \(due \w{3} \d+ \w{3} 2027, \d\d:\d\d BST\)", pdf)
