@@ -502,3 +502,25 @@ async def test_a_form_sent_after_the_session_ended_is_kept_and_given_back_once_a
     sent = await again.post(step_page, data={**typed, "csrf_token": csrf(back)})
     assert sent.status_code == 303
     assert [f for f in pages.records.stored_facts(case_id) if f.type == "StepCompleted"]
+
+
+async def test_a_concern_identified_long_ago_asks_why_it_is_raised_only_now(pages):
+    """Found by the words work: a concern identified more than 30 days ago was refused ('say why') with
+    nowhere on the page to say it. The raise form has the question; the refusal sits next to it."""
+    c = await pages.as_user("SSW-96", Assignment("senior_support_worker", ELM))
+    html = (await c.get("/concerns/new")).text
+    long_ago = datetime.now(LONDON) - timedelta(days=40)
+    answers = {"csrf_token": csrf(html), "form_key": form_key(html, "/concerns"), "service": ELM,
+               "identified_at-day": str(long_ago.day), "identified_at-month": str(long_ago.month),
+               "identified_at-year": str(long_ago.year), "identified_at-time": "10:15",
+               "adult_at_risk": "A-140", "alleged_source": "A-141", "summary": "A-141 took A-140's money at the shop"}
+    refused = await c.post("/concerns", data=answers)
+    assert refused.status_code == 422
+    assert re.search(r'href="#late_report_reason"\s*>', refused.text) and 'id="late_report_reason-error"' in refused.text
+    check = await c.post("/concerns", data={**answers, "late_report_reason": "found at the monthly audit of incident forms"})
+    assert check.status_code == 200 and "Why it is raised only now" in check.text
+    done = await c.post("/concerns", data={**answers, "late_report_reason": "found at the monthly audit of incident forms",
+                                           "confirm": "yes"})
+    assert done.status_code == 303, done.text
+    raised = pages.records.stored_facts(done.headers["location"].rsplit("/", 1)[1])[0].fact.concern
+    assert raised.late_report_reason == "found at the monthly audit of incident forms"

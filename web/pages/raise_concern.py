@@ -90,6 +90,8 @@ def concern_data(form: dict[str, str], known: dict[str, dict[str, str]]) -> tupl
     reporter = form.get("reported_by", "staff").strip()
     if reporter and reporter != "staff":
         data["reported_by"] = {"kind": reporter}
+    if form.get("late_report_reason", "").strip():  # identified long ago: why it is raised only now
+        data["late_report_reason"] = form["late_report_reason"].strip()
     return data, problems
 
 
@@ -110,6 +112,8 @@ def _refused(request: Request, principal: Principal, form: dict[str, str], e: Re
     if isinstance(e, NotPermitted):
         return _concern_form(request, principal, form, {"service": e.message}, [], 403)
     errors, rest = forms.worded_errors(e.message, CONCERN_FIELDS, "concern: ")
+    if "late_report_reason" in e.message:  # too long ago without a reason: the question that takes one says so
+        errors["late_report_reason"] = errors.pop("identified_at", None) or page_error("late_report_reason", "missing")
     return _concern_form(request, principal, form, errors, rest, 422)
 
 
