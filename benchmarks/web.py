@@ -1,14 +1,16 @@
 """Benchmark the pages (issue 10). Prints figures; asserts nothing.
 
-    .venv/bin/python -m benchmarks.web [--cases 10000] [--clients 200] [--entries 300]
+    .venv/bin/python -m benchmarks.web [--cases 10000] [--clients 200] [--entries 300] [--only case]
 
 1. The deadline board (GET /board, the whole page) with about 3,000 live cases: the store is filled
    with --cases cases as the workflow records them (benchmarks/projections.py; about 30% stay live),
    the page fetched by a supervisor who sees every service. Goal: p95 under 150 ms.
 2. SSE fan-out: --clients boards connected to /board/stream over real HTTP (uvicorn), then a fact
    stored; the time until each client has the new board. Goal: p95 under 1 s.
-3. The case page (GET /cases/ID) of a real case (its workflow on the time-skipping Temporal
-   server, a real worker) with --entries chronology entries. Goal: under 100 ms.
+3. The case summary page (GET /cases/ID) of a real case (its workflow on the time-skipping Temporal
+   server, a real worker) with --entries chronology entries. Goal: p95 under 100 ms. Its chronology
+   page (every entry in full, on a page of its own) is timed beside it (no goal: figures only).
+   `--only case` runs this part alone.
 4. The Cases page (GET /cases, 25 a page, keyset paging on the case_list table) over the --cases
    cases, first pages and later ones, filtered by service and status. Goal: p95 under 150 ms.
 5. Search by adult id (GET /cases?q=A-...), each a different adult. Goal: p95 under 100 ms.
@@ -202,8 +204,16 @@ async def case_page(entries: int, runs: int) -> None:
                     r = await c.get("/cases/BENCH-CASE")
                     timings.append(time.perf_counter() - t0)
                     assert r.status_code == 200, r.text
-            print(f"case page: {count} chronology entries, page {len(r.content) / 1024:,.0f} KB", flush=True)
-            figures("case page (GET /cases/ID, status query + chronology + audit)", timings, 100)
+                chronology = []
+                for _ in range(runs):
+                    t0 = time.perf_counter()
+                    ch = await c.get("/cases/BENCH-CASE/chronology")
+                    chronology.append(time.perf_counter() - t0)
+                    assert ch.status_code == 200, ch.text
+            print(f"case page: {count} chronology entries, summary page {len(r.content) / 1024:,.0f} KB, "
+                  f"chronology page {len(ch.content) / 1024:,.0f} KB", flush=True)
+            figures("case summary page (GET /cases/ID: status query, task list, audit)", timings, 100)
+            figures("chronology page (GET /cases/ID/chronology, every entry in full)", chronology, 1000)
     finally:
         await env.shutdown()
 
@@ -215,8 +225,12 @@ async def main() -> None:
     ap.add_argument("--rounds", type=int, default=5, help="facts stored while the boards listen")
     ap.add_argument("--entries", type=int, default=300)
     ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--only", choices=("case",), help="only the case pages' figures (no store of --cases filled)")
     args = ap.parse_args()
     configure_logging(level=logging.WARNING)
+    if args.only == "case":
+        await case_page(args.entries, args.runs)
+        return
 
     tmp = tempfile.TemporaryDirectory(prefix="safeguard-bench-web-")
     settings = Settings(data_dir=Path(tmp.name), cookie_secure=False)

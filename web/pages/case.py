@@ -46,6 +46,20 @@ def escalation_list(principal: Principal, view: case_reads.CaseView) -> list[dic
     return rows
 
 
+def grouped(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One task per step: a step that recurs (a chronology update per development, an oversight every
+    72 hours) shows its open occurrence, else its latest, with the others as `earlier`, so a long
+    case's summary stays short."""
+    by: dict[str, list[dict[str, Any]]] = {}
+    for s in steps:
+        by.setdefault(s["step"], []).append(s)
+    rows = []
+    for occurrences in by.values():
+        current = next((s for s in reversed(occurrences) if s["status"] != "done"), occurrences[-1])
+        rows.append({**current, "earlier": [s for s in occurrences if s is not current]})
+    return rows
+
+
 @router.get("/cases/{case_id}")
 async def case(request: Request, case_id: str) -> Response:
     principal = await principal_of(request)
@@ -55,7 +69,7 @@ async def case(request: Request, case_id: str) -> Response:
     status = view.status
     return page(request, "case.html", principal, case_id=case_id, service=view.service,
                 concern=view.facts[0].fact.concern, status_=status, unavailable=view.unavailable, now=now,
-                steps=steps, later=not_yet_open(view.facts, pathway), overdue=[s for s in steps if s["status"] == "overdue"],
+                steps=grouped(steps), later=not_yet_open(view.facts, pathway), overdue=[s for s in steps if s["status"] == "overdue"],
                 alerted=alerted(view.facts), escalations=escalation_list(principal, view),
                 status_tags=STATUS_TAGS, level_tags=LEVEL_TAGS, task_tags=TASK_TAGS,
                 may_develop=bool(may_act_at(principal, view.service, "recording a development")),
