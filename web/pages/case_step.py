@@ -36,7 +36,8 @@ def form_view(principal: Principal, service: str, s: Any, now: datetime, request
     pathway_step = current_pathway().step(s.step)
     decision = may_complete(principal, service, s.step, s.can_complete)
     values = state.get("values", {})
-    fields = forms.fill(forms.step_fields(pathway_step), values, state.get("errors", {})) if pathway_step else []
+    fields = forms.revealed(forms.fill(forms.step_fields(pathway_step), values, state.get("errors", {})), pathway_step) \
+        if pathway_step else []
     questions: list[forms.FormField] = []
     threshold = current_pathway().threshold
     categories: list[tuple[str, str]] = []
@@ -55,7 +56,7 @@ def form_view(principal: Principal, service: str, s: Any, now: datetime, request
 def error_summary(fields: list[forms.FormField], rest: list[str]) -> list[dict[str, str]]:
     """The error summary's lines: each field's problem linking to it, then the form's other problems."""
     lines = [{"text": f.error, "href": f"#{f.dom_id}-day" if f.type == "instant" else f"#{f.dom_id}"}
-             for f in fields if f.error]
+             for f in forms.every_field(fields) if f.error]
     return lines + [{"text": r} for r in rest]
 
 
