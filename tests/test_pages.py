@@ -524,3 +524,17 @@ async def test_a_concern_identified_long_ago_asks_why_it_is_raised_only_now(page
     assert done.status_code == 303, done.text
     raised = pages.records.stored_facts(done.headers["location"].rsplit("/", 1)[1])[0].fact.concern
     assert raised.late_report_reason == "found at the monthly audit of incident forms"
+
+
+async def test_the_design_system_is_served_by_safeguard_itself_with_no_inline_script_and_a_favicon(pages):
+    c = await pages.as_user("SSW-97", Assignment("senior_support_worker", ELM))
+    for path in ("/", "/concerns/new", "/cases", "/sign-in"):
+        html = (await c.get(path)).text
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path  # the Content-Security-Policy allows none inline
+        assert "https://" not in re.sub(r'<a [^>]*>', "", html.split("<body", 1)[0]), path  # no CDN in the head
+    for asset, kind in (("/favicon.ico", "image/"), ("/static/vendor/nhsuk/nhsuk-frontend.min.css", "text/css"),
+                        ("/static/vendor/nhsuk/nhsuk-frontend.min.js", "javascript"), ("/static/nhsuk-init.mjs", "javascript")):
+        r = await c.get(asset)
+        assert r.status_code == 200 and kind in r.headers["content-type"], asset
+    css = (await c.get("/static/vendor/nhsuk/nhsuk-frontend.min.css")).text
+    assert "assets.nhs.uk" not in css  # the font CDN's rules are left out
