@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from domain.policy import Pathway
 from domain.sources import plain_citations
+from projections.engine_words import plain
 from projections.wording import humanise, shown
 
 # what only the engine's checkers need: kept out of the entry's words, shown under "Technical details"
@@ -69,7 +70,8 @@ def said(e: dict[str, Any], instant: Callable[[str], str]) -> list[tuple[str, st
         if k in TECHNICAL or v in (None, "", [], {}) or k in ("to_role", "user_id", "history"):
             continue
         if k == "record" and isinstance(v, dict):
-            rows += [(humanise(f), shown(x, instant)) for f, x in v.items() if x not in (None, "", [], {})]
+            # choices in words (care_home_residential: "Care Home - Residential"), free text as written
+            rows += [(humanise(f), plain(shown(x, instant))) for f, x in v.items() if x not in (None, "", [], {})]
         elif k == "decision" and isinstance(v, dict):
             rows.append(("Category", str(v.get("category_title", ""))))
             if v.get("matched"):

@@ -15,11 +15,12 @@ from domain.facts import StepCompleted
 from domain.pathway import current_pathway
 from domain.threshold import load_profile
 from projections.case_tasks import tasks
-from projections.wording import humanise, shown
+from projections.engine_words import record_words
+from projections.wording import humanise
 from web.identity import web
 from web.pages import drafts, forms
 from web.pages.case import TASK_TAGS, read_case
-from web.pages.formats import countdown, london
+from web.pages.formats import countdown
 from web.pages.render import form_key, page
 from web.pages.signin import principal_of
 from web.problems import Problem
@@ -61,8 +62,9 @@ def error_summary(fields: list[forms.FormField], rest: list[str]) -> list[dict[s
 
 
 def record_rows(fact: StepCompleted) -> list[tuple[str, str]]:
-    """A completed step's record, field by field, in full."""
-    return [(humanise(k), shown(v, london)) for k, v in fact.record.items() if v not in (None, "", [], {})]
+    """A completed step's record, field by field, in full: each field by its label as the step asks it,
+    its choices and times as the pages word them (the evidence pack words a record the same way)."""
+    return record_words(fact.record, step=fact.step)
 
 
 async def step_page(request: Request, principal: Principal, case_id: str, step: str, occurrence: int,
