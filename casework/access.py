@@ -92,7 +92,7 @@ def raised_by(principal: Principal, data: dict[str, Any]) -> tuple[dict[str, Any
     service = data["service"].get("id") if isinstance(data.get("service"), dict) else None
     if not isinstance(service, str):
         return data, None
-    decision = may_act_at(principal, service, "raising a concern")
+    decision = may_act_at(principal, service, "raise a concern")
     if decision and not principal.operator:
         data = {**data, "raised_by": {"actor": principal.user_id, "role": decision.role}}
     return data, decision
@@ -106,7 +106,13 @@ def process_step_decision(principal: Principal, status: Any, process: Any, step:
     defined = process.step(step)
     roles = list(open_step.can_record) if open_step else list(defined.roles()) if defined else \
         [a.role for a in principal.assignments if a.role in PROCESS_ROLES][:1] or list(PROCESS_ROLES)
-    return may_act_in_organisation(principal, roles, f"recording {step} for {status.service_id}")
+    return may_act_in_organisation(principal, roles, f"record {_titled(defined, step)} for {status.service_id}")
+
+
+def _titled(defined: Any, step: str) -> str:
+    """A process step by its title ('the step Proposal review'), else its id in words."""
+    title = getattr(defined, "title", "") or step.replace("_", " ")
+    return f"the step {title}"
 
 
 def action_decision(records: SafeguardingRecords, principal: Principal, ref: str) -> Decision | None:
@@ -115,7 +121,7 @@ def action_decision(records: SafeguardingRecords, principal: Principal, ref: str
     state = replay_action([r.fact for r in records.stream(action_stream(ref))]) if len(ref) <= 200 else None
     if state is None:
         return None
-    return may_act_in_organisation(principal, state.can_complete, f"completing action {ref}")
+    return may_act_in_organisation(principal, state.can_complete, f"complete action {ref}")
 
 
 # ---- the access log, and refusals ------------------------------------------------------------------

@@ -211,7 +211,7 @@ async def record_development(ports: Ports, principal: Principal, c: RecordDevelo
             facts = case_facts(ports, c.case_id)
             service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, by_workflow=True)
         development = early or development_as(
-            allowed(ports, principal, may_act_at(principal, service, "recording a development"), c.case_id, service))
+            allowed(ports, principal, may_act_at(principal, service, "record a development"), c.case_id, service))
         if batch := recorded(facts, request, DevelopmentRecorded):
             done: DevelopmentRecorded = batch[0].fact  # type: ignore[assignment]
             if (done.kind, done.summary) != (development.kind, development.summary):
@@ -251,13 +251,14 @@ async def acknowledge_escalation(ports: Ports, principal: Principal, c: Acknowle
             raise AlreadyDone(f"{c.escalation_id} was already acknowledged at {esc['acknowledged_at']}",
                               acknowledged_at=esc["acknowledged_at"])
         if esc is not None and esc["cause"] != "trigger":  # the real reason first, not a missing note
-            step = esc["step"].replace("_", " ")
+            found = current_pathway().step(esc["step"])
+            step = f"the step {found.title}" if found else esc["step"].replace("_", " ")
             if ended := escalation_endings(facts).get(c.escalation_id):  # the step was done (late): it ended then
-                raise NotOpen(f"{c.escalation_id} ended when its step, {step}, was "
+                raise NotOpen(f"{c.escalation_id} ended when {step} was "
                               f"{'done late' if ended['how'] == 'done' else 'withdrawn'}, at {uk_time(ended['at'])}: "
                               "no acknowledgement was needed after that, so there is nothing to acknowledge",
                               ended_at=ended["at"])
-            raise NotOpen(f"{c.escalation_id} ends when its step, {step}, is done: there is nothing to acknowledge")
+            raise NotOpen(f"{c.escalation_id} ends when {step} is done: there is nothing to acknowledge")
         check_says_what_was_done(c.note)
         ack = early or acknowledgement_as(role)
         client = await ports.temporal(worker=True)

@@ -95,7 +95,7 @@ def process_chronology(ports: Ports, principal: Principal, service_id: str,
 
 async def propose(ports: Ports, principal: Principal, now: datetime) -> list[ProcessStatus]:
     """Propose a process for every service whose Appendix A decision calls for one (a commissioner)."""
-    allowed(ports, principal, may_act_in_organisation(principal, [COMMISSIONER], "proposing provider-concern processes"))
+    allowed(ports, principal, may_act_in_organisation(principal, [COMMISSIONER], "propose provider-concern processes"))
     documents = ports.read_models([CommissionerRecords(), ProviderProcesses()])
     return await temporal.propose_due(await ports.temporal(worker=True), ports.settings.task_queue, documents,
                                       within=ports.within)
@@ -103,7 +103,7 @@ async def propose(ports: Ports, principal: Principal, now: datetime) -> list[Pro
 
 async def open_process(ports: Ports, principal: Principal, c: Open, now: datetime) -> Outcome[ProcessStatus]:
     """Open the service's process (a commissioner), or open the one Appendix A proposed."""
-    decision = may_act_in_organisation(principal, [COMMISSIONER], "opening a provider-concern process")
+    decision = may_act_in_organisation(principal, [COMMISSIONER], "open a provider-concern process")
     return await _act(ports, principal, c.service_id, decision, c.key, lambda role, rid: validate(
         {"reason": c.reason, **({"basis": c.basis} if c.basis is not None else {}), "service_id": c.service_id,
          "role": role, "actor": principal.actor, "request_id": rid}, pp.OpenProcess, "process", ports.rules(now)),
@@ -112,7 +112,7 @@ async def open_process(ports: Ports, principal: Principal, c: Open, now: datetim
 
 async def dismiss(ports: Ports, principal: Principal, c: Dismiss, now: datetime) -> Outcome[ProcessStatus]:
     """Do not open a proposed process (a commissioner), with the reason: proposed again only for later concerns."""
-    decision = may_act_in_organisation(principal, [COMMISSIONER], "dismissing a proposed process")
+    decision = may_act_in_organisation(principal, [COMMISSIONER], "dismiss a proposed process")
     return await _act(ports, principal, c.service_id, decision, c.key, lambda role, rid: validate(
         {"reason": c.reason, "role": role, "actor": principal.actor, "request_id": rid}, pp.DismissProposal,
         "dismissal", ports.rules(now)),
@@ -131,7 +131,7 @@ async def record_step(ports: Ports, principal: Principal, c: Record, now: dateti
 
 async def decide(ports: Ports, principal: Principal, c: Decide, now: datetime) -> Outcome[ProcessStatus]:
     """Decide (continue, restrict admissions, suspend, terminate) with the evidence the outcome needs."""
-    decision = may_act_in_organisation(principal, [definition(ports).decided_by], f"deciding for {c.service_id}")
+    decision = may_act_in_organisation(principal, [definition(ports).decided_by], f"decide for {c.service_id}")
     return await _act(ports, principal, c.service_id, decision, c.key, lambda role, rid: validate(
         {"outcome": c.outcome, "record": c.record if c.record is not None else {}, "role": role,
          "actor": principal.actor, "request_id": rid}, pp.Decide, "decision", ports.rules(now)),

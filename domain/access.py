@@ -8,8 +8,9 @@ time-limited, only the cases named in the grant). Organisation-wide staff roles 
 every service.
 
 Every check answers a `Decision`: allowed with the role to act as, or refused with a message
-saying what is missing ("completing route_decision at SVC-ELM needs designated_safeguarding_lead;
-you hold team_leader"). The application layer (`casework/`) calls these for every face; the
+saying in plain words who may, where, and what the principal holds ("Only a designated
+safeguarding lead at SVC-ELM can complete this step (Safeguarding route decision). You are a team
+leader there."): the pages and the API show it as it is. The application layer (`casework/`) calls these for every face; the
 case's own decider still checks the role again, so a principal can never widen what the case allows.
 
 The embedded CLI acts as the local operator (`Principal.local_operator`): whoever can run
@@ -56,6 +57,9 @@ ROTA_KEEPERS: frozenset[str] = frozenset({"registered_manager", "designated_safe
 # and those who answer for every service; each download keeps to the services they hold one of these at
 CASE_LIST_DOWNLOADERS: frozenset[str] = frozenset({"registered_manager", "designated_safeguarding_lead", QUALITY_LEAD,
                                                    "operations_director", "nominated_individual"})
+
+# each role as people name it, for the middle of a sentence (the pages and the evidence pack use these too)
+ROLE_NAMES: dict[str, str] = {role: role.replace("_", " ") for role in ROLES}
 
 Channel = Literal["api", "web", "cli"]
 
@@ -174,9 +178,35 @@ def operator_trusted(check: F) -> F:
     return checked  # type: ignore[return-value]
 
 
-def _held(roles: Iterable[str]) -> str:
-    roles = list(dict.fromkeys(roles))
-    return ", ".join(roles) if roles else "no role there"
+def role_name(role: str) -> str:
+    return ROLE_NAMES.get(role) or role.replace("_", " ")
+
+
+def _a(words: str) -> str:
+    return ("an " if words[:1] in "aeiou" else "a ") + words
+
+
+def _listed(items: list[str], last: str) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def one_of(roles: Iterable[str]) -> str:
+    """'a designated safeguarding lead or nominated individual'."""
+    names = [role_name(r) for r in dict.fromkeys(roles)]
+    return _a(_listed(names, "or")) if names else "nobody"
+
+
+def _you_are(roles: Iterable[str], where: str = "there") -> str:
+    """'You are a team leader there.', 'You have no role there.'"""
+    names = [role_name(r) for r in dict.fromkeys(roles)]
+    return f"You are {_a(_listed(names, 'and'))} {where}." if names else f"You have no role {where}."
+
+
+def _step_title(step: str) -> str:
+    from domain.pathway import current_pathway  # the pathway is data; imported here, as it imports the policy
+
+    found = current_pathway().step(step)
+    return found.title if found else step.replace("_", " ")
 
 
 @operator_trusted
@@ -188,7 +218,8 @@ def may_complete(p: Principal, service: str, step: str, can_complete: Iterable[s
     for role in wanted:
         if role in held:
             return Decision(True, role=role)
-    return Decision(False, f"completing {step} at {service} needs {' or '.join(wanted)}; you hold {_held(held)}")
+    return Decision(False, f"Only {one_of(wanted)} at {service} can complete this step ({_step_title(step)}). "
+                           f"{_you_are(held)}")
 
 
 @operator_trusted
@@ -196,16 +227,18 @@ def may_acknowledge(p: Principal, service: str, escalation_id: str, to_role: str
     held = p.roles_at(service)
     if to_role in held:
         return Decision(True, role=to_role)
-    return Decision(False, f"acknowledging {escalation_id} at {service} needs {to_role}; you hold {_held(held)}")
+    return Decision(False, f"Only {one_of([to_role])} at {service} can acknowledge escalation {escalation_id}. "
+                           f"{_you_are(held)}")
 
 
 @operator_trusted
 def may_act_at(p: Principal, service: str, what: str) -> Decision:
-    """Raising a concern or recording a development: any staff role at the service (the first is acted as)."""
+    """Raising a concern or recording a development (`what`: "raise a concern"): any staff role at the
+    service (the first is acted as)."""
     held = p.roles_at(service)
     if held:
         return Decision(True, role=held[0])
-    return Decision(False, f"{what} at {service} needs a staff role there; you hold {_held(())}")
+    return Decision(False, f"Only staff with a role at {service} can {what} there. You have no role there.")
 
 
 @operator_trusted
@@ -218,9 +251,8 @@ def may_read_case(p: Principal, case_id: str, service: str, now: datetime) -> De
         if a.role == INSPECTOR and case_id in a.cases and a.current(now):
             return Decision(True, role=INSPECTOR)
     if any(a.role == INSPECTOR and case_id in a.cases for a in p.assignments):
-        return Decision(False, f"reading {case_id}: your inspector's grant for it has ended")
-    return Decision(False, f"reading {case_id} at {service} needs a role at {service}; you hold "
-                           f"{_held(r for a in p.assignments for r in [a.describe()])}")
+        return Decision(False, f"Your inspection access to case {case_id} has ended.")
+    return Decision(False, f"Only staff with a role at {service} can read case {case_id}. {_you_hold(p)}")
 
 
 @operator_trusted
@@ -233,8 +265,8 @@ def may_export_case(p: Principal, case_id: str, service: str, now: datetime) -> 
         return read
     if role := held_one_of(p, service, EXPORTERS):
         return Decision(True, role=role)
-    return Decision(False, f"exporting the evidence pack of {case_id} needs {' or '.join(sorted(EXPORTERS - {INSPECTOR}))} "
-                           f"(at {service}, or organisation-wide); you hold {_held(p.roles_at(service))}")
+    return Decision(False, f"Only {one_of(sorted(EXPORTERS - {INSPECTOR}))} (at {service}, or for the whole "
+                           f"organisation) can export the evidence pack of case {case_id}. {_you_are(p.roles_at(service))}")
 
 
 def held_one_of(p: Principal, service: str, roles: frozenset[str]) -> str | None:
@@ -249,8 +281,8 @@ def may_add_note(p: Principal, case_id: str, service: str, now: datetime) -> Dec
     read = may_read_case(p, case_id, service, now)
     if not read or read.role != INSPECTOR:
         return read
-    return Decision(False, f"adding a note to {case_id} needs a staff role at {service}: an inspector's grant "
-                           "is to read the case, not to add to it")
+    return Decision(False, f"Your inspection access is to read case {case_id}, not to add to it. Only staff "
+                           f"with a role at {service} can add a note.")
 
 
 @operator_trusted
@@ -258,8 +290,8 @@ def may_recover_case(p: Principal, case_id: str, service: str) -> Decision:
     """Restarting a stopped case's workflow: one of RECOVERERS at the case's service (or organisation-wide)."""
     if role := held_one_of(p, service, RECOVERERS):
         return Decision(True, role=role)
-    return Decision(False, f"recovering {case_id} needs {' or '.join(sorted(RECOVERERS))} at {service}; "
-                           f"you hold {_held(p.roles_at(service))}")
+    return Decision(False, f"Only {one_of(sorted(RECOVERERS))} at {service} can restart case {case_id}. "
+                           f"{_you_are(p.roles_at(service))}")
 
 
 @operator_trusted
@@ -288,9 +320,8 @@ def may_keep_rota(p: Principal, service: str) -> Decision:
     """Reading and setting who is on call at a service: one of ROTA_KEEPERS there (or organisation-wide)."""
     if role := held_one_of(p, service, ROTA_KEEPERS):
         return Decision(True, role=role)
-    return Decision(False, f"the on-call rota at {service} is kept by its managers and safeguarding leads "
-                           f"({', '.join(r.replace('_', ' ') for r in sorted(ROTA_KEEPERS))}); "
-                           f"you hold {_held(r.replace('_', ' ') for r in p.roles_at(service))}")
+    return Decision(False, f"The on-call rota at {service} is kept by its managers and safeguarding leads: "
+                           f"{one_of(sorted(ROTA_KEEPERS))} there. {_you_are(p.roles_at(service))}")
 
 
 def keeps_a_rota(p: Principal) -> bool:
@@ -308,7 +339,7 @@ def may_read_lists(p: Principal) -> Decision:
     """Deadlines and the dashboard: staff, filtered to their services."""
     if any(a.role in STAFF_ROLES for a in p.assignments):
         return Decision(True)
-    return Decision(False, f"the deadlines and dashboard need a staff role; you hold {_roles(p)}")
+    return Decision(False, f"The deadlines and dashboard are for staff with a role at a service. {_you_hold(p)}")
 
 
 @operator_trusted
@@ -345,7 +376,7 @@ def may_download_case_list(p: Principal) -> Decision:
         if a.role in CASE_LIST_DOWNLOADERS:
             return Decision(True, role=a.role)
     return Decision(False, "Only managers and safeguarding leads can download the list of cases: "
-                           f"{', '.join(r.replace('_', ' ') for r in sorted(CASE_LIST_DOWNLOADERS))}.")
+                           f"{one_of(sorted(CASE_LIST_DOWNLOADERS))}. {_you_hold(p)}")
 
 
 def downloadable_services(p: Principal) -> frozenset[str] | None:
@@ -360,12 +391,12 @@ def may_act_in_organisation(p: Principal, roles: Iterable[str], what: str) -> De
     """Work of the organisation rather than of one service's case: the provider-concern process
     (004: commissioners and contract managers, each step as a role it names or has escalated to)
     and the actions governance audits raise (their owner's role, or one it escalated to). A role
-    held anywhere counts; the first of `roles` held is acted as."""
+    held anywhere counts; the first of `roles` held is acted as. `what`: "open a provider-concern process"."""
     wanted = tuple(dict.fromkeys(roles))
     for role in wanted:
         if p.holds(role):
             return Decision(True, role=role)
-    return Decision(False, f"{what} needs {' or '.join(wanted)}; you hold {_roles(p)}")
+    return Decision(False, f"Only {one_of(wanted)} can {what}. {_you_hold(p)}")
 
 
 @dataclass(frozen=True)
@@ -385,7 +416,7 @@ ORGANISATION_REACH: dict[str, Reach] = {
     "national_return": Reach("read the national return", GOVERNANCE_READERS | {COMMISSIONER}),
     "commissioning": Reach("read the commissioner records", COMMISSIONING_READERS),
     "subject_access": Reach("export a subject's records", DATA_PROTECTION),
-    "retention": Reach("apply retention's erasures", DATA_PROTECTION),
+    "retention": Reach("erase the cases past their retention time", DATA_PROTECTION),
     "access_log": Reach("see who read a case", DATA_PROTECTION),
     "organisation_workflows": Reach("see the organisation's workflows", GOVERNANCE_READERS | COMMISSIONING_READERS),
 }
@@ -397,8 +428,8 @@ def may_reach(p: Principal, what: str) -> Decision:
     for a in p.assignments:
         if a.role in reach.roles and a.service is None:
             return Decision(True, role=a.role)
-    return Decision(False, f"to {reach.what} you need one of these roles for the whole organisation: "
-                           f"{', '.join(r.replace('_', ' ') for r in sorted(reach.roles))}; you hold {_roles(p)}")
+    return Decision(False, f"Only {one_of(sorted(reach.roles))} for the whole organisation can {reach.what}. "
+                           f"{_you_hold(p)}")
 
 
 def may_read_governance(p: Principal) -> Decision:
@@ -419,8 +450,17 @@ def may_read_organisation_workflows(p: Principal) -> Decision:
     return may_reach(p, "organisation_workflows")
 
 
-def _roles(p: Principal) -> str:
-    return ", ".join(a.describe() for a in p.assignments) or "no role"
+def _held_as(a: Assignment) -> str:
+    """'a team leader at SVC-ELM', 'a contract manager for the whole organisation', 'an inspector of case C-1'."""
+    if a.role == INSPECTOR:
+        return f"an inspector of case{'s' if len(a.cases) > 1 else ''} {_listed(list(a.cases), 'and')}" if a.cases else "an inspector"
+    return f"{_a(role_name(a.role))} {f'at {a.service}' if a.service else 'for the whole organisation'}"
+
+
+def _you_hold(p: Principal) -> str:
+    """Every role `p` holds, where: 'You are a team leader at SVC-ELM.', 'You have no role.'"""
+    held = list(dict.fromkeys(_held_as(a) for a in p.assignments))
+    return f"You are {_listed(held, 'and')}." if held else "You have no role."
 
 
 def narrowed(assignments: Iterable[Assignment], scope: Iterable[Assignment] | None) -> tuple[Assignment, ...]:

@@ -105,7 +105,7 @@ th { background: #e6e6e6; } tr:nth-child(even) td { background: #f3f3f3; } .kv t
 <h2>Escalations</h2>
 {% if p.escalations %}<table><colgroup><col style="width:7%"><col style="width:12%"><col style="width:15%"><col style="width:21%"><col style="width:12%"><col style="width:12%"><col style="width:21%"></colgroup><thead><tr><th>Number</th><th>When</th><th>Step</th><th>Why</th><th>From</th><th>To</th><th>Acknowledged</th></tr></thead><tbody>
 {% for e in p.escalations %}<tr><td>{{ e.escalation_id }}</td><td>{{ t(e.at) }}</td><td>{{ title(e.step) }}</td><td>{{ cause(e.cause, e.reason) }}</td>
-<td>{{ role(e.from_role) }}</td><td>{{ role(e.to_role) }}</td><td>{% if e.acknowledged_at %}{{ t(e.acknowledged_at) }} by {{ who(e.acknowledged_by.actor, e.acknowledged_by.role) }}{% if e.note %}: {{ e.note }}{% endif %}{% elif e.ended_at %}{{ ended(e.step, "done" if e.ended_by == "step done late" else "withdrawn", t(e.ended_at)) }}{% elif e.cause != "trigger" %}Open: it ends when its step is done{% else %}Not acknowledged{% endif %}</td></tr>
+<td>{{ role(e.from_role) }}</td><td>{{ role(e.to_role) }}</td><td>{% if e.acknowledged_at %}{{ t(e.acknowledged_at) }} by {{ who(e.acknowledged_by.actor, e.acknowledged_by.role) }}{% if e.note %}: {{ e.note }}{% endif %}{% elif e.ended_at %}{{ ended(title(e.step), "done" if e.ended_by == "step done late" else "withdrawn", t(e.ended_at)) }}{% elif e.cause != "trigger" %}Open: it ends when its step is done{% else %}Not acknowledged{% endif %}</td></tr>
 {% endfor %}</tbody></table>{% else %}<p>None.</p>{% endif %}
 
 <h2>Threshold decision</h2>
@@ -122,7 +122,7 @@ th { background: #e6e6e6; } tr:nth-child(even) td { background: #f3f3f3; } .kv t
 {% for heading, rows in [("Route decision", p.route_decisions), ("Referral", p.referrals), ("Follow-up reviews", p.follow_up_reviews)] %}
 <h2>{{ heading }}</h2>
 {% if rows %}<table><colgroup><col style="width:15%"><col style="width:20%"><col style="width:10%"><col style="width:55%"></colgroup><thead><tr><th>When</th><th>By</th><th>Deadline</th><th>What was recorded</th></tr></thead><tbody>
-{% for r in rows %}<tr><td>{{ t(r.at) }}</td><td>{{ who(r.actor, r.role) }}</td><td>{{ {True: 'met', False: 'missed', None: 'no deadline'}[r.on_time] }}</td><td>{{ record(r.record) }}</td></tr>{% endfor %}
+{% for r in rows %}<tr><td>{{ t(r.at) }}</td><td>{{ who(r.actor, r.role) }}</td><td>{{ {True: 'met', False: 'missed', None: 'no deadline'}[r.on_time] }}</td><td>{{ record(r.record, r.step) }}</td></tr>{% endfor %}
 </tbody></table>{% else %}<p>None recorded.</p>{% endif %}
 {% endfor %}
 
@@ -135,7 +135,7 @@ th { background: #e6e6e6; } tr:nth-child(even) td { background: #f3f3f3; } .kv t
 <table class="kv">
 <tr><th>Concluded</th><td>{% if p.closure.concluded_at %}{{ t(p.closure.concluded_at) }} by {{ who(p.closure.concluded_by.actor, p.closure.concluded_by.role) }}: {{ plain(p.closure.conclusion_reason or '') }}{% else %}not concluded{% endif %}</td></tr>
 <tr><th>Closed</th><td>{% if p.closure.closed_at %}{{ t(p.closure.closed_at) }} by {{ who(p.closure.closed_by.actor, p.closure.closed_by.role) }}, outcome: {{ plain(p.closure.outcome or '') }}{% else %}open{% endif %}</td></tr>
-<tr><th>Closure review</th><td>{% if p.closure.closure_review %}{{ t(p.closure.closure_review.at) }}: {{ record(p.closure.closure_review.record) }}{% else %}none{% endif %}</td></tr>
+<tr><th>Closure review</th><td>{% if p.closure.closure_review %}{{ t(p.closure.closure_review.at) }}: {{ record(p.closure.closure_review.record, p.closure.closure_review.step) }}{% else %}none{% endif %}</td></tr>
 </table>
 
 <h2>Pathway and working calendar</h2>
@@ -157,9 +157,10 @@ th { background: #e6e6e6; } tr:nth-child(even) td { background: #f3f3f3; } .kv t
 _LEFT_OUT = {"calendar", "holidays", "history", "decision", "concern", "on_time", "channel", "os_user", "request_id"}
 
 
-def _record(value: dict[str, Any]) -> str:
-    """A step's record as one readable line, as the pages word it (the JSON holds it as recorded)."""
-    return "; ".join(f"{label}: {text}" for label, text in record_words(value, leave_out=_LEFT_OUT))
+def _record(value: dict[str, Any], step: str | None = None) -> str:
+    """A step's record as one readable line, each field by its label as the step's page names it and
+    choices as the pages word them (the JSON holds it as recorded)."""
+    return "; ".join(f"{label}: {text}" for label, text in record_words(value, leave_out=_LEFT_OUT, step=step))
 
 
 def _chronology(pack: EvidencePack) -> list[dict[str, Any]]:

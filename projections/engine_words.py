@@ -1,8 +1,9 @@
 """The engine's names in people's words: one table for roles, threshold levels, escalation causes,
 step ids, threshold facts, categories and choices, with the phrases built from them (a calendar, an
-indicator, a seed's place). The evidence pack's PDF and HTML are written in these words; the pages
-can use the same table. Only what a person reads changes: the records, the API and the pack's JSON
-keep the engine's names and ISO instants.
+indicator, a seed's place). The evidence pack's PDF and HTML are written in these words; a record's
+fields and choices are worded by the pages' own table (projections/field_words.py) and roles as
+domain/access.py names them. Only what a person reads changes: the records, the API and the pack's
+JSON keep the engine's names and ISO instants.
 
 Pure: no clock read, no I/O beyond the policy data the domain already holds.
 """
@@ -14,17 +15,18 @@ from datetime import date, datetime, time
 from functools import cache
 from typing import Any, Collection, Mapping
 
-from domain.access import ROLES
+from domain.access import ROLE_NAMES, role_name
 from domain.national import LABELS
 from domain.pathway import current_pathway
 from domain.sources import SOURCES, code_of, passage_words, plain_citations, step_passages, source_words
 from domain.threshold.registry import load_profile, profile_names
 from domain.threshold.vocabulary import FACTS
+from projections.field_words import known_choice, words_for
 from projections.wording import humanise, uk_time
 
 # ---- the table -------------------------------------------------------------------------------
 
-ROLE_WORDS: dict[str, str] = {role: humanise(role).lower() for role in ROLES}
+ROLE_WORDS: dict[str, str] = ROLE_NAMES
 
 LEVEL_WORDS: dict[str, str] = {"reportable": "reportable", "consultation": "requires consultation",
                                "non_reportable": "not reportable"}
@@ -89,7 +91,7 @@ def _names() -> dict[str, str]:
 
 def role_words(role: str | None) -> str:
     """'designated_safeguarding_lead' -> 'designated safeguarding lead'."""
-    return ROLE_WORDS.get(role or "") or humanise(role).lower()
+    return role_name(role) if role else ""
 
 
 def who(actor: str | None, role: str | None) -> str:
@@ -167,6 +169,16 @@ def step_title(step: str | None) -> str:
     return step_titles().get(step or "") or humanise(step)
 
 
+_PROPER = ("Children's", "Making", "Care", "Trading")
+
+
+def in_sentence(title: str) -> str:
+    """A title for the middle of a sentence: 'Police notified' -> 'police notified'; an acronym or a
+    proper name keeps its case ('CQC notification ...', "Children's Services referral")."""
+    first = title.split(" ", 1)[0]
+    return title if not first[1:] or any(c.isupper() for c in first[1:]) or first in _PROPER else title[:1].lower() + title[1:]
+
+
 def indicator_words(m: Mapping[str, Any]) -> str:
     """A matched indicator by its seed's wording and its level: 'Incidents between adults in a service:
     reportable (red): "The victim is ..." (Sussex threshold tool)', with the tool's note if any."""
@@ -222,28 +234,31 @@ def plain(text: str) -> str:
     return _SNAKE.sub(lambda m: _names().get(m.group(0)) or humanise(m.group(0)).lower(), text)
 
 
-def value_words(value: Any, facts: bool = False) -> str:
-    """A recorded value as people read it: yes/no, instants in UK time, choices in words, a record's
-    fields as 'Label: value; ...' (a threshold facts record labelled by the tool's words)."""
+def value_words(value: Any, facts: bool = False, name: str = "") -> str:
+    """A recorded value as people read it: yes/no, instants in UK time, a field's choices as the
+    pages word them, a record's fields as 'Label: value; ...' (a threshold facts record labelled as
+    the pages ask the tool's questions)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (datetime, date)):
         return when(value) if isinstance(value, datetime) else day_words(value)
     if isinstance(value, str):
-        return plain(value)
+        return known_choice(name, value) or plain(value)
     if isinstance(value, Mapping):
         return "; ".join(f"{label}: {text}" for label, text in record_words(value, facts=facts))
     if isinstance(value, (list, tuple)):
-        return ", ".join(value_words(v, facts) for v in value)
+        return ", ".join(value_words(v, facts, name) for v in value)
     return str(value)
 
 
-def record_words(record: Mapping[str, Any], leave_out: Collection[str] = (), facts: bool = False) -> list[tuple[str, str]]:
-    """A record's fields as (label, words), empty ones and those in `leave_out` left out."""
+def record_words(record: Mapping[str, Any], leave_out: Collection[str] = (), facts: bool = False,
+                 step: str | None = None) -> list[tuple[str, str]]:
+    """A record's fields as (label, words), each labelled as the pages label it at `step`; empty
+    ones and those in `leave_out` left out."""
     rows = []
     for k, v in record.items():
         if k in leave_out or v in (None, "", [], {}):
             continue
-        label = fact_words(k) if facts and k in FACTS else humanise(k)
-        rows.append((label, value_words(v, facts=facts or k == "facts")))
+        name = f"facts.{k}" if facts and k in FACTS else k
+        rows.append((words_for(name, step).label, value_words(v, facts=facts or k == "facts", name=name)))
     return rows

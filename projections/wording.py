@@ -40,8 +40,8 @@ def uk_time(value: datetime | str) -> str:
     return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {local.tzname()}"
 
 
-def escalation_ended(step: str, how: str, at: str) -> str:
-    """What became of a missed deadline's escalation once its step was done (necessarily late) or
-    withdrawn, `at` already in words: nobody acknowledged it, and nobody needed to."""
+def escalation_ended(title: str, how: str, at: str) -> str:
+    """What became of a missed deadline's escalation once its step (by its title) was done
+    (necessarily late) or withdrawn, `at` already in words: nobody acknowledged it, and nobody needed to."""
     did = "done late" if how == "done" else "withdrawn"
-    return f"{humanise(step)} was {did} at {at}; no acknowledgement was needed after that."
+    return f"{title} was {did} at {at}; no acknowledgement was needed after that."

@@ -34,13 +34,14 @@ def test_refusal_names_what_is_missing_and_what_is_held():
     tl = who(Assignment("team_leader", "SVC-ELM"))
     d = may_complete(tl, "SVC-ELM", "route_decision", ["designated_safeguarding_lead"])
     assert not d
-    assert d.reason == "completing route_decision at SVC-ELM needs designated_safeguarding_lead; you hold team_leader"
+    assert d.reason == ("Only a designated safeguarding lead at SVC-ELM can complete this step (Safeguarding route "
+                        "decision). You are a team leader there.")
 
 
 def test_a_role_held_at_another_service_does_not_count():
     dsl = who(Assignment("designated_safeguarding_lead", "SVC-OAK"))
     d = may_complete(dsl, "SVC-ELM", "route_decision", ["designated_safeguarding_lead"])
-    assert not d and d.reason.endswith("you hold no role there")
+    assert not d and d.reason.endswith("You have no role there.")
 
 
 def test_escalated_role_may_complete_and_is_the_role_acted_as():
@@ -98,7 +99,8 @@ def test_acknowledgement_needs_the_role_escalated_to():
     rm = who(Assignment("registered_manager", "SVC-ELM"))
     assert may_acknowledge(rm, "SVC-ELM", "E1", "registered_manager")
     d = may_acknowledge(rm, "SVC-ELM", "E2", "designated_safeguarding_lead")
-    assert d.reason == "acknowledging E2 at SVC-ELM needs designated_safeguarding_lead; you hold registered_manager"
+    assert d.reason == ("Only a designated safeguarding lead at SVC-ELM can acknowledge escalation E2. "
+                        "You are a registered manager there.")
 
 
 def test_nothing_is_allowed_without_an_assignment():

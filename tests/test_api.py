@@ -86,7 +86,8 @@ async def test_the_refusal_says_what_is_missing_and_records_nothing_but_the_refu
     async with api.as_user("TL-9", Assignment("team_leader", ELM)) as c:
         r = await c.post(f"/cases/{case_id}/steps/route_decision/completions", json={"record": RECORDS["route_decision"]})
     assert r.status_code == 403
-    assert r.json()["detail"] == "completing route_decision at SVC-ELM needs designated_safeguarding_lead; you hold team_leader"
+    assert r.json()["detail"] == ("Only a designated safeguarding lead at SVC-ELM can complete this step (Safeguarding "
+                                  "route decision). You are a team leader there.")
     assert api.case_events(case_id) == before
     [refusal] = [a for a in api.accounts.access_log(case_id=case_id) if a.user_id == "TL-9"]
     assert (refusal.action, refusal.allowed, refusal.reason) == ("refused", False, r.json()["detail"])
@@ -256,7 +257,7 @@ async def test_token_scope_expiry_and_revocation(api):
     async with api.client(scoped) as c:
         r = await c.post(f"/cases/{case_id}/steps/record_concern/completions", json={"record": RECORDS["record_concern"]})
         assert r.status_code == 403
-        assert r.json()["detail"].endswith("you hold team_leader")  # the token's scope, not all the user's roles
+        assert r.json()["detail"].endswith("You are a team leader there.")  # the token's scope, not all the user's roles
     expired = api.token("MIX-1", days=-1)
     async with api.client(expired) as c:
         r = await c.get("/pathway")
@@ -283,7 +284,7 @@ async def test_revoking_the_users_role_revokes_the_tokens(api):
         assert (await c.get("/governance")).status_code == 200
         api.accounts.revoke("GOV-1", "quality_safeguarding_lead", None, by="test")
         r = await c.get("/governance")
-    assert r.status_code == 403 and "you hold no role" in r.json()["detail"]
+    assert r.status_code == 403 and r.json()["detail"].endswith("You have no role.")
 
 
 # ---- sessions ---------------------------------------------------------------------------------------
@@ -487,8 +488,8 @@ async def test_an_evidence_pack_is_an_audited_export_of_a_case_you_may_read(api)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.headers["x-evidence-intact"] == "true"
     assert data.status_code == 200 and data.json()["case_id"] == case_id
     assert hidden.status_code == 404
-    assert refused.status_code == 403 and "needs designated_safeguarding_lead or" in refused.json()["detail"]
-    assert "you hold senior_support_worker" in refused.json()["detail"]
+    assert refused.status_code == 403 and "Only a designated safeguarding lead, nominated individual" in refused.json()["detail"]
+    assert "You are a senior support worker there." in refused.json()["detail"]
     assert inspected.status_code == 200
     log = api.accounts.access_log(case_id=case_id)
     exports = [a for a in log if a.action == "export"]

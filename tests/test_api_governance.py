@@ -41,8 +41,8 @@ async def test_an_audit_action_completed_by_its_owners_role_and_the_national_exp
             api.as_user("QSL-5", Assignment("quality_safeguarding_lead")) as qsl:
         refused = await tl.post(f"/governance/actions/{ref}/completion", json={"evidence": "briefing"})
         assert refused.status_code == 403
-        assert refused.json()["detail"] == (f"completing action {ref} needs quality_safeguarding_lead; "
-                                            "you hold team_leader at SVC-ELM")
+        assert refused.json()["detail"] == (f"Only a quality safeguarding lead can complete action {ref}. "
+                                            "You are a team leader at SVC-ELM.")
         unknown = await qsl.post("/governance/actions/weekly-1999-01-01-x/completion", json={"evidence": "x"})
         assert unknown.status_code == 404
         named = await qsl.post(f"/governance/actions/{ref}/completion", json={"evidence": "x", "role": "team_leader"})

@@ -29,8 +29,8 @@ async def test_the_process_through_the_api(api):
         assert (await tl.get("/provider-processes/steps")).status_code == 200
         refused = await cm.post(f"/provider-processes/{SVC}", json={"reason": "peer targeting"})
         assert refused.status_code == 403
-        assert refused.json()["detail"] == ("opening a provider-concern process needs commissioner; "
-                                            "you hold contract_manager organisation-wide")
+        assert refused.json()["detail"] == ("Only a commissioner can open a provider-concern process. "
+                                            "You are a contract manager for the whole organisation.")
         named = await com.post(f"/provider-processes/{SVC}", json={"reason": "peer targeting", "actor": "COM-9"})
         assert named.status_code == 422
         opened = await com.post(f"/provider-processes/{SVC}", json={"reason": "peer targeting"})

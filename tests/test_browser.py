@@ -199,7 +199,9 @@ async def test_outside_the_service_is_refused_and_a_wrong_role_sees_who_can(site
     await open_step(tl, "record_concern")
     record = step(tl, "record_concern")
     await expect(record.locator("form")).to_have_count(0)
-    await expect(record.locator(".who-can")).to_contain_text("Only senior support worker at SVC-ELM can complete this step")
+    await expect(record.locator(".who-can")).to_contain_text(
+        "Only a senior support worker at SVC-ELM can complete this step (Record the initial peer-to-peer concern). "
+        "You are a team leader there.")
     await check_page(tl, "step page (wrong role)")
 
 
@@ -341,7 +343,7 @@ async def test_governance_commissioner_and_threshold_pages(site, person):
     ssw = await person("SSW-13")
     response = await ssw.goto(f"{site.base}/governance")
     assert response.status == 403
-    await expect(ssw.get_by_role("alert")).to_contain_text("to read the governance audits you need")
+    await expect(ssw.get_by_role("alert")).to_contain_text("for the whole organisation can read the governance audits")
     await check_page(ssw, "governance refused")
 
 

@@ -46,7 +46,13 @@ async def test_the_task_list_shows_overdue_done_open_and_not_yet_open_steps(page
     await settled(pages.records, case_id)
     page = (await ssw.get(f"/cases/{case_id}")).text
     assert task_list(page) == {"record_concern/1": "Overdue"}
-    assert f'href="/cases/{case_id}/steps/record_concern/1"' in (await ssw.get("/")).text  # My work links to the step's page
+    home = (await ssw.get("/")).text
+    assert f'href="/cases/{case_id}/steps/record_concern/1"' in home  # My work links to the step's page
+    # by its title; overdue said once, as the red tag that counts how late it is (not "overdue by 3 s Overdue")
+    card = home.split('id="my-steps"')[1].split("</ul>")[0]
+    assert "Record the initial peer-to-peer concern</a>" in card and "Record concern" not in card
+    assert re.search(r'<strong class="nhsuk-tag nhsuk-tag--red"><span class="countdown overdue"[^>]*>overdue by ', card)
+    assert len(re.findall(r"overdue", re.sub(r'class="[^"]*"', "", card), re.I)) == 1, card
     assert 'nhsuk-tag nhsuk-tag--red">Overdue<' in page  # in the summary and on the step
     assert re.search(r"Overdue</dt>.*?Record the initial peer-to-peer concern", page, re.S)
     assert "Steps not yet open (29)" in page and "Not yet open" in page
@@ -55,14 +61,16 @@ async def test_the_task_list_shows_overdue_done_open_and_not_yet_open_steps(page
     assert r.status_code == 303 and r.headers["location"] == f"/cases/{case_id}"
     page = (await ssw.get(f"/cases/{case_id}")).text
     assert "Done: record the initial peer-to-peer concern, recorded" in page  # the notification, on the summary
+    assert "Opened: Immediate peer-risk review, Same-day seriousness assessment" in page and "#1" not in page  # steps by their titles
     steps = task_list(page)  # recording the concern opened the review and the steps that run alongside it
     assert steps["record_concern/1"] == "Done" and steps["peer_risk_review/1"] == "Open"
     assert set(steps.values()) == {"Done", "Open"} and len(steps) > 2
     assert "Nothing is overdue" in page and f"Steps not yet open ({30 - len(steps)})" in page
     # the done step's page shows what was recorded, in full, as a summary list
     done = (await ssw.get(f"/cases/{case_id}/steps/record_concern/1")).text
-    assert re.search(r'id="step-record".*Behaviour observed</dt><dd class="nhsuk-summary-list__value">blocked the door', done, re.S)
+    assert re.search(r'id="step-record".*Behaviour seen</dt><dd class="nhsuk-summary-list__value">blocked the door', done, re.S)
     assert 'action="/cases/' not in done  # no form for a step already done
+    assert "Who started the interaction</dt>" in done and "Initiated by" not in done  # each field by its label
     # a step that has not opened has no page
     assert (await ssw.get(f"/cases/{case_id}/steps/conclude_case/1")).status_code == 404
     assert (await ssw.get(f"/cases/{case_id}/steps/no_such_step/1")).status_code == 404

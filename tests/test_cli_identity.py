@@ -92,7 +92,8 @@ async def test_production_cli_acts_as_the_tokens_user_through_the_same_authorisa
     monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("TL-7", "cli", None, timedelta(days=1), by="test").secret)
     refused = await invoke("step", "complete", case_id, "record_concern", "--file", record)
     assert refused.exit_code == 2
-    assert "completing record_concern at SVC-ELM needs senior_support_worker; you hold team_leader" in refused.stderr
+    assert ("Only a senior support worker at SVC-ELM can complete this step (Record the initial peer-to-peer "
+            "concern). You are a team leader there.") in refused.stderr
     [audit] = [a for a in accounts.access_log(case_id=case_id) if a.action == "refused"]
     assert (audit.user_id, audit.channel) == ("TL-7", "cli")
     typed = await invoke("step", "complete", case_id, "record_concern", "--as", "team_leader", "--actor", "X-1", "--file", record)
@@ -132,7 +133,8 @@ async def test_production_cli_acts_in_the_provider_process_as_the_tokens_user(cl
     monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("CM-3", "cli", None, timedelta(days=1), by="test").secret)
     refused = await invoke("commissioner", "process", "open", "SVC-PP-1", "--reason", "peer targeting")
     assert refused.exit_code == 2
-    assert "opening a provider-concern process needs commissioner; you hold contract_manager organisation-wide" in refused.stderr
+    assert ("Only a commissioner can open a provider-concern process. You are a contract manager for the whole "
+            "organisation.") in refused.stderr
     monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("COM-3", "cli", None, timedelta(days=1), by="test").secret)
     opened = await invoke("commissioner", "process", "open", "SVC-PP-1", "--reason", "peer targeting", "--json")
     assert opened.exit_code == 0, opened.stderr

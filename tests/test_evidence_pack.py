@@ -213,7 +213,7 @@ def test_in_production_the_pack_command_exports_as_the_tokens_holder_if_allowed(
         monkeypatch.setenv("SAFEGUARD_TOKEN", tokens["SSW-5"])
         get_settings.cache_clear()
         refused = runner.invoke(app, ["evidence", "pack", "PK-PROD", "--out", str(out)])
-        assert refused.exit_code == 2 and "exporting the evidence pack of PK-PROD needs" in refused.stderr, refused.output
+        assert refused.exit_code == 2 and "can export the evidence pack of case PK-PROD. You are a senior support worker there." in refused.stderr, refused.output
         assert not out.exists() and exports(records) == []
         monkeypatch.setenv("SAFEGUARD_TOKEN", tokens["RM-5"])
         get_settings.cache_clear()
@@ -225,7 +225,7 @@ def test_in_production_the_pack_command_exports_as_the_tokens_holder_if_allowed(
         log = [(a.user_id, a.action, a.allowed) for a in accounts.access_log(case_id="PK-PROD")]
         assert log == [("SSW-5", "refused", False), ("RM-5", "export", True)]
         sar = runner.invoke(app, ["evidence", "subject", "A-117", "--out", str(tmp_path / "sar")])
-        assert sar.exit_code == 2 and "to export a subject's records you need" in sar.stderr  # organisation-level roles only
+        assert sar.exit_code == 2 and "for the whole organisation can export a subject's records" in sar.stderr  # organisation-level roles only
     finally:
         get_settings.cache_clear()
 

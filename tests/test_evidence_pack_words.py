@@ -161,3 +161,25 @@ def test_an_open_case_as_at_under_the_guernsey_tool_reads_in_words(records, tmp_
     assert "member of staff (not a service user)" in pdf
     assert "Service user to service user harm" in pdf  # the category as the Guernsey tool names it
     assert re.search(r"Its deadline was missed \(due \w{3} \d+ \w{3} 2027, \d\d:\d\d BST\)", pdf)
+
+
+def test_a_steps_record_reads_as_its_page_labels_and_words_it(written):
+    """The pages' one words table: a record's rows in the pack carry each field's label as the step's
+    page asks it and each choice as the pages word it, never the field name made into words."""
+    from evidence.render import _LEFT_OUT
+    from projections.field_words import known_choice, words_for
+
+    pack, _, page, _ = written
+    rows = pack.route_decisions + pack.referrals + pack.follow_up_reviews
+    assert rows and pack.closure.closure_review
+    choices = 0
+    for r in [*rows, pack.closure.closure_review]:
+        for name, value in r.record.items():
+            if name in _LEFT_OUT or value in (None, "", [], {}):
+                continue
+            label = words_for(name, r.step).label
+            assert f"{label}: " in page, (r.step, name, label)
+            if isinstance(value, str) and known_choice(name, value):
+                choices += 1
+                assert f"{label}: {known_choice(name, value)}" in page, (r.step, name, value)
+    assert choices, "no choice recorded in these steps: the test would prove nothing about choices"

@@ -45,7 +45,7 @@ async def test_an_escalation_whose_step_was_done_late_is_refused_as_ended_not_as
         await cases.acknowledge_escalation(ports, tl, cases.AcknowledgeEscalation("D21-1", "E1", "called the home"),
                                            case.now)
     message = refused.value.message
-    assert "record concern, was done late, at Tue 12 Jan 2027, 09:50 GMT" in message
+    assert "E1 ended when the step Record the initial peer-to-peer concern was done late, at Tue 12 Jan 2027, 09:50 GMT" in message
     assert "no acknowledgement was needed after that" in message and "acknowledged at" not in message
     assert refused.value.details == {"ended_at": "2027-01-12T09:50:00Z"}
     assert len(records.stored_facts("D21-1")) == before
@@ -59,7 +59,7 @@ def test_the_pack_says_a_late_steps_escalation_ended_rather_than_not_acknowledge
     assert e1.ended_at.isoformat() == "2027-01-12T09:50:00+00:00"
     row = next(r for r in html(pack).split("<tr>") if r.startswith("<td>E1</td>"))
     assert "not acknowledged" not in row
-    assert "Record concern was done late at Tue 12 Jan 2027, 09:50 GMT; no acknowledgement was needed after that." in row
+    assert "Record the initial peer-to-peer concern was done late at Tue 12 Jan 2027, 09:50 GMT; no acknowledgement was needed after that." in row
     e2 = next(r for r in html(pack).split("<tr>") if r.startswith("<td>E2</td>"))
     assert "DSL-7" in e2  # a trigger escalation acknowledged reads as before
 

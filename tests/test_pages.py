@@ -408,19 +408,19 @@ async def test_a_missed_deadlines_escalation_is_not_offered_to_acknowledge_and_e
     while not [f for f in pages.records.stored_facts(case_id) if f.type == "Escalated"] and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     home = (await tl.get("/")).text
-    assert "It ends when record concern is done" in home and f"/cases/{case_id}/escalations/E1/acknowledge" not in home
+    assert "It ends when the step Record the initial peer-to-peer concern is done" in home and f"/cases/{case_id}/escalations/E1/acknowledge" not in home
     page_ = (await tl.get(f"/cases/{case_id}")).text
-    assert "it ends when record concern is done. There is nothing to acknowledge." in page_
+    assert "it ends when the step Record the initial peer-to-peer concern is done. There is nothing to acknowledge." in page_
     assert f"/cases/{case_id}/escalations/E1/acknowledge" not in page_
     r = await tl.post(f"/cases/{case_id}/escalations/E1/acknowledge", data={"csrf_token": csrf(page_), "note": "spoke to the team"})
     assert r.status_code == 303
-    assert "E1 ends when its step, record concern, is done: there is nothing to acknowledge." in (await tl.get(f"/cases/{case_id}")).text
+    assert "E1 ends when the step Record the initial peer-to-peer concern is done: there is nothing to acknowledge." in (await tl.get(f"/cases/{case_id}")).text
     assert not [f for f in pages.records.stored_facts(case_id) if f.type == "EscalationAcknowledged"]
     html = (await ssw.get(f"/cases/{case_id}")).text
     r = await ssw.post(f"/cases/{case_id}/steps/record_concern/1", data={
         "csrf_token": csrf(html), "behaviour_observed": "blocked the door", "initiated_by": "A-204", "presentation": "calm"})
     assert r.status_code == 303, r.text
-    assert "when record concern was done late: no acknowledgement was needed after that" in (await tl.get(f"/cases/{case_id}")).text
+    assert "when the step Record the initial peer-to-peer concern was done late: no acknowledgement was needed after that" in (await tl.get(f"/cases/{case_id}")).text
 
 
 async def test_an_empty_raise_form_names_every_missing_answer_at_once_and_records_nothing(pages):

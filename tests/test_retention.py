@@ -211,7 +211,7 @@ def test_erasing_is_never_early_nor_by_a_name_and_in_production_needs_a_data_pro
         monkeypatch.setenv("SAFEGUARD_TOKEN", accounts.issue_token("RM-3", "cli", None, timedelta(days=1), by="test").secret)
         get_settings.cache_clear()
         refused = runner.invoke(app, ["retention", "apply"])
-        assert refused.exit_code == 2 and "to apply retention's erasures you need" in refused.stderr
+        assert refused.exit_code == 2 and "for the whole organisation can erase the cases past their retention time" in refused.stderr
         assert records.keys.erased_on(case_stream("RT-EARLY")) is None  # nothing was erased by any of these
     finally:
         get_settings.cache_clear()

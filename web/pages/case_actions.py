@@ -20,6 +20,7 @@ from domain.access import Principal
 from domain.facts import StepCompleted
 from domain.pathway import current_pathway
 from domain.threshold import load_profile
+from projections.engine_words import in_sentence, role_words, step_title
 from web.identity import web
 from web.pages import forms
 from web.pages.case_records import ack_fields, escalation_page, record_page
@@ -93,7 +94,7 @@ async def complete(request: Request, case_id: str, step: str, occurrence: int) -
     except (AlreadyDone, NotOpen) as e:  # the page was left open while a colleague completed it
         done = _completed_by(await run_in_threadpool(cases.case_facts, ctx.ports, case_id), step, occurrence)
         text = e.message if done is None else (
-            f"This step was completed by {done.actor} ({done.role.replace('_', ' ')}) at {london(done.at)}: "
+            f"This step was completed by {done.actor} ({role_words(done.role)}) at {london(done.at)}: "
             "nothing more was recorded. The page below shows the step as it is now.")
         return await again(409, notices=[{"text": text, "kind": "problem"}])
     if isinstance(outcome, Response):
@@ -103,11 +104,17 @@ async def complete(request: Request, case_id: str, step: str, occurrence: int) -
         flash(request, f"This was already recorded at {london(receipt.completed_at)}: it was recorded once.", "problem")
         return _back(case_id)
     late = "" if receipt.on_time is not False else " (after its deadline)"
-    opened = f" Opened: {', '.join(s.replace('_', ' ') for s in receipt.opened)}." if receipt.opened else ""
-    title = pathway_step.title if pathway_step.title[1:2].isupper() else pathway_step.title[0].lower() + pathway_step.title[1:]
+    opened = f" Opened: {', '.join(_opened(s) for s in receipt.opened)}." if receipt.opened else ""
+    title = in_sentence(pathway_step.title)
     flash(request, f"Done: {title}, recorded at "
                    f"{london(receipt.completed_at)}{late}.{opened}")
     return _back(case_id)
+
+
+def _opened(occurrence: str) -> str:
+    """'peer_risk_review#1' as its step's title, with the time it opened after the first: 'Chronology update (2)'."""
+    step, _, n = occurrence.partition("#")
+    return step_title(step) + (f" ({n})" if n not in ("", "1") else "")
 
 
 @router.post("/cases/{case_id}/developments")

@@ -47,7 +47,7 @@ async def record_page(request: Request, principal: Principal, case_id: str, name
     """The development or note page; after a refusal, again with what was typed and the problems."""
     state = state or {}
     view, now = await read_case(request, principal, case_id)
-    may = may_act_at(principal, view.service, "recording a development") if name == "development" \
+    may = may_act_at(principal, view.service, "record a development") if name == "development" \
         else may_add_note(principal, case_id, view.service, now)
     fields = forms.fill(FORMS[name](), state.get("values", {}), state.get("errors", {}))
     return page(request, f"case_{name}.html", principal, status=status_code, notices=notices, case_id=case_id,

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from domain.deadlines import WorkingCalendar
 from domain.pathway import counts_working_time
+from projections.engine_words import role_words
+from projections.field_words import FIELD_CHOICE_WORDS
 from projections.wording import humanise
 
 LONDON = ZoneInfo("Europe/London")
@@ -116,28 +118,19 @@ def countdown(step: str, due: datetime | str | None, now: datetime, calendar: Wo
 
 
 def joined(items: Iterable[str]) -> str:
-    items = [humanise(i).lower() for i in items]
+    items = [role_words(i) for i in items]
     return " or ".join(items) if items else "nobody"
 
 
-# Who is alleged to have caused harm, and who first reported it, as the raise page asks
-SOURCE_WORDS = {
-    "service_user": "Someone who uses the service", "unknown_person": "A person not known to the adult",
-    "online_contact": "Someone they know online or through social media", "visitor": "A visitor",
-    "member_of_staff": "A member of staff", "other_person": "Someone else",
-}
-REPORTER_WORDS = {
-    "staff": "Staff (you, or a colleague)", "adult_at_risk": "The adult at risk themselves",
-    "relative_or_friend": "A relative or friend", "visiting_professional": "A visiting professional",
-    "other_service_user": "Another person who uses the service", "member_of_the_public": "A member of the public",
-}
+# Who is alleged to have caused harm, and who first reported it, as the raise page asks: the words table's
+SOURCE_WORDS, REPORTER_WORDS = FIELD_CHOICE_WORDS["source_kind"], FIELD_CHOICE_WORDS["reported_by"]
 
 
 CHANNEL_WORDS = {"email": "email", "text": "text message"}
 
 
 def _role_words(role: str) -> str:
-    return humanise(role).lower()
+    return role_words(role)
 
 
 def alert_lines(e: dict[str, Any]) -> list[str]:

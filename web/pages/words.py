@@ -1,8 +1,8 @@
-"""The pages' words for what the API names by field: one table (words.txt, beside this module) from
-a pathway record field, a threshold fact or a concern field to its question, hint and label, with
-per-step wording where a name means something else at another step; choice values and roles in
-words; and the validators' problems (the API's words) rewritten as the design system's error
-messages. The API and the records keep their field names: only what a person reads changes.
+"""The pages' words for what the API names by field. The table itself (questions, hints, labels and
+choices in words) is projections/field_words.py, which the evidence pack reads too, and roles are
+named as domain/access.py names them; this module serves both to the pages and rewrites the
+validators' problems (the API's words) as the design system's error messages. The API and the
+records keep their field names: only what a person reads changes.
 """
 
 from __future__ import annotations
@@ -10,49 +10,13 @@ from __future__ import annotations
 import re
 
 from domain.inputs import MAX_INT
+from projections.engine_words import role_words
+from projections.field_words import (CHOICE_WORDS, FACT_WORDS, FIELD_CHOICE_WORDS, FIELD_WORDS, STEP_WORDS,  # noqa: F401
+                                     Words, choice_words, known, words_for)
+from projections.field_words import bare as _key
 from projections.wording import humanise, uk_time
-from web.pages.word_table import CHOICE_WORDS, FACT_WORDS, FIELD_CHOICE_WORDS, FIELD_WORDS, STEP_WORDS  # noqa: F401
-from web.pages.word_types import Words
 
 __all__ = ["Words", "words_for", "page_error", "choice_words", "role_words", "known", "scrubbed"]
-
-
-ROLE_WORDS: dict[str, str] = {"nominated_individual": "nominated individual (CQC)"}
-
-
-def _key(name: str) -> tuple[str, bool]:
-    """A name without its `facts.` prefix, and whether it had one."""
-    return (name[len("facts."):], True) if name.startswith("facts.") else (name, False)
-
-
-def known(name: str, step: str | None = None) -> Words | None:
-    """The table's words for `name` (at `step`), or None where there are none."""
-    bare, fact = _key(name)
-    if fact:
-        return FACT_WORDS.get(bare)
-    return STEP_WORDS.get((step or "", bare)) or FIELD_WORDS.get(bare) or FACT_WORDS.get(bare)
-
-
-def words_for(name: str, step: str | None = None) -> Words:
-    """How the pages ask and name a field: its question, hint and label. A name the table does not
-    hold is humanised, never shown as it is."""
-    found = known(name, step)
-    if found is None:
-        plain = humanise(_key(name)[0].replace(".", " "))
-        return Words(question=plain, label=plain)
-    return found if found.label else Words(found.question, found.hint, found.question.rstrip("?"))
-
-
-def choice_words(name: str, value: str) -> str:
-    """A choice's value in words: 'section_42_enquiry' -> 'A section 42 enquiry'."""
-    bare = _key(name)[0]
-    return (FIELD_CHOICE_WORDS.get(bare, {}).get(value) or CHOICE_WORDS.get(value)
-            or humanise(str(value).replace("_", " ")))
-
-
-def role_words(role: str) -> str:
-    """'designated_safeguarding_lead' -> 'designated safeguarding lead', for the middle of a sentence."""
-    return ROLE_WORDS.get(role) or humanise(role).lower()
 
 
 # ---- the validators' problems as error messages ---------------------------------------------------------
