@@ -77,8 +77,8 @@ def said(e: dict[str, Any], instant: Callable[[str], str]) -> list[tuple[str, st
             if v.get("matched"):
                 rows.append(("Indicators matched", "; ".join(
                     f"{m.get('indicator')} ({humanise(m.get('level')).lower()})" for m in v["matched"])))
-            rows += [(humanise(x), shown(v[x], instant)) for x in ("rationale", "urgent_escalation", "required_notifications",
-                                                                     "alternative_actions", "level_guidance")
+            rows += [(humanise(x), plain(shown(v[x], instant)))  # "the recorded fact x" in the tool's words
+                     for x in ("rationale", "urgent_escalation", "required_notifications", "alternative_actions", "level_guidance")
                      if v.get(x) not in (None, "", [], {})]
         elif k == "deadline":
             rows.append(("Time allowed", str(v)))
