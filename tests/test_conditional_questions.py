@@ -7,7 +7,7 @@ import re
 import pytest
 
 from domain.pathway import current_pathway
-from web.pages import forms
+from web.pages import forms, reveal
 from web.pages.case_step import error_summary
 from web.pages.render import env
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.unit
 
 def rendered(step_id: str, values: dict, errors: dict) -> tuple[list[forms.FormField], str]:
     step = current_pathway().step(step_id)
-    fields = forms.revealed(forms.fill(forms.step_fields(step), values, errors), step)
+    fields = reveal.revealed(forms.fill(forms.step_fields(step), values, errors), step)
     html = env.from_string('{% from "fields.html" import input %}{% for f in fields %}{{ input(f) }}{% endfor %}').render(
         fields=fields)
     return fields, html

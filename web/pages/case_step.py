@@ -18,7 +18,7 @@ from projections.case_tasks import tasks
 from projections.engine_words import record_words
 from projections.wording import humanise
 from web.identity import web
-from web.pages import drafts, forms
+from web.pages import drafts, forms, reveal
 from web.pages.case import TASK_TAGS, read_case
 from web.pages.formats import countdown
 from web.pages.render import form_key, page
@@ -37,7 +37,7 @@ def form_view(principal: Principal, service: str, s: Any, now: datetime, request
     pathway_step = current_pathway().step(s.step)
     decision = may_complete(principal, service, s.step, s.can_complete)
     values = state.get("values", {})
-    fields = forms.revealed(forms.fill(forms.step_fields(pathway_step), values, state.get("errors", {})), pathway_step) \
+    fields = reveal.revealed(forms.fill(forms.step_fields(pathway_step), values, state.get("errors", {})), pathway_step) \
         if pathway_step else []
     questions: list[forms.FormField] = []
     threshold = current_pathway().threshold
@@ -57,7 +57,7 @@ def form_view(principal: Principal, service: str, s: Any, now: datetime, request
 def error_summary(fields: list[forms.FormField], rest: list[str]) -> list[dict[str, str]]:
     """The error summary's lines: each field's problem linking to it, then the form's other problems."""
     lines = [{"text": f.error, "href": f"#{f.dom_id}-day" if f.type == "instant" else f"#{f.dom_id}"}
-             for f in forms.every_field(fields) if f.error]
+             for f in reveal.every_field(fields) if f.error]
     return lines + [{"text": r} for r in rest]
 
 
