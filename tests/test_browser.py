@@ -1,6 +1,7 @@
 """The pages in a real browser: Debian's chromium driven by Playwright against the app served by
 uvicorn, over the time-skipping Temporal server, a real worker and a SQLite store. Every page
-visited is screenshotted and checked with axe-core (tests/browser_support.py)."""
+visited is screenshotted and checked with axe-core (tests/browser_support.py). The walk of a concern
+to closure is in tests/test_walk_browser.py."""
 
 from __future__ import annotations
 

@@ -101,12 +101,14 @@ async def test_a_concern_is_walked_to_closure_every_step_on_its_own_page(site, p
     dsl = await person("DSL-2", width=1280)
     await dsl.goto(f"{site.base}/cases/{case_id}")
     await on_its_own_page(dsl, case_id, "route_decision", "step page (route decision)")
-    await answer(dsl, "route_decision", {"What type of abuse is it?": "psychological", "Are there any other types of risk?": ["Physical"],
+    await answer(dsl, "route_decision", {"What type of abuse is it?": "psychological", "Are there any other types of risk?": ["Physical", "Sexual exploitation"],
                                          "Where was the risk?": "care_home_residential",
                                          "Who did the risk come from?": "other_known_to_individual", "Was the adult at risk humiliated?": False,
                                          "Was the adult at risk coerced or controlled?": False, "Was the adult at risk exploited?": False,
                                          "Does the concern meet the threshold for a safeguarding referral?": False})
     await expect(dsl.get_by_role("status")).to_contain_text("Done: safeguarding route decision, recorded")
+    route = next(f.fact for f in site.case_facts(case_id) if isinstance(f.fact, StepCompleted) and f.fact.step == "route_decision")
+    assert route.record["further_types_of_risk"] == ["physical", "sexual_exploitation"]  # both ticked boxes
     await dsl.goto(f"{site.base}/")  # a step without a deadline is on My work too
     await dsl.locator(f"li[data-case='{case_id}'][data-step='conclude_case'] a").first.click()
     await on_its_own_page(dsl, case_id, "conclude_case", "step page (conclude the case)")
