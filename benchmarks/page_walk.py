@@ -1,6 +1,7 @@
 """Measure the pages (issue 21): one concern walked from raising to closure by four people in a real
 browser at 1280 px, and for each step the clicks made, the answers typed and the questions its form
-shows; the height in px of My work, the raise form, the case page, a step's page and the chronology.
+shows; the height in px of My work, the raise form, the case page (as the walk goes, and for a
+second case with ten steps done), a step's page and the chronology.
 Prints figures; asserts nothing.
 
     .venv/bin/python -m benchmarks.page_walk
@@ -38,7 +39,10 @@ from configuration.settings import Settings
 from domain.access import Assignment
 from encryption.seal import sealing_key
 from simulation.runner import start_test_environment
+from domain.concern import StepCompletion
 from tests.browser_support import CHROMIUM_ARGS, chromium_path, serve, sign_in
+from tests.cases import RECORDS, ROLES
+from workflows.concern import SafeguardingConcernWorkflow
 
 ELM = "SVC-ELM"
 SERVICES = {ELM: {"name": "Elm House", "provider": "Northgate Care", "client_group": "learning disability"}}
@@ -120,7 +124,7 @@ async def answer(container, fields: dict, tally: Step) -> None:
             tally.typed += 1
 
 
-async def raise_concern(page, base: str, figures: Figures) -> str:
+async def raise_concern(page, base: str, figures: Figures, adult: str = "A-117") -> str:
     tally = Step("raise the concern", clicks=1)  # the menu's "Raise a concern"
     t0 = time.perf_counter()
     await page.goto(f"{base}/concerns/new")
@@ -128,14 +132,14 @@ async def raise_concern(page, base: str, figures: Figures) -> str:
     form = page.locator("main form").first
     tally.questions = await form.evaluate(QUESTIONS)
     if STEP_PAGES:
-        await answer(page, {"What is the id of the adult at risk?": "A-117", "What is their id?": "A-204",
-                            "What happened?": "A-204 blocked A-117 from the lounge"}, tally)
+        await answer(page, {"What is the id of the adult at risk?": adult, "What is their id?": "A-204",
+                            "What happened?": f"A-204 blocked {adult} from the lounge"}, tally)
         await page.get_by_role("button", name="Continue").click()
         await page.get_by_role("button", name="Raise the concern").click()  # on the check-your-answers page
         tally.clicks += 2
     else:
-        await answer(page, {"Adult at risk (id)": "A-117", "Their service user id, if they use the service": "A-204",
-                            "What happened": "A-204 blocked A-117 from the lounge"}, tally)
+        await answer(page, {"Adult at risk (id)": adult, "Their service user id, if they use the service": "A-204",
+                            "What happened": f"A-204 blocked {adult} from the lounge"}, tally)
         await page.get_by_role("button", name="Raise the concern").click()
         tally.clicks += 1
     await page.wait_for_url(re.compile(r"/cases/SG-[^/#?]+$"))
@@ -203,7 +207,25 @@ async def walk(browser, site) -> Figures:
         figures.heights["chronology (closed)"] = await qsl.evaluate(HEIGHT)
     else:
         figures.heights["chronology (closed)"] = "on the case page"
+    await ten_steps_done(pages["SSW-1"], site, figures)
     return figures
+
+
+async def ten_steps_done(page, site, figures: Figures) -> None:
+    """A second concern with ten of its steps completed through the workflow, each as the pathway
+    opens it (those whose record holds no instant), as tests/test_case_page_browser.py does."""
+    case_id = await raise_concern(page, site.base, Figures(), adult="A-118")  # another adult: another case
+    handle = site.client.get_workflow_handle(case_id)
+    for _ in range(10):
+        status = await handle.query(SafeguardingConcernWorkflow.status)
+        s = next(s for s in status.open_steps if not any(k.endswith("_at") for k in RECORDS[s.step]))
+        await handle.execute_update(SafeguardingConcernWorkflow.complete_step, StepCompletion(
+            step=s.step, occurrence=s.occurrence, role=ROLES[s.step], actor="STAFF-1", record=RECORDS[s.step]))
+    await page.goto(f"{site.base}/cases/{case_id}")
+    figures.heights["case page (10 steps done)"] = await page.evaluate(HEIGHT)
+    if STEP_PAGES:
+        await page.goto(f"{site.base}/cases/{case_id}/chronology")
+        figures.heights["chronology (10 steps done)"] = await page.evaluate(HEIGHT)
 
 
 def report(figures: Figures) -> None:
@@ -231,6 +253,7 @@ async def main() -> None:
                 async_playwright() as p:
             browser = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             try:
+                site.client = env.client
                 report(await walk(browser, site))
             finally:
                 await browser.close()
