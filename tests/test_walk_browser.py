@@ -31,9 +31,23 @@ async def on_its_own_page(page, case_id: str, step_id: str, name: str) -> None:
     await check_page(page, name)
 
 
+async def identified(page, when: datetime) -> None:
+    """When the concern was identified: day, month, year and the 24-hour time, in UK time."""
+    local = when.astimezone(LONDON)
+    group = page.get_by_role("group", name=re.compile("When was the concern identified", re.I))
+    for label, value in (("Day", str(local.day)), ("Month", str(local.month)), ("Year", str(local.year)),
+                         ("Time (24-hour)", f"{local:%H:%M}")):
+        await group.get_by_label(label, exact=True).fill(value)
+
+
+def identified_row(page):
+    """The check page's answer to when the concern was identified."""
+    return page.locator(".nhsuk-summary-list__row", has_text="When the concern was identified").locator(".nhsuk-summary-list__value")
+
+
 async def raise_with_dates(page, base: str, when: datetime) -> str:
-    """The raise form sent empty first (every missing answer named at once), then filled in, read
-    back on the check page in UK time, and raised."""
+    """The raise form sent empty first (every missing answer named at once), then filled in and read
+    back on the check page in UK time (a summer day first, changed back to today), and raised."""
     await page.goto(f"{base}/concerns/new")
     await check_page(page, "raise a concern")
     for part in ("day", "month", "year", "time"):  # it starts as now: empty it too
@@ -46,18 +60,22 @@ async def raise_with_dates(page, base: str, when: datetime) -> str:
     assert await page.locator(".nhsuk-error-summary a").count() == len(MISSING)
     await check_page(page, "raise a concern (errors)")
 
-    local = when.astimezone(LONDON)
-    parts = {"day": str(local.day), "month": str(local.month), "year": str(local.year), "time": f"{local:%H:%M}"}
-    for part, value in parts.items():
-        await page.get_by_role("group", name=re.compile("When was the concern identified", re.I)).get_by_label(
-            {"time": "Time (24-hour)"}.get(part, part.title()), exact=True).fill(value)
     await page.get_by_label("What is the id of the adult at risk?").fill("A-117")
     await page.get_by_label("What is their id?").fill("A-204")
     await page.get_by_label("What happened?").fill("A-204 blocked A-117 from the lounge")
+    # first a summer day, long ago (so asked why only now): 14:30 read as British Summer Time, 13:30 UTC
+    summer = datetime(when.year if when.month > 8 else when.year - 1, 7, 1, 13, 30, tzinfo=timezone.utc)
+    await identified(page, summer)
+    await page.get_by_text("It was identified more than 30 days ago", exact=True).click()
+    await page.get_by_label("Why is this concern only being raised now?").fill("found at an audit")
+    await page.get_by_role("button", name="Continue").click()
+    await expect(identified_row(page)).to_have_text(re.compile(rf"\b1 Jul {summer.year}, 14:30 BST\s*$"))
+    await page.get_by_role("button", name="Change your answers").click()
+    await identified(page, when)  # and now as it was: today, two minutes ago
+    await page.get_by_label("Why is this concern only being raised now?").fill("")
     await page.get_by_role("button", name="Continue").click()
     await expect(page.get_by_role("heading", name="Check your answers before raising the concern")).to_be_visible()
-    row = page.locator(".nhsuk-summary-list__row", has_text="When the concern was identified")
-    await expect(row.locator(".nhsuk-summary-list__value")).to_have_text(london(when))
+    await expect(identified_row(page)).to_have_text(london(when))
     await check_page(page, "check your answers")
     await page.get_by_role("button", name="Raise the concern").click()
     await page.wait_for_url(re.compile(r"/cases/SG-[^/]+$"))
