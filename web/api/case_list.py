@@ -3,10 +3,12 @@ or every one as CSV for managers. Each list, search and download is in the acces
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
@@ -20,13 +22,23 @@ from web.api.strict import StrictRoute
 router = APIRouter(tags=["cases"], route_class=StrictRoute)
 
 
+def _iso_day(value: object) -> object:
+    """Only a day written as YYYY-MM-DD: never a number read as seconds since 1970."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    raise ValueError("give a day as YYYY-MM-DD, for example 2026-12-01")
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
+
+
 def query_of(mine: Annotated[bool, Query(description="only my open work: cases with a step my roles there can complete")] = False,
              raised_by_me: Annotated[bool, Query(description="only cases I raised")] = False,
              service: Annotated[str | None, Query(description="only cases of this service id")] = None,
              status: Annotated[Literal["open", "closed", "stopped"] | None, Query()] = None,
              overdue: Annotated[bool, Query(description="only cases with an open deadline passed")] = False,
-             identified_from: Annotated[date | None, Query(description="identified on or after this UK day")] = None,
-             identified_to: Annotated[date | None, Query(description="identified on or before this UK day")] = None,
+             identified_from: Annotated[Day | None, Query(description="identified on or after this UK day")] = None,
+             identified_to: Annotated[Day | None, Query(description="identified on or before this UK day")] = None,
              q: Annotated[str | None, Query(max_length=64, description="a case id, or an adult's id (at risk or alleged source)")] = None,
              cursor: Annotated[str | None, Query(max_length=400, description="a page's next_cursor or previous_cursor")] = None,
              limit: Annotated[int, Query(ge=1, le=case_list.MOST_PER_PAGE)] = case_list.PAGE_SIZE) -> case_list.CaseQuery:
