@@ -157,7 +157,7 @@ async def test_on_the_pages_an_easy_password_leads_to_the_change_page_and_nowher
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         easy = await c.post("/password", data={"csrf_token": csrf, "current_password": "Password123!",
                                                "new_password": "SSW-82SSW-82"})
-        assert easy.status_code == 422 and "made from your name or user id" in easy.text and 'aria-invalid="true"' in easy.text
+        assert easy.status_code == 422 and "made from your name or user id" in easy.text and 'id="new_password-error"' in easy.text and 'nhsuk-input--error' in easy.text
         done = await c.post("/password", data={"csrf_token": csrf, "current_password": "Password123!", "new_password": GOOD})
         assert done.status_code == 303
         home = await c.get("/")

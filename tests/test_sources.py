@@ -13,7 +13,8 @@ from domain.seed_sentences import SEED_FILES
 from domain.sources import SOURCES, passage, plain_citations, source_words, step_passages
 
 pytestmark = pytest.mark.unit
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+# the seed files sit beside the repository here, as test_pages.py finds them; a machine without them skips
+SEEDS = next((Path(d) for d in ("/work/shared/seeds", "../shared/seeds") if Path(d, SEED_FILES["001"]).exists()), None)
 FILE_NAME = re.compile(r"\d{3}_[0-9a-f]{8,}")
 
 
@@ -26,6 +27,8 @@ def test_a_pathway_step_is_cited_by_phase_and_step():
 
 
 def test_every_step_s_passages_are_the_seed_s_own_words_with_no_file_name_and_no_placeholder():
+    if SEEDS is None:
+        pytest.skip("the seed files are not on this machine")
     for step in current_pathway().steps:
         for p in step_passages(step.seed):
             assert not FILE_NAME.search(p.words) and "{{" not in p.text
