@@ -237,7 +237,7 @@ async def test_the_board_my_work_and_the_api_show_who_was_alerted_acknowledged_a
     app = create_app(settings.model_copy(update={"smtp_host": "127.0.0.1"}), records=records, now=lambda: NOW)
     rm = await signed_in(app, "RM-1")
     board = text_of((await rm.get("/board")).text)
-    assert ("SG-ALERT-1 (SVC-ELM): Peer risk review to designated safeguarding lead" in board
+    assert ("SG-ALERT-1 (SVC-ELM): Immediate peer-risk review to the designated safeguarding lead" in board
             and "Alerted the designated safeguarding lead: DSL-2 by email and text message at 19:42 GMT "
                 "Then alerted the operations director at 19:57 GMT: nobody could be reached "
                 "Then alerting the nominated individual: being sent since 19:57 GMT Not acknowledged" in board)

@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from casework.refusals import Refusal
@@ -91,6 +92,18 @@ def install(app: FastAPI) -> None:
         answer.headers.update(security_headers(request.url.path, request.url.scheme))
         return answer
 
+    api_http = app.exception_handlers[StarletteHTTPException]
+
+    async def on_http(request: Request, e: StarletteHTTPException) -> Response:
+        # an address no page answers: a page saying so, with a way back (the API keeps problem+json)
+        if _is_api(request) or e.status_code != 404 or request.url.path.startswith("/static/"):
+            return await api_http(request, e)
+        answer = page(request, "error.html", getattr(request.state, "principal", None), status=404, status_code=404,
+                      detail="There is no page at this address. Check it, or go to My work.")
+        answer.headers.update(security_headers(request.url.path, request.url.scheme))
+        return answer
+
+    app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(Refusal, on_refusal)
     app.add_exception_handler(Exception, on_fault)

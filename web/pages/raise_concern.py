@@ -61,7 +61,9 @@ def concern_data(form: dict[str, str], known: dict[str, dict[str, str]]) -> tupl
     """The concern body a form gives (the API's shape), and the problems the form itself has."""
     problems: dict[str, str] = {}
     service_id = form.get("service", "").strip()
-    details = {k: form.get(f"service_{k}", "").strip() or (known.get(service_id) or {}).get(k, "") for k in SERVICE_DETAILS}
+    typed = {k: form.get(f"service_{k}", "").strip() for k in SERVICE_DETAILS}
+    # a service Safeguard knows keeps its details: a concern raised at it cannot rename it
+    details = dict(known[service_id]) if service_id in known else typed
     identified = form.get("identified_at", "").strip()
     if not identified:
         problems["identified_at"] = page_error("identified_at", "missing")
@@ -73,6 +75,9 @@ def concern_data(form: dict[str, str], known: dict[str, dict[str, str]]) -> tupl
     missing = [DETAIL_WORDS[k] for k in SERVICE_DETAILS if not details[k]]
     if not service_id:
         problems["service"] = "Enter the service's id"
+    elif service_id in known and any(typed[k] and typed[k] != details.get(k) for k in SERVICE_DETAILS):
+        problems["service"] = (f"{service_id} is already known to Safeguard as {details.get('name')}: leave "
+                               "'The service is new to Safeguard' empty")
     elif missing:
         listed = " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
         problems["service"] = f"This service is new to Safeguard: enter its {listed} under 'The service is new to Safeguard'"

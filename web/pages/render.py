@@ -20,6 +20,7 @@ from domain.access import (Principal, keeps_a_rota, may_list_cases, may_read_com
                            may_read_lists)
 from projections.wording import shown
 from projections.engine_words import role_words, step_title
+from web.pages.words import scrubbed
 from web.pages import formats, forms
 
 HERE = Path(__file__).parent
@@ -40,7 +41,7 @@ def brief(value: Any, limit: int = 160) -> str:
 env.filters.update(brief=brief, date_parts=forms.date_parts, cited=plain_citations, source_words=source_words, london=formats.london, human=formats.humanise, duration=formats.duration,
                    tojson_compact=lambda v: json.dumps(v, separators=(",", ":")))
 # steps by their titles ('CQC notification ...' keeps its case in a sentence), roles in words
-env.filters.update(step_title=step_title, role=role_words)
+env.filters.update(step_title=step_title, role=role_words, plain=scrubbed)  # recorded engine text, in words
 env.globals.update(joined=formats.joined, SOURCE_WORDS=formats.SOURCE_WORDS, REPORTER_WORDS=formats.REPORTER_WORDS)
 
 
