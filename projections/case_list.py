@@ -181,8 +181,10 @@ def _where(scope: Scope, f: Filters) -> tuple[list[str], list[Any]]:
         clauses.append("identified_at < ?")
         params.append(f.identified_before)
     if f.search is not None:
-        clauses.append("(case_id = ? OR adult_at_risk = ? OR alleged_source = ?)")
-        params += [f.search] * 3
+        # ids are written in capitals (SG-..., A-117): "a-117" typed finds them too, and an id kept in
+        # lower case is still found as typed
+        clauses.append("(case_id IN (?, ?) OR adult_at_risk IN (?, ?) OR alleged_source IN (?, ?))")
+        params += [f.search, f.search.upper()] * 3
     return clauses, params
 
 

@@ -75,6 +75,9 @@ def test_filters_and_search_find_the_cases_asked_for(ports, store):
     # search: a case id, or an adult as adult at risk or alleged source
     assert ids(find_cases(ports, od, CaseQuery(search="A-117"), NOW)) == ["CL-OAK-1", "CL-ELM-2", "CL-ELM-1"]
     assert ids(find_cases(ports, od, CaseQuery(search="CL-ELM-1"), NOW)) == ["CL-ELM-1"]
+    # typed in lower case (found by a new-user trial: "a-117" found nothing)
+    assert ids(find_cases(ports, od, CaseQuery(search="a-117"), NOW)) == ["CL-OAK-1", "CL-ELM-2", "CL-ELM-1"]
+    assert ids(find_cases(ports, od, CaseQuery(search="cl-elm-1"), NOW)) == ["CL-ELM-1"]
     assert ids(find_cases(ports, od, CaseQuery(search="A-300", service=OAK), NOW)) == []
     # overdue: the open peer risk reviews were due within the hour of being opened in January
     assert ids(find_cases(ports, od, CaseQuery(overdue=True), NOW)) == ["CL-OAK-1", "CL-ELM-2", "CL-ELM-1"]

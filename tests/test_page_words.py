@@ -243,3 +243,13 @@ def test_threshold_fact_problems_read_as_page_errors():
 ])
 def test_the_issues_examples(name, problem, words):
     assert page_error(name, problem) == words
+
+
+def test_a_development_with_no_kind_chosen_is_asked_to_select_one():
+    """Found by a new-user trial: the validator's own list ("Input should be 'new_incident', ...")."""
+    from domain.concern import Development
+    with pytest.raises(Exception) as refused:
+        Development.model_validate({"kind": "", "summary": "A-204 came back"})
+    problem = refused.value.errors()[0]["msg"]
+    assert problem.startswith("Input should be")
+    assert page_error("kind", problem) == "Select the kind of development"

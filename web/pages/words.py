@@ -156,6 +156,8 @@ def _one_error(name: str, problem: str, step: str | None) -> str:
     if ("date" in low or "iso 8601" in low or "epoch" in low or kind == "instant") and (
             low.startswith(("expects", "input should", "is not a date", "'")) or "not a date" in low):
         return f"{label} must be a real date, and the time like 14:30"
+    if low.startswith("input should be ") and " or " in low:  # the validator's list of choices (a development's kind)
+        return _missing(label, "choice")
     if kind == "object" or "json object" in low:
         return "Answer the threshold tool's questions"
     if "unknown field" in low or "unknown fact" in low or "is not a field here" in low:
