@@ -72,17 +72,23 @@ async def signed_in(client: httpx.AsyncClient) -> None:
     assert r.status_code == 303, r.text
 
 
+async def timed_get(c: httpx.AsyncClient, path: str, runs: int) -> tuple[list[float], httpx.Response]:
+    """GET `path` `runs` times: each answer's time, and the last answer (every one must be 200)."""
+    timings = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        r = await c.get(path)
+        timings.append(time.perf_counter() - t0)
+        assert r.status_code == 200, r.text
+    return timings, r
+
+
 async def board_page(app, runs: int) -> int:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://bench", timeout=60) as c:
         await signed_in(c)
         r = await c.get("/board")  # the first read folds the read model: not timed
         live = r.text.count("<tr class=")
-        timings = []
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            r = await c.get("/board")
-            timings.append(time.perf_counter() - t0)
-            assert r.status_code == 200
+        timings, r = await timed_get(c, "/board", runs)
     print(f"board: {live} open deadlines shown, page {len(r.content) / 1024:,.0f} KB", flush=True)
     figures("board page (GET /board)", timings, 150)
     return live
@@ -198,18 +204,8 @@ async def case_page(entries: int, runs: int) -> None:
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://bench", timeout=60) as c:
                 await signed_in(c)
                 await c.get("/cases/BENCH-CASE")
-                timings = []
-                for _ in range(runs):
-                    t0 = time.perf_counter()
-                    r = await c.get("/cases/BENCH-CASE")
-                    timings.append(time.perf_counter() - t0)
-                    assert r.status_code == 200, r.text
-                chronology = []
-                for _ in range(runs):
-                    t0 = time.perf_counter()
-                    ch = await c.get("/cases/BENCH-CASE/chronology")
-                    chronology.append(time.perf_counter() - t0)
-                    assert ch.status_code == 200, ch.text
+                timings, r = await timed_get(c, "/cases/BENCH-CASE", runs)
+                chronology, ch = await timed_get(c, "/cases/BENCH-CASE/chronology", runs)
             print(f"case page: {count} chronology entries, summary page {len(r.content) / 1024:,.0f} KB, "
                   f"chronology page {len(ch.content) / 1024:,.0f} KB", flush=True)
             figures("case summary page (GET /cases/ID: status query, task list, audit)", timings, 100)

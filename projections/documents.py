@@ -68,8 +68,10 @@ class Documents(ABC):
         """Keep `model`'s rows in its tables from now on (created if missing). Memory keeps none."""
 
     def select(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-        """Rows of attached tables: `sql` names each table as {name} and marks parameters with ?."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no tables")
+        """Rows of attached tables: `sql` names each table as {name} and marks parameters with ?.
+        Read models folded in memory (a read model "as at" an earlier instant) keep documents only: a
+        list kept as rows (the case list) is read from the store's own documents, never as at."""
+        raise TypeError(f"{type(self).__name__} keeps documents only, no tables: read the case list from the store")
 
 
 def _dump(doc: Doc) -> str:

@@ -6,38 +6,19 @@ from __future__ import annotations
 
 import re
 
-import pytest_asyncio
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
-from bootstrap import build_worker
 from domain.access import Assignment
 from domain.concern import StepCompletion
 from domain.facts import StepCompleted
-from tests.browser_support import ARTEFACTS, CHROMIUM_ARGS, check_page, chromium_path, serve, sign_in
+from tests.browser_support import ARTEFACTS, check_page, sign_in
 from tests.cases import RECORDS, ROLES
+from tests.test_browser import ELM, browser, site  # noqa: F401  (fixtures: the browser walk's own)
 from workflows.concern import SafeguardingConcernWorkflow
 
-ELM = "SVC-ELM"
-SERVICES = {ELM: {"name": "Elm House", "provider": "Northgate Care", "client_group": "learning disability"}}
 MAX_HEIGHT = 2500
 # steps whose records hold no instant (an instant must fall between identification and now)
 WITHOUT_INSTANTS = [s for s, r in RECORDS.items() if not any(k.endswith("_at") for k in r)]
-
-
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def browser():
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        await b.close()
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def site(env, settings, records):
-    settings.services = SERVICES
-    async with build_worker(env.client, records, settings):
-        async with serve(settings, records, env.client) as s:
-            yield s
 
 
 async def ten_steps_done(env, site, page) -> str:
