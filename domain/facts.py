@@ -355,6 +355,58 @@ class WorkAlerted(Fact):
     not_delivered: str | None = None
 
 
+# ---- amendments (issue 22): a completed step's record corrected by an addendum; the original stays --
+
+
+class FieldAmended(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    field: str  # the record field (or "threshold_level" in a review of the threshold decision)
+    old: Any = None  # None: it was not answered before
+    new: Any = None  # None: the answer is taken away
+
+
+class StepAmended(Fact):
+    """A completed step's record corrected, as an addendum: who, when, why, and each field changed
+    from what to what. The original StepCompleted stays as it was; read models use the amended
+    values from this fact on, and "as at" an earlier instant shows the record as it stood then.
+    When a decision rested on the original record (`decisions`), it is not re-decided: a review
+    step (`review_step`) opens for the role that made it."""
+
+    type: Literal["StepAmended"] = "StepAmended"
+    amendment: int  # its number on the case: 1, 2, ...
+    step: str
+    occurrence: int
+    changes: tuple[FieldAmended, ...]
+    reason: str
+    actor: str
+    role: str
+    decisions: tuple[str, ...] = ()  # the decisions that rested on the original: threshold_level, route, closure
+    review_step: str | None = None  # the step opened for their maker to confirm or change them
+    channel: str | None = None
+    os_user: str | None = None
+    request_id: str | None = None
+
+
+class DecisionReviewed(Fact):
+    """The maker of a decision that rested on an amended record confirmed it, or recorded a new one,
+    with a reason. `step`/`occurrence` name the step whose record held the decision; `changes` are
+    its decision fields as decided anew (empty when confirmed), which read models use from here on."""
+
+    type: Literal["DecisionReviewed"] = "DecisionReviewed"
+    amendment: int
+    decision: str  # threshold_level, route or closure
+    step: str
+    occurrence: int
+    outcome: Literal["confirmed", "changed"]
+    changes: tuple[FieldAmended, ...] = ()
+    reason: str
+    actor: str
+    role: str
+
+
+AMENDMENT_FACTS: tuple[type[Fact], ...] = (StepAmended, DecisionReviewed)
+
+
 ALERT_FACTS: tuple[type[Fact], ...] = (AlertPolicyAdopted, AlertRaised, DeadlineApproaching, AlertDelayed, AlertSent,
                                          AlertNotDelivered)
 
@@ -377,6 +429,7 @@ CASE_FACTS: tuple[type[Fact], ...] = (
     StepWithdrawn,
     CaseClosed,
     *ALERT_FACTS,
+    *AMENDMENT_FACTS,
 )
 AnyFact = Annotated[Union[CASE_FACTS], Field(discriminator="type")]  # a case's facts, told apart by `type`
 
