@@ -33,9 +33,12 @@ COMMISSIONER = "commissioner"
 CONTRACT_MANAGER = "contract_manager"  # the commissioner's contract manager (004's provider-concern process)
 INSPECTOR = "inspector"
 QUALITY_LEAD = "quality_safeguarding_lead"
-ROLES: tuple[str, ...] = (*STAFF_ROLES, COMMISSIONER, CONTRACT_MANAGER, INSPECTOR)
+# runs Safeguard from the browser (issue 22): accounts, roles, tokens, rotas, services. Organisation-wide,
+# distinct from the casework role `safeguarding_administrator`, and reads no case content by virtue of it
+ADMINISTRATOR = "administrator"
+ROLES: tuple[str, ...] = (*STAFF_ROLES, COMMISSIONER, CONTRACT_MANAGER, INSPECTOR, ADMINISTRATOR)
 # roles that are never held at one service: they read across the organisation (an inspector only the granted cases)
-ORGANISATION_ONLY: frozenset[str] = frozenset({QUALITY_LEAD, COMMISSIONER, CONTRACT_MANAGER, INSPECTOR})
+ORGANISATION_ONLY: frozenset[str] = frozenset({QUALITY_LEAD, COMMISSIONER, CONTRACT_MANAGER, INSPECTOR, ADMINISTRATOR})
 # who reads the governance audits and runs them; who reads the commissioner records
 GOVERNANCE_READERS: frozenset[str] = frozenset({QUALITY_LEAD, "nominated_individual", "operations_director"})
 COMMISSIONING_READERS: frozenset[str] = frozenset({COMMISSIONER, CONTRACT_MANAGER, QUALITY_LEAD, "nominated_individual"})
@@ -313,6 +316,19 @@ def may_set_alerts_of(p: Principal, user_id: str) -> Decision:
     if p.named and p.user_id == user_id:
         return Decision(True, role=p.acting_as())
     return Decision(False, "you can see and change only your own contact details and alerts")
+
+
+@operator_trusted
+def may_administer(p: Principal, what: str) -> Decision:
+    """Administration (`what`: "add a user"): an administrator, held organisation-wide."""
+    if any(a.role == ADMINISTRATOR and a.service is None for a in p.assignments):
+        return Decision(True, role=ADMINISTRATOR)
+    return Decision(False, f"Only an administrator can {what}. {_you_hold(p)}")
+
+
+def administers(p: Principal) -> bool:
+    """Whether the Administration pages are for this principal."""
+    return p.operator or any(a.role == ADMINISTRATOR for a in p.assignments)
 
 
 @operator_trusted
