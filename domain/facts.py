@@ -18,6 +18,7 @@ from domain.alerts import AlertPolicy
 from domain.concern import ConcernBody
 from domain.deadlines import HolidayTable, WorkingCalendar
 from domain.governance import AuditResult
+from domain.policy import Step
 from domain.threshold import ThresholdDecision
 
 EscalationCause = Literal["missed_deadline", "still_open", "trigger"]
@@ -370,7 +371,7 @@ class StepAmended(Fact):
     from what to what. The original StepCompleted stays as it was; read models use the amended
     values from this fact on, and "as at" an earlier instant shows the record as it stood then.
     When a decision rested on the original record (`decisions`), it is not re-decided: a review
-    step (`review_step`) opens for the role that made it."""
+    step (`review`) opens for the role that made it."""
 
     type: Literal["StepAmended"] = "StepAmended"
     amendment: int  # its number on the case: 1, 2, ...
@@ -381,7 +382,9 @@ class StepAmended(Fact):
     actor: str
     role: str
     decisions: tuple[str, ...] = ()  # the decisions that rested on the original: threshold_level, route, closure
-    review_step: str | None = None  # the step opened for their maker to confirm or change them
+    # the review step opened for their maker to confirm or change them, as data: recorded, so an open
+    # review keeps the fields, role and deadline it opened with whatever the code says later
+    review: Step | None = None
     channel: str | None = None
     os_user: str | None = None
     request_id: str | None = None
