@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from functools import cached_property, wraps
 from typing import Callable, Iterable, Literal, TypeVar, get_args
 
+from domain.amendments import AMENDING_ROLES
 from domain.inputs import DEFAULT_RULES
 from domain.policy import Role
 
@@ -286,6 +287,21 @@ def may_add_note(p: Principal, case_id: str, service: str, now: datetime) -> Dec
         return read
     return Decision(False, f"Your inspection access is to read case {case_id}, not to add to it. Only staff "
                            f"with a role at {service} can add a note.")
+
+
+@operator_trusted
+def may_amend(p: Principal, service: str, step: str, author: str | None) -> Decision:
+    """Correcting a completed step's record (issue 22): its author (the staff id who completed it),
+    while they hold a staff role at the case's service, or a registered manager or designated
+    safeguarding lead there (or organisation-wide). Inspectors, commissioners and administrators
+    add nothing to a case's record."""
+    held = p.roles_at(service)
+    if role := held_one_of(p, service, AMENDING_ROLES):
+        return Decision(True, role=role)
+    if held and author is not None and p.named and p.user_id == author:
+        return Decision(True, role=held[0])
+    return Decision(False, f"Only the person who recorded this step ({_step_title(step)}), or "
+                           f"{one_of(sorted(AMENDING_ROLES))} at {service}, can correct its record. {_you_are(held)}")
 
 
 @operator_trusted

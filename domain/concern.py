@@ -386,3 +386,46 @@ class Recovery(Via):
     @classmethod
     def _reason(cls, value: str, info: ValidationInfo) -> str:
         return _text(value, info)
+
+
+class StepAmendment(Via):
+    """A completed step's record corrected by an addendum (issue 22): the fields changed (a value of
+    None takes an answer away), and why. The original record stays as it was."""
+
+    step: str
+    occurrence: int
+    changes: dict[str, Any]
+    reason: str
+    actor: str = Field(min_length=1)
+    role: Role
+    request_id: str | None = None
+
+    @field_validator("step")
+    @classmethod
+    def _step(cls, value: str, info: ValidationInfo) -> str:
+        return _text(value, info, MAX_ID)
+
+    @field_validator("occurrence")
+    @classmethod
+    def _occurrence(cls, value: int, info: ValidationInfo) -> int:
+        if rules_in(info)[0] is not None and not 1 <= value <= MAX_OCCURRENCE:
+            raise ValueError(f"{value} is not an occurrence: 1 to {MAX_OCCURRENCE:,}")
+        return value
+
+    @field_validator("changes")
+    @classmethod
+    def _size(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        if rules_in(info)[0] is not None:
+            size = len(json.dumps(value, separators=(",", ":"), default=str).encode())
+            if size > MAX_RECORD_BYTES:
+                raise ValueError(f"the changes are {size / 1024:,.0f} KB: at most {MAX_RECORD_BYTES // 1024} KB")
+        return value
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str, info: ValidationInfo) -> str:
+        return _text(value, info)
+
+    _actor = field_validator("actor")(_staff_id)
+
+    _request_id = field_validator("request_id")(_request)

@@ -42,6 +42,10 @@ class RecordField(Policy):
     required: bool = True
     choices: tuple[str, ...] = ()
     help: str = ""
+    # whether a completed record's value may be corrected by an amendment (issue 22); None: the default
+    # rule of domain/amendments.py (ids, times and free text, never a decision). Left out of the JSON when
+    # None, so recorded pathways (and their digests) are as they were
+    amendable: bool | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 # --- when a step opens, and from which instant its clock runs --------------------------
@@ -68,6 +72,14 @@ class OnDevelopment(Policy):
     kind: Literal["on_development"] = "on_development"
 
 
+class OnAmendment(Policy):
+    """Opens when a record a decision rested on is amended (a decision's review, issue 22); never
+    in a pathway's steps: the review step is made by `domain/amendments.py` and recorded with the
+    amendment that opened it."""
+
+    kind: Literal["on_amendment"] = "on_amendment"
+
+
 class OnThresholdDecision(Policy):
     """Opens when the threshold decision is filed, if its level is one of `levels` or it requires
     `notification`; the clock runs from the filing."""
@@ -80,7 +92,7 @@ class OnThresholdDecision(Policy):
         return level in self.levels or (self.notification is not None and self.notification in notifications)
 
 
-Opening = Annotated[Union[AtStart, AfterStep, OnDevelopment, OnThresholdDecision], Field(discriminator="kind")]
+Opening = Annotated[Union[AtStart, AfterStep, OnDevelopment, OnThresholdDecision, OnAmendment], Field(discriminator="kind")]
 
 
 class Cadence(Policy):
