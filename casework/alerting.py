@@ -17,7 +17,7 @@ from alerts.channel import Delivered, SendFailed
 from casework.access import allowed, audit
 from casework.ports import Ports
 from casework.refusals import Invalid, NotFound, NotOpen, Unavailable
-from domain.access import ROTA_KEEPERS, STAFF_ROLES, Principal, may_keep_rota, may_set_alerts_of
+from domain.access import ROTA_KEEPERS, STAFF_ROLES, Principal, keeps_every_rota, may_keep_rota, may_set_alerts_of
 from domain.alerts import alert_key, contact_details, test_message
 from domain.identity import Account
 from domain.oncall import OnCallSet, out_of_hours_gaps, shift_problem
@@ -254,8 +254,8 @@ def _set_on_call(ports: Ports, principal: Principal, c: SetOnCall, now: datetime
 
 def rota_services(ports: Ports, principal: Principal) -> tuple[str, ...] | None:
     """The services whose rota this principal keeps, to choose from: where they hold a keeper's role;
-    for one who holds it organisation-wide, the services configured (None: none configured, so any
+    for one who holds it organisation-wide (or an administrator), the services configured (None: none configured, so any
     service, given by its id)."""
-    if principal.operator or any(a.role in ROTA_KEEPERS and a.service is None for a in principal.assignments):
+    if keeps_every_rota(principal):
         return tuple(sorted(ports.settings.services)) or None
     return tuple(sorted({a.service for a in principal.assignments if a.role in ROTA_KEEPERS and a.service}))

@@ -334,10 +334,14 @@ def may_set_alerts_of(p: Principal, user_id: str) -> Decision:
     return Decision(False, "you can see and change only your own contact details and alerts")
 
 
+def _administrator(p: Principal) -> bool:
+    return any(a.role == ADMINISTRATOR and a.service is None for a in p.assignments)
+
+
 @operator_trusted
 def may_administer(p: Principal, what: str) -> Decision:
     """Administration (`what`: "add a user"): an administrator, held organisation-wide."""
-    if any(a.role == ADMINISTRATOR and a.service is None for a in p.assignments):
+    if _administrator(p):
         return Decision(True, role=ADMINISTRATOR)
     return Decision(False, f"Only an administrator can {what}. {_you_hold(p)}")
 
@@ -349,16 +353,24 @@ def administers(p: Principal) -> bool:
 
 @operator_trusted
 def may_keep_rota(p: Principal, service: str) -> Decision:
-    """Reading and setting who is on call at a service: one of ROTA_KEEPERS there (or organisation-wide)."""
+    """Reading and setting who is on call at a service: one of ROTA_KEEPERS there (or organisation-wide),
+    or an administrator (a rota names staff, never a case: issue 22)."""
     if role := held_one_of(p, service, ROTA_KEEPERS):
         return Decision(True, role=role)
+    if _administrator(p):
+        return Decision(True, role=ADMINISTRATOR)
     return Decision(False, f"The on-call rota at {service} is kept by its managers and safeguarding leads: "
-                           f"{one_of(sorted(ROTA_KEEPERS))} there. {_you_are(p.roles_at(service))}")
+                           f"{one_of(sorted(ROTA_KEEPERS))} there, or an administrator. {_you_are(p.roles_at(service))}")
 
 
 def keeps_a_rota(p: Principal) -> bool:
-    """Whether the On call page is for this principal: they hold a rota keeper's role somewhere."""
-    return p.operator or any(a.role in ROTA_KEEPERS for a in p.assignments)
+    """Whether the On call page is for this principal: they hold a rota keeper's role somewhere, or administer."""
+    return p.operator or _administrator(p) or any(a.role in ROTA_KEEPERS for a in p.assignments)
+
+
+def keeps_every_rota(p: Principal) -> bool:
+    """Whether this principal keeps the rota of every service: a keeper's role held organisation-wide, or an administrator."""
+    return p.operator or _administrator(p) or any(a.role in ROTA_KEEPERS and a.service is None for a in p.assignments)
 
 
 def sees_service(p: Principal, service: str) -> bool:

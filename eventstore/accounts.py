@@ -148,16 +148,29 @@ class Accounts:
     def account(self, user_id: str) -> Account | None:
         return fold_account(self._facts(user_stream(user_id)))
 
-    def add_user(self, user_id: str, display_name: str, password: str | None, by: str, kind: str = "person") -> Account:
+    def add_user(self, user_id: str, display_name: str, password: str | None, by: str, kind: str = "person",
+                 email: str | None = None, audited: bool = True) -> Account:
+        """A new account (with `email`: where its alerts go, recorded with it in one append). `audited`
+        False: the caller (an application-layer use case) writes the access log's line itself."""
         if password is not None and (problem := password_problem(password, user_id, display_name)):
             raise AccountError(problem)
-        fact = UserAdded(at=_now(), user_id=user_id, display_name=display_name, kind=kind,
-                         password_hash=hash_password(password) if password else None, by=by)
+        now = _now()
+        facts: list[Fact] = [UserAdded(at=now, user_id=user_id, display_name=display_name, kind=kind,
+                                       password_hash=hash_password(password) if password else None, by=by)]
+        if email is not None:
+            try:
+                email, _ = contact_details(email, None)
+            except ValueError as e:
+                raise AccountError(str(e)) from None
+            facts.append(ContactDetailsSet(at=now, email=email, by=by))
         try:
-            self._append(user_stream(user_id), fact, first=True)
-        except AccountError:
+            self.records.append(user_stream(user_id), facts, new=True)
+        except AlreadyExists:
             raise AccountError(f"user {user_id} already exists") from None
-        self.audit(by, "user_added", "users add", target=user_id, allowed=True)
+        except OutOfSequence as e:
+            raise AccountError(str(e)) from None
+        if audited:
+            self.audit(by, "user_added", "users add", target=user_id, allowed=True)
         return self.account(user_id)  # type: ignore[return-value]
 
     def set_password(self, user_id: str, password: str, by: str, channel: str = "cli", address: str | None = None) -> None:
@@ -168,14 +181,17 @@ class Accounts:
         self.audit(by, "password_set", "users password" if channel == "cli" else "change your password", target=user_id,
                    allowed=True, address=address, channel=channel)
 
-    def grant(self, user_id: str, assignment: Assignment, by: str) -> Account:
+    def grant(self, user_id: str, assignment: Assignment, by: str, now: datetime | None = None,
+              audited: bool = True) -> Account:
+        """`now`: what an inspector's end is checked against (default: the clock)."""
         problem = assignment_problem(assignment)
         if problem:
             raise AccountError(problem)
-        if assignment.until is not None and assignment.until <= _now():
+        now = now or _now()
+        if assignment.until is not None and assignment.until <= now:
             raise AccountError(f"the grant would end {assignment.until.isoformat()}, which has passed: give an end "
                                "in the future")
-        if assignment.until is not None and assignment.until - _now() > INSPECTOR_GRANT_LONGEST:
+        if assignment.until is not None and assignment.until - now > INSPECTOR_GRANT_LONGEST:
             raise AccountError(f"an inspector's grant lasts at most {INSPECTOR_GRANT_LONGEST.days} days: give an end "
                                "sooner, and grant again if the inspection runs on")
         unknown = [c for c in assignment.cases if not self._case_exists(c)]
@@ -185,18 +201,20 @@ class Accounts:
         self._open(user_id)
         self._append(user_stream(user_id), RoleGranted(at=_now(), role=assignment.role, service=assignment.service,
                                                        cases=assignment.cases, until=assignment.until, by=by))
-        self.audit(by, "grant", "users grant", target=user_id, service=assignment.service, allowed=True,
-                   reason=assignment.describe())
+        if audited:
+            self.audit(by, "grant", "users grant", target=user_id, service=assignment.service, allowed=True,
+                       reason=assignment.describe())
         return self.account(user_id)  # type: ignore[return-value]
 
-    def revoke(self, user_id: str, role: str, service: str | None, by: str) -> Account:
+    def revoke(self, user_id: str, role: str, service: str | None, by: str, audited: bool = True) -> Account:
         account = self._existing(user_id)
         if not any((a.role, a.service) == (role, service) for a in account.assignments):
             held = ", ".join(a.describe() for a in account.assignments) or "no role"
             raise AccountError(f"{user_id} does not hold {Assignment(role, service).describe()}; they hold {held}")
         self._append(user_stream(user_id), RoleRevoked(at=_now(), role=role, service=service, by=by))
-        self.audit(by, "revoke", "users revoke", target=user_id, service=service, allowed=True,
-                   reason=Assignment(role, service).describe())
+        if audited:
+            self.audit(by, "revoke", "users revoke", target=user_id, service=service, allowed=True,
+                       reason=Assignment(role, service).describe())
         return self.account(user_id)  # type: ignore[return-value]
 
     def sync_from_identity_provider(self, user_id: str, display_name: str, wanted: list[Assignment], by: str) -> Account:
@@ -228,13 +246,14 @@ class Accounts:
                                                              approaching_alerts=approaching_alerts, by=by))
         return self._existing(user_id)
 
-    def deactivate(self, user_id: str, by: str, reason: str | None = None) -> Account:
+    def deactivate(self, user_id: str, by: str, reason: str | None = None, audited: bool = True) -> Account:
         """Close an account (a leaver): every session and token of theirs is refused from its next use."""
         account = self._existing(user_id)
         if account.deactivated_at is not None:
             raise AccountError(f"{user_id}'s account is closed already (since {account.deactivated_at.date().isoformat()})")
         self._append(user_stream(user_id), UserDeactivated(at=_now(), by=by, reason=reason))
-        self.audit(by, "revoke", "users deactivate", target=user_id, allowed=True, reason=reason or "deactivated")
+        if audited:
+            self.audit(by, "revoke", "users deactivate", target=user_id, allowed=True, reason=reason or "deactivated")
         return self._existing(user_id)
 
     def end_session(self, user_id: str, session_id: str) -> None:
@@ -266,12 +285,17 @@ class Accounts:
         return [a for a in (self.account(i) for i in ids) if a is not None]
 
     def _log_facts(self, cls: type[Fact]) -> Iterable[Fact]:
+        return (r.fact for r in self.logged(cls))
+
+    def logged(self, *classes: type[Fact]) -> Iterable[Recorded]:
+        """Every fact of these classes in the store, with its stream, in the order recorded (the notification log)."""
         from eventsourcing.utils import get_topic
 
         start = 1
-        while batch := self.records.recorder.select_notifications(start=start, limit=500, topics=[get_topic(cls)]):
+        topics = [get_topic(c) for c in classes]
+        while batch := self.records.recorder.select_notifications(start=start, limit=500, topics=topics):
             for n in batch:
-                yield self.records.mapper.to_domain_event(n).fact
+                yield self.records.mapper.to_domain_event(n)
             start = batch[-1].id + 1
 
     # ---- tokens -----------------------------------------------------------------------------
@@ -305,13 +329,14 @@ class Accounts:
         ids = [f.token_id for f in self._log_facts(TokenIssued) if user_id in (None, f.user_id)]  # type: ignore[attr-defined]
         return [t for t in (self.token(i) for i in ids) if t is not None]
 
-    def revoke_token(self, token_id: str, by: str) -> Token:
+    def revoke_token(self, token_id: str, by: str, audited: bool = True) -> Token:
         token = self.token(token_id)
         if token is None:
             raise AccountError(f"no token {token_id}")
         if token.revoked_at is None:
             self._append(token_stream(token_id), TokenRevoked(at=_now(), token_id=token_id, by=by))
-            self.audit(by, "token_revoked", "tokens revoke", target=f"{token.user_id}/{token_id}", allowed=True)
+            if audited:
+                self.audit(by, "token_revoked", "tokens revoke", target=f"{token.user_id}/{token_id}", allowed=True)
         return self.token(token_id)  # type: ignore[return-value]
 
     def check_token(self, presented: str, now: datetime | None = None) -> tuple[Token, Account]:
