@@ -3,6 +3,7 @@ state) and the `decide_*` functions (what a command or the clock records). No I/
 Temporal: the workflow (`workflows/concern.py`) calls these under its lock and records the
 facts they return; tests call them directly."""
 
+from domain.case.amendment import check_amendment, decide_amendment
 from domain.case.alerting import decide_alert_outcome, decide_alerts_adopted, pending as pending_alerts
 from domain.case.decide import (
     check_acknowledgement,
@@ -40,4 +41,5 @@ __all__ = [
     "decide_clock", "decide_completion", "decide_development", "decide_note", "decide_raise", "decide_recovery", "decide_service_history",
     "decide_threshold", "evolve", "merged_facts", "new_case", "next_wakeup", "receipt_of", "recorded_receipt", "replay", "status_of",
     "threshold_request", "decide_alert_outcome", "decide_alerts_adopted", "pending_alerts",
+    "check_amendment", "decide_amendment",
 ]

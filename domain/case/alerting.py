@@ -57,7 +57,7 @@ def approaching_at(state: CaseState, o: OpenStep) -> datetime | None:
         return None
     if any(a.step == o.step and a.occurrence == o.occurrence for a in state.alerts):
         return None  # told already
-    return state.alert_policy.approaching_at(o.opened_at, o.due, state.policy.pathway.step(o.step).approaching_share)
+    return state.alert_policy.approaching_at(o.opened_at, o.due, state.step(o.step, o.occurrence).approaching_share)
 
 
 def decide_approaching(state: CaseState, now: datetime) -> list[Fact]:

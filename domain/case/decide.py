@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from domain.case.policy import CasePolicy
 from domain.case.rejection import Rejected
 from domain.case.alerting import decide_alert_ladder, decide_approaching, next_alert_wakeup, on_escalated
+from domain.case.review import check_review, reviewed
 from domain.case.state import CaseState, OpenStep, evolve, new_case
 from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, Recovery, StepCompletion
 from domain.facts import (
@@ -40,9 +41,10 @@ from domain.facts import (
     ThresholdDecisionFiled,
     ThresholdDecisionOverridden,
 )
+from domain.amendments import REVIEW_STEP
 from domain.inputs import as_input, describe
 from domain.deadlines import DeadlineRule, WorkingDays
-from domain.policy import AfterStep, AtStart, OnDevelopment, OnThresholdDecision, Step, UntilRecorded
+from domain.policy import AfterStep, AtStart, OnAmendment, OnDevelopment, OnThresholdDecision, Step, UntilRecorded
 from domain.records import RecordError, validate_record
 from domain.threshold import ThresholdDecision
 
@@ -155,7 +157,11 @@ def check_completion(state: CaseState, c: StepCompletion, now: datetime | None =
     checked_input(state, c, "step completion")
     check_not_recorded(state, c.request_id)
     pathway = state.policy.pathway
-    step = pathway.step(c.step)
+    step = state.step(c.step, c.occurrence) or pathway.step(c.step)
+    if step is None and c.step == REVIEW_STEP:  # no review open (by that occurrence)
+        if c.step in state.completed:
+            raise Rejected(f"{c.step} is already done (completed at {state.completed[c.step].at.isoformat()})", "already_done")
+        raise Rejected(f"{c.step} is not open: it opens when a record a decision rested on is corrected", "not_open")
     if step is None:
         raise Rejected(f"unknown step {c.step!r}; the pathway's steps are: {', '.join(x.id for x in pathway.steps)}")
     occ = state.find_open(step.id, c.occurrence)
@@ -167,12 +173,23 @@ def check_completion(state: CaseState, c: StepCompletion, now: datetime | None =
         raise Rejected(f"{step.id} is not yet available: {opens_when(step)}", "not_open")
     if c.role not in occ.can_complete:
         raise Rejected(f"role {c.role} cannot complete {step.id}: it is for {' or '.join(occ.can_complete)}", "not_permitted")
-    standing_in = _source_without_id(state, step, c.record)
+    record = checked_record(state, step, c.record, now)
+    if step.id == REVIEW_STEP:
+        check_review(state, occ.occurrence, record)
+    return occ, step, record
+
+
+def checked_record(state: CaseState, step: Step, given: Any, now: datetime | None = None) -> dict[str, Any]:
+    """The step's record normalised, checked as a completion checks it (its fields and values, the
+    fields asked for only in some cases, its rules, instants in order, the route against the
+    threshold decision), or Rejected naming each problem. An amendment checks the corrected record so."""
+    pathway = state.policy.pathway
+    standing_in = _source_without_id(state, step, given)
     try:
         rules = state.policy.inputs
         checked = step if not standing_in else step.model_copy(update={"record": tuple(
             f.model_copy(update={"required": False}) if f.name in standing_in else f for f in step.record)})
-        given = {k: v for k, v in c.record.items() if k not in standing_in} if standing_in else c.record
+        given = {k: v for k, v in given.items() if k not in standing_in} if standing_in else given
         record = validate_record(checked, given, rules, now if rules else None)
     except RecordError as e:
         raise Rejected(str(e)) from None
@@ -185,7 +202,7 @@ def check_completion(state: CaseState, c: StepCompletion, now: datetime | None =
                 f"the threshold decision ({decision.profile} {decision.profile_version}) is {decision.level}: "
                 f"record {t.decision_field} true, or give {t.override_reason_field} to record the route below it"
             )
-    return occ, step, record
+    return record
 
 
 def check_requirements(state: CaseState, step: Step, record: dict[str, Any]) -> None:
@@ -251,6 +268,8 @@ def opens_when(step: Step) -> str:
         return f"it opens when {o.step}" + (f" records {o.when.describe()}" if o.when else " is completed")
     if isinstance(o, OnDevelopment):
         return "it opens when a development is recorded on the case"
+    if isinstance(o, OnAmendment):
+        return "it opens when a record a decision rested on is corrected"
     return "it opens when the concern is raised"
 
 
@@ -270,6 +289,8 @@ def decide_completion(state: CaseState, c: StepCompletion, now: datetime,
                             cause="trigger", reason=t.reason, from_role=step.role, to_role=t.to_role))
     _threshold(b, step, occ, record, c, threshold, now)
     _consequences(b, step, occ, record, c, now)
+    if step.id == REVIEW_STEP:
+        b.add(*reviewed(b.state, occ.occurrence, record, c.actor, c.role, now))
     return b.facts
 
 
@@ -404,7 +425,7 @@ def decide_clock(state: CaseState, now: datetime) -> list[Fact]:
         to_role = pathway.role_above(from_role)
         if to_role is None:
             continue  # already at the top: it stays open and overdue, in plain view
-        rule = deadline_rule(b.state, pathway.step(o.step))
+        rule = deadline_rule(b.state, b.state.step(o.step, o.occurrence))
         again = rule.due(now, state.policy.working_calendar) if rule and pathway.role_above(to_role) else None
         what = "deadline missed" if cause == "missed_deadline" else "still open after escalation"
         b.add(Escalated(at=now, escalation_id=b.next_escalation_id(), step=o.step, occurrence=o.occurrence, cause=cause,

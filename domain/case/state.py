@@ -25,19 +25,22 @@ from domain.facts import (
     CaseConcluded,
     CaseRecovered,
     DeadlineMissed,
+    DecisionReviewed,
     DevelopmentRecorded,
     Escalated,
     EscalationAcknowledged,
     Fact,
     NoteAdded,
     ServiceHistoryAttached,
+    StepAmended,
     StepCompleted,
     StepOpened,
     StepWithdrawn,
     ThresholdDecisionFiled,
 )
+from domain.amendments import REVIEW_STEP, THRESHOLD_LEVEL
 from domain.facts import EscalationCause
-from domain.policy import Cadence
+from domain.policy import Cadence, Step
 from domain.threshold import ThresholdDecision
 
 
@@ -82,11 +85,25 @@ class Scheduled(Model):
 
 
 class Done(Model):
-    """A step's latest completion."""
+    """A step's completion: its record as it stands (amendments applied), and who completed it."""
 
     at: datetime
     occurrence: int
     record: dict[str, Any]
+    actor: str | None = None  # absent in states carried over from before amendments (issue 22)
+    role: str | None = None
+
+
+class Review(Model):
+    """A decision's review opened by an amendment, while it is open: the step as the amendment
+    recorded it, and the decision's step (the one amended)."""
+
+    occurrence: int
+    amendment: int
+    decision: str
+    step: Step
+    of_step: str
+    of_occurrence: int
 
 
 class OpenAlert(Model):
@@ -110,7 +127,10 @@ class CaseState(Model):
     status: Literal["open", "concluded", "closed"] = "open"
     seq: int = 0  # facts recorded so far: the next is fact seq + 1
     open_steps: tuple[OpenStep, ...] = ()
-    completed: dict[str, Done] = {}
+    completed: dict[str, Done] = {}  # each step's latest completion
+    # the completions a later occurrence of the same step superseded, by "step#occurrence": an
+    # amendment can still correct them (issue 22)
+    earlier: dict[str, Done] = {}
     occurrences: dict[str, int] = {}  # the latest occurrence opened, by step
     scheduled: tuple[Scheduled, ...] = ()
     escalations: tuple[OpenEscalation, ...] = ()  # outstanding
@@ -125,6 +145,8 @@ class CaseState(Model):
     history_attached: bool = False  # ServiceHistoryAttached recorded
     alert_policy: AlertPolicy | None = None  # AlertPolicyAdopted: alerts apply (issue 20)
     alerts: tuple[OpenAlert, ...] = ()
+    amendments: int = 0  # StepAmended recorded (issue 22)
+    reviews: tuple[Review, ...] = ()  # decisions' reviews open
 
     @model_validator(mode="before")
     @classmethod
@@ -139,6 +161,23 @@ class CaseState(Model):
 
     def find_open(self, step: str, occurrence: int | None = None) -> OpenStep | None:
         return next((o for o in self.open_steps if o.step == step and occurrence in (None, o.occurrence)), None)
+
+    def step(self, step_id: str, occurrence: int | None = None) -> Step | None:
+        """The step: the recorded pathway's, or an open decision's review (its `occurrence`, or the
+        earliest open) as the amendment that opened it recorded it."""
+        if step_id == REVIEW_STEP:
+            return next((r.step for r in self.reviews if occurrence in (None, r.occurrence)), None)
+        return self.policy.pathway.step(step_id)
+
+    def review(self, occurrence: int) -> Review | None:
+        return next((r for r in self.reviews if r.occurrence == occurrence), None)
+
+    def done(self, step: str, occurrence: int) -> Done | None:
+        """The completion of the step's occurrence, its record as it now stands, if it was completed."""
+        latest = self.completed.get(step)
+        if latest is not None and latest.occurrence == occurrence:
+            return latest
+        return self.earlier.get(f"{step}#{occurrence}")
 
 
 def new_case(case_id: str, concern: ConcernBody, policy: CasePolicy) -> CaseState:
@@ -163,10 +202,29 @@ def evolve(state: CaseState, fact: Fact) -> CaseState:
             )
         case StepCompleted():
             changes = _closed(s, fact.step, fact.occurrence)
-            changes["completed"] = {**s.completed, fact.step: Done(at=fact.at, occurrence=fact.occurrence, record=fact.record)}
+            changes["completed"] = {**s.completed, fact.step: Done(at=fact.at, occurrence=fact.occurrence, record=fact.record,
+                                                                   actor=fact.actor, role=fact.role)}
+            if (before := s.completed.get(fact.step)) is not None and before.occurrence != fact.occurrence:
+                changes["earlier"] = {**s.earlier, f"{fact.step}#{before.occurrence}": before}
             changes.update(_requested(s, fact.request_id))
         case StepWithdrawn():
             changes = _closed(s, fact.step, fact.occurrence)
+            if fact.step == REVIEW_STEP:
+                changes["reviews"] = tuple(r for r in s.reviews if r.occurrence != fact.occurrence)
+        case StepAmended():
+            changes = {"amendments": fact.amendment, **_requested(s, fact.request_id),
+                       **_amended(s, fact.step, fact.occurrence, {c.field: c.new for c in fact.changes})}
+            if fact.review is not None:
+                review = Review(occurrence=s.occurrences.get(REVIEW_STEP, 0) + 1, amendment=fact.amendment,
+                                decision=fact.decisions[0], step=fact.review, of_step=fact.step, of_occurrence=fact.occurrence)
+                changes["reviews"] = (*s.reviews, review)
+        case DecisionReviewed():
+            changes = {"reviews": tuple(r for r in s.reviews if r.amendment != fact.amendment)}
+            new = {c.field: c.new for c in fact.changes}
+            if THRESHOLD_LEVEL in new and s.threshold_decision is not None:  # the level decided anew, by its maker
+                changes["threshold_decision"] = s.threshold_decision.model_copy(update={"level": new.pop(THRESHOLD_LEVEL)})
+            if new:
+                changes.update(_amended(s, fact.step, fact.occurrence, new))
         case DeadlineMissed():
             changes = {"open_steps": _changed(s, fact.step, fact.occurrence, missed=True)}
         case Escalated():
@@ -214,6 +272,18 @@ def replay(state: CaseState, facts: Iterable[Fact]) -> CaseState:
     for fact in facts:
         state = evolve(state, fact)
     return state
+
+
+def _amended(s: CaseState, step: str, occurrence: int, values: dict[str, Any]) -> dict[str, Any]:
+    """The completion's record with `values` in place (None: the answer taken away)."""
+    done = s.done(step, occurrence)
+    if done is None:
+        return {}
+    record = {k: v for k, v in {**done.record, **values}.items() if v is not None}
+    amended = done.model_copy(update={"record": record})
+    if s.completed.get(step) is done:
+        return {"completed": {**s.completed, step: amended}}
+    return {"earlier": {**s.earlier, f"{step}#{occurrence}": amended}}
 
 
 def _requested(s: CaseState, request_id: str | None) -> dict[str, Any]:
