@@ -194,7 +194,7 @@ class Accounts:
         if assignment.until is not None and assignment.until - now > INSPECTOR_GRANT_LONGEST:
             raise AccountError(f"an inspector's grant lasts at most {INSPECTOR_GRANT_LONGEST.days} days: give an end "
                                "sooner, and grant again if the inspection runs on")
-        unknown = [c for c in assignment.cases if not self._case_exists(c)]
+        unknown = [c for c in assignment.cases if not self.case_exists(c)]
         if unknown:
             raise AccountError(f"no case {', '.join(unknown)} in the event store: an inspector's grant names cases "
                                "that were raised")
@@ -265,7 +265,7 @@ class Accounts:
             raise AccountError(f"no user {user_id}")
         return account
 
-    def _case_exists(self, case_id: str) -> bool:
+    def case_exists(self, case_id: str) -> bool:
         try:
             return len(case_id) <= 64 and bool(self.records.stored_facts(case_id, lte=1))
         except Erased:
