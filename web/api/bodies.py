@@ -50,6 +50,16 @@ class Note(Body):
     text: str = Field(description="the note, as free text (at most 2,000 characters)")
 
 
+class Amendment(Body):
+    """A correction to a completed step's record: the fields changed and why. The original stays as
+    recorded; which fields may be corrected is the pathway's (ids, times and free text by default)."""
+
+    what: ClassVar[str] = "amendment"
+    changes: dict[str, Any] = Field(description="the fields corrected, each with its new value as the step's record "
+                                                "takes it (null takes an answer away)")
+    reason: str = Field(description="why the record is corrected, as free text (at most 2,000 characters)")
+
+
 class ActionCompletion(Body):
     what: ClassVar[str] = "completion"
     evidence: str = Field(description="what was done: who was retrained, what changed")

@@ -23,6 +23,7 @@ from domain.threshold import load_profile
 from projections.engine_words import in_sentence, role_words, step_title
 from web.identity import web
 from web.pages import forms
+from web.pages.amended import step_on_case
 from web.pages.case_records import ack_fields, escalation_page, record_page
 from web.pages.case_step import step_page
 from web.pages.formats import london
@@ -36,7 +37,7 @@ router = APIRouter()
 Again = Callable[..., Awaitable[Response]]  # the form's page again: (status_code, state=..., notices=...)
 
 
-async def _sent(request: Request, again: Again, form: dict[str, str], fields: list[str], prefix: str,
+async def sent(request: Request, again: Again, form: dict[str, str], fields: list[str], prefix: str,
                 send: Callable[[], Awaitable[Outcome[Any]]]) -> Outcome[Any] | Response:
     """The use case's outcome, or the form's page again saying why not: the store or a worker slow
     (503), the form's problems by field (422)."""
@@ -73,7 +74,8 @@ async def complete(request: Request, case_id: str, step: str, occurrence: int) -
     principal = await principal_of(request)
     form = await form_of(request, principal)
     ctx = web(request)
-    pathway_step = current_pathway().step(step)
+    pathway_step = current_pathway().step(step) or step_on_case(
+        await run_in_threadpool(cases.case_facts, ctx.ports, case_id), step, occurrence)  # a review step: the case's own
     if pathway_step is None:
         raise Problem(404, f"no step {step} in the pathway")
     fields = forms.step_fields(pathway_step)
@@ -89,7 +91,7 @@ async def complete(request: Request, case_id: str, step: str, occurrence: int) -
                     notices: Optional[list[dict[str, str]]] = None) -> Response:
         return await step_page(request, principal, case_id, step, occurrence, state, status_code, notices)
     try:
-        outcome = await _sent(request, again, form, [f.name for f in fields], f"record for {step}: ",
+        outcome = await sent(request, again, form, [f.name for f in fields], f"record for {step}: ",
                               lambda: cases.complete_step(ctx.ports, principal, c, ctx.now()))
     except (AlreadyDone, NotOpen) as e:  # the page was left open while a colleague completed it
         done = _completed_by(await run_in_threadpool(cases.case_facts, ctx.ports, case_id), step, occurrence)
@@ -124,7 +126,7 @@ async def development(request: Request, case_id: str) -> Response:
     ctx = web(request)
     c = cases.RecordDevelopment(case_id, {"kind": form.get("kind", ""), "summary": form.get("summary", "").strip()},
                                 page_key(form))
-    outcome = await _sent(request, _again(request, principal, case_id, "development"), form, ["kind", "summary"],
+    outcome = await sent(request, _again(request, principal, case_id, "development"), form, ["kind", "summary"],
                           "development: ", lambda: cases.record_development(ctx.ports, principal, c, ctx.now()))
     if isinstance(outcome, Response):
         return outcome
@@ -142,7 +144,7 @@ async def note(request: Request, case_id: str) -> Response:
     form = await form_of(request, principal)
     ctx = web(request)
     c = cases.AddNote(case_id, form.get("text", "").strip(), page_key(form))
-    outcome = await _sent(request, _again(request, principal, case_id, "note"), form, ["text"], "note: ",
+    outcome = await sent(request, _again(request, principal, case_id, "note"), form, ["text"], "note: ",
                           lambda: cases.add_note(ctx.ports, principal, c, ctx.now()))
     if isinstance(outcome, Response):
         return outcome

@@ -13,7 +13,7 @@ from casework import drafts
 from domain.access import Principal
 from web.identity import web
 
-CASE_FORM = re.compile(r"^/cases/([^/]+)/(steps/[^/]+/\d+|developments/new|notes/new|escalations/[^/]+)$")
+CASE_FORM = re.compile(r"^/cases/([^/]+)/(steps/[^/]+/\d+(?:/amend)?|developments/new|notes/new|escalations/[^/]+)$")
 KEPT = ("What you typed before your session ended has been kept. Check it, then send it: nothing is recorded "
         "until you do.")
 

@@ -19,6 +19,7 @@ from web.api.responses.cases import (
     DevelopmentRecorded,
     EscalationAcknowledged,
     NoteAdded,
+    StepAmendmentRecorded,
 )
 from web.api.responses.commissioning import (
     AppendixADecision,
@@ -69,6 +70,7 @@ __all__ = [
     "ServiceReview",
     "SignedIn",
     "Stopped",
+    "StepAmendmentRecorded",
     "StoredAudit",
     "ThresholdProfileView",
     "TokenIssued",

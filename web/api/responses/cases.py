@@ -1,4 +1,4 @@
-"""A case's chronology, and what a development, a note or an acknowledgement answers."""
+"""A case's chronology, and what a development, a note, an amendment or an acknowledgement answers."""
 
 from __future__ import annotations
 
@@ -31,6 +31,13 @@ class DevelopmentRecorded(Answer):
 class NoteAdded(Answer):
     case_id: str
     note: int = Field(description="its number among the case's notes")
+
+
+class StepAmendmentRecorded(Answer):
+    case_id: str
+    step: str
+    occurrence: int
+    amendment: int = Field(description="its number among the case's amendments")
 
 
 class EscalationAcknowledged(Answer):

@@ -1,0 +1,92 @@
+"""A completed step's record as amended, for its page: the record with each correction applied, and
+each correction in words (who, when, why, each field from what to what, in UK time), with the
+decisions that rested on the original and their review. The original fact is never rewritten: the
+corrections are facts of their own (StepAmended, DecisionReviewed), folded here in order. A review
+step is a step of the case whose definition is recorded with the amendment that opened it."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from domain.facts import DecisionReviewed, StepAmended, StepOpened
+from domain.pathway import current_pathway
+from domain.policy import Step
+from eventstore.events import Recorded
+from projections.engine_words import role_words, value_words
+from projections.field_words import words_for
+from web.pages.formats import london
+
+# the decisions an amended record may have fed, as a sentence names them
+DECISION_WORDS = {"threshold_level": "the threshold level", "route": "the decision on whether to refer",
+                  "closure": "the case's closure and its outcome"}
+
+
+def amendments_of(facts: Iterable[Recorded], step: str, occurrence: int) -> list[StepAmended]:
+    return [r.fact for r in facts if isinstance(r.fact, StepAmended) and (r.fact.step, r.fact.occurrence) == (step, occurrence)]
+
+
+def as_amended(record: dict[str, Any], amendments: Iterable[StepAmended]) -> dict[str, Any]:
+    """The record with each correction applied in order (a new value of None takes the answer away)."""
+    out = dict(record)
+    for a in amendments:
+        for c in a.changes:
+            if c.new is None:
+                out.pop(c.field, None)
+            else:
+                out[c.field] = c.new
+    return out
+
+
+def opened_by(facts: Iterable[Recorded]) -> dict[tuple[str, int], StepAmended]:
+    """Each review step occurrence -> the amendment that opened it (its StepOpened follows it)."""
+    out: dict[tuple[str, int], StepAmended] = {}
+    last: StepAmended | None = None
+    for r in facts:
+        if isinstance(r.fact, StepAmended) and r.fact.review is not None:
+            last = r.fact
+        elif isinstance(r.fact, StepOpened) and last is not None and last.review is not None \
+                and r.fact.step == last.review.id:
+            out[(r.fact.step, r.fact.occurrence)] = last
+            last = None
+    return out
+
+
+def step_on_case(facts: list[Recorded], step: str, occurrence: int) -> Step | None:
+    """The step as the case asks it: the pathway's, else a review opened by an amendment."""
+    found = current_pathway().step(step)
+    if found is not None:
+        return found
+    opener = opened_by(facts).get((step, occurrence))
+    return opener.review if opener is not None else None
+
+
+def _change_words(step: str, field: str, old: Any, new: Any) -> str:
+    label = words_for(field, step).label or words_for(field, step).question
+    before, after = (value_words(v, name=field) if v not in (None, "", []) else None for v in (old, new))
+    if before is None:
+        return f"{label}: {after} added"
+    if after is None:
+        return f"{label}: {before} taken away"
+    return f"{label}: changed from {before} to {after}"
+
+
+def amendment_rows(facts: list[Recorded], case_id: str, step: str, occurrence: int) -> list[dict[str, Any]]:
+    """Each correction of the step's record, in words, oldest first, with its decisions' review."""
+    reviews = {r.fact.amendment: r.fact for r in facts if isinstance(r.fact, DecisionReviewed)}
+    review_of = {a.amendment: key for key, a in opened_by(facts).items()}
+    rows = []
+    for a in amendments_of(facts, step, occurrence):
+        reviewed = reviews.get(a.amendment)
+        at = review_of.get(a.amendment)
+        rows.append({
+            "number": a.amendment, "when": london(a.at), "who": f"{a.actor} ({role_words(a.role)})", "why": a.reason,
+            "changes": [_change_words(step, c.field, c.old, c.new) for c in a.changes],
+            "decisions": [DECISION_WORDS.get(d, d.replace("_", " ")) for d in a.decisions],
+            "review_href": f"/cases/{case_id}/steps/{at[0]}/{at[1]}" if at else None,
+            "review_role": role_words(a.review.role) if a.review else None,
+            "reviewed": None if reviewed is None else {
+                "when": london(reviewed.at), "who": f"{reviewed.actor} ({role_words(reviewed.role)})",
+                "confirmed": reviewed.outcome == "confirmed", "why": reviewed.reason,
+                "changes": [_change_words(reviewed.step, c.field, c.old, c.new) for c in reviewed.changes]},
+        })
+    return rows
