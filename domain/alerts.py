@@ -175,3 +175,19 @@ def test_message(link: str) -> AlertMessage:
 
 
 test_message.__test__ = False  # type: ignore[attr-defined]  # a builder, not a test (pytest collects test_*)
+
+
+def reset_link_message(user_id: str, link: str, expires_at: datetime) -> AlertMessage:
+    """The link to set a password (issue 22), to the person's own email address: their user id (to
+    sign in with), the link and until when it works. Nothing of any case."""
+    subject = "Set your Safeguard password"
+    body = "\n\n".join((
+        "Your administrator has sent you a link to set your password for Safeguard.",
+        f"Set your password:\n{link}",
+        f"The link works once, until {_uk(expires_at)}. Then sign in with your user id, {user_id}, and the "
+        "password you set.",
+        "If you did not expect this email, tell your administrator. Do not forward it: anyone with the link can set "
+        "your password.",
+    ))
+    text = f"Set your Safeguard password: {link} (works once, until {_uk(expires_at)})"
+    return AlertMessage(subject=subject, body=body, text=text)

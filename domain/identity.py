@@ -10,8 +10,9 @@ never record text.
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from domain.access import Assignment, Principal, narrowed
@@ -43,6 +44,32 @@ class PasswordSet(Fact):
     type: Literal["PasswordSet"] = "PasswordSet"
     password_hash: str
     by: str
+
+
+RESET_LINK_LIFE = timedelta(hours=24)  # how long a link to set a password works (once)
+RESEND_AFTER = timedelta(minutes=1)  # a link asked for again sooner is the same request (a double click): not sent twice
+RESET_EXPIRED = "This link has expired. Ask your administrator for a new one."
+RESET_USED = ("This link has been used already. Sign in with the password you set with it, or ask your administrator "
+              "for a new one.")
+
+
+class PasswordResetIssued(Fact):
+    """A one-time link to set the person's password, sent to them (issue 22). Only the SHA-256 of its
+    random secret is kept. A newer link ends it, and so does a password set meanwhile."""
+
+    type: Literal["PasswordResetIssued"] = "PasswordResetIssued"
+    reset_id: str
+    secret_sha256: str
+    expires_at: datetime
+    by: str
+
+
+class PasswordResetUsed(Fact):
+    """The link used: the password set with it is the PasswordSet recorded with this. The person's
+    sessions begun before this are refused from now on."""
+
+    type: Literal["PasswordResetUsed"] = "PasswordResetUsed"
+    reset_id: str
 
 
 class RoleGranted(Grant):
@@ -107,7 +134,7 @@ class TokenUsed(Fact):
 
 
 AccessAction = Literal["read", "export", "login", "logout", "refused", "grant", "revoke", "token_issued",
-                       "token_revoked", "user_added", "password_set", "write"]
+                       "token_revoked", "user_added", "password_set", "reset_link_issued", "write"]
 
 
 class AccessRecorded(Fact):
@@ -140,9 +167,25 @@ class IdempotentAnswer(Fact):
 
 
 IDENTITY_FACTS: tuple[type[Fact], ...] = (UserAdded, PasswordSet, RoleGranted, RoleRevoked, SessionEnded, UserDeactivated,
-                                          ContactDetailsSet,
+                                          ContactDetailsSet, PasswordResetIssued, PasswordResetUsed,
                                           TokenIssued, TokenRevoked,
                                           TokenUsed, AccessRecorded, IdempotentAnswer)
+
+
+@dataclass
+class ResetLink:
+    """A link to set a password, as its facts leave it: open until used, ended (by a newer link or a
+    password set meanwhile) or past `expires_at`."""
+
+    reset_id: str
+    secret_sha256: str
+    issued_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    ended_at: datetime | None = None
+
+    def open(self, now: datetime) -> bool:
+        return self.used_at is None and self.ended_at is None and now < self.expires_at
 
 
 @dataclass
@@ -158,6 +201,8 @@ class Account:
     email: str | None = None
     mobile: str | None = None
     approaching_alerts: bool = True
+    reset_links: list[ResetLink] = field(default_factory=list)  # in the order issued
+    sessions_from: datetime | None = None  # a reset link used then: sessions begun before are refused
 
     def principal(self, channel: str = "api", scope: tuple[Assignment, ...] | None = None,
                   token_id: str | None = None, session_id: str | None = None) -> Principal:
@@ -173,6 +218,15 @@ def fold_account(facts: list[Fact]) -> Account | None:
                 account = Account(f.user_id, f.display_name, f.kind, f.password_hash, added_at=f.at)
             case PasswordSet() if account:
                 account.password_hash = f.password_hash
+                _end_links(account, f.at)
+            case PasswordResetIssued() if account:
+                _end_links(account, f.at)
+                account.reset_links.append(ResetLink(f.reset_id, f.secret_sha256, f.at, f.expires_at))
+            case PasswordResetUsed() if account:
+                for link in account.reset_links:
+                    if link.reset_id == f.reset_id:
+                        link.used_at = f.at
+                account.sessions_from = f.at
             case RoleGranted() if account:
                 a = f.assignment()
                 account.assignments = [x for x in account.assignments if (x.role, x.service) != (a.role, a.service)] + [a]
@@ -185,6 +239,42 @@ def fold_account(facts: list[Fact]) -> Account | None:
             case RoleRevoked() if account:
                 account.assignments = [x for x in account.assignments if (x.role, x.service) != (f.role, f.service)]
     return account
+
+
+def _end_links(account: Account, at: datetime) -> None:
+    for link in account.reset_links:
+        if link.used_at is None and link.ended_at is None:
+            link.ended_at = at
+
+
+def reset_link_issued(account: Account, reset_id: str, secret_sha256: str, by: str, now: datetime) -> PasswordResetIssued:
+    """A new link for the account's person: it works once, for RESET_LINK_LIFE, and ends the earlier ones."""
+    return PasswordResetIssued(at=now, reset_id=reset_id, secret_sha256=secret_sha256, expires_at=now + RESET_LINK_LIFE,
+                               by=by)
+
+
+def reset_link_sent_lately(account: Account, now: datetime) -> ResetLink | None:
+    """The open link issued less than RESEND_AFTER ago (the same request sent twice), if any."""
+    last = account.reset_links[-1] if account.reset_links else None
+    return last if last is not None and last.open(now) and now - last.issued_at < RESEND_AFTER else None
+
+
+def reset_link_problem(account: Account | None, secret_sha256: str, now: datetime) -> tuple[ResetLink | None, str | None]:
+    """The open link whose secret has this digest, or why it cannot be used, in plain words (an
+    unknown, ended or expired link alike: expired; one used already: used)."""
+    found = None
+    if account is not None and account.deactivated_at is None:
+        for link in account.reset_links:
+            if hmac.compare_digest(link.secret_sha256, secret_sha256):
+                found = link
+    if found is None or not found.open(now):
+        return None, RESET_USED if found is not None and found.used_at is not None else RESET_EXPIRED
+    return found, None
+
+
+def reset_link_used(link: ResetLink, password_hash: str, user_id: str, now: datetime) -> list[Fact]:
+    """Using the link: it is spent, and the password is set (by the person themselves), in one append."""
+    return [PasswordResetUsed(at=now, reset_id=link.reset_id), PasswordSet(at=now, password_hash=password_hash, by=user_id)]
 
 
 @dataclass
