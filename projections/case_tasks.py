@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from domain.facts import AlertNotDelivered, AlertRaised, AlertSent, Escalated, EscalationAcknowledged
+from domain.facts import AlertNotDelivered, AlertRaised, AlertSent, Escalated, EscalationAcknowledged, StepAmended, StepOpened
 from domain.policy import Pathway
 from eventstore.events import Recorded
 from projections.case_history import escalations_ended, step_occurrences
@@ -23,13 +23,30 @@ def _escalated(facts: list[Recorded]) -> set[tuple[str, int]]:
             and r.fact.escalation_id not in acknowledged and r.fact.escalation_id not in ended}
 
 
+def opened_by(facts: list[Recorded]) -> dict[tuple[str, int], StepAmended]:
+    """Each review step occurrence (a decision that rested on a corrected record) -> the amendment
+    that opened it, whose `review` is the step as the case asks it (its StepOpened follows it)."""
+    out: dict[tuple[str, int], StepAmended] = {}
+    last: StepAmended | None = None
+    for r in facts:
+        if isinstance(r.fact, StepAmended) and r.fact.review is not None:
+            last = r.fact
+        elif isinstance(r.fact, StepOpened) and last is not None and last.review is not None \
+                and r.fact.step == last.review.id:
+            out[(r.fact.step, r.fact.occurrence)] = last
+            last = None
+    return out
+
+
 def tasks(facts: list[Recorded], pathway: Pathway, now: datetime) -> list[dict[str, Any]]:
     """Every step occurrence that opened, in the order it opened, with its status (overdue before
     escalated: a missed deadline is the more urgent thing to see)."""
     escalated = _escalated(facts)
+    reviews = opened_by(facts)
     rows = []
     for o in step_occurrences(facts):
-        step = pathway.step(o["step"])
+        opener = reviews.get((o["step"], o["occurrence"]))
+        step = pathway.step(o["step"]) or (opener.review if opener else None)
         if o["completed_at"]:
             status = DONE
         elif o["withdrawn_at"]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from domain.facts import DecisionReviewed, StepAmended, StepOpened
+from domain.facts import DecisionReviewed, StepAmended
 from domain.pathway import current_pathway
 from domain.policy import Step
 from eventstore.events import Recorded
+from projections.case_tasks import opened_by
 from projections.engine_words import role_words, value_words
 from projections.field_words import words_for
 from web.pages.formats import london
@@ -34,20 +35,6 @@ def as_amended(record: dict[str, Any], amendments: Iterable[StepAmended]) -> dic
                 out.pop(c.field, None)
             else:
                 out[c.field] = c.new
-    return out
-
-
-def opened_by(facts: Iterable[Recorded]) -> dict[tuple[str, int], StepAmended]:
-    """Each review step occurrence -> the amendment that opened it (its StepOpened follows it)."""
-    out: dict[tuple[str, int], StepAmended] = {}
-    last: StepAmended | None = None
-    for r in facts:
-        if isinstance(r.fact, StepAmended) and r.fact.review is not None:
-            last = r.fact
-        elif isinstance(r.fact, StepOpened) and last is not None and last.review is not None \
-                and r.fact.step == last.review.id:
-            out[(r.fact.step, r.fact.occurrence)] = last
-            last = None
     return out
 
 
