@@ -1,0 +1,184 @@
+"""Administration's use cases (issue 22: casework/administration.py, accounts_admin.py, admin_history.py):
+an administrator adds users, grants and revokes roles (an inspector's with its cases and end), closes
+accounts and revokes tokens; anyone else is refused with nothing recorded, and the refusal is in the
+access log; a bad input is refused in plain words with nothing recorded; an administrator cannot
+close their own account, nor take away the last administrator role; the history shows every change."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import bootstrap
+from casework import accounts_admin as admin
+from casework import administration, admin_history
+from casework.refusals import AlreadyDone, Invalid, NotFound, NotPermitted
+from domain.access import Assignment, Principal
+from eventstore.accounts import Accounts, user_stream
+from tests.conftest import concern
+from tests.pure_case import PureCase
+
+pytestmark = pytest.mark.unit
+NOW = datetime(2027, 3, 12, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def ports(settings, records):
+    accounts = Accounts(records)
+    accounts.add_user("ADM-1", "Ada Admin", None, by="test")
+    accounts.grant("ADM-1", Assignment("administrator"), by="test")
+    accounts.add_user("RM-1", "Rita Manager", None, by="test")
+    accounts.grant("RM-1", Assignment("registered_manager", "SVC-ELM"), by="test")
+    return bootstrap.ports(settings, records)
+
+
+def who(ports, user_id: str) -> Principal:
+    return ports.accounts.account(user_id).principal("web", session_id="s")
+
+
+def facts_of(ports, user_id: str) -> list:
+    return [r.fact for r in ports.records.stream(user_stream(user_id))]
+
+
+def events(ports) -> int:
+    return ports.records.recorder.max_notification_id() or 0
+
+
+def refusals(ports, user_id: str) -> list:
+    return [a for a in ports.accounts.access_log(user_id=user_id) if a.user_id == user_id and not a.allowed]
+
+
+def test_an_administrator_adds_a_user_grants_revokes_and_closes_the_account(ports):
+    adm = who(ports, "ADM-1")
+    added = admin.add_user(ports, adm, admin.AddUser("TL-4", "Tia Leader", "tia@example.org"), NOW)
+    assert (added.display_name, added.email, added.password_hash, added.assignments) == (
+        "Tia Leader", "tia@example.org", None, [])
+    granted = admin.grant_role(ports, adm, admin.GrantRole("TL-4", "team_leader", "SVC-ELM"), NOW)
+    assert granted.value.assignments == [Assignment("team_leader", "SVC-ELM")] and not granted.replayed
+    again = admin.grant_role(ports, adm, admin.GrantRole("TL-4", "team_leader", "SVC-ELM"), NOW)
+    assert again.replayed and len(facts_of(ports, "TL-4")) == 3  # added, its email, one grant: not two
+    admin.grant_role(ports, adm, admin.GrantRole("TL-4", "operations_director"), NOW)
+    revoked = admin.revoke_role(ports, adm, admin.RevokeRole("TL-4", "team_leader", "SVC-ELM"), NOW)
+    assert revoked.assignments == [Assignment("operations_director")]
+    closed = admin.deactivate_user(ports, adm, admin.DeactivateUser("TL-4", "a leaver"), NOW)
+    assert closed.deactivated_at is not None
+    with pytest.raises(AlreadyDone, match="closed already"):
+        admin.deactivate_user(ports, adm, admin.DeactivateUser("TL-4"), NOW)
+    listed = admin.users(ports, adm, admin.ListUsers(), NOW)
+    assert [a.user_id for a in listed] == ["ADM-1", "RM-1", "TL-4"]
+    log = [(a.action, a.target, a.channel) for a in ports.accounts.access_log(user_id="TL-4") if a.user_id == "ADM-1"]
+    assert log == [("user_added", "TL-4", "web"), ("grant", "TL-4", "web"), ("grant", "TL-4", "web"),
+                   ("revoke", "TL-4", "web"), ("revoke", "TL-4", "web")]
+
+
+def test_an_inspectors_grant_names_its_cases_and_end(ports, records):
+    adm = who(ports, "ADM-1")
+    admin.add_user(ports, adm, admin.AddUser("INS-1", "Ivy Inspector"), NOW)
+    case_id = "SG-2027-ADM1"
+    case = PureCase(concern("2027-03-01T09:30:00+00:00", case_id=case_id))
+    records.record(case_id, 1, case.facts)
+    before = events(ports)
+    for c, field, words in (
+            (admin.GrantRole("INS-1", "inspector"), "cases", "Enter the cases the inspector may read"),
+            (admin.GrantRole("INS-1", "inspector", cases=(case_id,)), "until", "Enter the date"),
+            (admin.GrantRole("INS-1", "inspector", cases=(case_id,), until=NOW - timedelta(days=1)), "until", "has passed"),
+            (admin.GrantRole("INS-1", "inspector", cases=(case_id,), until=NOW + timedelta(days=93)), "until", "at most 92 days"),
+            (admin.GrantRole("INS-1", "inspector", cases=("SG-NOPE",), until=NOW + timedelta(days=9)), "cases", "There is no case SG-NOPE"),
+            (admin.GrantRole("INS-1", "inspector", "SVC-ELM", (case_id,), NOW + timedelta(days=9)), "service", "across the whole organisation"),
+            (admin.GrantRole("INS-1", "team_leader", "SVC-ELM", (case_id,)), "cases", "Only an inspector's access"),
+            (admin.GrantRole("INS-1", "chief", "SVC-ELM"), "role", "Choose a role from the list"),
+            (admin.GrantRole("INS-1", "team_leader", "SVC ELM"), "service", "is not an id")):
+        with pytest.raises(Invalid, match=words) as refused:
+            admin.grant_role(ports, adm, c, NOW)
+        assert refused.value.details["field"] == field
+    assert events(ports) - before == 9  # nine lines in the access log, and no grant
+    assert ports.accounts.account("INS-1").assignments == []
+    done = admin.grant_role(ports, adm, admin.GrantRole("INS-1", "inspector", cases=(case_id,), until=NOW + timedelta(days=30)), NOW)
+    assert done.value.assignments == [Assignment("inspector", None, (case_id,), NOW + timedelta(days=30))]
+
+
+def test_a_bad_new_user_is_refused_in_plain_words_with_nothing_recorded(ports):
+    adm = who(ports, "ADM-1")
+    for c, field, words in ((admin.AddUser("", "Tia"), "user_id", "Enter the person's user id"),
+                            (admin.AddUser("Tia Leader", "Tia"), "user_id", "is not an id"),
+                            (admin.AddUser("TL-5", " "), "display_name", "Enter the person's name"),
+                            (admin.AddUser("TL-5", "Tia", "not-an-address"), "email", "The email address is not one"),
+                            (admin.AddUser("TL-5", "Tia", password="password1234"), "password", "too easy to guess"),
+                            (admin.AddUser("RM-1", "Rita again"), "user_id", "There is already a user RM-1")):
+        with pytest.raises(Invalid, match=words) as refused:
+            admin.add_user(ports, adm, c, NOW)
+        assert refused.value.details["field"] == field
+    assert ports.accounts.account("TL-5") is None and ports.accounts.account("RM-1").display_name == "Rita Manager"
+    assert [a.reason for a in refusals(ports, "ADM-1") if a.action == "write"] == [
+        f"add a user refused: {f}" for f in ("user_id", "user_id", "display_name", "email", "password", "user_id")]
+
+
+def test_anyone_but_an_administrator_is_refused_nothing_recorded_and_the_refusal_is_logged(ports):
+    rm = who(ports, "RM-1")
+    attempts = [(admin.add_user, admin.AddUser("TL-9", "Tia")), (admin.grant_role, admin.GrantRole("RM-1", "administrator")),
+                (admin.revoke_role, admin.RevokeRole("ADM-1", "administrator")), (admin.deactivate_user, admin.DeactivateUser("ADM-1")),
+                (admin.users, admin.ListUsers()), (admin.user, admin.ReadUser("ADM-1")),
+                (administration.tokens, administration.ListTokens()), (administration.revoke_token, administration.RevokeToken("ab12")),
+                (administration.overview, administration.ReadOverview()), (admin_history.history, admin_history.ReadHistory())]
+    for use_case, c in attempts:
+        before = len(facts_of(ports, "RM-1")), len(facts_of(ports, "ADM-1"))
+        with pytest.raises(NotPermitted, match="Only an administrator can .* You are a registered manager at SVC-ELM."):
+            use_case(ports, rm, c, NOW)
+        assert (len(facts_of(ports, "RM-1")), len(facts_of(ports, "ADM-1"))) == before
+    assert ports.accounts.account("TL-9") is None
+    logged = refusals(ports, "RM-1")
+    assert len(logged) == len(attempts) and all(a.action == "refused" and "Only an administrator" in a.reason for a in logged)
+
+
+def test_an_administrator_cannot_close_their_own_account_nor_remove_the_last_administrator(ports):
+    adm = who(ports, "ADM-1")
+    before = len(facts_of(ports, "ADM-1"))
+    with pytest.raises(NotPermitted, match="You cannot close your own account"):
+        admin.deactivate_user(ports, adm, admin.DeactivateUser("ADM-1"), NOW)
+    with pytest.raises(NotPermitted, match=r"Ada Admin \(ADM-1\) is the only administrator, so their administrator role "
+                                           "cannot be revoked"):
+        admin.revoke_role(ports, adm, admin.RevokeRole("ADM-1", "administrator"), NOW)
+    operator = Principal.local_operator(None, None, "users deactivate", "ops")  # the CLI's: the guard holds for it too
+    with pytest.raises(NotPermitted, match="is the only administrator, so their account cannot be closed"):
+        admin.deactivate_user(ports, operator, admin.DeactivateUser("ADM-1"), NOW)
+    assert len(facts_of(ports, "ADM-1")) == before
+    assert [a.reason[:30] for a in refusals(ports, "ADM-1")] == ["You cannot close your own acco", "Ada Admin (ADM-1) is the only "]
+    # with a second administrator, the first may step down (and is then refused)
+    admin.grant_role(ports, adm, admin.GrantRole("RM-1", "administrator"), NOW)
+    admin.revoke_role(ports, adm, admin.RevokeRole("ADM-1", "administrator"), NOW)
+    with pytest.raises(NotPermitted, match="Only an administrator can"):
+        admin.users(ports, who(ports, "ADM-1"), admin.ListUsers(), NOW)
+    with pytest.raises(NotPermitted, match=r"Rita Manager \(RM-1\) is the only administrator"):
+        admin.revoke_role(ports, who(ports, "RM-1"), admin.RevokeRole("RM-1", "administrator"), NOW)
+
+
+def test_tokens_are_listed_and_revoked_once(ports):
+    adm = who(ports, "ADM-1")
+    issued = ports.accounts.issue_token("RM-1", "rota integration", None, timedelta(days=30), by="test")
+    [row] = administration.tokens(ports, adm, administration.ListTokens(), datetime.now(timezone.utc))
+    assert (row.holder, row.live, row.token.name) == ("Rita Manager (RM-1)", True, "rota integration")
+    done = administration.revoke_token(ports, adm, administration.RevokeToken(issued.token.token_id), NOW)
+    again = administration.revoke_token(ports, adm, administration.RevokeToken(issued.token.token_id), NOW)
+    assert done.value.revoked_at is not None and not done.replayed and again.replayed
+    with pytest.raises(NotFound, match="There is no such API token"):
+        administration.revoke_token(ports, adm, administration.RevokeToken("nope"), NOW)
+    revoked = [a for a in ports.accounts.access_log() if a.action == "token_revoked"]
+    assert [(a.user_id, a.target) for a in revoked] == [("ADM-1", f"RM-1/{issued.token.token_id}")]
+
+
+def test_the_history_says_who_did_what_to_whom(ports):
+    adm = who(ports, "ADM-1")
+    admin.add_user(ports, adm, admin.AddUser("TL-4", "Tia Leader"), NOW)
+    admin.grant_role(ports, adm, admin.GrantRole("TL-4", "team_leader", "SVC-ELM"), NOW)
+    token = ports.accounts.issue_token("TL-4", "rota", None, timedelta(days=1), by="ADM-1").token
+    administration.revoke_token(ports, adm, administration.RevokeToken(token.token_id), NOW)
+    admin.deactivate_user(ports, adm, admin.DeactivateUser("TL-4", "a leaver"), NOW)
+    entries = admin_history.history(ports, adm, admin_history.ReadHistory("TL-4"), NOW)
+    assert [(e.by, e.what, e.whom) for e in entries] == [
+        ("ADM-1", "Closed the account: a leaver", "TL-4"), ("ADM-1", "Revoked an API token", "TL-4"),
+        ("ADM-1", "Issued the API token \u201crota\u201d", "TL-4"),
+        ("ADM-1", "Granted the role team leader at SVC-ELM", "TL-4"), ("ADM-1", "Added the account", "TL-4")]
+    everything = admin_history.history(ports, adm, admin_history.ReadHistory(), NOW)
+    assert everything[-1].what == "Added the account" and everything[-1].whom == "ADM-1"
+    assert "Granted the role administrator across the organisation" in [e.what for e in everything]
