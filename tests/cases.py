@@ -11,7 +11,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from configuration.settings import Settings
-from domain.concern import ConcernBody, Development, StepCompletion
+from domain.concern import ConcernBody, Development, StepAmendment, StepCompletion
 from eventstore.application import SafeguardingRecords
 from projections.case_history import escalations, step_occurrences
 from casework.temporal.cases import raise_concern
@@ -91,6 +91,12 @@ class Case:
     async def attempt(self, step: str, role: str | None = None, record: Any = None, **kw: Any) -> StepReceipt:
         c = StepCompletion(step=step, role=role or ROLES.get(step, "team_leader"), actor="STAFF-1", record=RECORDS.get(step, {}) if record is None else record, **kw)
         return await self.handle.execute_update(SafeguardingConcernWorkflow.complete_step, c)
+
+    async def amend(self, step: str, reason: str = "recorded in error", *, occurrence: int = 1, role: str | None = None,
+                    actor: str = "STAFF-1", request_id: str | None = None, **changes: Any) -> int:
+        a = StepAmendment(step=step, occurrence=occurrence, changes=changes, reason=reason, actor=actor,
+                          role=role or ROLES[step], request_id=request_id)
+        return await self.handle.execute_update(SafeguardingConcernWorkflow.amend_step, a)
 
     async def development(self, kind: str = "agency_contact", summary: str = "LA hub called back") -> int:
         return await self.handle.execute_update(SafeguardingConcernWorkflow.record_development, Development(kind=kind, summary=summary))

@@ -44,3 +44,26 @@ async def missed_and_escalated(case: Case) -> None:
     await case.complete("peer_risk_review", source_still_has_access=True)
     await case.development("new_incident", "second incident in the lounge")
     await case.at("2027-02-02T12:00:00+00:00")
+
+
+async def amended(case: Case) -> None:
+    """Records corrected (issue 22): free text, an id and a time; the route decision's notes, whose
+    review changes the route; the assessment's notes, whose review is missed, escalated, then confirmed."""
+    await case.at("2027-01-12T09:40:00+00:00")
+    await case.complete("record_concern", actor="SSW-1")
+    await case.at("2027-01-12T10:00:00+00:00")
+    await case.complete("peer_risk_review")
+    await case.complete("route_decision", actor="DSL-1")  # external threshold met: the referral opens
+    await case.at("2027-01-12T11:00:00+00:00")
+    await case.complete("seriousness_assessment", actor="RM-1")
+    await case.complete("external_referral", actor="DSL-1")
+    await case.amend("record_concern", "a resident's name was typed in", actor="SSW-1", request_id="SSW-1:a-1",
+                     behaviour_observed="blocked the lounge door and shouted", initiated_by="A-300")
+    await case.amend("external_referral", "the time of the wrong call", actor="DSL-1", referred_at="2027-01-12T10:50:00+00:00")
+    await case.amend("route_decision", "the locked door was left out", actor="DSL-1", notes="the lounge door was locked")
+    await case.attempt("decision_review", role="designated_safeguarding_lead", record={
+        "decision_stands": "changed", "review_reason": "a locked door changes the route", "new_external_threshold_met": False})
+    await case.amend("seriousness_assessment", "fear was seen at lunch too", actor="RM-1", notes="fear at lunch")
+    await case.at("2027-01-14T11:30:00+00:00")  # its review is not done within 2 working days: escalated
+    await case.attempt("decision_review", role="designated_safeguarding_lead", record={
+        "decision_stands": "confirmed", "review_reason": "lunch changes nothing"})

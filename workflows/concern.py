@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import case as decider
     from domain.case import CaseState, CaseStatus, Rejected, StepReceipt
     from domain.case.policy import YEARS_AHEAD, policy_from_text
-    from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, StepCompletion
+    from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, StepAmendment, StepCompletion
     from domain.facts import Escalated, Fact, StepCompleted
     from domain.threshold import ThresholdDecision
     from workflows.case_input import CaseInput
@@ -159,11 +159,11 @@ class SafeguardingConcernWorkflow:
             if a.step is not None:  # a deadline approaching
                 request = AlertRequest(
                     case_id=self.state.case_id, service_id=self.state.concern.service.id, service_name=self.state.concern.service.name,
-                    escalation_id=a.alert_id, rung=a.rung, to_role=a.to_role, step_title=self.state.policy.pathway.step(a.step).title,
+                    escalation_id=a.alert_id, rung=a.rung, to_role=a.to_role, step_title=self._title(a.step, a.occurrence),
                     reason="deadline approaching", due=a.due, at=self._now(), kind="approaching")
             else:
                 esc = next((e for e in self.state.escalations if e.escalation_id == a.escalation_id), None)
-                step = self.state.policy.pathway.step(esc.step) if esc else None
+                step = self.state.step(esc.step, esc.occurrence) if esc else None
                 due = next((o.due for o in self.state.open_steps if esc and (o.step, o.occurrence) == (esc.step, esc.occurrence)), None)
                 request = AlertRequest(
                     case_id=self.state.case_id, service_id=self.state.concern.service.id, service_name=self.state.concern.service.name,
@@ -277,6 +277,24 @@ class SafeguardingConcernWorkflow:
         with rejections():
             decider.check_note(self._raised(), n)
 
+    @workflow.update
+    async def amend_step(self, a: StepAmendment) -> int:
+        """A completed step's record corrected (issue 22); answers the amendment's number."""
+        async with self._lock:
+            now = self._now()
+            state = await self._clock_first(now)
+            with rejections():
+                facts = await self._record(decider.decide_amendment(state, a, now), answering=True)
+        return facts[0].amendment
+
+    @amend_step.validator
+    def _validate_amendment(self, a: StepAmendment) -> None:
+        if self.legacy:
+            raise ApplicationError(f"case {self.case.case_id} began before records could be corrected",
+                                   "not_open", type="Rejected", non_retryable=True)
+        with rejections():
+            decider.check_amendment(self._raised(), a, self._now())
+
     @workflow.query
     def status(self) -> CaseStatus:
         if self.legacy:
@@ -286,6 +304,10 @@ class SafeguardingConcernWorkflow:
         return decider.status_of(self.state)
 
     # ---- plumbing ----------------------------------------------------------------------
+
+    def _title(self, step: str, occurrence: int | None) -> str:
+        found = self.state.step(step, occurrence)  # a decision's review: as its amendment recorded it, while open
+        return found.title if found else step.replace("_", " ")
 
     def _ready(self) -> CaseState | None:
         state = self.legacy.state if self.legacy else self.state

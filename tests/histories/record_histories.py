@@ -25,7 +25,7 @@ from encryption.seal import sealing_key
 from simulation.runner import start_test_environment
 from tests.cases import CaseDriver
 from tests.conftest import concern
-from tests.stories import full_pathway, missed_and_escalated
+from tests.stories import amended, full_pathway, missed_and_escalated
 from bootstrap import build_worker, open_records
 
 HERE = Path(__file__).parent
@@ -65,6 +65,7 @@ async def main(only: list[str]) -> None:
             "missed_and_escalated": (missed_and_escalated, 10_000, settings),
             "continued_as_new": (missed_and_escalated, 40, settings),
             "alerted": (missed_and_escalated, 10_000, alerting),  # alerts on: told, climbing, approaching (issue 20)
+            "amended": (amended, 10_000, settings),  # records corrected, decisions reviewed (issue 22)
         }
         for name, (story, limit, story_settings) in stories.items():
             if only and name not in only:
