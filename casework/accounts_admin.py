@@ -227,11 +227,11 @@ def revoke_role(ports: Ports, principal: Principal, c: RevokeRole, now: datetime
 
 
 def users(ports: Ports, principal: Principal, c: ListUsers, now: datetime) -> list[Account]:
-    """Every account, in the order added, with the roles it holds (open ones first)."""
+    """Every account, in the order added, with the roles it holds."""
     administering(ports, principal, "see the users")
     found = ports.accounts.users()
     audit(ports, principal, "read", True, reason="users")
-    return sorted(found, key=lambda a: a.deactivated_at is not None)
+    return found
 
 
 def user(ports: Ports, principal: Principal, c: ReadUser, now: datetime) -> Account:

@@ -101,12 +101,12 @@ class RevokeToken:
 
 
 def tokens(ports: Ports, principal: Principal, c: ListTokens, now: datetime) -> list[TokenRow]:
-    """Every API token (or one user's): whose, what for, its scope, when it ends, its last use. Live first."""
+    """Every API token (or one user's), in the order issued: whose, what for, its scope, when it ends, its last use."""
     administering(ports, principal, "see the API tokens", target=c.user_id)
     names = {a.user_id: name_of(a) for a in ports.accounts.users()}
     rows = [TokenRow(t, names.get(t.user_id, t.user_id), t.problem(now) is None) for t in ports.accounts.tokens(c.user_id)]
     audit(ports, principal, "read", True, target=c.user_id, reason="API tokens")
-    return sorted(rows, key=lambda r: (not r.live, -r.token.issued_at.timestamp()))
+    return rows
 
 
 def revoke_token(ports: Ports, principal: Principal, c: RevokeToken, now: datetime) -> Outcome[Token]:

@@ -1,7 +1,10 @@
 """`safeguard users` and `safeguard tokens`: local accounts, their roles, and API tokens.
 
 The operator's tool: run on the server, as the OS user named in the access audit (`cli:<user>`).
-Accounts live in the event store, so `safeguard backup` covers them.
+Accounts live in the event store, so `safeguard backup` covers them. Adding and closing accounts,
+granting and revoking roles, listing users and tokens and revoking a token go through the same use
+cases as the Administration pages (casework/accounts_admin.py, casework/administration.py), as the
+local operator, whom every check lets through (the guard on the last administrator holds for them too).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any, Optional
 
 import typer
 
+from casework import accounts_admin, administration
 from cli.common import CommandError, emit_json, fail, input_rules, say
 from cli.runtime import guarded, records
 from configuration.settings import get_settings
@@ -40,6 +44,15 @@ def _os_user() -> str:
 
 def _accounts() -> Accounts:
     return Accounts(records())
+
+
+def _as_operator(command: str) -> Principal:
+    """The local operator, as the access log names them (`cli:<login>`), running `command`."""
+    return Principal.local_operator(None, None, command, _os_user())
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def _ports():
@@ -106,8 +119,8 @@ def add(
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = generated = secrets.token_urlsafe(12)
-    account = _do(lambda: _accounts().add_user(user_id, name, password, operator(),
-                                               "service" if service_account else "person"))
+    c = accounts_admin.AddUser(user_id, name, kind="service" if service_account else "person", password=password)
+    account = guarded(lambda: accounts_admin.add_user(_ports(), _as_operator("users add"), c, _now()))
     if as_json:
         emit_json({**account_json(account), **({"generated_password": generated} if generated else {})})
         return
@@ -126,15 +139,19 @@ def grant(
     as_json: bool = JSON,
 ) -> None:
     """Grant a role at a service (or organisation-wide). An inspector's grant names cases and an end."""
+    if role not in ROLES:
+        fail(f"unknown role {role!r}; the roles are: {', '.join(ROLES)}")
     assignment = Assignment(role, service, tuple(case), guarded(lambda: _until(until)))
-    account = _do(lambda: _accounts().grant(user_id, assignment, operator()))
-    emit_json(account_json(account)) if as_json else say(f"{user_id} now holds {assignment.describe()}")
+    c = accounts_admin.GrantRole(user_id, role, service, assignment.cases, assignment.until)
+    done = guarded(lambda: accounts_admin.grant_role(_ports(), _as_operator("users grant"), c, _now()))
+    emit_json(account_json(done.value)) if as_json else say(f"{user_id} now holds {assignment.describe()}")
 
 
 @users_app.command("revoke")
 def revoke(user_id: str, role: str, service: Optional[str] = SERVICE, as_json: bool = JSON) -> None:
     """Revoke a role (at a service, or the organisation-wide one). Their tokens lose it at once."""
-    account = _do(lambda: _accounts().revoke(user_id, role, service, operator()))
+    c = accounts_admin.RevokeRole(user_id, role, service)
+    account = guarded(lambda: accounts_admin.revoke_role(_ports(), _as_operator("users revoke"), c, _now()))
     emit_json(account_json(account)) if as_json else say(f"{user_id} no longer holds {Assignment(role, service).describe()}")
 
 
@@ -142,7 +159,8 @@ def revoke(user_id: str, role: str, service: Optional[str] = SERVICE, as_json: b
 def deactivate(user_id: str, reason: Optional[str] = typer.Option(None, help="why (a leaver, say): kept in the access log"),
                as_json: bool = JSON) -> None:
     """Close an account: their sessions and tokens are refused from the next request, at once."""
-    account = _do(lambda: _accounts().deactivate(user_id, operator(), reason))
+    c = accounts_admin.DeactivateUser(user_id, reason)
+    account = guarded(lambda: accounts_admin.deactivate_user(_ports(), _as_operator("users deactivate"), c, _now()))
     emit_json(account_json(account)) if as_json else say(f"{user_id} deactivated: their sessions and tokens end now")
 
 
@@ -181,10 +199,32 @@ def password(user_id: str) -> None:
     say(f"password set for {user_id}")
 
 
+@users_app.command("reset-link")
+def reset_link(user_id: str,
+               print_link: bool = typer.Option(False, "--print", help="show the link here instead of emailing it (a "
+                                               "machine with no mail): hand it to the person yourself")) -> None:
+    """Send a person a one-time link to set their password, to their email address for alerts: it works
+    once, for 24 hours, and ends any link sent before. The link is not shown (unless --print)."""
+    from casework import passwords  # the same use case as the Administration pages
+    from cli.identity import reading
+
+    principal = guarded(lambda: reading("users reset-link"))
+    sent = guarded(lambda: passwords.issue_reset_link(_ports(), principal, user_id, datetime.now(timezone.utc),
+                                                      send=not print_link))
+    until = sent.expires_at.isoformat(timespec="minutes")
+    if sent.link is not None:
+        typer.echo(f"warning: anyone with this link can set {user_id}'s password until {until}: give it to them "
+                   "yourself, and do not keep it", err=True)
+        typer.echo(sent.link)
+        return
+    say(f"a link to set a password was sent to {user_id}'s email address{' a moment ago' if sent.again else ''}; "
+        f"it works once, until {until}")
+
+
 @users_app.command("list")
 def list_users(as_json: bool = JSON) -> None:
     """Every account and the roles it holds."""
-    accounts = _do(lambda: _accounts().users())
+    accounts = guarded(lambda: accounts_admin.users(_ports(), _as_operator("users list"), accounts_admin.ListUsers(), _now()))
     if as_json:
         emit_json([account_json(a) for a in accounts])
         return
@@ -244,7 +284,9 @@ def issue(
 @tokens_app.command("list")
 def list_tokens(user: Optional[str] = typer.Option(None, "--user"), as_json: bool = JSON) -> None:
     """Tokens, with their scope, expiry, revocation and last use."""
-    tokens = _do(lambda: _accounts().tokens(user))
+    rows = guarded(lambda: administration.tokens(_ports(), _as_operator("tokens list"), administration.ListTokens(user),
+                                                 _now()))
+    tokens = [r.token for r in rows]
     if as_json:
         emit_json([token_json(t) for t in tokens])
         return
@@ -258,7 +300,8 @@ def list_tokens(user: Optional[str] = typer.Option(None, "--user"), as_json: boo
 @tokens_app.command("revoke")
 def revoke_token(token_id: str) -> None:
     """Revoke a token: refused from its next use."""
-    _do(lambda: _accounts().revoke_token(token_id, operator()))
+    c = administration.RevokeToken(token_id)
+    guarded(lambda: administration.revoke_token(_ports(), _as_operator("tokens revoke"), c, _now()))
     say(f"token {token_id} revoked")
 
 

@@ -182,3 +182,28 @@ def test_the_history_says_who_did_what_to_whom(ports):
     everything = admin_history.history(ports, adm, admin_history.ReadHistory(), NOW)
     assert everything[-1].what == "Added the account" and everything[-1].whom == "ADM-1"
     assert "Granted the role administrator across the organisation" in [e.what for e in everything]
+
+
+def test_the_first_administrator_is_made_with_the_cli_through_the_same_use_cases(offline):
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    runner = CliRunner()
+    added = runner.invoke(app, ["users", "add", "ADM-1", "--name", "Ada Admin", "--json"])
+    assert added.exit_code == 0, added.output
+    granted = runner.invoke(app, ["users", "grant", "ADM-1", "administrator"])
+    assert granted.exit_code == 0 and "ADM-1 now holds administrator organisation-wide" in granted.output
+    at_a_service = runner.invoke(app, ["users", "grant", "ADM-1", "administrator", "--service", "SVC-ELM"])
+    assert at_a_service.exit_code == 2 and "held across the whole organisation" in at_a_service.output
+    last = runner.invoke(app, ["users", "revoke", "ADM-1", "administrator"])
+    assert last.exit_code == 2 and "Ada Admin (ADM-1) is the only administrator" in last.output
+    listed = runner.invoke(app, ["users", "list"])
+    assert "administrator organisation-wide" in listed.output
+    log = runner.invoke(app, ["access-log", "--user", "ADM-1", "--json"])
+    lines = json.loads(log.stdout)
+    assert [(x["action"], x["what"], x["channel"], x["user_id"].startswith("cli:")) for x in lines] == [
+        ("user_added", "users add", "cli", True), ("grant", "users grant", "cli", True),
+        ("write", "users grant", "cli", True), ("refused", "users revoke", "cli", True)]
