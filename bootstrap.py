@@ -195,13 +195,39 @@ async def serve(client: Client, settings: Settings, records: SafeguardingRecords
     proposing = asyncio.create_task(keep_proposing(client, settings.task_queue, feed.documents, records,
                                                    settings.calendar))  # 004 proposals and service reviews
     watching = asyncio.create_task(keep_watching(client, records, open_feed(records), settings.stopped_case_check_seconds))
+    migrating = asyncio.create_task(asyncio.to_thread(migrate_services, settings, records))  # beside the worker, never before it
     try:
         await ensure_schedules(client, settings)
         await build_worker(client, records, settings, feed=feed, graceful_shutdown_timeout=DRAIN).run()
     finally:
         proposing.cancel()
         watching.cancel()
+        migrating.cancel()
         stop.set()
+
+
+def migrate_services(settings: Settings, records: SafeguardingRecords) -> Any:
+    """Services as records (issue 22), at every start of the worker (`safeguard dev`, `safeguard worker`):
+    each service the settings (SAFEGUARD_SERVICES) or an earlier concern names that has no record yet is
+    recorded once; run again, it records nothing. A failure is logged and the worker runs on (the
+    lists then show the settings' services, and `safeguard services migrate` tries again)."""
+    import structlog
+
+    from casework.services import migrate
+    from domain.access import Principal
+
+    log = structlog.get_logger("safeguard.services")
+    starting = Principal("safeguard:start", "Safeguard, starting", channel="cli", operator=True, named=False,
+                         request="services migrate (at start)")
+    try:
+        done = migrate(ports(settings, records), starting, datetime.now(timezone.utc).replace(microsecond=0))
+    except Exception:
+        log.exception("services not migrated")
+        return None
+    if done.recorded or done.not_recorded:
+        log.info("services recorded", recorded=[r.service_id for r in done.recorded],
+                 not_recorded=[f"{service}: {why}" for service, why in done.not_recorded])
+    return done
 
 
 def start_projections(feed: ProjectionFeed) -> threading.Event:

@@ -254,8 +254,10 @@ def _set_on_call(ports: Ports, principal: Principal, c: SetOnCall, now: datetime
 
 def rota_services(ports: Ports, principal: Principal) -> tuple[str, ...] | None:
     """The services whose rota this principal keeps, to choose from: where they hold a keeper's role;
-    for one who holds it organisation-wide (or an administrator), the services configured (None: none configured, so any
+    for one who holds it organisation-wide (or an administrator), the services recorded (None: none yet, so any
     service, given by its id)."""
     if keeps_every_rota(principal):
-        return tuple(sorted(ports.settings.services)) or None
+        from casework.services import known_services
+
+        return tuple(sorted(known_services(ports))) or None
     return tuple(sorted({a.service for a in principal.assignments if a.role in ROTA_KEEPERS and a.service}))

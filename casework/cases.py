@@ -20,6 +20,7 @@ from casework.idempotency import Outcome, key_reused, one_at_a_time, recorded, r
 from casework.inputs import validate
 from casework.ports import Ports
 from casework.refusals import AlreadyDone, AlreadyRecorded, Conflict, Gone, Invalid, NotOpen
+from casework.services import record_from_concern
 from casework.temporal import cases as temporal
 from domain.access import Principal, may_act_at, may_add_note
 from domain.case import CaseStatus, StepReceipt, recorded_receipt
@@ -129,6 +130,7 @@ async def raise_concern(ports: Ports, principal: Principal, c: RaiseConcern, now
             raise key_reused(request) from None
         raise
     audit(ports, principal, "write", True, case_id=status.case_id, service=concern.service.id)
+    record_from_concern(ports, principal, concern.service, status.case_id, now)  # a service new to Safeguard becomes data
     return Outcome(status, replayed=earlier is not None, at=earlier.at if earlier else None)
 
 

@@ -86,8 +86,10 @@ def on_call(ports: Ports, principal: Principal, now: datetime, service: str | No
     allowed(ports, principal, may_read_lists(principal))
     services = {c["service"]["id"]: c["service"]["name"] for _, c in ports.read_models([LiveCases()]).scan(LiveCases.name)
                 if service is None or c["service"]["id"] == service}
-    if service is not None and service not in services:  # named, with no live case: by its configured name
-        services[service] = (ports.settings.services.get(service) or {}).get("name") or service
+    if service is not None and service not in services:  # named, with no live case: by its recorded name
+        from casework.services import known_services
+
+        services[service] = (known_services(ports).get(service) or {}).get("name") or service
     return alert_cover(ports, principal, services, now)
 
 

@@ -9,6 +9,7 @@ import traceback
 import typer
 
 from cli import backup, cases, commissioner, dev, evidence, governance, oncall, projections, report, retention, simulate, threshold, users
+from cli import services
 from cli.pathway import pathway
 from configuration.files import PRIVATE_UMASK
 
@@ -48,6 +49,7 @@ app.add_typer(retention.app, name="retention")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
 app.add_typer(oncall.app, name="oncall")
+app.add_typer(services.app, name="services")
 app.command("access-log")(users.access_log)
 
 

@@ -17,16 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer
 from domain.alerts import AlertPolicy
 from domain.concern import ConcernBody
 from domain.deadlines import HolidayTable, WorkingCalendar
+from domain.fact import Fact  # noqa: F401 (imported from here by every module that stores facts)
 from domain.governance import AuditResult
 from domain.policy import Step
+from domain.services import SERVICE_FACTS
 from domain.threshold import ThresholdDecision
 
 EscalationCause = Literal["missed_deadline", "still_open", "trigger"]
-
-
-class Fact(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    at: datetime
 
 
 class ConcernRaised(Fact):
@@ -437,6 +434,6 @@ CASE_FACTS: tuple[type[Fact], ...] = (
 AnyFact = Annotated[Union[CASE_FACTS], Field(discriminator="type")]  # a case's facts, told apart by `type`
 
 # every class the store holds, by name: a case's facts, the governance audits and their actions,
-# the evidence exports
+# the evidence exports, the services (domain/services.py)
 FACT_TYPES: dict[str, type[Fact]] = {cls.__name__: cls for cls in (*CASE_FACTS, AuditCompleted, *ACTION_FACTS, WorkAlerted,
-                                                                  EvidenceExported, RetentionErased)}
+                                                                  EvidenceExported, RetentionErased, *SERVICE_FACTS)}

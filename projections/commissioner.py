@@ -5,7 +5,7 @@ Appendix A points to. The policy (what counts, the pattern rules, the criteria) 
 
 Documents of the view "commissioner_records":
 
-    <service id>   the service: its details (from its latest concern) and its concerns' case ids
+    <service id>   the service: its details and its concerns' case ids
     case:<stream>  one concern's facts (`ConcernFacts`), the only place adult ids are held
 
 Only ConcernRaised names the service, and a read model is told which documents an event
@@ -13,6 +13,11 @@ touches from that event alone, so a case's later events fold into its own docume
 service's record is assembled from its concerns when read. That assembly is pure and depends
 only on the set of concerns, so the record is the same whether folded live, rebuilt from zero,
 or folded in memory "as at" an instant. Query answers name the service, never a service user.
+
+A service's details are its record's (issue 22: `domain/services.py`), as they stood at the instant
+read: the record stands over the details its concerns carried. A service with no record yet (its
+concerns raised before services were records, and not migrated yet) is named as its latest-raised
+concern named it. A service with a record and no concern has no commissioner record.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ from projections.jsonable import iso as _iso
 from projections.provider_processes import appendix_a_facts, brief, latest_states
 from projections.jsonable import jsonable
 from domain.provider_process import status_of
+from domain.services import SERVICE_FACTS
 
 CASE = "case:"
 SERVICE_DETAILS = ("name", "provider", "company", "client_group")
@@ -66,15 +72,22 @@ SERVICE_DETAILS = ("name", "provider", "company", "client_group")
 
 class CommissionerRecords(ReadModel):
     name = "commissioner_records"
-    handles = (ConcernRaised, StepCompleted, DeadlineMissed, ThresholdDecisionFiled, CaseConcluded, CaseClosed)
+    handles = (ConcernRaised, StepCompleted, DeadlineMissed, ThresholdDecisionFiled, CaseConcluded, CaseClosed,
+               *SERVICE_FACTS)
 
     def keys(self, event: Recorded) -> Iterable[str]:
+        if isinstance(event.fact, SERVICE_FACTS):
+            return [event.fact.service_id]  # type: ignore[attr-defined]
         if isinstance(event.fact, ConcernRaised):
             return [event.fact.concern.service.id, CASE + event.stream]
         return [CASE + event.stream]
 
     def apply(self, e: Recorded, docs: dict[str, Doc | None]) -> None:
         f, key = e.fact, CASE + e.stream
+        if isinstance(f, SERVICE_FACTS):  # the record's details, as they are from now on
+            doc = docs.get(f.service_id) or {"service_id": f.service_id, "cases": {}}  # type: ignore[attr-defined]
+            docs[doc["service_id"]] = {**doc, "record": {k: getattr(f, k) for k in SERVICE_DETAILS}}
+            return
         if isinstance(f, ConcernRaised):
             c = f.concern
             docs[key] = ConcernFacts(
@@ -143,6 +156,8 @@ def commissioner_records(documents: Documents) -> list[dict[str, Any]]:
     processes = latest_states(documents)  # 004's provider-concern process, if one was proposed or opened
     for service_id in sorted(services):
         service = services[service_id]
+        if not service["cases"]:
+            continue  # recorded, with no concern raised there
         concerns = [ConcernFacts.model_validate(cases[k]) for k in service["cases"].values() if k in cases]
         process = processes.get(service_id)
         # Appendix A reads what the process recorded: decided again as the process records more
@@ -182,7 +197,7 @@ def service_history(documents: Documents, service_id: str, exclude_case: str | N
 
 
 def _service(doc: Doc) -> dict[str, Any]:
-    d = doc["details"]
+    d = doc.get("record") or doc["details"]  # the service's record stands over its concerns' details
     return {"service_id": doc["service_id"], "service_name": d["name"], "provider": d["provider"],
             "company": d["company"], "client_group": d["client_group"]}
 

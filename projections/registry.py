@@ -15,11 +15,12 @@ from projections.feed import ProjectionFeed, ReadModel
 from projections.governance import GovernanceAudits, GovernanceFacts
 from projections.national import NationalReturnCases
 from projections.provider_processes import ProviderProcesses
+from projections.services import Services
 
 
 def read_models() -> list[ReadModel]:
     return [LiveCases(), CommissionerRecords(), GovernanceFacts(), GovernanceAudits(), ConcernIndex(), NationalReturnCases(),
-            ProviderProcesses(), CaseList()]
+            ProviderProcesses(), CaseList(), Services()]
 
 
 def open_documents(records: SafeguardingRecords) -> Documents:

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from casework import alerting
+from casework.services import known_services
 from casework.refusals import Invalid, NotFound, NotOpen, NotPermitted, Unavailable
 from domain.access import Principal, keeps_a_rota
 from web.identity import web
@@ -109,7 +110,8 @@ async def _on_call_page(request: Request, principal: Principal, service: str, ro
     now = ctx.now()
     values = values or {"start": london_input(now.replace(second=0, microsecond=0)), "end": ""}
     all_errors = {**({"service": chooser_error} if chooser_error else {}), **(errors or {})}
-    return page(request, "on_call.html", principal, status=status, services=services, known=ctx.settings.services,
+    known = await run_in_threadpool(known_services, ctx.ports)
+    return page(request, "on_call.html", principal, status=status, services=services, known=known,
                 roles=alerting.on_call_roles(), service=service, role=role, view=view, values=values,
                 errors=all_errors, summary=_summary(all_errors, rest))
 

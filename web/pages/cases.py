@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from casework import case_list
 from casework.refusals import Invalid
+from casework.services import known_services
 from web.identity import web
 from web.pages.case import LEVEL_TAGS
 from web.pages.render import page
@@ -81,7 +82,7 @@ async def cases_page(request: Request) -> Response:
             field = "q" if "Search" in e.message else "from-day" if "date" in e.message else "service"
             errors.append({"text": e.message, "href": f"#{field}"})
     services = principal.services()
-    choices = sorted(ctx.settings.services or {}) if services is None else sorted(services)
+    choices = sorted(await run_in_threadpool(known_services, ctx.ports)) if services is None else sorted(services)
     context: dict[str, Any] = dict(
         form=form, errors=errors, found=found, now=now, show=SHOW, statuses=STATUSES, services=choices,
         status_tags=STATUS_TAGS, level_tags=LEVEL_TAGS,

@@ -10,11 +10,10 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from casework import cases
+from casework import cases, services
 from casework.refusals import NotPermitted, NotYetRecorded, Refusal
 from domain.access import Principal
 from domain.concern import REPORTER_KINDS, SOURCE_KINDS
-from projections.commissioner import commissioner_records
 from web.identity import web
 from web.pages import forms
 from web.pages.formats import london, london_input
@@ -50,11 +49,10 @@ def _concern_form(request: Request, principal: Principal, values: dict[str, str]
 
 
 def known_services(ctx) -> dict[str, dict[str, str]]:
-    """Services' details by id: as configured (SAFEGUARD_SERVICES), else as their earlier concerns
-    recorded them (the commissioner record), so a service staff have raised at before needs none."""
-    recorded = {r["service_id"]: {"name": r["service_name"], "provider": r["provider"], "client_group": r["client_group"]}
-                for r in commissioner_records(ctx.ports.documents)}
-    return {**recorded, **ctx.settings.services}
+    """Services' details by id, from their records (issue 22: a service raised at before, or set up by
+    an administrator or the settings, needs none). A service new to Safeguard is recorded with the
+    details typed here when its concern is raised (casework.cases.raise_concern)."""
+    return services.known_services(ctx.ports)
 
 
 def concern_data(form: dict[str, str], known: dict[str, dict[str, str]]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -72,7 +70,7 @@ def concern_data(form: dict[str, str], known: dict[str, dict[str, str]]) -> tupl
             identified = forms.from_london_input(identified).isoformat()
         except ValueError:
             problems["identified_at"] = page_error("identified_at", "is not a date and time")
-    missing = [DETAIL_WORDS[k] for k in SERVICE_DETAILS if not details[k]]
+    missing = [DETAIL_WORDS[k] for k in SERVICE_DETAILS if not details.get(k)]
     if not service_id:
         problems["service"] = "Enter the service's id"
     elif service_id in known and any(typed[k] and typed[k] != details.get(k) for k in SERVICE_DETAILS):
