@@ -30,7 +30,7 @@ from temporalio.service import RPCError
 from casework.refusals import Invalid, NotYetRecorded, Unavailable
 from casework.temporal.availability import RPC_TIMEOUT, timed_out
 from casework.temporal.failures import STILL_OPENING, plain_errors
-from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, StepCompletion
+from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, StepAmendment, StepCompletion
 from domain.case import CaseStatus, StepReceipt
 from domain.governance_actions import ActionCompletion
 from workflows.case_input import CaseInput
@@ -131,6 +131,12 @@ async def acknowledge_escalation(client: Client, case_id: str, ack: Acknowledgem
 
 async def add_note(client: Client, case_id: str, note: CaseNote, within: timedelta | None = None) -> int:
     return await _update(client, case_id, SafeguardingConcernWorkflow.add_note, note, "the note", within)
+
+
+async def amend_step(client: Client, case_id: str, amendment: StepAmendment, within: timedelta | None = None) -> int:
+    """A completed step's record corrected (issue 22); answers the amendment's number."""
+    return await _update(client, case_id, SafeguardingConcernWorkflow.amend_step, amendment,
+                         f"the correction of {amendment.step}", within)
 
 
 async def case_status(client: Client, case_id: str, within: timedelta | None = None, task_queue: str = "") -> CaseStatus:
