@@ -190,6 +190,19 @@ def targeting_gaps(record: dict[str, Any]) -> list[str]:
     return gaps
 
 
+TARGETING_FIELDS = (INITIATED_BY.name, BEHAVIOUR_OBSERVED.name)  # what targeting_gaps reads; each gap names its field first
+
+
+def gaps_after(gaps: list[str], corrected: dict[str, Any]) -> list[str]:
+    """The record's targeting gaps once some of its fields are corrected (an amendment, issue 22):
+    a corrected field's gaps found anew from its new value, the others' as they were."""
+    fixed = [f for f in TARGETING_FIELDS if f in corrected]
+    field_of = lambda gap: gap.split(" ", 1)[0]  # noqa: E731
+    fresh = [g for g in targeting_gaps(corrected) if field_of(g) in fixed]
+    kept = [g for g in gaps if field_of(g) not in fixed]
+    return sorted(kept + fresh, key=lambda g: TARGETING_FIELDS.index(field_of(g)))  # stable: each field's in its order
+
+
 # A theme is a fixed vocabulary entry matched in the closure review's `lessons` (001 line 45):
 # a term matches at the start of a word after lower-casing and replacing punctuation with
 # spaces ("seat-changing" matches "seat"). The themes are the warning signs and service

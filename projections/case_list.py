@@ -8,6 +8,8 @@ position in one transaction, so the table is exactly as current as the feed; a r
 rebuilds it. A case erased under retention leaves it: its `RetentionErased` fact deletes the row,
 and its own facts can no longer be read, so a rebuild never brings it back.
 
+A threshold level or a closure outcome decided anew on review (issue 22) is the row's from then on.
+
 Lists are read by keyset: newest identified first, `(identified_at, case_id) < (last shown)`,
 `LIMIT n`, on indexes for each filter, never a scan of every case.
 """
@@ -23,14 +25,17 @@ from domain.facts import (
     CaseRecovered,
     CaseStopped,
     ConcernRaised,
+    DecisionReviewed,
     Escalated,
     RetentionErased,
+    StepAmended,
     StepCompleted,
     StepOpened,
     StepWithdrawn,
     ThresholdDecisionFiled,
 )
 from eventstore.events import Recorded, case_stream
+from projections.amended import new_level, new_outcome
 from projections.documents import Doc, Documents
 from projections.feed import ReadModel
 from projections.rows import Row, Table
@@ -59,7 +64,7 @@ def instant(at: datetime | str | None) -> str | None:
 class CaseList(ReadModel):
     name = "case_list"
     handles = (ConcernRaised, StepOpened, StepCompleted, StepWithdrawn, Escalated, ThresholdDecisionFiled, CaseClosed,
-               CaseStopped, CaseRecovered, RetentionErased)
+               CaseStopped, CaseRecovered, RetentionErased, StepAmended, DecisionReviewed)
     tables = (CASES, HOLDERS)
 
     def keys(self, event: Recorded) -> Iterable[str]:
@@ -104,6 +109,11 @@ class CaseList(ReadModel):
                 case["status"] = "open"
             case CaseClosed():
                 case.update(status="closed", closed_at=instant(f.at), outcome=f.outcome, open_steps={})
+            case StepAmended() | DecisionReviewed():  # a level or an outcome decided anew on review (issue 22)
+                if (level := new_level(f))[0]:
+                    case["level"] = level[1]
+                if (outcome := new_outcome(f))[0] and case["status"] == "closed":
+                    case["outcome"] = outcome[1]
         docs[key] = case
 
     def rows(self, key: str, doc: Doc) -> dict[str, list[Row]]:

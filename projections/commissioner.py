@@ -44,7 +44,16 @@ from domain.commissioning import (
 )
 from domain.concern import Service
 from domain.governance_actions import service_review_ref
-from domain.facts import CaseClosed, CaseConcluded, ConcernRaised, DeadlineMissed, StepCompleted, ThresholdDecisionFiled
+from domain.facts import (
+    CaseClosed,
+    CaseConcluded,
+    ConcernRaised,
+    DeadlineMissed,
+    DecisionReviewed,
+    StepAmended,
+    StepCompleted,
+    ThresholdDecisionFiled,
+)
 from domain.pathway import (
     ABUSE_CATEGORY,
     EXPLOITATION,
@@ -58,6 +67,7 @@ from domain.pathway import (
     SOURCE_STILL_HAS_ACCESS,
 )
 from eventstore.events import Recorded
+from projections.amended import check_never_amended, check_once, corrections, new_level, new_outcome
 from projections.documents import Doc, Documents
 from projections.feed import ReadModel
 from projections.jsonable import iso as _iso
@@ -68,12 +78,17 @@ from domain.services import SERVICE_FACTS
 
 CASE = "case:"
 SERVICE_DETAILS = ("name", "provider", "company", "client_group")
+# a correction is applied to the one occurrence these steps have; whether risk is open is read from
+# the latest of the peer-risk review and the oversights, together, so none of those fields is amendable
+check_once((ROUTE_DECISION.id, PEER_RISK_REVIEW.id, SERVICE_RISK_REVIEW.id, *LA_DECISION_STEPS), "the commissioner records")
+check_never_amended(LIVE_CASE_OVERSIGHT.id, (f.name for f in OVERSIGHT_RISK_FLAGS), "the commissioner records")
+check_never_amended(PEER_RISK_REVIEW.id, (SOURCE_STILL_HAS_ACCESS.name,), "the commissioner records")
 
 
 class CommissionerRecords(ReadModel):
     name = "commissioner_records"
     handles = (ConcernRaised, StepCompleted, DeadlineMissed, ThresholdDecisionFiled, CaseConcluded, CaseClosed,
-               *SERVICE_FACTS)
+               StepAmended, DecisionReviewed, *SERVICE_FACTS)
 
     def keys(self, event: Recorded) -> Iterable[str]:
         if isinstance(event.fact, SERVICE_FACTS):
@@ -112,6 +127,8 @@ class CommissionerRecords(ReadModel):
                 case["status"] = "concluded"
             case CaseClosed():
                 case.update(status="closed", outcome=f.outcome, closed_at=_iso(f.at))
+            case StepAmended() | DecisionReviewed():
+                _step_amended(case, f)
         docs[key] = case
 
 
@@ -141,6 +158,29 @@ def _step_completed(case: Doc, step: str, record: dict[str, Any]) -> None:
         case["wider_exposure"] = case["wider_exposure"] or record.get(MORE_THAN_ONE_ADULT_AFFECTED.name) is True
     elif step in LA_DECISION_STEPS and record.get(LA_DECISION_STEPS[step]) in SECTION_42_DECISIONS:
         case["section_42"] = True  # the local authority's section 42 enquiry (004 line 125)
+
+
+def _step_amended(case: Doc, f: StepAmended | DecisionReviewed) -> None:
+    """The values a correction decides, as `_step_completed` would have read them from the record."""
+    fixes, step = corrections(f), f.step
+    if step == ROUTE_DECISION.id:
+        if ABUSE_CATEGORY.name in fixes:
+            case["abuse_category"] = fixes[ABUSE_CATEGORY.name]
+        if EXPLOITATION.name in fixes:
+            case["route_exploitation"] = fixes[EXPLOITATION.name] is True
+    elif step == PEER_RISK_REVIEW.id:
+        if SOURCE_ALSO_ADULT_AT_RISK.name in fixes:
+            case["mutual_harm"] = fixes[SOURCE_ALSO_ADULT_AT_RISK.name] is True
+    elif step == SERVICE_RISK_REVIEW.id and MORE_THAN_ONE_ADULT_AFFECTED.name in fixes:
+        case["wider_exposure"] = fixes[MORE_THAN_ONE_ADULT_AFFECTED.name] is True
+    elif step in LA_DECISION_STEPS and LA_DECISION_STEPS[step] in fixes:
+        case["section_42"] = fixes[LA_DECISION_STEPS[step]] in SECTION_42_DECISIONS
+    changed, level = new_level(f)
+    if changed:
+        case["threshold_level"] = level
+    changed, outcome = new_outcome(f)
+    if changed and case["status"] == "closed":
+        case["outcome"] = outcome
 
 
 # ---- queries: the service is named, never a service user ---------------------------------

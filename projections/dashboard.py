@@ -8,7 +8,10 @@ role, on which rung of the ladder, to be acknowledged by when), who it reached a
 (staff ids, never an address), or that nobody could be reached. An escalation acknowledged leaves
 the outstanding ones and is kept, with who acknowledged it and when, among the case's last few
 acknowledged (`acknowledged`) until its step is done. Both keys are added only when there is
-something to keep, so the documents of a store without alerts are as they were."""
+something to keep, so the documents of a store without alerts are as they were.
+
+A threshold level decided anew on review (issue 22: the record it rested on was corrected) is the
+case's level from then on; the oversight's risk flags are never amendable (checked at import)."""
 
 from __future__ import annotations
 
@@ -26,8 +29,10 @@ from domain.facts import (
     CaseStopped,
     ConcernRaised,
     DeadlineMissed,
+    DecisionReviewed,
     Escalated,
     EscalationAcknowledged,
+    StepAmended,
     StepCompleted,
     StepOpened,
     StepWithdrawn,
@@ -36,6 +41,7 @@ from domain.facts import (
 from domain.pathway import LIVE_CASE_OVERSIGHT, OVERSIGHT_RISK_FLAGS, counts_working_time
 from domain.policy import Cadence
 from eventstore.events import Recorded
+from projections.amended import check_never_amended, new_level
 from projections.documents import Doc, Documents
 from projections.feed import ReadModel
 from projections.jsonable import iso
@@ -44,13 +50,14 @@ OVERSIGHT_STEP = LIVE_CASE_OVERSIGHT.id
 # on a cadence, the next oversight opens when the one before falls due, done or not (domain/policy.py)
 OVERSIGHT_ON_CADENCE = isinstance(LIVE_CASE_OVERSIGHT.repeat, Cadence)
 ACKNOWLEDGED_KEPT = 5  # a case keeps its last few escalations acknowledged (who, when), for the board
+check_never_amended(OVERSIGHT_STEP, (f.name for f in OVERSIGHT_RISK_FLAGS), "the board")  # kept as the flags raised only
 
 
 class LiveCases(ReadModel):
     name = "live_cases"
     handles = (ConcernRaised, StepOpened, StepCompleted, DeadlineMissed, Escalated, EscalationAcknowledged,
                StepWithdrawn, ThresholdDecisionFiled, CaseConcluded, CaseClosed, CaseStopped, CaseRecovered,
-               AlertRaised, AlertSent, AlertNotDelivered)
+               AlertRaised, AlertSent, AlertNotDelivered, DecisionReviewed, StepAmended)
 
     def keys(self, event: Recorded) -> Iterable[str]:
         return [event.stream]
@@ -116,6 +123,8 @@ class LiveCases(ReadModel):
                     a["not_delivered"] = {"reason": f.reason, "at": iso(f.at)}
             case ThresholdDecisionFiled():
                 case["threshold_level"] = f.decision.level
+            case DecisionReviewed() | StepAmended() if new_level(f)[0]:  # decided anew on review (issue 22)
+                case["threshold_level"] = new_level(f)[1]
             case CaseConcluded():
                 case["status"] = "concluded"
             case CaseStopped():  # its workflow ended without it closing: nothing keeps its deadlines

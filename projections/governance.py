@@ -6,7 +6,11 @@ targeting gaps of the first record, when controls were in place, new incidents, 
 closure review. `audit_figures` counts from those documents what falls in a period. It uses
 nothing recorded after the period's end (a step counts by its due instant, which is in the
 period, and whether it was done by then), so live documents, a rebuild from zero and the
-documents as at any instant from the period's end on give the same figures.
+documents as at any instant from the period's end on give the same figures; but for an amendment
+(issue 22). A corrected record (the concern's targeting detail, the closure review's outcome, rate
+and lessons, a check's implementation) is read with its corrected values from the amendment on, in
+every period it counts in: figures worked out after it use them, "as at" before it the original,
+and an audit already recorded stays as it was recorded. The documents keep their shape.
 
 `GovernanceAudits` keeps every audit recorded (`AuditCompleted`), for `safeguard governance`.
 """
@@ -19,16 +23,18 @@ from typing import Any, Iterable
 from domain.facts import (
     AuditCompleted,
     ConcernRaised,
+    DecisionReviewed,
     DevelopmentRecorded,
     Escalated,
     GovernanceActionCompleted,
     GovernanceActionEscalated,
     GovernanceActionRaised,
+    StepAmended,
     StepCompleted,
     StepOpened,
     StepWithdrawn,
 )
-from domain.governance import KINDS, audit_definition, percent, targeting_gaps, themes_in
+from domain.governance import KINDS, TARGETING_FIELDS, audit_definition, gaps_after, percent, targeting_gaps, themes_in
 from domain.pathway import (
     ACTION_COMPLETION_RATE,
     CHRONOLOGY_DEVELOPMENT,
@@ -46,6 +52,7 @@ from domain.pathway import (
     SUBSTANTIATION_OUTCOMES,
 )
 from eventstore.events import Recorded
+from projections.amended import check_once, corrections
 from projections.documents import Doc, Documents
 from projections.feed import ReadModel
 from projections.jsonable import iso
@@ -55,11 +62,16 @@ CHRONOLOGY_STEPS = (CHRONOLOGY_UPDATE.id, CHRONOLOGY_DEVELOPMENT.id)
 # the notifications as tracked steps (pathways from 2026.12.1): the threshold decision's and the regulator's
 NOTIFICATIONS = (*(s.id for s in NOTIFICATION_STEPS.values()), NOTIFY_REGULATOR.id)
 TIMED_STEPS = frozenset({SERIOUSNESS_ASSESSMENT.id, IMPLEMENTATION_CHECK.id, *CHRONOLOGY_STEPS, *NOTIFICATIONS})
+# the records read once per case, whose corrections are applied to that one occurrence
+check_once((RECORD_CONCERN.id, CLOSURE_LEARNING_REVIEW.id), "the governance audits")
+CLOSURE_FIELDS = {SUBSTANTIATION_OUTCOME.name: "substantiation_outcome", ACTION_COMPLETION_RATE.name: "action_completion_rate",
+                  LESSONS.name: "lessons"}  # closure review record field -> the closure document's
 
 
 class GovernanceFacts(ReadModel):
     name = "governance_facts"
-    handles = (ConcernRaised, StepOpened, StepCompleted, StepWithdrawn, Escalated, DevelopmentRecorded)
+    handles = (ConcernRaised, StepOpened, StepCompleted, StepWithdrawn, Escalated, DevelopmentRecorded, StepAmended,
+               DecisionReviewed)
 
     def keys(self, event: Recorded) -> Iterable[str]:
         return [event.stream]
@@ -92,6 +104,8 @@ class GovernanceFacts(ReadModel):
                     case["delayed_recognition_escalated_at"] = iso(f.at)
             case DevelopmentRecorded() if f.kind == "new_incident":
                 case["incidents"].append(iso(f.at))
+            case StepAmended() | DecisionReviewed():
+                _amended(case, f)
         docs[e.stream] = case
 
 
@@ -110,9 +124,19 @@ def _completed(case: Doc, f: StepCompleted) -> None:
     elif f.step == PROTECTION_PLAN.id and case["controls_from"] is None:
         case["controls_from"] = iso(f.at)
     elif f.step == CLOSURE_LEARNING_REVIEW.id:
-        r = f.record
-        case["closure"] = {"completed_at": iso(f.at), "substantiation_outcome": r[SUBSTANTIATION_OUTCOME.name],
-                           "action_completion_rate": r[ACTION_COMPLETION_RATE.name], "lessons": r[LESSONS.name]}
+        case["closure"] = {"completed_at": iso(f.at), **{key: f.record[field] for field, key in CLOSURE_FIELDS.items()}}
+
+
+def _amended(case: Doc, f: StepAmended | DecisionReviewed) -> None:
+    """A corrected record's values from now on: as `_completed` would have read the corrected record."""
+    fixes, key = corrections(f), _key(f)
+    if f.step == IMPLEMENTATION_CHECK.id and key in case["steps"] and IMPLEMENTED.name in fixes:
+        case["steps"][key]["implemented"] = fixes[IMPLEMENTED.name] is True
+    elif f.step == RECORD_CONCERN.id and case["concern_record"] and any(x in fixes for x in TARGETING_FIELDS):
+        record = case["concern_record"]
+        record["targeting_gaps"] = gaps_after(record["targeting_gaps"], fixes)
+    elif f.step == CLOSURE_LEARNING_REVIEW.id and case["closure"]:
+        case["closure"].update({key: fixes[field] for field, key in CLOSURE_FIELDS.items() if field in fixes})
 
 
 class GovernanceAudits(ReadModel):

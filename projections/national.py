@@ -4,13 +4,18 @@ is the same live, rebuilt or "as at" an instant.
 
 Named `sac_cases` from issue 19 (it was `national_return`): a new name is folded from the start
 of the log, so cases recorded before it are counted with what their facts hold. The old view's
-documents are no longer read."""
+documents are no longer read.
+
+An amendment (issue 22) of a field the return reads, or a threshold level changed on review, is
+counted from then on (projections/amended.py): an instant corrected moves the case to the period
+or column the corrected instant falls in, and "as at" before the amendment counts the original.
+The documents keep their shape, so no rebuild is needed for it."""
 
 from __future__ import annotations
 
 from typing import Any, Iterable
 
-from domain.facts import CaseClosed, ConcernRaised, StepCompleted, ThresholdDecisionFiled
+from domain.facts import CaseClosed, ConcernRaised, DecisionReviewed, StepAmended, StepCompleted, ThresholdDecisionFiled
 from domain.national import NationalCase, national_return, per_service, suppressed
 from domain.pathway import (
     ABUSE_CATEGORY,
@@ -38,6 +43,7 @@ from domain.pathway import (
     VIEWS_AND_WISHES,
 )
 from eventstore.events import Recorded
+from projections.amended import check_once, corrections, new_level
 from projections.documents import Doc, Documents
 from projections.feed import ReadModel
 from projections.jsonable import iso
@@ -57,11 +63,12 @@ READ_FROM: dict[str, dict[str, str]] = {
                             CAPACITY_SUPPORTED.name: "capacity_supported"},
     CLOSURE_LEARNING_REVIEW.id: {RISK_OUTCOME.name: "risk_outcome", OUTCOMES_ACHIEVED.name: "outcomes_achieved"},
 }
+check_once(READ_FROM, "the national return")
 
 
 class NationalReturnCases(ReadModel):
     name = "sac_cases"
-    handles = (ConcernRaised, StepCompleted, ThresholdDecisionFiled, CaseClosed)
+    handles = (ConcernRaised, StepCompleted, ThresholdDecisionFiled, CaseClosed, StepAmended, DecisionReviewed)
 
     def keys(self, event: Recorded) -> Iterable[str]:
         return [event.stream]
@@ -85,7 +92,23 @@ class NationalReturnCases(ReadModel):
                 doc["threshold_level"] = f.decision.level
             case CaseClosed():
                 doc["closed_at"] = iso(f.at)
+            case StepAmended() | DecisionReviewed():
+                _corrected(doc, f)
         docs[e.stream] = doc
+
+
+def _corrected(doc: Doc, f: StepAmended | DecisionReviewed) -> None:
+    """The corrected values the return reads, from now on (a value taken away is not recorded)."""
+    fixes = corrections(f)
+    for field, key in READ_FROM.get(f.step, {}).items():
+        if field in fixes:
+            if fixes[field] is None:
+                doc.pop(key, None)
+            else:
+                doc[key] = fixes[field]
+    changed, level = new_level(f)
+    if changed:
+        doc["threshold_level"] = level
 
 
 def national_cases(documents: Documents) -> list[NationalCase]:
