@@ -14,6 +14,7 @@ from temporalio.client import Client
 from alerts.senders import Senders
 from casework.refusals import Unavailable
 from casework.temporal.availability import ANSWER_WITHIN
+from casework.throttle import Throttle
 from configuration.settings import Settings
 from eventstore.accounts import Accounts
 from eventstore.application import SafeguardingRecords
@@ -32,6 +33,7 @@ class Ports:
     check_worker: Callable[[Client], Awaitable[None]] | None = None
     senders: Senders | None = None  # the alert channels configured (alerts/senders.py); None: none set up
     accounts: Accounts = field(init=False)
+    throttle: Throttle = field(default_factory=Throttle, init=False)  # failed sign-ins and password checks
     _client: Client | None = field(default=None, init=False)
     _connecting: asyncio.Lock | None = field(default=None, init=False)
     _documents: Documents | None = field(default=None, init=False)

@@ -1,4 +1,6 @@
-"""Repeated failed sign-ins are throttled: per user id and per address, a sliding window."""
+"""Repeated failures are throttled (signing in, a wrong current password, a reset link that does not
+work): per key (a user id, an address), a sliding window, in this process's memory. One per process,
+in the ports (casework/ports.py), shared by every face."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ Logs carry ids only: never a summary, record text or name (`configuration/redact
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
 import time
@@ -154,6 +155,21 @@ class RepeatLimiter(logging.Filter):
         return (tb.tb_frame.f_code.co_filename, tb.tb_lineno) if tb is not None else (None, None)
 
 
+class HideLinkSecrets(logging.Filter):
+    """A path holding a secret (a link to set a password, `/reset/<token>`) is logged without it: the
+    web server's access log names every request's path, and so may an error."""
+
+    PATHS = re.compile(r"(/reset/)[^\s?#\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        hide = lambda v: self.PATHS.sub(r"\1[hidden]", v) if isinstance(v, str) else v  # noqa: E731
+        if isinstance(record.args, tuple):
+            record.args = tuple(hide(a) for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = hide(record.msg)
+        return True
+
+
 def build_handler(fmt: str = "console", stream: TextIO | None = None, repeat_window: float = REPEAT_WINDOW,
                   clock: Callable[[], float] = time.monotonic) -> logging.Handler:
     """The one handler: stdlib and structlog records alike, scrubbed, rendered, repeats limited."""
@@ -172,6 +188,7 @@ def build_handler(fmt: str = "console", stream: TextIO | None = None, repeat_win
         processors=[_compact_temporal_context, _exceptions_as_text, _scrub,
                     structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     ))
+    handler.addFilter(HideLinkSecrets())
     handler.addFilter(RepeatLimiter(repeat_window, clock))
     return handler
 
@@ -195,6 +212,10 @@ def configure_logging(fmt: str = "console", level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [build_handler(fmt)]
     root.setLevel(level)
+    # uvicorn's access log has its own handler (`safeguard serve`): a link's secret is left out of it too
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, HideLinkSecrets) for f in access.filters):
+        access.addFilter(HideLinkSecrets())
     # the SDK logs each activity's result at DEBUG, and a case's stored facts hold personal details
     logging.getLogger("temporalio.worker._activity").setLevel(max(level, logging.INFO))
 

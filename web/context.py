@@ -9,10 +9,10 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from casework.ports import Ports
+from casework.throttle import Throttle
 from configuration.settings import Settings
 from eventstore.accounts import Accounts
 from eventstore.application import SafeguardingRecords
-from web.throttle import Throttle
 
 API = "/api/v1"
 
@@ -25,7 +25,6 @@ def utc_now() -> datetime:
 class WebContext:
     ports: Ports
     now: Callable[[], datetime] = utc_now
-    throttle: Throttle = field(default_factory=Throttle)
     refusals_logged: dict = field(default_factory=dict)  # (address, refusal) -> when last logged (web/identity.py)
 
     @property
@@ -39,6 +38,10 @@ class WebContext:
     @property
     def accounts(self) -> Accounts:
         return self.ports.accounts
+
+    @property
+    def throttle(self) -> Throttle:
+        return self.ports.throttle
 
 
 def session_secret(settings: Settings) -> str:

@@ -111,7 +111,10 @@ def _from_session(request: Request, ctx: WebContext) -> Principal | None:
         raise Problem(401, f"your session ended after {ctx.settings.session_idle_minutes} minutes without use: "
                            "sign in again")
     account = ctx.accounts.account(user_id)
-    if account is None or sid in account.ended_sessions or account.deactivated_at is not None:
+    # a reset link used since this session began (casework/passwords.py): the person's other sessions end
+    reset = account is not None and account.sessions_from is not None and \
+        session.get("since", 0) < account.sessions_from.timestamp()
+    if account is None or sid in account.ended_sessions or account.deactivated_at is not None or reset:
         session.clear()
         raise Problem(401, "your session has ended: sign in again")
     session["seen"] = now

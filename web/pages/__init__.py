@@ -44,8 +44,8 @@ def _back_to(request: Request) -> str:
 
 
 def install(app: FastAPI) -> None:
-    from web.pages import (alerting, board, case, case_actions, case_chronology, case_records, case_step, cases, home,
-                           oversight, password, raise_concern, signin, sources)
+    from web.pages import (admin_reset, alerting, board, case, case_actions, case_chronology, case_records, case_step,
+                           cases, home, oversight, password, raise_concern, reset, signin, sources)
     from web.pages.render import STATIC, page
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -55,7 +55,7 @@ def install(app: FastAPI) -> None:
         return FileResponse(STATIC / "favicon.ico", media_type="image/x-icon")
 
     for module in (signin, password, home, raise_concern, cases, case, case_step, case_records, case_chronology, case_actions,
-                   board, oversight, alerting, sources):
+                   board, oversight, alerting, sources, reset, admin_reset):
         app.include_router(module.router, include_in_schema=False)
 
     api_problem = app.exception_handlers[Problem]
