@@ -221,28 +221,6 @@ def reset_link(user_id: str,
         f"it works once, until {until}")
 
 
-@users_app.command("reset-link")
-def reset_link(user_id: str,
-               print_link: bool = typer.Option(False, "--print", help="show the link here instead of emailing it (a "
-                                               "machine with no mail): hand it to the person yourself")) -> None:
-    """Send a person a one-time link to set their password, to their email address for alerts: it works
-    once, for 24 hours, and ends any link sent before. The link is not shown (unless --print)."""
-    from casework import passwords  # the same use case as the Administration pages
-    from cli.identity import reading
-
-    principal = guarded(lambda: reading("users reset-link"))
-    sent = guarded(lambda: passwords.issue_reset_link(_ports(), principal, user_id, datetime.now(timezone.utc),
-                                                      send=not print_link))
-    until = sent.expires_at.isoformat(timespec="minutes")
-    if sent.link is not None:
-        typer.echo(f"warning: anyone with this link can set {user_id}'s password until {until}: give it to them "
-                   "yourself, and do not keep it", err=True)
-        typer.echo(sent.link)
-        return
-    say(f"a link to set a password was sent to {user_id}'s email address{' a moment ago' if sent.again else ''}; "
-        f"it works once, until {until}")
-
-
 @users_app.command("list")
 def list_users(as_json: bool = JSON) -> None:
     """Every account and the roles it holds."""
