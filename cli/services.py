@@ -111,7 +111,7 @@ def migrate(as_json: bool = JSON) -> None:
     if as_json:
         emit_json({"recorded": [service_json(r) for r in done.recorded], "already_recorded": done.already,
                    "not_recorded": [{"service_id": s, "why": why} for s, why in done.not_recorded]})
-        return
+        raise typer.Exit(2 if done.not_recorded else 0)
     for r in done.recorded:
         say(f"recorded {_line(r)} (from {'the settings' if r.source == 'settings' else 'its latest concern'})")
     for service_id, why in done.not_recorded:
