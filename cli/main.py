@@ -8,7 +8,7 @@ import traceback
 
 import typer
 
-from cli import backup, cases, commissioner, dev, evidence, governance, oncall, projections, report, retention, simulate, threshold, users
+from cli import amendments, backup, cases, commissioner, dev, evidence, governance, oncall, projections, report, retention, simulate, threshold, users
 from cli import services
 from cli.pathway import pathway
 from configuration.files import PRIVATE_UMASK
@@ -30,6 +30,7 @@ app.command()(dev.worker)
 app.command("serve")(dev.serve_command)
 app.add_typer(cases.concern_app, name="concern")
 app.add_typer(cases.step_app, name="step")
+cases.step_app.command("amend")(amendments.amend)
 app.add_typer(cases.escalation_app, name="escalation")
 app.command()(cases.deadlines)
 app.command()(cases.chronology)

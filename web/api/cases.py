@@ -1,5 +1,6 @@
-"""The API's cases: raise one, read its status and chronology, complete a step, record a
-development, acknowledge an escalation, add a note, export its evidence pack. Each route parses,
+"""The API's cases: raise one, read its status and chronology, complete a step, correct a step's
+record (an amendment), record a development, acknowledge an escalation, add a note, export its
+evidence pack. Each route parses,
 calls the use case (casework/), and answers; a case the asker may not see is an unknown case."""
 
 from __future__ import annotations
@@ -8,11 +9,11 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path as InPath, Query
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from casework import case_reads, cases, exports
+from casework import amendments, case_reads, cases, exports
 from domain.case.views import CaseStatus, StepReceipt
 from web.api import bodies
 from web.api import responses as shapes
@@ -51,6 +52,17 @@ async def complete_step(case_id: str, step: str, body: bodies.Completion, princi
     outcome = await cases.complete_step(ports, principal, cases.CompleteStep(case_id, step, body.record, body.occurrence,
                                                                              key), now)
     return answered(outcome, outcome.value, key)
+
+
+@router.post("/{case_id}/steps/{step}/{occurrence}/amendments", status_code=201, responses=CASE_WRITE,
+             summary="Correct a completed step's record, with the reason (the original is kept)",
+             response_model=shapes.StepAmendmentRecorded)
+async def amend_step(case_id: str, step: str, occurrence: Annotated[int, InPath(ge=1)], body: bodies.Amendment,
+                     principal: Writer, ports: PortsDep, now: Now, key: Key) -> JSONResponse:
+    c = amendments.AmendStep(case_id, step, occurrence, body.changes, body.reason, key)
+    outcome = await amendments.amend_step(ports, principal, c, now)
+    return answered(outcome, {"case_id": case_id, "step": step, "occurrence": occurrence, "amendment": outcome.value},
+                    key, 201)
 
 
 @router.post("/{case_id}/developments", summary="Record a development on a live case",

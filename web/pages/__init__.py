@@ -57,6 +57,9 @@ def install(app: FastAPI) -> None:
     for module in (signin, password, home, raise_concern, cases, case, case_step, case_records, case_chronology, case_actions,
                    board, oversight, alerting, sources, reset, admin_reset):
         app.include_router(module.router, include_in_schema=False)
+    from web.pages import case_amend  # correcting a done step's record (issue 22)
+
+    app.include_router(case_amend.router, include_in_schema=False)
     from web.pages import admin_services  # services, for administrators (issue 22)
 
     app.include_router(admin_services.router, include_in_schema=False)

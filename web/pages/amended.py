@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from domain.amendments import THRESHOLD_LEVEL
 from domain.facts import DecisionReviewed, StepAmended
 from domain.pathway import current_pathway
 from domain.policy import Step
@@ -26,11 +27,20 @@ def amendments_of(facts: Iterable[Recorded], step: str, occurrence: int) -> list
     return [r.fact for r in facts if isinstance(r.fact, StepAmended) and (r.fact.step, r.fact.occurrence) == (step, occurrence)]
 
 
-def as_amended(record: dict[str, Any], amendments: Iterable[StepAmended]) -> dict[str, Any]:
+def corrections_of(facts: Iterable[Recorded], step: str, occurrence: int) -> list[StepAmended | DecisionReviewed]:
+    """What corrected the step's record, in order: its amendments, and a review that changed a decision
+    it holds (the threshold level is the tool's decision, not a field of the record)."""
+    return [r.fact for r in facts if isinstance(r.fact, (StepAmended, DecisionReviewed))
+            and (r.fact.step, r.fact.occurrence) == (step, occurrence)]
+
+
+def as_amended(record: dict[str, Any], corrections: Iterable[StepAmended | DecisionReviewed]) -> dict[str, Any]:
     """The record with each correction applied in order (a new value of None takes the answer away)."""
     out = dict(record)
-    for a in amendments:
+    for a in corrections:
         for c in a.changes:
+            if c.field == THRESHOLD_LEVEL:
+                continue
             if c.new is None:
                 out.pop(c.field, None)
             else:

@@ -23,7 +23,7 @@ from projections.engine_words import record_words, step_title
 from projections.wording import humanise
 from web.identity import web
 from web.pages import drafts, forms, reveal
-from web.pages.amended import amendment_rows, amendments_of, as_amended, opened_by, step_on_case
+from web.pages.amended import amendment_rows, as_amended, corrections_of, opened_by, step_on_case
 from web.pages.case import TASK_TAGS, read_case
 from web.pages.formats import countdown
 from web.pages.render import form_key, page
@@ -67,7 +67,7 @@ def error_summary(fields: list[forms.FormField], rest: list[str]) -> list[dict[s
 def record_rows(fact: StepCompleted, facts: list[Any]) -> list[tuple[str, str]]:
     """A completed step's record as amended, field by field, in full: each field by its label as the
     step asks it, its choices and times as the pages word them (the evidence pack words a record the same way)."""
-    return record_words(as_amended(fact.record, amendments_of(facts, fact.step, fact.occurrence)), step=fact.step)
+    return record_words(as_amended(fact.record, corrections_of(facts, fact.step, fact.occurrence)), step=fact.step)
 
 
 def corrections(principal: Principal, view: Any, case_id: str, step: Step, done: StepCompleted) -> dict[str, Any]:
