@@ -22,9 +22,9 @@ from casework.refusals import AlreadyDone, Invalid, NotFound
 from domain.access import (ADMINISTRATOR, INSPECTOR, INSPECTOR_GRANT_LONGEST, ORGANISATION_ONLY, ROLES, Assignment,
                            Principal, assignment_problem, role_name)
 from domain.alerts import contact_details
-from domain.identity import Account
+from domain.identity import Account, ContactDetailsSet, UserAdded
 from domain.inputs import MAX_TEXT, text_problem
-from eventstore.accounts import AccountError, password_problem
+from eventstore.accounts import AccountError, password_problem, user_stream
 
 MAX_NAME = 200
 
@@ -114,10 +114,27 @@ def _new_user_problem(ports: Ports, c: AddUser) -> Invalid | None:
     return None
 
 
-def add_user(ports: Ports, principal: Principal, c: AddUser, now: datetime) -> Account:
+def _sent_again(ports: Ports, principal: Principal, c: AddUser) -> Account | None:
+    """The account this very request added, if it was sent before (a double click): added by the same
+    person with the same details, and nothing done to it since. A password is never sent again."""
+    account = ports.accounts.account(c.user_id) if c.password is None and 0 < len(c.user_id) <= 64 else None
+    if account is None:
+        return None
+    facts = [r.fact for r in ports.records.stream(user_stream(c.user_id))]
+    email = (c.email or "").strip() or None
+    just_added = [type(f) for f in facts] in ([UserAdded], [UserAdded, ContactDetailsSet])
+    same = (facts[0].by, account.display_name, account.kind, account.email, account.password_hash) == (  # type: ignore[attr-defined]
+        principal.user_id, c.display_name.strip(), c.kind, email, None)
+    return account if just_added and same else None
+
+
+def add_user(ports: Ports, principal: Principal, c: AddUser, now: datetime) -> Outcome[Account]:
     """A new account: a person (or a service's integration), by a staff id, with where their alerts
-    go. It holds no role until one is granted, and no password until they set one."""
+    go. It holds no role until one is granted, and no password until they set one. Sent again before
+    anything else is done to the account, it is answered as done (replayed), recording nothing."""
     administering(ports, principal, "add a user", target=c.user_id[:64] or None)
+    if (earlier := _sent_again(ports, principal, c)) is not None:
+        return Outcome(earlier, replayed=True, at=earlier.added_at)
     if problem := _new_user_problem(ports, c):
         raise _refused(ports, principal, "add a user", problem, c.user_id[:64] or None)
     try:
@@ -126,7 +143,7 @@ def add_user(ports: Ports, principal: Principal, c: AddUser, now: datetime) -> A
     except AccountError as e:  # added meanwhile by someone else
         raise Invalid(_sentence(str(e)), field="user_id") from None
     audit(ports, principal, "user_added", True, target=account.user_id)
-    return account
+    return Outcome(account)
 
 
 def deactivate_user(ports: Ports, principal: Principal, c: DeactivateUser, now: datetime) -> Account:

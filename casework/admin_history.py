@@ -1,7 +1,8 @@
 """The administration history (issue 22): every administrative fact in the store, who did what to
 whom and when, newest first. Read from the facts themselves (the notification log), so nothing can
-be done that it does not show: accounts added and closed, roles granted and revoked, passwords set,
-API tokens issued and revoked, people put on call. Never a password, a token's secret or an alert
+be done that it does not show: accounts added and closed, roles granted and revoked, passwords set
+and links to set one sent, API tokens issued and revoked, people put on call, services recorded and
+their details changed. Never a password, a token's secret or an alert
 address: what changed, not what it was changed to.
 """
 
@@ -17,9 +18,10 @@ from casework.administration import administering
 from casework.ports import Ports
 from domain.access import INSPECTOR, Principal, role_name
 from domain.facts import Fact
-from domain.identity import (ContactDetailsSet, PasswordSet, RoleGranted, RoleRevoked, TokenIssued, TokenRevoked,
-                             UserAdded, UserDeactivated)
+from domain.identity import (ContactDetailsSet, PasswordResetIssued, PasswordSet, RoleGranted, RoleRevoked, TokenIssued,
+                             TokenRevoked, UserAdded, UserDeactivated)
 from domain.oncall import OnCallSet
+from domain.services import WORDS as SERVICE_WORDS, ServiceDetailsChanged, ServiceRecorded
 from eventstore.accounts import token_stream, user_stream
 
 MOST = 500  # the newest entries shown
@@ -62,6 +64,15 @@ def _password(f: Any, whom: str | None) -> HistoryEntry:
     return HistoryEntry(f.at, f.by, "Changed their own password" if f.by == whom else "Set the password", whom)
 
 
+def _service_changed(f: Any, whom: str | None) -> HistoryEntry:
+    changed = [SERVICE_WORDS.get(name, name.replace("_", " ")) for name in f.changed]
+    return HistoryEntry(f.at, f.by, f"Changed the details of the service {f.service_id}"
+                        + (f": {', '.join(changed)}" if changed else ""), None, f.service_id)
+
+
+SERVICE_SOURCES = {"settings": " from the settings", "concern": " from its concerns", "administrator": ""}
+
+
 def _contact(f: Any, whom: str | None) -> HistoryEntry | None:
     # a person keeping their own alert details is not administration; another doing it is
     return None if f.by == whom else HistoryEntry(f.at, f.by, "Set where alerts go", whom)
@@ -77,11 +88,16 @@ WORDS: dict[type[Fact], Callable[[Any, str | None], HistoryEntry | None]] = {
     RoleRevoked: lambda f, whom: HistoryEntry(f.at, f.by, f"Revoked the role {role_name(f.role)} {_where(f.service)}",
                                               whom, f.service),
     PasswordSet: _password,
+    PasswordResetIssued: lambda f, whom: HistoryEntry(f.at, f.by, "Sent a link to set their password", whom),
     ContactDetailsSet: _contact,
     TokenIssued: lambda f, whom: HistoryEntry(f.at, f.by, f"Issued the API token \u201c{f.name}\u201d", f.user_id),
     TokenRevoked: lambda f, whom: HistoryEntry(f.at, f.by, "Revoked an API token", whom),
     OnCallSet: lambda f, whom: HistoryEntry(f.at, f.by, f"Put on call as {role_name(f.role)} at {f.service}", f.user_id,
                                             f.service, start=f.start, end=f.end),
+    ServiceRecorded: lambda f, whom: HistoryEntry(
+        f.at, f.by, f"Recorded the service {f.service_id} ({f.name}){SERVICE_SOURCES.get(f.source, '')}", None,
+        f.service_id),
+    ServiceDetailsChanged: _service_changed,
 }
 
 

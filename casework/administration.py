@@ -34,10 +34,15 @@ def administering(ports: Ports, principal: Principal, what: str, target: str | N
         raise NotPermitted(decision.reason)
 
 
-def refuse(ports: Ports, principal: Principal, why: str, target: str | None = None) -> NotPermitted:
-    """A refusal of an administrator's request (the guard below), in the access log."""
+class Guarded(NotPermitted):
+    """An administrator's request the guard refuses: closing their own account, or taking away the
+    last administrator role. A page shows it on the form it came from."""
+
+
+def refuse(ports: Ports, principal: Principal, why: str, target: str | None = None) -> Guarded:
+    """A refusal of an administrator's request by the guard, in the access log."""
     audit(ports, principal, "refused", False, target=target, reason=why)
-    return NotPermitted(why)
+    return Guarded(why)
 
 
 def active_administrators(ports: Ports) -> list[Account]:

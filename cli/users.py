@@ -120,7 +120,7 @@ def add(
     else:
         password = generated = secrets.token_urlsafe(12)
     c = accounts_admin.AddUser(user_id, name, kind="service" if service_account else "person", password=password)
-    account = guarded(lambda: accounts_admin.add_user(_ports(), _as_operator("users add"), c, _now()))
+    account = guarded(lambda: accounts_admin.add_user(_ports(), _as_operator("users add"), c, _now())).value
     if as_json:
         emit_json({**account_json(account), **({"generated_password": generated} if generated else {})})
         return

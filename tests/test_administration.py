@@ -52,8 +52,12 @@ def refusals(ports, user_id: str) -> list:
 def test_an_administrator_adds_a_user_grants_revokes_and_closes_the_account(ports):
     adm = who(ports, "ADM-1")
     added = admin.add_user(ports, adm, admin.AddUser("TL-4", "Tia Leader", "tia@example.org"), NOW)
-    assert (added.display_name, added.email, added.password_hash, added.assignments) == (
-        "Tia Leader", "tia@example.org", None, [])
+    assert (added.value.display_name, added.value.email, added.value.password_hash, added.value.assignments) == (
+        "Tia Leader", "tia@example.org", None, []) and not added.replayed
+    twice = admin.add_user(ports, adm, admin.AddUser("TL-4", "Tia Leader", "tia@example.org"), NOW)  # a double click
+    assert twice.replayed and len(facts_of(ports, "TL-4")) == 2
+    with pytest.raises(Invalid, match="There is already a user TL-4"):  # not the same request: refused
+        admin.add_user(ports, adm, admin.AddUser("TL-4", "Tia Leader"), NOW)
     granted = admin.grant_role(ports, adm, admin.GrantRole("TL-4", "team_leader", "SVC-ELM"), NOW)
     assert granted.value.assignments == [Assignment("team_leader", "SVC-ELM")] and not granted.replayed
     again = admin.grant_role(ports, adm, admin.GrantRole("TL-4", "team_leader", "SVC-ELM"), NOW)
@@ -68,8 +72,8 @@ def test_an_administrator_adds_a_user_grants_revokes_and_closes_the_account(port
     listed = admin.users(ports, adm, admin.ListUsers(), NOW)
     assert [a.user_id for a in listed] == ["ADM-1", "RM-1", "TL-4"]
     log = [(a.action, a.target, a.channel) for a in ports.accounts.access_log(user_id="TL-4") if a.user_id == "ADM-1"]
-    assert log == [("user_added", "TL-4", "web"), ("grant", "TL-4", "web"), ("grant", "TL-4", "web"),
-                   ("revoke", "TL-4", "web"), ("revoke", "TL-4", "web")]
+    assert log == [("user_added", "TL-4", "web"), ("write", "TL-4", "web"), ("grant", "TL-4", "web"),
+                   ("grant", "TL-4", "web"), ("revoke", "TL-4", "web"), ("revoke", "TL-4", "web")]
 
 
 def test_an_inspectors_grant_names_its_cases_and_end(ports, records):

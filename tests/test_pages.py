@@ -231,9 +231,12 @@ async def test_an_escalation_to_my_role_is_acknowledged_from_my_work_once(pages)
     assert f'action="/api/v1/cases/{case_id}/evidence-pack"' in then and "Export the evidence pack" in then
     staff = (await ssw.get(f"/cases/{case_id}")).text
     assert "evidence-pack" not in staff and "Only a designated safeguarding lead or nominated individual" in staff
-    # the Temporal UI is for an administrator (issue 22); until then it is linked for no one
+    # the Temporal UI, at the case's workflow, is linked for administrators only (issue 22)
     dsl_page = (await dsl.get(f"/cases/{case_id}")).text
     assert "evidence-pack" in dsl_page and not [p for p in (staff, dsl_page, then) if "Temporal" in p or ":8233" in p]
+    adm = await pages.as_user("ADM-22", Assignment("designated_safeguarding_lead", ELM), Assignment("administrator"))
+    adm_page = (await adm.get(f"/cases/{case_id}")).text
+    assert f'<a href="http://127.0.0.1:8233/namespaces/default/workflows/{case_id}">Open this case' in adm_page
 
 
 async def test_governance_runs_an_audit_now_and_commissioners_read_service_rows(pages):

@@ -64,6 +64,11 @@ def install(app: FastAPI) -> None:
 
     app.include_router(admin_services.router, include_in_schema=False)
 
+    from web.pages import admin, admin_users  # administration (issue 22): its index, users and roles, tokens, history
+
+    for module in (admin, admin_users):
+        app.include_router(module.router, include_in_schema=False)
+
     api_problem = app.exception_handlers[Problem]
     api_refusal = app.exception_handlers[Refusal]
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from casework import case_reads
-from domain.access import EXPORTERS, INSPECTOR, Principal, may_acknowledge, may_act_at, may_add_note, may_export_case, may_reach
+from domain.access import (EXPORTERS, INSPECTOR, Principal, administers, may_acknowledge, may_act_at, may_add_note,
+                           may_export_case, may_reach)
 from domain.pathway import current_pathway
 from projections.case_history import escalation_endings, escalations as escalation_rows
 from projections.case_tasks import alerted, not_yet_open, tasks
@@ -33,6 +35,16 @@ async def read_case(request: Request, principal: Principal, case_id: str, as_at:
     ctx = web(request)
     now = ctx.now().replace(microsecond=0)
     return await case_reads.case_view(ctx.ports, principal, case_id, now, as_at), now
+
+
+def temporal_ui(request: Request, principal: Principal, case_id: str) -> str | None:
+    """The case's workflow in the Temporal UI (its first configured origin), for administrators only (issue 22):
+    it shows the workflow's history, whose payloads the UI decodes only for those who may read the case."""
+    if not administers(principal):
+        return None
+    settings = web(request).settings
+    return (f"{settings.temporal_ui_origins()[0].rstrip('/')}/namespaces/{quote(settings.temporal_namespace, safe='')}"
+            f"/workflows/{quote(case_id, safe='')}")
 
 
 def escalation_list(principal: Principal, view: case_reads.CaseView) -> list[dict[str, Any]]:
@@ -74,5 +86,5 @@ async def case(request: Request, case_id: str) -> Response:
                 status_tags=STATUS_TAGS, level_tags=LEVEL_TAGS, task_tags=TASK_TAGS,
                 may_develop=bool(may_act_at(principal, view.service, "recording a development")),
                 may_note=bool(may_add_note(principal, case_id, view.service, now)),
-                may_read_log=bool(may_reach(principal, "access_log")),
+                may_read_log=bool(may_reach(principal, "access_log")), temporal_ui=temporal_ui(request, principal, case_id),
                 export=may_export_case(principal, case_id, view.service, now), exporters=sorted(EXPORTERS - {INSPECTOR}))

@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from domain.sources import plain_citations, source_words
-from domain.access import (Principal, keeps_a_rota, may_list_cases, may_read_commissioning, may_read_governance,
-                           may_read_lists)
+from domain.access import (Principal, administers, keeps_a_rota, may_list_cases, may_read_commissioning,
+                           may_read_governance, may_read_lists)
 from projections.wording import shown
 from projections.engine_words import role_words, step_title
 from web.pages.words import scrubbed
@@ -64,6 +64,8 @@ def nav(principal: Principal | None) -> list[tuple[str, str]]:
     if keeps_a_rota(principal):
         items.append(("/on-call", "On call"))
     items.append(("/alerts", "My alerts"))
+    if administers(principal):
+        items.append(("/admin", "Administration"))
     return items
 
 
@@ -73,7 +75,8 @@ def page(request: Request, template: str, principal: Principal | None, status: i
     context["notices"] = list(context.get("notices") or []) + request.session.pop("flash", [])
     return templates.TemplateResponse(request, template, {
         "principal": principal, "nav": nav(principal), "path": request.url.path,
-        "nav_items": [{"href": href, "text": label, "current": request.url.path == href} for href, label in nav(principal)],
+        "nav_items": [{"href": href, "text": label, "current": request.url.path == href
+                       or (href == "/admin" and request.url.path.startswith("/admin/"))} for href, label in nav(principal)],
         "csrf": request.session.get("csrf") if principal else None,
         "local_account": bool(principal and principal.session_id and request.session.get("local")),
         "idle_minutes": ctx.settings.session_idle_minutes, **context,
