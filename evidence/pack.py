@@ -7,6 +7,11 @@ from that HTML by WeasyPrint.
 "As at" an instant, the pack holds the facts that had happened by then (`fact.at`), as the
 read models' as-at answers do; its verification is of the whole stream as it stands, with the
 hash of the last event the pack includes.
+
+An amended record (issue 22) is shown as it was made and beside it its amendments
+(`amendments`, evidence/corrections.py): each chronology entry names the later entries that
+corrected it (`corrected_by`) and an amendment's entry the record it corrects (`about`). These
+fields were added to schema version 1 with defaults, so a pack written before them still reads.
 """
 
 from __future__ import annotations
@@ -30,10 +35,12 @@ from domain.pathway import FOLLOW_UP_REVIEW, current_pathway
 from eventstore.application import SafeguardingRecords
 from eventstore.events import Recorded, case_stream
 from eventstore.keys import Erased
+from evidence.corrections import Amendment, CorrectedBy, amended_by, amendments
 from evidence.store import EvidenceError, streams
 from evidence.streams import check_stream
 from evidence.verify import verify
 from projections.case_history import chronology, escalation_endings, escalations, step_occurrences
+from projections.case_tasks import opened_by
 from projections.documents import Documents
 
 SCHEMA_VERSION = "1"
@@ -121,7 +128,8 @@ class StepRecord(_Model):
     actor: str
     role: str
     on_time: bool | None
-    record: dict[str, Any] = Field(description="what the step recorded, field by field")
+    record: dict[str, Any] = Field(description="what the step recorded, field by field, as it was made")
+    amended_by: list[int] = Field([], description="the amendments that corrected it later, by number (see amendments)")
 
 
 class DevelopmentEntry(_Model):
@@ -172,6 +180,9 @@ class ChronologyEntry(_Model):
     deadline: datetime | None
     deadline_met: bool | None
     details: dict[str, Any]
+    corrected_by: list[CorrectedBy] = Field([], description="later entries that amended its record or reviewed its decision")
+    about: int | None = Field(None, description="an amendment's: the entry whose record it corrects; a review's: "
+                                                "its amendment's entry")
 
 
 class EvidencePack(_Model):
@@ -196,6 +207,7 @@ class EvidencePack(_Model):
     referrals: list[StepRecord]
     follow_up_reviews: list[StepRecord]
     developments: list[DevelopmentEntry]
+    amendments: list[Amendment] = Field([], description="corrections of done steps' records, each with its review")
     closure: Closure
     chronology: list[ChronologyEntry]
     verification: Verification
@@ -219,10 +231,18 @@ def _result(row: dict[str, Any]) -> str:
     return "pending" if row["due"] else "no deadline"
 
 
-def _record(r: Recorded) -> StepRecord:
+def _record(r: Recorded, amended: dict[tuple[str, int], list[int]] | None = None) -> StepRecord:
     f: StepCompleted = r.fact  # type: ignore[assignment]
     return StepRecord(at=f.at, step=f.step, occurrence=f.occurrence, actor=f.actor, role=f.role, on_time=f.on_time,
-                      record=f.record)
+                      record=f.record, amended_by=(amended or {}).get((f.step, f.occurrence), []))
+
+
+def _titles(facts: list[Recorded]) -> dict[tuple[str, int], str]:
+    """Each step occurrence's title: the pathway's, or a decision review's as its amendment recorded it."""
+    titles = {s.id: s.title for s in current_pathway().steps}
+    reviews = {key: a.review.title for key, a in opened_by(facts).items() if a.review}
+    keys = [(row["step"], row["occurrence"]) for row in step_occurrences(facts)]
+    return {key: reviews.get(key) or titles.get(key[0], key[0]) for key in keys}
 
 
 def build_pack(records: SafeguardingRecords, documents: Documents, case_id: str, generated_by: str,
@@ -238,6 +258,9 @@ def build_pack(records: SafeguardingRecords, documents: Documents, case_id: str,
         raise EvidenceError(f"case {case_id} was not yet raised at {as_at.isoformat()}")  # type: ignore[union-attr]
     raised: ConcernRaised = facts[0].fact  # type: ignore[assignment]
     titles = {s.id: s.title for s in current_pathway().steps}
+    occurrence_titles = _titles(facts)
+    corrections = amendments(facts, titles)
+    amended = amended_by(corrections)
     threshold = current_pathway().threshold
     closes = {s.id for s in current_pathway().steps if s.effect == "closes_case"}
     completed = [r for r in facts if isinstance(r.fact, StepCompleted)]
@@ -258,7 +281,7 @@ def build_pack(records: SafeguardingRecords, documents: Documents, case_id: str,
                         raised_by=Actor(actor=c.raised_by.actor, role=c.raised_by.role) if c.raised_by else None,
                         service=c.service.model_dump(mode="json"), adult_at_risk=c.adult_at_risk.id,
                         alleged_source=c.alleged_source.described(), summary=c.summary, late_report_reason=c.late_report_reason),
-        steps=[Step(title=titles.get(row["step"], row["step"]), result=_result(row),
+        steps=[Step(title=occurrence_titles[(row["step"], row["occurrence"])], result=_result(row),
                     completed_by=Actor(**row["completed_by"]) if row["completed_by"] else None,
                     **{k: row[k] for k in ("step", "occurrence", "role", "opened_at", "due", "deadline", "completed_at",
                                            "missed_at", "withdrawn_at")})
@@ -275,18 +298,19 @@ def build_pack(records: SafeguardingRecords, documents: Documents, case_id: str,
             for r in facts if isinstance(r.fact, ThresholdDecisionFiled)],
         overrides=[Override(**r.fact.model_dump(exclude={"type"})) for r in facts
                    if isinstance(r.fact, ThresholdDecisionOverridden)],
-        route_decisions=[_record(r) for r in completed if r.fact.step == threshold.decided_at],
-        referrals=[_record(r) for r in completed if r.fact.step == threshold.referral_step],
-        follow_up_reviews=[_record(r) for r in completed if r.fact.step == FOLLOW_UP_REVIEW.id],
+        route_decisions=[_record(r, amended) for r in completed if r.fact.step == threshold.decided_at],
+        referrals=[_record(r, amended) for r in completed if r.fact.step == threshold.referral_step],
+        follow_up_reviews=[_record(r, amended) for r in completed if r.fact.step == FOLLOW_UP_REVIEW.id],
         developments=[DevelopmentEntry(**r.fact.model_dump(exclude={"type", "channel", "os_user", "request_id"})) for r in facts
                       if isinstance(r.fact, DevelopmentRecorded)],
+        amendments=corrections,
         closure=Closure(
             concluded_at=concluded.at if concluded else None,
             concluded_by=Actor(actor=concluded.actor, role=concluded.role) if concluded else None,
             conclusion_reason=concluded.reason if concluded else None,
             closed_at=closed.at if closed else None, closed_by=Actor(actor=closed.actor, role=closed.role) if closed else None,
             outcome=closed.outcome if closed else None,
-            closure_review=next((_record(r) for r in completed if r.fact.step in closes), None)),
+            closure_review=next((_record(r, amended) for r in completed if r.fact.step in closes), None)),
         chronology=[ChronologyEntry(**e) for e in chronology(facts)],
         verification=_verification(records, documents, case_id, len(every), facts[-1].seq, generated_at),
     )

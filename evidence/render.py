@@ -17,6 +17,7 @@ from jinja2 import Environment, select_autoescape
 from domain.pathway import current_pathway
 from evidence.files import private_dir, write_private
 from evidence.pack import EvidencePack
+from projections.amendment_words import changes_line, decision_words, review_line
 from projections.chronology_words import worded
 from projections.engine_words import (
     STEP_RESULT_WORDS,
@@ -66,7 +67,7 @@ th { background: #e6e6e6; } tr:nth-child(even) td { background: #f3f3f3; } .kv t
 <p>Times are in UK time. Recorded words are shown in full, with the system's own names for steps, roles and choices put in words; the JSON file with this pack holds every value exactly as recorded.</p>
 <table class="kv">
 <tr><th>As at</th><td>{{ as_at }}</td></tr>
-<tr><th>Status</th><td>{{ p.status|capitalize }}{% if p.closure.outcome %} ({{ plain(p.closure.outcome) }}){% endif %}</td></tr>
+<tr><th>Status</th><td>{{ p.status|capitalize }}{% if p.closure.outcome %} ({{ plain(p.closure.outcome) }}{% for a, r in reviews("closure") if r.outcome == "changed" %}; changed on review to {{ plain(r.changes[0].new or "") }}{% endfor %}){% endif %}</td></tr>
 <tr><th>Pathway</th><td>{{ pathway }}</td></tr>
 <tr><th>Threshold tool</th><td>{{ profile(p.threshold_profile) }}</td></tr>
 <tr><th>Generated</th><td>{{ t(p.generated_at) }} by {{ p.generated_by }}</td></tr>
@@ -118,11 +119,12 @@ th { background: #e6e6e6; } tr:nth-child(even) td { background: #f3f3f3; } .kv t
 <tr><th>Threshold tool</th><td>{{ profile(d.profile, d.profile_version) }}; fingerprint of its data <span class="mono">{{ d.profile_digest }}</span></td></tr>
 </table>{% else %}<p>No threshold decision recorded.</p>{% endfor %}
 {% for o in p.overrides %}<table class="kv"><tr><th>Level changed</th><td>{{ t(o.at) }} by {{ who(o.actor, o.role) }}: the tool said {{ level(o.tool_level) }}; reason: {{ plain(o.reason) }}</td></tr></table>{% endfor %}
+{% for a, r in reviews("threshold_level") %}<table class="kv"><tr><th>Reviewed after a correction</th><td>{{ t(r.at) }} by {{ who(r.actor, r.role) }}, after amendment {{ a.amendment }}: {{ review_line(r.outcome, r.changes, a.step) }}; reason: {{ r.reason }}</td></tr></table>{% endfor %}
 
 {% for heading, rows in [("Route decision", p.route_decisions), ("Referral", p.referrals), ("Follow-up reviews", p.follow_up_reviews)] %}
 <h2>{{ heading }}</h2>
 {% if rows %}<table><colgroup><col style="width:15%"><col style="width:20%"><col style="width:10%"><col style="width:55%"></colgroup><thead><tr><th>When</th><th>By</th><th>Deadline</th><th>What was recorded</th></tr></thead><tbody>
-{% for r in rows %}<tr><td>{{ t(r.at) }}</td><td>{{ who(r.actor, r.role) }}</td><td>{{ {True: 'met', False: 'missed', None: 'no deadline'}[r.on_time] }}</td><td>{{ record(r.record, r.step) }}</td></tr>{% endfor %}
+{% for r in rows %}<tr><td>{{ t(r.at) }}</td><td>{{ who(r.actor, r.role) }}</td><td>{{ {True: 'met', False: 'missed', None: 'no deadline'}[r.on_time] }}</td><td>{{ record(r.record, r.step) }}{% if r.amended_by %}<br><span class="from">Corrected later: {{ numbered(r.amended_by) }} (see Corrections)</span>{% endif %}</td></tr>{% endfor %}
 </tbody></table>{% else %}<p>None recorded.</p>{% endif %}
 {% endfor %}
 
@@ -131,11 +133,20 @@ th { background: #e6e6e6; } tr:nth-child(even) td { background: #f3f3f3; } .kv t
 {% for d in p.developments %}<tr><td>{{ d.development }}</td><td>{{ t(d.at) }}</td><td>{{ plain(d.kind)|capitalize }}</td><td>{{ d.summary }}</td><td>{{ who(d.actor, d.role) }}</td></tr>{% endfor %}
 </tbody></table>{% else %}<p>None.</p>{% endif %}
 
+<h2>Corrections</h2>
+<p>A correction is added to a record: the record as first made stays in this pack as it was, and the correction says who made it, when and why.</p>
+{% if p.amendments %}<table><colgroup><col style="width:7%"><col style="width:11%"><col style="width:15%"><col style="width:13%"><col style="width:20%"><col style="width:14%"><col style="width:20%"></colgroup><thead><tr><th>Number</th><th>When</th><th>Record corrected</th><th>By</th><th>What changed</th><th>Why</th><th>Decisions made on it</th></tr></thead><tbody>
+{% for a in p.amendments %}<tr><td>{{ a.amendment }}</td><td>{{ t(a.at) }}</td><td>{{ a.title }}{% if a.occurrence > 1 %} (time {{ a.occurrence }}){% endif %}{% if a.corrects %}<br><span class="from">entry {{ a.corrects }} of the chronology</span>{% endif %}</td><td>{{ who(a.actor, a.role) }}</td>
+<td>{% for line in changes(a.changes, a.step) %}{{ line }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td><td>{{ a.reason }}</td>
+<td>{% if a.decisions %}{{ decisions(a.decisions)|capitalize }}{% if a.review_opened %}: a review opened for the {{ role(a.review_opened.role) }}{% if a.review_opened.due %}, due {{ t(a.review_opened.due) }}{% endif %}{% endif %}{% for r in a.reviews %}<br>Reviewed {{ t(r.at) }} by {{ who(r.actor, r.role) }}: {{ review_line(r.outcome, r.changes, a.step) }}; reason: {{ r.reason }}{% endfor %}{% else %}none{% endif %}</td></tr>
+{% endfor %}</tbody></table>{% else %}<p>None.</p>{% endif %}
+
 <h2>Outcome and closure</h2>
 <table class="kv">
 <tr><th>Concluded</th><td>{% if p.closure.concluded_at %}{{ t(p.closure.concluded_at) }} by {{ who(p.closure.concluded_by.actor, p.closure.concluded_by.role) }}: {{ plain(p.closure.conclusion_reason or '') }}{% else %}not concluded{% endif %}</td></tr>
 <tr><th>Closed</th><td>{% if p.closure.closed_at %}{{ t(p.closure.closed_at) }} by {{ who(p.closure.closed_by.actor, p.closure.closed_by.role) }}, outcome: {{ plain(p.closure.outcome or '') }}{% else %}open{% endif %}</td></tr>
-<tr><th>Closure review</th><td>{% if p.closure.closure_review %}{{ t(p.closure.closure_review.at) }}: {{ record(p.closure.closure_review.record, p.closure.closure_review.step) }}{% else %}none{% endif %}</td></tr>
+<tr><th>Closure review</th><td>{% if p.closure.closure_review %}{{ t(p.closure.closure_review.at) }}: {{ record(p.closure.closure_review.record, p.closure.closure_review.step) }}{% if p.closure.closure_review.amended_by %}<br><span class="from">Corrected later: {{ numbered(p.closure.closure_review.amended_by) }} (see Corrections)</span>{% endif %}{% else %}none{% endif %}</td></tr>
+{% for a, r in reviews("closure") %}<tr><th>Outcome reviewed after a correction</th><td>{{ t(r.at) }} by {{ who(r.actor, r.role) }}, after amendment {{ a.amendment }}: {{ review_line(r.outcome, r.changes, a.step) }}; reason: {{ r.reason }}</td></tr>{% endfor %}
 </table>
 
 <h2>Pathway and working calendar</h2>
@@ -175,21 +186,32 @@ def _css(value: Any) -> str:
     return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
+def _numbered(amendments: list[int]) -> str:
+    """'amendment 2', 'amendments 1 and 3'."""
+    if len(amendments) == 1:
+        return f"amendment {amendments[0]}"
+    return f"amendments {', '.join(map(str, amendments[:-1]))} and {amendments[-1]}"
+
+
 _ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 _ENV.filters["css"] = _css
 _WORDS = {"t": when, "day": day_words, "role": role_words, "who": who, "plain": plain, "record": _record,
           "title": step_title, "source": step_source, "cause": escalation_cause, "level": level_words,
           "category": category_words,
           "indicator": indicator_words, "profile": profile_words, "calendar": calendar_words, "shifts": shifts_words,
-          "results": STEP_RESULT_WORDS, "ended": escalation_ended}
+          "results": STEP_RESULT_WORDS, "ended": escalation_ended, "changes": changes_line, "review_line": review_line,
+          "decisions": lambda names: ", ".join(decision_words(d) for d in names), "numbered": _numbered}
+
 
 
 def html(pack: EvidencePack) -> str:
     """The pack as people read it: UK times, roles, steps, seeds and indicators in words."""
     as_at = when(pack.as_at) if pack.as_at else f"{when(pack.generated_at)} (every event recorded)"
+    def reviews(decision: str) -> list[tuple[Any, Any]]:  # a decision's reviews after corrections, with their amendment
+        return [(a, r) for a in pack.amendments for r in a.reviews if r.decision == decision]
     return _ENV.from_string(_TEMPLATE).render(
         p=pack, as_at=as_at, pathway=pathway_words(current_pathway().source, pack.pathway_version),
-        chronology=_chronology(pack), **_WORDS)
+        chronology=_chronology(pack), reviews=reviews, **_WORDS)
 
 
 @contextmanager

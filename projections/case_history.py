@@ -1,19 +1,29 @@
 """Read models of one case, projected from its stored facts (never from workflow state): the
 chronology inspectors read, each step occurrence with its deadline, and the escalations.
-Answers are JSON-ready (instants in ISO 8601), as they are printed and served."""
+Answers are JSON-ready (instants in ISO 8601), as they are printed and served.
+
+An amended record (issue 22) is never rewritten: its entry stays as it was made, with
+`corrected_by` naming each later amendment (and each review of a decision made on it), and the
+amendment's entry says which entry it corrects (`about`), as a decision's review names the
+amendment it followed."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from domain.amendments import CLOSURE, THRESHOLD_LEVEL
 from domain.facts import (
+    CaseClosed,
     ConcernRaised,
     DeadlineMissed,
+    DecisionReviewed,
     Escalated,
     EscalationAcknowledged,
+    StepAmended,
     StepCompleted,
     StepOpened,
     StepWithdrawn,
+    ThresholdDecisionFiled,
 )
 from eventstore.events import Recorded
 from projections.jsonable import iso
@@ -69,9 +79,41 @@ def escalations_ended(facts: list[Recorded]) -> dict[str, str]:
     return {k: v["at"] for k, v in escalation_endings(facts).items()}
 
 
+def _cross_references(facts: list[Recorded]) -> tuple[dict[int, list[dict[str, Any]]], dict[int, int]]:
+    """Which entries later amendments and reviews correct (seq -> each correction), and which entry
+    each amendment or review is about (its seq -> the corrected record's, or the amendment's)."""
+    done: dict[tuple[str, int], int] = {}
+    decided: dict[str, int] = {}  # the entries that recorded a decision on their own: its level, the outcome
+    amendments: dict[int, int] = {}
+    corrected: dict[int, list[dict[str, Any]]] = {}
+    about: dict[int, int] = {}
+    for r in facts:
+        f = r.fact
+        if isinstance(f, StepCompleted):
+            done[(f.step, f.occurrence)] = r.seq
+        elif isinstance(f, (ThresholdDecisionFiled, CaseClosed)):
+            decided[THRESHOLD_LEVEL if isinstance(f, ThresholdDecisionFiled) else CLOSURE] = r.seq
+        elif isinstance(f, (StepAmended, DecisionReviewed)):
+            original = done.get((f.step, f.occurrence))
+            later = {"amendment": f.amendment, "seq": r.seq, "at": iso(f.at), "type": r.type,
+                     **({"outcome": f.outcome} if isinstance(f, DecisionReviewed) else {})}
+            for seq in {original, decided.get(f.decision) if isinstance(f, DecisionReviewed) else None} - {None}:
+                corrected.setdefault(seq, []).append(later)  # type: ignore[arg-type]
+            if isinstance(f, StepAmended):
+                amendments[f.amendment] = r.seq
+                if original is not None:
+                    about[r.seq] = original
+            elif f.amendment in amendments:
+                about[r.seq] = amendments[f.amendment]
+    return corrected, about
+
+
 def chronology(facts: list[Recorded]) -> list[dict[str, Any]]:
-    """Every fact in order, with its time, actor, role, step, deadline and whether it was met."""
+    """Every fact in order, with its time, actor, role, step, deadline and whether it was met; an
+    amended record's entry with the amendments that corrected it, and each amendment's with the
+    entry it corrects (keys present only where there is one)."""
     outcome = {(r["step"], r["occurrence"]): r for r in step_occurrences(facts)}
+    corrected, about = _cross_references(facts)
     entries = []
     for r in facts:
         # what the event recorded, field by field (a fact read from the store has set the fields it stored)
@@ -102,5 +144,9 @@ def chronology(facts: list[Recorded]) -> list[dict[str, Any]]:
                 entry["details"]["reported_by"] = c.reported_by.kind
             if c.raised_by:  # who raised it (concerns recorded before 2026-11-23 do not say)
                 entry["actor"], entry["role"] = c.raised_by.actor, c.raised_by.role
+        if r.seq in corrected:
+            entry["corrected_by"] = corrected[r.seq]
+        if r.seq in about:
+            entry["about"] = about[r.seq]
         entries.append(entry)
     return entries

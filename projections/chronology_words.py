@@ -1,14 +1,18 @@
 """A chronology entry (projections/case_history.py `chronology`) in plain words, as the chronology
 page shows it: what happened, by whom; what was recorded, in full; and apart, for whoever checks
-the engine, its technical details (the fact's type, versions, tables, ids)."""
+the engine, its technical details (the fact's type, versions, tables, ids). An amendment and a
+decision's review (issue 22) are worded by projections/amendment_words.py, and an entry they
+corrected says so under its own words, which stay as they were."""
 
 from __future__ import annotations
 
 import re
 from typing import Any, Callable
 
+from domain.amendments import REVIEW_STEP
 from domain.policy import Pathway
 from domain.sources import plain_citations
+from projections import amendment_words
 from projections.engine_words import plain
 from projections.wording import humanise, shown
 
@@ -59,12 +63,17 @@ def headline(e: dict[str, Any], title: Callable[[str | None], str]) -> str:
         "AlertDelayed": lambda: "An alert was delayed",
         "AlertSent": lambda: f"{d.get('user_id')} was alerted by {'text message' if d.get('channel') == 'text' else 'email'}",
         "AlertNotDelivered": lambda: "An alert reached nobody",
+        "StepAmended": lambda: amendment_words.headline(e, step, again, _by(e)),
+        "DecisionReviewed": lambda: amendment_words.headline(e, step, again, _by(e)),
     }
     return words[kind]() if kind in words else "Recorded on the case"
 
 
 def said(e: dict[str, Any], instant: Callable[[str], str]) -> list[tuple[str, str]]:
-    """What the entry recorded, field by field, in full (nothing cut)."""
+    """What the entry recorded, field by field, in full (nothing cut); and which later entries
+    corrected it, if any."""
+    if e["type"] in amendment_words.AMENDMENT_TYPES:
+        return [(label, plain_citations(text)) for label, text in amendment_words.said(e)]
     rows: list[tuple[str, str]] = []
     for k, v in e["details"].items():
         if k in TECHNICAL or v in (None, "", [], {}) or k in ("to_role", "user_id", "history"):
@@ -89,6 +98,7 @@ def said(e: dict[str, Any], instant: Callable[[str], str]) -> list[tuple[str, st
     if e.get("deadline") and e["type"] in ("StepOpened", "StepCompleted", "DeadlineMissed"):
         met = {True: ", met", False: ", missed"}.get(e.get("deadline_met"), "")
         rows.append(("Due", f"{instant(e['deadline'])}{met}"))
+    rows += amendment_words.corrected(e, instant)
     return [(label, plain_citations(text)) for label, text in rows]  # a rationale's seed files named as documents
 
 
@@ -110,19 +120,42 @@ def technical(e: dict[str, Any], instant: Callable[[str], str]) -> list[tuple[st
     if isinstance(decision, dict):
         rows += [(f"Decision {humanise(k).lower()}", shown(decision[k], instant)) for k in _DECISION_TECHNICAL
                  if decision.get(k) not in (None, "", [], {})]
+    if e["type"] in amendment_words.AMENDMENT_TYPES:
+        rows += amendment_words.technical(e)
     return rows
 
 
 def worded(entries: list[dict[str, Any]], pathway: Pathway, instant: Callable[[str], str]) -> list[dict[str, Any]]:
     """Each entry with its `headline`, `said` (the record in full) and `technical` rows."""
+    reviews = _review_titles(entries)
+
     def title(step: str | None) -> str:
         s = pathway.step(step) if step else None
         return s.title if s else humanise(step)
+
+    def titled(e: dict[str, Any]) -> Callable[[str | None], str]:
+        # a decision's review (issue 22) by the title its amendment recorded for it
+        found = reviews.get(e.get("occurrence") or 0) if e.get("step") == REVIEW_STEP else None
+        return (lambda step: found) if found else title  # type: ignore[return-value]
     steps = sorted((st.id for st in pathway.steps), key=len, reverse=True)
     ids = re.compile(r"\b(" + "|".join(map(re.escape, steps)) + r")\b") if steps else None
 
     def plain(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
         # a reason the engine wrote ("record_concern completed") names its steps by title
         return [(label, ids.sub(lambda m: title(m.group(1)).lower(), text) if ids else text) for label, text in rows]
-    return [{**e, "headline": headline(e, title), "said": plain(said(e, instant)), "technical": technical(e, instant)}
+    return [{**e, "headline": headline(e, titled(e)), "said": plain(said(e, instant)), "technical": technical(e, instant)}
             for e in entries]
+
+
+def _review_titles(entries: list[dict[str, Any]]) -> dict[int, str]:
+    """Each decision review's title by its occurrence: the review an amendment recorded, whose
+    opening follows it."""
+    titles: dict[int, str] = {}
+    last = None
+    for e in entries:
+        review = e["details"].get("review") if e["type"] == "StepAmended" else None
+        if isinstance(review, dict):
+            last = review.get("title")
+        elif e["type"] == "StepOpened" and e.get("step") == REVIEW_STEP and last:
+            titles[e.get("occurrence") or 1], last = last, None
+    return titles

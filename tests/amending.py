@@ -53,7 +53,8 @@ def amend(case: PureCase, step: str, when: str, *, occurrence: int = 1, actor: s
         case.facts.append(StepOpened(at=case.now, step=REVIEW_STEP, occurrence=opened, role=review.role,
                                      clock_from=case.now, due=case.now + REVIEW_DAYS, deadline="within 2 working days",
                                      holiday_table=None,
-                                     reason=f"{step} corrected (amendment {n}): the {decisions[0].replace('_', ' ')} rested on it"))
+                                     reason=f"{step} corrected (amendment {n}): the "
+                                            f"{decisions[0].replace('_', ' ')} rested on it"))
     return fact
 
 

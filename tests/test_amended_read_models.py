@@ -60,8 +60,8 @@ def am1(records) -> PureCase:
 def amended_am1(records) -> PureCase:
     case = am1(records)
     n = len(case.facts)
-    amend(case, "la_response", "2028-04-03T10:00:00+01:00", la_decided_at="2028-04-01T10:00:00+01:00")
-    amend(case, "la_enquiry_outcome", "2028-04-03T10:05:00+01:00", enquiry_concluded_at="2028-04-02T14:00:00+01:00")
+    amend(case, "la_response", "2028-04-03T10:00:00+01:00", la_decided_at="2028-04-01T09:00:00+00:00")
+    amend(case, "la_enquiry_outcome", "2028-04-03T10:05:00+01:00", enquiry_concluded_at="2028-04-02T13:00:00+00:00")
     amend(case, "record_concern", "2028-04-03T10:10:00+01:00", actor="SSW-14", role="senior_support_worker",
           reason="named what was seen", behaviour_observed="A-204 pushed A-117 against the lounge door")
     amend(case, "seriousness_assessment", "2028-04-03T10:15:00+01:00", notes="a second witness came forward")
