@@ -207,3 +207,48 @@ async def test_a_record_corrected_on_its_page_is_shown_as_corrected_with_the_cor
     assert "Correct this record" not in (await tl.get(step_url)).text
     refused = await tl.get(f"{step_url}/amend")
     assert refused.status_code == 403 and "Only the person who recorded this step" in refused.text
+
+
+async def completed(env, case_id: str, step: str, role: str, actor: str) -> None:
+    from domain.concern import StepCompletion
+    from workflows.concern import SafeguardingConcernWorkflow
+
+    await env.client.get_workflow_handle(case_id).execute_update(SafeguardingConcernWorkflow.complete_step, StepCompletion(
+        step=step, occurrence=1, role=role, actor=actor, record=RECORDS[step]))
+
+
+async def test_a_decision_resting_on_a_corrected_record_is_reviewed_on_an_ordinary_step_page(env, pages):
+    dsl = await pages.as_user("DSL-305", Assignment("designated_safeguarding_lead", ELM))
+    case_id = await raise_on_a_page(dsl)
+    await settled(pages.records, case_id)
+    await completed(env, case_id, "record_concern", "senior_support_worker", "SSW-305")
+    await completed(env, case_id, "route_decision", "designated_safeguarding_lead", "DSL-305")
+    step_url = f"/cases/{case_id}/steps/route_decision/1"
+    form = (await dsl.get(f"{step_url}/amend")).text
+    inside = form[form.index(f'action="{step_url}/amend"'):]
+    assert 'name="external_threshold_met"' not in inside and 'name="abuse_category"' not in inside  # decisions stand
+    r = await dsl.post(f"{step_url}/amend", data={"csrf_token": csrf(form), "form_key": form_key(form, f"{step_url}/amend"),
+                                                  "notes": "A-204 had been moved before", "amendment_reason": "left out"})
+    assert r.status_code == 303, r.text
+    shown = (await dsl.get(step_url)).text
+    card = shown[shown.index('id="amendment-1"'):]
+    assert "The decision on whether to refer rested on the original record" in card
+    assert f'href="/cases/{case_id}/steps/decision_review/1"' in card  # the review, a step of the case
+    summary = (await dsl.get(f"/cases/{case_id}")).text
+    assert "Review the safeguarding route decision after a correction" in summary and "decision_review<" not in summary
+    review = (await dsl.get(f"/cases/{case_id}/steps/decision_review/1")).text
+    assert "<h1 class=\"nhsuk-heading-l\">Review the safeguarding route decision after a correction</h1>" in review
+    assert "The correction to review" in review and "Notes: A-204 had been moved before added" in review
+    assert "Does the decision still stand?" in review and "No, it has changed: record the new decision" in review
+    # the new decision is asked under "changed" (the design system's conditional reveal), in words
+    changed = review[review.index('value="changed"'):]
+    assert "nhsuk-radios__conditional" in changed and "Does the concern now meet the threshold for a safeguarding referral?" in changed
+    for engine in ("decision_stands", "new_external_threshold_met", "review_reason"):
+        assert engine not in re.sub(r'(name|id|for|aria-describedby|aria-controls|data-[a-z-]+)="[^"]*"', "", review)
+    done = await dsl.post(f"/cases/{case_id}/steps/decision_review/1", data={
+        "csrf_token": csrf(review), "decision_stands": "confirmed", "new_external_threshold_met": "false",  # hidden: left out
+        "review_reason": "the referral stands: the move does not change the risk"})
+    assert done.status_code == 303, done.text
+    after = (await dsl.get(step_url)).text
+    assert "reviewed it on" in after and "the decision stands" in after
+    assert "the referral stands: the move does not change the risk" in after

@@ -22,7 +22,7 @@ from domain.pathway import current_pathway
 from domain.threshold import load_profile
 from projections.engine_words import in_sentence, role_words, step_title
 from web.identity import web
-from web.pages import forms
+from web.pages import forms, reveal
 from web.pages.amended import step_on_case
 from web.pages.case_records import ack_fields, escalation_page, record_page
 from web.pages.case_step import step_page
@@ -85,7 +85,9 @@ async def complete(request: Request, case_id: str, step: str, occurrence: int) -
         service = await run_in_threadpool(cases.case_service_of, ctx.ports, case_id)
         profile = load_profile(ctx.settings.threshold_profile_for(service))
         questions = forms.threshold_questions(profile, form.get(threshold.category_field) or threshold.default_category)
-    c = cases.CompleteStep(case_id, step, forms.record_from(form, fields, questions), occurrence, page_key(form))
+    hidden = reveal.unchosen(reveal.revealed(forms.step_fields(pathway_step), pathway_step), form)
+    record = {k: v for k, v in forms.record_from(form, fields, questions).items() if k not in hidden}
+    c = cases.CompleteStep(case_id, step, record, occurrence, page_key(form))
 
     async def again(status_code: int, state: Optional[dict[str, Any]] = None,
                     notices: Optional[list[dict[str, str]]] = None) -> Response:

@@ -3,7 +3,7 @@ conditional reveal), from the pathway's requirements, so a form asks only what a
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from domain.conditions import Equals, OneOf
 from domain.policy import Step
@@ -41,3 +41,13 @@ def every_field(fields: Iterable[FormField]) -> Iterable[FormField]:
         yield f
         for kids in f.extra.get("reveal", {}).values():
             yield from every_field(kids)
+
+
+def unchosen(fields: Iterable[FormField], form: Mapping[str, str]) -> set[str]:
+    """The questions placed under an answer that was not chosen: the design system hides them, but a
+    browser still sends what was typed or ticked in them, which is not what the person answered."""
+    out: set[str] = set()
+    for f in fields:
+        for answer, kids in f.extra.get("reveal", {}).items():
+            out |= {k.name for k in every_field(kids)} if str(form.get(f.name, "")) != answer else unchosen(kids, form)
+    return out
