@@ -207,3 +207,34 @@ def am1_more(records) -> str:
     review(case, 2, "2028-04-04T10:00:00+01:00", new="non_reportable")
     records.record("AM-1", n + 1, case.facts[n:])
     return str(stored[0].stream)
+
+
+def test_the_deciders_own_facts_are_read_as_the_written_out_ones(records):
+    """The same corrections through the amendment decider (domain/case/amendment.py, review.py)."""
+    from domain.case import decide_amendment
+    from domain.concern import StepAmendment, StepCompletion
+    from projections.case_history import chronology
+    from projections.chronology_words import worded
+    from projections.engine_words import when
+    from domain.pathway import current_pathway
+
+    case = am1(records)
+    n = len(case.facts)
+    case.at("2028-04-03T10:00:00+01:00")
+    for step, changes in (("la_enquiry_outcome", {"enquiry_concluded_at": "2028-04-02T14:00:00+01:00"}),
+                          ("la_response", {"la_decided_at": "2028-04-01T10:00:00+01:00"}),  # after it: in order
+                          ("seriousness_assessment", {"notes": "a second witness came forward"})):
+        a = StepAmendment(step=step, occurrence=1, changes=changes, reason="typed wrongly", actor="RM-1",
+                          role="registered_manager")
+        case._record(decide_amendment(case.state, a, case.now))
+    case.send(StepCompletion(step="decision_review", role="registered_manager", actor="RM-2", record={
+        "decision_stands": "changed", "review_reason": "a witness", "new_threshold_level": "consultation"}))
+    records.record("AM-1", n + 1, case.facts[n:])
+    now = feed(records).documents
+    assert [national_report(now, year)["sg1f"]["section_42_enquiries"] for year in (2027, 2028)] == [0, 1]
+    assert [national_report(now, year)["section_42"]["concluded"] for year in (2027, 2028)] == [0, 1]
+    assert service_history(now, "SVC-AM")["earlier_concerns"][0]["threshold_level"] == "consultation"
+    said = [f"{label}: {text}" for e in worded(chronology(records.stored_facts("AM-1")), current_pathway(), when)
+            for label, text in e["said"]]
+    assert "Date the local authority decided: was Fri 31 Mar 2028, 10:00 BST; now Sat 1 Apr 2028, 10:00 BST" in said
+    assert "Threshold level: was reportable; now requires consultation" in said
