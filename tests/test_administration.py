@@ -211,3 +211,24 @@ def test_the_first_administrator_is_made_with_the_cli_through_the_same_use_cases
     assert [(x["action"], x["what"], x["channel"], x["user_id"].startswith("cli:")) for x in lines] == [
         ("user_added", "users add", "cli", True), ("grant", "users grant", "cli", True),
         ("write", "users grant", "cli", True), ("refused", "users revoke", "cli", True)]
+
+
+def test_an_administrator_keeps_every_services_rota_and_reads_no_case(ports, settings):
+    from casework import alerting
+    from domain.access import keeps_a_rota, keeps_every_rota, may_keep_rota, may_read_case
+
+    settings.services = {"SVC-ELM": {"name": "Elm House", "provider": "Northgate Care", "client_group": "older people"},
+                         "SVC-OAK": {"name": "Oak Lodge", "provider": "Northgate Care", "client_group": "older people"}}
+    adm, rm = who(ports, "ADM-1"), who(ports, "RM-1")
+    assert keeps_a_rota(adm) and keeps_every_rota(adm) and not keeps_every_rota(rm)
+    assert may_keep_rota(adm, "SVC-OAK").role == "administrator" and not may_keep_rota(rm, "SVC-OAK")
+    assert not may_read_case(adm, "SG-1", "SVC-ELM", NOW)  # the role reads no case
+    assert alerting.rota_services(ports, adm) == ("SVC-ELM", "SVC-OAK")
+    view = alerting.rota(ports, adm, alerting.ReadRota("SVC-ELM", "registered_manager"), NOW)
+    assert view.holders == (("RM-1", "Rita Manager"),)
+    start = datetime(2027, 3, 12, 17, 0, tzinfo=timezone.utc)
+    done = alerting.set_on_call(ports, adm, alerting.SetOnCall("SVC-ELM", "registered_manager", "RM-1", start,
+                                                               start + timedelta(hours=16)), NOW)
+    assert [(e.user_id, e.by) for e in done.entries] == [("RM-1", "ADM-1")]
+    entries = admin_history.history(ports, adm, admin_history.ReadHistory("RM-1"), NOW)
+    assert entries[0].what == "Put on call as registered manager at SVC-ELM" and entries[0].start == start
