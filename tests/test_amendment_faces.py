@@ -238,7 +238,7 @@ async def test_a_decision_resting_on_a_corrected_record_is_reviewed_on_an_ordina
     assert "Review the safeguarding route decision after a correction" in summary and "decision_review<" not in summary
     review = (await dsl.get(f"/cases/{case_id}/steps/decision_review/1")).text
     assert "<h1 class=\"nhsuk-heading-l\">Review the safeguarding route decision after a correction</h1>" in review
-    assert "The correction to review" in review and "Notes: A-204 had been moved before added" in review
+    assert "The correction to review" in review and "Notes: added (A-204 had been moved before)" in review
     assert "Does the decision still stand?" in review and "No, it has changed: record the new decision" in review
     # the new decision is asked under "changed" (the design system's conditional reveal), in words
     changed = review[review.index('value="changed"'):]

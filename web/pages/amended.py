@@ -61,9 +61,9 @@ def _change_words(step: str, field: str, old: Any, new: Any) -> str:
     label = words_for(field, step).label or words_for(field, step).question
     before, after = (value_words(v, name=field) if v not in (None, "", []) else None for v in (old, new))
     if before is None:
-        return f"{label}: {after} added"
+        return f"{label}: added ({after})"
     if after is None:
-        return f"{label}: {before} taken away"
+        return f"{label}: taken away (it was {before})"
     return f"{label}: changed from {before} to {after}"
 
 

@@ -85,7 +85,7 @@ def reviewed(view: Any, case_id: str, step: str, occurrence: int) -> dict[str, A
         return None
     rows = amendment_rows(view.facts, case_id, opener.step, opener.occurrence)
     return {"href": f"/cases/{case_id}/steps/{opener.step}/{opener.occurrence}", "title": step_title(opener.step),
-            "rows": [r for r in rows if r["number"] == opener.amendment]}
+            "rows": [{**r, "review_href": None, "here": True} for r in rows if r["number"] == opener.amendment]}
 
 
 async def step_page(request: Request, principal: Principal, case_id: str, step: str, occurrence: int,
