@@ -16,7 +16,9 @@ from projections.engine_words import level_words, role_words, value_words
 from projections.field_words import words_for
 
 AMENDMENT_TYPES = ("StepAmended", "DecisionReviewed")
-DECISION_WORDS = {THRESHOLD_LEVEL: "threshold level", ROUTE: "safeguarding route decision", CLOSURE: "closure outcome"}
+# as a step's page names them (web/pages/amended.py), without the article
+DECISION_WORDS = {THRESHOLD_LEVEL: "threshold level", ROUTE: "decision on whether to refer",
+                  CLOSURE: "case's closure and its outcome"}
 
 
 def decision_words(decision: str | None) -> str:
@@ -29,12 +31,12 @@ def _value(field: str, value: Any) -> str:
 
 def change_words(field: str, old: Any, new: Any, step: str | None) -> tuple[str, str]:
     """A field's correction: its label at `step`, and what it said then and says now."""
-    label = words_for(field, step).label
+    label = words_for(field, step).label  # worded as a step's page words its corrections (web/pages/amended.py)
     if old in (None, "", [], {}):
-        return label, f"{_value(field, new)} (not answered before)"
+        return label, f"added ({_value(field, new)})"
     if new in (None, "", [], {}):
-        return label, f"answer taken away (it was {_value(field, old)})"
-    return label, f"was {_value(field, old)}; now {_value(field, new)}"
+        return label, f"taken away (it was {_value(field, old)})"
+    return label, f"changed from {_value(field, old)} to {_value(field, new)}"
 
 
 def headline(e: dict[str, Any], title: str, again: str, by: str) -> str:
@@ -89,14 +91,14 @@ def technical(e: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def changes_line(changes: list[Any], step: str | None) -> list[str]:
-    """Each change of an amendment or review (objects or dicts with field, old, new) as 'Label: was X; now Y'."""
+    """Each change of an amendment or review (objects or dicts with field, old, new) as 'Label: changed from X to Y'."""
     def get(c: Any, k: str) -> Any:
         return c.get(k) if isinstance(c, dict) else getattr(c, k)
     return [": ".join(change_words(get(c, "field"), get(c, "old"), get(c, "new"), step)) for c in changes]
 
 
 def review_line(outcome: str, changes: list[Any], step: str | None) -> str:
-    """A review's result: 'it stands' or 'changed: <label>: was X; now Y'."""
+    """A review's result: 'confirmed: the decision stands' or 'changed: <label>: changed from X to Y'."""
     if outcome == CONFIRMED:
         return "confirmed: the decision stands"
     return "changed: " + "; ".join(changes_line(changes, step))

@@ -39,7 +39,7 @@ from tests.test_evidence_pack_words import FACT_TYPES, ISO_DATE, ISO_INSTANT, SN
 
 pytestmark = pytest.mark.unit
 
-DECIDED = "Date the local authority decided: was Fri 31 Mar 2028, 10:00 BST; now Sat 1 Apr 2028, 10:00 BST"
+DECIDED = "Date the local authority decided: changed from Fri 31 Mar 2028, 10:00 BST to Sat 1 Apr 2028, 10:00 BST"
 
 
 def _entries(records, case_id: str, until=None) -> list[dict]:
@@ -88,7 +88,7 @@ def test_the_chronology_keeps_the_original_and_shows_the_amendment_each_pointing
         "Review the threshold decision after a correction: done by DSL-7 (registered manager)"]
     (reviewed,) = [e for e in entries if e["type"] == "DecisionReviewed"]
     assert reviewed["headline"] == "Threshold level reviewed after amendment 4 by DSL-7 (registered manager): changed"
-    assert ("Threshold level", "was reportable; now requires consultation") in reviewed["said"]
+    assert ("Threshold level", "changed from reportable to requires consultation") in reviewed["said"]
     assert ("After", f"amendment 4 (entry {seriousness['seq']})") in reviewed["said"] and reviewed["about"] == seriousness["seq"]
     filed = next(e for e in entries if e["type"] == "ThresholdDecisionFiled")
     assert ("Decision reviewed later", f"after amendment 4 (entry {reviewed['seq']}), Tue 4 Apr 2028, 10:00 BST: changed") \
@@ -136,10 +136,10 @@ def test_the_pack_holds_the_original_and_its_amendments_in_json_html_and_pdf(rec
     for form, text in (("pdf", pdf), ("html", re.sub(r"\s+", " ", page))):
         _plain(text, form)
         for expected in ("Corrections", "Record corrected (amendment 1) by RM-1 (registered manager)", DECIDED,
-                         "the time was typed wrongly", "Threshold level: was reportable; now requires consultation",
+                         "the time was typed wrongly", "Threshold level: changed from reportable to requires consultation",
                          "Threshold level: a review opened for the registered manager, due Wed 5 Apr 2028, 10:15 BST",
                          "Reviewed after a correction", "Review the threshold decision after a correction",
-                         "Behaviour seen: was a clash in the lounge; now A-204 pushed A-117 against the lounge door"):
+                         "Behaviour seen: changed from a clash in the lounge to A-204 pushed A-117 against the lounge door"):
             assert expected.lower() in text.lower(), (form, expected)
     assert_plain((tmp_path / "AM-1.html").read_text(), "the pack")
 
@@ -171,9 +171,9 @@ def test_a_closed_cases_pack_says_its_outcome_changed_on_review(records):
     for expected in ("Closed (substantiated; changed on review to unsubstantiated)",
                      "Corrected later: amendment 1 (see Corrections)", "Corrected later: amendment 2 (see Corrections)",
                      "Outcome reviewed after a correction",
-                     "Whether the concern was found true: was Substantiated (found to be true); "
-                     "now Unsubstantiated (found not to be true)",
-                     "Safeguarding route decision: a review opened for the designated safeguarding lead",
+                     "Whether the concern was found true: changed from Substantiated (found to be true) "
+                     "to Unsubstantiated (found not to be true)",
+                     "Decision on whether to refer: a review opened for the designated safeguarding lead",
                      "confirmed: the decision stands; reason: the route stands"):
         assert expected in page, expected
 

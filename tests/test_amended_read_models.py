@@ -236,5 +236,5 @@ def test_the_deciders_own_facts_are_read_as_the_written_out_ones(records):
     assert service_history(now, "SVC-AM")["earlier_concerns"][0]["threshold_level"] == "consultation"
     said = [f"{label}: {text}" for e in worded(chronology(records.stored_facts("AM-1")), current_pathway(), when)
             for label, text in e["said"]]
-    assert "Date the local authority decided: was Fri 31 Mar 2028, 10:00 BST; now Sat 1 Apr 2028, 10:00 BST" in said
-    assert "Threshold level: was reportable; now requires consultation" in said
+    assert "Date the local authority decided: changed from Fri 31 Mar 2028, 10:00 BST to Sat 1 Apr 2028, 10:00 BST" in said
+    assert "Threshold level: changed from reportable to requires consultation" in said
