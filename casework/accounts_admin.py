@@ -208,6 +208,10 @@ def grant_role(ports: Ports, principal: Principal, c: GrantRole, now: datetime) 
         raise _refused(ports, principal, "grant a role", Invalid(
             f"{name_of(account)}'s account is closed: it takes no role. Add the person again under a new id."),
             account.user_id)
+    if principal.named and not principal.operator and principal.user_id == account.user_id:
+        # the administrator role reads no case: giving oneself a staff role would be a way round that
+        raise refuse(ports, principal, "You cannot give yourself a role. Ask another administrator to grant it, "
+                     "so that two people agree to it.", account.user_id)
     if problem := _grant_problem(ports, c, now):
         raise _refused(ports, principal, "grant a role", problem, account.user_id)
     wanted = Assignment(c.role, c.service, tuple(c.cases), c.until)

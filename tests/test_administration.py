@@ -232,3 +232,14 @@ def test_an_administrator_keeps_every_services_rota_and_reads_no_case(ports, set
     assert [(e.user_id, e.by) for e in done.entries] == [("RM-1", "ADM-1")]
     entries = admin_history.history(ports, adm, admin_history.ReadHistory("RM-1"), NOW)
     assert entries[0].what == "Put on call as registered manager at SVC-ELM" and entries[0].start == start
+
+
+def test_an_administrator_cannot_give_themselves_a_role(ports):
+    """The administrator role reads no case; a staff role given to oneself would be a way round that."""
+    adm = who(ports, "ADM-1")
+    before = len(facts_of(ports, "ADM-1"))
+    with pytest.raises(NotPermitted, match="You cannot give yourself a role"):
+        admin.grant_role(ports, adm, admin.GrantRole("ADM-1", "registered_manager", "SVC-ELM"), NOW)
+    assert len(facts_of(ports, "ADM-1")) == before
+    assert [a.reason[:30] for a in refusals(ports, "ADM-1")] == ["You cannot give yourself a rol"]
+    assert not who(ports, "ADM-1").roles_at("SVC-ELM")
