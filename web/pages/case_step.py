@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from domain.access import Principal, may_amend, may_complete
 from domain.amendments import amendable_fields
-from domain.facts import CaseClosed, StepCompleted
+from domain.facts import StepCompleted
 from domain.pathway import current_pathway
 from domain.threshold import load_profile
 from projections.case_tasks import tasks
@@ -72,11 +72,10 @@ def record_rows(fact: StepCompleted, facts: list[Any]) -> list[tuple[str, str]]:
 
 def corrections(principal: Principal, view: Any, case_id: str, step: Step, done: StepCompleted) -> dict[str, Any]:
     """A done step's corrections in words, and whether this principal may correct it (a closed case's
-    records are as they were closed)."""
+    too: audits and inspections come after closure)."""
     may = may_amend(principal, view.service, step.id, done.actor)
-    closed = any(isinstance(r.fact, CaseClosed) for r in view.facts)
     return {"rows": amendment_rows(view.facts, case_id, done.step, done.occurrence),
-            "may": bool(may) and bool(amendable_fields(step)) and not view.unavailable and not closed,
+            "may": bool(may) and bool(amendable_fields(step)) and not view.unavailable,
             "href": f"/cases/{case_id}/steps/{done.step}/{done.occurrence}/amend"}
 
 
