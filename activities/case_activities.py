@@ -74,8 +74,10 @@ class CaseActivities:
 
     @activity.defn(name="check_restart")
     def check_restart(self, request: RestartCheck) -> None:
-        """A case started with a state (a recovery) goes on only if Safeguard sealed that start."""
-        body = {"concern": request.concern, "resume": request.resume, "recovery": request.recovery}
+        """A case started with a state (a recovery, or a closed case's correction) goes on only if
+        Safeguard sealed that start."""
+        body = {"concern": request.concern, "resume": request.resume, "recovery": request.recovery,
+                **({"correction": True} if request.correction else {})}
         if not restart_seal_holds(self.seal_key, request.case_id, body, request.seal):
             log.warning("case restart refused: not sealed by Safeguard", case_id=request.case_id,
                         claimed_actor=request.recovery.actor if request.recovery else None)

@@ -34,6 +34,7 @@ class RestartCheck(Message):
     resume: CaseState
     recovery: Recovery | None = None
     seal: str | None = None
+    correction: bool = False  # a closed case started again for a correction (issue 22)
 
 
 class OpenedCase(Message):

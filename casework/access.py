@@ -48,7 +48,8 @@ def case_service(records: SafeguardingRecords, case_id: str, facts: list[Recorde
 
 
 def live_case(facts: list[Recorded]) -> dict[str, Any] | None:
-    """The case as `live_cases` holds it, folded from its own facts; None once closed."""
+    """The case as `live_cases` holds it, folded from its own facts (closed: nothing open on it but a
+    decision's review a correction opened)."""
     if not facts:
         return None
     docs = MemoryDocuments()

@@ -5,6 +5,9 @@ service, or a registered manager or designated safeguarding lead there (`domain.
 refusals in the access log). Which fields: the pathway's (`domain.amendments`). Bad input is refused
 here, before the case's workflow is asked, which checks the whole corrected record again and
 records it; sent again with its key, it is answered from the fact it recorded, never recorded twice.
+A closed case is corrected too (audits and inspections come after closure): its workflow ended when
+it closed, so the correction starts a run of its own (`casework/temporal/corrections.py`), which
+keeps any decision's review it opens and ends when none is open. The case stays closed.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from casework.inputs import validate
 from casework.ports import Ports
 from casework.refusals import AlreadyRecorded, Conflict, Invalid, NotFound, NotOpen
 from casework.temporal import cases as temporal
+from casework.temporal.corrections import amend_closed
 from domain.access import Principal, may_amend
 from domain.amendments import REVIEW_STEP, amendable_fields, decisions_resting_on
 from domain.concern import StepAmendment
@@ -27,6 +31,7 @@ from domain.facts import CaseClosed, DecisionReviewed, StepAmended, StepComplete
 from domain.pathway import current_pathway
 from domain.policy import RecordField, Step
 from domain.records import checked_values
+from encryption.seal import sealing_key
 from eventstore.events import Recorded
 
 
@@ -89,8 +94,6 @@ def _case(ports: Ports, principal: Principal, case_id: str, step: str, occurrenc
                       "a decision's review is not corrected: correct the record it reviewed", field="step")
     if not isinstance(occurrence, int) or isinstance(occurrence, bool) or occurrence < 1:
         raise Invalid("the occurrence is a whole number, 1 or more", field="occurrence")
-    if any(isinstance(r.fact, CaseClosed) for r in facts):
-        raise NotOpen(f"case {case_id} is closed: its records can no longer be corrected")
     done = completion_of(facts, step, occurrence)
     if done is None and not (principal.operator and not facts):  # the operator's case not in the store: the case says
         raise NotOpen(f"{found.title} ({f'occurrence {occurrence}, ' if occurrence > 1 else ''}this case) is not done "
@@ -118,7 +121,11 @@ async def amend_step(ports: Ports, principal: Principal, c: AmendStep, now: date
         _check_changes(ports, step, amendment, now)
         client = await ports.temporal(worker=True)
         try:
-            n = await temporal.amend_step(client, c.case_id, amendment, within=ports.within)
+            if any(isinstance(r.fact, CaseClosed) for r in facts):  # its workflow ended: a run of its own
+                n = await amend_closed(client, ports.settings, sealing_key(ports.settings), c.case_id, facts, amendment,
+                                       within=ports.within)
+            else:
+                n = await temporal.amend_step(client, c.case_id, amendment, within=ports.within)
         except AlreadyRecorded:  # a twin from elsewhere recorded it first
             batch = recorded(case_facts(ports, c.case_id), request, StepAmended)
             if batch is None:

@@ -69,7 +69,9 @@ def _seal_args(key: bytes, workflow_id: str, name: str, args: Sequence[Any]) -> 
 
 
 def restart_body(start: Any) -> dict[str, Any]:
-    return {"concern": start.concern, "resume": start.resume, "recovery": start.recovery}
+    """What a restart's seal covers: a correction's start says so (older restarts' seals hold as they were)."""
+    return {"concern": start.concern, "resume": start.resume, "recovery": start.recovery,
+            **({"correction": True} if getattr(start, "correction", False) else {})}
 
 
 def _seal_start(key: bytes, workflow_id: str, args: Sequence[Any]) -> list[Any]:

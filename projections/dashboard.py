@@ -11,7 +11,12 @@ acknowledged (`acknowledged`) until its step is done. Both keys are added only w
 something to keep, so the documents of a store without alerts are as they were.
 
 A threshold level decided anew on review (issue 22: the record it rested on was corrected) is the
-case's level from then on; the oversight's risk flags are never amendable (checked at import)."""
+case's level from then on; the oversight's risk flags are never amendable (checked at import).
+
+A closed case keeps a document of what identifies it (`status` "closed", nothing open), left out of
+the dashboard: a correction of its record can open a decision's review on it (issue 22), which then
+shows as its open step, with its deadline and escalations, until it is done. (A store whose closed
+cases were dropped before this learns of them by a rebuild of `live_cases`.)"""
 
 from __future__ import annotations
 
@@ -131,10 +136,19 @@ class LiveCases(ReadModel):
                 case["stopped"] = {"at": iso(f.at), "status": f.status, "run_id": f.run_id}
             case CaseRecovered():
                 case["stopped"] = None
-            case CaseClosed():
-                docs[e.stream] = None
+            case CaseClosed():  # kept, with nothing open, for a review a correction may open
+                docs[e.stream] = {**{k: case[k] for k in KEPT_CLOSED}, "status": "closed", "closed_at": iso(f.at),
+                                  "open_steps": {}, "escalations": {}, "oversight": None}
                 return
         docs[e.stream] = case
+
+
+KEPT_CLOSED = ("case_id", "service", "adult_at_risk", "alleged_source", "identified_at", "raised_at", "threshold_level")
+
+
+def live(case: Doc) -> bool:
+    """An open case, or a closed one with a step open on it (a decision's review after a correction)."""
+    return case["status"] != "closed" or bool(case["open_steps"])
 
 
 def _key(f: Any) -> str:
@@ -160,6 +174,8 @@ def dashboard(documents: Documents, now: datetime, calendar: WorkingCalendar) ->
     """What a supervisor sees at `now`: overdue items first, then by due instant."""
     cases, deadlines = [], []
     for _, case in documents.scan(LiveCases.name):
+        if not live(case):
+            continue
         open_items = []
         for s in case["open_steps"].values():
             due = datetime.fromisoformat(s["due"]) if s["due"] else None

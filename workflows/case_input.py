@@ -21,6 +21,9 @@ class CaseInput(BaseModel):
     resume: CaseState | None = None  # set by continue-as-new
     seal: str | None = Field(default=None, repr=False)  # its concern sealed by Safeguard (encryption/seal.py)
     recovery: Recovery | None = None  # set when restarted from the store's facts after it stopped
+    # set when a closed case is started again from the store's facts to take a correction (issue 22):
+    # the run answers it and keeps the reviews it opens, then ends; sealed as a recovery is
+    correction: bool = False
 
     @model_validator(mode="before")
     @classmethod

@@ -72,6 +72,10 @@ class SafeguardingConcernWorkflow:
         self._alerting = False
         self._alerts_asked_at: int | None = None  # escalations raised when this run last asked for the policy
         self._delivering: set[str] = set()  # alert ids being sent now
+        # a closed case started again for a correction (issue 22): takes corrections, and the reviews
+        # they open, once its start's seal is checked, until none is open
+        self._correcting = case.correction
+        self._checked = False
 
     # ---- the case, start to finish -------------------------------------------------------
 
@@ -84,12 +88,19 @@ class SafeguardingConcernWorkflow:
             await self._raise()
         elif workflow.info().continued_run_id is None:  # started with a state, not continued: only a recovery may
             await workflow.execute_local_activity_method(CaseActivities.check_restart, RestartCheck(
-                case_id=case.case_id, concern=case.concern, resume=self.state, recovery=case.recovery, seal=case.seal),
-                **LOCAL)
+                case_id=case.case_id, concern=case.concern, resume=self.state, recovery=case.recovery, seal=case.seal,
+                **({"correction": True} if case.correction else {})), **LOCAL)
+            if case.correction:  # a closed case, for the correction its start came with: recorded by its update
+                self._correction_start()
             async with self._lock:  # who restarted it from the store's facts, and why, first
                 await self._record(decider.decide_recovery(self.state, case.recovery, self._now()) if case.recovery else [])
-        while self.state.status != "closed":
-            if not self.state.history_attached:
+        self._checked = True
+        if case.correction:  # the correction sent with the start answered first: the review it opens keeps the run going
+            await workflow.wait_condition(workflow.all_handlers_finished)
+        # a closed case runs only for a correction, while a review it opened is open (no history
+        # before issue 22 started one, so this changes nothing they replay)
+        while self.state.status != "closed" or (self._correcting and self.state.open_steps):
+            if not self.state.history_attached and self.state.status != "closed":
                 await self._attach_service_history()
             await self._alert()
             if self._should_continue_as_new():
@@ -103,6 +114,7 @@ class SafeguardingConcernWorkflow:
             async with self._lock:
                 now = self._now()
                 await self._record(decider.decide_clock(await self._with_holidays(now), now))
+        self._correcting = False  # from here a correction starts a run of its own
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._delivering)
         return {"case_id": self.state.case_id, "status": "closed", "outcome": self.state.outcome, "events": self.state.seq}
 
@@ -203,6 +215,7 @@ class SafeguardingConcernWorkflow:
     async def complete_step(self, c: StepCompletion) -> StepReceipt:
         if self.legacy:
             return await self.legacy.complete_step(c)
+        await self._start_checked()
         async with self._lock:
             now = self._now()
             with rejections():
@@ -279,11 +292,14 @@ class SafeguardingConcernWorkflow:
 
     @workflow.update
     async def amend_step(self, a: StepAmendment) -> int:
-        """A completed step's record corrected (issue 22); answers the amendment's number."""
+        """A completed step's record corrected (issue 22); answers the amendment's number. A closed
+        case's run takes it only while it runs for corrections (`_correcting`)."""
+        await self._start_checked()
         async with self._lock:
             now = self._now()
             state = await self._clock_first(now)
             with rejections():
+                self._check_correctable()
                 facts = await self._record(decider.decide_amendment(state, a, now), answering=True)
         return facts[0].amendment
 
@@ -293,6 +309,7 @@ class SafeguardingConcernWorkflow:
             raise ApplicationError(f"case {self.case.case_id} began before records could be corrected",
                                    "not_open", type="Rejected", non_retryable=True)
         with rejections():
+            self._check_correctable()
             decider.check_amendment(self._raised(), a, self._now())
 
     @workflow.query
@@ -302,6 +319,26 @@ class SafeguardingConcernWorkflow:
         if self._ready() is None:
             raise ApplicationError("the case is still being raised")
         return decider.status_of(self.state)
+
+    # ---- a closed case corrected (issue 22) ---------------------------------------------
+
+    def _correction_start(self) -> None:
+        """A correction's run starts from a closed case's facts, and records no recovery."""
+        if self.state.status != "closed" or self.case.recovery is not None:
+            raise ApplicationError(f"case {self.case.case_id}: a correction's run starts only from a closed case",
+                                   "not_permitted", type="Rejected", non_retryable=True)
+
+    async def _start_checked(self) -> None:
+        """In a correction's run, staff's updates wait until its start's seal is checked."""
+        if self.case.correction and not self._checked:
+            await workflow.wait_condition(lambda: self._checked)
+
+    def _check_correctable(self) -> None:
+        """A closed case is corrected by a run of its own (casework starts it), never by the run that
+        closed it, which ends (nor by a correction's run once no review keeps it going)."""
+        if self.state is not None and self.state.status == "closed" and not self._correcting:
+            raise Rejected(f"case {self.case.case_id} has just closed, or its correction has just been recorded: "
+                           "send the correction again in a moment", "unavailable")
 
     # ---- plumbing ----------------------------------------------------------------------
 

@@ -63,6 +63,8 @@ async def record_stopped(client: Client, records: SafeguardingRecords, documents
     found = []
     for _, case in list(documents.scan(LiveCases.name)):
         case_id = case["case_id"]
+        if case["status"] == "closed":
+            continue  # closed: its workflow ends (a correction's run, too, once its reviews are done)
         if (case.get("stopped") or {}).get("run_id"):
             continue  # recorded already (a recovery clears it)
         halted = await stopped(client, case_id)

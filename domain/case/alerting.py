@@ -113,9 +113,24 @@ def decide_alert_outcome(state: CaseState, alert_id: str, sent: list[tuple[str, 
     return facts
 
 
+def still_kept(state: CaseState) -> CaseState:
+    """The state as its alerts go on: a closed case's escalations outstanding at closure (a trigger's,
+    never acknowledged) climb no further; only a decision's review a correction opened after it
+    escalates and alerts (issue 22). An open case: as it is."""
+    if state.status != "closed":
+        return state
+    return state.model_copy(update={"escalations": tuple(e for e in state.escalations
+                                                         if state.find_open(e.step, e.occurrence))})
+
+
 def pending(state: CaseState) -> list[OpenAlert]:
-    """Alerts raised and not yet delivered: the workflow sends these."""
-    return [a for a in state.alerts if not a.delivered]
+    """Alerts raised and not yet delivered: the workflow sends these (on a closed case, only those of
+    a step still open: a decision's review)."""
+    waiting = [a for a in state.alerts if not a.delivered]
+    if state.status != "closed":
+        return waiting
+    live = {e.escalation_id for e in still_kept(state).escalations}
+    return [a for a in waiting if a.escalation_id in live or (a.step and state.find_open(a.step, a.occurrence or 0))]
 
 
 def next_alert_wakeup(state: CaseState) -> datetime | None:

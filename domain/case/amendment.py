@@ -24,7 +24,7 @@ from domain.policy import Step
 def check_amendment(state: CaseState, a: StepAmendment, now: datetime | None = None) -> tuple[Step, Done, tuple[FieldAmended, ...]]:
     """The step, its completion as it stands and each field's change, or Rejected saying why not
     (nothing is recorded). `now` is the case's clock: a corrected instant may not be after it."""
-    check_open(state)
+    check_open(state, closed_too=True)  # a closed case's records are corrected too (audits, inspections)
     checked_input(state, a, "amendment")
     check_not_recorded(state, a.request_id)
     pathway = state.policy.pathway

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from domain.case.policy import CasePolicy
 from domain.case.rejection import Rejected
-from domain.case.alerting import decide_alert_ladder, decide_approaching, next_alert_wakeup, on_escalated
+from domain.case.alerting import decide_alert_ladder, decide_approaching, next_alert_wakeup, on_escalated, still_kept
 from domain.case.review import check_review, reviewed
 from domain.case.state import CaseState, OpenStep, evolve, new_case
 from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, Recovery, StepCompletion
@@ -133,10 +133,11 @@ def check_not_recorded(state: CaseState, request_id: str | None) -> None:
         raise Rejected(f"this request ({request_id}) is already recorded on case {state.case_id}", "already_recorded")
 
 
-def check_open(state: CaseState) -> None:
+def check_open(state: CaseState, closed_too: bool = False) -> None:
+    """The case is raised and, unless `closed_too` (a correction, a decision's review), not closed."""
     if state.seq == 0:
         raise Rejected(f"case {state.case_id} is still being raised; try again in a moment", "unavailable")
-    if state.status == "closed":
+    if state.status == "closed" and not closed_too:
         raise Rejected(f"case {state.case_id} is closed", "not_open")
 
 
@@ -152,8 +153,9 @@ def checked_input(state: CaseState, command: BaseModel, what: str) -> None:
 
 def check_completion(state: CaseState, c: StepCompletion, now: datetime | None = None) -> tuple[OpenStep, Step, dict[str, Any]]:
     """The open occurrence, its step and the normalised record, or Rejected saying why not.
-    `now` is the case's clock: a record's instants may not be after it."""
-    check_open(state)
+    `now` is the case's clock: a record's instants may not be after it. On a closed case, only a
+    decision's review opened by a correction is completed (issue 22)."""
+    check_open(state, closed_too=c.step == REVIEW_STEP)
     checked_input(state, c, "step completion")
     check_not_recorded(state, c.request_id)
     pathway = state.policy.pathway
@@ -409,8 +411,9 @@ def decide_note(state: CaseState, n: CaseNote, now: datetime) -> list[Fact]:
 def decide_clock(state: CaseState, now: datetime) -> list[Fact]:
     """Every deadline passed by `now` recorded once and escalated one role up; a step still open
     after its escalation escalates again, one role higher, each time its own deadline rule
-    elapses; recurring reviews that have fallen due open."""
-    if state.status == "closed":
+    elapses; recurring reviews that have fallen due open. A closed case keeps only the deadlines of
+    the decisions' reviews a correction opened (nothing else is open on it), and their alerts."""
+    if state.status == "closed" and not state.open_steps:
         return []
     pathway = state.policy.pathway
     b = _Batch(state)
@@ -434,7 +437,7 @@ def decide_clock(state: CaseState, now: datetime) -> list[Fact]:
     for x in state.scheduled:
         if x.at <= now:
             b.open(pathway.step(x.step), b.state.occurrences[x.step] + 1, x.at, "recurring review due", now)
-    b.add(*decide_alert_ladder(b.state, now))
+    b.add(*decide_alert_ladder(still_kept(b.state), now))
     b.add(*decide_approaching(b.state, now))
     return b.facts
 
@@ -447,6 +450,6 @@ def next_wakeup(state: CaseState) -> datetime | None:
             instants.append(o.due)
         if o.next_escalation_due:
             instants.append(o.next_escalation_due)
-    if (alert := next_alert_wakeup(state)) is not None:
+    if (alert := next_alert_wakeup(still_kept(state))) is not None:
         instants.append(alert)
     return min(instants, default=None)

@@ -38,7 +38,7 @@ from domain.facts import (
     StepWithdrawn,
     ThresholdDecisionFiled,
 )
-from domain.amendments import REVIEW_STEP, THRESHOLD_LEVEL
+from domain.amendments import CLOSURE, REVIEW_STEP, THRESHOLD_LEVEL
 from domain.facts import EscalationCause
 from domain.policy import Cadence, Step
 from domain.threshold import ThresholdDecision
@@ -223,6 +223,8 @@ def evolve(state: CaseState, fact: Fact) -> CaseState:
             new = {c.field: c.new for c in fact.changes}
             if THRESHOLD_LEVEL in new and s.threshold_decision is not None:  # the level decided anew, by its maker
                 changes["threshold_decision"] = s.threshold_decision.model_copy(update={"level": new.pop(THRESHOLD_LEVEL)})
+            if fact.decision == CLOSURE and fact.changes and s.status == "closed":  # the outcome decided anew
+                changes["outcome"] = fact.changes[0].new
             if new:
                 changes.update(_amended(s, fact.step, fact.occurrence, new))
         case DeadlineMissed():
