@@ -14,14 +14,9 @@ from domain.pathway import current_pathway
 from domain.policy import Step
 from eventstore.events import Recorded
 from projections.case_tasks import opened_by
-from projections.engine_words import role_words, value_words
-from projections.field_words import words_for
+from projections.amendment_words import changes_line, decision_words
+from projections.engine_words import role_words
 from web.pages.formats import london
-
-# the decisions an amended record may have fed, as a sentence names them
-DECISION_WORDS = {"threshold_level": "the threshold level", "route": "the decision on whether to refer",
-                  "closure": "the case's closure and its outcome"}
-
 
 def amendments_of(facts: Iterable[Recorded], step: str, occurrence: int) -> list[StepAmended]:
     return [r.fact for r in facts if isinstance(r.fact, StepAmended) and (r.fact.step, r.fact.occurrence) == (step, occurrence)]
@@ -57,16 +52,6 @@ def step_on_case(facts: list[Recorded], step: str, occurrence: int) -> Step | No
     return opener.review if opener is not None else None
 
 
-def _change_words(step: str, field: str, old: Any, new: Any) -> str:
-    label = words_for(field, step).label or words_for(field, step).question
-    before, after = (value_words(v, name=field) if v not in (None, "", []) else None for v in (old, new))
-    if before is None:
-        return f"{label}: added ({after})"
-    if after is None:
-        return f"{label}: taken away (it was {before})"
-    return f"{label}: changed from {before} to {after}"
-
-
 def amendment_rows(facts: list[Recorded], case_id: str, step: str, occurrence: int) -> list[dict[str, Any]]:
     """Each correction of the step's record, in words, oldest first, with its decisions' review."""
     reviews = {r.fact.amendment: r.fact for r in facts if isinstance(r.fact, DecisionReviewed)}
@@ -77,13 +62,13 @@ def amendment_rows(facts: list[Recorded], case_id: str, step: str, occurrence: i
         at = review_of.get(a.amendment)
         rows.append({
             "number": a.amendment, "when": london(a.at), "who": f"{a.actor} ({role_words(a.role)})", "why": a.reason,
-            "changes": [_change_words(step, c.field, c.old, c.new) for c in a.changes],
-            "decisions": [DECISION_WORDS.get(d, d.replace("_", " ")) for d in a.decisions],
+            "changes": changes_line(list(a.changes), step),
+            "decisions": [f"the {decision_words(d)}" for d in a.decisions],
             "review_href": f"/cases/{case_id}/steps/{at[0]}/{at[1]}" if at else None,
             "review_role": role_words(a.review.role) if a.review else None,
             "reviewed": None if reviewed is None else {
                 "when": london(reviewed.at), "who": f"{reviewed.actor} ({role_words(reviewed.role)})",
                 "confirmed": reviewed.outcome == "confirmed", "why": reviewed.reason,
-                "changes": [_change_words(reviewed.step, c.field, c.old, c.new) for c in reviewed.changes]},
+                "changes": changes_line(list(reviewed.changes), reviewed.step)},
         })
     return rows
