@@ -98,7 +98,11 @@ def changes_line(changes: list[Any], step: str | None) -> list[str]:
 
 
 def review_line(outcome: str, changes: list[Any], step: str | None) -> str:
-    """A review's result: 'confirmed: the decision stands' or 'changed: <label>: changed from X to Y'."""
+    """A review's result: 'confirmed: the decision stands' or 'changed. <Label>: Y; it was X'."""
     if outcome == CONFIRMED:
         return "confirmed: the decision stands"
-    return "changed: " + "; ".join(changes_line(changes, step))
+
+    def get(c: Any, k: str) -> Any:
+        return c.get(k) if isinstance(c, dict) else getattr(c, k)
+    return "changed. " + ". ".join(f"{words_for(get(c, 'field'), step).label}: {_value(get(c, 'field'), get(c, 'new'))}; "
+                                   f"it was {_value(get(c, 'field'), get(c, 'old'))}" for c in changes)

@@ -139,6 +139,7 @@ def test_the_pack_holds_the_original_and_its_amendments_in_json_html_and_pdf(rec
                          "the time was typed wrongly", "Threshold level: changed from reportable to requires consultation",
                          "Threshold level: a review opened for the registered manager, due Wed 5 Apr 2028, 10:15 BST",
                          "Reviewed after a correction", "Review the threshold decision after a correction",
+                         "after amendment 4: changed. Threshold level: requires consultation; it was reportable",
                          "Behaviour seen: changed from a clash in the lounge to A-204 pushed A-117 against the lounge door"):
             assert expected.lower() in text.lower(), (form, expected)
     assert_plain((tmp_path / "AM-1.html").read_text(), "the pack")
