@@ -15,13 +15,13 @@ from datetime import datetime
 from typing import Literal
 
 from casework.access import audit
-from casework.administration import administering, last_administrator, name_of, refuse
+from casework.administration import account_of, administering, last_administrator, name_of, refuse
+from casework.alerting import contact_problem
 from casework.idempotency import Outcome
 from casework.ports import Ports
-from casework.refusals import AlreadyDone, Invalid, NotFound
+from casework.refusals import AlreadyDone, Invalid
 from domain.access import (ADMINISTRATOR, INSPECTOR, INSPECTOR_GRANT_LONGEST, ORGANISATION_ONLY, ROLES, Assignment,
                            Principal, assignment_problem, role_name)
-from domain.alerts import contact_details
 from domain.identity import Account, ContactDetailsSet, UserAdded
 from domain.inputs import MAX_TEXT, text_problem
 from eventstore.accounts import AccountError, password_problem, user_stream
@@ -75,14 +75,6 @@ def _sentence(words: str) -> str:
     return (words[:1].upper() + words[1:]).rstrip(".") + "."
 
 
-def _account(ports: Ports, principal: Principal, user_id: str) -> Account:
-    account = ports.accounts.account(user_id) if 0 < len(user_id) <= 64 else None
-    if account is None:
-        audit(ports, principal, "refused", False, target=user_id[:64] or None, reason="no such user")
-        raise NotFound(f"There is no user {user_id[:64]}." if user_id else "Choose a user.")
-    return account
-
-
 def _refused(ports: Ports, principal: Principal, what: str, e: Invalid, target: str | None) -> Invalid:
     """A refused input, in the access log as a refused write (its question, never what was typed)."""
     audit(ports, principal, "write", False, target=target, reason=f"{what} refused: {e.details.get('field', 'input')}")
@@ -103,10 +95,8 @@ def _new_user_problem(ports: Ports, c: AddUser) -> Invalid | None:
         return Invalid(_sentence(f"The name {problem}"), field="display_name")
     if c.kind not in ("person", "service"):
         return Invalid("An account is a person's or a service's.", field="kind")
-    try:
-        contact_details(c.email, None)
-    except ValueError as e:
-        return Invalid(_sentence(str(e)), field="email")
+    if problem := contact_problem(c.email, None):
+        return problem
     if c.password is not None and (problem := password_problem(c.password, c.user_id, c.display_name)):
         return Invalid(_sentence(problem), field="password")
     if ports.accounts.account(c.user_id) is not None:
@@ -149,7 +139,7 @@ def add_user(ports: Ports, principal: Principal, c: AddUser, now: datetime) -> O
 def deactivate_user(ports: Ports, principal: Principal, c: DeactivateUser, now: datetime) -> Account:
     """Close an account (a leaver): every session and API token of theirs is refused from the next use."""
     administering(ports, principal, "close an account", target=c.user_id[:64] or None)
-    account = _account(ports, principal, c.user_id)
+    account = account_of(ports, principal, c.user_id)
     if principal.named and principal.user_id == account.user_id:
         raise refuse(ports, principal, "You cannot close your own account. Ask another administrator to close it.",
                      account.user_id)
@@ -203,7 +193,7 @@ def grant_role(ports: Ports, principal: Principal, c: GrantRole, now: datetime) 
     """Grant a role at a service (or across the organisation); an inspector's names its cases and end.
     A role held already, just so, is answered as it is (replayed): nothing is recorded twice."""
     administering(ports, principal, "grant a role", target=c.user_id[:64] or None)
-    account = _account(ports, principal, c.user_id)
+    account = account_of(ports, principal, c.user_id)
     if account.deactivated_at is not None:
         raise _refused(ports, principal, "grant a role", Invalid(
             f"{name_of(account)}'s account is closed: it takes no role. Add the person again under a new id."),
@@ -228,7 +218,7 @@ def grant_role(ports: Ports, principal: Principal, c: GrantRole, now: datetime) 
 def revoke_role(ports: Ports, principal: Principal, c: RevokeRole, now: datetime) -> Account:
     """Take a role away: their sessions and tokens lose it from their next request."""
     administering(ports, principal, "revoke a role", target=c.user_id[:64] or None)
-    account = _account(ports, principal, c.user_id)
+    account = account_of(ports, principal, c.user_id)
     if not any((a.role, a.service) == (c.role, c.service) for a in account.assignments):
         where = f" at {c.service}" if c.service else " across the organisation"
         raise _refused(ports, principal, "revoke a role", Invalid(
@@ -258,6 +248,6 @@ def users(ports: Ports, principal: Principal, c: ListUsers, now: datetime) -> li
 def user(ports: Ports, principal: Principal, c: ReadUser, now: datetime) -> Account:
     """One account: its roles, whether it is open, whether alerts reach it."""
     administering(ports, principal, "see a user's account", target=c.user_id[:64] or None)
-    account = _account(ports, principal, c.user_id)
+    account = account_of(ports, principal, c.user_id)
     audit(ports, principal, "read", True, target=account.user_id, reason="account")
     return account

@@ -1,9 +1,9 @@
 """The administration history (issue 22): every administrative fact in the store, who did what to
 whom and when, newest first. Read from the facts themselves (the notification log), so nothing can
 be done that it does not show: accounts added and closed, roles granted and revoked, passwords set
-and links to set one sent, API tokens issued and revoked, people put on call, services recorded and
-their details changed. Never a password, a token's secret or an alert
-address: what changed, not what it was changed to.
+and links to set one sent, where someone's alerts go set by another, API tokens issued and revoked,
+people put on call, services recorded and their details changed. Never a password, a token's
+secret or an alert address: what changed, not what it was changed to.
 """
 
 from __future__ import annotations
@@ -73,9 +73,13 @@ def _service_changed(f: Any, whom: str | None) -> HistoryEntry:
 SERVICE_SOURCES = {"settings": " from the settings", "concern": " from its concerns", "administrator": ""}
 
 
-def _contact(f: Any, whom: str | None) -> HistoryEntry | None:
-    # a person keeping their own alert details is not administration; another doing it is
-    return None if f.by == whom else HistoryEntry(f.at, f.by, "Set where alerts go", whom)
+def _contact(f: Any, whom: str | None, name: str | None = None, first: bool = False) -> HistoryEntry | None:
+    """Where someone's alerts go, set by another (an administrator, the command line): never the
+    address. A person keeping their own alert details is not administration, so not shown."""
+    if f.by == whom:
+        return None
+    whose = f"{name or whom}'s" if whom else "their"
+    return HistoryEntry(f.at, f.by, f"{'Set' if first else 'Changed'} where {whose} alerts go", whom)
 
 
 # each administrative fact in words: (the fact, the user it was done to) -> an entry (None: not shown)
@@ -107,14 +111,21 @@ def history(ports: Ports, principal: Principal, c: ReadHistory, now: datetime) -
     users: dict[UUID, str] = {}  # a user's stream -> their id
     tokens: dict[UUID, str] = {}  # a token's stream -> its user's id
     entries: list[HistoryEntry] = []
+    names: dict[str, str] = {}  # a user's id -> their name
+    contacted: set[str | None] = set()  # whose alerts were set before
     for r in ports.accounts.logged(*WORDS):
         f = r.fact
         if isinstance(f, UserAdded):
             users[user_stream(f.user_id)] = f.user_id
+            names[f.user_id] = f.display_name
         elif isinstance(f, TokenIssued):
             tokens[token_stream(f.token_id)] = f.user_id
         whom = users.get(r.originator_id) or tokens.get(r.originator_id)
-        entry = WORDS[type(f)](f, whom)
+        if isinstance(f, ContactDetailsSet):  # by their name; the first time set, later changed
+            entry = _contact(f, whom, names.get(whom or ""), first=whom not in contacted)
+            contacted.add(whom)
+        else:
+            entry = WORDS[type(f)](f, whom)
         if entry is not None and c.user_id in (None, entry.whom, entry.by):
             entries.append(entry)
     audit(ports, principal, "read", True, target=c.user_id, reason="administration history")

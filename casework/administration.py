@@ -55,6 +55,15 @@ def last_administrator(ports: Ports, account: Account) -> bool:
     return [a.user_id for a in active_administrators(ports)] == [account.user_id]
 
 
+def account_of(ports: Ports, principal: Principal, user_id: str) -> Account:
+    """The account an administrator asks about, or NotFound (in the access log)."""
+    account = ports.accounts.account(user_id) if 0 < len(user_id) <= 64 else None
+    if account is None:
+        audit(ports, principal, "refused", False, target=user_id[:64] or None, reason="no such user")
+        raise NotFound(f"There is no user {user_id[:64]}." if user_id else "Choose a user.")
+    return account
+
+
 def name_of(account: Account) -> str:
     return f"{account.display_name} ({account.user_id})"
 

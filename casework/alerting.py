@@ -101,18 +101,27 @@ def set_my_alerts(ports: Ports, principal: Principal, c: SetAlerts, now: datetim
     """Set where my alerts go (both details each time: one left out is cleared) and whether I want
     approaching-deadline alerts. Escalations to a role I hold reach me whatever I choose."""
     account = _whose(ports, principal, c.user_id)
-    try:
-        contact_details(c.email, c.mobile)
-    except ValueError as e:
-        field = "email" if str(e).startswith("the email") else "mobile"
-        audit(ports, principal, "write", False, target=account.user_id, reason=f"contact details refused: {field}")
-        raise Invalid(_sentence(str(e)), field=field) from None
+    if problem := contact_problem(c.email, c.mobile):
+        audit(ports, principal, "write", False, target=account.user_id,
+              reason=f"contact details refused: {problem.details['field']}")
+        raise problem
     try:
         account = ports.accounts.set_contact(account.user_id, c.email, c.mobile, c.approaching_alerts, principal.user_id)
     except AccountError as e:
         raise Invalid(_sentence(str(e))) from None
     audit(ports, principal, "write", True, target=account.user_id, reason="contact details set")
     return _view(ports, account)
+
+
+def contact_problem(email: str | None, mobile: str | None) -> Invalid | None:
+    """What is wrong with an email address and a mobile number for alerts (domain/alerts.py's
+    `contact_details`), by its question ("email" or "mobile"); None if both will do. My alerts, the
+    CLI's `users contact` and an administrator's form (casework/contact_admin.py) all check so."""
+    try:
+        contact_details(email, mobile)
+    except ValueError as e:
+        return Invalid(_sentence(str(e)), field="email" if str(e).startswith("the email") else "mobile")
+    return None
 
 
 def send_test_alert(ports: Ports, principal: Principal, c: SendTestAlert, now: datetime) -> TestAlertSent:

@@ -1,6 +1,7 @@
 """Administration in a real browser (issue 22): an administrator goes from the header to each page
 (users, adding one with a problem first, a person's page, granting, a refused inspector's grant,
-closing an account, API tokens, the history, On call), and someone else is refused with a plain page.
+closing an account, API tokens, the history, On call), and someone else is refused with a plain page;
+a reset link refused for want of an email address leads to the form that adds one (where alerts go).
 Every page is checked by check_page: axe-core at 1280 and 375 px, no engine words (assert_plain)."""
 
 from __future__ import annotations
@@ -85,3 +86,35 @@ async def test_someone_else_is_refused_with_a_plain_page(site, person):  # noqa:
     await expect(rm.get_by_role("heading", level=1)).to_have_text("You cannot do this")
     await expect(rm.get_by_text("Only an administrator can see the users.")).to_be_visible()
     await check_page(rm, "administration refused")
+
+
+async def test_an_administrator_adds_an_email_address_from_a_refused_reset_link(site, person):  # noqa: F811
+    site.user("ADM-1", Assignment("administrator"), name="Ada Admin")
+    site.user("RM-1", Assignment("registered_manager", ELM), name="Rita Manager")
+    site.accounts.set_contact("RM-1", "old@example.org", None, False, by="RM-1")
+    adm = await person("ADM-1")
+    await adm.goto(f"{site.base}/admin/users/RM-1")
+    await expect(adm.get_by_text("old@example.org")).to_be_visible()
+    site.accounts.set_contact("RM-1", None, None, False, by="RM-1")  # taken away meanwhile, the page still open
+    await adm.get_by_role("button", name="Send a password reset link").click()
+    await expect(adm.get_by_text("RM-1 has no email address for alerts. Add one first.")).to_be_visible()
+    await check_page(adm, "a reset link refused for want of an email address")
+    await adm.locator(".nhsuk-error-summary").get_by_role("link", name="Add an email address for their alerts").click()
+    await expect(adm.get_by_role("heading", level=1)).to_have_text("Where Rita Manager's alerts go")
+    await check_page(adm, "where alerts go, for an administrator")
+    await adm.get_by_label("Email address").fill("rita")
+    await adm.get_by_role("button", name="Save where their alerts go").click()
+    await expect(adm.locator(".nhsuk-error-summary")).to_contain_text("The email address is not one")
+    await check_page(adm, "where alerts go with a problem")
+    await adm.get_by_label("Email address").fill("rita@example.org")
+    await adm.get_by_label("UK mobile number").fill("07700 900123")
+    await adm.get_by_role("button", name="Save where their alerts go").click()
+    await expect(adm.get_by_text("Rita Manager's alerts now go to rita@example.org and 07700900123.")).to_be_visible()
+    await expect(adm.get_by_role("button", name="Send a password reset link")).to_be_visible()
+    await check_page(adm, "a user in administration with their alerts changed")
+    held = site.accounts.account("RM-1")
+    assert (held.email, held.mobile, held.approaching_alerts) == ("rita@example.org", "07700900123", False)  # their choice kept
+    await adm.get_by_role("link", name="Change email address for alerts").click()
+    await expect(adm.get_by_label("Email address")).to_have_value("rita@example.org")
+    await adm.goto(f"{site.base}/admin/history?user=RM-1")
+    await expect(adm.get_by_role("cell", name="Changed where Rita Manager's alerts go")).to_be_visible()

@@ -64,9 +64,10 @@ def install(app: FastAPI) -> None:
 
     app.include_router(admin_services.router, include_in_schema=False)
 
-    from web.pages import admin, admin_users  # administration (issue 22): its index, users and roles, tokens, history
+    # administration (issue 22): its index, users and roles, where a person's alerts go, tokens, history
+    from web.pages import admin, admin_alerts, admin_users
 
-    for module in (admin, admin_users):
+    for module in (admin, admin_users, admin_alerts):
         app.include_router(module.router, include_in_schema=False)
 
     api_problem = app.exception_handlers[Problem]

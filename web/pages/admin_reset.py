@@ -25,11 +25,14 @@ async def send_reset_link(request: Request, user_id: str) -> Response:
     principal = await principal_of(request)
     await form_of(request, principal)
     ctx = web(request)
-    back = RedirectResponse(f"/admin/users/{quote(user_id, safe='')}", status_code=303)
+    path = f"/admin/users/{quote(user_id, safe='')}"
+    back = RedirectResponse(path, status_code=303)
     try:  # not allowed, or no such user: the error page, as every refusal of a page is
         sent = await run_in_threadpool(issue_reset_link, ctx.ports, principal, user_id, ctx.now())
-    except (Invalid, NotOpen, Unavailable) as e:
-        flash(request, e.message, "problem")
+    except (Invalid, NotOpen, Unavailable) as e:  # no email address: a link to the form that adds one
+        no_email = isinstance(e, Invalid) and e.details.get("field") == "email"
+        flash(request, e.message, "problem",
+              (f"{path}/alerts", "Add an email address for their alerts") if no_email else None)
         return back
     already = " a moment ago" if sent.again else ""
     flash(request, f"A link to set a password was sent to {user_id}'s email address{already}. It works once, until "

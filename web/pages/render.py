@@ -83,9 +83,11 @@ def page(request: Request, template: str, principal: Principal | None, status: i
     }, status_code=status)
 
 
-def flash(request: Request, text: str, kind: str = "done") -> None:
-    """A message for the next page shown (what the form just did)."""
-    request.session.setdefault("flash", []).append({"text": text, "kind": kind})
+def flash(request: Request, text: str, kind: str = "done", link: tuple[str, str] | None = None) -> None:
+    """A message for the next page shown (what the form just did); `link`: (where, its words) after it,
+    to where the problem is put right."""
+    request.session.setdefault("flash", []).append({"text": text, "kind": kind} | (
+        {"href": link[0], "link": link[1]} if link else {}))
 
 
 def form_key() -> str:
