@@ -67,3 +67,25 @@ async def amended(case: Case) -> None:
     await case.at("2027-01-14T11:30:00+00:00")  # its review is not done within 2 working days: escalated
     await case.attempt("decision_review", role="designated_safeguarding_lead", record={
         "decision_stands": "confirmed", "review_reason": "lunch changes nothing"})
+
+
+async def corrected_closed(case: Case) -> None:
+    """A closed case's closure corrected weeks later, at an inspection (issue 22): a run of its own
+    takes the correction; the closure's review is missed and escalated, then changes the outcome; the
+    run ends. (The history recorded is that run's.)"""
+    from casework.temporal.corrections import amend_closed
+    from domain.concern import StepAmendment
+    from encryption.seal import sealing_key
+
+    await full_pathway(case)
+    await case.at("2027-03-01T10:00:00+00:00")
+    driver = case.driver
+    await amend_closed(driver.env.client, driver.settings, sealing_key(driver.settings), case.id, case.facts(), StepAmendment(
+        step="closure_learning_review", occurrence=1, changes={"lessons": "seat-changing was avoidance, and so was the lounge"},
+        reason="the inspection found the lessons cut short", actor="RM-1", role="registered_manager"))
+    await case.at("2027-03-04T10:00:00+00:00")  # its review is not done within 2 working days: escalated
+    await case.recorded("Escalated")
+    await case.attempt("decision_review", role="operations_director", record={
+        "decision_stands": "changed", "review_reason": "the lounge incident was not borne out",
+        "new_substantiation_outcome": "unsubstantiated"})
+    await case.handle.result()  # the correction's run ends once no review is open

@@ -182,3 +182,54 @@ async def test_a_correction_start_not_sealed_as_one_is_refused(driver):
             await handle.result()
     assert len(driver.records.stored_facts(case.id)) == before
 
+
+
+# ---- the decisions alone (no Temporal) ------------------------------------------------------------
+
+
+def test_a_closed_case_takes_corrections_and_their_reviews_and_nothing_else():
+    """Closed with a trigger's escalation never acknowledged (its alert sent): a correction of the
+    closure opens its review; the clock keeps the review's deadline and alerts only (the trigger's
+    alert climbs no further); the outcome changed on review is the case's; other commands refused."""
+    from domain.alerts import ALERTS
+    from domain.case import Rejected, decide_alerts_adopted, decide_amendment, decide_clock, decide_note, pending_alerts
+    from domain.concern import CaseNote, StepAmendment, StepCompletion
+    from domain.facts import AlertRaised, AlertSent
+    from tests.pure_case import StoryCase
+    from tests.test_decider import case as pure_case
+
+    c = pure_case()
+    c._record(decide_alerts_adopted(c.state, ALERTS, c.now))
+    asyncio.run(full_pathway(StoryCase(c)))
+    assert c.state.status == "closed" and c.state.outcome == "substantiated"
+    c._record([Escalated(at=c.now, escalation_id="E9", step="service_risk_review", occurrence=1, cause="trigger",
+                         reason="x", from_role="team_leader", to_role="registered_manager"),
+               AlertRaised(at=c.now, alert_id="E9.1", escalation_id="E9", rung=1, to_role="registered_manager",
+                           acknowledge_by=c.now),
+               AlertSent(at=c.now, alert_id="E9.1", user_id="RM-1", channel="email", via="smtp", reference="r")])
+    with pytest.raises(Rejected, match="is closed"):
+        decide_note(c.state, CaseNote(text="x", actor="RM-1", role="registered_manager"), c.now)
+    with pytest.raises(Rejected, match="is closed"):
+        c.complete("inform_family")
+    c.at("2027-03-01T10:00:00+00:00")
+    c._record(decide_amendment(c.state, StepAmendment(
+        step="closure_learning_review", occurrence=1, changes={"lessons": "and the lounge"}, reason="cut short",
+        actor="RM-1", role="registered_manager"), c.now))
+    assert [(o.step, o.role) for o in c.state.open_steps] == [("decision_review", "quality_safeguarding_lead")]
+    assert decide_clock(c.state, c.now) == []  # the trigger's alert, long unacknowledged, climbs no further
+    assert pending_alerts(c.state) == []
+    c.at("2027-03-04T10:00:00+00:00")  # the review's 2 working days passed
+    after = [f for f in c.facts if f.at > at_("2027-03-01T10:00:00+00:00")]
+    assert [(f.type, getattr(f, "step", None) or getattr(f, "escalation_id", None)) for f in after] == [
+        ("DeadlineApproaching", "decision_review"), ("DeadlineMissed", "decision_review"),
+        ("Escalated", "decision_review"), ("AlertRaised", "E2")]
+    assert [a.alert_id for a in pending_alerts(c.state)] == ["decision_review.1.approaching", "E2.1"]
+    c.send(StepCompletion(step="decision_review", occurrence=1, role="operations_director", actor="OD-1", record={
+        "decision_stands": "changed", "review_reason": "not borne out", "new_substantiation_outcome": "undetermined"}))
+    assert (c.state.status, c.state.outcome, c.state.open_steps) == ("closed", "undetermined", ())
+    assert decide_clock(c.state, c.now) == [] and pending_alerts(c.state) == []
+
+
+def at_(text: str):
+    from datetime import datetime
+    return datetime.fromisoformat(text)

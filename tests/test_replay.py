@@ -41,11 +41,14 @@ def test_histories_cover_the_main_shapes_of_every_pathway_version():
     assert {v.split("+")[0] for v in versions} >= {"2026.11.1", current_pathway().version}
     assert f"{current_pathway().version}+{WORKFLOW_REVISION}" in versions
     for v in versions:
-        assert {p.stem.split("@")[0] for p in HISTORIES if p.stem.endswith("@" + v)} - {"alerted", "amended"} == shapes
+        assert {p.stem.split("@")[0] for p in HISTORIES if p.stem.endswith("@" + v)} - {
+            "alerted", "amended", "corrected_closed"} == shapes
     # a case that alerts (issue 20): told, up the ladder, a deadline approaching, from 2026.12.2
     assert any(p.stem.startswith("alerted@2026.12.2") for p in HISTORIES)
     # records corrected and decisions reviewed (issue 22), from 2026.12.3
     assert any(p.stem.startswith("amended@2026.12.3") for p in HISTORIES)
+    # a closed case's correction in a run of its own, its closure reviewed (issue 22), from 2026.12.3
+    assert any(p.stem.startswith("corrected_closed@2026.12.3") for p in HISTORIES)
 
 
 async def test_a_fresh_history_replays(driver):

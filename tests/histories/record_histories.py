@@ -25,12 +25,13 @@ from encryption.seal import sealing_key
 from simulation.runner import start_test_environment
 from tests.cases import CaseDriver
 from tests.conftest import concern
-from tests.stories import amended, full_pathway, missed_and_escalated
+from tests.stories import amended, corrected_closed, full_pathway, missed_and_escalated
 from bootstrap import build_worker, open_records
 
 HERE = Path(__file__).parent
 # Bump when the workflow code gains a `workflow.patched` branch, so histories of both sides stay.
 WORKFLOW_REVISION = "decider"
+LAST_RUN = {"corrected_closed"}  # stories whose pinned history is the case's last run, not its first
 
 
 def contacts(records) -> None:
@@ -66,6 +67,7 @@ async def main(only: list[str]) -> None:
             "continued_as_new": (missed_and_escalated, 40, settings),
             "alerted": (missed_and_escalated, 10_000, alerting),  # alerts on: told, climbing, approaching (issue 20)
             "amended": (amended, 10_000, settings),  # records corrected, decisions reviewed (issue 22)
+            "corrected_closed": (corrected_closed, 10_000, settings),  # a closed case's own run for a correction
         }
         for name, (story, limit, story_settings) in stories.items():
             if only and name not in only:
@@ -77,7 +79,9 @@ async def main(only: list[str]) -> None:
                 case = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00", case_id=f"HIST-{name}"), history_limit=limit)
                 first_run = (await case.handle.describe()).run_id
                 await story(case)
-                history = await env.client.get_workflow_handle(case.id, run_id=first_run).fetch_history()
+                # a closed case's correction runs in a run of its own: that run's history is the one pinned
+                run = (await case.handle.describe()).run_id if name in LAST_RUN else first_run
+                history = await env.client.get_workflow_handle(case.id, run_id=run).fetch_history()
                 (HERE / f"{name}@{current_pathway().version}+{WORKFLOW_REVISION}.json").write_text(history.to_json())
                 print(f"{name}: {len(history.events)} history events")
                 await driver.terminate_open_cases()
