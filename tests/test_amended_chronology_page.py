@@ -39,11 +39,14 @@ async def test_the_chronology_page_shows_the_record_and_its_correction_each_poin
         return (f'<dt class="nhsuk-summary-list__key">{label}</dt>'
                 f'<dd class="nhsuk-summary-list__value">{value}</dd>')
     original_entry = text[text.index(f'id="entry-{original.seq}"'):text.index(f'id="entry-{original.seq + 1}"')]
-    assert re.search(re.escape(row("Corrected later", f"amendment 1 (entry {amended.seq}), ")).replace("</dd>", "")
+    # each names the other by its entry, a link to it on the page
+    link = f'<a href="#entry-{amended.seq}">entry {amended.seq}</a>'
+    assert re.search(re.escape(row("Corrected later", f"amendment 1 ({link}), ")).replace("</dd>", "")
                      + r"\w{3} \d+ \w{3} \d{4}, \d\d:\d\d (GMT|BST)</dd>", original_entry)
     assert row("Initiated by", "A-204") in original_entry  # its own words as made
     entry = text[text.index(f'id="entry-{amended.seq}"'):]
-    assert row("Corrects", f"entry {original.seq}, the record as first made, which is kept as it was") in entry
+    assert row("Corrects", f'<a href="#entry-{original.seq}">entry {original.seq}</a>, the record as first made, '
+                           "which is kept as it was") in entry
     assert row("Who started the interaction", "changed from A-204 to A-205") in entry
     assert row("Reason", "A-205 started it") in entry and row("Decisions made on the original record", "none") in entry
 

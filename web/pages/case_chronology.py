@@ -4,7 +4,11 @@ answer for personal data also see who has read or changed the case (the access l
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from fastapi import APIRouter, Request
+from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -24,6 +28,22 @@ from web.pages.signin import principal_of
 
 router = APIRouter()
 AS_AT = "as_at"
+# the rows by which a correction and the entry it corrects (or whose decision it reviews) name each
+# other (projections/amendment_words.py): there, "entry N" links to that entry on the page
+POINTING = ("Corrects", "Corrected later", "Decision reviewed later", "After")
+ENTRY = re.compile(r"\bentry (\d+)\b")
+
+
+def linked(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each entry as worded, an entry it names in a row of POINTING a link to it where it is shown."""
+    shown = {str(e["seq"]) for e in entries}
+
+    def link(m: re.Match[str]) -> str:
+        return f'<a href="#entry-{m.group(1)}">{m.group(0)}</a>' if m.group(1) in shown else m.group(0)
+
+    def rows(said: list[tuple[str, str]]) -> list[tuple[str, Any]]:
+        return [(k, Markup(ENTRY.sub(link, str(escape(v)))) if k in POINTING else v) for k, v in said]
+    return [{**e, "said": rows(e["said"])} for e in entries]
 
 
 @router.get("/cases/{case_id}/chronology")
@@ -50,6 +70,6 @@ async def case_chronology(request: Request, case_id: str) -> Response:
     if not asked:
         as_at_field.extra["parts"] = {}
     return page(request, "case_chronology.html", principal, status=422 if error else 200, case_id=case_id,
-                entries=worded(chronology(view.shown), current_pathway(), london), instant=instant, now=now,
+                entries=linked(worded(chronology(view.shown), current_pathway(), london)), instant=instant, now=now,
                 as_at_field=as_at_field, summary=[{"text": error, "href": f"#{as_at_field.dom_id}-day"}] if error else [],
                 export=may_export_case(principal, case_id, view.service, now), readers=readers)
