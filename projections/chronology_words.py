@@ -13,7 +13,7 @@ from domain.amendments import REVIEW_STEP
 from domain.policy import Pathway
 from domain.sources import plain_citations
 from projections import amendment_words
-from projections.engine_words import plain
+from projections.engine_words import level_words, plain
 from projections.wording import humanise, shown
 
 # what only the engine's checkers need: kept out of the entry's words, shown under "Technical details"
@@ -51,7 +51,7 @@ def headline(e: dict[str, Any], title: Callable[[str | None], str]) -> str:
         "EscalationAcknowledged": lambda: "Escalation acknowledged" + _by(e),
         "DevelopmentRecorded": lambda: f"Development {d.get('development')} recorded" + _by(e),
         "NoteAdded": lambda: f"Note {d.get('note')} added" + _by(e),
-        "ThresholdDecisionFiled": lambda: "Seriousness decided: " + humanise((d.get("decision") or {}).get("level")).lower(),
+        "ThresholdDecisionFiled": lambda: "Seriousness decided: " + level_words((d.get("decision") or {}).get("level")),
         "ThresholdDecisionOverridden": lambda: "The seriousness level was overridden" + _by(e),
         "CaseConcluded": lambda: "Case concluded" + _by(e),
         "CaseClosed": lambda: "Case closed" + _by(e),
