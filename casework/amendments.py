@@ -118,7 +118,13 @@ async def amend_step(ports: Ports, principal: Principal, c: AmendStep, now: date
                              StepAmendment, "correction", ports.rules(now))
         if batch := recorded(facts, request, StepAmended):
             return _answer(batch[0].fact, amendment, step, ports, now, request)  # type: ignore[arg-type]
-        _check_changes(ports, step, amendment, now)
+        try:
+            _check_changes(ports, step, amendment, now)
+        except Invalid as e:  # a decision field, or a value the step would not take: refused, in the access log
+            field = e.details.get("field") or "changes"  # a field's name, never the text typed
+            audit(ports, principal, "refused", False, case_id=c.case_id, service=service,
+                  reason=f"correction refused: {field}")
+            raise
         client = await ports.temporal(worker=True)
         try:
             if any(isinstance(r.fact, CaseClosed) for r in facts):  # its workflow ended: a run of its own

@@ -90,8 +90,12 @@ async def test_the_api_refuses_a_decision_field_another_s_record_and_bad_bodies_
     assert others.status_code == 403 and "Only the person who recorded this step" in others.json()["detail"]
     assert zero.status_code == 422
     assert amendments(api.records, case_id) == [] and api.case_events(case_id) == before
-    [refusal] = [a for a in api.accounts.access_log(case_id=case_id, user_id="TL-302") if a.action == "refused"]
-    assert refusal.allowed is False
+    refused = [a for a in api.accounts.access_log(case_id=case_id, user_id="TL-302") if a.action == "refused"]
+    assert not any(a.allowed for a in refused)
+    # the decision field and the empty correction, by the field's name (never the text), and another's record
+    assert [a.reason for a in refused][:2] == ["correction refused: source_still_has_access",
+                                               "correction refused: changes"], refused
+    assert "Only the person who recorded this step" in refused[-1].reason
     # a registered manager at the service may correct another's record
     async with api.as_user("RM-302", Assignment("registered_manager", ELM)) as c:
         r = await c.post(f"/cases/{case_id}/steps/record_concern/1/amendments",

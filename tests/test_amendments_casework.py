@@ -107,6 +107,8 @@ async def test_refusals_record_nothing_and_who_may_not_is_in_the_access_log(port
     with pytest.raises(Invalid, match="a decision, a count or a choice stands as recorded"):
         await amend_step(ports, DSL, AmendStep(case_id, "route_decision", 1, {"external_threshold_met": False}, "x"), now())
     assert len(ports.records.stored_facts(case_id)) == before and amended(ports, case_id) == []
+    decision_refused = [a for a in ports.accounts.access_log(case_id=case_id) if a.user_id == "DSL-1" and not a.allowed]
+    assert [a.reason for a in decision_refused] == ["correction refused: external_threshold_met"], decision_refused
     # the route's free text: corrected, and its review opened for the lead who decided it
     form = amendment_form(ports, DSL, case_id, "route_decision", 1, now())
     assert [f.name for f in form.fields] == ["override_reason", "notes"] and form.decisions == ("route",)
