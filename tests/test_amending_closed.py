@@ -9,6 +9,7 @@ started. A start not sealed as a correction is refused by the case."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
@@ -151,8 +152,10 @@ async def test_a_closed_case_without_the_role_is_refused_and_no_run_starts(drive
         await amend_step(ports, TL, AmendStep(case.id, "closure_learning_review", 1, {"lessons": "x"}, "x"), now)
     assert len(driver.records.stored_facts(case.id)) == before and await last_run(driver, case.id) == closed_run
     assert any(a.user_id == "TL-5" for a in ports.accounts.access_log(case_id=case.id) if a.action == "refused")
-    # a record no decision rested on: corrected, and its run ends at once, nothing left open
-    done = await amend_step(ports, RM, AmendStep(case.id, "record_concern", 1, {"notes": "seen by the night staff"},
+    # a record no decision rested on: corrected (as the CLI waits, within a bound), and its run ends at
+    # once, nothing left open
+    bounded = bootstrap.ports(driver.settings, driver.records, driver.env.client, within=timedelta(seconds=30))
+    done = await amend_step(bounded, RM, AmendStep(case.id, "record_concern", 1, {"notes": "seen by the night staff"},
                                                  "left out"), now)
     run_id, _ = await last_run(driver, case.id)
     assert done.value == 1 and run_id != closed_run[0]
