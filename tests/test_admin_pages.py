@@ -150,3 +150,19 @@ async def test_tokens_are_listed_and_revoked(app, records):
     assert "was revoked already" in (await adm.get(again.headers["location"])).text
     assert accounts.token(issued.token.token_id).revoked_at is not None
     assert [a.user_id for a in accounts.access_log() if a.action == "token_revoked"] == ["ADM-1"]
+
+
+async def test_the_hint_gives_the_latest_last_day_an_inspector_may_be_given(app, records, monkeypatch):
+    """Access ends at the end of its last day (UK time) and lasts at most 92 days from now: at noon on
+    12 March 2027 the last day can be 11 June 2027 (91 days on), not 12 June, and the hint says so
+    (it said "At most 92 days from today", and that day was refused)."""
+    monkeypatch.setattr(Accounts, "case_exists", lambda self, case_id: True)
+    adm = await signed_in(app, "ADM-1")
+    page = (await adm.get("/admin/users/RM-1")).text
+    assert "the latest last day you can give today is 11 June 2027." in visible_text(page)
+    grant = {"csrf_token": csrf(page), "role": "inspector", "cases": "SG-1", "until-month": "6", "until-year": "2027"}
+    late = await adm.post("/admin/users/RM-1/roles", data={**grant, "until-day": "12"})
+    assert late.status_code == 422 and "lasts at most 92 days" in late.text
+    assert (await adm.post("/admin/users/RM-1/roles", data={**grant, "until-day": "11"})).status_code == 303
+    held = [a for a in Accounts(records).account("RM-1").assignments if a.role == "inspector"]
+    assert [(a.cases, a.until) for a in held] == [(("SG-1",), datetime(2027, 6, 11, 22, 59, 59, tzinfo=timezone.utc))]

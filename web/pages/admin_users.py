@@ -7,7 +7,7 @@ each problem by its question and in the error summary, with what was typed kept.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
@@ -19,7 +19,7 @@ from casework import accounts_admin as admin
 from casework.administration import Guarded
 from casework.refusals import AlreadyDone, Invalid
 from casework.services import known_services
-from domain.access import ORGANISATION_ONLY, ROLES, Principal, role_name
+from domain.access import INSPECTOR_GRANT_LONGEST, ORGANISATION_ONLY, ROLES, Principal, role_name
 from web.identity import web
 from web.pages.admin import run
 from web.pages.formats import LONDON
@@ -96,7 +96,8 @@ async def _user_page(request: Request, principal: Principal, user_id: str, value
     return page(request, "admin_user.html", principal, status=status, person=account, values=values or {},
                 errors=errors, summary=_summary(errors, GRANT_FIELDS, rest), services=services,
                 roles=[(r, role_name(r)) for r in ROLES], organisation_only=ORGANISATION_ONLY,
-                is_self=principal.user_id == account.user_id, path=user_path(account.user_id))
+                is_self=principal.user_id == account.user_id, path=user_path(account.user_id),
+                latest_until=_latest_last_day(web(request).now()))
 
 
 @router.get("/admin/users/{user_id}")
@@ -117,6 +118,16 @@ def _until(form: dict[str, str]) -> datetime | None:
     if last is None:
         raise Invalid("Enter the date their access ends as a real date, for example 31 3 2027.", field="until")
     return datetime.combine(last, time(23, 59, 59), LONDON).astimezone(timezone.utc)
+
+
+def _latest_last_day(now: datetime) -> str:
+    """The latest last day an inspector's access may be given now ("11 June 2027"): its end, the day's last
+    second in UK time, within INSPECTOR_GRANT_LONGEST of now (so 91 days after today, not 92)."""
+    longest = now + INSPECTOR_GRANT_LONGEST
+    day = longest.astimezone(LONDON).date()
+    if datetime.combine(day, time(23, 59, 59), LONDON) > longest:
+        day -= timedelta(days=1)
+    return f"{day.day} {day:%B %Y}"
 
 
 @router.post("/admin/users/{user_id}/roles")
