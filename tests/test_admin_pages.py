@@ -159,7 +159,7 @@ async def test_the_hint_gives_the_latest_last_day_an_inspector_may_be_given(app,
     monkeypatch.setattr(Accounts, "case_exists", lambda self, case_id: True)
     adm = await signed_in(app, "ADM-1")
     page = (await adm.get("/admin/users/RM-1")).text
-    assert "the latest last day you can give today is 11 June 2027." in visible_text(page)
+    assert "the latest last day you can give today is 11 June 2027. For example, 11 6 2027." in visible_text(page)
     grant = {"csrf_token": csrf(page), "role": "inspector", "cases": "SG-1", "until-month": "6", "until-year": "2027"}
     late = await adm.post("/admin/users/RM-1/roles", data={**grant, "until-day": "12"})
     assert late.status_code == 422 and "lasts at most 92 days" in late.text

@@ -120,14 +120,15 @@ def _until(form: dict[str, str]) -> datetime | None:
     return datetime.combine(last, time(23, 59, 59), LONDON).astimezone(timezone.utc)
 
 
-def _latest_last_day(now: datetime) -> str:
-    """The latest last day an inspector's access may be given now ("11 June 2027"): its end, the day's last
-    second in UK time, within INSPECTOR_GRANT_LONGEST of now (so 91 days after today, not 92)."""
+def _latest_last_day(now: datetime) -> tuple[str, str]:
+    """The latest last day an inspector's access may be given now, in words and as typed ("11 June 2027",
+    "11 6 2027"): its end, the day's last second in UK time, within INSPECTOR_GRANT_LONGEST of now (so 91
+    days after today, not 92)."""
     longest = now + INSPECTOR_GRANT_LONGEST
     day = longest.astimezone(LONDON).date()
     if datetime.combine(day, time(23, 59, 59), LONDON) > longest:
         day -= timedelta(days=1)
-    return f"{day.day} {day:%B %Y}"
+    return f"{day.day} {day:%B %Y}", f"{day.day} {day.month} {day.year}"
 
 
 @router.post("/admin/users/{user_id}/roles")
