@@ -43,11 +43,27 @@ def is_amendable(field: RecordField) -> bool:
     return field.type in AMENDABLE_TYPES if field.amendable is None else field.amendable
 
 
-def amendable_fields(step: Step) -> tuple[RecordField, ...]:
-    """The fields of `step`'s record an amendment may correct (a review step's: none)."""
+def tool_inputs(pathway: Pathway, step: Step) -> frozenset[str]:
+    """The assessing step's fields the threshold tool reads (its category, which chooses the tool's
+    questions, its facts and the fields answering them): the level rests on them as they were
+    answered, so they stand as recorded, whatever their type (the threshold policy names them)."""
+    t = pathway.threshold
+    if t is None or step.id != t.assessed_at:
+        return frozenset()
+    return frozenset({t.category_field, t.facts_field, *t.facts_from_record})
+
+
+def amendable_fields(step: Step, pathway: Pathway | None = None) -> tuple[RecordField, ...]:
+    """The fields of `step`'s record an amendment may correct (a review step's: none). `pathway`:
+    the case's own (None: the pathway in force)."""
     if step.id == REVIEW_STEP:
         return ()
-    return tuple(f for f in step.record if is_amendable(f))
+    if pathway is None:
+        from domain.pathway import current_pathway  # the pathway is data; it imports the policy, as this does
+
+        pathway = current_pathway()
+    fixed = tool_inputs(pathway, step)
+    return tuple(f for f in step.record if is_amendable(f) and f.name not in fixed)
 
 
 def decision_fields(pathway: Pathway) -> dict[str, tuple[str, str]]:

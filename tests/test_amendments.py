@@ -244,3 +244,16 @@ def test_a_state_from_before_amendments_still_loads():
     with pytest.raises(Rejected, match="not known"):
         decide_amendment(loaded, amendment("record_concern", role="senior_support_worker", actor="SSW-1", notes="x"), c.now)
     assert isinstance(loaded.policy, CasePolicy)
+
+
+def test_the_threshold_tools_inputs_stand_as_recorded_whatever_their_type():
+    """The assessment's category chooses the tool's questions (a text field): the level rests on it as
+    answered, so it is not corrected, nor are the facts and the fields answering them (the threshold
+    policy names them); its notes may be."""
+    from domain.amendments import amendable_fields
+    from domain.pathway import SERIOUSNESS_ASSESSMENT, current_pathway
+
+    t = current_pathway().threshold
+    names = {f.name for f in amendable_fields(SERIOUSNESS_ASSESSMENT)}
+    assert t.category_field not in names and t.facts_field not in names and not names & set(t.facts_from_record)
+    assert SERIOUSNESS_ASSESSMENT.field(t.category_field).type == "text" and "notes" in names

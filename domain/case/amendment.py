@@ -18,7 +18,7 @@ from domain.case.rejection import Rejected
 from domain.case.state import CaseState, Done
 from domain.concern import StepAmendment
 from domain.facts import Fact, FieldAmended, StepAmended
-from domain.policy import Step
+from domain.policy import Pathway, Step
 
 
 def check_amendment(state: CaseState, a: StepAmendment, now: datetime | None = None) -> tuple[Step, Done, tuple[FieldAmended, ...]]:
@@ -46,8 +46,8 @@ def check_amendment(state: CaseState, a: StepAmendment, now: datetime | None = N
         raise Rejected("give the reason for the correction")
     if not a.changes:
         raise Rejected(f"name at least one field to correct; {step.id} may be corrected in: "
-                       f"{', '.join(f.name for f in amendable_fields(step)) or 'none of its fields'}")
-    problems = _not_amendable(step, a.changes)
+                       f"{', '.join(f.name for f in amendable_fields(step, state.policy.pathway)) or 'none of its fields'}")
+    problems = _not_amendable(step, a.changes, state.policy.pathway)
     if problems:
         raise Rejected(f"correction of {step.id}: " + "; ".join(problems))
     given = {k: v for k, v in {**done.record, **a.changes}.items() if v is not None}
@@ -60,8 +60,8 @@ def check_amendment(state: CaseState, a: StepAmendment, now: datetime | None = N
     return step, done, changes
 
 
-def _not_amendable(step: Step, changes: dict[str, Any]) -> list[str]:
-    amendable = {f.name for f in amendable_fields(step)}
+def _not_amendable(step: Step, changes: dict[str, Any], pathway: Pathway) -> list[str]:
+    amendable = {f.name for f in amendable_fields(step, pathway)}
     unknown = [k for k in changes if step.field(k) is None]
     fixed = [k for k in changes if step.field(k) is not None and k not in amendable]
     problems = [f"unknown field {k!r} (this step records: {', '.join(f.name for f in step.record)})" for k in unknown]

@@ -17,9 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from casework import amendments
 from casework.refusals import Invalid, NotFound, NotOpen, NotPermitted, NotYetRecorded
 from domain.access import Principal
-from domain.pathway import current_pathway
-from domain.threshold import load_profile
-from projections.engine_words import category_words, in_sentence
+from projections.engine_words import in_sentence
 from web.identity import web
 from web.pages import drafts, forms
 from web.pages.case_step import error_summary
@@ -37,26 +35,13 @@ def reason_field() -> forms.FormField:
     return forms.FormField(REASON, words.question, "text", True, help=words.hint, extra={"maxlength": 2000})
 
 
-def amend_fields(found: Any, profile: str | None = None) -> list[forms.FormField]:
-    """The amendable fields as the step asks them, each holding its value now (as corrected so far);
-    the threshold category as a choice of `profile`'s categories, as the assessing step asks it."""
+def amend_fields(found: Any) -> list[forms.FormField]:
+    """The amendable fields as the step asks them, each holding its value now (as corrected so far)."""
     fields = [forms.from_record_field(f, found.step.id) for f in found.fields]
-    threshold = current_pathway().threshold
     for f in fields:
         f.value = found.values.get(f.name)
         f.required = False  # a field left as it is is not corrected; emptied, its answer is taken away
-        if profile and threshold and (found.step.id, f.name) == (threshold.assessed_at, threshold.category_field):
-            _as_categories(f, profile)
     return fields
-
-
-def _as_categories(f: forms.FormField, profile: str) -> None:
-    """The category is text in the record (the tool's data names the categories), never typed: it is
-    chosen by its title, as on the step's own page, and the one recorded is kept among the choices."""
-    titles = {c.key: c.title for c in load_profile(profile).categories}
-    if f.value and f.value not in titles:
-        titles[f.value] = category_words(f.value)
-    f.type, f.choices, f.extra["choice_words"] = "choice", tuple(titles), titles
 
 
 def changes_from(form: Any, fields: list[forms.FormField], values: dict[str, Any]) -> dict[str, Any]:
@@ -104,7 +89,7 @@ async def amend_page(request: Request, principal: Principal, case_id: str, step:
     state = state or {}
     now = ctx.now().replace(microsecond=0)
     found = await run_in_threadpool(amendments.amendment_form, ctx.ports, principal, case_id, step, occurrence, now)
-    fields = forms.fill(amend_fields(found, ctx.settings.threshold_profile_for(found.service)), state.get("values", {}),
+    fields = forms.fill(amend_fields(found), state.get("values", {}),
                         state.get("errors", {}))
     reason = forms.fill([reason_field()], state.get("values", {}), state.get("errors", {}))
     return page(request, "case_amend.html", principal, status=status_code, notices=notices, case_id=case_id,
@@ -128,7 +113,7 @@ async def amend(request: Request, case_id: str, step: str, occurrence: int) -> R
     ctx = web(request)
     now: datetime = ctx.now()
     found = await run_in_threadpool(amendments.amendment_form, ctx.ports, principal, case_id, step, occurrence, now)
-    fields = amend_fields(found, ctx.settings.threshold_profile_for(found.service))
+    fields = amend_fields(found)
     c = amendments.AmendStep(case_id, step, occurrence, changes_from(form, fields, found.values),
                              form.get(REASON, "").strip(), page_key(form))
 
