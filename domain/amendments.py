@@ -119,6 +119,7 @@ def review_step(pathway: Pathway, decision: str, role: str) -> Step:
         seed="issue 22: a decision already recorded stands; when the record it rested on is corrected, its maker "
              "confirms it or records a new one",
         role=role, opens=OnAmendment(), deadline=REVIEW_DEADLINE,  # type: ignore[arg-type]
+        effect="acts_on_new_decision",
         record=(
             RecordField(name=DECISION_STANDS, type="choice", choices=(CONFIRMED, CHANGED),
                         help="does the decision stand with the corrected record?"),

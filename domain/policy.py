@@ -155,7 +155,9 @@ class RecordedInterval(Policy):
     field: str
 
 
-Effect = Literal["files_threshold_decision", "concludes_case", "closes_case"]
+# acts_on_new_decision: a decision's review (issue 22) whose changed decision opens what the new one asks
+# for (reviews recorded before it do not, and replay as they were decided)
+Effect = Literal["files_threshold_decision", "concludes_case", "closes_case", "acts_on_new_decision"]
 # the record field an effect takes: the conclusion's reason, the closure's outcome (pathways
 # recorded before this was data named none, and used these)
 _EFFECT_FIELDS = {"concludes_case": "reason", "closes_case": "substantiation_outcome"}

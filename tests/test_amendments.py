@@ -193,7 +193,8 @@ def test_a_confirmed_threshold_decision_is_recorded_with_no_changes():
     assert c.state.threshold_decision.level == level
     amend(c, amendment("seriousness_assessment", actor="RM-1", notes="and at tea"))
     other = "consultation" if level != "consultation" else "reportable"
-    [_, changed] = review(c, "registered_manager", decision_stands="changed", review_reason="x", new_threshold_level=other)
+    [changed] = [f for f in review(c, "registered_manager", decision_stands="changed", review_reason="x",
+                                   new_threshold_level=other) if f.type == "DecisionReviewed"]
     assert [(x.field, x.old, x.new) for x in changed.changes] == [("threshold_level", level, other)]
     assert c.state.threshold_decision.level == other and changed.amendment == 2
 
@@ -257,3 +258,53 @@ def test_the_threshold_tools_inputs_stand_as_recorded_whatever_their_type():
     names = {f.name for f in amendable_fields(SERIOUSNESS_ASSESSMENT)}
     assert t.category_field not in names and t.facts_field not in names and not names & set(t.facts_from_record)
     assert SERIOUSNESS_ASSESSMENT.field(t.category_field).type == "text" and "notes" in names
+
+
+def not_met():
+    """The route decided below the threshold: no referral opened."""
+    p = policy_for(datetime(2027, 1, 12, tzinfo=UTC))
+    ruled = CasePolicy(pathway=p.pathway, calendar=p.calendar, threshold_profile=p.threshold_profile, holidays=p.holidays,
+                       inputs=DEFAULT_RULES)
+    c = case(policy=ruled).at("2027-01-12T09:40:00+00:00")
+    c.complete("record_concern", actor="SSW-1")
+    c.at("2027-01-12T10:00:00+00:00")
+    c.complete("route_decision", actor="DSL-1", external_threshold_met=False)
+    assert "external_referral" not in c.state.occurrences
+    return c
+
+
+def test_a_route_changed_on_review_opens_what_the_new_route_asks_for():
+    """Not a silent re-decision: the maker decides anew, then the pathway acts on it as it would have."""
+    c = not_met()
+    amend(c, amendment("route_decision", role="designated_safeguarding_lead", actor="DSL-1", notes="a second witness"))
+    done = review(c, "designated_safeguarding_lead", decision_stands="changed", review_reason="the witness changes it",
+                  new_external_threshold_met=True)
+    assert types(done) == ["StepCompleted", "DecisionReviewed", "StepOpened"]
+    assert (done[2].step, done[2].role, done[2].reason) == (
+        "external_referral", "designated_safeguarding_lead", "decision changed on review after amendment 1")
+    assert done[2].due is not None  # its deadline runs from the new decision
+
+
+def test_a_level_changed_on_review_opens_the_new_levels_route_and_withdraws_nothing():
+    c = not_met()
+    c.complete("seriousness_assessment", actor="RM-1")
+    level, opened_before = c.state.threshold_decision.level, set(c.state.occurrences)
+    assert level == "reportable" and "la_consultation" not in opened_before
+    amend(c, amendment("seriousness_assessment", actor="RM-1", notes="the fear was seen once only"))
+    done = review(c, "registered_manager", decision_stands="changed", review_reason="one incident, no pattern",
+                  new_threshold_level="consultation")
+    opened = [f.step for f in done if f.type == "StepOpened"]
+    assert "la_consultation" in opened and c.state.threshold_decision.level == "consultation"
+    assert not [f for f in done if f.type == "StepWithdrawn"] and opened_before <= set(c.state.occurrences)
+
+
+def test_a_review_recorded_before_reviews_acted_on_a_new_decision_still_acts_on_nothing():
+    """Recorded reviews replay as decided: their step (recorded with the amendment) names no effect."""
+    c = not_met()
+    [amended, _] = amend(c, amendment("route_decision", role="designated_safeguarding_lead", actor="DSL-1", notes="x"))
+    assert amended.review.effect == "acts_on_new_decision"
+    old = amended.review.model_copy(update={"effect": None})
+    c.state = c.state.model_copy(update={"reviews": tuple(r.model_copy(update={"step": old}) for r in c.state.reviews)})
+    done = review(c, "designated_safeguarding_lead", decision_stands="changed", review_reason="x",
+                  new_external_threshold_met=True)
+    assert types(done) == ["StepCompleted", "DecisionReviewed"]

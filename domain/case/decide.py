@@ -25,6 +25,7 @@ from domain.case.state import CaseState, OpenStep, evolve, new_case
 from domain.concern import Acknowledgement, CaseNote, ConcernBody, Development, Recovery, StepCompletion
 from domain.facts import (
     CaseRecovered,
+    DecisionReviewed,
     NoteAdded,
     CaseClosed,
     CaseConcluded,
@@ -41,7 +42,7 @@ from domain.facts import (
     ThresholdDecisionFiled,
     ThresholdDecisionOverridden,
 )
-from domain.amendments import REVIEW_STEP
+from domain.amendments import REVIEW_STEP, THRESHOLD_LEVEL
 from domain.inputs import as_input, describe
 from domain.deadlines import DeadlineRule, WorkingDays
 from domain.policy import AfterStep, AtStart, OnAmendment, OnDevelopment, OnThresholdDecision, Step, UntilRecorded
@@ -292,8 +293,29 @@ def decide_completion(state: CaseState, c: StepCompletion, now: datetime,
     _threshold(b, step, occ, record, c, threshold, now)
     _consequences(b, step, occ, record, c, now)
     if step.id == REVIEW_STEP:
-        b.add(*reviewed(b.state, occ.occurrence, record, c.actor, c.role, now))
+        outcome = reviewed(b.state, occ.occurrence, record, c.actor, c.role, now)
+        b.add(*outcome)
+        if step.effect == "acts_on_new_decision":
+            _act_on_new_decision(b, outcome, now)
     return b.facts
+
+
+def _act_on_new_decision(b: _Batch, outcome: list[DecisionReviewed], now: datetime) -> None:
+    """A decision changed on review opens what the new decision asks for, as the first one would have
+    (a threshold level's route and notifications, the referral; a route's next steps). Nothing opened
+    under the old decision is withdrawn: the review's reason says what follows, and staff close it.
+    A closed case opens nothing (only its reviews run)."""
+    t = b.state.policy.pathway.threshold
+    for f in outcome:
+        if f.outcome != "changed" or b.state.status == "closed":
+            continue
+        why = f"decision changed on review after amendment {f.amendment}"
+        if f.decision == THRESHOLD_LEVEL and b.state.threshold_decision is not None:
+            _act_on_level(b, b.state.threshold_decision, why, now)
+        elif t is not None and f.step == t.decided_at and (route := b.state.completed.get(t.decided_at)):
+            for nxt, o in b.state.policy.pathway.openings_after(t.decided_at):
+                if nxt.id not in b.state.occurrences and (o.when is None or o.when.holds(route.record)):
+                    b.open(nxt, 1, now, why, now)
 
 
 def _threshold(b: _Batch, step: Step, occ: OpenStep, record: dict[str, Any], c: StepCompletion,
@@ -317,15 +339,21 @@ def _threshold(b: _Batch, step: Step, occ: OpenStep, record: dict[str, Any], c: 
             reason=f"urgent escalation: threshold tool ({decision.profile}) found two or more high-risk indicators",
             from_role=step.role, to_role=t.urgent_escalation_to,
         ))
-    for nxt in s.policy.pathway.steps:  # the lower-level route and the notifications (pathways from 2026.12.1)
+    _act_on_level(b, decision, f"threshold decision {decision.level} ({decision.profile} {decision.profile_version})", now)
+
+
+def _act_on_level(b: _Batch, decision: ThresholdDecision, reason: str, now: datetime) -> None:
+    """What a threshold level opens: the lower-level route and the notifications (pathways from
+    2026.12.1), and the referral at the referral level when the route did not tick it."""
+    t = b.state.policy.pathway.threshold
+    for nxt in b.state.policy.pathway.steps:
         if (isinstance(nxt.opens, OnThresholdDecision) and nxt.id not in b.state.occurrences
                 and nxt.opens.holds(decision.level, decision.required_notifications)):
-            b.open(nxt, 1, now, f"threshold decision {decision.level} ({decision.profile} {decision.profile_version})", now)
+            b.open(nxt, 1, now, reason, now)
     route = b.state.completed.get(t.decided_at)
     if (decision.level == t.referral_level and route and t.referral_step not in b.state.occurrences
             and not route.record.get(t.decision_field)):
-        b.open(s.policy.pathway.step(t.referral_step), 1, now,
-               f"threshold decision {decision.level} ({decision.profile} {decision.profile_version})", now)
+        b.open(b.state.policy.pathway.step(t.referral_step), 1, now, reason, now)
 
 
 def _consequences(b: _Batch, step: Step, occ: OpenStep, record: dict[str, Any], c: StepCompletion, now: datetime) -> None:

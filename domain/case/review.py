@@ -1,7 +1,8 @@
 """A decision's review (issue 22), completed as any step is: its maker confirms the decision that
 rested on a corrected record, or records a new one, with a reason. Completing it records
-`DecisionReviewed`; a changed decision is the case's from then on, and its consequences are not
-re-run (no step reopens or closes because of it: the review's reason says what follows)."""
+`DecisionReviewed`; a changed decision is the case's from then on. What the new decision asks for
+opens then (domain/case/decide.py `_act_on_new_decision`, for reviews whose step says so); nothing
+opened under the old one is withdrawn (the review's reason says what follows)."""
 
 from __future__ import annotations
 
