@@ -130,6 +130,9 @@ async def test_the_last_administrator_and_ones_own_account_are_guarded_on_the_pa
     assert "Ada Admin (ADM-1) is the only administrator, so their administrator role cannot be revoked" in last.text
     own = await adm.post("/admin/users/ADM-1/close", data={"csrf_token": csrf(page)})
     assert own.status_code == 422 and "You cannot close your own account. Ask another administrator to close it." in own.text
+    mine = await adm.post("/admin/users/ADM-1/roles", data={"csrf_token": csrf(page), "role": "registered_manager",
+                                                             "service": "SVC-ELM"})
+    assert mine.status_code == 422 and "There is a problem" in mine.text and "You cannot give yourself a role" in mine.text
     assert stream(records, "ADM-1") == before
     assert (await adm.post("/admin/users/ADM-1/close", data={})).status_code == 403  # no CSRF token: refused
 

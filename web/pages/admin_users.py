@@ -141,7 +141,7 @@ async def grant_role(request: Request, user_id: str) -> Response:
         c = admin.GrantRole(user_id, values["role"], values["service"] or None,
                             tuple(x for x in re.split(r"[\s,;]+", values["cases"]) if x), _until(values))
         done = await run(request, principal, admin.grant_role, c)
-    except Invalid as e:
+    except (Invalid, Guarded) as e:  # a bad grant; or a role given to oneself
         return await _user_page(request, principal, user_id, values, *_errors(e, GRANT_FIELDS), status=422)
     where = f"at {c.service}" if c.service else "across the organisation"
     what = f"inspector of {', '.join(c.cases)}" if c.cases else f"{role_name(c.role)} {where}"
