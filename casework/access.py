@@ -49,7 +49,7 @@ def case_service(records: SafeguardingRecords, case_id: str, facts: list[Recorde
 
 def live_case(facts: list[Recorded]) -> dict[str, Any] | None:
     """The case as `live_cases` holds it, folded from its own facts (closed: nothing open on it but a
-    decision's review a correction opened)."""
+    decision's review a correction opened, and None once none is)."""
     if not facts:
         return None
     docs = MemoryDocuments()

@@ -22,7 +22,7 @@ from domain.access import (
     sees_service,
 )
 from projections.commissioner import CommissionerRecords, commissioner_records, service_history
-from projections.dashboard import LiveCases, dashboard as dashboard_view, live
+from projections.dashboard import LiveCases, dashboard as dashboard_view, live_documents
 from projections.governance import GovernanceActions, GovernanceAudits, governance_view, tracked_actions
 from projections.national import NationalReturnCases, national_report
 from projections.provider_processes import ProviderProcesses
@@ -84,8 +84,8 @@ def on_call(ports: Ports, principal: Principal, now: datetime, service: str | No
     """Whether alerts are set up, and where one would reach nobody in the next 7 days: for each
     service of the live cases seen (or the one named), each role the pathway escalates to."""
     allowed(ports, principal, may_read_lists(principal))
-    services = {c["service"]["id"]: c["service"]["name"] for _, c in ports.read_models([LiveCases()]).scan(LiveCases.name)
-                if live(c) and (service is None or c["service"]["id"] == service)}
+    services = {c["service"]["id"]: c["service"]["name"] for c in live_documents(ports.read_models([LiveCases()]))
+                if service is None or c["service"]["id"] == service}
     if service is not None and service not in services:  # named, with no live case: by its recorded name
         from casework.services import known_services
 

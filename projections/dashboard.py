@@ -13,15 +13,20 @@ something to keep, so the documents of a store without alerts are as they were.
 A threshold level decided anew on review (issue 22: the record it rested on was corrected) is the
 case's level from then on; the oversight's risk flags are never amendable (checked at import).
 
-A closed case keeps a document of what identifies it (`status` "closed", nothing open), left out of
-the dashboard: a correction of its record can open a decision's review on it (issue 22), which then
-shows as its open step, with its deadline and escalations, until it is done. (A store whose closed
-cases were dropped before this learns of them by a rebuild of `live_cases`.)"""
+A live case's document is keyed by its stream's id (a UUID: 0-9, a-f and -). A closed case keeps what
+identifies it under "~closed/" and that id, after every live key (keys compare byte by byte), so the
+readers' scan (`live_documents`) stops before the closed cases, however many there are. A correction
+of a closed case's record can open a decision's review on it (issue 22): its live document is made
+again from what it kept, shows the review as its open step, with its deadline and escalations, and
+is dropped when nothing is open on it. A store folded while closed cases were kept under their own
+key (status "closed", nothing open) reads the same: `live` leaves those out until a rebuild of
+`live_cases` (or the case's next fact) moves them. (A store whose closed cases were dropped before
+that learns of them by a rebuild.)"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from domain.deadlines import WorkingCalendar
 from domain.facts import (
@@ -65,7 +70,8 @@ class LiveCases(ReadModel):
                AlertRaised, AlertSent, AlertNotDelivered, DecisionReviewed, StepAmended)
 
     def keys(self, event: Recorded) -> Iterable[str]:
-        return [event.stream]
+        """The case's live document, and (bar its raising) what it keeps once closed."""
+        return [event.stream] if isinstance(event.fact, ConcernRaised) else [event.stream, CLOSED + event.stream]
 
     def apply(self, e: Recorded, docs: dict[str, Doc | None]) -> None:
         f = e.fact
@@ -79,7 +85,10 @@ class LiveCases(ReadModel):
             return
         case = docs.get(e.stream)
         if case is None:
-            return  # closed (or raised before the log began): nothing live to update
+            kept = docs.get(CLOSED + e.stream)
+            if kept is None:
+                return  # raised before the log began (or closed before closed cases were kept)
+            case = {**kept, "open_steps": {}, "escalations": {}, "oversight": None}  # closed: live while a step is open
         steps, escalations = case["open_steps"], case["escalations"]
         match f:
             case StepOpened():
@@ -136,19 +145,29 @@ class LiveCases(ReadModel):
                 case["stopped"] = {"at": iso(f.at), "status": f.status, "run_id": f.run_id}
             case CaseRecovered():
                 case["stopped"] = None
-            case CaseClosed():  # kept, with nothing open, for a review a correction may open
-                docs[e.stream] = {**{k: case[k] for k in KEPT_CLOSED}, "status": "closed", "closed_at": iso(f.at),
-                                  "open_steps": {}, "escalations": {}, "oversight": None}
-                return
-        docs[e.stream] = case
+            case CaseClosed():  # what identifies it is kept, for a review a correction may open
+                case.update(status="closed", closed_at=iso(f.at), open_steps={}, escalations={}, oversight=None)
+        if live(case):
+            docs[e.stream] = case
+        else:  # closed, nothing open on it: out of the live keys, what identifies it kept
+            docs[e.stream], docs[CLOSED + e.stream] = None, {k: case.get(k) for k in KEPT_CLOSED}
 
 
-KEPT_CLOSED = ("case_id", "service", "adult_at_risk", "alleged_source", "identified_at", "raised_at", "threshold_level")
+CLOSED = "~closed/"  # a closed case's key: this and its stream's id
+LIVE_BELOW = "~"  # every live key sorts before it; every closed case's from it
+KEPT_CLOSED = ("case_id", "service", "adult_at_risk", "alleged_source", "identified_at", "raised_at", "threshold_level",
+               "status", "closed_at")
 
 
 def live(case: Doc) -> bool:
     """An open case, or a closed one with a step open on it (a decision's review after a correction)."""
     return case["status"] != "closed" or bool(case["open_steps"])
+
+
+def live_documents(documents: Documents) -> Iterator[Doc]:
+    """The live cases' documents, for every reader of the board's cases: the scan stops before the
+    closed cases' keys; a closed case a store folded earlier kept under its own key is left out."""
+    return (case for _, case in documents.scan(LiveCases.name, below=LIVE_BELOW) if live(case))
 
 
 def _key(f: Any) -> str:
@@ -173,9 +192,7 @@ def escalation_row(escalation_id: str, e: dict[str, Any]) -> dict[str, Any]:
 def dashboard(documents: Documents, now: datetime, calendar: WorkingCalendar) -> dict[str, Any]:
     """What a supervisor sees at `now`: overdue items first, then by due instant."""
     cases, deadlines = [], []
-    for _, case in documents.scan(LiveCases.name):
-        if not live(case):
-            continue
+    for case in live_documents(documents):
         open_items = []
         for s in case["open_steps"].values():
             due = datetime.fromisoformat(s["due"]) if s["due"] else None

@@ -9,7 +9,10 @@ is still the one the batch was folded on (`Following`): a batch overlapping one 
 saved meanwhile is refused whole, and folded again from there, so no event counts twice.
 
 One interface, three homes: SQLite (default), PostgreSQL (by configuration), and memory (for
-"as at" queries computed from events up to an instant).
+"as at" queries computed from events up to an instant). Keys compare byte by byte in all three
+(PostgreSQL's key column is collated "C", whatever the database's locale), so a scan's order and
+its bound (`below`) are the same everywhere: a view can keep documents a scan leaves out under keys
+sorting after its others (`live_cases`' closed cases, under "~closed/...").
 
 A read model that lists (`projections/rows.py`: `Tabled`) is also kept as rows of its own tables,
 attached to the store by its feed: written with its documents, reset with them, and queried with
@@ -26,7 +29,7 @@ from typing import Any, Iterable, Iterator
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Identifier, Literal
 
 from projections.rows import Tabled
 
@@ -51,7 +54,9 @@ class Documents(ABC):
     def read(self, view: str, keys: Iterable[str]) -> dict[str, Doc]: ...
 
     @abstractmethod
-    def scan(self, view: str) -> Iterator[tuple[str, Doc]]: ...
+    def scan(self, view: str, below: str | None = None) -> Iterator[tuple[str, Doc]]:
+        """The view's documents in key order; with `below`, only those whose key sorts before it
+        (an index range: documents at or after it cost the scan nothing)."""
 
     @abstractmethod
     def write(self, view: str, changes: Changes, tracking: Tracking | None) -> None:
@@ -171,9 +176,10 @@ class SQLiteDocuments(SQLiteTrackingRecorder, _TrackedDocuments):
                 out.update((row["key"], json.loads(row["doc"])) for row in c.fetchall())
         return out
 
-    def scan(self, view: str) -> Iterator[tuple[str, Doc]]:
+    def scan(self, view: str, below: str | None = None) -> Iterator[tuple[str, Doc]]:
+        bound, params = ("", [view]) if below is None else (" AND key < ?", [view, below])
         with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT key, doc FROM read_models WHERE view=? ORDER BY key", [view])
+            c.execute(f"SELECT key, doc FROM read_models WHERE view=?{bound} ORDER BY key", params)
             rows = c.fetchall()
         for row in rows:
             yield row["key"], json.loads(row["doc"])
@@ -215,9 +221,17 @@ class PostgresDocuments(PostgresTrackingRecorder, _TrackedDocuments):
 
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
+        schema = self.datastore.schema
         self.sql_create_statements.append(SQL(
-            "CREATE TABLE IF NOT EXISTS {}.read_models (view text, key text, doc jsonb, PRIMARY KEY (view, key))"
-        ).format(Identifier(self.datastore.schema)))
+            'CREATE TABLE IF NOT EXISTS {}.read_models (view text, key text COLLATE "C", doc jsonb, PRIMARY KEY (view, key))'
+        ).format(Identifier(schema)))
+        # A table made before keys were collated "C" (under the database's locale, "~closed/x" may
+        # sort before "0..."): collated so once, which rebuilds its primary key, not the table.
+        self.sql_create_statements.append(SQL(
+            "DO $$ BEGIN IF (SELECT collation_name FROM information_schema.columns WHERE table_schema = {} "
+            "AND table_name = 'read_models' AND column_name = 'key') IS DISTINCT FROM 'C' THEN "
+            'ALTER TABLE {}.read_models ALTER COLUMN key TYPE text COLLATE "C"; END IF; END $$'
+        ).format(Literal(schema), Identifier(schema)))
 
     @property
     def _table(self) -> str:
@@ -228,9 +242,10 @@ class PostgresDocuments(PostgresTrackingRecorder, _TrackedDocuments):
             rows = c.execute(f"SELECT key, doc FROM {self._table} WHERE view=%s AND key = ANY(%s)", [view, list(keys)]).fetchall()
         return {row["key"]: row["doc"] for row in rows}
 
-    def scan(self, view: str) -> Iterator[tuple[str, Doc]]:
+    def scan(self, view: str, below: str | None = None) -> Iterator[tuple[str, Doc]]:
+        bound, params = ("", [view]) if below is None else (" AND key < %s", [view, below])
         with self.datastore.transaction(commit=False) as c:
-            rows = c.execute(f"SELECT key, doc FROM {self._table} WHERE view=%s ORDER BY key", [view]).fetchall()
+            rows = c.execute(f"SELECT key, doc FROM {self._table} WHERE view=%s{bound} ORDER BY key", params).fetchall()
         for row in rows:
             yield row["key"], row["doc"]
 
@@ -279,9 +294,10 @@ class MemoryDocuments(Documents):
         docs = self.views.get(view, {})
         return {k: json.loads(_dump(docs[k])) for k in keys if k in docs}
 
-    def scan(self, view: str) -> Iterator[tuple[str, Doc]]:
-        for key in sorted(self.views.get(view, {})):
-            yield key, self.views[view][key]
+    def scan(self, view: str, below: str | None = None) -> Iterator[tuple[str, Doc]]:
+        docs = self.views.get(view, {})
+        for key in sorted(k for k in docs if below is None or k < below):  # str order: by code point, as UTF-8 bytes
+            yield key, docs[key]
 
     def write(self, view: str, changes: Changes, tracking: Tracking | None) -> None:
         if isinstance(tracking, Following) and self.positions.get(view, 0) != tracking.after:

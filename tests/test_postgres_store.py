@@ -70,7 +70,7 @@ async def test_full_pathway_on_postgres(pg_driver):
 async def test_read_models_on_postgres(pg_driver):
     from eventsourcing.persistence import IntegrityError
 
-    from projections.dashboard import LiveCases
+    from projections.dashboard import CLOSED, LIVE_BELOW, LiveCases
     from projections.feed import ProjectionFeed, decode, fold
     from projections.registry import open_documents
 
@@ -83,7 +83,9 @@ async def test_read_models_on_postgres(pg_driver):
     feed = ProjectionFeed(pg_driver.records, documents, [LiveCases()], batch_size=5)
     feed.catch_up()
     before = dict(documents.scan("live_cases"))
-    assert [d["case_id"] for d in before.values()] == [live.id]
+    assert [d["case_id"] for _, d in documents.scan("live_cases", below=LIVE_BELOW)] == [live.id]
+    assert [(k.startswith(CLOSED), d["case_id"], d["status"]) for k, d in before.items()] == [
+        (False, live.id, "open"), (True, done.id, "closed")]  # the closed case's identity, past the live keys
     feed.rebuild("live_cases")
     assert dict(documents.scan("live_cases")) == before
     batch = pg_driver.records.recorder.select_notifications(start=1, limit=5)
@@ -137,3 +139,36 @@ async def test_every_read_model_on_postgres_rebuilds_identically_and_answers_as_
     assert record["concerns"] == 2 and record["outcomes"]["substantiated"] == 1
     then = as_at(pg_driver.records, feed.models, datetime(2027, 1, 13, tzinfo=timezone.utc))
     assert [d["case_id"] for _, d in then.scan("live_cases")] == [first.id]
+
+
+def test_keys_compare_byte_by_byte_whatever_the_databases_locale(pg_settings):
+    """On a database whose locale sorts by language (as the postgres image's en_US.utf8 does: "~closed/x"
+    before "0..."), a read-models table made before keys were collated "C" is collated so when the
+    documents open, and a scan's order and bound are those of SQLite and memory."""
+    import psycopg
+
+    from projections.documents import MemoryDocuments
+    from projections.registry import open_documents
+
+    host, port = SERVER.split(":")
+    dbname = f"{pg_settings.postgres_dbname}_en"
+    with psycopg.connect(host=host, port=int(port), user="postgres", dbname="postgres", autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {dbname} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8'")
+    try:
+        with psycopg.connect(host=host, port=int(port), user="postgres", dbname=dbname, autocommit=True) as conn:
+            assert conn.execute("SELECT '~closed/x' < '0a'").fetchone()[0]  # the database's own order
+            conn.execute("CREATE TABLE public.read_models (view text, key text, doc jsonb, PRIMARY KEY (view, key))")
+            conn.execute("""INSERT INTO public.read_models VALUES ('v', '~closed/0a', '{"k": 1}'), ('v', '0a', '{"k": 2}')""")
+        records = open_records(pg_settings.model_copy(update={"postgres_dbname": dbname}))
+        documents = open_documents(records)
+        keys = ["~closed/0a", "0a", "ff", "Zed", "a", "a~", "~", "~~", "-", "\u00e9"]
+        memory = MemoryDocuments()
+        for d in (documents, memory):
+            d.write("v", {k: {"k": k} for k in keys}, None)
+        for below in (None, "~", "a", "\u00e9"):
+            assert list(documents.scan("v", below=below)) == list(memory.scan("v", below=below))
+        assert [k for k, _ in documents.scan("v", below="~")] == ["-", "0a", "Zed", "a", "a~", "ff"]
+        records.close()
+    finally:
+        with psycopg.connect(host=host, port=int(port), user="postgres", dbname="postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")

@@ -164,3 +164,163 @@ def test_a_model_behind_the_others_still_reaches_the_end_of_the_log(records):
     feed.catch_up(only="concern_index")
     assert feed.documents.position("concern_index") == feed.last_position()
     assert feed.documents.position("live_cases") < feed.last_position()
+
+
+# ---- closed cases: kept out of the live scan (issue 22, issue 23's board at scale) ----------------
+
+
+def corrected_after_closing():
+    """A pure case (D-1) closed on 14 January, its closure corrected on 1 March (the closure's review
+    opens) and reviewed on 2 March: the facts to closure, to the review's opening, and after."""
+    import asyncio
+
+    from domain.case import decide_amendment
+    from domain.concern import StepAmendment, StepCompletion
+    from tests.pure_case import StoryCase
+    from tests.test_decider import case as pure_case
+
+    c = pure_case()
+    asyncio.run(full_pathway(StoryCase(c)))
+    closed = len(c.facts)
+    c.at("2027-03-01T10:00:00+00:00")
+    c._record(decide_amendment(c.state, StepAmendment(
+        step="closure_learning_review", occurrence=1, changes={"lessons": "and the lounge"}, reason="cut short",
+        actor="RM-1", role="registered_manager"), c.now))
+    opened = len(c.facts)
+    c.at("2027-03-02T10:00:00+00:00")
+    c.send(StepCompletion(step="decision_review", occurrence=1, role="quality_safeguarding_lead", actor="QSL-1", record={
+        "decision_stands": "confirmed", "review_reason": "the lessons change nothing decided"}))
+    assert c.state.status == "closed" and not c.state.open_steps
+    return c.facts[:closed], c.facts[closed:opened], c.facts[opened:]
+
+
+def board_ids(documents, at: str) -> list[str]:
+    return [c["case_id"] for c in dashboard(documents, datetime.fromisoformat(at), CAL)["live_cases"]]
+
+
+@pytest.mark.unit
+def test_a_closed_case_is_out_of_the_live_scan_and_a_review_on_it_comes_and_goes(records):
+    """Closed: only its identity is kept, under "~closed/", past the live scan's bound. A correction's
+    review brings it back to the board as a closed case with that one step open, until it is done.
+    Folded live, in batches of one, or rebuilt from zero: the same documents; as at the review's day,
+    the board shows it."""
+    from eventstore.events import case_stream
+    from projections.dashboard import CLOSED, LIVE_BELOW, live_documents
+    from projections.documents import MemoryDocuments
+    from tests.pure_case import PureCase
+
+    to_close, to_review, after = corrected_after_closing()
+    records.record("LIVE-1", 1, PureCase(concern("2027-01-20T09:30:00+00:00", case_id="LIVE-1")).facts)
+    records.record("D-1", 1, to_close)
+    feed = ProjectionFeed(records, open_documents(records), [LiveCases()], batch_size=7)
+    feed.catch_up()
+    stream = str(case_stream("D-1"))
+    scanned = dict(feed.documents.scan(LiveCases.name))
+    assert list(scanned) == [str(case_stream("LIVE-1")), CLOSED + stream]  # the closed case after every live key
+    assert scanned[CLOSED + stream] == {
+        "case_id": "D-1", "service": scanned[CLOSED + stream]["service"], "adult_at_risk": "A-117",
+        "alleged_source": scanned[CLOSED + stream]["alleged_source"], "identified_at": "2027-01-12T09:30:00Z",
+        "raised_at": "2027-01-12T09:30:00Z", "threshold_level": scanned[CLOSED + stream]["threshold_level"],
+        "status": "closed", "closed_at": "2027-01-14T10:00:00Z"}
+    assert [k for k, _ in feed.documents.scan(LiveCases.name, below=LIVE_BELOW)] == [str(case_stream("LIVE-1"))]
+    assert [c["case_id"] for c in live_documents(feed.documents)] == ["LIVE-1"]
+    assert board_ids(feed.documents, "2027-02-01T10:00:00+00:00") == ["LIVE-1"]
+
+    records.record("D-1", len(to_close) + 1, to_review)
+    feed.catch_up()
+    assert sorted(c["case_id"] for c in live_documents(feed.documents)) == ["D-1", "LIVE-1"]
+    view = dashboard(feed.documents, datetime.fromisoformat("2027-03-01T11:00:00+00:00"), CAL)
+    [row] = [c for c in view["live_cases"] if c["case_id"] == "D-1"]
+    assert (row["status"], row["current_steps"], row["service"]) == ("closed", ["decision_review"], scanned[CLOSED + stream]["service"])
+    assert [(d["step"], d["role"]) for d in view["deadlines"] if d["case_id"] == "D-1"] == [
+        ("decision_review", "quality_safeguarding_lead")]
+    assert CLOSED + stream in dict(feed.documents.scan(LiveCases.name))  # its identity kept meanwhile
+    during = as_at(records, [LiveCases()], datetime.fromisoformat("2027-03-01T11:00:00+00:00"))
+    assert board_ids(during, "2027-03-01T11:00:00+00:00") == board_ids(feed.documents, "2027-03-01T11:00:00+00:00")
+
+    records.record("D-1", len(to_close) + len(to_review) + 1, after)
+    feed.catch_up()
+    assert [c["case_id"] for c in live_documents(feed.documents)] == ["LIVE-1"]
+    assert [k for k, _ in feed.documents.scan(LiveCases.name, below=LIVE_BELOW)] == [str(case_stream("LIVE-1"))]
+    assert board_ids(feed.documents, "2027-03-03T10:00:00+00:00") == ["LIVE-1"]
+    folded = dict(feed.documents.scan(LiveCases.name))
+    assert folded[CLOSED + stream] == scanned[CLOSED + stream]
+
+    feed.rebuild(LiveCases.name)
+    assert dict(feed.documents.scan(LiveCases.name)) == folded
+    one_by_one = MemoryDocuments()
+    for e in decode(records, records.recorder.select_notifications(start=1, limit=10_000)):
+        fold(LiveCases(), one_by_one, [e], e.position)
+    assert dict(one_by_one.scan(LiveCases.name)) == folded
+
+
+@pytest.mark.unit
+def test_a_store_folded_while_closed_cases_were_kept_under_their_own_key_still_reads(records):
+    """Before this version, a closed case's identity sat under its live key (status closed, nothing
+    open): every reader still leaves it out, the stopped-case watch asks nothing about it, and its
+    next fact (a correction's review) brings it to the board and then out of the live keys."""
+    import asyncio
+
+    from temporalio.service import RPCError, RPCStatusCode
+
+    from casework.temporal.stopped import record_stopped
+    from eventstore.events import case_stream
+    from projections.dashboard import CLOSED, LIVE_BELOW, live_documents
+    from projections.documents import Following
+    from tests.pure_case import PureCase
+
+    to_close, to_review, after = corrected_after_closing()
+    records.record("LIVE-1", 1, PureCase(concern("2027-01-20T09:30:00+00:00", case_id="LIVE-1")).facts)
+    records.record("D-1", 1, to_close)
+    feed = ProjectionFeed(records, open_documents(records), [LiveCases()])
+    feed.catch_up()
+    stream, documents = str(case_stream("D-1")), feed.documents
+    kept = dict(documents.scan(LiveCases.name))[CLOSED + stream]
+    old = {**kept, "open_steps": {}, "escalations": {}, "oversight": None}  # as the previous version kept it
+    at = documents.position(LiveCases.name)
+    documents.write(LiveCases.name, {stream: old, CLOSED + stream: None}, Following(LiveCases.name, at + 1, at))
+    assert stream in dict(documents.scan(LiveCases.name, below=LIVE_BELOW))  # in the live range, as it was stored
+    assert [c["case_id"] for c in live_documents(documents)] == ["LIVE-1"]
+    assert board_ids(documents, "2027-02-01T10:00:00+00:00") == ["LIVE-1"]
+
+    asked = []
+
+    class Unknown:  # Temporal holds no workflow of the case: nothing to record
+        async def describe(self):
+            raise RPCError("not found", RPCStatusCode.NOT_FOUND, b"")
+
+    class Temporal:  # the watch asks Temporal about each live case's workflow
+        def get_workflow_handle(self, case_id):
+            asked.append(case_id)
+            return Unknown()
+
+    assert asyncio.run(record_stopped(Temporal(), records, documents)) == []
+    assert asked == ["LIVE-1"]  # the closed case is not looked at
+
+    records.record("D-1", len(to_close) + 1, to_review)
+    feed.catch_up()
+    assert sorted(board_ids(documents, "2027-03-01T11:00:00+00:00")) == ["D-1", "LIVE-1"]
+    records.record("D-1", len(to_close) + len(to_review) + 1, after)
+    feed.catch_up()
+    assert board_ids(documents, "2027-03-03T10:00:00+00:00") == ["LIVE-1"]
+    moved = dict(documents.scan(LiveCases.name))  # out of the live keys, as a rebuild from zero puts it
+    assert list(moved) == [str(case_stream("LIVE-1")), CLOSED + stream]
+    feed.rebuild(LiveCases.name)
+    assert dict(documents.scan(LiveCases.name)) == moved
+
+
+@pytest.mark.unit
+def test_a_scan_below_a_key_is_the_same_in_memory_and_on_sqlite(records):
+    """Keys compare byte by byte in every home of documents: a scan's order and its bound agree."""
+    from projections.documents import MemoryDocuments
+
+    keys = ["~closed/0a", "0a-1", "ff", "Zed", "a", "a~", "~", "~~", "-", "é"]
+    changes = {k: {"k": k} for k in keys}
+    memory, sqlite = MemoryDocuments(), open_documents(records)
+    for documents in (memory, sqlite):
+        documents.write("v", changes, None)
+        documents.write("w", {"0": {"k": "0"}}, None)  # another view's
+    for below in (None, "~", "a", "0", "\u00e9", ""):
+        expected = sorted(k for k in keys if below is None or k.encode() < below.encode())
+        assert [k for k, _ in memory.scan("v", below=below)] == expected
+        assert list(sqlite.scan("v", below=below)) == list(memory.scan("v", below=below))

@@ -29,7 +29,7 @@ from configuration.settings import Settings
 from domain.case.policy import CasePolicy, policy_from_text
 from domain.facts import CaseStopped, ConcernRaised
 from eventstore.application import SafeguardingRecords, Superseded
-from projections.dashboard import LiveCases
+from projections.dashboard import LiveCases, live_documents
 from projections.documents import Documents
 from workflows.case_input import CaseInput
 from workflows.concern import SafeguardingConcernWorkflow
@@ -61,7 +61,7 @@ async def stopped(client: Client, case_id: str) -> Stopped | None:
 async def record_stopped(client: Client, records: SafeguardingRecords, documents: Documents) -> list[Stopped]:
     """Every live case whose workflow stopped, recorded as stopped once for its run."""
     found = []
-    for _, case in list(documents.scan(LiveCases.name)):
+    for case in list(live_documents(documents)):
         case_id = case["case_id"]
         if case["status"] == "closed":
             continue  # closed: its workflow ends (a correction's run, too, once its reviews are done)

@@ -18,7 +18,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from domain.access import Principal, sees_service
-from projections.dashboard import LiveCases, dashboard, escalation_row
+from projections.dashboard import LiveCases, dashboard, escalation_row, live_documents
 from projections.feed import ProjectionFeed
 from projections.registry import open_documents
 from web.context import WebContext
@@ -66,7 +66,7 @@ def _beyond_the_dashboard(documents) -> tuple[list[dict[str, Any]], dict[str, li
     by case, oldest first."""
     undated: list[dict[str, Any]] = []
     escalations: dict[str, list[dict[str, Any]]] = {}
-    for _, case in documents.scan(LiveCases.name):
+    for case in live_documents(documents):
         undated += [{"case_id": case["case_id"], "service_id": case["service"]["id"], "due": None, "overdue": False,
                      **s} for s in case["open_steps"].values() if not s["due"]]
         if case["escalations"]:
