@@ -14,7 +14,6 @@ from datetime import timedelta
 
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowExecutionStatus, WorkflowUpdateStage
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.service import RPCError, RPCStatusCode
 
 from casework.refusals import Unavailable
 from casework.temporal import stopped
@@ -32,12 +31,9 @@ from workflows.concern import SafeguardingConcernWorkflow
 
 async def _last_run(client: Client, case_id: str) -> tuple[str, bool] | None:
     """The case's latest run (its id, and whether it is still going); None if Temporal holds none."""
-    try:
-        desc = await client.get_workflow_handle(case_id).describe()
-    except RPCError as e:
-        if e.status == RPCStatusCode.NOT_FOUND:
-            return None
-        raise
+    desc = await stopped.latest_run(client, case_id)
+    if desc is None:
+        return None
     return desc.run_id, desc.status == WorkflowExecutionStatus.RUNNING
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import structlog
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecutionDescription, WorkflowExecutionStatus
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -46,14 +46,21 @@ class Stopped:
     status: str
 
 
-async def stopped(client: Client, case_id: str) -> Stopped | None:
-    """The case's latest run, if it ended without the case closing (None: running, completed, or unknown)."""
+async def latest_run(client: Client, case_id: str) -> WorkflowExecutionDescription | None:
+    """The case's latest run as Temporal describes it (None: Temporal holds none)."""
     try:
-        desc = await client.get_workflow_handle(case_id).describe()
+        return await client.get_workflow_handle(case_id).describe()
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND:
             return None
         raise
+
+
+async def stopped(client: Client, case_id: str) -> Stopped | None:
+    """The case's latest run, if it ended without the case closing (None: running, completed, or unknown)."""
+    desc = await latest_run(client, case_id)
+    if desc is None:
+        return None
     status = STOPPED.get(desc.status) if desc.status else None
     return Stopped(case_id, desc.run_id, status) if status else None
 
