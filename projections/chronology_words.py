@@ -13,7 +13,7 @@ from domain.amendments import REVIEW_STEP
 from domain.policy import Pathway
 from domain.sources import plain_citations
 from projections import amendment_words
-from projections.engine_words import level_words, plain
+from projections.engine_words import level_words, plain, record_words
 from projections.wording import humanise, shown
 
 # what only the engine's checkers need: kept out of the entry's words, shown under "Technical details"
@@ -79,8 +79,9 @@ def said(e: dict[str, Any], instant: Callable[[str], str]) -> list[tuple[str, st
         if k in TECHNICAL or v in (None, "", [], {}) or k in ("to_role", "user_id", "history"):
             continue
         if k == "record" and isinstance(v, dict):
-            # choices in words (care_home_residential: "Care Home - Residential"), free text as written
-            rows += [(humanise(f), plain(shown(x, instant))) for f, x in v.items() if x not in (None, "", [], {})]
+            # each field by its label at its step and choices in words, as the step's page words them
+            # (projections/field_words.txt); free text as written
+            rows += record_words(v, step=e.get("step"))
         elif k == "decision" and isinstance(v, dict):
             rows.append(("Category", str(v.get("category_title", ""))))
             if v.get("matched"):

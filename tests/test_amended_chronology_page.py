@@ -43,7 +43,7 @@ async def test_the_chronology_page_shows_the_record_and_its_correction_each_poin
     link = f'<a href="#entry-{amended.seq}">entry {amended.seq}</a>'
     assert re.search(re.escape(row("Corrected later", f"amendment 1 ({link}), ")).replace("</dd>", "")
                      + r"\w{3} \d+ \w{3} \d{4}, \d\d:\d\d (GMT|BST)</dd>", original_entry)
-    assert row("Initiated by", "A-204") in original_entry  # its own words as made
+    assert row("Who started the interaction", "A-204") in original_entry  # its own words as made, labelled as its page labels it
     entry = text[text.index(f'id="entry-{amended.seq}"'):]
     assert row("Corrects", f'<a href="#entry-{original.seq}">entry {original.seq}</a>, the record as first made, '
                            "which is kept as it was") in entry

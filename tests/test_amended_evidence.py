@@ -70,7 +70,9 @@ def test_the_chronology_keeps_the_original_and_shows_the_amendment_each_pointing
                                          "type": "StepAmended"}]
     assert amendment["about"] == original["seq"] and by_seq[amendment["about"]] is original
     assert ("Corrected later", f"amendment 1 (entry {amendment['seq']}), Mon 3 Apr 2028, 10:00 BST") in original["said"]
-    assert ("La decided at", "Fri 31 Mar 2028, 10:00 BST") in original["said"]  # its own words unchanged
+    # its own words unchanged, each field by its label in the pages' words table (never "La decided at")
+    assert ("Date the local authority decided", "Fri 31 Mar 2028, 10:00 BST") in original["said"]
+    assert not any(label == "La decided at" for label, _ in original["said"])
     assert amendment["headline"] == ("Local authority's decision on the referral: record corrected (amendment 1) "
                                      "by RM-1 (registered manager)")
     assert amendment["said"] == [
@@ -86,6 +88,11 @@ def test_the_chronology_keeps_the_original_and_shows_the_amendment_each_pointing
     assert [e["headline"] for e in opened] == [
         "Review the threshold decision after a correction: opened for the registered manager",
         "Review the threshold decision after a correction: done by DSL-7 (registered manager)"]
+    # the review's own record, as its step's page words it: labels and choices from the words table
+    done = next(e for e in opened if e["type"] == "StepCompleted")
+    assert ("Whether the decision stands", "No, it has changed: record the new decision") in done["said"]
+    assert ("New threshold level", "Requires consultation") in done["said"]
+    assert not any(label in ("Decision stands", "Review reason") for label, _ in done["said"])
     (reviewed,) = [e for e in entries if e["type"] == "DecisionReviewed"]
     assert reviewed["headline"] == "Threshold level reviewed after amendment 4 by DSL-7 (registered manager): changed"
     assert ("Threshold level", "changed from reportable to requires consultation") in reviewed["said"]

@@ -293,7 +293,8 @@ def test_records_in_the_pages_words_and_the_envelope_left_out(records):
     details = re.findall(r"<td>((?:[^<]|<br>)*)</td></tr>\n", page.split("<h2>Chronology</h2>")[1])
     assert details and not any(re.search(r"\bTrue\b|\bFalse\b|on_time|On time|channel|Channel|os_user|Os user", d)
                                for d in details), details
-    assert "Source still has access: yes" in page  # the peer risk review's record, as the case page says it
+    # the peer risk review's record, each field by its label as the step's page says it
+    assert "Alleged source still has access: yes" in page and not re.search(r"<br>Source still has access|>Source still", page)
     assert not re.search(r"\b(True|False)\b", page) and "source_still_has_access" not in page
     assert ", met</td>" in page and ", <strong>missed</strong></td>" in page  # the Deadline column keeps met and missed
     data = pack.model_dump(mode="json")  # the JSON holds everything as recorded

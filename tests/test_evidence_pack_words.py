@@ -78,7 +78,7 @@ def test_the_pack_reads_in_plain_english(written):
         "Monday to Friday, 09:00 to 17:00, excluding bank holidays in England",
         "Mon 3 May 2027",  # a bank holiday the case counted, as a date in words
         "Incidents between adults in a service",  # the category by its title
-        "Care Home - Residential",  # a choice by its words
+        "Where the risk was: Care home (residential)",  # a field by its label, a choice by its words, as the pages say them
     ):
         assert expected in flat, expected
     # never broken mid-word: every role's words whole on a line somewhere, none split inside a word
