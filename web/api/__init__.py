@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from web.api import alerting, case_list, cases, oidc, oversight, policy, processes, session
+    from web.api import admin, admin_users, alerting, case_list, cases, oidc, oversight, policy, processes, session
 
     return [session.router, oidc.router, case_list.router, cases.router, oversight.router, policy.router, processes.router,
-            alerting.router]
+            alerting.router, admin_users.router, admin.router]
