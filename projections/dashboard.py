@@ -11,7 +11,8 @@ acknowledged (`acknowledged`) until its step is done. Both keys are added only w
 something to keep, so the documents of a store without alerts are as they were.
 
 A threshold level decided anew on review (issue 22: the record it rested on was corrected) is the
-case's level from then on; the oversight's risk flags are never amendable (checked at import).
+case's level from then on; the oversight's risk flags are never amendable (checked at import). The
+review's open step and its escalations carry the title its amendment recorded (`title`).
 
 A live case's document is keyed by its stream's id (a UUID: 0-9, a-f and -). A closed case keeps what
 identifies it under "~closed/" and that id, after every live key (keys compare byte by byte), so the
@@ -90,10 +91,14 @@ class LiveCases(ReadModel):
                 return  # raised before the log began (or closed before closed cases were kept)
             case = {**kept, "open_steps": {}, "escalations": {}, "oversight": None}  # closed: live while a step is open
         steps, escalations = case["open_steps"], case["escalations"]
+        if isinstance(f, StepAmended) and f.review is not None:  # its review opens next, by the title recorded here
+            case["reviewing"] = {"id": f.review.id, "title": f.review.title}
         match f:
             case StepOpened():
                 steps[_key(f)] = {"step": f.step, "occurrence": f.occurrence, "role": f.role, "due": iso(f.due),
                                   "deadline": f.deadline, "missed": False, "escalated_to": []}
+                if (reviewing := case.pop("reviewing", None)) and reviewing["id"] == f.step:  # a decision's review
+                    steps[_key(f)]["title"] = reviewing["title"]
                 if f.step == OVERSIGHT_STEP and f.due and OVERSIGHT_ON_CADENCE:
                     case["oversight_opens"] = iso(f.due)  # the next one's opening, once this one is done early
             case StepCompleted() | StepWithdrawn():
@@ -111,7 +116,7 @@ class LiveCases(ReadModel):
                 steps[_key(f)]["missed"] = True
             case Escalated():
                 escalations[f.escalation_id] = {"at": iso(f.at), "key": _key(f), "step": f.step, "cause": f.cause,
-                                                "reason": f.reason, "to_role": f.to_role}
+                                                "reason": f.reason, "to_role": f.to_role, **_only(steps.get(_key(f)), "title")}
                 if f.cause != "trigger" and _key(f) in steps:
                     steps[_key(f)]["escalated_to"].append(f.to_role)
             case EscalationAcknowledged():
@@ -150,7 +155,7 @@ class LiveCases(ReadModel):
         if live(case):
             docs[e.stream] = case
         else:  # closed, nothing open on it: out of the live keys, what identifies it kept
-            docs[e.stream], docs[CLOSED + e.stream] = None, {k: case.get(k) for k in KEPT_CLOSED}
+            docs[e.stream], docs[CLOSED + e.stream] = None, {**{k: case.get(k) for k in KEPT_CLOSED}, **_only(case, "reviewing")}
 
 
 CLOSED = "~closed/"  # a closed case's key: this and its stream's id
@@ -172,6 +177,11 @@ def live_documents(documents: Documents) -> Iterator[Doc]:
 
 def _key(f: Any) -> str:
     return f"{f.step}#{f.occurrence}"
+
+
+def _only(row: Doc | None, key: str) -> Doc:
+    """`row`'s `key` only where it has one (a decision review's recorded `title`): other rows keep their shape."""
+    return {key: row[key]} if row and row.get(key) else {}
 
 
 def _alert(case: Doc, alert_id: str) -> dict[str, Any] | None:
@@ -207,6 +217,7 @@ def dashboard(documents: Documents, now: datetime, calendar: WorkingCalendar) ->
                 "working_time": counts_working_time(s["step"]),  # time left is told in working time, else clock time
                 "time_left_s": int((due - now).total_seconds()) if due else None,
                 "stopped": case.get("stopped"),  # its workflow is not running: this deadline is not being kept
+                **_only(s, "title"),
             }
             open_items.append(item)
         deadlines += [i for i in open_items if i["due"]]

@@ -189,3 +189,25 @@ async def test_a_case_raised_before_a_channel_was_set_up_alerts_at_its_next_esca
     await case.complete("peer_risk_review", source_still_has_access=True)  # live risk: escalated to the DSL
     sent = await settled(case, "AlertSent", 2)
     assert [(f.fact.user_id, f.fact.channel) for f in sent] == [("DSL-2", "email"), ("DSL-2", "text")]
+
+
+async def test_a_decision_reviews_alerts_name_it_by_its_recorded_title(driver, records, mail):
+    """A correction's review (issue 22) is not a pathway step: its alerts name it as its amendment
+    recorded it, never by its step id put in words."""
+    people(records)
+    case = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00", case_id="AL-R"))
+    await case.at("2027-01-12T09:40:00+00:00")
+    await case.complete("record_concern")
+    await case.complete("peer_risk_review")
+    await case.complete("seriousness_assessment", actor="RM-1")
+    await case.amend("seriousness_assessment", "fear was seen at lunch too", actor="RM-1", notes="fear at lunch")
+    await case.at("2027-01-15T12:00:00+00:00")  # its review not done within 2 working days: escalated to the DSL
+    escalated = next(f.fact for f in case.facts() if f.type == "Escalated" and f.fact.step == "decision_review")
+    deadline = time.monotonic() + 120  # a bound for what never happens, not a speed target
+    while not any(f.type == "AlertSent" and f.fact.alert_id.startswith(f"{escalated.escalation_id}.")
+                  and f.fact.user_id == "DSL-2" for f in case.facts()):
+        assert time.monotonic() < deadline, case.types()
+        await case.driver.env.sleep(timedelta(seconds=1))
+    told = [f"{m['Subject']}\n{m.get_payload()}" for m in mail.mailbox.messages]
+    assert any("Step: Review the threshold decision after a correction" in t for t in told), told
+    assert not [t for t in told if "decision review" in t.lower() or "decision_review" in t]

@@ -16,7 +16,7 @@ from domain.access import (EXPORTERS, INSPECTOR, Principal, administers, may_ack
                            may_export_case, may_reach)
 from domain.pathway import current_pathway
 from projections.case_history import escalation_endings, escalations as escalation_rows
-from projections.case_tasks import alerted, not_yet_open, tasks
+from projections.case_tasks import alerted, not_yet_open, opened_by, tasks
 from web.identity import web
 from web.pages.render import page
 from web.pages.signin import principal_of
@@ -49,8 +49,10 @@ def temporal_ui(request: Request, principal: Principal, case_id: str) -> str | N
 
 def escalation_list(principal: Principal, view: case_reads.CaseView) -> list[dict[str, Any]]:
     """Each escalation with when it ended and whether this principal may acknowledge it."""
-    rows, ended = escalation_rows(view.facts), escalation_endings(view.facts)
+    rows, ended, reviews = escalation_rows(view.facts), escalation_endings(view.facts), opened_by(view.facts)
     for e in rows:
+        if (opener := reviews.get((e["step"], e["occurrence"]))) and opener.review:  # a decision's review, by its title
+            e["title"] = opener.review.title
         e["ended_at"], e["ended_how"] = (ended[e["escalation_id"]]["at"], ended[e["escalation_id"]]["how"]) \
             if e["escalation_id"] in ended else (None, None)
         e["may"] = bool(may_acknowledge(principal, view.service, e["escalation_id"], e["to_role"]))

@@ -19,7 +19,7 @@ from domain.sources import plain_citations, source_words
 from domain.access import (Principal, administers, keeps_a_rota, may_list_cases, may_read_commissioning,
                            may_read_governance, may_read_lists)
 from projections.wording import shown
-from projections.engine_words import role_words, step_title
+from projections.engine_words import CAUSE_WORDS, escalation_cause, role_words, step_title
 from web.pages.words import scrubbed
 from web.pages import formats, forms
 
@@ -42,6 +42,11 @@ env.filters.update(brief=brief, date_parts=forms.date_parts, cited=plain_citatio
                    tojson_compact=lambda v: json.dumps(v, separators=(",", ":")))
 # steps by their titles ('CQC notification ...' keeps its case in a sentence), roles in words
 env.filters.update(step_title=step_title, role=role_words, plain=scrubbed)  # recorded engine text, in words
+# a row's step (an open step, an escalation): a decision's review by the title its amendment recorded
+env.filters["step_named"] = lambda row: row.get("title") or step_title(row.get("step"))
+# why an escalation was raised: a deadline's in words (its step is named beside it), a trigger's reason as recorded
+env.filters["why"] = lambda e: (escalation_cause(e["cause"], e["reason"]) if e.get("cause") in CAUSE_WORDS
+                                else scrubbed(e.get("reason") or ""))
 env.globals.update(joined=formats.joined, SOURCE_WORDS=formats.SOURCE_WORDS, REPORTER_WORDS=formats.REPORTER_WORDS)
 
 
