@@ -232,8 +232,8 @@ def test_a_closed_case_is_out_of_the_live_scan_and_a_review_on_it_comes_and_goes
     view = dashboard(feed.documents, datetime.fromisoformat("2027-03-01T11:00:00+00:00"), CAL)
     [row] = [c for c in view["live_cases"] if c["case_id"] == "D-1"]
     assert (row["status"], row["current_steps"], row["service"]) == ("closed", ["decision_review"], scanned[CLOSED + stream]["service"])
-    assert [(d["step"], d["role"]) for d in view["deadlines"] if d["case_id"] == "D-1"] == [
-        ("decision_review", "quality_safeguarding_lead")]
+    assert [(d["step"], d["role"], d["title"]) for d in view["deadlines"] if d["case_id"] == "D-1"] == [
+        ("decision_review", "quality_safeguarding_lead", "Review the closure outcome after a correction")]  # as recorded
     assert CLOSED + stream in dict(feed.documents.scan(LiveCases.name))  # its identity kept meanwhile
     during = as_at(records, [LiveCases()], datetime.fromisoformat("2027-03-01T11:00:00+00:00"))
     assert board_ids(during, "2027-03-01T11:00:00+00:00") == board_ids(feed.documents, "2027-03-01T11:00:00+00:00")
