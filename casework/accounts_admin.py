@@ -168,7 +168,9 @@ def _grant_problem(ports: Ports, c: GrantRole, now: datetime) -> Invalid | None:
     if c.service is not None and (problem := ports.settings.input_rules().id_problem(c.service, "service")):
         return Invalid(_sentence(f"The service {c.service[:64]!r} {problem}"), field="service")
     if c.role in ORGANISATION_ONLY and c.service is not None:
-        return Invalid(f"The role {words} is held across the whole organisation: leave the service empty.", field="service")
+        # worded for the page's "Where" choice; the CLI says it for its --service option (cli/users.py)
+        return Invalid(f"The role {words} is held across the whole organisation: choose Across the organisation, "
+                       "not a service.", field="service", organisation_only=True)
     if c.role != INSPECTOR and (c.cases or c.until):
         return Invalid("Only an inspector's access names cases and an end date: leave them empty.", field="cases")
     if c.role == INSPECTOR:

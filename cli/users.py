@@ -18,10 +18,11 @@ from typing import Any, Optional
 import typer
 
 from casework import accounts_admin, administration
+from casework.refusals import Invalid
 from cli.common import CommandError, emit_json, fail, input_rules, say
 from cli.runtime import guarded, records
 from configuration.settings import get_settings
-from domain.access import Assignment, Principal, ROLES
+from domain.access import Assignment, Principal, ROLES, role_name
 from domain.identity import Account, Token
 from domain.inputs import MAX_TEXT, text_problem
 from eventstore.accounts import AccountError, Accounts
@@ -143,8 +144,18 @@ def grant(
         fail(f"unknown role {role!r}; the roles are: {', '.join(ROLES)}")
     assignment = Assignment(role, service, tuple(case), guarded(lambda: _until(until)))
     c = accounts_admin.GrantRole(user_id, role, service, assignment.cases, assignment.until)
-    done = guarded(lambda: accounts_admin.grant_role(_ports(), _as_operator("users grant"), c, _now()))
+    done = guarded(lambda: _grant(c))
     emit_json(account_json(done.value)) if as_json else say(f"{user_id} now holds {assignment.describe()}")
+
+
+def _grant(c: accounts_admin.GrantRole) -> Any:
+    try:
+        return accounts_admin.grant_role(_ports(), _as_operator("users grant"), c, _now())
+    except Invalid as e:
+        if e.details.get("organisation_only"):  # the page's words name its "Where" choice; here, the option
+            raise Invalid(f"The role {role_name(c.role)} is held across the whole organisation: leave out --service.",
+                          **e.details) from None
+        raise
 
 
 @users_app.command("revoke")

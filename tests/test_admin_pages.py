@@ -104,6 +104,15 @@ async def test_an_administrator_adds_a_user_grants_revokes_and_closes_the_accoun
     assert bad.status_code == 422 and summary_links(bad.text)[0] == ("#until-day", "Enter the date their access ends as "
                                                                      "a real date, for example 31 3 2027.")
     assert 'value="SG-1"' in bad.text and stream(records, "TL-4") == before
+    # the Revoke button names the role and where, the service as written (not "at svc-elm (elm house)")
+    assert re.search(r'Revoke<span class="nhsuk-u-visually-hidden"> the role team leader, at SVC-ELM \(Elm House\)</span>', page)
+    # a role held across the whole organisation, at a service: refused by the "Where" question, in its words
+    at_a_service = await adm.post("/admin/users/TL-4/roles", data={"csrf_token": csrf(page), "role": "administrator",
+                                                                   "service": ELM})
+    assert at_a_service.status_code == 422 and summary_links(at_a_service.text) == [
+        ("#service", "The role administrator is held across the whole organisation: choose Across the "
+                     "organisation, not a service.")]
+    assert "leave the service empty" not in at_a_service.text and stream(records, "TL-4") == before
     revoked = await adm.post("/admin/users/TL-4/roles/revoke", data={"csrf_token": csrf(page), "role": "team_leader", "service": ELM})
     assert revoked.status_code == 303
     assert Accounts(records).account("TL-4").assignments == []

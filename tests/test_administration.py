@@ -89,7 +89,8 @@ def test_an_inspectors_grant_names_its_cases_and_end(ports, records):
             (admin.GrantRole("INS-1", "inspector", cases=(case_id,), until=NOW - timedelta(days=1)), "until", "has passed"),
             (admin.GrantRole("INS-1", "inspector", cases=(case_id,), until=NOW + timedelta(days=93)), "until", "at most 92 days"),
             (admin.GrantRole("INS-1", "inspector", cases=("SG-NOPE",), until=NOW + timedelta(days=9)), "cases", "There is no case SG-NOPE"),
-            (admin.GrantRole("INS-1", "inspector", "SVC-ELM", (case_id,), NOW + timedelta(days=9)), "service", "across the whole organisation"),
+            (admin.GrantRole("INS-1", "inspector", "SVC-ELM", (case_id,), NOW + timedelta(days=9)), "service",
+             "The role inspector is held across the whole organisation: choose Across the organisation, not a service"),
             (admin.GrantRole("INS-1", "team_leader", "SVC-ELM", (case_id,)), "cases", "Only an inspector's access"),
             (admin.GrantRole("INS-1", "chief", "SVC-ELM"), "role", "Choose a role from the list"),
             (admin.GrantRole("INS-1", "team_leader", "SVC ELM"), "service", "is not an id")):
@@ -201,7 +202,10 @@ def test_the_first_administrator_is_made_with_the_cli_through_the_same_use_cases
     granted = runner.invoke(app, ["users", "grant", "ADM-1", "administrator"])
     assert granted.exit_code == 0 and "ADM-1 now holds administrator organisation-wide" in granted.output
     at_a_service = runner.invoke(app, ["users", "grant", "ADM-1", "administrator", "--service", "SVC-ELM"])
-    assert at_a_service.exit_code == 2 and "held across the whole organisation" in at_a_service.output
+    # said for the command's option, not the page's "Where" choice
+    assert at_a_service.exit_code == 2 and ("The role administrator is held across the whole organisation: leave out "
+                                            "--service.") in at_a_service.output
+    assert "Across the organisation" not in at_a_service.output
     last = runner.invoke(app, ["users", "revoke", "ADM-1", "administrator"])
     assert last.exit_code == 2 and "Ada Admin (ADM-1) is the only administrator" in last.output
     listed = runner.invoke(app, ["users", "list"])
