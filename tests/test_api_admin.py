@@ -162,6 +162,7 @@ async def test_what_each_route_answers(site, records, mail, monkeypatch):
         assert {e["by"] for e in history} == {"ADM-1"} and {e["user_id"] for e in history} == {"INS-1"}
         assert history[2]["until"] == until
         everything = (await adm.get("/admin/history")).json()
+        assert (await adm.get("/admin/history", params={"user_id": ""})).json() == everything  # empty: everyone's
         assert "Changed the details of the service SVC-ASH: the client group, the registered company" in [
             e["what"] for e in everything]
         # the guard: one's own account is not closed, nor the last administrator's role taken away

@@ -50,7 +50,7 @@ def service_json(r: ServiceRecord) -> dict[str, Any]:
 @router.get("/tokens", summary="Every API token (or one user's), in the order issued: whose, its scope, its end, its last use",
             response_model=list[shapes.UserTokenView], responses=problems(*SIGNED_IN, 422))
 def list_tokens(principal: Reader, ports: PortsDep, now: Now, user_id: OfUser = None) -> JSONResponse:
-    rows = administration.tokens(ports, principal, administration.ListTokens(user_id), now)
+    rows = administration.tokens(ports, principal, administration.ListTokens(user_id or None), now)
     return answer([token_json(r.token, r.live) for r in rows])
 
 
@@ -100,5 +100,5 @@ def entry_json(e: admin_history.HistoryEntry) -> dict[str, Any]:
 @router.get("/history", summary=f"Every administrative change, newest first (at most {admin_history.MOST}): who did what to whom, and when",
             response_model=list[shapes.AdminHistoryEntry], responses=problems(*SIGNED_IN, 422))
 def history(principal: Reader, ports: PortsDep, now: Now, user_id: OfUser = None) -> JSONResponse:
-    entries = admin_history.history(ports, principal, admin_history.ReadHistory(user_id), now)
+    entries = admin_history.history(ports, principal, admin_history.ReadHistory(user_id or None), now)
     return answer([entry_json(e) for e in entries])
