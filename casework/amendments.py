@@ -175,14 +175,20 @@ def _answer(done: StepAmended, a: StepAmendment, step: Step, ports: Ports, now: 
 
 
 def amendment_form(ports: Ports, principal: Principal, case_id: str, step: str, occurrence: int,
-                   now: datetime) -> AmendmentForm:
-    """What the correction's form shows, for one who may correct the record (refusals in the access log)."""
+                   now: datetime, key: str | None = None) -> AmendmentForm:
+    """What the correction's form shows, for one who may correct the record (refusals in the access log).
+    Given the key of a form whose correction was recorded already (sent again: a second tab, a resend
+    after a lost answer), the values are the record as it stood before that correction, the record the
+    form was filled in on: the twin asks the same changes and is answered from the fact it recorded."""
     facts, service, found, done = _case(ports, principal, case_id, step, occurrence, now)
     _author(ports, principal, case_id, service, found, done)
     if done is None:
         raise NotFound(f"case {case_id} is not in the store")
     audit(ports, principal, "read", True, case_id=case_id, service=service)
-    stands = record_as_it_stands(facts, found.id, occurrence)
+    request = request_id(principal, key)
+    sent = next((i for i, r in enumerate(facts) if request and isinstance(r.fact, StepAmended)
+                 and r.fact.request_id == request), len(facts))
+    stands = record_as_it_stands(facts[:sent], found.id, occurrence)
     fields = amendable_fields(found)
     return AmendmentForm(
         case_id=case_id, service=service, step=found, occurrence=occurrence, author=done.actor, completed_at=done.at,

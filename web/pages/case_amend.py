@@ -17,7 +17,6 @@ from starlette.responses import RedirectResponse, Response
 from casework import amendments
 from casework.refusals import Invalid, NotFound, NotOpen, NotPermitted, NotYetRecorded
 from domain.access import Principal
-from projections.engine_words import in_sentence
 from web.identity import web
 from web.pages import drafts, forms
 from web.pages.case_step import error_summary
@@ -112,10 +111,11 @@ async def amend(request: Request, case_id: str, step: str, occurrence: int) -> R
     form = await form_of(request, principal)
     ctx = web(request)
     now: datetime = ctx.now()
-    found = await run_in_threadpool(amendments.amendment_form, ctx.ports, principal, case_id, step, occurrence, now)
+    key = page_key(form)  # sent again once recorded, the form is compared with the record it was filled in on
+    found = await run_in_threadpool(amendments.amendment_form, ctx.ports, principal, case_id, step, occurrence, now, key)
     fields = amend_fields(found)
     c = amendments.AmendStep(case_id, step, occurrence, changes_from(form, fields, found.values),
-                             form.get(REASON, "").strip(), page_key(form))
+                             form.get(REASON, "").strip(), key)
 
     async def again(status_code: int, state: Optional[dict[str, Any]] = None,
                     notices: Optional[list[dict[str, str]]] = None) -> Response:
@@ -132,9 +132,8 @@ async def amend(request: Request, case_id: str, step: str, occurrence: int) -> R
         status = 404 if isinstance(e, NotFound) else 403 if isinstance(e, NotPermitted) else 409
         return await again(status, state={"values": form},
                            notices=[{"text": f"{e.message} Nothing was recorded.", "kind": "problem"}])
-    title = in_sentence(found.step.title)
     if outcome.replayed:
         flash(request, f"This correction was already recorded at {london(outcome.at)}: it was recorded once.", "problem")
     else:
-        flash(request, f"Correction recorded: the record of {title} below shows it, with your reason. The original is kept.")
+        flash(request, "Correction recorded. The record below shows it, with your reason. The original is kept.")
     return RedirectResponse(f"/cases/{case_id}/steps/{step}/{occurrence}", status_code=303)
