@@ -277,6 +277,7 @@ async def test_the_seriousness_assessment_asks_the_threshold_tool_and_files_its_
         "csrf_token": csrf(html), "behaviour_observed": "blocked the door", "initiated_by": "A-204", "presentation": "calm"})
     html = (await rm.get(f"/cases/{case_id}/steps/seriousness_assessment/1")).text
     assert 'id="threshold-tool"' in html and 'name="facts.impact"' in html
+    assert "choose incidents between adults. Changing it changes the questions below." in html  # one full stop
     # each thing asked once (issue 21): what the step's record asks is not asked again by the tool
     assert html.count('name="frequency_of_similar_incidents"') == 1 and 'name="facts.prior_incidents_between_pair"' not in html
     assert html.count('id="f-fear_or_avoidance"') == 1 and 'name="facts.victim_fearful_or_adapting"' not in html
