@@ -215,6 +215,8 @@ BAD = [
      "role comes from who you are signed in as"),
     ("POST", "/admin/users", {"user_id": "RM-1", "display_name": "Rita again"}, "There is already a user RM-1"),
     ("POST", "/admin/users/RM-1/grants", {"role": "wizard"}, "Choose a role from the list."),
+    ("POST", "/admin/users/RM-1/grants", {"role": "quality_safeguarding_lead", "service": ELM},
+     "held across the whole organisation: send service as null"),
     ("POST", "/admin/users/RM-1/grants", {"role": "inspector", "until": "2027-01-01T00:00:00"}, "timezone"),
     ("POST", "/admin/users/RM-1/grants", {"role": "inspector", "cases": ["SG-1"], "until": "in_days(200)"},
      "lasts at most 92 days"),

@@ -20,6 +20,8 @@ from casework import accounts_admin as admin
 from casework.contact_admin import SetAlertsOf, set_alerts_of
 from casework.idempotency import Outcome
 from casework.passwords import issue_reset_link
+from casework.refusals import Invalid
+from domain.access import role_name
 from domain.identity import Account
 from web.api import admin_bodies as bodies
 from web.api.answers import REPLAYED, answer
@@ -87,7 +89,13 @@ def deactivate_user(user_id: UserId, principal: Writer, ports: PortsDep, now: No
              summary="Grant a role at a service, across the organisation, or an inspector's access to cases until a time")
 def grant_role(user_id: UserId, body: bodies.Grant, principal: Writer, ports: PortsDep, now: Now) -> JSONResponse:
     c = admin.GrantRole(user_id, body.role, body.service, tuple(body.cases), body.until)
-    outcome = admin.grant_role(ports, principal, c, now)
+    try:
+        outcome = admin.grant_role(ports, principal, c, now)
+    except Invalid as e:
+        if e.details.get("organisation_only"):  # the page's words name its "Where" choice; here, the field
+            raise Invalid(f"The role {role_name(c.role)} is held across the whole organisation: send service as null.",
+                          **e.details) from None
+        raise
     return done(outcome, user_json(outcome.value), 201)
 
 
