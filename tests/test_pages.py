@@ -25,7 +25,7 @@ from domain.sources import plain_citations
 from eventstore.accounts import Accounts
 from tests.browser_support import PASSWORD
 from web.app import create_app
-from web.pages import forms
+from web.pages import CSRF_REFUSED, forms
 from web.pages.formats import LONDON, countdown, duration, from_london_input, london, time_left
 
 ELM, OAK = "SVC-ELM", "SVC-OAK"
@@ -191,7 +191,11 @@ async def test_a_form_without_the_csrf_token_is_refused_and_records_nothing(page
     case_id = await raise_case(c)
     before = await settled(pages.records, case_id)
     r = await c.post(f"/cases/{case_id}/developments", data={"kind": "other", "summary": "no token"})
-    assert r.status_code == 403 and "CSRF" in r.text
+    assert r.status_code == 403 and "This form is out of date, or did not come from Safeguard's pages, so nothing " \
+        "was recorded. Go back, reload the page and send it again." in html_.unescape(r.text)
+    assert "CSRF" not in r.text and "csrf_token field" not in r.text  # the API's words (X-CSRF-Token), not a page's
+    api = await c.post(f"/api/v1/cases/{case_id}/developments", json={"kind": "other", "summary": "no token"})
+    assert api.status_code == 403 and api.json()["detail"].startswith(CSRF_REFUSED) and "X-CSRF-Token" in api.json()["detail"]
     assert len(pages.records.stored_facts(case_id)) == before
 
 

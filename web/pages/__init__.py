@@ -31,6 +31,9 @@ def _is_api(request: Request) -> bool:
 
 SESSION_ENDINGS = (("limit", "your session ended: a session lasts"), ("idle", "your session ended after"),
                    ("ended", "your session has ended"))
+CSRF_REFUSED = "this request needs the session's CSRF token"  # web.identity.check_csrf's words, the API's
+STALE_FORM = ("This form is out of date, or did not come from Safeguard's pages, so nothing was recorded. Go back, "
+              "reload the page and send it again.")
 
 
 def _back_to(request: Request) -> str:
@@ -85,8 +88,9 @@ def install(app: FastAPI) -> None:
             return RedirectResponse(f"/sign-in?next={quote(_back_to(request))}{why}", status_code=303)
         if e.extra.get("change_password"):  # a password too easy to guess: nothing answers until it is changed
             return RedirectResponse("/password", status_code=303)
+        stale = e.status == 403 and e.detail.startswith(CSRF_REFUSED)  # a form from before a new sign-in, or forged
         return page(request, "error.html", getattr(request.state, "principal", None), status=e.status,
-                    status_code=e.status, detail=e.detail)
+                    status_code=e.status, detail=STALE_FORM if stale else e.detail)
 
     async def on_refusal(request: Request, e: Refusal) -> Response:
         if _is_api(request):
