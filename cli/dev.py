@@ -54,6 +54,19 @@ def accounts_hint(records) -> str:
             "  .venv/bin/safeguard users grant QSL-1 quality_safeguarding_lead\n")
 
 
+def other_terminal(settings, port: int, web_port: int | None) -> str:
+    """A first command for another terminal, with the settings it needs to reach this stack when it
+    runs on ports other than those the settings name (--port, --web-port)."""
+    needs = [f"SAFEGUARD_TEMPORAL_ADDRESS=127.0.0.1:{port}" if settings.temporal_address.rsplit(":", 1)[-1] != str(port)
+             else "", f"SAFEGUARD_WEB_PORT={web_port}" if web_port is not None and web_port != settings.web_port else ""]
+    needs = [n for n in needs if n]
+    first = ".venv/bin/safeguard concern raise --file examples/concern.json --identified-now"
+    if not needs:
+        return f"In another terminal: {first}\n"
+    return (f"In another terminal, say where this stack is first (or put it in .env): export {' '.join(needs)}\n"
+            f"  then: {first}\n")
+
+
 async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) -> None:
     stop_on_sigterm()
     # the web app links to this UI, and lets it (its origin) call the codec endpoint
@@ -95,8 +108,8 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
                f"  API              http://127.0.0.1:{web_port}/api/v1 (docs http://127.0.0.1:{web_port}/api/docs)\n"
                if web_port is not None else "")
             + accounts_hint(records)
-            + f"In another terminal: .venv/bin/safeguard concern raise --file examples/concern.json --identified-now\n"
-            f"Press Ctrl-C to stop.",
+            + other_terminal(settings, port, web_port)
+            + "Press Ctrl-C to stop.",
         )
         await serve(server.client, settings, records)
     finally:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.deadlines import DeadlineRule, WorkingCalendar
@@ -161,6 +161,15 @@ class Settings(BaseSettings):
     def input_rules(self) -> InputRules:
         return InputRules(id_pattern=self.id_pattern, nhs_number_ids=self.nhs_number_ids,
                           late_report_days=self.late_report_days)
+
+    @model_validator(mode="after")
+    def _links_to_the_web_port(self) -> "Settings":
+        """Links in messages (alerts, password links) point at the pages on SAFEGUARD_WEB_PORT unless
+        SAFEGUARD_PUBLIC_URL says where: a CLI beside `safeguard dev --web-port` links where the pages are.
+        Not marked as set, so `safeguard dev --web-port` still links to the port it was given."""
+        if "public_url" not in self.model_fields_set:
+            self.__dict__["public_url"] = f"http://127.0.0.1:{self.web_port}"
+        return self
 
     @field_validator("data_dir", "sqlite_path", "key_store_path")
     @classmethod
