@@ -18,8 +18,8 @@ from casework.administration import administering
 from casework.ports import Ports
 from domain.access import INSPECTOR, Principal, role_name
 from domain.facts import Fact
-from domain.identity import (ContactDetailsSet, PasswordResetIssued, PasswordSet, RoleGranted, RoleRevoked, TokenIssued,
-                             TokenRevoked, UserAdded, UserDeactivated)
+from domain.identity import (ContactDetailsSet, PasswordResetIssued, PasswordResetUsed, PasswordSet, RoleGranted,
+                             RoleRevoked, TokenIssued, TokenRevoked, UserAdded, UserDeactivated)
 from domain.oncall import OnCallSet
 from domain.services import WORDS as SERVICE_WORDS, ServiceDetailsChanged, ServiceRecorded
 from eventstore.accounts import token_stream, user_stream
@@ -93,6 +93,7 @@ WORDS: dict[type[Fact], Callable[[Any, str | None], HistoryEntry | None]] = {
                                               whom, f.service),
     PasswordSet: _password,
     PasswordResetIssued: lambda f, whom: HistoryEntry(f.at, f.by, "Sent a link to set their password", whom),
+    PasswordResetUsed: lambda f, whom: None,  # read with the PasswordSet recorded with it: set with a link
     ContactDetailsSet: _contact,
     TokenIssued: lambda f, whom: HistoryEntry(f.at, f.by, f"Issued the API token \u201c{f.name}\u201d", f.user_id),
     TokenRevoked: lambda f, whom: HistoryEntry(f.at, f.by, "Revoked an API token", whom),
@@ -113,6 +114,7 @@ def history(ports: Ports, principal: Principal, c: ReadHistory, now: datetime) -
     entries: list[HistoryEntry] = []
     names: dict[str, str] = {}  # a user's id -> their name
     contacted: set[str | None] = set()  # whose alerts were set before
+    linked: dict[UUID, datetime] = {}  # a user's stream -> when a link to set their password was used
     for r in ports.accounts.logged(*WORDS):
         f = r.fact
         if isinstance(f, UserAdded):
@@ -121,7 +123,11 @@ def history(ports: Ports, principal: Principal, c: ReadHistory, now: datetime) -
         elif isinstance(f, TokenIssued):
             tokens[token_stream(f.token_id)] = f.user_id
         whom = users.get(r.originator_id) or tokens.get(r.originator_id)
-        if isinstance(f, ContactDetailsSet):  # by their name; the first time set, later changed
+        if isinstance(f, PasswordResetUsed):
+            linked[r.originator_id] = f.at
+        if isinstance(f, PasswordSet) and linked.pop(r.originator_id, None) == f.at:  # recorded with the link's use
+            entry: HistoryEntry | None = HistoryEntry(f.at, f.by, "Set their password with a link sent to them", whom)
+        elif isinstance(f, ContactDetailsSet):  # by their name; the first time set, later changed
             entry = _contact(f, whom, names.get(whom or ""), first=whom not in contacted)
             contacted.add(whom)
         else:
