@@ -17,6 +17,8 @@ from starlette.responses import RedirectResponse, Response
 from casework import amendments
 from casework.refusals import Invalid, NotFound, NotOpen, NotPermitted, NotYetRecorded
 from domain.access import Principal
+from domain.amendments import REVIEW_DEADLINE
+from projections.amendment_words import decision_words
 from web.identity import web
 from web.pages import drafts, forms
 from web.pages.case_step import error_summary
@@ -93,6 +95,7 @@ async def amend_page(request: Request, principal: Principal, case_id: str, step:
     reason = forms.fill([reason_field()], state.get("values", {}), state.get("errors", {}))
     return page(request, "case_amend.html", principal, status=status_code, notices=notices, case_id=case_id,
                 title=found.step.title, step=step, occurrence=occurrence, fields=fields, reason=reason,
+                decisions=[f"the {decision_words(d)}" for d in found.decisions], review_days=REVIEW_DEADLINE.days,
                 summary=error_summary(fields + reason, state.get("rest", [])),
                 form_key=state.get("values", {}).get("form_key") or form_key(),
                 back=f"/cases/{case_id}/steps/{step}/{occurrence}")
