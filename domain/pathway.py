@@ -699,6 +699,11 @@ def current_pathway() -> Pathway:
 
 
 def counts_working_time(step_id: str) -> bool:
-    """Whether staff count a step's time left in working time (its deadline rule in the pathway in force)."""
+    """Whether staff count a step's time left in working time (its deadline rule in the pathway in force;
+    a decision's review, opened by a correction and not in the pathway, by its own rule)."""
     step = current_pathway().step(step_id)
-    return bool(step and step.deadline and step.deadline.in_working_time)
+    if step is None:
+        from domain.amendments import REVIEW_DEADLINE, REVIEW_STEP  # it reads this module's pathway when loaded
+
+        return step_id == REVIEW_STEP and REVIEW_DEADLINE.in_working_time
+    return bool(step.deadline and step.deadline.in_working_time)
