@@ -10,7 +10,7 @@ cannot be taken away, by revoking it or by closing the account that holds it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -48,7 +48,9 @@ class DeactivateUser:
 class GrantRole:
     user_id: str
     role: str
-    service: str | None = None  # None: across the organisation
+    # a service's id; None: across the organisation, said so; "": nothing chosen, refused for a role that may be held
+    # at a service (a team leader granted with "Where" left as it was would have led at every service)
+    service: str | None = ""
     cases: tuple[str, ...] = ()  # an inspector's: the cases they may read ...
     until: datetime | None = None  # ... and when their access ends
 
@@ -165,6 +167,9 @@ def _grant_problem(ports: Ports, c: GrantRole, now: datetime) -> Invalid | None:
     if c.role not in ROLES:
         return Invalid("Choose a role from the list.", field="role")
     words = role_name(c.role)
+    if c.service == "":  # the page's words; the API and the CLI say it for their field and option (details)
+        return Invalid("Choose where they hold the role: a service, or Across the organisation.", field="service",
+                       where_unchosen=True)
     if c.service is not None and (problem := ports.settings.input_rules().id_problem(c.service, "service")):
         return Invalid(_sentence(f"The service {c.service[:64]!r} {problem}"), field="service")
     if c.role in ORGANISATION_ONLY and c.service is not None:
@@ -204,6 +209,8 @@ def grant_role(ports: Ports, principal: Principal, c: GrantRole, now: datetime) 
         # the administrator role reads no case: giving oneself a staff role would be a way round that
         raise refuse(ports, principal, "You cannot give yourself a role. Ask another administrator to grant it, "
                      "so that two people agree to it.", account.user_id)
+    if c.service == "" and c.role in ORGANISATION_ONLY:
+        c = replace(c, service=None)  # held only across the organisation: there is nothing to choose
     if problem := _grant_problem(ports, c, now):
         raise _refused(ports, principal, "grant a role", problem, account.user_id)
     wanted = Assignment(c.role, c.service, tuple(c.cases), c.until)

@@ -134,16 +134,22 @@ def add(
 @users_app.command("grant")
 def grant(
     user_id: str, role: str = typer.Argument(..., help=" | ".join(ROLES)),
-    service: Optional[str] = SERVICE,
+    service: Optional[str] = typer.Option(None, "--service", help="the service they hold it at"),
+    organisation_wide: bool = typer.Option(False, "--organisation-wide",
+                                           help="at every service (a role held only organisation-wide needs neither)"),
     case: list[str] = typer.Option([], "--case", help="an inspector's grant: a case they may read (repeat)"),
     until: Optional[str] = typer.Option(None, "--until", help="an inspector's grant ends then (ISO date or instant)"),
     as_json: bool = JSON,
 ) -> None:
-    """Grant a role at a service (or organisation-wide). An inspector's grant names cases and an end."""
+    """Grant a role at a service (--service) or organisation-wide (--organisation-wide): a role that may be held
+    at a service is never organisation-wide unless told. An inspector's grant names cases and an end."""
     if role not in ROLES:
         fail(f"unknown role {role!r}; the roles are: {', '.join(ROLES)}")
+    if service is not None and organisation_wide:
+        fail("either --service or --organisation-wide, not both")
     assignment = Assignment(role, service, tuple(case), guarded(lambda: _until(until)))
-    c = accounts_admin.GrantRole(user_id, role, service, assignment.cases, assignment.until)
+    where = None if organisation_wide else "" if service is None else service  # "": not said (the use case asks)
+    c = accounts_admin.GrantRole(user_id, role, where, assignment.cases, assignment.until)
     done = guarded(lambda: _grant(c))
     emit_json(account_json(done.value)) if as_json else say(f"{user_id} now holds {assignment.describe()}")
 
@@ -155,6 +161,8 @@ def _grant(c: accounts_admin.GrantRole) -> Any:
         if e.details.get("organisation_only"):  # the page's words name its "Where" choice; here, the option
             raise Invalid(f"The role {role_name(c.role)} is held across the whole organisation: leave out --service.",
                           **e.details) from None
+        if e.details.get("where_unchosen"):
+            raise Invalid("Say where they hold the role: --service SVC-ID, or --organisation-wide.", **e.details) from None
         raise
 
 

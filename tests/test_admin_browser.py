@@ -44,6 +44,11 @@ async def test_an_administrator_walks_the_administration_pages(site, person):  #
     await check_page(adm, "a user in administration")
 
     await adm.get_by_label("Role", exact=True).select_option("team_leader")
+    await adm.get_by_role("button", name="Give them the role").click()  # "Where" left as it starts: nothing chosen
+    await expect(adm.locator(".nhsuk-error-summary")).to_contain_text(
+        "Choose where they hold the role: a service, or Across the organisation.")
+    await check_page(adm, "a user in administration with where not chosen")
+    assert site.accounts.account("TL-4").assignments == []
     await adm.get_by_label("Where", exact=True).select_option(ELM)
     await adm.get_by_role("button", name="Give them the role").click()
     await expect(adm.get_by_text("Tia Leader now holds the role team leader at SVC-ELM.")).to_be_visible()

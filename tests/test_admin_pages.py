@@ -129,6 +129,34 @@ async def test_an_administrator_adds_a_user_grants_revokes_and_closes_the_accoun
     assert history.count("Ada Admin (ADM-1)") >= 4
 
 
+async def test_where_starts_unchosen_and_across_the_organisation_is_given_only_when_chosen(app, records, settings):
+    """A fresh-clone trial: "Where" started at "Across the organisation", so "Team leader" granted with Where
+    left as it was gave a team leader at every service. Where now starts at "Choose where"; nothing chosen is
+    refused by its question, nothing recorded; across the organisation only when chosen (its own value)."""
+    adm = await signed_in(app, "ADM-1")
+    page = (await adm.get("/admin/users/RM-1")).text
+    where = page[page.index('<select class="nhsuk-select" id="service"'):]
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', where[:where.index("</select>")])
+    assert options == [("", "Choose where"), ("*", "Across the organisation"), (ELM, "Elm House (SVC-ELM)")]
+    before = stream(records, "RM-1")
+    unchosen = await adm.post("/admin/users/RM-1/roles", data={"csrf_token": csrf(page), "role": "team_leader", "service": ""})
+    assert unchosen.status_code == 422 and summary_links(unchosen.text) == [
+        ("#service", "Choose where they hold the role: a service, or Across the organisation.")]
+    assert re.search(r'<option value="team_leader" selected', unchosen.text) and stream(records, "RM-1") == before
+    everywhere = await adm.post("/admin/users/RM-1/roles", data={"csrf_token": csrf(page), "role": "team_leader",
+                                                                 "service": "*"})
+    assert everywhere.status_code == 303
+    assert "Rita Manager now holds the role team leader across the organisation." in (await adm.get("/admin/users/RM-1")).text
+    commissioner = await adm.post("/admin/users/RM-1/roles", data={"csrf_token": csrf(page), "role": "commissioner",
+                                                                   "service": ""})  # held only across the organisation
+    assert commissioner.status_code == 303
+    assert Accounts(records).account("RM-1").assignments == [
+        Assignment("registered_manager", ELM), Assignment("team_leader"), Assignment("commissioner")]
+    settings.services = {}  # no service known yet: the same choice, not a box left empty for everywhere
+    page = (await adm.get("/admin/users/RM-1")).text
+    assert 'name="service"' in page and "Leave it empty" not in page and "add the service under Services first" in page
+
+
 async def test_the_last_administrator_and_ones_own_account_are_guarded_on_the_page(app, records):
     adm = await signed_in(app, "ADM-1")
     page = (await adm.get("/admin/users/ADM-1")).text

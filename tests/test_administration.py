@@ -62,7 +62,7 @@ def test_an_administrator_adds_a_user_grants_revokes_and_closes_the_account(port
     assert granted.value.assignments == [Assignment("team_leader", "SVC-ELM")] and not granted.replayed
     again = admin.grant_role(ports, adm, admin.GrantRole("TL-4", "team_leader", "SVC-ELM"), NOW)
     assert again.replayed and len(facts_of(ports, "TL-4")) == 3  # added, its email, one grant: not two
-    admin.grant_role(ports, adm, admin.GrantRole("TL-4", "operations_director"), NOW)
+    admin.grant_role(ports, adm, admin.GrantRole("TL-4", "operations_director", None), NOW)  # None: said so
     revoked = admin.revoke_role(ports, adm, admin.RevokeRole("TL-4", "team_leader", "SVC-ELM"), NOW)
     assert revoked.assignments == [Assignment("operations_director")]
     closed = admin.deactivate_user(ports, adm, admin.DeactivateUser("TL-4", "a leaver"), NOW)
@@ -101,6 +101,24 @@ def test_an_inspectors_grant_names_its_cases_and_end(ports, records):
     assert ports.accounts.account("INS-1").assignments == []
     done = admin.grant_role(ports, adm, admin.GrantRole("INS-1", "inspector", cases=(case_id,), until=NOW + timedelta(days=30)), NOW)
     assert done.value.assignments == [Assignment("inspector", None, (case_id,), NOW + timedelta(days=30))]
+
+
+def test_a_role_held_at_a_service_is_across_the_organisation_only_when_that_is_chosen(ports):
+    """A fresh-clone trial: "Team leader" granted with "Where" left as it was gave a team leader at every
+    service. Nothing chosen ("") is refused by the Where question, in the access log, nothing granted;
+    None is across the organisation, said so; a role held only across the organisation needs no choice."""
+    adm = who(ports, "ADM-1")
+    admin.add_user(ports, adm, admin.AddUser("TL-4", "Tia Leader"), NOW)
+    before = events(ports)
+    for c in (admin.GrantRole("TL-4", "team_leader"), admin.GrantRole("TL-4", "operations_director", "")):
+        with pytest.raises(Invalid, match=r"^Choose where they hold the role: a service, or Across the organisation\.$") as no:
+            admin.grant_role(ports, adm, c, NOW)
+        assert no.value.details["field"] == "service" and no.value.details["where_unchosen"]
+    assert ports.accounts.account("TL-4").assignments == [] and events(ports) - before == 2  # the refusals, logged
+    assert [a.reason for a in refusals(ports, "ADM-1")][-2:] == ["grant a role refused: service"] * 2
+    admin.grant_role(ports, adm, admin.GrantRole("TL-4", "operations_director", None), NOW)
+    admin.grant_role(ports, adm, admin.GrantRole("TL-4", "commissioner"), NOW)  # held only across the organisation
+    assert ports.accounts.account("TL-4").assignments == [Assignment("operations_director"), Assignment("commissioner")]
 
 
 def test_a_bad_new_user_is_refused_in_plain_words_with_nothing_recorded(ports):
@@ -215,6 +233,29 @@ def test_the_first_administrator_is_made_with_the_cli_through_the_same_use_cases
     assert [(x["action"], x["what"], x["channel"], x["user_id"].startswith("cli:")) for x in lines] == [
         ("user_added", "users add", "cli", True), ("grant", "users grant", "cli", True),
         ("write", "users grant", "cli", True), ("refused", "users revoke", "cli", True)]
+
+
+def test_the_cli_grants_a_role_held_at_a_service_across_the_organisation_only_when_told(offline):
+    """`users grant TL-4 team_leader` (no --service) gave a team leader at every service: the command now asks
+    where (--service, or --organisation-wide), as the page and the API do; a role held only across the
+    organisation still needs neither."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["users", "add", "TL-4", "--name", "Tia Leader", "--no-password"]).exit_code == 0
+    bare = runner.invoke(app, ["users", "grant", "TL-4", "team_leader"])
+    assert bare.exit_code == 2 and ("Say where they hold the role: --service SVC-ID, or --organisation-wide."
+                                    in bare.output), bare.output
+    both = runner.invoke(app, ["users", "grant", "TL-4", "team_leader", "--service", "SVC-ELM", "--organisation-wide"])
+    assert both.exit_code == 2 and "either --service or --organisation-wide, not both" in both.output, both.output
+    listed = runner.invoke(app, ["users", "list"]).output
+    assert "team_leader" not in listed
+    wide = runner.invoke(app, ["users", "grant", "TL-4", "team_leader", "--organisation-wide"])
+    assert wide.exit_code == 0 and "TL-4 now holds team_leader organisation-wide" in wide.output, wide.output
+    commissioner = runner.invoke(app, ["users", "grant", "TL-4", "commissioner"])
+    assert commissioner.exit_code == 0 and "TL-4 now holds commissioner organisation-wide" in commissioner.output
 
 
 def test_an_administrator_keeps_every_services_rota_and_reads_no_case(ports, settings):

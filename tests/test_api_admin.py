@@ -217,6 +217,10 @@ BAD = [
     ("POST", "/admin/users/RM-1/grants", {"role": "wizard"}, "Choose a role from the list."),
     ("POST", "/admin/users/RM-1/grants", {"role": "quality_safeguarding_lead", "service": ELM},
      "held across the whole organisation: send service as null"),
+    # a role held at a service, with service left out (or empty): not taken as across the organisation
+    ("POST", "/admin/users/RM-1/grants", {"role": "team_leader"},
+     "Say where they hold the role: send service as null for across the organisation, or name a service."),
+    ("POST", "/admin/users/RM-1/grants", {"role": "team_leader", "service": ""}, "send service as null for across"),
     ("POST", "/admin/users/RM-1/grants", {"role": "inspector", "until": "2027-01-01T00:00:00"}, "timezone"),
     ("POST", "/admin/users/RM-1/grants", {"role": "inspector", "cases": ["SG-1"], "until": "in_days(200)"},
      "lasts at most 92 days"),
@@ -245,6 +249,16 @@ async def test_a_bad_body_is_a_problem_with_nothing_recorded(site, method, path,
     assert r.status_code == 422 and r.headers["content-type"] == PROBLEM, r.text
     assert words in r.json()["detail"] and r.json()["status"] == 422
     assert site.recorded_since(mark) == []
+
+
+async def test_across_the_organisation_is_service_null_sent_and_a_role_held_only_there_needs_none(site):
+    adm = site.client("ADM-1")
+    async with adm:
+        everywhere = await adm.post("/admin/users/RM-1/grants", json={"role": "team_leader", "service": None})
+        commissioner = await adm.post("/admin/users/RM-1/grants", json={"role": "commissioner"})
+    assert (everywhere.status_code, commissioner.status_code) == (201, 201), commissioner.text
+    assert site.accounts.account("RM-1").assignments == [
+        Assignment("registered_manager", ELM), Assignment("team_leader"), Assignment("commissioner")]
 
 
 async def test_a_body_that_is_not_json_is_refused_with_nothing_recorded(site):

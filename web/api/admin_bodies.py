@@ -41,11 +41,12 @@ class Deactivation(Body):
 
 
 class Grant(RoleBody):
-    """A role: at a service, or across the organisation (no service); an inspector's names its cases and end."""
+    """A role: at a service, or across the organisation (service null, sent); an inspector's names its cases and end."""
 
     what: ClassVar[str] = "the grant"
     role: str = Field(json_schema_extra=ROLE)
-    service: str | None = Field(None, description="the service's id; null: across the organisation")
+    service: str | None = Field(None, description="the service's id; null: across the organisation. Left out, a role "
+                                                  "that may be held at a service is refused: say which")
     cases: list[str] = Field([], description="an inspector's only: the cases they may read")
     until: AwareDatetime | None = Field(None, description="an inspector's only: when their access ends (within 92 days)")
 

@@ -88,13 +88,18 @@ def deactivate_user(user_id: UserId, principal: Writer, ports: PortsDep, now: No
 @router.post("/users/{user_id}/grants", status_code=201, response_model=shapes.UserView, responses=CHANGE,
              summary="Grant a role at a service, across the organisation, or an inspector's access to cases until a time")
 def grant_role(user_id: UserId, body: bodies.Grant, principal: Writer, ports: PortsDep, now: Now) -> JSONResponse:
-    c = admin.GrantRole(user_id, body.role, body.service, tuple(body.cases), body.until)
+    # service left out is not across the organisation: for a role held at a service, that is said with null
+    service = body.service if "service" in body.model_fields_set else ""
+    c = admin.GrantRole(user_id, body.role, service, tuple(body.cases), body.until)
     try:
         outcome = admin.grant_role(ports, principal, c, now)
-    except Invalid as e:
-        if e.details.get("organisation_only"):  # the page's words name its "Where" choice; here, the field
+    except Invalid as e:  # the page's words name its "Where" choice; here, the field
+        if e.details.get("organisation_only"):
             raise Invalid(f"The role {role_name(c.role)} is held across the whole organisation: send service as null.",
                           **e.details) from None
+        if e.details.get("where_unchosen"):
+            raise Invalid("Say where they hold the role: send service as null for across the organisation, or name "
+                          "a service.", **e.details) from None
         raise
     return done(outcome, user_json(outcome.value), 201)
 

@@ -29,6 +29,7 @@ from web.pages.signin import form_of, principal_of
 router = APIRouter()
 NEW_FIELDS = ("user_id", "display_name", "email")
 GRANT_FIELDS = ("role", "service", "cases", "until")
+ACROSS = "*"  # "Across the organisation" under "Where": chosen, never the empty "Choose where"
 
 
 def _summary(errors: dict[str, str], order: tuple[str, ...], rest: list[str] | None = None) -> list[dict[str, str]]:
@@ -97,12 +98,18 @@ async def _user_page(request: Request, principal: Principal, user_id: str, value
                 errors=errors, summary=_summary(errors, GRANT_FIELDS, rest), services=services,
                 roles=[(r, role_name(r)) for r in ROLES], organisation_only=ORGANISATION_ONLY,
                 is_self=principal.user_id == account.user_id, path=user_path(account.user_id),
-                latest_until=_latest_last_day(web(request).now()))
+                latest_until=_latest_last_day(web(request).now()), across=ACROSS)
 
 
 @router.get("/admin/users/{user_id}")
 async def user_page(request: Request, user_id: str) -> Response:
     return await _user_page(request, await principal_of(request), user_id)
+
+
+def _where(chosen: str) -> str | None:
+    """The "Where" chosen: a service's id; ACROSS (its own value, never a service id): across the organisation,
+    None; nothing chosen stays "", which the use case refuses for a role that may be held at a service."""
+    return None if chosen == ACROSS else chosen
 
 
 def _until(form: dict[str, str]) -> datetime | None:
@@ -138,7 +145,7 @@ async def grant_role(request: Request, user_id: str) -> Response:
     values = {f: form.get(f, "").strip() for f in GRANT_FIELDS}
     values.update({f"until-{p}": form.get(f"until-{p}", "").strip() for p in ("day", "month", "year")})
     try:
-        c = admin.GrantRole(user_id, values["role"], values["service"] or None,
+        c = admin.GrantRole(user_id, values["role"], _where(values["service"]),
                             tuple(x for x in re.split(r"[\s,;]+", values["cases"]) if x), _until(values))
         done = await run(request, principal, admin.grant_role, c)
     except (Invalid, Guarded) as e:  # a bad grant; or a role given to oneself
