@@ -150,3 +150,28 @@ async def sign_in(page, base: str, user_id: str, password: str = PASSWORD) -> No
     await page.get_by_label("Password", exact=True).fill(password)
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_url(f"{base}/")
+
+
+async def set_password_from_link(page, link: str, base: str, user_id: str, password: str,
+                                 names: tuple[str, str, str]) -> None:
+    """The emailed link opened signed out: a password too easy to guess refused beside its field, then
+    `password` set and signed in with it. Its three pages pass check_page under `names` (the form, the
+    refusal, the sign-in page after)."""
+    from playwright.async_api import expect
+
+    await page.goto(link)
+    await expect(page.get_by_role("heading", name="Set your password")).to_be_visible()
+    await check_page(page, names[0])
+    await page.get_by_label("New password").fill("password1234")
+    await page.get_by_role("button", name="Set password").click()
+    await expect(page.locator("#new_password-error")).to_contain_text("too easy to guess")
+    await check_page(page, names[1])
+    await page.get_by_label("New password").fill(password)
+    await page.get_by_role("button", name="Set password").click()
+    await page.wait_for_url(f"{base}/sign-in")
+    await expect(page.get_by_text("Your password has been set. Sign in.")).to_be_visible()
+    await check_page(page, names[2])
+    await page.get_by_label("User id").fill(user_id)
+    await page.get_by_label("Password", exact=True).fill(password)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(f"{base}/")

@@ -37,15 +37,21 @@ def review(c, role: str, **record):
     return c.send(StepCompletion(step="decision_review", role=role, actor="DSL-1", record=record))
 
 
-def started():
-    """Tuesday 12 January 2027: the concern recorded, the route decided (threshold met), the referral made;
-    under the input rules a case records when it is raised (ids, text, no instant in the future)."""
+def recorded():
+    """Tuesday 12 January 2027: the concern recorded, under the input rules a case records when it is
+    raised (ids, text, no instant in the future); at 10:00, when the route is decided."""
     p = policy_for(datetime(2027, 1, 12, tzinfo=UTC))
     ruled = CasePolicy(pathway=p.pathway, calendar=p.calendar, threshold_profile=p.threshold_profile, holidays=p.holidays,
                        inputs=DEFAULT_RULES)
     c = case(policy=ruled).at("2027-01-12T09:40:00+00:00")
     c.complete("record_concern", actor="SSW-1")
-    c.at("2027-01-12T10:00:00+00:00")
+    return c.at("2027-01-12T10:00:00+00:00")
+
+
+def started():
+    """Tuesday 12 January 2027: the concern recorded, the route decided (threshold met), the referral made;
+    under the input rules a case records when it is raised (ids, text, no instant in the future)."""
+    c = recorded()
     c.complete("route_decision", actor="DSL-1")
     c.at("2027-01-12T11:00:00+00:00")
     c.complete("external_referral", actor="DSL-1")
@@ -262,12 +268,7 @@ def test_the_threshold_tools_inputs_stand_as_recorded_whatever_their_type():
 
 def not_met():
     """The route decided below the threshold: no referral opened."""
-    p = policy_for(datetime(2027, 1, 12, tzinfo=UTC))
-    ruled = CasePolicy(pathway=p.pathway, calendar=p.calendar, threshold_profile=p.threshold_profile, holidays=p.holidays,
-                       inputs=DEFAULT_RULES)
-    c = case(policy=ruled).at("2027-01-12T09:40:00+00:00")
-    c.complete("record_concern", actor="SSW-1")
-    c.at("2027-01-12T10:00:00+00:00")
+    c = recorded()
     c.complete("route_decision", actor="DSL-1", external_threshold_met=False)
     assert "external_referral" not in c.state.occurrences
     return c

@@ -10,29 +10,15 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-import pytest_asyncio
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from casework.passwords import issue_reset_link
 from domain.access import ADMINISTRATOR, Assignment
-from tests.browser_support import CHROMIUM_ARGS, check_page, chromium_path, free_port, serve
-from tests.servers.mail import MailServer
+from tests.browser_support import check_page, free_port, serve, set_password_from_link
+from tests.test_alert_link_browser import mail  # noqa: F401  (fixture)
+from tests.test_browser import browser  # noqa: F401  (fixture)
 
 NEW = "kettle on the landing at nine"
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser():
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        await b.close()
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def mail():
-    with MailServer() as server:
-        yield server
 
 
 async def test_a_person_sets_their_password_from_the_emailed_link(settings, records, mail, browser):
@@ -50,24 +36,9 @@ async def test_a_person_sets_their_password_from_the_emailed_link(settings, reco
 
         page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
         await page.goto(link)
-        await expect(page.get_by_role("heading", name="Set your password")).to_be_visible()
         await expect(page.get_by_text("You will sign in with your user id, TL-7")).to_be_visible()
-        await check_page(page, "Set your password from a link")
-
-        await page.get_by_label("New password").fill("password1234")
-        await page.get_by_role("button", name="Set password").click()
-        await expect(page.locator("#new_password-error")).to_contain_text("too easy to guess")
-        await check_page(page, "Set your password from a link, refused")
-
-        await page.get_by_label("New password").fill(NEW)
-        await page.get_by_role("button", name="Set password").click()
-        await page.wait_for_url(f"{site.base}/sign-in")
-        await expect(page.get_by_text("Your password has been set. Sign in.")).to_be_visible()
-        await check_page(page, "Sign in after setting a password")
-        await page.get_by_label("User id").fill("TL-7")
-        await page.get_by_label("Password", exact=True).fill(NEW)
-        await page.get_by_role("button", name="Sign in").click()
-        await page.wait_for_url(f"{site.base}/")
+        await set_password_from_link(page, link, site.base, "TL-7", NEW, (
+            "Set your password from a link", "Set your password from a link, refused", "Sign in after setting a password"))
 
         await page.goto(link)
         await expect(page.get_by_text("This link has been used already.")).to_be_visible()

@@ -35,7 +35,7 @@ from configuration.settings import get_settings
 from domain.access import Assignment
 from domain.facts import DecisionReviewed, StepAmended, StepCompleted, ThresholdDecisionFiled
 from tests.api_support import concern_body
-from tests.browser_support import check_page, free_port, serve, sign_in
+from tests.browser_support import check_page, free_port, serve, set_password_from_link, sign_in
 from tests.cases import RECORDS
 from tests.servers.mail import MailServer
 from tests.test_browser import ELM, SERVICES, answer, browser, open_step, person  # noqa: F401  (fixtures)
@@ -159,22 +159,8 @@ async def test_an_administrator_adds_a_manager_whose_record_is_corrected_and_rep
 
     # 2. the link opened signed out: a password too easy to guess refused, one set, then signed in with it
     rm7 = await fresh()
-    await rm7.goto(link)
-    await expect(rm7.get_by_role("heading", name="Set your password")).to_be_visible()
-    await check_page(rm7, "walk 22: set your password")
-    await rm7.get_by_label("New password").fill("password1234")
-    await rm7.get_by_role("button", name="Set password").click()
-    await expect(rm7.locator("#new_password-error")).to_contain_text("too easy to guess")
-    await check_page(rm7, "walk 22: a password refused")
-    await rm7.get_by_label("New password").fill(NEW_PASSWORD)
-    await rm7.get_by_role("button", name="Set password").click()
-    await rm7.wait_for_url(f"{site.base}/sign-in")
-    await expect(rm7.get_by_text("Your password has been set. Sign in.")).to_be_visible()
-    await check_page(rm7, "walk 22: sign in after setting a password")
-    await rm7.get_by_label("User id").fill("RM-7")
-    await rm7.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
-    await rm7.get_by_role("button", name="Sign in").click()
-    await rm7.wait_for_url(f"{site.base}/")
+    await set_password_from_link(rm7, link, site.base, "RM-7", NEW_PASSWORD, (
+        "walk 22: set your password", "walk 22: a password refused", "walk 22: sign in after setting a password"))
 
     # 3. a concern raised and recorded (through the application layer); the new manager assesses it
     case_id = await raised_and_recorded(site)
