@@ -5,7 +5,7 @@ services they see, and is audited."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from casework.access import allowed, audit
@@ -119,10 +119,13 @@ def history(ports: Ports, principal: Principal, service_id: str, exclude_case: s
     return found
 
 
-def national(ports: Ports, principal: Principal, year: int, outside: bool = False) -> dict[str, Any]:
+def national(ports: Ports, principal: Principal, year: int, outside: bool = False,
+             as_at: datetime | None = None) -> dict[str, Any]:
     """The national Safeguarding Adults Collection's tables for a year: an export, audited as one.
-    `outside`: for sharing beyond the organisation (small counts suppressed, no per-service figures)."""
+    `outside`: for sharing beyond the organisation (small counts suppressed, no per-service figures);
+    `as_at`: as the records stood then (before a correction, say)."""
     allowed(ports, principal, may_read_national_return(principal))
     audit(ports, principal, "export", True,
-          reason=f"national return {year}" + (" for outside the organisation" if outside else ""))
-    return national_report(ports.read_models([NationalReturnCases()]), year, outside)
+          reason=f"national return {year}" + (" for outside the organisation" if outside else "")
+          + (f" as at {as_at.astimezone(timezone.utc).isoformat()}" if as_at is not None else ""))
+    return national_report(ports.read_models([NationalReturnCases()], as_at), year, outside)

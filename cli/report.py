@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
 from casework import oversight
-from cli import identity, runtime  # noqa: F401  (tests point runtime.records at their store)
+from casework.inputs import parse_as_at
+from cli import common, identity, runtime  # noqa: F401  (tests point runtime.records at their store)
 from cli.common import CommandError, emit_json, escaped
 from cli.runtime import guarded, ports
 from domain.sac_tables import csv_tables, label
@@ -27,18 +29,21 @@ def national(year: int = typer.Option(..., "--year", min=2000, max=2100,
              outside: bool = typer.Option(False, "--outside-organisation",
                                           help="for sharing outside the organisation: counts below 5 shown as \\[c], "
                                                "the rest rounded to 5, no figures per service"),
+             as_at_: Optional[str] = typer.Option(None, "--as-at", help="as the records stood then (before a correction, "
+                                                  "say): an ISO date (its end, London) or instant"),
              as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """The Safeguarding Adults Collection's tables, counted as NHS England counts them (docs/sac.md):
     concerns the local authority received, the enquiries it started, and the details of those that
     concluded; then the provider's own figures, apart."""
     principal = guarded(lambda: identity.reading("report national"))
-    report = guarded(lambda: oversight.national(ports(), principal, year, outside))
+    at = guarded(lambda: parse_as_at(as_at_, common.now())) if as_at_ else None
+    report = guarded(lambda: oversight.national(ports(), principal, year, outside, at))
     if csv_dir is not None:
         guarded(lambda: _write(csv_dir, csv_tables(report)))
     if as_json:
         emit_json(report)
         return
-    _print(report)
+    _print(report, at)
     if csv_dir is not None:
         typer.echo(f"\nCSV tables written to {csv_dir}")
 
@@ -65,9 +70,10 @@ def _write(folder: Path, tables: dict[str, list[list[Any]]]) -> None:
         raise CommandError(f"cannot write the tables into {folder}: {e.strerror or type(e).__name__}") from None
 
 
-def _print(r: dict[str, Any]) -> None:
+def _print(r: dict[str, Any], at: datetime | None) -> None:
     shown = " (counts below 5 shown as [c], the rest rounded to 5)" if r["suppressed"] else ""
-    typer.echo(f"Safeguarding Adults Collection {r['year']} ({r['period']['start']} to {r['period']['end']}){shown}")
+    then = f" as at {at.isoformat()}" if at is not None else ""
+    typer.echo(f"Safeguarding Adults Collection {r['year']} ({r['period']['start']} to {r['period']['end']}){then}{shown}")
     sg1f = r["sg1f"]
     typer.echo(f"  SG1f: concerns {sg1f['concerns']}, section 42 enquiries {sg1f['section_42_enquiries']}, "
                f"other enquiries {sg1f['other_enquiries']}")

@@ -71,12 +71,12 @@ async def complete_governance_action(ref: str, body: bodies.ActionCompletion, pr
 
 @router.get("/reports/national", summary="The national Safeguarding Adults Collection's tables for a year (an export)",
             tags=["governance"], response_model=shapes.NationalReturn, responses=READ)
-def national(principal: Reader, ports: PortsDep,
+def national(principal: Reader, ports: PortsDep, as_at: AsAt,
              year: Annotated[int, Query(ge=2000, le=2100, description="2027 is 1 April 2027 to 31 March 2028")],
              outside_organisation: Annotated[bool, Query(description="for sharing outside the organisation: counts below 5 "
                                                                      "shown as [c], the rest rounded to 5, no per-service figures")] = False,
              ) -> JSONResponse:
-    return answer(oversight.national(ports, principal, year, outside_organisation))
+    return answer(oversight.national(ports, principal, year, outside_organisation, as_at))
 
 
 @router.get("/commissioner/records", summary="Every provider service's commissioner record (no adult ids)",
