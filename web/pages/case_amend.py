@@ -37,11 +37,12 @@ def reason_field() -> forms.FormField:
 
 
 def amend_fields(found: Any) -> list[forms.FormField]:
-    """The amendable fields as the step asks them, each holding its value now (as corrected so far)."""
+    """The amendable fields as the step asks them, required or "(optional)" as the step says, each
+    holding its value now (as corrected so far). A field left as it is is not corrected (changes_from);
+    emptied, an optional answer is taken away, and a required one is refused in its own words."""
     fields = [forms.from_record_field(f, found.step.id) for f in found.fields]
     for f in fields:
         f.value = found.values.get(f.name)
-        f.required = False  # a field left as it is is not corrected; emptied, its answer is taken away
     return fields
 
 
