@@ -92,19 +92,19 @@ def password_problem(password: str, user_id: str, display_name: str = "") -> str
     """Why a password will not do, in plain words (None: it will). NCSC's guidance: length over
     complexity, and no password that is common, or made from the person's own id or name (zxcvbn
     knows the common ones, and is told the id and name)."""
-    hint = "try three or four words you will remember"
+    hint = "try three or four words you will remember."  # each problem a sentence, as a page or the API says it
     if len(password) < MIN_PASSWORD:
-        return f"a password must be at least {MIN_PASSWORD} characters: {hint}"
+        return f"A password must be at least {MIN_PASSWORD} characters: {hint}"
     if not password.strip():
-        return f"a password of spaces only is easy to guess: {hint}"
+        return f"A password of spaces only is easy to guess: {hint}"
     words = [user_id, display_name, *re.split(r"[-_.\s]+", user_id), *display_name.split(), display_name.replace(" ", "")]
     if _made_from(password, words):
-        return f"a password made from your name or user id is easy to guess: {hint}"
+        return f"A password made from your name or user id is easy to guess: {hint}"
     # zxcvbn refuses more than 72 characters: a longer password is judged by its first 72
     found = zxcvbn(password[:ZXCVBN_LONGEST], user_inputs=[w for w in words if w])
     if found["score"] < STRONG_ENOUGH:
         why = found["feedback"]["warning"].rstrip(".")
-        return f"that password is too easy to guess{f' ({why[:1].lower() + why[1:]})' if why else ''}: {hint}"
+        return f"That password is too easy to guess{f' ({why[:1].lower() + why[1:]})' if why else ''}: {hint}"
     return None
 
 

@@ -34,6 +34,7 @@ ELM = "SVC-ELM"
 def test_an_easy_password_is_refused_in_plain_words(password, user_id, name):
     problem = password_problem(password, user_id, name)
     assert problem is not None and ("password" in problem or "easy to guess" in problem)
+    assert problem[0].isupper() and problem.endswith(".") and ".." not in problem  # a sentence, as a page shows it
     assert "zxcvbn" not in problem and "score" not in problem
     assert ("name or user id" in problem) == (password in ("TL-1TL-1TL-1", "tessleader99"))
 
