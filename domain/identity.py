@@ -203,6 +203,7 @@ class Account:
     approaching_alerts: bool = True
     reset_links: list[ResetLink] = field(default_factory=list)  # in the order issued
     sessions_from: datetime | None = None  # a reset link used then: sessions begun before are refused
+    held_a_role: bool = False  # granted one ever (so an account holding none now is told from a new one)
 
     def principal(self, channel: str = "api", scope: tuple[Assignment, ...] | None = None,
                   token_id: str | None = None, session_id: str | None = None) -> Principal:
@@ -230,6 +231,7 @@ def fold_account(facts: list[Fact]) -> Account | None:
             case RoleGranted() if account:
                 a = f.assignment()
                 account.assignments = [x for x in account.assignments if (x.role, x.service) != (a.role, a.service)] + [a]
+                account.held_a_role = True
             case SessionEnded() if account:
                 account.ended_sessions.add(f.session_id)
             case UserDeactivated() if account:

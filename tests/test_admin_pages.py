@@ -116,6 +116,8 @@ async def test_an_administrator_adds_a_user_grants_revokes_and_closes_the_accoun
     revoked = await adm.post("/admin/users/TL-4/roles/revoke", data={"csrf_token": csrf(page), "role": "team_leader", "service": ELM})
     assert revoked.status_code == 303
     assert Accounts(records).account("TL-4").assignments == []
+    page = (await adm.get("/admin/users/TL-4")).text  # the role they held is gone: not "yet"
+    assert "They hold no role now." in page and "no role yet" not in page
     close = (await adm.get("/admin/users/TL-4/close")).text
     assert "This cannot be undone" in close
     closed = await adm.post("/admin/users/TL-4/close", data={"csrf_token": csrf(close), "reason": "left the organisation"})
