@@ -96,7 +96,7 @@ WORDS: dict[type[Fact], Callable[[Any, str | None], HistoryEntry | None]] = {
     PasswordResetUsed: lambda f, whom: None,  # read with the PasswordSet recorded with it: set with a link
     ContactDetailsSet: _contact,
     TokenIssued: lambda f, whom: HistoryEntry(f.at, f.by, f"Issued the API token \u201c{f.name}\u201d", f.user_id),
-    TokenRevoked: lambda f, whom: HistoryEntry(f.at, f.by, "Revoked an API token", whom),
+    TokenRevoked: lambda f, whom: HistoryEntry(f.at, f.by, "Revoked an API token", whom),  # named in history()
     OnCallSet: lambda f, whom: HistoryEntry(f.at, f.by, f"Put on call as {role_name(f.role)} at {f.service}", f.user_id,
                                             f.service, start=f.start, end=f.end),
     ServiceRecorded: lambda f, whom: HistoryEntry(
@@ -111,6 +111,7 @@ def history(ports: Ports, principal: Principal, c: ReadHistory, now: datetime) -
     administering(ports, principal, "see the administration history", target=c.user_id)
     users: dict[UUID, str] = {}  # a user's stream -> their id
     tokens: dict[UUID, str] = {}  # a token's stream -> its user's id
+    token_names: dict[UUID, str] = {}  # a token's stream -> its name, as issued
     entries: list[HistoryEntry] = []
     names: dict[str, str] = {}  # a user's id -> their name
     contacted: set[str | None] = set()  # whose alerts were set before
@@ -122,11 +123,14 @@ def history(ports: Ports, principal: Principal, c: ReadHistory, now: datetime) -
             names[f.user_id] = f.display_name
         elif isinstance(f, TokenIssued):
             tokens[token_stream(f.token_id)] = f.user_id
+            token_names[token_stream(f.token_id)] = f.name
         whom = users.get(r.originator_id) or tokens.get(r.originator_id)
         if isinstance(f, PasswordResetUsed):
             linked[r.originator_id] = f.at
         if isinstance(f, PasswordSet) and linked.pop(r.originator_id, None) == f.at:  # recorded with the link's use
             entry: HistoryEntry | None = HistoryEntry(f.at, f.by, "Set their password with a link sent to them", whom)
+        elif isinstance(f, TokenRevoked) and r.originator_id in token_names:  # named as "Issued the API token ..."
+            entry = HistoryEntry(f.at, f.by, f"Revoked the API token \u201c{token_names[r.originator_id]}\u201d", whom)
         elif isinstance(f, ContactDetailsSet):  # by their name; the first time set, later changed
             entry = _contact(f, whom, names.get(whom or ""), first=whom not in contacted)
             contacted.add(whom)

@@ -199,7 +199,7 @@ def test_the_history_says_who_did_what_to_whom(ports):
     admin.deactivate_user(ports, adm, admin.DeactivateUser("TL-4", "a leaver"), NOW)
     entries = admin_history.history(ports, adm, admin_history.ReadHistory("TL-4"), NOW)
     assert [(e.by, e.what, e.whom) for e in entries] == [
-        ("ADM-1", "Closed the account: a leaver", "TL-4"), ("ADM-1", "Revoked an API token", "TL-4"),
+        ("ADM-1", "Closed the account: a leaver", "TL-4"), ("ADM-1", "Revoked the API token \u201crota\u201d", "TL-4"),
         ("ADM-1", "Issued the API token \u201crota\u201d", "TL-4"),
         ("ADM-1", "Granted the role team leader at SVC-ELM", "TL-4"), ("ADM-1", "Added the account", "TL-4")]
     everything = admin_history.history(ports, adm, admin_history.ReadHistory(), NOW)
