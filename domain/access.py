@@ -190,20 +190,21 @@ def _a(words: str) -> str:
     return ("an " if words[:1] in "aeiou" else "a ") + words
 
 
-def _listed(items: list[str], last: str) -> str:
+def listed(items: list[str], last: str) -> str:
+    """'a, b or c' (`last` "or"), 'a and b': the words and pages list names so."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 def one_of(roles: Iterable[str]) -> str:
     """'a designated safeguarding lead or nominated individual'."""
     names = [role_name(r) for r in dict.fromkeys(roles)]
-    return _a(_listed(names, "or")) if names else "nobody"
+    return _a(listed(names, "or")) if names else "nobody"
 
 
 def _you_are(roles: Iterable[str], where: str = "there") -> str:
     """'You are a team leader there.', 'You have no role there.'"""
     names = [role_name(r) for r in dict.fromkeys(roles)]
-    return f"You are {_a(_listed(names, 'and'))} {where}." if names else f"You have no role {where}."
+    return f"You are {_a(listed(names, 'and'))} {where}." if names else f"You have no role {where}."
 
 
 def _step_title(step: str) -> str:
@@ -497,14 +498,14 @@ def may_read_organisation_workflows(p: Principal) -> Decision:
 def _held_as(a: Assignment) -> str:
     """'a team leader at SVC-ELM', 'a contract manager for the whole organisation', 'an inspector of case C-1'."""
     if a.role == INSPECTOR:
-        return f"an inspector of case{'s' if len(a.cases) > 1 else ''} {_listed(list(a.cases), 'and')}" if a.cases else "an inspector"
+        return f"an inspector of case{'s' if len(a.cases) > 1 else ''} {listed(list(a.cases), 'and')}" if a.cases else "an inspector"
     return f"{_a(role_name(a.role))} {f'at {a.service}' if a.service else 'for the whole organisation'}"
 
 
 def _you_hold(p: Principal) -> str:
     """Every role `p` holds, where: 'You are a team leader at SVC-ELM.', 'You have no role.'"""
     held = list(dict.fromkeys(_held_as(a) for a in p.assignments))
-    return f"You are {_listed(held, 'and')}." if held else "You have no role."
+    return f"You are {listed(held, 'and')}." if held else "You have no role."
 
 
 def narrowed(assignments: Iterable[Assignment], scope: Iterable[Assignment] | None) -> tuple[Assignment, ...]:

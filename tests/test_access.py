@@ -125,3 +125,17 @@ def test_assignments_that_cannot_be_granted():
     assert "organisation-wide" in assignment_problem(Assignment("commissioner", "SVC-ELM"))
     assert "names the cases" in assignment_problem(Assignment("inspector"))
     assert assignment_problem(Assignment("team_leader", "SVC-ELM")) is None
+
+
+def test_roles_are_listed_with_commas_and_a_final_or():
+    """A fresh-clone trial: the case page said "Only a designated safeguarding lead or nominated individual or
+    operations director or ...": the pages' list (web/pages/formats.py `joined`) now lists as `one_of` does."""
+    from domain.access import one_of
+    from web.pages.formats import joined
+
+    roles = ["designated_safeguarding_lead", "nominated_individual", "operations_director", "registered_manager"]
+    assert one_of(roles) == ("a designated safeguarding lead, nominated individual, operations director or "
+                             "registered manager")
+    assert joined(["team_leader", "registered_manager", "designated_safeguarding_lead"]) == (
+        "team leader, registered manager or designated safeguarding lead")
+    assert (one_of(["team_leader"]), joined(["team_leader"]), joined([])) == ("a team leader", "team leader", "nobody")

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from casework import case_reads
 from domain.access import (EXPORTERS, INSPECTOR, Principal, administers, may_acknowledge, may_act_at, may_add_note,
-                           may_export_case, may_reach)
+                           may_export_case, may_reach, one_of)
 from domain.pathway import current_pathway
 from projections.case_history import escalation_endings, escalations as escalation_rows
 from projections.case_tasks import alerted, not_yet_open, opened_by, tasks
@@ -89,4 +89,4 @@ async def case(request: Request, case_id: str) -> Response:
                 may_develop=bool(may_act_at(principal, view.service, "recording a development")),
                 may_note=bool(may_add_note(principal, case_id, view.service, now)),
                 may_read_log=bool(may_reach(principal, "access_log")), temporal_ui=temporal_ui(request, principal, case_id),
-                export=may_export_case(principal, case_id, view.service, now), exporters=sorted(EXPORTERS - {INSPECTOR}))
+                export=may_export_case(principal, case_id, view.service, now), exporters=one_of(sorted(EXPORTERS - {INSPECTOR})))

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
+from domain.access import listed
 from domain.deadlines import WorkingCalendar
 from domain.pathway import counts_working_time
 from projections.engine_words import role_words
@@ -118,8 +119,9 @@ def countdown(step: str, due: datetime | str | None, now: datetime, calendar: Wo
 
 
 def joined(items: Iterable[str]) -> str:
-    items = [role_words(i) for i in items]
-    return " or ".join(items) if items else "nobody"
+    """Roles in words, 'team leader, registered manager or designated safeguarding lead' (as the refusals list them)."""
+    names = [role_words(i) for i in dict.fromkeys(items)]
+    return listed(names, "or") if names else "nobody"
 
 
 # Who is alleged to have caused harm, and who first reported it, as the raise page asks: the words table's
