@@ -135,3 +135,15 @@ def test_readme_maps_every_top_level_folder():
 def test_readme_is_at_most_250_lines():
     lines = len(README.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_README_LINES, f"README.md has {lines} lines: move detail into docs/"
+
+
+def test_the_readme_makes_env_owner_only_before_writing_to_it():
+    """.env may hold secrets (a mail password, keys): a command that writes it makes it owner-only first
+    (found by a fresh-clone trial: `printf ... >> .env` left a new .env readable by everyone, 0644)."""
+    lines = README.read_text(encoding="utf-8").splitlines()
+    writes = [n for n, line in enumerate(lines) if re.search(r">>?\s*\.env\b", line)]
+    assert writes
+    for n in writes:
+        before = " ".join(lines[max(0, n - 3):n + 1])
+        assert re.search(r"umask 0?77|chmod (600|0600|go-rwx) \.env", before), lines[n]
+
