@@ -49,9 +49,10 @@ def accounts_hint(records) -> str:
 
     if Accounts(records).users():
         return ""
-    return ("No accounts yet. Make the first (a password is generated and shown once):\n"
-            "  .venv/bin/safeguard users add QSL-1 --name 'Your Name'\n"
-            "  .venv/bin/safeguard users grant QSL-1 quality_safeguarding_lead\n")
+    return ("No accounts yet. Make the first, an administrator (a password is generated and shown once):\n"
+            "  .venv/bin/safeguard users add ADM-1 --name 'Your Name'\n"
+            "  .venv/bin/safeguard users grant ADM-1 administrator\n"
+            "  then add the others under Administration in the pages (the README's 'Make the first account').\n")
 
 
 def other_terminal(settings, port: int, web_port: int | None) -> str:

@@ -36,3 +36,13 @@ def test_the_banner_says_what_another_terminal_needs_to_reach_the_stack():
     # settings that already name the ports need nothing more
     named = Settings(_env_file=None, temporal_address="127.0.0.1:17233", web_port=18000)
     assert other_terminal(named, 17233, 18000).startswith("In another terminal: .venv/bin")
+
+
+def test_with_no_account_the_banner_suggests_an_administrator_first(records):
+    """As the README's quick start does (found by a fresh-clone trial: it suggested a quality and
+    safeguarding lead, who cannot add users or grant roles in the pages)."""
+    from cli.dev import accounts_hint
+
+    hint = accounts_hint(records)
+    assert "users add ADM-1 --name 'Your Name'" in hint and "users grant ADM-1 administrator" in hint
+    assert "quality_safeguarding_lead" not in hint
