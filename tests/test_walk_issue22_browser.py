@@ -6,7 +6,8 @@ the seriousness assessment (which files the threshold decision); another registe
 service corrects its record with a reason, which sends the threshold decision to its maker for
 review; the maker records a new level. The chronology shows the original entry and its correction,
 each linking to the other, and "as at" before the correction the original alone; the commissioner
-records (page and API) and the national return (API: it has no page) count the level as it now is.
+records (page and API) and the national return (API: it has no page) count the level as it now is,
+and "as at" before the correction as it was.
 Every page visited passes check_page (axe-core at 1280 and 375 px, no engine words).
 
 Why a registered manager and the threshold level: the commissioner records and the national return
@@ -114,11 +115,13 @@ async def commissioner_api(page, site, as_at: datetime | None = None) -> list[di
     return await r.json()
 
 
-async def national_api(page, site) -> dict[str, int]:
-    """The national return's count of this year's concerns by threshold level (the provider's own figures)."""
+async def national_api(page, site, as_at: datetime | None = None) -> dict[str, int]:
+    """The national return's count of this year's concerns by threshold level (the provider's own
+    figures), as it stood at `as_at`."""
     now = datetime.now(LONDON)
     r = await page.request.get(f"{site.base}/api/v1/reports/national",
-                               params={"year": now.year if now.month >= 4 else now.year - 1})
+                               params={"year": now.year if now.month >= 4 else now.year - 1,
+                                       **({"as_at": as_at.isoformat()} if as_at else {})})
     assert r.ok, await r.text()
     return (await r.json())["provider"]["by_threshold_level"]
 
@@ -276,6 +279,7 @@ async def test_an_administrator_adds_a_manager_whose_record_is_corrected_and_rep
     assert threshold_levels(await commissioner_api(qsl, site)) == {"consultation_decisions": 0, "reportable_decisions": 1}
     assert threshold_levels(await commissioner_api(qsl, site, before)) == {"consultation_decisions": 1, "reportable_decisions": 0}
     assert await national_api(qsl, site) == {"non_reportable": 0, "consultation": 0, "reportable": 1}
+    assert await national_api(qsl, site, before) == {"non_reportable": 0, "consultation": 1, "reportable": 0}
 
     # the access log holds the administrator's changes and the reads: the case's pages, the chronology, the reports
     log = [(x.user_id, x.action, x.what) for x in site.accounts.access_log() if x.allowed]
@@ -289,7 +293,7 @@ async def test_an_administrator_adds_a_manager_whose_record_is_corrected_and_rep
     assert ("RM-1", "read", f"GET {step}/amend") in on_the_case and on_the_case.count(("RM-1", "write", f"POST {step}/amend")) == 1
     assert on_the_case.count(("RM-1", "read", "GET /cases/{case_id}/chronology")) == 2  # now, and as at before
     assert ("QSL-1", "read", "GET /commissioner") in log and ("QSL-1", "read", "GET /api/v1/commissioner/records") in log
-    assert log.count(("QSL-1", "export", "GET /api/v1/reports/national")) == 2
+    assert log.count(("QSL-1", "export", "GET /api/v1/reports/national")) == 3
 
 
 async def raised_and_recorded(site) -> str:
