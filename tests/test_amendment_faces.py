@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from bootstrap import build_worker
 from domain.access import Assignment
 from domain.facts import StepAmended
+from tests.cli_support import cli_against
 from tests.api_support import Api
 from tests.cases import RECORDS
 from tests.test_api import raise_case
@@ -107,15 +108,7 @@ async def test_the_command_line_corrects_a_record_with_set_and_says_what_is_wron
     from cli.main import app
     from configuration.settings import get_settings
 
-    monkeypatch.setenv("SAFEGUARD_TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
-    monkeypatch.setenv("SAFEGUARD_TASK_QUEUE", settings.task_queue)
-    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(settings.data_dir))
-
-    async def worker_runs(*_):  # the time-skipping server cannot describe task queues; the worker below runs
-        return None
-
-    monkeypatch.setattr("cli.runtime.require_worker", worker_runs)
-    get_settings.cache_clear()
+    cli_against(env, settings, monkeypatch)
     runner = CliRunner()
 
     def run(*args: str):

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from bootstrap import build_worker
 from domain.access import Assignment
 from domain.facts import NoteAdded
+from tests.cli_support import cli_against
 from tests.api_support import Api
 from tests.test_api import raise_case
 from tests.test_pages import Pages, csrf, form_key, raise_case as raise_on_a_page
@@ -118,15 +119,7 @@ async def test_a_note_from_the_command_line(env, settings, records, monkeypatch,
     from casework.temporal.cases import raise_concern
     from tests.api_support import concern_body
 
-    monkeypatch.setenv("SAFEGUARD_TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
-    monkeypatch.setenv("SAFEGUARD_TASK_QUEUE", settings.task_queue)
-    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(settings.data_dir))
-
-    async def worker_runs(*_):  # the time-skipping server cannot describe task queues; the worker below runs
-        return None
-
-    monkeypatch.setattr("cli.runtime.require_worker", worker_runs)
-    get_settings.cache_clear()
+    cli_against(env, settings, monkeypatch)
     runner = CliRunner()
     try:
         async with build_worker(env.client, records, settings):

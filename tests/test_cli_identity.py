@@ -19,6 +19,7 @@ from domain.access import Assignment
 from domain.concern import ConcernBody
 from domain.facts import StepCompleted
 from eventstore.accounts import Accounts
+from tests.cli_support import cli_against
 from tests.api_support import concern_body
 from tests.cases import RECORDS
 
@@ -27,15 +28,7 @@ runner = CliRunner()
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def cli(env, settings, records, monkeypatch, tmp_path):
-    monkeypatch.setenv("SAFEGUARD_TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
-    monkeypatch.setenv("SAFEGUARD_TASK_QUEUE", settings.task_queue)
-    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(settings.data_dir))
-    get_settings.cache_clear()
-
-    async def worker_runs(*_):  # the time-skipping server cannot describe task queues; the worker below runs
-        return None
-
-    monkeypatch.setattr("cli.runtime.require_worker", worker_runs)
+    cli_against(env, settings, monkeypatch)
     record = tmp_path / "record.json"
     record.write_text(json.dumps(RECORDS["record_concern"]))
 
