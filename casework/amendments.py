@@ -154,19 +154,23 @@ def _check_changes(ports: Ports, step: Step, a: StepAmendment, now: datetime) ->
         raise Invalid(("a decision, a count or a choice stands as recorded and cannot be corrected: "
                        if known else "this step records no such answer: ") + ", ".join(map(str, wrong))[:200],
                       field=wrong[0])
-    given = step.model_copy(update={"record": tuple(may[k] for k in a.changes)})
-    _, problems = checked_values(given, {k: v for k, v in a.changes.items() if v is not None},
-                                 ports.settings.input_rules(), now)
+    _, problems = _typed(ports, step, a.changes, now)
     if problems:
         raise Invalid(f"correction of {step.title}: " + "; ".join(problems), field=next(iter(a.changes)))
+
+
+def _typed(ports: Ports, step: Step, changes: dict[str, Any], now: datetime | None = None
+           ) -> tuple[dict[str, Any], list[str]]:
+    """The changes to fields that may be corrected, typed and checked as the step's record takes them."""
+    may = {f.name: f for f in amendable_fields(step)}
+    given = step.model_copy(update={"record": tuple(may[k] for k in changes if k in may)})
+    return checked_values(given, {k: v for k, v in changes.items() if v is not None}, ports.settings.input_rules(), now)
 
 
 def _answer(done: StepAmended, a: StepAmendment, step: Step, ports: Ports, now: datetime, request: str | None
             ) -> Outcome[int]:
     """The answer a request sent again gets, from the fact it recorded (the key with another request: refused)."""
-    may = {f.name: f for f in amendable_fields(step)}
-    given = step.model_copy(update={"record": tuple(may[k] for k in a.changes if k in may)})
-    normal, _ = checked_values(given, {k: v for k, v in a.changes.items() if v is not None}, ports.settings.input_rules())
+    normal, _ = _typed(ports, step, a.changes)
     same = (done.step, done.occurrence, done.reason) == (a.step, a.occurrence, a.reason) and all(
         x.field in a.changes and normal.get(x.field) == x.new for x in done.changes)
     if not same:
