@@ -14,6 +14,8 @@ COPY simulation simulation
 COPY operations operations
 COPY evidence evidence
 COPY encryption encryption
+COPY alerts alerts
+COPY telemetry telemetry
 COPY web web
 COPY worker.py bootstrap.py ./
 RUN pip install --no-cache-dir .

@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     # addresses); none: the header is ignored, and the address audited is the connection's own
     trusted_proxies: str = ""
     web_port: int = 8000
+    # the internal port (issue 23): /metrics, /healthz and /readyz, never on the public port. The worker's
+    # (and the embedded stack's) at metrics_port, `safeguard serve`'s at web_metrics_port; 0: none
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=9464, ge=0, le=65535)
+    web_metrics_port: int = Field(default=9465, ge=0, le=65535)
     # alerts (issue 20; alerts/): email by SMTP when smtp_host is set, text messages (and email,
     # without SMTP) by GOV.UK Notify when notify_api_key is set; links point at public_url
     smtp_host: str = ""

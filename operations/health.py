@@ -1,0 +1,35 @@
+"""Whether a process can do its work: `/healthz` (alive: answers without touching anything) and
+`/readyz` (it reaches the event store and Temporal now). A reason not ready is a plain sentence
+that names what could not be reached, never an address, a setting's value or any data."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Awaitable, Callable
+
+from temporalio.client import Client
+
+from eventstore.application import SafeguardingRecords
+
+PROBE_WITHIN = 3.0  # seconds, for each of the store and Temporal
+ALIVE = "alive"
+READY = "ready"
+
+
+async def not_ready(records: SafeguardingRecords, temporal: Callable[[], Awaitable[Client]],
+                    within: float = PROBE_WITHIN) -> str | None:
+    """Why the process is not ready, or None when it reaches both the store and Temporal."""
+    try:
+        async with asyncio.timeout(within):
+            await asyncio.to_thread(records.recorder.max_notification_id)
+    except Exception:
+        return "The event store cannot be reached."
+    try:
+        async with asyncio.timeout(within):
+            client = await temporal()
+            if not await client.service_client.check_health(timeout=timedelta(seconds=within)):
+                return "Temporal is not serving."
+    except Exception:
+        return "Temporal cannot be reached."
+    return None
