@@ -25,6 +25,7 @@ from domain.oncall import Person, who_holds, who_to_alert, who_to_remind
 from eventstore.accounts import Accounts, UserAdded
 from eventstore.application import SafeguardingRecords
 from eventstore.oncall import OnCallRota
+from telemetry.instruments import ALERTS_FAILED, ALERTS_SENT
 
 log = structlog.get_logger("safeguard.alerts")
 
@@ -152,11 +153,13 @@ def deliver_alert(records: SafeguardingRecords, senders: Senders, calendar: Work
             try:
                 d = senders.email(address, message, key) if channel == "email" else senders.text(address, message, key)
             except SendFailed as e:
+                ALERTS_FAILED.labels(channel).inc()
                 if e.retry:
                     raise  # the activity is tried again later, every message with its same key
                 not_sent.append(NotSent(user_id=person.user_id, channel=channel, reason=str(e)))
                 continue
             sent.append(SentTo(user_id=person.user_id, channel=channel, via=d.via, reference=d.reference))
+            ALERTS_SENT.labels(channel).inc()
             log.info("alert sent", case_id=r.case_id, escalation=r.escalation_id, to=person.user_id, channel=channel)
     # nothing reached anyone (every channel refused): as if nobody could be reached, one role up
     return AlertOutcome(sent=tuple(sent), not_sent=tuple(not_sent), nobody=not sent)

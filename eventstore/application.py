@@ -24,6 +24,7 @@ from domain.process_facts import PROCESS_OPENERS
 from eventstore.chain import ChainedEventStore
 from eventstore.keys import KeyStore
 from eventstore.events import FactMapper, Recorded, case_stream, process_stream
+from telemetry.instruments import APPEND_SECONDS
 
 
 class OutOfSequence(RuntimeError):
@@ -79,6 +80,7 @@ class SafeguardingRecords(Application):
 
     # --- the one way facts are stored ----------------------------------------------------
 
+    @APPEND_SECONDS.time()  # safeguard_append_seconds: every append, its retries and refusals included
     def append(self, stream: UUID, facts: Sequence[Fact], at: int | None = None, *, new: bool = False,
                label: str | None = None) -> list[Recorded]:
         """Store `facts` in `stream`, all or nothing, and return them as stored. This is the only way

@@ -23,6 +23,7 @@ from evidence.store import (
 )
 from evidence.streams import Anchor, check_stream
 from projections.documents import Documents
+from telemetry.instruments import EVIDENCE_VERIFICATION_FAILURES
 
 PROGRESS_EVERY = 50_000
 
@@ -104,6 +105,8 @@ def verify(records: SafeguardingRecords, documents: Documents, case_id: str | No
         raise EvidenceError(f"no case {case_id} in the event store, and no checkpoint names it")
     if progress:
         progress(result.events, total)
+    if result.breaks:
+        EVIDENCE_VERIFICATION_FAILURES.inc()  # in this process's metrics (a CLI run's are its own)
     return result
 
 

@@ -95,7 +95,7 @@ def _read_start(start: WithStartWorkflowOperation) -> None:
 
 async def _raise(client: Client, concern: ConcernBody, start: WithStartWorkflowOperation, case_id: str,
                  within: timedelta | None) -> CaseStatus:
-    async with plain_errors(case_id, client):
+    async with plain_errors(case_id, client, command="concern_raised"):
         if within is None:
             return await client.execute_update_with_start_workflow(
                 SafeguardingConcernWorkflow.concern_raised, concern, start_workflow_operation=start)
@@ -184,7 +184,7 @@ async def complete_governance_action(client: Client, ref: str, completion: Actio
 
 
 async def _update(client: Client, case_id: str, update: Callable, arg: Any, what: str, within: timedelta | None) -> Any:
-    async with plain_errors(case_id, client):
+    async with plain_errors(case_id, client, command=update.__name__):
         handle = client.get_workflow_handle(case_id)
         if within is None:
             return await handle.execute_update(update, arg)

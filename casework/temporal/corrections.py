@@ -67,7 +67,7 @@ async def amend_closed(client: Client, settings: Settings, key: bytes, case_id: 
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING, id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE)
     what = f"the correction of {amendment.step}"
     try:
-        async with plain_errors(case_id, client):
+        async with plain_errors(case_id, client, command="amend_step"):
             if within is None:
                 return await client.execute_update_with_start_workflow(
                     SafeguardingConcernWorkflow.amend_step, amendment, start_workflow_operation=operation)

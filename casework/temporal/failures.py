@@ -22,6 +22,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from casework.refusals import Conflict, Invalid, NotFound, NotOpen, Refusal, Unavailable, of_kind
+from telemetry.instruments import COMMANDS_REFUSED
 
 DESCRIBE_TIMEOUT = timedelta(seconds=3)
 # transport failures, as the SDK words them when a call is cut (a server stopping, a network down)
@@ -52,10 +53,13 @@ async def _why_not_found(client: Client | None, case_id: str | None) -> Refusal:
 
 
 @asynccontextmanager
-async def plain_errors(case_id: str | None = None, client: Client | None = None) -> AsyncIterator[None]:
+async def plain_errors(case_id: str | None = None, client: Client | None = None,
+                       command: str = "other") -> AsyncIterator[None]:
+    """`command`: the update's name, counted when the workflow refuses it (safeguard_commands_refused_total)."""
     try:
         yield
     except WorkflowUpdateFailedError as e:
+        COMMANDS_REFUSED.labels(command).inc()
         cause = e.__cause__
         if isinstance(cause, ApplicationError):
             raise refusal_of(cause) from None

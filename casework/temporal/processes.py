@@ -55,7 +55,7 @@ async def _start_with(client: Client, task_queue: str, service_id: str, update: 
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,  # the running process takes the request
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,  # after a closed one, a new process
     )
-    async with plain_errors(wf, client):
+    async with plain_errors(wf, client, command=update.__name__):
         if within is None:
             return await client.execute_update_with_start_workflow(update, arg, start_workflow_operation=start)
         return await _bounded(lambda rpc_timeout: client.start_update_with_start_workflow(
@@ -104,7 +104,7 @@ async def process_status(client: Client, service_id: str, within: timedelta | No
 
 async def _update(client: Client, service_id: str, update: Callable, arg: Any, what: str, within: timedelta | None) -> Any:
     wf = process_workflow_id(service_id)
-    async with _in_process_words(service_id), plain_errors(wf, client):
+    async with _in_process_words(service_id), plain_errors(wf, client, command=update.__name__):
         handle = client.get_workflow_handle(wf)
         if within is None:
             return await handle.execute_update(update, arg)
