@@ -23,7 +23,8 @@ from bootstrap import connect, temporal_tls
 from configuration.settings import Settings
 
 pytestmark = pytest.mark.unit
-COMPOSE = yaml.safe_load((Path(__file__).resolve().parents[1] / "docker-compose.yml").read_text())
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 
 
@@ -51,6 +52,50 @@ def test_nothing_is_published_beyond_the_host():
         for port in service.get("ports", []):
             assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} on every interface"
 
+
+
+# ---- monitoring: Prometheus and Grafana beside the others (issue 23) -------------------------------
+
+
+def _mounts(service: str) -> dict[str, str]:
+    """Where each of the repository's folders is mounted in the service (container path: host path)."""
+    found = {}
+    for volume in SERVICES[service]["volumes"]:
+        host, container = volume.split(":")[:2]
+        if host.startswith("./"):
+            assert (ROOT / host).exists(), f"{service} mounts {host}, which is not in the repository"
+            found[container] = host
+    return found
+
+
+def test_prometheus_and_grafana_are_provisioned_from_the_repository_on_the_internal_network():
+    assert "internal" in SERVICES["prometheus"]["networks"] and "internal" in SERVICES["grafana"]["networks"]
+    assert _mounts("prometheus")["/etc/prometheus"] == "./deploy/prometheus"
+    assert "--config.file=/etc/prometheus/prometheus.yml" in SERVICES["prometheus"]["command"]
+    grafana = _mounts("grafana")
+    provisioning = ROOT / grafana["/etc/grafana/provisioning"]
+    source = yaml.safe_load((provisioning / "datasources" / "prometheus.yml").read_text())["datasources"][0]
+    assert source["url"] == "http://prometheus:9090" and source["uid"] == "prometheus"
+    [provider] = yaml.safe_load((provisioning / "dashboards" / "safeguard.yml").read_text())["providers"]
+    dashboards = ROOT / grafana[provider["options"]["path"]]
+    assert sorted(p.name for p in dashboards.glob("*.json")) == ["safeguard.json"]
+    env = SERVICES["grafana"]["environment"]
+    assert env["GF_AUTH_ANONYMOUS_ENABLED"] == "false" and env["GF_USERS_ALLOW_SIGN_UP"] == "false"
+    assert env["GF_SECURITY_ADMIN_PASSWORD"].startswith("${GRAFANA_ADMIN_PASSWORD:?")
+
+
+def test_prometheus_scrapes_each_process_on_its_internal_port_which_is_never_published():
+    config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    jobs = {job["job_name"]: job["dns_sd_configs"][0] for job in config["scrape_configs"]}
+    defaults = Settings()
+    for job, service, setting in (("safeguard-web", "web", "web_metrics_port"),
+                                  ("safeguard-worker", "worker", "metrics_port")):
+        env = SERVICES[service]["environment"]
+        port = int(env.get(f"SAFEGUARD_{setting.upper()}", getattr(defaults, setting)))
+        assert jobs[job]["names"] == [service] and jobs[job]["port"] == port, job
+        assert env.get("SAFEGUARD_METRICS_HOST") == "0.0.0.0", f"{service}'s metrics port must answer on its network"
+        published = [str(p) for p in SERVICES[service].get("ports", [])]
+        assert not any(p.split(":")[-1] == str(port) or f":{port}:" in p for p in published), published
 
 # ---- the client's TLS set-up, against certificates made here ------------------------------------------
 
