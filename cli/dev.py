@@ -18,6 +18,8 @@ from configuration.logging import configure_logging
 from configuration.settings import get_settings
 from bootstrap import client_options, master_key_source, open_records, serve
 from encryption.payload_codec import CODEC_PATH
+from operations.internal_port import close_internal_port, open_operations_port
+from telemetry.temporal_sdk import use_in_this_process
 from worker import main as worker_main
 
 log = structlog.get_logger("safeguard.dev")
@@ -74,6 +76,7 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
     settings = get_settings().model_copy(update={"temporal_ui_port": ui_port})
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = settings.data_dir / "temporal.sqlite"
+    sdk_port = use_in_this_process() if settings.metrics_port else None  # before any client: the SDK's metrics
     records = open_records(settings)
     # the UI decodes the encrypted payloads through the web app, for those signed in who may read the case
     codec = f"http://127.0.0.1:{web_port}{CODEC_PATH}" if web_port is not None and records.keys is not None else None
@@ -81,6 +84,11 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
                                    log_path=settings.data_dir / "temporal-server.log", ui_codec_endpoint=codec,
                                    **client_options(settings, records))
     web_server = None
+
+    async def temporal():
+        return server.client
+
+    internal = open_operations_port(records, temporal, settings.metrics_host, settings.metrics_port, sdk_port)
     try:
         store = settings.event_store_env().get("SQLITE_DBNAME", "PostgreSQL")
         if web_port is not None:
@@ -105,6 +113,8 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
                if codec else "")
             + f"  Worker           task queue {settings.task_queue}\n"
             + f"  Alerts           {alerts_line(settings)}\n"
+            + (f"  Metrics          http://{settings.metrics_host}:{settings.metrics_port}/metrics (and /healthz, /readyz)\n"
+               if internal is not None else "")
             + (f"  Pages            http://127.0.0.1:{web_port}/ (sign in with an account made by `safeguard users`)\n"
                f"  API              http://127.0.0.1:{web_port}/api/v1 (docs http://127.0.0.1:{web_port}/api/docs)\n"
                if web_port is not None else "")
@@ -117,6 +127,7 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
         if web_server is not None:
             web_server.should_exit = True
             await asyncio.wait([web_task], timeout=5)
+        await close_internal_port(internal)
         server.stop()  # after the worker has drained: it needs the server to finish what it holds
         log.info("stack stopped")
 
@@ -181,4 +192,5 @@ def serve_command(
 
     settings = get_settings()
     run_production(host or settings.web_host, port or settings.web_port, workers,
-                   forwarded_allow_ips or settings.trusted_proxies or None)
+                   forwarded_allow_ips or settings.trusted_proxies or None,
+                   metrics_host=settings.metrics_host, metrics_port=settings.web_metrics_port)

@@ -87,3 +87,14 @@ async def close_internal_port(opened: tuple[InternalServer, asyncio.Task] | None
     if opened is not None:
         opened[0].should_exit = True
         await asyncio.wait([opened[1]], timeout=5)
+
+
+def open_operations_port(records: SafeguardingRecords, temporal: Callable[[], Awaitable[Client]], host: str, port: int,
+                         sdk_port: int | None = None) -> tuple[InternalServer, asyncio.Task] | None:
+    """The process's internal port over its store and Temporal (none when `port` is 0)."""
+    if not port:
+        return None
+    opened = open_internal_port(internal_app(records, temporal, sdk_port), host, port)
+    if opened is not None:
+        log.info("internal port open: /metrics, /healthz, /readyz", host=host, port=port)
+    return opened

@@ -17,8 +17,9 @@ from temporalio.client import Client
 from configuration.settings import Settings, get_settings
 from eventstore.application import SafeguardingRecords
 import bootstrap
-from web import codec, problems
+from web import codec, health, problems
 from web.headers import SecurityHeaders
+from web.timing import RequestTiming
 from web.api import contract, routers
 from web.context import API, WebContext, session_secret, utc_now
 SESSION_COOKIE = "safeguard_session"
@@ -53,9 +54,11 @@ def create_app(settings: Settings | None = None, *, records: SafeguardingRecords
     app.add_middleware(SessionMiddleware, secret_key=session_secret(settings), session_cookie=SESSION_COOKIE,
                        max_age=settings.session_max_hours * 3600, same_site="lax", https_only=settings.cookie_secure)
     app.add_middleware(codec.CodecCORS, origins=settings.temporal_ui_origins())
+    app.add_middleware(RequestTiming)  # safeguard_http_request_seconds, by route template
     app.add_middleware(SecurityHeaders)  # outermost: every answer carries them, errors included
     problems.install(app)
     app.include_router(codec.router)
+    app.include_router(health.router)  # /healthz, /readyz: no data, no sign-in
     for router in routers():
         app.include_router(router, prefix=API)
     contract.install(app)
