@@ -110,7 +110,7 @@ def _author(ports: Ports, principal: Principal, case_id: str, service: str, step
 async def amend_step(ports: Ports, principal: Principal, c: AmendStep, now: datetime) -> Outcome[int]:
     """Correct a completed step's record; answers the amendment's number on the case."""
     request = request_id(principal, c.key)
-    async with one_at_a_time(request):
+    async with one_at_a_time(ports, request):
         facts, service, step, done = _case(ports, principal, c.case_id, c.step, c.occurrence, now)
         role = _author(ports, principal, c.case_id, service, step, done)
         amendment = validate({"step": c.step, "occurrence": c.occurrence, "changes": c.changes, "reason": c.reason,

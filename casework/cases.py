@@ -148,7 +148,7 @@ async def complete_step(ports: Ports, principal: Principal, c: CompleteStep, now
         return completion
 
     early = completion_as(principal.acting_as()) if principal.operator else None  # their role is theirs to name
-    async with one_at_a_time(request):
+    async with one_at_a_time(ports, request):
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
             service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, by_workflow=True)
@@ -208,7 +208,7 @@ async def record_development(ports: Ports, principal: Principal, c: RecordDevelo
                         Development, "development", ports.rules(now))
 
     early = development_as(principal.acting_as()) if principal.operator else None
-    async with one_at_a_time(request):
+    async with one_at_a_time(ports, request):
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
             service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, by_workflow=True)
@@ -237,7 +237,7 @@ async def acknowledge_escalation(ports: Ports, principal: Principal, c: Acknowle
                          "request_id": request, **_via(principal)}, Acknowledgement, "acknowledgement", ports.rules(now))
 
     early = acknowledgement_as(principal.acting_as()) if principal.operator else None
-    async with one_at_a_time(request):
+    async with one_at_a_time(ports, request):
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
             service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, by_workflow=True)
@@ -288,7 +288,7 @@ def check_says_what_was_done(note: Any) -> None:
 async def add_note(ports: Ports, principal: Principal, c: AddNote, now: datetime) -> Outcome[int]:
     """A note on a live case, by anyone who may read it; answers the note's number."""
     request = request_id(principal, c.key)
-    async with one_at_a_time(request):
+    async with one_at_a_time(ports, request):
         with erased_as_gone(c.case_id):
             facts = case_facts(ports, c.case_id)
             service, _ = visible_case(ports, principal, c.case_id, now, action=None, facts=facts, by_workflow=True)

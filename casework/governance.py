@@ -75,7 +75,7 @@ async def complete_action(ports: Ports, principal: Principal, c: CompleteAction,
     completion = validate({"role": role, "actor": principal.actor,
                            "evidence": c.evidence.strip() if isinstance(c.evidence, str) else c.evidence,
                            "request_id": rid}, ActionCompletion, "completion")
-    async with one_at_a_time(rid):
+    async with one_at_a_time(ports, rid):
         if (answer := _completed(ports, c.ref, completion)) is not None:
             return answer
         try:

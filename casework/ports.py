@@ -18,6 +18,7 @@ from casework.throttle import Throttle
 from configuration.settings import Settings
 from eventstore.accounts import Accounts
 from eventstore.application import SafeguardingRecords
+from eventstore.shared import SharedState, shared_state
 from projections.documents import Documents
 from projections.feed import ProjectionFeed, ReadModel, as_at
 from projections.registry import open_documents
@@ -33,7 +34,6 @@ class Ports:
     check_worker: Callable[[Client], Awaitable[None]] | None = None
     senders: Senders | None = None  # the alert channels configured (alerts/senders.py); None: none set up
     accounts: Accounts = field(init=False)
-    throttle: Throttle = field(default_factory=Throttle, init=False)  # failed sign-ins and password checks
     _client: Client | None = field(default=None, init=False)
     _connecting: asyncio.Lock | None = field(default=None, init=False)
     _documents: Documents | None = field(default=None, init=False)
@@ -59,6 +59,16 @@ class Ports:
             return self.settings.input_rules().context(now)
         except Exception as e:  # settings refused: not the asker's fault
             raise Unavailable(f"the input rules in the settings are not usable: {e}") from None
+
+    @property
+    def shared(self) -> SharedState:
+        """What the processes share beside the events: failed attempts, requests' turns (eventstore/shared.py)."""
+        return shared_state(self.records)
+
+    @property
+    def throttle(self) -> Throttle:
+        """Failed sign-ins and password checks, counted in the store's database: the same for every replica."""
+        return Throttle(self.shared)
 
     @property
     def documents(self) -> Documents:

@@ -144,7 +144,7 @@ async def _act(ports: Ports, principal: Principal, service_id: str, decision: De
     role = allowed(ports, principal, decision, service=service_id)
     rid = request_id(principal, key)
     command = build(role, rid)
-    async with one_at_a_time(rid):
+    async with one_at_a_time(ports, rid):
         client = await ports.temporal(worker=True)
         try:
             answer = await send(client, command)

@@ -74,6 +74,12 @@ class SafeguardingRecords(Application):
         self.keys = keys  # encryption at rest, per case (eventstore/keys.py); None: stored as JSON
         self.mapper.keys = keys  # type: ignore[attr-defined]
 
+    def close(self) -> None:
+        listener = self.__dict__.get("_log_listener")  # eventstore/changes.py: its connection too
+        if listener is not None:
+            listener.close()
+        super().close()
+
     def construct_event_store(self) -> EventStore:
         # every stream saved here is hash-chained (eventstore/chain.py): cases, audits, any added later
         return ChainedEventStore(mapper=self.mapper, recorder=self.recorder)

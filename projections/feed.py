@@ -3,8 +3,8 @@
 Each read model keeps its own position. A batch of notifications is folded into the model's
 documents and written with the new position in one transaction (`projections/documents.py`),
 so a restart resumes where it stopped and a rebuild from zero gives the same documents. The
-feed polls the notification log, which both SQLite and PostgreSQL serve, so one read model
-class serves both databases.
+feed reads the notification log, which both SQLite and PostgreSQL serve, so one read model
+class serves both databases; it polls SQLite's, and PostgreSQL's notifications wake it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 
 from domain.facts import Fact
 from eventstore.application import SafeguardingRecords
+from eventstore.changes import SAFETY, log_changes
 from eventstore.keys import Erased
 from eventstore.events import Recorded
 from projections.documents import Doc, Documents, Following, MemoryDocuments
@@ -151,13 +152,20 @@ class ProjectionFeed:
         raise KeyError(f"no read model {name!r}; read models: {', '.join(m.name for m in self.models)}")
 
     def run(self, stop: threading.Event, interval: float = 0.5) -> None:
-        """Keep the read models up to date until `stop` is set (the worker runs this in a thread)."""
+        """Keep the read models up to date until `stop` is set (the worker runs this in a thread):
+        woken by the store's notifications on PostgreSQL (eventstore/changes.py), every `interval`
+        seconds on SQLite."""
+        listener = log_changes(self.records)
         while not stop.is_set():
+            mark = listener.mark() if listener else 0
             try:
                 self.catch_up()
             except Exception:  # keep following; the next pass retries from the saved position
                 log.exception("projection pass failed")
-            stop.wait(interval)
+            if listener is None:
+                stop.wait(interval)
+            else:
+                listener.wait(mark, SAFETY, stop)
 
 
 def as_at(records: SafeguardingRecords, models: Sequence[ReadModel], instant: datetime,

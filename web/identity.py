@@ -204,7 +204,7 @@ async def sign_in(request: Request, user_id: str, password: str) -> tuple[Princi
     keys = [f"user:{user_id}", f"address:{address(request)}"]
     # what was typed is audited only if it is an id: a password typed into the user id field is not kept
     tried = user_id if ctx.settings.input_rules().id_problem(user_id, "staff") is None else "(not a user id)"
-    wait = ctx.throttle.wait(keys, ctx.now(), ctx.settings.login_attempts, window)
+    wait = await run_in_threadpool(ctx.throttle.wait, keys, ctx.now(), ctx.settings.login_attempts, window)
     if wait:
         await run_in_threadpool(ctx.accounts.audit, None, "login", "sign in", False, target=tried,
                                 reason="throttled", address=address(request), channel="web")
@@ -214,11 +214,11 @@ async def sign_in(request: Request, user_id: str, password: str) -> tuple[Princi
         account = None  # a closed account signs in no more: answered as a wrong password, telling nothing
     ok = await run_in_threadpool(verify_password, password, account.password_hash if account else None)
     if not ok or account is None:
-        ctx.throttle.failed(keys, ctx.now())
+        await run_in_threadpool(ctx.throttle.failed, keys, ctx.now())
         await run_in_threadpool(ctx.accounts.audit, None, "login", "sign in", False, target=tried,
                                 reason="wrong user id or password", address=address(request), channel="web")
         raise Problem(401, "wrong user id or password")
-    ctx.throttle.succeeded(keys[0])
+    await run_in_threadpool(ctx.throttle.succeeded, keys[0])
     csrf = start_session(request, user_id)
     request.session["local"] = True  # signed in with a password: the pages offer to change it
     weak = password_problem(password, user_id, account.display_name) is not None

@@ -2,10 +2,11 @@
 the dashboard and the deadlines list read): My work, the deadline board, and the push of the
 board to every open browser as facts land.
 
-One feed per app keeps the read model current; `Watcher` notices the event log grow (one cheap
-read of its last position, every `WATCH_EVERY` seconds, on the server) and wakes every board's
-server-sent-event stream, which renders the board again and sends it only if it changed. Browsers
-never poll.
+One feed per app keeps the read model current; `Watcher` notices the event log grow and wakes
+every board's server-sent-event stream, which renders the board again and sends it only if it
+changed. On PostgreSQL the store's notification of each append wakes it (eventstore/changes.py),
+whichever replica or worker appended; on SQLite it reads the log's last position (one cheap read)
+every `WATCH_EVERY` seconds. Browsers never poll.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from domain.access import Principal, sees_service
+from eventstore.changes import SAFETY, log_changes
 from projections.dashboard import LiveCases, dashboard, escalation_row, live_documents
 from projections.feed import ProjectionFeed
 from projections.registry import open_documents
@@ -195,9 +197,15 @@ class Watcher:
             self._task = asyncio.create_task(self._watch())
 
     async def _watch(self) -> None:
+        listener = log_changes(self.feed.ctx.records)
+        mark = listener.mark() if listener else 0
         self.position = await run_in_threadpool(self.feed.position)
         while self.listeners > 0:
-            await asyncio.sleep(WATCH_EVERY)
+            if listener is None:
+                await asyncio.sleep(WATCH_EVERY)
+            else:
+                await listener.until(mark, SAFETY)
+                mark = listener.mark()  # before the position is read: a later append wakes the next wait
             try:
                 position = await run_in_threadpool(self.feed.position)
             except Exception:  # the store failing: the streams keep what they showed; try again
