@@ -52,9 +52,11 @@ from configuration.files import private_data_dir
 from configuration.redaction import PersonalTextInterceptor
 from configuration.settings import Settings
 from encryption.payload_codec import data_converter
-from encryption.seal import SealCheck, Sealer, sealing_key
+from encryption.seal import SealCheck, Sealer, sealing_key, sealing_keys
 from eventstore.application import SafeguardingRecords
-from eventstore.keys import KeyStore, load_master_key
+from eventstore.keys import KeyStore
+from eventstore.master_keys import ring_for
+from operations.keys import open_key_store
 from projections.feed import ProjectionFeed
 from projections.registry import open_feed
 from domain.governance import AUDITS, AuditDefinition, AuditRequest
@@ -76,16 +78,17 @@ def open_records(settings: Settings) -> SafeguardingRecords:
 
 
 def master_key_source(settings: Settings) -> str:
-    """Where the master key comes from: the setting, or the file generated into the data directory."""
-    return load_master_key(settings.master_key, settings.data_dir)[1]
+    """Where the current master key comes from: a setting, a file, or the one generated into the data directory."""
+    ring = ring_for(settings)
+    return f"{ring.sources[ring.current]} (version {ring.current})"
 
 
 def open_keys(settings: Settings) -> KeyStore | None:
-    """The key store for encryption at rest (None when it is off: events are then stored as JSON)."""
+    """The key store for encryption at rest (None when it is off: events are then stored as JSON):
+    in PostgreSQL with the PostgreSQL event store, else a SQLite file (operations/keys.py)."""
     if not settings.encrypt_at_rest:
         return None
-    master, _ = load_master_key(settings.master_key, settings.data_dir)
-    return KeyStore(settings.key_store_path or settings.data_dir / "keys.sqlite", master)
+    return open_key_store(settings)
 
 
 def converter_for(settings: Settings, records: SafeguardingRecords | None = None):
@@ -175,7 +178,7 @@ def build_worker(client: Client, records: SafeguardingRecords, settings: Setting
     sandboxed = settings.workflow_sandbox if sandboxed is None else sandboxed
     # an activity's personal inputs are remembered, so a failure quoting them logs none of it
     # and each update's command is taken only with Safeguard's seal (encryption/seal.py)
-    options["interceptors"] = [PersonalTextInterceptor(), SealCheck(sealing_key(settings)), *options.get("interceptors", ())]
+    options["interceptors"] = [PersonalTextInterceptor(), SealCheck(sealing_keys(settings)), *options.get("interceptors", ())]
     # Local activities (what staff wait on) always find a thread: the regular ones (alerts, the
     # service's history, audits) have threads of their own.
     return Worker(client, task_queue=settings.task_queue, workflows=WORKFLOWS,

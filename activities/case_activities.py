@@ -28,7 +28,7 @@ from activities.models import (
     ThresholdRequest,
 )
 from configuration.settings import Settings
-from encryption.seal import REFUSED, restart_seal_holds, sealing_key, start_seal_holds
+from encryption.seal import REFUSED, Keys, restart_seal_holds, sealing_keys, start_seal_holds
 from domain.case import decide_clock, decide_raise, decide_threshold, new_case, replay
 from domain.case.policy import policy_from_text
 from domain.deadlines import HolidayTable
@@ -46,10 +46,10 @@ log = structlog.get_logger("safeguard.activities")
 
 class CaseActivities:
     def __init__(self, records: SafeguardingRecords, settings: Settings, feed: ProjectionFeed | None = None,
-                 seal_key: bytes | None = None) -> None:
+                 seal_key: Keys | None = None) -> None:
         self.records = records
         self.settings = settings
-        self.seal_key = seal_key if seal_key is not None else sealing_key(settings)  # to check a case's start
+        self.seal_key = seal_key if seal_key is not None else sealing_keys(settings)  # to check a case's start
         self.feed = feed or open_feed(records)  # the worker's: its thread and these activities fold each event once
 
     @activity.defn(name="open_case")

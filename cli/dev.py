@@ -102,7 +102,7 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
             f"  Temporal server  127.0.0.1:{port} (history in {db}, log in {server.log_path})\n"
             f"  Temporal UI      http://127.0.0.1:{ui_port}\n"
             f"  Event store      {store}\n"
-            + (f"  Encryption       events and Temporal payloads, keys in {records.keys.path}, master key from "
+            + (f"  Encryption       events and Temporal payloads, keys in {records.keys.where}, master key from "
                f"{master_key_source(settings)}\n"
                if records.keys is not None else "  Encryption       off (SAFEGUARD_ENCRYPT_AT_REST=false)\n")
             + (f"  Codec endpoint   {codec} (decodes a case's payloads in the Temporal UI for those signed in who "

@@ -9,7 +9,7 @@ import traceback
 import typer
 
 from cli import amendments, backup, cases, commissioner, dev, evidence, governance, oncall, projections, report, retention, simulate, threshold, users
-from cli import services
+from cli import keys, services
 from cli.pathway import pathway
 from configuration.files import PRIVATE_UMASK
 
@@ -47,6 +47,7 @@ app.command()(backup.backup)
 app.command()(backup.restore)
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(retention.app, name="retention")
+app.add_typer(keys.app, name="keys")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
 app.add_typer(oncall.app, name="oncall")

@@ -13,6 +13,7 @@ from casework import exports
 from cli import identity
 from cli.runtime import guarded, ports, records
 from configuration.settings import get_settings
+from operations.keys import after_shredding
 from operations.retention import Due, RetentionError, due as due_cases
 
 app = typer.Typer(help="Retention (UK GDPR): closed cases past retention, erased by destroying their keys.",
@@ -62,8 +63,11 @@ def apply_(today: Optional[str] = TODAY, by: Optional[str] = BY, as_json: bool =
             say(f"  {d.case_id}: erased under retention on {on.isoformat()}")
 
     done = guarded(lambda: exports.apply_retention(ports(), principal, on, now(), erased))
+    rotate = after_shredding(get_settings()) if done else None
     if as_json:
-        emit_json({"erased_on": on.isoformat(), "erased": [d.as_json() for d in done]})
+        emit_json({"erased_on": on.isoformat(), "erased": [d.as_json() for d in done], "rotate_master_key": bool(rotate)})
     else:
         say(f"{len(done)} case(s) erased under retention on {on.isoformat()}")
+        if rotate:
+            say(rotate)
     _warn(done)

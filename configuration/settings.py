@@ -86,12 +86,20 @@ class Settings(BaseSettings):
     # 0: only `safeguard evidence checkpoint` does
     evidence_checkpoint_minutes: float = Field(default=5, ge=0)
     evidence_checkpoint_poll_seconds: float = Field(default=10, gt=0, le=300)
-    # encryption at rest (eventstore/keys.py): each case's events under a key of its own, wrapped
-    # under the master key (base64 of 32 bytes; default: one generated into <data_dir>/master-key);
-    # the keys live in key_store_path (default <data_dir>/keys.sqlite). False: new events stored as JSON.
+    # encryption at rest (eventstore/keys.py): each case's events under a key of its own, wrapped under
+    # a versioned master key (eventstore/master_keys.py): master_keys "3:BASE64,2:BASE64" and/or a file
+    # of such lines, the first listed the current; master_key (base64 of 32 bytes) is version 1 (default:
+    # one generated into <data_dir>/master-key). The keys live in key_store_path (default
+    # <data_dir>/keys.sqlite), or with the PostgreSQL event store in its database, schema key_store_schema,
+    # as postgres_keys_user (default: postgres_user). False: new events stored as JSON.
     encrypt_at_rest: bool = True
     master_key: str = Field(default="", repr=False)
+    master_keys: str = Field(default="", repr=False)
+    master_keys_file: Path | None = None
     key_store_path: Path | None = None
+    key_store_schema: str = Field(default="safeguard_keys", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    postgres_keys_user: str = ""
+    postgres_keys_password: str = Field(default="", repr=False)
     # a closed case's personal data is erased (its key shredded) this many years after closure
     retention_years: int = Field(default=8, ge=1)
     # a step's deadline set here in place of the pathway's, by step id (recorded with each case raised
@@ -176,7 +184,7 @@ class Settings(BaseSettings):
             self.__dict__["public_url"] = f"http://127.0.0.1:{self.web_port}"
         return self
 
-    @field_validator("data_dir", "sqlite_path", "key_store_path")
+    @field_validator("data_dir", "sqlite_path", "key_store_path", "master_keys_file")
     @classmethod
     def _from_base_dir(cls, path: Path | None) -> Path | None:
         if path is None:
@@ -189,6 +197,13 @@ class Settings(BaseSettings):
         if self.event_store == "postgres":
             return f"PostgreSQL {self.postgres_dbname} at {self.postgres_host}:{self.postgres_port}"
         return f"SQLite {self.sqlite_path or self.data_dir / 'events.sqlite'}"
+
+    def key_store_connection(self) -> dict[str, str | int | None]:
+        """How the key store connects to PostgreSQL: its own role (postgres_keys_user), else the event store's."""
+        own = bool(self.postgres_keys_user)
+        return {"host": self.postgres_host, "port": self.postgres_port, "dbname": self.postgres_dbname,
+                "user": self.postgres_keys_user if own else self.postgres_user,
+                "password": (self.postgres_keys_password if own else self.postgres_password) or None}
 
     def temporal_ui_origins(self) -> list[str]:
         return self.temporal_ui_origin or [f"http://{host}:{self.temporal_ui_port}" for host in ("127.0.0.1", "localhost")]

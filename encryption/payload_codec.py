@@ -106,7 +106,7 @@ def decrypt(keys: KeyStore, p: Payload) -> Payload:
     cipher = keys.cipher(stream)
     if cipher is None:
         raise UnknownKey(f"a Temporal payload is encrypted under key {stream.hex}, which the key store at "
-                         f"{keys.path} does not hold (another deployment's key store, or a restore without its keys?)")
+                         f"{keys.where} does not hold (another deployment's key store, or a restore without its keys?)")
     try:
         return Payload.FromString(cipher.decrypt(p.data))
     except (ValueError, InvalidTag, DecodeError):

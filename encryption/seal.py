@@ -40,7 +40,7 @@ from temporalio.worker import (
 
 from configuration.settings import Settings
 from domain.seal import SEAL_FIELD, carries_its_request, command_key, seal_holds, seal_of, sealed
-from eventstore.keys import load_master_key
+from eventstore.master_keys import ring_for
 
 CHECK = "safeguard_seal_holds"  # the extern function the sandboxed check asks
 START = "raise"  # what a case's start is sealed as: its concern, raised
@@ -49,9 +49,24 @@ REFUSED = "this command did not come through Safeguard: it was refused and nothi
 
 
 def sealing_key(settings: Settings) -> bytes:
-    """The key Safeguard's processes seal and check commands with: derived from the master key
-    (SAFEGUARD_MASTER_KEY, or the one generated into the data directory), never stored."""
-    return command_key(load_master_key(settings.master_key, settings.data_dir)[0])
+    """The key Safeguard's processes seal commands with: derived from the current master key
+    (eventstore/master_keys.py), never stored."""
+    ring = ring_for(settings)
+    return command_key(ring.key(ring.current))
+
+
+def sealing_keys(settings: Settings) -> tuple[bytes, ...]:
+    """The keys a seal is checked against: one per master-key version held, so a process given a new
+    version seals under it while the others, not yet restarted, still check it (a rolling restart)."""
+    ring = ring_for(settings)
+    return tuple(command_key(ring.key(v)) for v in ring.versions)
+
+
+Keys = bytes | tuple[bytes, ...]
+
+
+def _each(keys: Keys) -> tuple[bytes, ...]:
+    return (keys,) if isinstance(keys, bytes) else keys
 
 
 ONCE = "once:"  # a request id the seal gives a command sent without a key (`once` has no digit: no staff id can be it)
@@ -113,12 +128,13 @@ class _Sealing(OutboundInterceptor):
 
 
 class SealCheck(WorkerInterceptor):
-    def __init__(self, key: bytes) -> None:
-        self.key = key
+    def __init__(self, key: Keys) -> None:
+        self.keys = _each(key)
 
     def workflow_interceptor_class(self, input: WorkflowInterceptorClassInput) -> type[WorkflowInboundInterceptor]:
-        key = self.key
-        input.unsafe_extern_functions[CHECK] = lambda workflow_id, name, command: seal_holds(key, workflow_id, name, command)
+        keys = self.keys
+        input.unsafe_extern_functions[CHECK] = lambda workflow_id, name, command: any(
+            seal_holds(k, workflow_id, name, command) for k in keys)
         return _CheckedUpdates
 
 
@@ -134,11 +150,11 @@ class _CheckedUpdates(WorkflowInboundInterceptor):
         super().handle_update_validator(input)
 
 
-def start_seal_holds(key: bytes, case_id: str, concern: Any, given: str | None) -> bool:
+def start_seal_holds(key: Keys, case_id: str, concern: Any, given: str | None) -> bool:
     """Whether a case's start was sealed by Safeguard (the `open_case` activity asks)."""
-    return isinstance(given, str) and hmac.compare_digest(given, seal_of(key, case_id, START, concern))
+    return isinstance(given, str) and any(hmac.compare_digest(given, seal_of(k, case_id, START, concern)) for k in _each(key))
 
 
-def restart_seal_holds(key: bytes, case_id: str, body: dict[str, Any], given: str | None) -> bool:
+def restart_seal_holds(key: Keys, case_id: str, body: dict[str, Any], given: str | None) -> bool:
     """Whether a case's restart from the store's facts was sealed by Safeguard (`check_restart` asks)."""
-    return isinstance(given, str) and hmac.compare_digest(given, seal_of(key, case_id, RESTART, body))
+    return isinstance(given, str) and any(hmac.compare_digest(given, seal_of(k, case_id, RESTART, body)) for k in _each(key))

@@ -1,24 +1,26 @@
 """Keys for encryption at rest, and their destruction (crypto-shredding).
 
 Each case's events are encrypted with a key of its own; every other stream (audits, exports,
-governance actions, processes) shares one store key. The keys are kept wrapped (AES-GCM) under
-a master key from configuration (`SAFEGUARD_MASTER_KEY`, base64 of 32 bytes), in a key store
-apart from the events: a SQLite file (`<data_dir>/keys.sqlite` by default).
+governance actions, processes) shares one store key. The keys are kept wrapped (AES-GCM) under a
+versioned master key from configuration (eventstore/master_keys.py), each row recording the
+version it is wrapped under, in a key store apart from the events: a SQLite file
+(`<data_dir>/keys.sqlite`, eventstore/keys_sqlite.py; the embedded default) or, when the event
+store is PostgreSQL, a schema of its own there under a role of its own (eventstore/keys_postgres.py).
 
-Shredding a case's key overwrites it (SQLite `secure_delete`, then VACUUM), so neither the
-key nor, with it, the case's encrypted events can be read back; the row keeps the date it was
-shredded on, so the case reads as "erased under retention on DATE".
+Shredding a case's key removes it from its row; the row keeps the date it was shredded on, so the
+case reads as "erased under retention on DATE". SQLite overwrites the freed bytes; PostgreSQL
+does not (old row versions, WAL, backups), so there the remaining keys are rewrapped under a new
+master-key version (`rotate`) and the old version is retired and destroyed: what is left of a
+shredded key is then wrapped under a master key nobody holds.
 """
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import threading
 import time
-from base64 import b64decode, b64encode
+from base64 import b64encode
 from datetime import date
-from pathlib import Path
+from typing import Callable, Protocol
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -26,8 +28,14 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.utils import Environment
 
+from eventstore.master_keys import MasterKeyError, MasterKeys, NotHeld
+
 STORE_KEY = UUID(int=0)  # the row of the key shared by every stream that is not a case's
 RECHECK = 0.5  # seconds: how stale a process's view of the key store may be (a key shredded elsewhere)
+
+Row = tuple[bytes | None, int, str | None]  # wrapped (None once shredded), master-key version, shredded on
+Stored = tuple[UUID, bytes | None, int, str | None]  # a row with its stream, as copied by a migration
+Rewrap = Callable[[UUID, bytes, int], tuple[bytes, int]]  # (stream, wrapped, version) -> (wrapped, version)
 
 
 class Erased(Exception):
@@ -38,65 +46,57 @@ class Erased(Exception):
         self.stream, self.on = stream, on
 
 
-def load_master_key(configured: str, data_dir: Path) -> tuple[bytes, str]:
-    """The master key and where it came from: the configured one, or one generated once into the
-    data directory (the embedded default) and kept there, readable by its owner only."""
-    if configured:
-        key = b64decode(configured)
-        where = "SAFEGUARD_MASTER_KEY"
-    else:
-        path = data_dir / "master-key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(AESCipher.create_key(32) + "\n")
-        key = b64decode(path.read_text().strip())
-        where = str(path)
-    if len(key) != 32:
-        raise ValueError(f"the master key from {where} must be 32 bytes in base64, not {len(key)} bytes")
-    return key, where
+class KeyRows(Protocol):
+    """Where the wrapped keys are kept: one row per stream. Every call is one transaction."""
+
+    kind: str  # "sqlite" | "postgres"
+    where: str  # as a person would look for it
+
+    def row(self, stream: UUID) -> Row | None: ...
+    def add(self, stream: UUID, wrapped: bytes, version: int) -> None: ...  # unless the stream has a row
+    def shred(self, stream: UUID, on: str) -> None: ...
+    def changed(self) -> object: ...  # a token that changes when another process shreds a key
+    def sample(self) -> tuple[UUID, bytes, int] | None: ...  # one live key
+    def counts(self) -> dict[int, int]: ...  # live keys by master-key version
+    def shredded(self) -> int: ...
+    def rewrap(self, current: int, limit: int, rewrap: Rewrap) -> int: ...  # live keys not under `current`
+    def retired(self) -> dict[int, str]: ...
+    def retire(self, version: int, on: str) -> None: ...
+    def rows(self, after: UUID | None, limit: int) -> list[Stored]: ...  # in stream order
+    def put(self, rows: list[Stored]) -> None: ...  # rows absent, all or none
+    def close(self) -> None: ...
 
 
 class KeyStore:
-    def __init__(self, path: Path, master: bytes) -> None:
-        self.path = path
-        self._master = AESGCM(master)
-        self._lock = threading.Lock()
+    def __init__(self, rows: KeyRows, ring: MasterKeys) -> None:
+        self.rows, self.ring = rows, ring
+        self._lock = threading.Lock()  # one connection, shared by the threads of a worker or the web app
         self._ciphers: dict[UUID, AESCipher] = {}
-        self._version: int | None = None
+        self._seen: object = None
         self._checked = -RECHECK
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-        self._db.execute("PRAGMA secure_delete=ON")  # a shredded key's bytes are overwritten, not left in a free page
-        self._db.execute("CREATE TABLE IF NOT EXISTS stream_keys (stream TEXT PRIMARY KEY, wrapped BLOB, shredded_on TEXT)")
+        if self.ring.current in self.retired():
+            raise MasterKeyError(f"master-key version {self.ring.current} was retired: it cannot be the current one again "
+                                 "(list a newer version first in SAFEGUARD_MASTER_KEYS)")
 
-    def _wrap(self, stream: UUID, key: bytes) -> bytes:
-        nonce = os.urandom(12)
-        return nonce + self._master.encrypt(nonce, key, stream.bytes)
-
-    def _unwrap(self, stream: UUID, wrapped: bytes) -> bytes:
-        return self._master.decrypt(wrapped[:12], wrapped[12:], stream.bytes)
+    @property
+    def where(self) -> str:
+        return self.rows.where
 
     @staticmethod
     def _cipher(key: bytes) -> AESCipher:
         return AESCipher(Environment(env={AESCipher.CIPHER_KEY: b64encode(key).decode()}))
 
-    def _row(self, stream: UUID) -> tuple[bytes | None, str | None] | None:
-        return self._db.execute("SELECT wrapped, shredded_on FROM stream_keys WHERE stream=?", [stream.hex]).fetchone()
-
     def _current(self) -> None:
-        """Forget the keys held if another process has written to the key store since (so a key shredded
-        by `retention apply` is refused here within RECHECK, not after a restart). SQLite's data_version
-        changes with every commit made by another connection; reading it reads no table."""
+        """Forget the keys held if another process shredded one since (so a key shredded by `retention
+        apply` is refused here within RECHECK, not after a restart)."""
         now = time.monotonic()
         if now - self._checked < RECHECK:
             return
         self._checked = now
-        version = self._db.execute("PRAGMA data_version").fetchone()[0]
-        if version != self._version:
+        seen = self.rows.changed()
+        if seen != self._seen:
             self._ciphers.clear()
-            self._version = version
+            self._seen = seen
 
     def cipher(self, stream: UUID, create: bool = False) -> AESCipher | None:
         """The stream's cipher; a new key if `create` and it has none; None if it has none.
@@ -105,48 +105,65 @@ class KeyStore:
             self._current()
             if (c := self._ciphers.get(stream)) is not None:
                 return c
-            row = self._row(stream)
+            row = self.rows.row(stream)
             if row is None and create:
-                self._db.execute("INSERT OR IGNORE INTO stream_keys (stream, wrapped) VALUES (?, ?)",
-                                 [stream.hex, self._wrap(stream, AESGCM.generate_key(256))])
-                row = self._row(stream)
+                self.rows.add(stream, *self.ring.wrap(stream, AESGCM.generate_key(256)))
+                row = self.rows.row(stream)
             if row is None:
                 return None
-            wrapped, shredded_on = row
-            if shredded_on is not None:
-                raise Erased(stream, shredded_on)
-            c = self._ciphers[stream] = self._cipher(self._unwrap(stream, wrapped))
+            wrapped, version, shredded_on = row
+            if shredded_on is not None or wrapped is None:
+                raise Erased(stream, shredded_on or "an unknown date")
+            c = self._ciphers[stream] = self._cipher(self.ring.unwrap(stream, wrapped, version))
             return c
 
     def store_cipher(self) -> AESCipher:
         return self.cipher(STORE_KEY, create=True)  # type: ignore[return-value]
 
     def opens(self) -> bool:
-        """Whether the master key unwraps the keys held (True if none is held yet)."""
+        """Whether the master keys unwrap the keys held (True if none is held yet)."""
         with self._lock:
-            row = self._db.execute("SELECT stream, wrapped FROM stream_keys WHERE wrapped IS NOT NULL LIMIT 1").fetchone()
-        if row is None:
+            found = self.rows.sample()
+        if found is None:
             return True
         try:
-            self._unwrap(UUID(hex=row[0]), row[1])
+            self.ring.unwrap(*found)
             return True
-        except InvalidTag:
+        except (InvalidTag, NotHeld):
             return False
 
     def close(self) -> None:
-        self._db.close()
+        self.rows.close()
 
     def erased_on(self, stream: UUID) -> str | None:
-        with self._lock:  # one connection, shared by the threads of a worker or the web app
-            row = self._row(stream)
-        return row[1] if row else None
+        with self._lock:
+            row = self.rows.row(stream)
+        return row[2] if row else None
 
     def shred(self, stream: UUID, on: date) -> None:
         """Destroy the stream's key for good (idempotent: the first date stands)."""
         with self._lock:
             self._ciphers.pop(stream, None)
-            self._db.execute("INSERT INTO stream_keys (stream, wrapped, shredded_on) VALUES (?, NULL, ?) "
-                             "ON CONFLICT (stream) DO UPDATE SET wrapped=NULL, "
-                             "shredded_on=COALESCE(stream_keys.shredded_on, excluded.shredded_on)",
-                             [stream.hex, on.isoformat()])
-            self._db.execute("VACUUM")
+            self.rows.shred(stream, on.isoformat())
+
+    # ---- the master-key versions: what rotation and retirement read and do (operations/keys.py) --------
+
+    def counts(self) -> dict[int, int]:
+        with self._lock:
+            return self.rows.counts()
+
+    def retired(self) -> dict[int, str]:
+        with self._lock:
+            return self.rows.retired()
+
+    def rewrap(self, limit: int) -> int:
+        """Rewrap up to `limit` keys not under the current master-key version, in one transaction,
+        each checked to unwrap to the same key first; how many were (0: none is left)."""
+        def again(stream: UUID, wrapped: bytes, version: int) -> tuple[bytes, int]:
+            return self.ring.wrap(stream, self.ring.unwrap(stream, wrapped, version))
+        with self._lock:
+            return self.rows.rewrap(self.ring.current, limit, again)
+
+    def retire(self, version: int, on: str) -> None:
+        with self._lock:
+            self.rows.retire(version, on)

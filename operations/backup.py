@@ -15,14 +15,19 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from configuration.settings import Settings
-from eventstore.keys import KeyStore, load_master_key
+from eventstore.keys import KeyStore
+from eventstore.keys_sqlite import SqliteKeys
+from eventstore.master_keys import MasterKeyError, ring_for
 from eventstore.application import SafeguardingRecords
+from operations.key_migration import export_keys, import_keys
+from operations.keys import KeyStoreError, sqlite_keys_path
 
 Progress = Callable[[int], None]  # events read so far
 
@@ -53,24 +58,35 @@ def manifest_path(backup: Path) -> Path:
 
 
 def keys_path(backup: Path) -> Path:
-    """The key store taken with a backup (encryption at rest): without it the events cannot be read.
-    Its keys are wrapped under the master key, which a backup never holds."""
+    """The key store taken with a backup (encryption at rest), a SQLite file whatever the store: without
+    it the events cannot be read. Its keys are wrapped under the master keys, which a backup never holds."""
     return backup.with_name(backup.name + ".keys.sqlite")
 
 
-def _key_store(settings: Settings) -> Path:
-    return settings.key_store_path or settings.data_dir / "keys.sqlite"
-
-
 def _check_master_key(settings: Settings, keys: Path) -> None:
-    master, where = load_master_key(settings.master_key, settings.data_dir)
-    store = KeyStore(keys, master)
+    """Refused unless the configured master keys unwrap the backup's keys (checked on a private copy:
+    opening a key store from before master-key versions would change it)."""
     try:
-        if not store.opens():
-            raise BackupError(f"the backup's keys were wrapped under another master key than the one from {where}: "
-                              "set SAFEGUARD_MASTER_KEY to the master key of the store that was backed up")
-    finally:
-        store.close()
+        ring = ring_for(settings)
+    except MasterKeyError as e:
+        raise BackupError(str(e)) from None
+    with tempfile.TemporaryDirectory(dir=settings.data_dir) as scratch:
+        _copy_keys(keys, Path(scratch) / "keys.sqlite")
+        store = KeyStore(SqliteKeys(Path(scratch) / "keys.sqlite"), ring)
+        try:
+            if not store.opens():
+                where = ", ".join(sorted(set(ring.sources.values())))
+                raise BackupError(f"the backup's keys were wrapped under another master key than the one from {where}: "
+                                  "set SAFEGUARD_MASTER_KEY to the master key of the store that was backed up")
+        finally:
+            store.close()
+
+
+def _keys(move: Callable[[], object]) -> None:
+    try:
+        move()
+    except KeyStoreError as e:
+        raise BackupError(str(e)) from None
 
 
 def _copy_keys(source: Path, out: Path) -> None:
@@ -118,10 +134,12 @@ def backup(settings: Settings, out: Path, progress: Progress | None = None) -> M
             src.backup(dst)  # consistent while the worker writes
         snapshot = SafeguardingRecords(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(out)})
         manifest = take_manifest(store_rows(snapshot), "sqlite", progress)
+        if sqlite_keys_path(settings).exists():
+            _copy_keys(sqlite_keys_path(settings), keys_path(out))
     else:
         manifest = _pg_dump(settings, out, progress)
-    if _key_store(settings).exists():
-        _copy_keys(_key_store(settings), keys_path(out))
+        if settings.encrypt_at_rest:  # after the dump: every key its events need is made before them
+            _keys(lambda: export_keys(settings, keys_path(out)))
     manifest.write(manifest_path(out))
     return manifest
 
@@ -135,7 +153,8 @@ def _pg_dump(settings: Settings, out: Path, progress: Progress | None) -> Manife
                          password=settings.postgres_password or None, dbname=settings.postgres_dbname) as conn:
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
-        _run([_pg_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}", f"--file={out}", *_pg_args(settings)],
+        _run([_pg_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}", f"--file={out}",
+              f"--exclude-schema={settings.key_store_schema}", *_pg_args(settings)],  # the keys: not the event store role's
              "pg_dump", settings)
         with conn.cursor(name="manifest") as rows:
             rows.execute(f"SELECT originator_id, originator_version, topic, state FROM {table} ORDER BY notification_id")
@@ -153,9 +172,12 @@ def restore(settings: Settings, backup_file: Path, progress: Progress | None = N
     target = _records(settings)
     if target.recorder.max_notification_id():
         raise BackupError("the event store is not empty: restore only into an empty one (move it aside first)")
-    if keys_path(backup_file).exists():
+    if keys_path(backup_file).exists() and settings.event_store == "postgres":
         _check_master_key(settings, keys_path(backup_file))
-        _copy_keys(keys_path(backup_file), _key_store(settings))
+        _keys(lambda: import_keys(settings, keys_path(backup_file)))
+    elif keys_path(backup_file).exists():
+        _check_master_key(settings, keys_path(backup_file))
+        _copy_keys(keys_path(backup_file), sqlite_keys_path(settings))
     if settings.event_store == "sqlite":
         target.close()
         with sqlite3.connect(backup_file) as src, sqlite3.connect(_sqlite_path(settings)) as dst:
