@@ -41,6 +41,7 @@ def metric_names(promql: str) -> set[str]:
     return {name for name in IDENTIFIER.findall(text) if name.lower() not in KEYWORDS}
 
 
+@pytest.mark.unit
 def test_metric_names_are_read_out_of_promql():
     assert metric_names('sum by (channel) (rate(safeguard_alerts_failed_total{channel="email"}[$__rate_interval])) * 60') \
         == {"safeguard_alerts_failed_total"}
@@ -97,6 +98,7 @@ def test_every_safeguard_metric_has_a_panel(exposition):
     assert missing == set(), "add a panel to deploy/grafana/dashboards/safeguard.json"
 
 
+@pytest.mark.unit
 def test_every_dashboard_query_parses(promtool, tmp_path):  # noqa: F811
     # as recording rules, with Grafana's variables as Grafana sends them
     record = [{"record": f"panel:{i}", "expr": expr.replace("$__rate_interval", "1m").replace("$__range", "1h")}
@@ -106,6 +108,7 @@ def test_every_dashboard_query_parses(promtool, tmp_path):  # noqa: F811
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+@pytest.mark.unit
 def test_the_dashboard_reads_the_provisioned_data_source_and_fits_its_grid():
     dashboard = json.loads(DASHBOARD.read_text())
     assert dashboard["uid"] == "safeguard" and dashboard["editable"] is False
