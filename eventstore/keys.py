@@ -59,7 +59,8 @@ class KeyRows(Protocol):
     def sample(self) -> tuple[UUID, bytes, int] | None: ...  # one live key
     def counts(self) -> dict[int, int]: ...  # live keys by master-key version
     def shredded(self) -> int: ...
-    def rewrap(self, current: int, limit: int, rewrap: Rewrap) -> int: ...  # live keys not under `current`
+    # up to `limit` live keys not under `current`, after `after` in stream order: how many, and the last
+    def rewrap(self, current: int, limit: int, rewrap: Rewrap, after: UUID | None) -> tuple[int, UUID | None]: ...
     def retired(self) -> dict[int, str]: ...
     def retire(self, version: int, on: str) -> None: ...
     def rows(self, after: UUID | None, limit: int) -> list[Stored]: ...  # in stream order
@@ -156,13 +157,13 @@ class KeyStore:
         with self._lock:
             return self.rows.retired()
 
-    def rewrap(self, limit: int) -> int:
-        """Rewrap up to `limit` keys not under the current master-key version, in one transaction,
-        each checked to unwrap to the same key first; how many were (0: none is left)."""
+    def rewrap(self, limit: int, after: UUID | None = None) -> tuple[int, UUID | None]:
+        """Rewrap up to `limit` keys not under the current master-key version, after stream `after`, in
+        one transaction, each unwrapped first under its own version; how many, and the last (None: no more)."""
         def again(stream: UUID, wrapped: bytes, version: int) -> tuple[bytes, int]:
             return self.ring.wrap(stream, self.ring.unwrap(stream, wrapped, version))
         with self._lock:
-            return self.rows.rewrap(self.ring.current, limit, again)
+            return self.rows.rewrap(self.ring.current, limit, again, after)
 
     def retire(self, version: int, on: str) -> None:
         with self._lock:

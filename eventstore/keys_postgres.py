@@ -103,17 +103,18 @@ class PostgresKeys:
         return self._run(lambda c: c.execute(self._q("SELECT count(*) FROM {s}.stream_keys WHERE wrapped IS NULL"))
                          .fetchone()[0])
 
-    def rewrap(self, current: int, limit: int, rewrap: Rewrap) -> int:
-        def batch(c: psycopg.Connection) -> int:
+    def rewrap(self, current: int, limit: int, rewrap: Rewrap, after: UUID | None) -> tuple[int, UUID | None]:
+        def batch(c: psycopg.Connection) -> tuple[int, UUID | None]:
             with c.transaction():  # the rows locked: a shred waiting on one lands after, and nulls the new wrapping
                 found = c.execute(self._q("SELECT stream, wrapped, master_version FROM {s}.stream_keys "
-                                          "WHERE wrapped IS NOT NULL AND master_version <> %s ORDER BY stream LIMIT %s "
-                                          "FOR UPDATE"), [current, limit]).fetchall()
+                                          "WHERE (%s::uuid IS NULL OR stream > %s) AND wrapped IS NOT NULL "
+                                          "AND master_version <> %s ORDER BY stream LIMIT %s FOR UPDATE"),
+                                  [after, after, current, limit]).fetchall()
                 changed = [(*rewrap(stream, wrapped, version), stream) for stream, wrapped, version in found]
                 with c.cursor() as cur:
                     cur.executemany(self._q("UPDATE {s}.stream_keys SET wrapped = %s, master_version = %s "
                                             "WHERE stream = %s AND wrapped IS NOT NULL"), changed)
-                return len(found)
+                return len(found), (found[-1][0] if found else None)
         return self._run(batch)
 
     def retired(self) -> dict[int, str]:

@@ -66,11 +66,12 @@ class SqliteKeys:
     def shredded(self) -> int:
         return self._db.execute("SELECT count(*) FROM stream_keys WHERE wrapped IS NULL").fetchone()[0]
 
-    def rewrap(self, current: int, limit: int, rewrap: Rewrap) -> int:
+    def rewrap(self, current: int, limit: int, rewrap: Rewrap, after: UUID | None) -> tuple[int, UUID | None]:
         self._db.execute("BEGIN IMMEDIATE")  # the write lock first: no shred lands between the read and the write
         try:
-            found = self._db.execute("SELECT stream, wrapped, master_version FROM stream_keys WHERE wrapped IS NOT NULL "
-                                     "AND master_version <> ? ORDER BY stream LIMIT ?", [current, limit]).fetchall()
+            found = self._db.execute("SELECT stream, wrapped, master_version FROM stream_keys WHERE stream > ? AND "
+                                     "wrapped IS NOT NULL AND master_version <> ? ORDER BY stream LIMIT ?",
+                                     [after.hex if after else "", current, limit]).fetchall()
             for stream, wrapped, version in found:
                 again, under = rewrap(UUID(hex=stream), wrapped, version)
                 self._db.execute("UPDATE stream_keys SET wrapped=?, master_version=? WHERE stream=? AND wrapped IS NOT NULL",
@@ -79,7 +80,7 @@ class SqliteKeys:
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        return len(found)
+        return len(found), (UUID(hex=found[-1][0]) if found else None)
 
     def retired(self) -> dict[int, str]:
         return dict(self._db.execute("SELECT version, retired_on FROM retired_master_keys"))

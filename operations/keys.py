@@ -120,11 +120,16 @@ def rotate(store: KeyStore, batch: int = BATCH, progress: Progress | None = None
         raise KeyStoreError(f"keys are wrapped under master-key version(s) {', '.join(map(str, sorted(unheld)))}, which "
                             "this process does not hold: add them to SAFEGUARD_MASTER_KEYS to rotate those keys")
     total = sum(n for v, n in store.counts().items() if v != store.ring.current)
-    done, started = 0, time.monotonic()
-    while n := store.rewrap(batch):
-        done += n
-        if progress:
-            progress(done, max(total, done))
+    done, started, passed = 0, time.monotonic(), -1
+    while passed:  # a pass in stream order; another if keys were made under an older version meanwhile
+        passed, after = 0, None
+        while True:
+            n, after = store.rewrap(batch, after)
+            if after is None:
+                break
+            done, passed = done + n, passed + n
+            if progress:
+                progress(done, max(total, done))
     return Rotation(done, time.monotonic() - started, store.ring.current, status(store).retirable())
 
 
