@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, *, records: SafeguardingRecords
     app.add_middleware(SessionMiddleware, secret_key=session_secret(settings), session_cookie=SESSION_COOKIE,
                        max_age=settings.session_max_hours * 3600, same_site="lax", https_only=settings.cookie_secure)
     app.add_middleware(codec.CodecCORS, origins=settings.temporal_ui_origins())
-    app.add_middleware(RequestTiming)  # safeguard_http_request_seconds, by route template
+    app.add_middleware(RequestTiming, prefixes=(API,))  # safeguard_http_request_seconds, by route template
     app.add_middleware(SecurityHeaders)  # outermost: every answer carries them, errors included
     problems.install(app)
     app.include_router(codec.router)
