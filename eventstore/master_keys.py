@@ -77,10 +77,11 @@ def _decoded(text: str, where: str) -> bytes:
 
 
 def parse_ring(text: str, where: str) -> list[tuple[int, bytes]]:
-    """`VERSION:BASE64` entries, separated by commas or lines, in the order given."""
+    """`VERSION:BASE64` entries, separated by commas or lines, in the order given (# starts a comment)."""
     out = []
+    text = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
     for entry in (e.strip() for e in text.replace("\n", ",").split(",")):
-        if not entry or entry.startswith("#"):
+        if not entry:
             continue
         version, sep, key = entry.partition(":")
         if not sep or not version.strip().isdigit() or int(version) < 1:
