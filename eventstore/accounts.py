@@ -43,6 +43,7 @@ from domain.identity import (
 )
 from eventstore.application import AlreadyExists, OutOfSequence, SafeguardingRecords
 from eventstore.events import Recorded
+from eventstore.group_append import group_append
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://safeguard.invalid/identity")
 ACCESS_STREAM = uuid5(NAMESPACE, "access-audit")
@@ -370,15 +371,23 @@ class Accounts:
     def audit(self, user_id: str | None, action: str, what: str, allowed: bool, case_id: str | None = None,
               service: str | None = None, target: str | None = None, reason: str | None = None,
               address: str | None = None, channel: str = "cli", token_id: str | None = None) -> None:
-        self._append(ACCESS_STREAM, AccessRecorded(
+        self._access([AccessRecorded(
             at=_now(), user_id=user_id, action=action, what=what, case_id=case_id, service=service, target=target,  # type: ignore[arg-type]
-            allowed=allowed, reason=reason, address=address, channel=channel, token_id=token_id))
+            allowed=allowed, reason=reason, address=address, channel=channel, token_id=token_id)])
 
     def audit_lines(self, lines: list[dict[str, Any]]) -> None:
         """Several lines of the access audit written at once (the cases a list showed): one append."""
         if lines:
             now = _now()
-            self.records.append(ACCESS_STREAM, [AccessRecorded(at=now, **line) for line in lines])
+            self._access([AccessRecorded(at=now, **line) for line in lines])
+
+    def _access(self, lines: list[AccessRecorded]) -> None:
+        """Lines of the access log, appended with those other threads of this process write at the
+        same moment (eventstore/group_append.py): stored before this returns."""
+        try:
+            group_append(self.records, ACCESS_STREAM).append(lines)
+        except OutOfSequence as e:  # the end claimed by others every time: the store is overloaded
+            raise AccountError(str(e)) from None
 
     def access_log(self, case_id: str | None = None, user_id: str | None = None) -> list[AccessRecorded]:
         def about(f: AccessRecorded) -> bool:  # as actor, or as the one acted on (a user, or one of their tokens)

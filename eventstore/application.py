@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from typing import Any, ClassVar, Iterator, Sequence
 from uuid import UUID
@@ -22,6 +22,7 @@ from eventsourcing.utils import get_topic
 from domain.facts import ConcernRaised, Fact
 from domain.process_facts import PROCESS_OPENERS
 from eventstore.chain import ChainedEventStore
+from eventstore.end_turns import end_turn
 from eventstore.keys import KeyStore
 from eventstore.events import FactMapper, Recorded, case_stream, process_stream
 from telemetry.instruments import APPEND_SECONDS
@@ -75,9 +76,9 @@ class SafeguardingRecords(Application):
         self.mapper.keys = keys  # type: ignore[attr-defined]
 
     def close(self) -> None:
-        listener = self.__dict__.get("_log_listener")  # eventstore/changes.py: its connection too
-        if listener is not None:
-            listener.close()
+        for own in ("_log_listener", "_end_turns"):  # eventstore/changes.py, end_turns.py: their connections too
+            if (held := self.__dict__.get(own)) is not None:
+                held.close()
         super().close()
 
     def construct_event_store(self) -> EventStore:
@@ -102,7 +103,7 @@ class SafeguardingRecords(Application):
         """
         label = label or f"stream {stream}"
         for attempt in range(APPEND_TRIES):
-            with _turn(stream, at is None):
+            with _turn(stream, at is None), (end_turn(self, stream) if at is None else nullcontext()):
                 first, before = self._claim(stream, at, new, label)
                 now = datetime.now(timezone.utc)  # one write time for the batch: what it recorded together
                 batch = [Recorded(stream, seq, now, fact) for seq, fact in enumerate(facts, start=first)]
