@@ -26,6 +26,7 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.cryptography import AESCipher
+from eventsourcing.persistence import OperationalError
 from eventsourcing.utils import Environment
 
 from eventstore.master_keys import MasterKeyError, MasterKeys, NotHeld
@@ -94,7 +95,10 @@ class KeyStore:
         if now - self._checked < RECHECK:
             return
         self._checked = now
-        seen = self.rows.changed()
+        try:
+            seen = self.rows.changed()
+        except OperationalError:  # the key store unreachable (a PostgreSQL restart): no key can be shredded
+            return                # meanwhile, so the keys held serve on, and are checked again once it answers
         if seen != self._seen:
             self._ciphers.clear()
             self._seen = seen

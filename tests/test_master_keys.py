@@ -169,3 +169,24 @@ def test_migrate_needs_the_postgresql_event_store_and_a_new_master_key_comes_aft
     version, _, key = made.stdout.strip().partition(":")
     assert made.exit_code == 0 and version == "4" and MasterKeys({4: __import__("base64").b64decode(key)}, 4, {}).versions == (4,)
     assert "add it to SAFEGUARD_MASTER_KEYS after the current version on every host" in made.stderr
+
+
+def test_keys_held_serve_on_while_the_key_store_cannot_be_asked_whether_one_was_shredded(tmp_path, monkeypatch):
+    """A PostgreSQL restart (tests/test_faults.py): nobody can shred a key while the store is down, so the
+    keys a process holds still encode and decode its payloads; a key it does not hold waits for the store."""
+    import time as clock
+
+    from eventsourcing.persistence import OperationalError
+
+    store = KeyStore(SqliteKeys(tmp_path / "keys.sqlite"), load_ring("", None, K1, tmp_path))
+    held = store.cipher(case_stream("HELD"), create=True)
+
+    def down(*_):
+        raise OperationalError("the key store failed: connection refused")
+
+    monkeypatch.setattr(store.rows, "changed", down)
+    monkeypatch.setattr(store.rows, "row", down)
+    clock.sleep(0.6)  # past RECHECK: the process asks again
+    assert store.cipher(case_stream("HELD")) is held
+    with pytest.raises(OperationalError):
+        store.cipher(case_stream("NOT-HELD"))
