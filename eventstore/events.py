@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, replace
+from functools import cached_property
 from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -68,8 +69,8 @@ class Recorded:
     fact: Fact
     position: int | None = None
 
-    @property
-    def stream(self) -> str:
+    @cached_property
+    def stream(self) -> str:  # read several times per event by every read model: made once
         return str(self.originator_id)
 
     @property

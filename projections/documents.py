@@ -197,11 +197,9 @@ class SQLiteDocuments(SQLiteTrackingRecorder, _TrackedDocuments):
                               "RETURNING notification_id", [tracking.notification_id, tracking.application_name, tracking.after])
                 if c.fetchone() is None:
                     raise _moved_on(tracking)
-            for key, doc in changes.items():
-                if doc is None:
-                    c.execute("DELETE FROM read_models WHERE view=? AND key=?", [view, key])
-                else:
-                    c.execute("INSERT OR REPLACE INTO read_models (view, key, doc) VALUES (?, ?, ?)", [view, key, _dump(doc)])
+            c.executemany("DELETE FROM read_models WHERE view=? AND key=?", [(view, k) for k, d in changes.items() if d is None])
+            c.executemany("INSERT OR REPLACE INTO read_models (view, key, doc) VALUES (?, ?, ?)",
+                          [(view, k, _dump(d)) for k, d in changes.items() if d is not None])
             self._write_rows(c, view, changes)
             if tracking is not None and not following:
                 self._insert_tracking(c, tracking)

@@ -10,10 +10,12 @@ class serves both databases; it polls SQLite's, and PostgreSQL's notifications w
 from __future__ import annotations
 
 import copy
+import gc
 import threading
+from contextlib import ExitStack, contextmanager, nullcontext
 from abc import ABC, abstractmethod
 from datetime import datetime
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import structlog
 from eventsourcing.persistence import IntegrityError, Tracking
@@ -24,6 +26,9 @@ from eventstore.changes import SAFETY, log_changes
 from eventstore.keys import Erased
 from eventstore.events import Recorded
 from projections.documents import Doc, Documents, Following, MemoryDocuments
+from projections import versions
+from projections.folding import Working
+from projections.reading import Log
 from projections.rows import Tabled
 
 log = structlog.get_logger("safeguard.projections")
@@ -78,72 +83,76 @@ def fold(model: ReadModel, documents: Documents, events: list[Recorded], positio
 class ProjectionFeed:
     """Brings read models up to the end of the log. One feed serves a process: the worker's
     background thread and the activities that need a read model current now share it, and a
-    model is caught up by one of them at a time, so each event is folded once."""
+    model is caught up by one of them at a time, so each event is folded once.
+
+    Models at the same position move through the log together (a rebuild of them all, or the
+    usual pass over what landed since the last): each page of the log is read once, and each event
+    decoded once for all of them, only if one of them reads its type (`projections/reading.py`).
+    Each model folds into its documents held in memory and saves them with its position at
+    checkpoints (`projections/folding.py`)."""
 
     def __init__(self, records: SafeguardingRecords, documents: Documents, models: Sequence[ReadModel],
-                 batch_size: int = 1000) -> None:
+                 batch_size: int = 5000, live_below: int = 20_000) -> None:
         self.records, self.documents, self.models, self.batch_size = records, documents, list(models), batch_size
+        self.live_below = live_below  # a pass with fewer events than this saves after every batch
         for model in self.models:  # a listing model's rows are written with its documents (projections/rows.py)
             if isinstance(model, Tabled):
                 documents.attach(model)
+        self.rebuilt = versions.check(documents, self.models)  # the models whose code changed: from zero
         self._folding = {m.name: threading.Lock() for m in self.models}
-        self._read: dict[int, list[Recorded]] = {}  # the last batches read, by where they start
-        self._reading = threading.Lock()
+        self._working = {m.name: Working(m, documents) for m in self.models}
+        self.log = Log(records)
 
     def last_position(self) -> int:
-        return self.records.recorder.max_notification_id() or 0
+        return self.log.last()
 
     def catch_up(self, progress: Progress | None = None, only: str | None = None) -> int:
-        """Bring every read model (or one) up to the end of the log; returns events folded."""
+        """Bring every read model (or one) up to the end of the log; returns events passed, summed over models."""
+        models = [m for m in self.models if only in (None, m.name)]
+        with ExitStack() as held:
+            for m in sorted(models, key=lambda m: m.name):  # always in one order: no two passes wait on each other
+                held.enter_context(self._folding[m.name])
+            return self._pass([self._working[m.name] for m in models], progress)
+
+    def _pass(self, working: list[Working], progress: Progress | None) -> int:
+        last = self.last_position()
+        for w in working:
+            w.begin(self.documents.position(w.name))
+        behind = sum(last - w.position for w in working if w.position < last)
+        live = behind < self.live_below * max(len(working), 1)
         done = 0
-        for model in self.models:
-            if only and model.name != only:
-                continue
-            done += self._catch_up(model, progress)
+        with nullcontext() if live else _collection_paused():
+            while moving := [w for w in working if w.position < last]:
+                at = min(w.position for w in moving)
+                group = [w for w in moving if w.position == at]
+                rows = self.log.page(at, last, self.batch_size)
+                upto = rows[-1].position if len(rows) == self.batch_size else last
+                handles = tuple({c for w in group for c in w.model.handles})
+                events = self.log.decode(rows, lambda cls: issubclass(cls, handles))
+                for w in group:
+                    try:
+                        w.fold([e for e in events if w.model.reads(e)], upto)
+                        if w.due(live) or upto == last:
+                            w.save()
+                    except IntegrityError:  # another process's feed saved it first: go on from there
+                        w.forget()
+                        w.begin(self.documents.position(w.name))
+                        continue
+                    except BaseException:  # a fold cut short, a save failed: the store is the truth
+                        w.forget()
+                        raise
+                    done += upto - at
+                    if progress:
+                        progress(w.name, upto, last)
         return done
 
-    def _catch_up(self, model: ReadModel, progress: Progress | None) -> int:
-        done = 0
-        last = self.last_position()
-        with self._folding[model.name]:
-            while True:
-                at = self.documents.position(model.name)
-                batch = self._batch(at + 1)
-                if not batch:
-                    return done
-                try:
-                    fold(model, self.documents, batch, batch[-1].position, after=at)
-                except IntegrityError:
-                    continue  # another process's feed saved a batch from here first: read the position again
-                done += len(batch)
-                if progress:
-                    progress(model.name, batch[-1].position, max(last, batch[-1].position))
-
-    def _batch(self, start: int) -> list[Recorded]:
-        """The events from `start`, decoded. Models at the same position (the usual case: one pass
-        folds them all in turn) share one read. Stored events never change, so a batch read
-        earlier is still true, if perhaps shorter than the log is now."""
-        with self._reading:
-            if (batch := self._read.get(start)) is not None:
-                return batch
-        at = start
-        while True:  # a page holding only erased cases' events is passed over, not taken for the end
-            page = self.records.recorder.select_notifications(start=at, limit=self.batch_size)
-            batch = decode(self.records, page)
-            if batch or not page:
-                break
-            at = page[-1].id + 1
-        if batch:  # "nothing yet" is only true for now
-            with self._reading:
-                if len(self._read) >= 4:
-                    self._read.pop(next(iter(self._read)))
-                self._read[start] = batch
-        return batch
-
-    def rebuild(self, name: str, progress: Progress | None = None) -> int:
-        model = self.model(name)
-        self.documents.reset(model.name)
-        return self._catch_up(model, progress)
+    def rebuild(self, name: str | None = None, progress: Progress | None = None) -> int:
+        """Rebuild one read model (or every one, together) from zero; returns events passed."""
+        names = [self.model(name).name] if name else [m.name for m in self.models]
+        for n in names:
+            with self._folding[n]:
+                self.documents.reset(n)
+        return self.catch_up(progress, only=name)
 
     def model(self, name: str) -> ReadModel:
         for m in self.models:
@@ -166,6 +175,19 @@ class ProjectionFeed:
                 stop.wait(interval)
             else:
                 listener.wait(mark, SAFETY, stop)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Python's cycle collector paused for a long pass: it would walk every document held, again and
+    again, for garbage the fold does not make (it makes no cycles)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def as_at(records: SafeguardingRecords, models: Sequence[ReadModel], instant: datetime,

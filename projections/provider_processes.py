@@ -27,6 +27,7 @@ SERVICE, PROCESS = "service:", "process:"
 class ProviderProcesses(ReadModel):
     name = "provider_processes"
     handles = PROCESS_FACTS
+    folds_with = ("domain.provider_process",)  # its fold is the decider's own evolve (projections/versions.py)
 
     def keys(self, event: Recorded) -> Iterable[str]:
         if isinstance(event.fact, PROCESS_OPENERS):

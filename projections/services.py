@@ -32,6 +32,7 @@ def from_doc(doc: Doc) -> ServiceRecord:
 class Services(ReadModel):
     name = "services"
     handles = SERVICE_FACTS
+    folds_with = ("domain.services",)  # its fold is the decider's own evolve (projections/versions.py)
 
     def keys(self, event: Recorded) -> Iterable[str]:
         return [event.fact.service_id]  # type: ignore[attr-defined]

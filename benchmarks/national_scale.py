@@ -1,0 +1,150 @@
+"""Benchmark: read models at a national scale (issue 23). Fills a store with realistic case events
+(`benchmarks/national_fill.py`), then rebuilds every read model from zero, together, as
+`safeguard projections rebuild` does, and (with --per-model) each one alone. Prints figures and
+adds them to a results file; --plot draws the rebuild time against the events in the log, with the
+line through the measurements carried on to a national year (5x10^7 events).
+
+    .venv/bin/python -m benchmarks.national_scale --events 1000000 --per-model [--postgres]
+    .venv/bin/python -m benchmarks.national_scale --events 10000000
+    .venv/bin/python -m benchmarks.national_scale --plot
+
+Each figure is wall-clock time and the process's own CPU time: on a shared machine the first
+depends on what else runs, the second much less (PostgreSQL's own work is in neither's CPU time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from benchmarks.national_fill import fill
+from bootstrap import open_records
+from configuration.settings import Settings
+from projections.registry import open_feed
+
+RESULTS = Path("docs/benchmarks/national-scale.json")
+PLOT = Path("docs/benchmarks/read-model-rebuild.png")
+NATIONAL_YEAR = 5 * 10**7
+GOAL_SECONDS = 30 * 60
+
+
+@contextmanager
+def store(postgres: bool) -> Iterator[Settings]:
+    """A new, empty store: a SQLite file in a temporary folder, or a new PostgreSQL database
+    (SAFEGUARD_TEST_POSTGRES, as the tests use; dropped afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="safeguard-scale-") as tmp:
+        if not postgres:
+            yield Settings(data_dir=Path(tmp))
+            return
+        import os
+
+        import psycopg
+
+        host, port = os.environ["SAFEGUARD_TEST_POSTGRES"].split(":")
+        name = f"safeguard_scale_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(host=host, port=int(port), user="postgres", dbname="postgres", autocommit=True) as c:
+            c.execute(f"CREATE DATABASE {name}")
+        try:
+            yield Settings(data_dir=Path(tmp), event_store="postgres", postgres_host=host, postgres_port=int(port),
+                           postgres_user="postgres", postgres_dbname=name)
+        finally:
+            with psycopg.connect(host=host, port=int(port), user="postgres", dbname="postgres", autocommit=True) as c:
+                c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def timed(work: Any) -> tuple[Any, float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = work()
+    return out, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def load() -> float:
+    return round(float(Path("/proc/loadavg").read_text().split()[0]), 2)
+
+
+def measure(events: int, postgres: bool, per_model: bool) -> dict[str, Any]:
+    with store(postgres) as settings:
+        records = open_records(settings)
+        (cases, written), fill_wall, _ = timed(lambda: fill(records, events))
+        print(f"fill: {cases:,} cases, {written:,} events in {fill_wall:.0f}s ({written / fill_wall:,.0f} events/s)")
+        feed = open_feed(records)
+        result: dict[str, Any] = {
+            "store": "postgres" if postgres else "sqlite", "events": written, "cases": cases,
+            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "load_before": load(), "models": len(feed.models)}
+        _, wall, cpu = timed(lambda: feed.rebuild())
+        result.update(all_wall=round(wall, 1), all_cpu=round(cpu, 1), load_after=load())
+        print(f"rebuild of all {len(feed.models)} read models together: {wall:.1f}s wall ({written / wall:,.0f} events/s), "
+              f"{cpu:.1f}s CPU; load {result['load_before']} -> {result['load_after']}")
+        if per_model:
+            result["per_model"] = {}
+            for model in feed.models:
+                _, wall, cpu = timed(lambda: feed.rebuild(model.name))
+                result["per_model"][model.name] = {"wall": round(wall, 2), "cpu": round(cpu, 2)}
+                print(f"  {model.name} alone: {wall:.1f}s ({written / wall:,.0f} events/s wall, "
+                      f"{written / cpu:,.0f} per CPU second)")
+        records.close()
+    return result
+
+
+def save(result: dict[str, Any]) -> None:
+    runs = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps([*runs, result], indent=1) + "\n")
+
+
+def plot() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = json.loads(RESULTS.read_text())
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
+    for name, colour in (("sqlite", "tab:blue"), ("postgres", "tab:orange")):
+        points = sorted((r["events"], r["all_wall"]) for r in runs if r["store"] == name)
+        if not points:
+            continue
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        ax.plot(xs, ys, "o", color=colour, label=f"{'SQLite' if name == 'sqlite' else 'PostgreSQL'}, measured")
+        rate = sum(xs) / sum(ys)  # events per second over the runs measured, carried on in a straight line
+        ax.plot([min(xs), NATIONAL_YEAR], [min(xs) / rate, NATIONAL_YEAR / rate], "--", color=colour,
+                label=f"carried on at {rate:,.0f} events/s: {NATIONAL_YEAR / rate / 60:.0f} min for a year")
+    ax.axhline(GOAL_SECONDS, color="tab:red", linewidth=1, label="goal: 30 minutes")
+    ax.axvline(NATIONAL_YEAR, color="grey", linewidth=1, linestyle=":")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("events in the log")
+    ax.set_ylabel("seconds to rebuild every read model")
+    ax.set_title("Every read model rebuilt from zero, together (2-core machine, shared)")
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(PLOT)
+    print(f"plotted {len(runs)} runs into {PLOT}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--events", type=int, help="fill a new store with at least this many events, then rebuild")
+    ap.add_argument("--postgres", action="store_true", help="on a new database of SAFEGUARD_TEST_POSTGRES's server")
+    ap.add_argument("--per-model", action="store_true", help="also rebuild each read model alone")
+    ap.add_argument("--no-save", action="store_true", help=f"print only, do not add to {RESULTS}")
+    ap.add_argument("--plot", action="store_true", help=f"draw {PLOT} from {RESULTS}")
+    args = ap.parse_args()
+    if args.events:
+        result = measure(args.events, args.postgres, args.per_model)
+        if not args.no_save:
+            save(result)
+    if args.plot:
+        plot()
+
+
+if __name__ == "__main__":
+    main()

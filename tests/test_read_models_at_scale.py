@@ -1,0 +1,111 @@
+"""Read models at a national scale (issue 23): the log read and decoded fast gives the very events
+the mapper gives; a model whose code changed is rebuilt at the feed's start and only it; a rebuild
+stopped part way resumes from its last checkpoint, not from zero, and ends as a rebuild from zero."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from benchmarks.national_fill import START, fill
+from benchmarks.projections import case_facts
+from projections import folding, versions
+from projections.documents import MemoryDocuments
+from projections.feed import ProjectionFeed, decode
+from projections.reading import Log
+from projections.registry import open_documents, read_models
+from tests.test_projections import corrected_after_closing
+
+pytestmark = pytest.mark.unit
+
+
+def every_view(documents, models) -> dict:
+    return {m.name: dict(documents.scan(m.name)) for m in models}
+
+
+def test_the_log_decoded_fast_is_what_the_mapper_decodes(records):
+    """Every fact type a case records (a correction and its review too), encrypted at rest: read a page
+    at a time and decoded by pydantic from JSON in one pass, as the mapper's three passes give them."""
+    before, opening, after = corrected_after_closing()
+    records.record("D-1", 1, [*before, *opening, *after])
+    rng = random.Random(7)
+    for i in range(30):
+        records.record(f"BENCH-{i:06d}", 1, case_facts(i, rng, START))
+    log = Log(records)
+    fast = log.decode(log.page(0, log.last(), 100_000), lambda cls: True)
+    slow = decode(records, records.recorder.select_notifications(start=1, limit=100_000))
+    assert len(fast) == len(slow) > 30 * 20
+    assert fast == slow
+    assert [e.stream for e in fast] == [str(e.originator_id) for e in slow]
+    assert {type(e.fact).__name__ for e in fast} >= {"ConcernRaised", "StepAmended", "CaseClosed", "Escalated"}
+
+
+def test_only_the_models_whose_code_changed_are_rebuilt_at_the_start(records, monkeypatch):
+    fill(records, 2_000, say=lambda s: None)
+    documents = open_documents(records)
+    feed = ProjectionFeed(records, documents, read_models())
+    assert feed.rebuilt == []  # a new store: nothing to rebuild
+    feed.catch_up()
+    folded = every_view(documents, feed.models)
+    last = feed.last_position()
+
+    restarted = ProjectionFeed(records, open_documents(records), read_models())  # a restart, the same code
+    assert restarted.rebuilt == [] and all(documents.position(m.name) == last for m in feed.models)
+
+    changed = read_models()
+    (live,) = [m for m in changed if m.name == "live_cases"]
+    monkeypatch.setattr(type(live), "version", 2, raising=False)  # its fold changed
+    deployed = ProjectionFeed(records, open_documents(records), changed)
+    assert deployed.rebuilt == ["live_cases"]
+    assert documents.position("live_cases") == 0
+    assert all(documents.position(m.name) == last for m in changed if m.name != "live_cases")
+    deployed.catch_up()
+    assert every_view(documents, changed) == folded
+    monkeypatch.undo()
+    again = ProjectionFeed(records, open_documents(records), read_models())  # and back: rebuilt again, alone
+    assert again.rebuilt == ["live_cases"]
+
+
+def test_a_store_folded_before_fingerprints_keeps_its_documents(records):
+    fill(records, 500, say=lambda s: None)
+    documents = open_documents(records)
+    ProjectionFeed(records, documents, read_models()).catch_up()
+    documents.reset(versions.VIEWS)  # as a store folded by the version before
+    feed = ProjectionFeed(records, open_documents(records), read_models())
+    assert feed.rebuilt == []
+    assert documents.position("live_cases") == feed.last_position()
+    assert set(dict(documents.scan(versions.VIEWS))) == {m.name for m in feed.models}
+
+
+def test_a_rebuild_stopped_part_way_resumes_from_its_last_checkpoint(records, monkeypatch):
+    """Far behind, a feed saves at checkpoints, not after every batch; killed between two, it loses
+    only what it folded since the last, and the next start carries on from there."""
+    fill(records, 6_000, say=lambda s: None)
+    last = records.recorder.max_notification_id()
+    monkeypatch.setattr(folding, "CHECKPOINT_EVENTS", 1_500)
+    documents = open_documents(records)
+    writes: list[int] = []
+    real = type(documents).write
+
+    def killed_on_the_third_checkpoint(self, view, changes, tracking):
+        if view == "case_list":
+            writes.append(tracking.notification_id)
+            if len(writes) == 3:
+                raise SystemExit("worker killed")
+        return real(self, view, changes, tracking)
+
+    monkeypatch.setattr(type(documents), "write", killed_on_the_third_checkpoint)
+    feed = ProjectionFeed(records, documents, read_models(), batch_size=500, live_below=100)
+    with pytest.raises(SystemExit):
+        feed.catch_up()
+    monkeypatch.setattr(type(documents), "write", real)
+    saved = documents.position("case_list")
+    assert saved == writes[1] and 0 < saved < last  # the second checkpoint stands; the third is lost whole
+    passed = []
+    ProjectionFeed(records, open_documents(records), read_models(), batch_size=500).catch_up(
+        progress=lambda view, at, end: passed.append(at) if view == "case_list" else None)
+    assert passed[0] > saved  # carried on from the checkpoint, not from zero
+    rebuilt = ProjectionFeed(records, MemoryDocuments(), read_models())
+    rebuilt.catch_up()
+    assert every_view(documents, read_models()) == every_view(rebuilt.documents, read_models())
