@@ -97,6 +97,24 @@ def test_prometheus_scrapes_each_process_on_its_internal_port_which_is_never_pub
         published = [str(p) for p in SERVICES[service].get("ports", [])]
         assert not any(p.split(":")[-1] == str(port) or f":{port}:" in p for p in published), published
 
+
+def test_the_worker_and_the_web_app_are_healthy_only_when_ready():
+    """Compose's healthchecks ask /readyz (the store and Temporal reached): the worker on its internal
+    port (SAFEGUARD_METRICS_PORT), the web app on its public one; neither internal port is published."""
+    defaults = Settings()
+    for name, port in (("worker", defaults.metrics_port), ("web", defaults.web_port)):
+        check = SERVICES[name]["healthcheck"]
+        assert check["test"][0] == "CMD" and f"http://127.0.0.1:{port}/readyz" in " ".join(check["test"]), name
+        assert check["retries"] >= 1 and check["timeout"], name
+    for name, service in SERVICES.items():
+        for port in service.get("ports", []):
+            assert str(port).split(":")[1] not in (str(defaults.metrics_port), str(defaults.web_metrics_port)), name
+    # the internal port listens beyond loopback only where the compose file says so, for Prometheus
+    assert defaults.metrics_host == "127.0.0.1"
+    for name in ("worker", "web"):
+        assert SERVICES[name]["environment"]["SAFEGUARD_METRICS_HOST"] == "0.0.0.0"
+
+
 # ---- the client's TLS set-up, against certificates made here ------------------------------------------
 
 
