@@ -24,6 +24,7 @@ from domain.facts import AuditCompleted, ConcernRaised, EvidenceExported
 from eventstore.application import SafeguardingRecords
 from evidence.streams import Anchor, Row, StoredAsText, check_stream
 from projections.documents import Documents, Following
+from telemetry.instruments import EVIDENCE_VERIFICATION_FAILURES
 
 VIEW = "evidence_checkpoints"
 Progress = Callable[[int, int], None]  # events done, events in all
@@ -186,6 +187,7 @@ def take_checkpoint(records: SafeguardingRecords, documents: Documents, now: dat
     chain = checkpoints(documents)
     wrong = checkpoint_breaks(chain)
     if wrong:
+        EVIDENCE_VERIFICATION_FAILURES.inc()  # the worker's check at each checkpoint
         raise EvidenceError("the checkpoints fail verification, so none is added: " + "; ".join(wrong))
     last = chain[-1] if chain else None
     after = last["position"] if last else 0
@@ -210,6 +212,7 @@ def take_checkpoint(records: SafeguardingRecords, documents: Documents, now: dat
         problems += [f"{name} event #{b.event}: {b.kind}: {b.detail}" for b in checked.breaks if b.kind != "unanchored"]
         entries[str(stream)] = {"name": name, "events": checked.events, "head": checked.head.hex()}
     if problems:
+        EVIDENCE_VERIFICATION_FAILURES.inc()
         raise EvidenceError("the store fails verification, so no checkpoint is taken: " + "; ".join(problems[:20]))
     seq = (last["seq"] if last else 0) + 1
     body: dict[str, Any] = {"seq": seq, "prev": last["hash"] if last else "", "position": position,

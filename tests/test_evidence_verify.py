@@ -23,6 +23,7 @@ from evidence.store import EvidenceError, checkpoints, export, take_checkpoint
 from evidence.verify import verify
 from projections.registry import open_documents
 from tests.conftest import concern
+from telemetry.instruments import REGISTRY
 from tests.pure_case import PureCase
 from tests.test_legacy_store import load_legacy
 from tests.test_postgres_store import SERVER, pg_settings, use_postgres  # noqa: F401  (a fixture)
@@ -166,8 +167,10 @@ def test_tampering_is_found_and_named(store, what):
     assert take_checkpoint(records, documents)["seq"] == 1
     tamper, expected = TAMPERING[what]
     tamper(Rows(records, settings))
+    failures = REGISTRY.get_sample_value("safeguard_evidence_verification_failures_total")
     result = verify(records, documents)
     assert not result.intact
+    assert REGISTRY.get_sample_value("safeguard_evidence_verification_failures_total") == failures + 1  # /metrics
     found = {(b.name, b.event, b.kind) for b in result.breaks}
     for name, event, kind in expected:
         assert any(n == name and k == kind and (event is None or e == event) for n, e, k in found), (what, result.breaks)
@@ -180,6 +183,7 @@ def test_tampering_is_found_and_named(store, what):
                                                             summary="later")])
         with pytest.raises(EvidenceError, match="fails verification"):
             take_checkpoint(records, documents)
+        assert REGISTRY.get_sample_value("safeguard_evidence_verification_failures_total") == failures + 2
 
 
 def test_a_case_verified_alone_and_the_checkpoint_chain_itself(store):
