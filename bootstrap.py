@@ -53,6 +53,7 @@ from configuration.redaction import PersonalTextInterceptor
 from configuration.settings import Settings
 from encryption.payload_codec import data_converter
 from encryption.seal import SealCheck, Sealer, sealing_key, sealing_keys
+from eventsourcing.persistence import IntegrityError
 from eventstore.application import SafeguardingRecords
 from eventstore.keys import KeyStore
 from eventstore.master_keys import ring_for
@@ -74,7 +75,11 @@ DRAIN = timedelta(seconds=5)  # a stopping worker lets the activities it holds e
 
 def open_records(settings: Settings) -> SafeguardingRecords:
     private_data_dir(settings.data_dir)  # before any file is made: the store, its WAL, the keys, owner only
-    return SafeguardingRecords(env=settings.event_store_env(), keys=open_keys(settings))
+    keys = open_keys(settings)
+    try:
+        return SafeguardingRecords(env=settings.event_store_env(), keys=keys)
+    except IntegrityError:  # a new database: another process (a second replica) created its tables at the same moment
+        return SafeguardingRecords(env=settings.event_store_env(), keys=keys)
 
 
 def master_key_source(settings: Settings) -> str:

