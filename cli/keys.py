@@ -106,9 +106,10 @@ def retire(version: int = typer.Argument(..., min=1, help="the master-key versio
     elif where is None:
         say(f"master-key version {version} was retired already")
     else:
-        say(f"master-key version {version} retired. Now remove it from {where} on every host, restart every Safeguard "
-            "process, and destroy every copy of it (secret stores, .env files, password managers). Once it is "
-            f"destroyed, backups taken before the rotation can no longer be read ({GUIDE})")
+        remove = f"remove it from {where} on every host" if where else "make sure no host still lists it"
+        say(f"master-key version {version} retired. Now {remove}, restart every Safeguard process, and destroy every "
+            "copy of it (secret stores, .env files, password managers). Once it is destroyed, backups taken before "
+            f"the rotation can no longer be read ({GUIDE})")
 
 
 @app.command()

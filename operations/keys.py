@@ -135,7 +135,7 @@ def rotate(store: KeyStore, batch: int = BATCH, progress: Progress | None = None
 
 def retire(store: KeyStore, version: int, today: date) -> str | None:
     """Record `version` as retired, refusing while a key is wrapped under it; where it is configured
-    (what to remove and destroy), or None if it was retired already."""
+    (what to remove and destroy; "" if not here), or None if it was retired already."""
     if version == store.ring.current:
         raise KeyStoreError(f"version {version} is the current master key: list a newer one first in "
                             "SAFEGUARD_MASTER_KEYS, restart every Safeguard process, and run `safeguard keys rotate`")
@@ -145,10 +145,8 @@ def retire(store: KeyStore, version: int, today: date) -> str | None:
                             "`safeguard keys rotate` first (every Safeguard process must hold the newer version)")
     if version in store.retired():
         return None
-    if version not in store.ring.versions:
-        raise KeyStoreError(f"master-key version {version} is not configured here and wraps no key: nothing to retire")
     store.retire(version, today.isoformat())
-    return store.ring.sources.get(version, "the configuration")
+    return store.ring.sources.get(version, "")  # "": removed from this host's configuration already
 
 
 def new_master_key(store: KeyStore) -> str:
