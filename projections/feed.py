@@ -49,7 +49,7 @@ class ReadModel(ABC):
     def apply(self, event: Recorded, docs: dict[str, Doc | None]) -> None:
         """Fold the event into `docs` (key -> doc, absent if new); set a key to None to delete it."""
 
-    def reads(self, event: Recorded) -> bool:
+    def reads(self, event: Recorded) -> bool:  # the feed asks it of the fact's class once (`ProjectionFeed._readers`)
         return isinstance(event.fact, self.handles)
 
 
@@ -127,11 +127,14 @@ class ProjectionFeed:
                 group = [w for w in moving if w.position == at]
                 rows = self.log.page(at, last, self.batch_size)
                 upto = rows[-1].position if len(rows) == self.batch_size else last
-                handles = tuple({c for w in group for c in w.model.handles})
-                events = self.log.decode(rows, lambda cls: issubclass(cls, handles))
+                readers = self._readers(group)
+                shares: dict[str, list[Recorded]] = {w.name: [] for w in group}
+                for e in self.log.decode(rows, lambda cls: bool(readers(cls))):
+                    for name in readers(type(e.fact)):
+                        shares[name].append(e)
                 for w in group:
                     try:
-                        w.fold([e for e in events if w.model.reads(e)], upto)
+                        w.fold(shares[w.name], upto)
                         if w.due(live) or upto == last:
                             w.save()
                     except IntegrityError:  # another process's feed saved it first: go on from there
@@ -145,6 +148,17 @@ class ProjectionFeed:
                     if progress:
                         progress(w.name, upto, last)
         return done
+
+    @staticmethod
+    def _readers(group: list[Working]) -> Callable[[type], tuple[str, ...]]:
+        """Which of the group's models read a class of fact (`ReadModel.reads`), worked out once per class."""
+        known: dict[type, tuple[str, ...]] = {}
+
+        def readers(cls: type) -> tuple[str, ...]:
+            if (found := known.get(cls)) is None:
+                found = known[cls] = tuple(w.name for w in group if issubclass(cls, w.model.handles))
+            return found
+        return readers
 
     def rebuild(self, name: str | None = None, progress: Progress | None = None) -> int:
         """Rebuild one read model (or every one, together) from zero; returns events passed."""
