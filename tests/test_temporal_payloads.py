@@ -77,6 +77,21 @@ async def test_a_shredded_case_key_leaves_its_payloads_unreadable(records, tmp_p
 
 
 @pytest.mark.unit
+async def test_the_converter_set_to_a_payloads_context_keeps_its_converters_and_encrypts_for_that_case(records, monkeypatch):
+    converter = data_converter(records.keys)
+    made = []
+    monkeypatch.setattr(type(converter.payload_converter), "__init__",
+                        lambda self, *a, **k: made.append(self) or pytest.fail("payload converter made again"))
+    for_case = converter.with_context(WorkflowSerializationContext("default", "CASE-4"))
+    assert not made and for_case.payload_converter is converter.payload_converter
+    assert for_case.failure_converter is converter.failure_converter
+    assert converter.payload_codec.workflow_id is None and for_case.payload_codec.workflow_id == "CASE-4"
+    [sealed] = await for_case.encode([{"summary": SUMMARY}])
+    assert payload_case(sealed) == "CASE-4" and SUMMARY.encode() not in sealed.SerializeToString()
+    assert await converter.decode([sealed], [dict]) == [{"summary": SUMMARY}]
+
+
+@pytest.mark.unit
 def test_the_ids_of_other_workflows_are_never_case_ids():
     others = [action_workflow_id("GA-1"), process_workflow_id("SVC-ELM")] + [a.schedule.schedule_id for a in AUDITS.values()]
     assert not any(is_case_workflow(w) for w in others)
