@@ -3,8 +3,10 @@
 On PostgreSQL every append already sends a notification in its own transaction (the eventsourcing
 library's recorder runs `NOTIFY <events table>` before its insert, so it is delivered on commit, to
 every listener, whichever process appended): one connection per process `LISTEN`s, and wakes the
-read models' feed (projections/feed.py) and the board's stream (web/pages/live.py). They still look
-every `SAFETY` seconds, in case a notification was lost while the connection was being made again.
+read models' feed (projections/feed.py) and the board's stream (web/pages/live.py): at once after
+a quiet spell, and at most every `BUSY_GAP` while appends keep coming (the access log grows with
+every read), so a burst costs one pass, as polling did. They still look every `SAFETY` seconds, in
+case a notification was lost while the connection was being made again.
 SQLite has no notifications: `log_changes` answers None, and its callers keep polling.
 """
 
@@ -23,6 +25,9 @@ from psycopg.sql import SQL, Identifier
 from eventstore.application import SafeguardingRecords
 
 SAFETY = 5.0  # seconds: listeners look anyway this often (a notification lost in a reconnection)
+# seconds: while the log keeps growing (every read of personal data appends an access-log line), a
+# listener acts at most this often, so a burst is folded in one pass; after a quiet spell, at once
+BUSY_GAP = 0.2
 RECONNECT_AFTER = (0.2, 5.0)  # seconds: the first pause before connecting again, and the longest
 log = structlog.get_logger("safeguard.eventstore")
 
@@ -108,6 +113,11 @@ class Listener:
                 log.warning("event log listener reconnecting", error=type(e).__name__)
                 self._closed.wait(pause)
                 pause = min(pause * 2, RECONNECT_AFTER[1])
+
+
+def paced(last_started: float) -> float:
+    """Seconds to wait before acting again, when the last pass began at `last_started` (monotonic)."""
+    return max(0.0, last_started + BUSY_GAP - time.monotonic())
 
 
 def log_changes(records: SafeguardingRecords) -> Listener | None:

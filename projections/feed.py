@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import gc
 import threading
+import time
 from contextlib import ExitStack, contextmanager, nullcontext
 from abc import ABC, abstractmethod
 from datetime import datetime
@@ -22,7 +23,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 
 from domain.facts import Fact
 from eventstore.application import SafeguardingRecords
-from eventstore.changes import SAFETY, log_changes
+from eventstore.changes import SAFETY, log_changes, paced
 from eventstore.keys import Erased
 from eventstore.events import Recorded
 from projections.documents import Doc, Documents, Following, MemoryDocuments
@@ -180,7 +181,7 @@ class ProjectionFeed:
         seconds on SQLite."""
         listener = log_changes(self.records)
         while not stop.is_set():
-            mark = listener.mark() if listener else 0
+            mark, started = (listener.mark() if listener else 0), time.monotonic()
             try:
                 self.catch_up()
             except Exception:  # keep following; the next pass retries from the saved position
@@ -189,6 +190,7 @@ class ProjectionFeed:
                 stop.wait(interval)
             else:
                 listener.wait(mark, SAFETY, stop)
+                stop.wait(paced(started))  # while the log keeps growing, one pass at most every BUSY_GAP
 
 
 @contextmanager

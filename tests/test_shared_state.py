@@ -135,3 +135,39 @@ def test_an_append_by_another_process_wakes_the_listener_at_once(tmp_path):
         there.close()
     finally:
         next(gen, None)
+
+
+@pytest.mark.skipif(not SERVER, reason="no PostgreSQL: run the suite with ./scripts/test, which starts one")
+def test_the_read_models_feed_wakes_at_once_after_a_quiet_spell_and_paces_itself_through_a_burst(tmp_path):
+    from eventstore.changes import BUSY_GAP
+    from projections.dashboard import LiveCases
+    from projections.feed import ProjectionFeed
+    from projections.registry import open_documents
+
+    settings = next(gen := _postgres(tmp_path))
+    here, there, stop = open_records(settings), open_records(settings), threading.Event()
+    try:
+        feed = ProjectionFeed(here, open_documents(here), [LiveCases()])
+        passes: list[float] = []
+        real = feed.catch_up
+        feed.catch_up = lambda *a, **k: (passes.append(time.monotonic()), real(*a, **k))[1]  # type: ignore[method-assign]
+        threading.Thread(target=feed.run, args=(stop,), daemon=True).start()
+        assert log_changes(here).connected.wait(10)
+        time.sleep(1.0)
+        quiet = len(passes)
+        sent = time.monotonic()
+        Accounts(there).audit("SSW-1", "read", "GET /", True)  # one append after a quiet spell
+        while len(passes) == quiet and time.monotonic() - sent < 5:
+            time.sleep(0.01)
+        assert passes[quiet] - sent < 0.5  # at once: not the 5 s look
+        time.sleep(1.0)
+        before, burst = len(passes), time.monotonic()
+        while time.monotonic() - burst < 2.0:  # appends all the time, as reads under load write the access log
+            Accounts(there).audit("SSW-1", "read", "GET /", True)
+        during = len(passes) - before
+        assert 2 <= during <= 2.0 / BUSY_GAP + 2, during  # paced, not a pass an append
+    finally:
+        stop.set()
+        here.close()
+        there.close()
+        next(gen, None)

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from datetime import datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
 from domain.access import Principal, sees_service
-from eventstore.changes import SAFETY, log_changes
+from eventstore.changes import SAFETY, log_changes, paced
 from projections.dashboard import LiveCases, dashboard, escalation_row, live_documents
 from projections.feed import ProjectionFeed
 from projections.registry import open_documents
@@ -200,12 +201,14 @@ class Watcher:
         listener = log_changes(self.feed.ctx.records)
         mark = listener.mark() if listener else 0
         self.position = await run_in_threadpool(self.feed.position)
+        started = 0.0
         while self.listeners > 0:
             if listener is None:
                 await asyncio.sleep(WATCH_EVERY)
             else:
                 await listener.until(mark, SAFETY)
-                mark = listener.mark()  # before the position is read: a later append wakes the next wait
+                await asyncio.sleep(paced(started))  # while the log keeps growing, once every BUSY_GAP at most
+                mark, started = listener.mark(), time.monotonic()  # before the position is read
             try:
                 position = await run_in_threadpool(self.feed.position)
             except Exception:  # the store failing: the streams keep what they showed; try again
