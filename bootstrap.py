@@ -34,7 +34,7 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 from temporalio.service import TLSConfig
-from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from temporalio.worker import FixedSizeSlotSupplier, UnsandboxedWorkflowRunner, Worker, WorkerTuner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.audit_activities import AuditActivities
@@ -51,6 +51,7 @@ from casework.temporal.stopped import keep_watching
 from configuration.files import private_data_dir
 from configuration.redaction import PersonalTextInterceptor
 from configuration.settings import Settings
+from configuration.worker_slots import FewNewAtOnce
 from encryption.payload_codec import data_converter
 from encryption.seal import SealCheck, Sealer, sealing_key, sealing_keys
 from eventsourcing.persistence import IntegrityError
@@ -65,11 +66,15 @@ from workflows.audit import GovernanceAuditWorkflow
 from workflows.governance_action import GovernanceActionWorkflow
 from workflows.concern import SafeguardingConcernWorkflow
 from workflows.provider_process import ProviderConcernProcessWorkflow
+from workflows.queues import background_queue
 
 WORKFLOWS = [SafeguardingConcernWorkflow, GovernanceAuditWorkflow, ProviderConcernProcessWorkflow, GovernanceActionWorkflow]
 LOCAL_ACTIVITIES = 12  # at once: what staff wait on
 ACTIVITIES = 16  # regular ones at once: alerts being sent (each waits on a mail server), the service's history, audits
 THREADS = LOCAL_ACTIVITIES + ACTIVITIES  # activities are sync functions, each holds a thread while it runs
+WORKFLOW_TASKS = 100  # at once (Temporal's default) ...
+NEW_WORKFLOW_TASKS = 8  # ... of which from the task queue itself, chiefly raises: a burst waits at Temporal (configuration/worker_slots.py)
+BACKGROUND_ACTIVITIES = 2  # at once on the background queue: each raise's service history (workflows/queues.py)
 DRAIN = timedelta(seconds=5)  # a stopping worker lets the activities it holds end for this long
 
 
@@ -176,21 +181,44 @@ def activities(records: SafeguardingRecords, settings: Settings, acts: CaseActiv
             process.context, process.append]
 
 
+class CaseWorker(Worker):
+    """The worker, and beside it the worker of the background queue (workflows/queues.py), which
+    runs while it runs."""
+
+    background: Worker
+
+    async def run(self) -> None:
+        async with self.background:
+            await super().run()
+
+
 def build_worker(client: Client, records: SafeguardingRecords, settings: Settings, acts: CaseActivities | None = None,
-                 feed: ProjectionFeed | None = None, sandboxed: bool | None = None, **options: Any) -> Worker:
+                 feed: ProjectionFeed | None = None, sandboxed: bool | None = None, **options: Any) -> CaseWorker:
     """The worker. `sandboxed` (default: the `workflow_sandbox` setting) runs workflows in Temporal's
     sandbox; tests always do, so a non-deterministic call in workflow code fails them."""
     sandboxed = settings.workflow_sandbox if sandboxed is None else sandboxed
+    acts = acts or CaseActivities(records, settings, feed)
     # an activity's personal inputs are remembered, so a failure quoting them logs none of it
     # and each update's command is taken only with Safeguard's seal (encryption/seal.py)
     options["interceptors"] = [PersonalTextInterceptor(), SealCheck(sealing_keys(settings)), *options.get("interceptors", ())]
     # Local activities (what staff wait on) always find a thread: the regular ones (alerts, the
-    # service's history, audits) have threads of their own.
-    return Worker(client, task_queue=settings.task_queue, workflows=WORKFLOWS,
-                  workflow_runner=SandboxedWorkflowRunner() if sandboxed else UnsandboxedWorkflowRunner(),
-                  activities=activities(records, settings, acts, feed),
-                  activity_executor=ThreadPoolExecutor(max_workers=THREADS), max_concurrent_activities=ACTIVITIES,
-                  max_concurrent_local_activities=LOCAL_ACTIVITIES, **options)
+    # service's history, audits) have threads of their own. A few workflow tasks at once from the
+    # task queue itself (configuration/worker_slots.py).
+    tuner = WorkerTuner.create_composite(workflow_supplier=FewNewAtOnce(WORKFLOW_TASKS, NEW_WORKFLOW_TASKS),
+                                         activity_supplier=FixedSizeSlotSupplier(ACTIVITIES),
+                                         local_activity_supplier=FixedSizeSlotSupplier(LOCAL_ACTIVITIES),
+                                         nexus_supplier=FixedSizeSlotSupplier(1))
+    worker = CaseWorker(client, task_queue=settings.task_queue, workflows=WORKFLOWS,
+                        workflow_runner=SandboxedWorkflowRunner() if sandboxed else UnsandboxedWorkflowRunner(),
+                        activities=activities(records, settings, acts, feed),
+                        activity_executor=ThreadPoolExecutor(max_workers=THREADS), tuner=tuner, **options)
+    # the service's history after a raise, a few at a time (and on the task queue as well, for a
+    # case that asked for it there before the background queue was)
+    worker.background = Worker(client, task_queue=background_queue(settings.task_queue), activities=[acts.service_history],
+                               activity_executor=ThreadPoolExecutor(max_workers=BACKGROUND_ACTIVITIES),
+                               max_concurrent_activities=BACKGROUND_ACTIVITIES, interceptors=options["interceptors"],
+                               **{k: v for k, v in options.items() if k == "graceful_shutdown_timeout"})
+    return worker
 
 
 async def serve(client: Client, settings: Settings, records: SafeguardingRecords | None = None) -> None:

@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.threshold import ThresholdDecision
     from workflows.case_input import CaseInput
     from workflows.legacy.case_v1 import LegacyCase
+    from workflows.queues import background_queue
 
 DECIDER = "decider"  # patch marker: a history without it began on workflows/legacy and finishes there
 # A local activity retries until it succeeds (the event store failing: until it recovers). Past the
@@ -43,6 +44,7 @@ LOCAL = dict(start_to_close_timeout=timedelta(seconds=10), retry_policy=RetryPol
              local_retry_threshold=timedelta(seconds=1))
 ACTIVITY = dict(start_to_close_timeout=timedelta(seconds=30), retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)))
 IDLE_WAKEUP = timedelta(days=30)  # a case with nothing due still wakes now and then
+BACKGROUND = "background-queue"  # patch marker: from here the service's history is read on the background queue
 ALERTS = "alerts"  # patch marker, with the fact count it began at: from there the case alerts (issue 20)
 # Sending an alert: tried again with back-off (an SMTP outage delays it, never loses it); after the
 # last try it counts as not delivered, and the alert goes one role up. It beats before each message:
@@ -129,10 +131,12 @@ class SafeguardingConcernWorkflow:
             self._changed = True
 
     async def _attach_service_history(self) -> None:
-        """Off the raise's path: the service's earlier concerns and outcomes, read from the commissioner records."""
+        """Off the raise's path: the service's earlier concerns and outcomes, read from the commissioner records
+        (on the background queue, a few at a time, once the case's history marks it: workflows/queues.py)."""
+        queue = {"task_queue": background_queue(workflow.info().task_queue)} if workflow.patched(BACKGROUND) else {}
         history = await workflow.execute_activity_method(
             CaseActivities.service_history, ServiceHistoryRequest(case_id=self.state.case_id, service_id=self.state.concern.service.id),
-            **ACTIVITY)
+            **ACTIVITY, **queue)
         async with self._lock:
             await self._record(decider.decide_service_history(self.state, history, self._now()))
 
