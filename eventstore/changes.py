@@ -3,9 +3,10 @@
 On PostgreSQL every append already sends a notification in its own transaction (the eventsourcing
 library's recorder runs `NOTIFY <events table>` before its insert, so it is delivered on commit, to
 every listener, whichever process appended): one connection per process `LISTEN`s, and wakes the
-read models' feed (projections/feed.py) and the board's stream (web/pages/live.py): at once after
-a quiet spell, and at most every `BUSY_GAP` while appends keep coming (the access log grows with
-every read), so a burst costs one pass, as polling did. They still look every `SAFETY` seconds, in
+read models' feed (projections/feed.py) and the board's stream (web/pages/live.py). The access log
+grows with every read, so the feed acts at once after a quiet spell and at most every `BUSY_GAP`
+while appends keep coming (a burst costs one pass, as polling did), and the board looks past what
+only the access log and tokens' use appended (`grew`). Both still look every `SAFETY` seconds, in
 case a notification was lost while the connection was being made again.
 SQLite has no notifications: `log_changes` answers None, and its callers keep polling.
 """
@@ -113,6 +114,23 @@ class Listener:
                 log.warning("event log listener reconnecting", error=type(e).__name__)
                 self._closed.wait(pause)
                 pause = min(pause * 2, RECONNECT_AFTER[1])
+
+
+BACKGROUND = ("AccessRecorded", "TokenUsed")  # appended by every read and token use: they change no board
+
+
+def grew(records: SafeguardingRecords, after: int, upto: int) -> bool:
+    """Whether the log holds more after position `after` (to `upto`) than lines of the access log and
+    tokens' use, which every read appends and no read model of the board folds."""
+    start = after + 1
+    while start <= upto:
+        page = records.recorder.select_notifications(start=start, limit=200, stop=upto)
+        if not page:
+            return False
+        if any(n.topic.rsplit(":", 1)[-1] not in BACKGROUND for n in page):
+            return True
+        start = page[-1].id + 1
+    return False
 
 
 def paced(last_started: float) -> float:

@@ -171,3 +171,36 @@ def test_the_read_models_feed_wakes_at_once_after_a_quiet_spell_and_paces_itself
         here.close()
         there.close()
         next(gen, None)
+
+
+async def test_the_board_is_woken_by_what_changes_it_not_by_the_access_logs_lines(store):
+    from domain.access import Assignment
+    from web.app import create_app
+    from web.pages.live import watcher
+
+    records, writer = open_records(store), open_records(store)  # the writer: another replica, or a worker
+    w = watcher(create_app(store, records=records).state.web)
+    views: list[int] = []
+    real = w.feed.view
+    w.feed.view = lambda now: (views.append(1), real(now))[1]  # type: ignore[method-assign]
+    w.listeners = 1
+    w.start()
+    try:
+        await asyncio.sleep(0.5)
+        accounts = Accounts(writer)
+        for i in range(20):  # reads elsewhere: each appends an access-log line
+            accounts.audit("SSW-1", "read", f"GET /cases/{i}", True)
+        await asyncio.sleep(1.0)
+        assert views == [] and w.position == writer.recorder.max_notification_id()
+        accounts.add_user("TL-1", "User TL-1", None, by="test")
+        accounts.grant("TL-1", Assignment("team_leader", "SVC-ELM"), by="test")  # who may watch: a board changes
+        for _ in range(50):
+            if views:
+                break
+            await asyncio.sleep(0.05)
+        assert views
+    finally:
+        w.listeners = 0
+        await asyncio.sleep(0.3)
+        records.close()
+        writer.close()

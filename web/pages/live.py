@@ -6,21 +6,21 @@ One feed per app keeps the read model current; `Watcher` notices the event log g
 every board's server-sent-event stream, which renders the board again and sends it only if it
 changed. On PostgreSQL the store's notification of each append wakes it (eventstore/changes.py),
 whichever replica or worker appended; on SQLite it reads the log's last position (one cheap read)
-every `WATCH_EVERY` seconds. Browsers never poll.
+every `WATCH_EVERY` seconds. What only the access log appended (every read writes a line) wakes no
+board. Browsers never poll.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from datetime import datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
 from domain.access import Principal, sees_service
-from eventstore.changes import SAFETY, log_changes, paced
+from eventstore.changes import SAFETY, grew, log_changes
 from projections.dashboard import LiveCases, dashboard, escalation_row, live_documents
 from projections.feed import ProjectionFeed
 from projections.registry import open_documents
@@ -201,20 +201,20 @@ class Watcher:
         listener = log_changes(self.feed.ctx.records)
         mark = listener.mark() if listener else 0
         self.position = await run_in_threadpool(self.feed.position)
-        started = 0.0
         while self.listeners > 0:
             if listener is None:
                 await asyncio.sleep(WATCH_EVERY)
             else:
                 await listener.until(mark, SAFETY)
-                await asyncio.sleep(paced(started))  # while the log keeps growing, once every BUSY_GAP at most
-                mark, started = listener.mark(), time.monotonic()  # before the position is read
+                mark = listener.mark()  # before the position is read: a later append wakes the next wait
             try:
                 position = await run_in_threadpool(self.feed.position)
+                changed = position != self.position and await run_in_threadpool(
+                    grew, self.feed.ctx.records, self.position, position)
             except Exception:  # the store failing: the streams keep what they showed; try again
                 continue
-            if position != self.position:
-                self.position = position
+            self.position = position  # past the access log's lines: every read appends one, no board shows them
+            if changed:
                 # fold the new facts once here, so the streams woken next share one view
                 await run_in_threadpool(self.feed.view, self.feed.ctx.now().replace(microsecond=0))
                 async with self.changed:
