@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from typer.testing import CliRunner
@@ -104,8 +104,6 @@ def test_a_case_past_retention_is_erased_and_the_chain_still_verifies(tmp_path, 
 
 @pytest.mark.unit
 async def test_the_api_answers_an_erased_case_as_gone(tmp_path):
-    from datetime import date
-
     import httpx
 
     from operations.retention import apply
@@ -133,6 +131,28 @@ async def test_the_api_answers_an_erased_case_as_gone(tmp_path):
     assert r.json()["detail"] == "erased under retention on 2035-02-01"
 
 
+def _key_store_db(settings):
+    import psycopg
+
+    return psycopg.connect(**settings.key_store_connection(), autocommit=True)
+
+
+def key_row(settings, stream) -> tuple:
+    """The stream's row in the PostgreSQL key store (schema safeguard_keys): wrapped, version, shredded on."""
+    with _key_store_db(settings) as db:
+        row = db.execute(f"SELECT wrapped, master_version, shredded_on FROM {settings.key_store_schema}.stream_keys "
+                         "WHERE stream = %s", [stream]).fetchone()
+    return (bytes(row[0]) if row[0] is not None else None, *row[1:])
+
+
+def key_rows_holding(settings, *secrets: bytes) -> list:
+    """The key store's rows whose wrapped bytes contain any of `secrets`."""
+    with _key_store_db(settings) as db:
+        rows = db.execute(f"SELECT stream, wrapped FROM {settings.key_store_schema}.stream_keys "
+                          "WHERE wrapped IS NOT NULL").fetchall()
+    return [s for s, w in rows if any(x in bytes(w) for x in secrets)]
+
+
 @pytest.mark.skipif(not SERVER, reason="no PostgreSQL: run the suite with ./scripts/test, which starts one")
 def test_retention_on_postgres(pg_settings, tmp_path, monkeypatch):
     """`retention due` and `apply` on the PostgreSQL store: the events stay, chained and unreadable."""
@@ -147,6 +167,8 @@ def test_retention_on_postgres(pg_settings, tmp_path, monkeypatch):
         states = lambda: b"".join(bytes(r[0]) for r in rows.run("SELECT state FROM {t} WHERE originator_id = ?", rows.sid("RT-PG")))  # noqa: E731
         assert states() and SUMMARY.encode() not in states()  # encrypted at rest on PostgreSQL too
         key = records.keys.cipher(case_stream("RT-PG")).key
+        wrapped, _, shredded_on = key_row(get_settings(), case_stream("RT-PG"))
+        assert wrapped and shredded_on is None  # the case's key is in PostgreSQL's key store, wrapped
         listed = runner.invoke(app, ["retention", "due", "--today", "2035-01-14"])
         assert listed.exit_code == 0 and "RT-PG  closed 2027-01-14  due 2035-01-14" in listed.stdout, listed.output
         applied = runner.invoke(app, ["retention", "apply", "--today", "2035-01-20", "--by", "DPO-1"])
@@ -157,7 +179,9 @@ def test_retention_on_postgres(pg_settings, tmp_path, monkeypatch):
         assert "RT-PG: erased under retention on 2035-01-20" in status.stdout, status.output
         fresh = open_records(get_settings())
         assert case_ids(fresh) == [] and states()  # still stored, chained; no longer readable
-        assert key not in b"".join(p.read_bytes() for p in tmp_path.glob("keys.sqlite*"))  # the key is gone
+        wrapped_now, _, shredded_on = key_row(get_settings(), case_stream("RT-PG"))
+        assert (wrapped_now, shredded_on) == (None, date(2035, 1, 20))  # no key material, only the date it was shredded
+        assert not key_rows_holding(get_settings(), key, wrapped)  # nor anywhere else in the key store's rows
     finally:
         get_settings.cache_clear()
 
