@@ -7,6 +7,7 @@ line through the measurements carried on to a national year (5x10^7 events).
     .venv/bin/python -m benchmarks.national_scale --events 1000000 --per-model [--postgres]
     .venv/bin/python -m benchmarks.national_scale --events 10000000
     .venv/bin/python -m benchmarks.national_scale --plot
+    .venv/bin/python -m benchmarks.national_scale --board 10000 [--postgres]
 
 Each figure is wall-clock time and the process's own CPU time: on a shared machine the first
 depends on what else runs, the second much less (PostgreSQL's own work is in neither's CPU time).
@@ -20,7 +21,7 @@ import tempfile
 import time
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -93,6 +94,43 @@ def measure(events: int, postgres: bool, per_model: bool) -> dict[str, Any]:
     return result
 
 
+def board(live: int, postgres: bool, queries: int = 200, landed: int = 50) -> dict[str, Any]:
+    """The dashboard query over `live` live cases, at instants a second apart: with nothing landed
+    between queries, and with a case raised (and `live_cases` caught up) before each query."""
+    import random
+    import statistics
+
+    from benchmarks.projections import case_facts
+    from projections.dashboard import LiveCases, dashboard
+
+    def spread(xs: list[float]) -> dict[str, float]:
+        return {"median_ms": round(statistics.median(xs) * 1000, 1),
+                "p99_ms": round(statistics.quantiles(xs, n=100, method="inclusive")[98] * 1000, 1)}
+
+    with store(postgres) as settings:
+        records = open_records(settings)
+        cases, written = fill(records, live * 14, live=1.0)  # a live case holds about 14 events
+        feed = open_feed(records)
+        feed.catch_up(only=LiveCases.name)
+        now = datetime(2026, 7, 1, 12, tzinfo=timezone.utc)
+        result: dict[str, Any] = {"store": "postgres" if postgres else "sqlite", "board_live": cases, "load_before": load()}
+        for kind, count in (("quiet", queries), ("landed", landed)):
+            wall, cpu = [], []
+            for i in range(count):
+                if kind == "landed":
+                    records.record(f"LANDED-{i}", 1, case_facts(10**6 + i, random.Random(i), now, 1.0))
+                    feed.catch_up(only=LiveCases.name)
+                view, w, c = timed(lambda: dashboard(feed.documents, now + timedelta(seconds=i), settings.calendar))
+                wall.append(w)
+                cpu.append(c)
+            result[kind] = {"wall": spread(wall), "cpu": spread(cpu)}
+            print(f"dashboard, {len(view['live_cases']):,} live cases, {len(view['deadlines']):,} deadlines, {kind}: "
+                  f"wall {result[kind]['wall']}, CPU {result[kind]['cpu']}")
+        result["load_after"] = load()
+        records.close()
+    return result
+
+
 def save(result: dict[str, Any]) -> None:
     runs = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -108,7 +146,7 @@ def plot() -> None:
     runs = json.loads(RESULTS.read_text())
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
     for name, colour in (("sqlite", "tab:blue"), ("postgres", "tab:orange")):
-        points = sorted((r["events"], r["all_wall"]) for r in runs if r["store"] == name)
+        points = sorted((r["events"], r["all_wall"]) for r in runs if r["store"] == name and "events" in r)
         if not points:
             continue
         xs, ys = [p[0] for p in points], [p[1] for p in points]
@@ -136,10 +174,15 @@ def main() -> None:
     ap.add_argument("--postgres", action="store_true", help="on a new database of SAFEGUARD_TEST_POSTGRES's server")
     ap.add_argument("--per-model", action="store_true", help="also rebuild each read model alone")
     ap.add_argument("--no-save", action="store_true", help=f"print only, do not add to {RESULTS}")
+    ap.add_argument("--board", type=int, metavar="LIVE", help="time the dashboard query over this many live cases")
     ap.add_argument("--plot", action="store_true", help=f"draw {PLOT} from {RESULTS}")
     args = ap.parse_args()
     if args.events:
         result = measure(args.events, args.postgres, args.per_model)
+        if not args.no_save:
+            save(result)
+    if args.board:
+        result = board(args.board, args.postgres)
         if not args.no_save:
             save(result)
     if args.plot:

@@ -31,23 +31,9 @@ from typing import Any, Iterable, Iterator
 
 from domain.deadlines import WorkingCalendar
 from domain.facts import (
-    AlertNotDelivered,
-    AlertRaised,
-    AlertSent,
-    CaseClosed,
-    CaseConcluded,
-    CaseRecovered,
-    CaseStopped,
-    ConcernRaised,
-    DeadlineMissed,
-    DecisionReviewed,
-    Escalated,
-    EscalationAcknowledged,
-    StepAmended,
-    StepCompleted,
-    StepOpened,
-    StepWithdrawn,
-    ThresholdDecisionFiled,
+    AlertNotDelivered, AlertRaised, AlertSent, CaseClosed, CaseConcluded, CaseRecovered, CaseStopped, ConcernRaised,
+    DeadlineMissed, DecisionReviewed, Escalated, EscalationAcknowledged, StepAmended, StepCompleted, StepOpened,
+    StepWithdrawn, ThresholdDecisionFiled,
 )
 from domain.pathway import LIVE_CASE_OVERSIGHT, OVERSIGHT_RISK_FLAGS, counts_working_time
 from domain.policy import Cadence
@@ -200,7 +186,21 @@ def escalation_row(escalation_id: str, e: dict[str, Any]) -> dict[str, Any]:
 
 
 def dashboard(documents: Documents, now: datetime, calendar: WorkingCalendar) -> dict[str, Any]:
-    """What a supervisor sees at `now`: overdue items first, then by due instant."""
+    """What a supervisor sees at `now`: overdue items first, then by due instant. From the store's
+    board (`projections/board.py`), which keeps what the clock does not change; folded from the
+    documents as they are for documents kept in memory (as at an instant)."""
+    from projections.board import LiveBoard, board_of  # it reads this module's helpers
+
+    board = board_of(documents, lambda: LiveBoard(LiveCases.name, LIVE_BELOW, live, escalation_row, OVERSIGHT_STEP))
+    if board is None:
+        return folded_dashboard(documents, now, calendar)
+    with board.lock:
+        board.refresh(documents)
+        return board.answer(now, calendar)
+
+
+def folded_dashboard(documents: Documents, now: datetime, calendar: WorkingCalendar) -> dict[str, Any]:
+    """The dashboard worked out from every live document at once (what the board's answer equals)."""
     cases, deadlines = [], []
     for case in live_documents(documents):
         open_items = []

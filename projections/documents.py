@@ -184,6 +184,13 @@ class SQLiteDocuments(SQLiteTrackingRecorder, _TrackedDocuments):
         for row in rows:
             yield row["key"], json.loads(row["doc"])
 
+    def scan_text(self, view: str, below: str | None = None) -> Iterator[tuple[str, str]]:
+        """As `scan`, each document as its stored JSON text (compared, not parsed, by `projections/board.py`)."""
+        bound, params = ("", [view]) if below is None else (" AND key < ?", [view, below])
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT key, doc FROM read_models WHERE view=?{bound} ORDER BY key", params)
+            return iter([(row["key"], row["doc"]) for row in c.fetchall()])
+
     def write(self, view: str, changes: Changes, tracking: Tracking | None) -> None:
         following = isinstance(tracking, Following) and self.datastore.single_row_tracking
         with self.datastore.transaction(commit=True) as c:
@@ -246,6 +253,13 @@ class PostgresDocuments(PostgresTrackingRecorder, _TrackedDocuments):
             rows = c.execute(f"SELECT key, doc FROM {self._table} WHERE view=%s{bound} ORDER BY key", params).fetchall()
         for row in rows:
             yield row["key"], row["doc"]
+
+    def scan_text(self, view: str, below: str | None = None) -> Iterator[tuple[str, str]]:
+        """As `scan`, each document as JSON text (compared, not parsed, by `projections/board.py`)."""
+        bound, params = ("", [view]) if below is None else (" AND key < %s", [view, below])
+        with self.datastore.transaction(commit=False) as c:
+            rows = c.execute(f"SELECT key, doc::text AS doc FROM {self._table} WHERE view=%s{bound} ORDER BY key", params).fetchall()
+        return iter([(row["key"], row["doc"]) for row in rows])
 
     def write(self, view: str, changes: Changes, tracking: Tracking | None) -> None:
         upserts = [(view, k, _dump(d)) for k, d in changes.items() if d is not None]

@@ -109,3 +109,49 @@ def test_a_rebuild_stopped_part_way_resumes_from_its_last_checkpoint(records, mo
     rebuilt = ProjectionFeed(records, MemoryDocuments(), read_models())
     rebuilt.catch_up()
     assert every_view(documents, read_models()) == every_view(rebuilt.documents, read_models())
+
+
+def test_the_board_answers_as_the_dashboard_folded_from_every_document(records):
+    """The board keeps what the clock does not change and reads the clock at each query: its answer is
+    the dashboard worked out from every live document, before and after facts land, at instants a
+    deadline is due at, either side of the clocks changing, on a bank holiday."""
+    from datetime import datetime, timedelta
+
+    from configuration.settings import Settings
+    from projections.dashboard import LiveCases, dashboard, folded_dashboard
+
+    calendar = Settings().calendar
+    fill(records, 3_000, live=0.6, say=lambda s: None)
+    feed = ProjectionFeed(records, open_documents(records), [LiveCases()])
+    feed.catch_up()
+    due = next(d["due"] for d in folded_dashboard(feed.documents, START, calendar)["deadlines"])
+    instants = [datetime.fromisoformat(due), *(START + timedelta(days=d, hours=h) for d in (0, 3, 81, 83, 100, 297, 360)
+                                               for h in (0, 7.5, 13))]
+    for now in instants:
+        assert dashboard(feed.documents, now, calendar) == folded_dashboard(feed.documents, now, calendar), now
+    before, opening, after = corrected_after_closing()
+    for facts in (before, opening, after):  # a case raised, closed, its review open, closed again
+        seq = 1 + len(records.stored_facts("D-1"))
+        records.record("D-1", seq, facts)
+        feed.catch_up()
+        for now in instants[::4]:
+            assert dashboard(feed.documents, now, calendar) == folded_dashboard(feed.documents, now, calendar), now
+
+
+def test_working_time_from_the_running_total_is_the_calendars(records):
+    import random
+    from datetime import timedelta
+
+    from configuration.settings import Settings
+    from projections.board import EPOCH, US, WorkingClock, _us
+
+    calendar = Settings().calendar
+    clock = WorkingClock(calendar, START.date(), START.date() + timedelta(days=400))
+    rng = random.Random(3)
+    for _ in range(400):
+        a = START + timedelta(minutes=rng.randrange(0, 395 * 24 * 60), microseconds=rng.randrange(10**6))
+        b = a + timedelta(minutes=rng.randrange(0, 40 * 24 * 60), microseconds=rng.randrange(10**6))
+        assert clock.seconds(_us(a), _us(b)) == int(calendar.working_time_between(a, b).total_seconds()), (a, b)
+    far = START + timedelta(days=900)  # beyond its days: the calendar's own
+    assert clock.seconds(_us(START), _us(far)) == int(calendar.working_time_between(START, far).total_seconds())
+    assert EPOCH + _us(far) * US == far
