@@ -16,6 +16,7 @@ from tests.conftest import concern
 from tests.histories.record_histories import WORKFLOW_REVISION
 from tests.stories import missed_and_escalated
 from bootstrap import WORKFLOWS
+from workflows.concern import ALERTS_FROM_START
 from encryption.payload_codec import data_converter
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
@@ -56,6 +57,16 @@ async def test_a_fresh_history_replays(driver):
     await missed_and_escalated(case)
     history = await case.handle.fetch_history()
     await replayer(driver.env.client.data_converter).replay_workflow(history)
+    # alerting is marked in the run's first task, before any activity: never by a marker keyed by
+    # the fact count, which a replay could ask for in an earlier task than it was recorded in
+    patches = [(e.event_id, e.marker_recorded_event_attributes.SerializeToString())
+               for e in history.events if e.marker_recorded_event_attributes.marker_name == "core_patch"]
+    first_activity = next(e.event_id for e in history.events
+                          if e.marker_recorded_event_attributes.marker_name == "core_local_activity"
+                          or e.HasField("activity_task_scheduled_event_attributes"))
+    marked = [at for at, data in patches if ALERTS_FROM_START.encode() in data]
+    assert marked and marked[0] < first_activity
+    assert not [data for _, data in patches if b"alerts@" in data or b"alerts-asked-again@" in data]
 
 
 @pytest.mark.unit

@@ -23,8 +23,9 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
+from temporalio.worker import Replayer
 
-from bootstrap import build_worker, open_records
+from bootstrap import WORKFLOWS, build_worker, open_records
 from casework.temporal.cases import raise_concern
 from configuration.settings import Settings
 from domain.concern import ConcernBody, Development, StepCompletion
@@ -161,6 +162,7 @@ async def test_many_cases_over_twelve_weeks_keep_every_invariant(env, tmp_path: 
                 await env.client.get_workflow_handle(case_id).terminate("soak finished")
             except RPCError:
                 pass  # closed meanwhile
+    await replay_every_case(env.client)
 
     closed = 0
     for i in range(1, CASES + 1):
@@ -181,6 +183,18 @@ async def test_many_cases_over_twelve_weeks_keep_every_invariant(env, tmp_path: 
     assert closed > CASES // 10, f"only {closed} of {CASES} cases closed: the soak did not exercise the whole pathway"
     print(f"soak: {CASES} cases, {ticks} ticks, {closed} closed, "
           f"{sum(len(v) for v in soak.bad_actors.values())} refused actions")
+
+
+async def replay_every_case(client) -> None:
+    """Every case's history (its last run) replays on a fresh worker, as a query after a cache eviction does."""
+    histories = [await client.get_workflow_handle(f"SOAK-{i:05d}").fetch_history() for i in range(1, CASES + 1)]
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=client.data_converter)
+    failed = {}
+    for h in histories:
+        result = await replayer.replay_workflow(h, raise_on_replay_failure=False)
+        if result.replay_failure is not None:
+            failed[h.workflow_id] = str(result.replay_failure)[:300]
+    assert not failed, f"{len(failed)} of {len(histories)} histories do not replay: {failed}"
 
 
 def check_missed_deadlines(case_id: str, facts, end: datetime) -> None:

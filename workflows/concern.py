@@ -46,6 +46,10 @@ ACTIVITY = dict(start_to_close_timeout=timedelta(seconds=30), retry_policy=Retry
 IDLE_WAKEUP = timedelta(days=30)  # a case with nothing due still wakes now and then
 BACKGROUND = "background-queue"  # patch marker: from here the service's history is read on the background queue
 ALERTS = "alerts"  # patch marker, with the fact count it began at: from there the case alerts (issue 20)
+# patch marker at a run's first task: the run alerts from its start. A marker keyed by the fact
+# count, asked for later in the run, could be asked for in replay in an earlier task than it was
+# recorded in (found by the soak under load), so every run since asks once, before any activity
+ALERTS_FROM_START = "alerts-from-start"
 # Sending an alert: tried again with back-off (an SMTP outage delays it, never loses it); after the
 # last try it counts as not delivered, and the alert goes one role up. It beats before each message:
 # a worker lost mid-send is retried after the heartbeat timeout (longer than one send may take)
@@ -72,6 +76,7 @@ class SafeguardingConcernWorkflow:
         self._lock = asyncio.Lock()
         self._changed = False
         self._alerting = False
+        self._from_start = False  # the run alerts from its start (no marker keyed by a fact count)
         self._alerts_asked_at: int | None = None  # escalations raised when this run last asked for the policy
         self._delivering: set[str] = set()  # alert ids being sent now
         # a closed case started again for a correction (issue 22): takes corrections, and the reviews
@@ -86,6 +91,7 @@ class SafeguardingConcernWorkflow:
         if not workflow.patched(DECIDER):
             self.legacy = LegacyCase()
             return await self.legacy.run(case)
+        self._from_start = self._alerting = workflow.patched(ALERTS_FROM_START)
         if self.state is None:
             await self._raise()
         elif workflow.info().continued_run_id is None:  # started with a state, not continued: only a recovery may
@@ -155,8 +161,8 @@ class SafeguardingConcernWorkflow:
             # so a history from before asked once and replays so): a channel set up later reaches
             # the next escalation of a case already running
             asked = self._alerts_asked_at
-            if asked is not None and not (self.state.escalations_raised > asked
-                                          and workflow.patched(f"{ALERTS}-asked-again@{self.state.seq}")):
+            if asked is not None and not (self.state.escalations_raised > asked and (
+                    self._from_start or workflow.patched(f"{ALERTS}-asked-again@{self.state.seq}"))):
                 return
             self._alerts_asked_at = self.state.escalations_raised
             policy = await workflow.execute_local_activity_method(AlertActivities.alert_policy, **LOCAL)

@@ -48,9 +48,11 @@ class GovernanceActionWorkflow:
         self._lock = asyncio.Lock()
         self._changed = False
         self._alerting: bool | None = None  # None: not yet asked this run (issue 20)
+        self._from_start = False  # the run alerts from its start (set by its first task)
 
     @workflow.run
     async def run(self, action: ActionInput) -> ActionState:
+        self._from_start = workflow.patched(work_alerts.ALERTS_FROM_START)  # before any activity (workflows/concern.py)
         await self._clock()
         while self.state.status != "completed":
             await self._tell()
@@ -106,7 +108,7 @@ class GovernanceActionWorkflow:
         that runs with alerts (marked with the action's fact count then, so older histories replay),
         when a channel is set up. Its own re-escalation, as the rule elapses again, is the ladder."""
         if self._alerting is None:
-            if not workflow.patched(f"alerts@{self.state.seq}"):
+            if not (self._from_start or workflow.patched(f"alerts@{self.state.seq}")):
                 return
             self._alerting = await workflow.execute_local_activity_method(
                 AlertActivities.alert_policy, start_to_close_timeout=timedelta(seconds=10)) is not None

@@ -42,7 +42,7 @@ with workflow.unsafe.imports_passed_through():
 
 # the case workflow's: local activities retried on a timer, a rare idle wake-up, Rejected as the client sees it
 from workflows import work_alerts  # noqa: E402
-from workflows.concern import IDLE_WAKEUP, LOCAL, rejections  # noqa: E402
+from workflows.concern import ALERTS_FROM_START, IDLE_WAKEUP, LOCAL, rejections  # noqa: E402
 
 
 
@@ -65,9 +65,11 @@ class ProviderConcernProcessWorkflow:
         self._lock = asyncio.Lock()
         self._changed = False
         self._alerting: bool | None = None  # None: not yet asked this run (issue 20)
+        self._from_start = False  # the run alerts from its start (set by its first task)
 
     @workflow.run
     async def run(self, p: ProcessInput) -> dict[str, Any]:
+        self._from_start = workflow.patched(ALERTS_FROM_START)  # before any activity (workflows/concern.py)
         while self.state.status != "closed":
             await self._tell()
             if self._should_continue_as_new():
@@ -170,7 +172,7 @@ class ProviderConcernProcessWorkflow:
         action's is: from the first task that runs with alerts, when a channel is set up; the
         process's own re-escalation is the ladder."""
         if self._alerting is None:
-            if not workflow.patched(f"alerts@{self.state.seq}"):
+            if not (self._from_start or workflow.patched(f"alerts@{self.state.seq}")):
                 return
             self._alerting = await workflow.execute_local_activity_method(AlertActivities.alert_policy, **LOCAL) is not None
         if not self._alerting:

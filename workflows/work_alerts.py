@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.alert_activities import AlertActivities, AlertOutcome, AlertRequest
     from domain.facts import Told, WorkAlerted
 
-from workflows.concern import DELIVER  # noqa: E402  (tried with back-off; after the last try, not delivered)
+from workflows.concern import ALERTS_FROM_START, DELIVER  # noqa: E402,F401  (DELIVER: tried with back-off; after the last try, not delivered)
 
 
 async def tell(request: AlertRequest, now: Callable[[], datetime]) -> WorkAlerted:
