@@ -110,7 +110,7 @@ async def board_delay(completions: int) -> None:
                 reading = asyncio.create_task(board.read(http, f"{a.base}/board/stream", cookie))
                 await board.first(0, lambda html: True)
                 headers = {"Authorization": f"Bearer {token}"}
-                from_sent, from_answer, answers = [], [], []
+                from_sent, from_answer, answers, late = [], [], [], 0
                 for n in range(completions + 3):  # the first three warm the processes up: not counted
                     body = concern_body("SVC-ELM", case_id=f"BENCH-{n:03d}-{uuid.uuid4().hex[:4]}")
                     case = body["case_id"]
@@ -120,8 +120,13 @@ async def board_delay(completions: int) -> None:
                     assert r.status_code == 201, r.text
                     await board.first(sent, lambda html: row in html)
                     sent = time.monotonic()
-                    r = await http.post(f"{b.base}{API}/cases/{case}/steps/record_concern/completions",
-                                        json={"record": RECORDS["record_concern"]}, headers={**headers, "Idempotency-Key": f"c-{case}"})
+                    for _ in range(5):  # not answered in time (a loaded machine): sent again with its key, as staff would
+                        r = await http.post(f"{b.base}{API}/cases/{case}/steps/record_concern/completions",
+                                            json={"record": RECORDS["record_concern"]},
+                                            headers={**headers, "Idempotency-Key": f"c-{case}"})
+                        if r.status_code != 503:
+                            break
+                        late += 1
                     answered = time.monotonic()
                     assert r.status_code == 200, r.text
                     shown = await board.first(sent, lambda html: row not in html and f'data-case="{case}"' in html)
@@ -133,7 +138,8 @@ async def board_delay(completions: int) -> None:
             records.close()
     ms = lambda v: f"{v * 1000:.0f} ms"  # noqa: E731
     print(f"1. The board on replica A after a completion through replica B (PostgreSQL, NOTIFY), {completions} completions")
-    print(f"   B's answer to the completion:    p50 {ms(statistics.median(answers))}, p95 {ms(pct(answers, 0.95))}")
+    print(f"   B's answer to the completion:    p50 {ms(statistics.median(answers))}, p95 {ms(pct(answers, 0.95))}"
+          + (f" ({late} not answered within 8 s, sent again)" if late else ""))
     print(f"   A's board, from sending to B:    p50 {ms(statistics.median(from_sent))}, p95 {ms(pct(from_sent, 0.95))}, "
           f"max {ms(max(from_sent))}")
     print(f"   A's board, from B's answer:      p50 {ms(statistics.median(from_answer))}, p95 {ms(pct(from_answer, 0.95))}, "

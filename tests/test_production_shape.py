@@ -155,6 +155,15 @@ def test_the_replicas_believe_x_forwarded_for_from_the_proxy_alone():
     assert "trusted_proxies static {$SAFEGUARD_TLS_PROXY:" in config and "private_ranges" not in config
 
 
+def test_a_web_replica_in_production_mode_refuses_to_start_without_the_shared_session_secret(tmp_path):
+    from web.app import create_app
+
+    with pytest.raises(ValueError, match="set SAFEGUARD_SESSION_SECRET in production mode"):
+        create_app(Settings(data_dir=tmp_path, mode="production"))
+    assert not (tmp_path / "session-secret").exists()  # none of its own made
+    create_app(Settings(data_dir=tmp_path, mode="production", session_secret="s" * 48))
+
+
 def test_the_proxys_configuration_is_valid_for_caddy():
     import subprocess
     import sys

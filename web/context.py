@@ -45,9 +45,14 @@ class WebContext:
 
 
 def session_secret(settings: Settings) -> str:
-    """The secret signing session cookies: the setting, or one made once and kept in the data directory."""
+    """The secret signing session cookies: the setting, or (embedded) one made once and kept in the data
+    directory. In production mode it must be set: every web replica reads the others' cookies with it."""
     if settings.session_secret:
         return settings.session_secret
+    if settings.mode == "production":
+        raise ValueError("set SAFEGUARD_SESSION_SECRET in production mode: every web replica signs and reads "
+                         "session cookies with it, so each must have the same one (one made here would be this "
+                         "replica's alone)")
     path = settings.data_dir / "session-secret"
     if not path.exists():
         settings.data_dir.mkdir(parents=True, exist_ok=True)
