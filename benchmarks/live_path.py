@@ -2,7 +2,8 @@
 server. Prints figures; asserts nothing.
 
     .venv/bin/python -m benchmarks.live_path [--fill 10000] [--updates 200] [--concurrency 50]
-                                             [--raises 300] [--latency-raises 50] [--starts 500] [--gap 0] [--json]
+                                             [--raises 300] [--latency-raises 50] [--starts 500] [--burst 200]
+                                             [--gap 0] [--json]
     .venv/bin/python -m benchmarks.live_path --fill 1000 --updates 50 --raises 60   # quick: well under a minute
 
 One Temporal dev server (in memory) is started; the bare and the Safeguard worker each run in
@@ -20,11 +21,17 @@ server share them). Measured:
   latency p50/p99 on an (almost) empty store, and again after --fill cases are written straight
   to the store and the read models are caught up (plus a few step completions there); each
   latency run follows the same few untimed raises, so both start from a steady state;
+- a burst: --burst raises at --concurrency in flight while a member of staff completes steps one
+  after another on cases raised (and settled) before it, timed from the burst's first raise until
+  every case it raised has its service's history attached: completions while the raises are
+  answered, and after until the histories are attached;
 - sequential requests run back to back unless --gap gives think time between them; on this dev
   server that matters: a steady back-to-back run settles at about 50 ms per workflow or activity
   task hop, while requests after a pause see far less (compare a run with --gap 0.5);
 - the ratios the project has goals for: step p50 / bare update p50 (<= 2.0x), raise throughput /
-  bare update-with-start throughput (>= 0.5x), raise p50 with --fill cases / with none (<= 1.2x).
+  bare update-with-start throughput (>= 0.5x), raise p50 with --fill cases / with none (<= 1.2x),
+  step completion p95 in the burst / settled p95 (the sequential run's) (<= 2.0x);
+- the machine's load average as each part began: other work on the machine shows in every figure.
 """
 
 from __future__ import annotations
@@ -63,14 +70,21 @@ from projections.registry import open_feed
 from tests.cases import RECORDS, ROLES
 from bootstrap import build_worker, on_connection, open_records, start_projections
 
-CONFIG = ("fill", "updates", "concurrency", "raises", "latency_raises", "starts", "gap")
+CONFIG = ("fill", "updates", "concurrency", "raises", "latency_raises", "starts", "burst", "gap")
 WARM_RAISES = 5
 STEPS = [RECORD_CONCERN.id, PEER_RISK_REVIEW.id, SERIOUSNESS_ASSESSMENT.id, ROUTE_DECISION.id]
 ASSESSMENT = SERIOUSNESS_ASSESSMENT.id
 
 
+LOADS: dict[str, float] = {}  # the machine's load average (1 min) as each part began
+
+
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def load(part: str) -> None:
+    LOADS[part] = round(os.getloadavg()[0], 2)
 
 
 def ms(samples: list[float], q: int) -> float:
@@ -81,7 +95,8 @@ def ms(samples: list[float], q: int) -> float:
 
 
 def summary(samples: list[float]) -> dict[str, float]:
-    return {"n": len(samples), "p50_ms": round(ms(samples, 50), 1), "p99_ms": round(ms(samples, 99), 1)}
+    return {"n": len(samples), "p50_ms": round(ms(samples, 50), 1), "p95_ms": round(ms(samples, 95), 1),
+            "p99_ms": round(ms(samples, 99), 1), "max_ms": round(max(samples) * 1000, 1)}
 
 
 async def sequential(n: int, call: Callable[[int], Awaitable[Any]], gap: float = 0.0) -> list[float]:
@@ -116,6 +131,7 @@ async def bare(client: Client, args: argparse.Namespace) -> dict[str, Any]:
         handle = await client.start_workflow(BareWorkflow.run, id=f"bare-{run}-seq", task_queue=queue)
         await sequential(20, lambda i: handle.execute_update(BareWorkflow.set, f"warm-{i}"))
         say(f"bare: {args.updates} sequential updates")
+        load("bare update")
         updates = await sequential(args.updates, lambda i: handle.execute_update(BareWorkflow.set, f"v{i}"), args.gap)
 
         async def update_with_start(i: int) -> None:
@@ -128,6 +144,7 @@ async def bare(client: Client, args: argparse.Namespace) -> dict[str, Any]:
             await h.execute_update(BareWorkflow.set, "first")
 
         say(f"bare: {args.starts} update-with-start, {args.concurrency} in flight")
+        load("bare update-with-start")
         uws = await per_second(args.starts, args.concurrency, update_with_start)
         say(f"bare: {args.starts} start then update, {args.concurrency} in flight")
         stu = await per_second(args.starts, args.concurrency, start_then_update)
@@ -197,6 +214,55 @@ class Safeguard:
         return times
 
 
+    async def burst(self, raises: int, concurrency: int) -> dict[str, Any]:
+        """Step completions, one after another, while `raises` cases are raised at once
+        (`concurrency` in flight), timed from the burst's first raise until every case it raised
+        has its service's history attached (the work a raise leaves for after its answer)."""
+        ready: list[str] = []
+
+        async def one_ready(_: int) -> None:
+            ready.append(await self.raise_one())
+
+        await per_second(max(20, raises // 2), concurrency, one_ready)  # enough for about 25 s of completions
+        for case_id in ready:
+            await self.settled(case_id)
+        raised: list[str] = []
+        times: list[tuple[float, float]] = []  # (started, seconds since the burst began; took, seconds)
+        t0 = time.perf_counter()
+        answered_at = settled_at = 0.0
+
+        async def one(_: int) -> None:
+            raised.append(await self.raise_one())
+
+        async def raising() -> None:
+            nonlocal answered_at, settled_at
+            await per_second(raises, concurrency, one)
+            answered_at = time.perf_counter() - t0
+            waiting = list(raised)  # attached about in the order raised: look at the first still waiting
+            while waiting:
+                await asyncio.sleep(0.1)
+                while waiting and any(f.type == "ServiceHistoryAttached" for f in self.records.stored_facts(waiting[0])):
+                    waiting.pop(0)
+            settled_at = time.perf_counter() - t0
+
+        async def completing() -> None:
+            for case_id in ready:
+                for step in STEPS:
+                    if settled_at:
+                        return
+                    started = time.perf_counter()
+                    await self.complete(case_id, step)
+                    times.append((started - t0, time.perf_counter() - started))
+            say("  (the burst outlasted the cases ready for completions)")
+
+        await asyncio.gather(raising(), completing())
+        during = [took for at, took in times if at < answered_at]
+        after = [took for at, took in times if at >= answered_at]
+        return {"raises": raises, "raises_per_s": round(raises / answered_at, 1), "answered_s": round(answered_at, 1),
+                "settled_s": round(settled_at, 1), "completions": summary([t for _, t in times]),
+                "while_raising": summary(during) if during else None, "after_answers": summary(after) if after else None}
+
+
 def step_figures(times: dict[str, list[float]]) -> dict[str, Any]:
     every = [t for ts in times.values() for t in ts]
     return {**summary(every), "by_step_p50_ms": {s: round(ms(ts, 50), 1) for s, ts in times.items() if ts}}
@@ -238,10 +304,17 @@ async def safeguard(client: Client, args: argparse.Namespace) -> dict[str, Any]:
             out["raise_empty"] = await sg.raise_latency(args.latency_raises, sg.raised)
 
             say(f"safeguard: {args.updates} sequential step completions")
+            load("step completions")
             out["step"] = step_figures(await sg.step_round_trips(args.updates))
 
             say(f"safeguard: {args.raises} raises, {args.concurrency} in flight")
+            load("raises")
             out["raises_per_s"] = await per_second(args.raises, args.concurrency, sg.raise_one)
+
+            if args.burst:
+                say(f"safeguard: step completions one after another during a burst of {args.burst} raises, {args.concurrency} in flight")
+                load("burst")
+                out["burst"] = await sg.burst(args.burst, args.concurrency)
 
             say(f"safeguard: filling the store with {args.fill} cases (read-model thread paused), then catching up")
             stop_projections.set()
@@ -266,6 +339,8 @@ def ratios(b: dict[str, Any], s: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         "step_p50_over_bare_update_p50": {"value": round(s["step"]["p50_ms"] / b["update"]["p50_ms"], 2), "goal": "<= 2.0"},
         "raise_per_s_over_bare_update_with_start_per_s": {"value": round(s["raises_per_s"] / b["update_with_start_per_s"], 2), "goal": ">= 0.5"},
+        **({"step_p95_in_burst_over_settled_p95": {
+            "value": round(s["burst"]["completions"]["p95_ms"] / s["step"]["p95_ms"], 2), "goal": "<= 2.0"}} if s.get("burst") else {}),
         "raise_per_s_over_bare_start_then_update_per_s": {"value": round(s["raises_per_s"] / b["start_then_update_per_s"], 2), "goal": "(for reference)"},
         "raise_p50_filled_over_empty": {"value": round(s["raise_filled"]["p50_ms"] / s["raise_empty"]["p50_ms"], 2), "goal": "<= 1.2"},
         "raise_back_to_back_p50_filled_over_empty": {
@@ -280,8 +355,10 @@ def ratios(b: dict[str, Any], s: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def table(fig: dict[str, Any]) -> str:
     b, s, c = fig["bare"], fig["safeguard"], fig["config"]
 
-    def lat(d: dict[str, Any]) -> str:
-        return f"p50 {d['p50_ms']:>7.1f} ms   p99 {d['p99_ms']:>7.1f} ms   (n={d['n']})"
+    def lat(d: dict[str, Any] | None) -> str:
+        if d is None:
+            return "(none)"
+        return f"p50 {d['p50_ms']:>7.1f} ms   p95 {d['p95_ms']:>7.1f} ms   p99 {d['p99_ms']:>7.1f} ms   max {d['max_ms']:>7.1f} ms   (n={d['n']})"
 
     rows = [
         ("bare: update round trip, sequential", lat(b["update"])),
@@ -290,6 +367,11 @@ def table(fig: dict[str, Any]) -> str:
         ("safeguard: step completion, sequential", lat(s["step"])),
         ("  p50 by step", ", ".join(f"{k} {v:.0f} ms" for k, v in s["step"]["by_step_p50_ms"].items())),
         (f"safeguard: raise, {c['concurrency']} in flight", f"{s['raises_per_s']:>7.1f} raises/s      (n={c['raises']})"),
+        *([(f"safeguard: step completions in a burst of {s['burst']['raises']} raises", lat(s["burst"]["completions"])),
+           ("  while the raises are answered", lat(s["burst"]["while_raising"])),
+           ("  after, until each case's history is attached", lat(s["burst"]["after_answers"])),
+           ("  the burst", f"{s['burst']['raises_per_s']:.1f} raises/s, answered in {s['burst']['answered_s']} s, "
+                           f"histories attached in {s['burst']['settled_s']} s")] if s.get("burst") else []),
         (f"safeguard: raise, one at a time, {s['raise_empty']['cases_before']} cases", lat(s["raise_empty"])),
         ("  back to back", lat(s["raise_empty"]["back_to_back"])),
         (f"safeguard: fill {s['fill']['cases']} cases ({s['fill']['events']} events)",
@@ -309,7 +391,8 @@ def table(fig: dict[str, Any]) -> str:
                   f"{c['cores']} cores shared by server, workers and client. Safeguard runs its read-model thread; "
                   "raise = casework.temporal.cases.raise_concern (update-with-start: answers once the concern is recorded). "
                   f"Python bytecode cache writing: {'off' if c['dont_write_bytecode'] else 'on'}. "
-                  f"Load average (1 min) at start {c['load_at_start']}, at end {c['load_at_end']}: "
+                  f"Load average (1 min) at start {c['load_at_start']}, at end {c['load_at_end']}; as each part began: "
+                  f"{', '.join(f'{k} {v}' for k, v in c['loads'].items())}: "
                   "anything else running on the machine shows in these figures."]
     return "\n".join(lines)
 
@@ -340,7 +423,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         b = await bare(env.client, args)
         s = await safeguard(env.client, args)
     config = {**{k: getattr(args, k) for k in CONFIG}, "cores": os.cpu_count(), "dont_write_bytecode": sys.dont_write_bytecode,
-              "load_at_start": load_at_start, "load_at_end": round(os.getloadavg()[0], 2)}
+              "load_at_start": load_at_start, "load_at_end": round(os.getloadavg()[0], 2), "loads": dict(LOADS)}
     return {"config": config, "bare": b, "safeguard": s, "ratios": ratios(b, s)}
 
 
@@ -352,6 +435,8 @@ if __name__ == "__main__":
     ap.add_argument("--raises", type=int, default=300, help="Safeguard raises in the throughput run")
     ap.add_argument("--latency-raises", type=int, help="sequential raises in each raise-latency run (default: raises/6, at least 10)")
     ap.add_argument("--starts", type=int, help="bare workflows started in each throughput run (default: raises*5/3, at least 100)")
+    ap.add_argument("--burst", type=int, default=200,
+                    help="raises in the burst during which step completions are timed (0: no burst)")
     ap.add_argument("--gap", type=float, default=0.0,
                     help="seconds of think time before each sequential request (default 0: back to back)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
