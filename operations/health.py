@@ -5,6 +5,7 @@ that names what could not be reached, never an address, a setting's value or any
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import timedelta
 from typing import Awaitable, Callable
 
@@ -33,3 +34,22 @@ async def not_ready(records: SafeguardingRecords, temporal: Callable[[], Awaitab
     except Exception:
         return "Temporal cannot be reached."
     return None
+
+
+class Readiness:
+    """`not_ready`, asked at most once per `fresh` seconds and shared by the requests meanwhile:
+    anyone may ask the public `/readyz`, and asking it often must not load the store or Temporal."""
+
+    def __init__(self, records: SafeguardingRecords, temporal: Callable[[], Awaitable[Client]], fresh: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._records, self._temporal, self._fresh, self._clock = records, temporal, fresh, clock
+        self._lock = asyncio.Lock()
+        self._at: float | None = None
+        self._reason: str | None = None
+
+    async def reason(self) -> str | None:
+        async with self._lock:
+            if self._at is None or self._clock() - self._at >= self._fresh:
+                self._reason = await not_ready(self._records, self._temporal)
+                self._at = self._clock()
+            return self._reason

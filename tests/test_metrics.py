@@ -250,3 +250,25 @@ async def test_the_sdk_metrics_are_served_with_safeguards(env, records, settings
     names = {f.name for f in text_string_to_metric_families(text)}
     assert {"temporal_num_pollers", "temporal_worker_task_slots_available", "safeguard_deadlines_open"} <= names
     assert text.index("safeguard_deadlines_open") < text.index("temporal_num_pollers")
+
+
+async def test_readiness_is_probed_once_a_second_however_often_it_is_asked():
+    """The public /readyz answers anyone: twenty requests at once, and more within the second, probe once."""
+    from types import SimpleNamespace
+    from operations.health import Readiness
+
+    probes, clock = [], [100.0]
+    records = SimpleNamespace(recorder=SimpleNamespace(max_notification_id=lambda: probes.append(1) or 7))
+
+    async def temporal() -> Client:
+        raise OSError("no Temporal here")
+
+    readiness = Readiness(records, temporal, fresh=1.0, clock=lambda: clock[0])
+    answers = await asyncio.gather(*(readiness.reason() for _ in range(20)))
+    assert set(answers) == {"Temporal cannot be reached."} and len(probes) == 1
+    clock[0] += 0.5
+    await readiness.reason()
+    assert len(probes) == 1
+    clock[0] += 0.6
+    await readiness.reason()
+    assert len(probes) == 2

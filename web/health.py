@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import PlainTextResponse
 
-from operations.health import ALIVE, READY, not_ready
+from operations.health import ALIVE, READY, Readiness
 
 router = APIRouter(include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -21,6 +21,9 @@ async def healthz() -> PlainTextResponse:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> PlainTextResponse:
-    ports = request.app.state.web.ports
-    reason = await not_ready(ports.records, ports.temporal)
+    readiness = getattr(request.app.state, "readiness", None)
+    if readiness is None:  # one per app: its probe's answer is shared for a second
+        ports = request.app.state.web.ports
+        readiness = request.app.state.readiness = Readiness(ports.records, ports.temporal)
+    reason = await readiness.reason()
     return PlainTextResponse(f"{reason or READY}\n", status_code=503 if reason else 200, headers=NO_STORE)
