@@ -21,7 +21,8 @@ from eventstore.application import SafeguardingRecords
 from eventstore.events import Recorded, case_stream
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
-CHUNK = 2000  # cases whose events are interleaved in time and written together
+CHUNK = 2000  # cases whose events are interleaved in time
+PUT = 5000  # events written in one transaction
 
 
 def fill(records: SafeguardingRecords, events: int, live: float = 0.3, seed: int = 2026, first: int = 0,
@@ -47,7 +48,13 @@ def fill(records: SafeguardingRecords, events: int, live: float = 0.3, seed: int
             if written >= events:
                 break
         chunk.sort(key=lambda x: (x[0], x[1]))
-        records.events.put([r for _, _, r in chunk])
+        ordered = [r for _, _, r in chunk]
+        last: dict = {}  # each stream's event stored last: the next one's link in the hash chain
+        for i in range(0, len(ordered), PUT):
+            batch = ordered[i:i + PUT]
+            heads = {r.originator_id: last[r.originator_id] for r in batch if r.originator_id in last}
+            for done in records.events.put(batch, chain_heads=heads):
+                last[done.domain_event.originator_id] = done.notification
         elapsed = time.perf_counter() - started
         say(f"  filled {case - first:,} cases, {written:,} events ({written / elapsed:,.0f} events/s)")
     return case - first, written

@@ -119,8 +119,7 @@ class ProjectionFeed:
         last = self.last_position()
         for w in working:
             w.begin(self.documents.position(w.name))
-        behind = sum(last - w.position for w in working if w.position < last)
-        live = behind < self.live_below * max(len(working), 1)
+        live = max((last - w.position for w in working), default=0) < self.live_below
         done = 0
         with nullcontext() if live else _collection_paused():
             while moving := [w for w in working if w.position < last]:
