@@ -78,9 +78,10 @@ BACKGROUND_ACTIVITIES = 2  # at once on the background queue: each raise's servi
 DRAIN = timedelta(seconds=5)  # a stopping worker lets the activities it holds end for this long
 
 
-def open_records(settings: Settings) -> SafeguardingRecords:
+def open_records(settings: Settings, serving: bool = False) -> SafeguardingRecords:
+    """The event store; `serving` (a worker or web process starting) refuses keys it could not unwrap."""
     private_data_dir(settings.data_dir)  # before any file is made: the store, its WAL, the keys, owner only
-    keys = open_keys(settings)
+    keys = open_keys(settings, serving)
     try:
         return SafeguardingRecords(env=settings.event_store_env(), keys=keys)
     except IntegrityError:  # a new database: another process (a second replica) created its tables at the same moment
@@ -93,12 +94,12 @@ def master_key_source(settings: Settings) -> str:
     return f"{ring.sources[ring.current]} (version {ring.current})"
 
 
-def open_keys(settings: Settings) -> KeyStore | None:
+def open_keys(settings: Settings, serving: bool = False) -> KeyStore | None:
     """The key store for encryption at rest (None when it is off: events are then stored as JSON):
     in PostgreSQL with the PostgreSQL event store, else a SQLite file (operations/keys.py)."""
     if not settings.encrypt_at_rest:
         return None
-    return open_key_store(settings)
+    return open_key_store(settings, serving=serving)
 
 
 def converter_for(settings: Settings, records: SafeguardingRecords | None = None):

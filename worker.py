@@ -8,12 +8,14 @@ settings, and serves /metrics, /healthz and /readyz on its internal port (SAFEGU
 from __future__ import annotations
 
 import asyncio
+import sys
 
 import structlog
 
 from bootstrap import connect, open_records, serve
 from configuration.logging import configure_logging
 from configuration.settings import get_settings
+from operations.keys import KeyStoreError
 from operations.internal_port import close_internal_port, open_operations_port
 from telemetry.temporal_sdk import use_in_this_process
 
@@ -21,9 +23,9 @@ from telemetry.temporal_sdk import use_in_this_process
 async def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_format)
+    records = open_records(settings, serving=True)  # first: refuses keys it could not unwrap, naming the version
     # one Temporal runtime for the process, exporting the SDK's metrics, before any client connects
     sdk_port = use_in_this_process() if settings.metrics_port else None
-    records = open_records(settings)
     client = await connect(settings, records)
 
     async def temporal():
@@ -38,4 +40,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except KeyStoreError as e:  # refused to start: what is missing and where to configure it, no traceback
+        sys.exit(f"error: the worker did not start: {e}")

@@ -16,9 +16,10 @@ from cli.common import EXIT_UNAVAILABLE, fail
 from configuration.dev_server import DevServer
 from configuration.logging import configure_logging
 from configuration.settings import get_settings
-from bootstrap import client_options, master_key_source, open_records, serve
+from bootstrap import client_options, master_key_source, open_keys, open_records, serve
 from encryption.payload_codec import CODEC_PATH
 from operations.internal_port import close_internal_port, open_operations_port
+from operations.keys import KeyStoreError
 from telemetry.temporal_sdk import use_in_this_process
 from worker import main as worker_main
 
@@ -76,8 +77,8 @@ async def run_dev_stack(port: int, ui_port: int, web_port: int | None = None) ->
     settings = get_settings().model_copy(update={"temporal_ui_port": ui_port})
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = settings.data_dir / "temporal.sqlite"
+    records = open_records(settings, serving=True)  # first: refuses keys it could not unwrap, naming the version
     sdk_port = use_in_this_process() if settings.metrics_port else None  # before any client: the SDK's metrics
-    records = open_records(settings)
     # the UI decodes the encrypted payloads through the web app, for those signed in who may read the case
     codec = f"http://127.0.0.1:{web_port}{CODEC_PATH}" if web_port is not None and records.keys is not None else None
     server = await DevServer.start(port=port, ui_port=ui_port, namespace=settings.temporal_namespace, db=db,
@@ -159,6 +160,8 @@ def dev(
         asyncio.run(run_dev_stack(port, ui_port, web_port))
     except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, SIGTERM
         typer.echo("stopped")
+    except KeyStoreError as e:  # refused to start: keys it could not unwrap (which master-key version), say
+        fail(f"the embedded stack did not start: {e}")
     except RuntimeError as e:  # the dev server did not come up (most often: the port is taken)
         fail(f"could not start the embedded stack on ports {port}/{ui_port}/{web_port}: {e}; "
              "is another `safeguard dev` running? (--port / --ui-port / --web-port choose others)", EXIT_UNAVAILABLE)
@@ -176,6 +179,8 @@ def worker() -> None:
         asyncio.run(run_worker())
     except (KeyboardInterrupt, asyncio.CancelledError):
         typer.echo("stopped")
+    except KeyStoreError as e:  # refused to start, before connecting: which master-key version is missing, say
+        fail(f"the worker did not start: {e}")
     except RuntimeError as e:
         fail(f"the worker could not connect to Temporal at {settings.temporal_address}: {e}", EXIT_UNAVAILABLE)
 
@@ -191,6 +196,12 @@ def serve_command(
     from web.serving import run_production
 
     settings = get_settings()
+    try:  # refused before a port is opened: keys it could not unwrap (which master-key version is missing), say
+        keys = open_keys(settings, serving=True)
+    except KeyStoreError as e:
+        fail(f"the web app did not start: {e}")
+    if keys is not None:
+        keys.close()
     run_production(host or settings.web_host, port or settings.web_port, workers,
                    forwarded_allow_ips or settings.trusted_proxies or None,
                    metrics_host=settings.metrics_host, metrics_port=settings.web_metrics_port)

@@ -53,7 +53,8 @@ def status(as_json: bool = JSON) -> None:
     say(f"key store: {s.where}")
     say(f"current master-key version: {s.current}; versions configured: {_versions(list(s.held))}")
     for version, n in sorted(s.keys.items(), reverse=True):
-        say(f"  version {version}: {n:,} key(s)")
+        missing = "" if version in s.held else " (not configured here: add it to SAFEGUARD_MASTER_KEYS or SAFEGUARD_MASTER_KEYS_FILE)"
+        say(f"  version {version}: {n:,} key(s){missing}")
     say(f"  {s.shredded:,} key(s) shredded under retention")
     for version, on in sorted(s.retired.items()):
         still = " (still configured: remove it and destroy it)" if version in s.held else ""

@@ -7,17 +7,30 @@ import sys
 import traceback
 
 import typer
+from typer.core import TyperGroup
 
 from cli import amendments, backup, cases, commissioner, dev, evidence, governance, oncall, projections, report, retention, simulate, threshold, users
 from cli import keys, services
 from cli.pathway import pathway
+from cli.common import fail
 from configuration.files import PRIVATE_UMASK
+from eventstore.master_keys import NotHeld
+
+
+class Commands(TyperGroup):
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except NotHeld as e:  # a key read under a master-key version not configured here, by any command: which, and where
+            fail(str(e))
+
 
 app = typer.Typer(
     name="safeguard",
     help="Safeguard: durable, evidenced escalation of peer-to-peer safeguarding concerns.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=Commands,
 )
 @app.callback()
 def _private_files() -> None:

@@ -34,9 +34,16 @@ class NotHeld(Exception):
     """A key is wrapped under a master-key version this process's ring does not hold."""
 
     def __init__(self, version: int) -> None:
-        super().__init__(f"a key is wrapped under master-key version {version}, which is not configured "
-                         "(SAFEGUARD_MASTER_KEYS): add it, or restore the key store it was rotated in")
+        super().__init__(not_held([version]))
         self.version = version
+
+
+def not_held(versions: list[int], where: str = "") -> str:
+    """What to do about keys (in the key store `where`) wrapped under master-key versions this process does not hold."""
+    named = f"version {versions[0]}" if len(versions) == 1 else f"versions {', '.join(map(str, versions))}"
+    return (f"keys {f'in {where} ' if where else ''}are wrapped under master-key {named}, which is not configured here: add {named} "
+            "(VERSION:BASE64, as configured where the keys were rotated) to SAFEGUARD_MASTER_KEYS, or to the file "
+            "SAFEGUARD_MASTER_KEYS_FILE names, and start again (docs/operations.md, 'Rotating the master key')")
 
 
 class MasterKeys:

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from configuration.settings import Settings
 from eventstore.keys import KeyRows, KeyStore
 from eventstore.keys_sqlite import SqliteKeys
-from eventstore.master_keys import MasterKeyError, ring_for
+from eventstore.master_keys import MasterKeyError, not_held, ring_for
 
 BATCH = 500  # keys rewrapped per transaction
 
@@ -45,9 +45,11 @@ def key_rows(settings: Settings) -> KeyRows:
     return SqliteKeys(sqlite_keys_path(settings))
 
 
-def open_key_store(settings: Settings, guard: bool = True) -> KeyStore:
+def open_key_store(settings: Settings, guard: bool = True, serving: bool = False) -> KeyStore:
     """The configured key store under the configured master keys. With `guard`, a PostgreSQL key store
-    holding no key while a keys.sqlite holds some is refused: its events need those keys moved first."""
+    holding no key while a keys.sqlite holds some is refused: its events need those keys moved first.
+    `serving` (a worker or web process starting) refuses keys wrapped under a version not configured
+    here, by version, rather than fail on the first read of such a key."""
     try:
         ring = ring_for(settings)
     except MasterKeyError as e:
@@ -60,10 +62,19 @@ def open_key_store(settings: Settings, guard: bool = True) -> KeyStore:
             raise KeyStoreError(f"the key store in PostgreSQL is empty but {old} holds keys: move them first with "
                                 "`safeguard keys migrate` (docs/operations.md, 'Keys in PostgreSQL')")
     try:
-        return KeyStore(rows, ring)
+        store = KeyStore(rows, ring)
     except MasterKeyError as e:
         rows.close()
         raise KeyStoreError(str(e)) from None
+    if serving and (missing := unheld(store)):
+        store.close()
+        raise KeyStoreError(not_held(missing, store.where))
+    return store
+
+
+def unheld(store: KeyStore) -> list[int]:
+    """The master-key versions live keys are wrapped under that this process does not hold."""
+    return sorted(v for v in store.counts() if v not in store.ring.versions)
 
 
 def after_shredding(settings: Settings) -> str | None:
@@ -115,9 +126,8 @@ class Rotation:
 
 def rotate(store: KeyStore, batch: int = BATCH, progress: Progress | None = None) -> Rotation:
     """Rewrap every key not under the current version (idempotent, resumable)."""
-    unheld = [v for v in store.counts() if v not in store.ring.versions]
-    if unheld:
-        raise KeyStoreError(f"keys are wrapped under master-key version(s) {', '.join(map(str, sorted(unheld)))}, which "
+    if missing := unheld(store):
+        raise KeyStoreError(f"keys are wrapped under master-key version(s) {', '.join(map(str, missing))}, which "
                             "this process does not hold: add them to SAFEGUARD_MASTER_KEYS to rotate those keys")
     total = sum(n for v, n in store.counts().items() if v != store.ring.current)
     done, started, passed = 0, time.monotonic(), -1
