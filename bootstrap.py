@@ -73,7 +73,7 @@ LOCAL_ACTIVITIES = 12  # at once: what staff wait on
 ACTIVITIES = 16  # regular ones at once: alerts being sent (each waits on a mail server), the service's history, audits
 THREADS = LOCAL_ACTIVITIES + ACTIVITIES  # activities are sync functions, each holds a thread while it runs
 WORKFLOW_TASKS = 100  # at once (Temporal's default) ...
-NEW_WORKFLOW_TASKS = 4  # ... of which from the task queue itself, chiefly raises: a burst waits at Temporal (configuration/worker_slots.py)
+NEW_WORKFLOW_TASKS = 8  # ... of which from the task queue itself, chiefly raises: a burst waits at Temporal (configuration/worker_slots.py)
 BACKGROUND_ACTIVITIES = 2  # at once on the background queue: each raise's service history (workflows/queues.py)
 DRAIN = timedelta(seconds=5)  # a stopping worker lets the activities it holds end for this long
 
