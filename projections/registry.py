@@ -10,7 +10,8 @@ from projections.case_list import CaseList
 from projections.commissioner import CommissionerRecords
 from projections.concern_index import ConcernIndex
 from projections.dashboard import LiveCases
-from projections.documents import Documents, PostgresDocuments, SQLiteDocuments
+from projections.document_stores import PostgresDocuments, SQLiteDocuments
+from projections.documents import Documents
 from projections.feed import ProjectionFeed, ReadModel
 from projections.governance import GovernanceAudits, GovernanceFacts
 from projections.national import NationalReturnCases

@@ -30,7 +30,8 @@ import structlog
 from projections.documents import Documents
 
 # how every model is fed, read and saved, not what it folds: not part of any model's fingerprint
-MACHINERY = {"projections.documents", "projections.feed", "projections.folding", "projections.reading", "projections.versions"}
+MACHINERY = {"projections.documents", "projections.document_stores", "projections.feed", "projections.folding",
+             "projections.reading", "projections.versions"}
 VIEWS = "~read_model_code"  # the view holding each model's fingerprint, keyed by the model's name
 log = structlog.get_logger("safeguard.projections")
 

@@ -412,7 +412,7 @@ def test_two_processes_opening_a_new_store_at_once_both_open_its_read_models(set
     """Two workers started together on a new store: the second creates the read models' tracking
     table between the first finding it missing and creating it. The first opened it anyway (it
     crashed at start, found by the two-workers test above)."""
-    from projections.documents import SQLiteDocuments
+    from projections.document_stores import SQLiteDocuments
     from projections.registry import open_documents
 
     first, second = open_records(settings), open_records(settings)

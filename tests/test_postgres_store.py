@@ -101,7 +101,7 @@ async def test_every_read_model_on_postgres_rebuilds_identically_and_answers_as_
     from datetime import datetime, timezone
 
     from projections.commissioner import commissioner_records
-    from projections.documents import PostgresDocuments
+    from projections.document_stores import PostgresDocuments
     from projections.feed import ProjectionFeed, as_at
     from projections.registry import open_documents, read_models
 
