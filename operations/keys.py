@@ -155,11 +155,18 @@ def retire(store: KeyStore, version: int, today: date) -> str | None:
                             "`safeguard keys rotate` first (every Safeguard process must hold the newer version)")
     if version in store.retired():
         return None
+    if version > (newest := newest_seen(store)):  # a typo: retired, it could never be made current
+        raise KeyStoreError(f"there is no master-key version {version}: the newest this key store has seen is "
+                            f"{newest}. Check the version with `safeguard keys status`")
     store.retire(version, today.isoformat())
     return store.ring.sources.get(version, "")  # "": removed from this host's configuration already
 
 
 def new_master_key(store: KeyStore) -> str:
     """A new master key, as a ring entry `VERSION:BASE64`, its version after every one seen."""
-    seen = {*store.ring.versions, *store.counts(), *store.retired()}
-    return f"{max(seen, default=0) + 1}:{b64encode(AESGCM.generate_key(256)).decode()}"
+    return f"{newest_seen(store) + 1}:{b64encode(AESGCM.generate_key(256)).decode()}"
+
+
+def newest_seen(store: KeyStore) -> int:
+    """The newest master-key version configured here, wrapping a key, or retired."""
+    return max({*store.ring.versions, *store.counts(), *store.retired()}, default=0)

@@ -190,3 +190,20 @@ def test_keys_held_serve_on_while_the_key_store_cannot_be_asked_whether_one_was_
     assert store.cipher(case_stream("HELD")) is held
     with pytest.raises(OperationalError):
         store.cipher(case_stream("NOT-HELD"))
+
+
+def test_retiring_a_version_never_seen_is_refused_but_one_removed_from_this_host_may_be_retired(tmp_path, monkeypatch):
+    """A typo (`retire 7` for 2) would otherwise be recorded, and the version meant left unretired;
+    a version too big for the store's integer was a traceback."""
+    data = tmp_path / "data"
+    filled(open_records(_env(monkeypatch, data, "", K1)))
+    _env(monkeypatch, data, f"2:{K2}", K1)
+    assert runner.invoke(app, ["keys", "rotate"]).exit_code == 0
+    for version in ("7", "3", "99999999999999999999999"):
+        refused = runner.invoke(app, ["keys", "retire", version])
+        assert refused.exit_code == 2 and f"there is no master-key version {version}: the newest this key store " \
+            "has seen is 2. Check the version with `safeguard keys status`" in refused.stderr, refused.output
+    assert json.loads(runner.invoke(app, ["keys", "status", "--json"]).stdout)["retired"] == {}
+    _env(monkeypatch, data, f"2:{K2}")  # version 1 removed from this host before it was retired
+    retired = runner.invoke(app, ["keys", "retire", "1"])
+    assert retired.exit_code == 0 and "master-key version 1 retired. Now make sure no host still lists it" in retired.stdout
