@@ -200,9 +200,9 @@ def access_log_rate(process_counts: list[int], threads: int, seconds: float, bef
             for p in procs:
                 p.start()
             for _ in procs:  # every process started and connected before the clock starts
-                ready.get()
+                ready.get(timeout=120)
             go.set()
-            results = [out.get() for _ in procs]
+            results = [out.get(timeout=seconds + 120) for _ in procs]
             for p in procs:
                 p.join()
         lines = [x for r, _ in results for x in r]
