@@ -83,6 +83,9 @@ def measure(events: int, postgres: bool, per_model: bool) -> dict[str, Any]:
         result.update(all_wall=round(wall, 1), all_cpu=round(cpu, 1), load_after=load())
         print(f"rebuild of all {len(feed.models)} read models together: {wall:.1f}s wall ({written / wall:,.0f} events/s), "
               f"{cpu:.1f}s CPU; load {result['load_before']} -> {result['load_after']}")
+        _, wall, _ = timed(lambda: open_feed(records).catch_up())  # a restart: open the read models, nothing new
+        result["restart_wall"] = round(wall, 2)
+        print(f"a restart with nothing new: {wall:.2f}s to open the read models and find them current")
         if per_model:
             result["per_model"] = {}
             for model in feed.models:

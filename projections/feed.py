@@ -110,10 +110,17 @@ class ProjectionFeed:
     def catch_up(self, progress: Progress | None = None, only: str | None = None) -> int:
         """Bring every read model (or one) up to the end of the log; returns events passed, summed over models."""
         models = [m for m in self.models if only in (None, m.name)]
-        with ExitStack() as held:
-            for m in sorted(models, key=lambda m: m.name):  # always in one order: no two passes wait on each other
-                held.enter_context(self._folding[m.name])
-            return self._pass([self._working[m.name] for m in models], progress)
+        last = self.last_position()
+        far = {m.name for m in models if last - self.documents.position(m.name) >= self.live_below}
+        done = 0
+        # the models near the end first, then those far behind (a model rebuilt after a deploy): a long
+        # pass holds only its own models, so an activity needing another one current never waits on it
+        for group in ([m for m in models if m.name not in far], [m for m in models if m.name in far]):
+            with ExitStack() as held:
+                for m in sorted(group, key=lambda m: m.name):  # always in one order: no two passes wait on each other
+                    held.enter_context(self._folding[m.name])
+                done += self._pass([self._working[m.name] for m in group], progress)
+        return done
 
     def _pass(self, working: list[Working], progress: Progress | None) -> int:
         last = self.last_position()

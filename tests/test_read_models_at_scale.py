@@ -155,3 +155,27 @@ def test_working_time_from_the_running_total_is_the_calendars(records):
     far = START + timedelta(days=900)  # beyond its days: the calendar's own
     assert clock.seconds(_us(START), _us(far)) == int(calendar.working_time_between(START, far).total_seconds())
     assert EPOCH + _us(far) * US == far
+
+
+def test_a_model_far_behind_never_holds_up_one_that_is_current(records):
+    """A deploy rebuilds one model in the worker's feed: an activity needing another model current
+    (the earlier concerns a threshold decision counts) folds it meanwhile, without waiting."""
+    import threading
+
+    fill(records, 3_000, say=lambda s: None)
+    feed = ProjectionFeed(records, open_documents(records), read_models(), batch_size=200, live_below=500)
+    feed.catch_up()
+    feed.documents.reset("case_list")  # its code changed
+    records.record("NEW-1", 1, case_facts(99, random.Random(1), START, 1.0))
+    answered = []
+
+    def the_activity(view: str, at: int, end: int) -> None:
+        if view == "case_list" and not answered:  # the long pass is under way
+            t = threading.Thread(target=lambda: answered.append(feed.catch_up(only="concern_index")))
+            t.start()
+            t.join(10)
+            answered.append(not t.is_alive())
+
+    feed.catch_up(progress=the_activity)
+    assert answered[-1] is True  # it did not wait for the rebuild
+    assert feed.documents.position("concern_index") == feed.last_position()
