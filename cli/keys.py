@@ -78,14 +78,18 @@ def rotate(batch: int = typer.Option(BATCH, "--batch", min=1, max=10_000, help="
            as_json: bool = JSON) -> None:
     """Rewrap every key under the current master-key version. Safe to stop and run again."""
     store = _store()
-    shown = [0.0]
+    shown, so_far = [0.0], [0]
 
     def progress(done: int, total: int) -> None:
+        so_far[0] = done
         if time.monotonic() - shown[0] >= 1 or done == total:
             shown[0] = time.monotonic()
             typer.echo(f"  {done:,} of {total:,} keys rewrapped", err=True)
 
-    done = _do(lambda: rotate_keys(store, batch, progress))
+    try:
+        done = _do(lambda: rotate_keys(store, batch, progress))
+    except KeyboardInterrupt:  # each batch is its own transaction: what is done stays done
+        fail(f"interrupted after {so_far[0]:,} key(s) rewrapped: run `safeguard keys rotate` again to carry on", 130)
     if as_json:
         emit_json({"rewrapped": done.rewrapped, "current_version": done.current, "seconds": round(done.seconds, 3),
                    "retirable": done.retirable})

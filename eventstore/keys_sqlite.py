@@ -77,8 +77,9 @@ class SqliteKeys:
                 self._db.execute("UPDATE stream_keys SET wrapped=?, master_version=? WHERE stream=? AND wrapped IS NOT NULL",
                                  [again, under, stream])
             self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
+        except BaseException:  # Ctrl-C may land just after COMMIT: then there is nothing to roll back
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
         return len(found), (UUID(hex=found[-1][0]) if found else None)
 
@@ -99,8 +100,9 @@ class SqliteKeys:
             self._db.executemany("INSERT OR IGNORE INTO stream_keys (stream, wrapped, master_version, shredded_on) "
                                  "VALUES (?, ?, ?, ?)", [(s.hex, w, v, on) for s, w, v, on in rows])
             self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
+        except BaseException:  # Ctrl-C may land just after COMMIT: then there is nothing to roll back
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
 
     def close(self) -> None:
