@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.cryptography import AESCipher
 
 WRAPPED_BYTES = 12 + 32 + 16  # nonce, key, tag: the shape of every wrapped key
+MAX_VERSION = 2**31 - 1  # the largest PostgreSQL integer: the key store records each key's version as one
 
 
 class MasterKeyError(ValueError):
@@ -91,8 +92,8 @@ def parse_ring(text: str, where: str) -> list[tuple[int, bytes]]:
         if not entry:
             continue
         version, sep, key = entry.partition(":")
-        if not sep or not version.strip().isdigit() or int(version) < 1:
-            raise MasterKeyError(f"{where}: each entry is VERSION:BASE64 with a version from 1 up "
+        if not sep or not version.strip().isdigit() or not 1 <= int(version) <= MAX_VERSION:
+            raise MasterKeyError(f"{where}: each entry is VERSION:BASE64 with a version from 1 to {MAX_VERSION} "
                                  f"(entry {len(out) + 1} is not)")
         out.append((int(version), _decoded(key, f"{where}, version {int(version)}")))
     return out

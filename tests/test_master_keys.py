@@ -50,8 +50,9 @@ def test_the_ring_lists_its_current_version_first_and_keeps_the_single_master_ke
 
 @pytest.mark.parametrize("ring, master_key, refused", [
     (f"1:{K2}", K1, "master-key version 1 is given twice, differently (SAFEGUARD_MASTER_KEYS and SAFEGUARD_MASTER_KEY)"),
-    (f"two:{K2}", "", "SAFEGUARD_MASTER_KEYS: each entry is VERSION:BASE64 with a version from 1 up (entry 1 is not)"),
+    (f"two:{K2}", "", "SAFEGUARD_MASTER_KEYS: each entry is VERSION:BASE64 with a version from 1 to 2147483647 (entry 1 is not)"),
     (f"0:{K2}", "", "entry 1 is not"),
+    (f"2:{K2},2147483648:{K1}", "", "entry 2 is not"),  # PostgreSQL's key store records it as an integer
     ("2:bm90IDMyIGJ5dGVz", "", "SAFEGUARD_MASTER_KEYS, version 2 must be 32 bytes in base64, not 12 bytes"),
     ("2:!!!", "", "SAFEGUARD_MASTER_KEYS, version 2 is not base64"),
 ])
