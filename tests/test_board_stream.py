@@ -82,3 +82,32 @@ async def test_a_revoked_role_and_a_sign_out_reach_an_open_board_before_its_next
     lines = [a for a in site.accounts.access_log(user_id="TL-40") if a.action == "read"]
     assert {a.case_id for a in lines} >= {oak, elm} and another_oak not in {a.case_id for a in lines}
     assert len([a for a in lines if a.case_id == elm]) == 1  # once: when the board first showed it
+
+
+async def test_a_case_stored_while_the_board_is_being_rendered_is_pushed_at_once(site, env, settings, monkeypatch):
+    """Found by the replicas' browser test (issue 23): the watcher woke the streams while one was still
+    rendering its board, so that stream slept through it until its next heartbeat (15 s). A stream now
+    compares the board's generation with the one it rendered."""
+    import web.pages.board as board
+
+    monkeypatch.setattr(board, "HEARTBEAT_EVERY", 30)  # only the wake can bring the case in time
+    site.user("TL-41", Assignment("team_leader", ELM))
+    rendering, real = asyncio.Event(), board._render
+
+    async def slow(*args, **kwargs):
+        answer = await real(*args, **kwargs)
+        if not rendering.is_set():  # the first render: the case is stored, and noticed, before it is sent
+            rendering.set()
+            await asyncio.sleep(1.0)
+        return answer
+
+    monkeypatch.setattr(board, "_render", slow)
+    async with httpx.AsyncClient(base_url=site.base, timeout=60) as c:
+        token = re.search(r'name="login_csrf" value="([^"]+)"', (await c.get("/sign-in")).text).group(1)
+        await c.post("/sign-in", data={"user_id": "TL-41", "password": PASSWORD, "next": "/", "login_csrf": token})
+        async with c.stream("GET", "/board/stream") as stream:
+            queue = await pushes(stream)
+            await rendering.wait()
+            case = await raise_at(env, settings, ELM)
+            await next_with(queue, case, within=8)
+            queue.task.cancel()

@@ -105,6 +105,7 @@ async def stream(request: Request, service: str = "", role: str = "", overdue: s
         last, woken, seen = None, False, set()
         try:
             while True:
+                shown = w.generation  # before this render: a change that lands during it is not missed
                 current = await _still_signed_in(request, last_used)  # before every push
                 if current is None or not may_read_lists(current):
                     yield {"event": "board", "data": SESSION_ENDED}
@@ -117,7 +118,7 @@ async def stream(request: Request, service: str = "", role: str = "", overdue: s
                 if html != last:
                     last = html
                     yield {"event": "board", "data": html}
-                woken = await w.wait(HEARTBEAT_EVERY)
+                woken = await w.wait(HEARTBEAT_EVERY, shown)
                 if await request.is_disconnected():
                     return
         finally:

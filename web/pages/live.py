@@ -189,6 +189,7 @@ class Watcher:
     def __init__(self, feed: LiveFeed) -> None:
         self.feed = feed
         self.changed = asyncio.Condition()
+        self.generation = 0  # how many times the board has changed: a stream compares it with what it showed
         self.position = 0
         self.listeners = 0
         self._task: asyncio.Task | None = None
@@ -218,11 +219,15 @@ class Watcher:
                 # fold the new facts once here, so the streams woken next share one view
                 await run_in_threadpool(self.feed.view, self.feed.ctx.now().replace(microsecond=0))
                 async with self.changed:
+                    self.generation += 1
                     self.changed.notify_all()
 
-    async def wait(self, timeout: float) -> bool:
-        """True when the log grew within `timeout` seconds."""
+    async def wait(self, timeout: float, shown: int | None = None) -> bool:
+        """True when the board changed within `timeout` seconds, or (given the `generation` a stream
+        last rendered) since then: a change made while the stream was rendering is not missed."""
         async with self.changed:
+            if shown is not None and shown != self.generation:
+                return True
             try:
                 await asyncio.wait_for(self.changed.wait(), timeout)
                 return True
