@@ -132,9 +132,9 @@ class ProjectionFeed:
             while moving := [w for w in working if w.position < last]:
                 at = min(w.position for w in moving)
                 group = [w for w in moving if w.position == at]
-                rows = self.log.page(at, last, self.batch_size)
-                upto = rows[-1].position if len(rows) == self.batch_size else last
                 readers = self._readers(group)
+                rows = self.log.page(at, last, self.batch_size, wanted=lambda cls: bool(readers(cls)))
+                upto = rows[-1].position if len(rows) == self.batch_size else last
                 shares: dict[str, list[Recorded]] = {w.name: [] for w in group}
                 for e in self.log.decode(rows, lambda cls: bool(readers(cls))):
                     for name in readers(type(e.fact)):
