@@ -1,19 +1,23 @@
 """Whether a process can do its work: `/healthz` (alive: answers without touching anything) and
 `/readyz` (it reaches the event store and Temporal now). A reason not ready is a plain sentence
-that names what could not be reached, never an address, a setting's value or any data."""
+that names what could not be reached, never an address, a setting's value or any data.
+`TemporalUp` is the same probe of Temporal, made at each scrape of `/metrics`, as a gauge."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from datetime import timedelta
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Iterator
 
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from temporalio.client import Client
 
 from eventstore.application import SafeguardingRecords
 
 PROBE_WITHIN = 3.0  # seconds, for each of the store and Temporal
+SCRAPE_PROBE_WITHIN = 2.0  # seconds: a scrape is not held up longer by Temporal
 ALIVE = "alive"
 READY = "ready"
 
@@ -53,3 +57,29 @@ class Readiness:
                 self._reason = await not_ready(self._records, self._temporal)
                 self._at = self._clock()
             return self._reason
+
+
+async def reaches_temporal(temporal: Callable[[], Awaitable[Client]], within: float = SCRAPE_PROBE_WITHIN) -> bool:
+    """Whether Temporal answers a health check within `within` seconds."""
+    try:
+        async with asyncio.timeout(within):
+            client = await temporal()
+            return bool(await client.service_client.check_health(timeout=timedelta(seconds=within)))
+    except Exception:
+        return False
+
+
+class TemporalUp(Collector):
+    """`safeguard_temporal_up`: 1 if this process reached Temporal at its last probe, else 0.
+    `probe` is awaited before each scrape (operations/internal_port.py); a worker's pollers retry
+    while Temporal is down, so their count alone does not show it."""
+
+    def __init__(self, temporal: Callable[[], Awaitable[Client]], within: float = SCRAPE_PROBE_WITHIN) -> None:
+        self._temporal, self._within, self.up = temporal, within, 0
+
+    async def probe(self) -> None:
+        self.up = int(await reaches_temporal(self._temporal, self._within))
+
+    def collect(self) -> Iterator[Metric]:
+        yield GaugeMetricFamily("safeguard_temporal_up", "1 if this process reached Temporal at its last probe "
+                                "(each scrape), else 0", self.up)

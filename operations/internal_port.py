@@ -18,7 +18,7 @@ from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4
 from temporalio.client import Client
 
 from eventstore.application import SafeguardingRecords
-from operations.health import ALIVE, READY, not_ready
+from operations.health import ALIVE, READY, TemporalUp, not_ready
 from operations.metrics import exposition, registry_for, utc_now
 from projections.registry import open_documents
 
@@ -31,6 +31,8 @@ def internal_app(records: SafeguardingRecords, temporal: Callable[[], Awaitable[
                  now: Callable[[], datetime] = utc_now) -> Callable[..., Awaitable[None]]:
     """The ASGI app of the internal port, over this process's store and connection to Temporal."""
     registry = registry_for(records, open_documents(records), now=now)
+    temporal_up = TemporalUp(temporal)
+    registry.register(temporal_up)
 
     async def answer(method: str, path: str) -> Answer:
         if path not in ("/metrics", "/healthz", "/readyz"):
@@ -38,6 +40,7 @@ def internal_app(records: SafeguardingRecords, temporal: Callable[[], Awaitable[
         if method not in ("GET", "HEAD"):
             return 405, PLAIN, b"Only GET.\n"
         if path == "/metrics":
+            await temporal_up.probe()
             return 200, CONTENT_TYPE_PLAIN_0_0_4, await asyncio.to_thread(exposition, registry, sdk_port)
         if path == "/healthz":
             return 200, PLAIN, f"{ALIVE}\n".encode()
