@@ -35,6 +35,7 @@ from workflows.case_input import CaseInput
 from workflows.concern import SafeguardingConcernWorkflow
 
 log = structlog.get_logger("safeguard.stopped_cases")
+UNREACHABLE = (RPCError, ConnectionError, TimeoutError)  # what Temporal down raises (its message is not logged)
 STOPPED = {WorkflowExecutionStatus.TERMINATED: "terminated", WorkflowExecutionStatus.FAILED: "failed",
            WorkflowExecutionStatus.TIMED_OUT: "timed_out", WorkflowExecutionStatus.CANCELED: "canceled"}
 
@@ -96,7 +97,10 @@ async def keep_watching(client: Client, records: SafeguardingRecords, feed: Any,
         try:
             feed.catch_up(only=LiveCases.name)
             await record_stopped(client, records, feed.documents)
-        except Exception:  # Temporal or the store briefly down: the next pass tries again
+        except UNREACHABLE as e:  # Temporal down: one line a pass, not a traceback; the next pass tries again
+            log.warning("looking for stopped cases failed: Temporal cannot be reached", error=type(e).__name__,
+                        status=e.status.name if isinstance(e, RPCError) else None)
+        except Exception:  # the store briefly down, or something unexpected: the traceback is kept
             log.exception("looking for stopped cases failed")
         await asyncio.sleep(every)
 
