@@ -28,7 +28,7 @@ from eventstore.keys import Erased
 from eventstore.events import Recorded
 from projections.documents import Doc, Documents, Following, MemoryDocuments
 from projections import versions
-from projections.folding import Working
+from projections.folding import KEPT, KEPT_LIVE, Working
 from projections.reading import Log
 from projections.rows import Tabled
 
@@ -143,7 +143,7 @@ class ProjectionFeed:
                     try:
                         w.fold(shares[w.name], upto)
                         if w.due(live) or upto == last:
-                            w.save()
+                            w.save(KEPT_LIVE if live else KEPT)
                     except IntegrityError:  # another process's feed saved it first: go on from there
                         w.forget()
                         w.begin(self.documents.position(w.name))

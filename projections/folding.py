@@ -27,7 +27,8 @@ from projections.documents import Doc, Documents, Following
 
 CHECKPOINT_EVENTS = 500_000  # events folded between checkpoints when far behind
 CHECKPOINT_SECONDS = 20.0  # ... or seconds, whichever comes first: a restart loses no more than this
-KEPT = 250_000  # documents kept in memory after a save; past this they are let go (read again if needed)
+KEPT = 200_000  # documents kept in memory after a save while far behind; past this they are let go
+KEPT_LIVE = 20_000  # ... and while following live (a worker runs for months: the documents it touched)
 
 
 class Working:
@@ -76,8 +77,9 @@ class Working:
             return False
         return live or self.pending >= CHECKPOINT_EVENTS or time.monotonic() - self.since >= CHECKPOINT_SECONDS
 
-    def save(self) -> None:
-        """Write what changed and the position, in one transaction (refused if another feed saved first)."""
+    def save(self, keep: int = KEPT) -> None:
+        """Write what changed and the position, in one transaction (refused if another feed saved
+        first); then let the documents held go if there are more than `keep`."""
         if self.position == self.saved:
             return
         changes = {k: self.docs[k] for k in self.dirty}
@@ -85,5 +87,5 @@ class Working:
         self.documents.write(self.name, changes, tracking)
         self.saved, self.pending, self.since = self.position, 0, time.monotonic()
         self.dirty.clear()
-        if len(self.docs) > KEPT:
+        if len(self.docs) > keep:
             self.docs.clear()
