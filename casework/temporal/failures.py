@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import AsyncIterator
 
+from temporalio import workflow
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
@@ -23,11 +24,26 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from casework.refusals import Conflict, Invalid, NotFound, NotOpen, Refusal, Unavailable, of_kind
 from telemetry.instruments import COMMANDS_REFUSED
+from workflows.concern import SafeguardingConcernWorkflow
+from workflows.governance_action import GovernanceActionWorkflow
+from workflows.provider_process import ProviderConcernProcessWorkflow
 
 DESCRIBE_TIMEOUT = timedelta(seconds=3)
 # transport failures, as the SDK words them when a call is cut (a server stopping, a network down)
 TRANSPORT = ("context canceled", "transport", "connection", "broken pipe", "connect error")
 STILL_OPENING = "still being raised"  # a case's status query before its concern is recorded
+COMMANDED = (SafeguardingConcernWorkflow, GovernanceActionWorkflow, ProviderConcernProcessWorkflow)
+
+
+def command_names() -> list[str]:
+    """The commands refusals are counted by: every update of the workflows commands are sent to
+    (by its method's name, as `plain_errors` is told), and "other"."""
+    return sorted({u.fn.__name__ for c in COMMANDED for u in workflow._Definition.must_from_class(c).updates.values()}
+                  | {"other"})
+
+
+for _command in command_names():  # at 0 from the start, so a fresh process has a series to show
+    COMMANDS_REFUSED.labels(_command)
 
 
 def refusal_of(e: ApplicationError) -> Refusal:
