@@ -6,6 +6,7 @@ import os
 import sys
 import traceback
 
+import structlog
 import typer
 from typer.core import TyperGroup
 
@@ -34,8 +35,11 @@ app = typer.Typer(
 )
 @app.callback()
 def _private_files() -> None:
-    """Whatever a command writes (a store, a backup, a pack, an export) is its owner's only."""
+    """Whatever a command writes (a store, a backup, a pack, an export) is its owner's only; and what
+    it logs goes to standard error, never into the output a script reads (`--json`)."""
     os.umask(PRIVATE_UMASK)
+    if not structlog.is_configured():  # unconfigured, structlog prints to standard output
+        structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
 
 
 app.command()(dev.dev)

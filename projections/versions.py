@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import importlib
 import inspect
-import sys
 from typing import Any, Sequence
 
 import structlog
@@ -40,10 +40,12 @@ def _imported(module: str) -> set[str]:
     """The `projections` modules a module imports, and theirs (bar the feed's machinery)."""
     found, todo = set(), [module]
     while todo:
-        tree = ast.parse(inspect.getsource(sys.modules[todo.pop()]))
+        tree = ast.parse(inspect.getsource(importlib.import_module(todo.pop())))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("projections.") and node.level == 0:
-                if node.module not in found and node.module not in MACHINERY and node.module in sys.modules:
+                # imported here if this process has not yet (a lazy import): every process, whatever
+                # it has imported, must give a model the same fingerprint, or each resets the other's
+                if node.module not in found and node.module not in MACHINERY:
                     found.add(node.module)
                     todo.append(node.module)
     return found
@@ -55,7 +57,7 @@ def fingerprint(model: Any) -> str:
     h = hashlib.sha256(f"{model.name}\n{getattr(model, 'version', 1)}\n".encode())
     for name in modules:
         h.update(f"{name}\n".encode())
-        h.update(inspect.getsource(sys.modules[name]).encode())
+        h.update(inspect.getsource(importlib.import_module(name)).encode())
     return h.hexdigest()[:20]
 
 
