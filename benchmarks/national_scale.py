@@ -28,6 +28,7 @@ from typing import Any, Iterator
 from benchmarks.national_fill import fill
 from bootstrap import open_records
 from configuration.settings import Settings
+from projections.parallel import rebuild_in_processes
 from projections.registry import open_feed
 
 RESULTS = Path("docs/benchmarks/national-scale.json")
@@ -70,7 +71,7 @@ def load() -> float:
     return round(float(Path("/proc/loadavg").read_text().split()[0]), 2)
 
 
-def measure(events: int, postgres: bool, per_model: bool) -> dict[str, Any]:
+def measure(events: int, postgres: bool, per_model: bool, processes: int = 1) -> dict[str, Any]:
     with store(postgres) as settings:
         records = open_records(settings)
         (cases, written), fill_wall, _ = timed(lambda: fill(records, events))
@@ -83,6 +84,11 @@ def measure(events: int, postgres: bool, per_model: bool) -> dict[str, Any]:
         result.update(all_wall=round(wall, 1), all_cpu=round(cpu, 1), load_after=load())
         print(f"rebuild of all {len(feed.models)} read models together: {wall:.1f}s wall ({written / wall:,.0f} events/s), "
               f"{cpu:.1f}s CPU; load {result['load_before']} -> {result['load_after']}")
+        if processes > 1:
+            names = [m.name for m in feed.models]
+            _, wall, _ = timed(lambda: rebuild_in_processes(open_records, settings, names, processes))
+            result[f"all_wall_{processes}_processes"] = round(wall, 1)
+            print(f"rebuild of all in {processes} processes: {wall:.1f}s wall ({written / wall:,.0f} events/s); load {load()}")
         _, wall, _ = timed(lambda: open_feed(records).catch_up())  # a restart: open the read models, nothing new
         result["restart_wall"] = round(wall, 2)
         print(f"a restart with nothing new: {wall:.2f}s to open the read models and find them current")
@@ -178,13 +184,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--events", type=int, help="fill a new store with at least this many events, then rebuild")
     ap.add_argument("--postgres", action="store_true", help="on a new database of SAFEGUARD_TEST_POSTGRES's server")
+    ap.add_argument("--processes", type=int, default=1, help="also rebuild every model in this many processes")
     ap.add_argument("--per-model", action="store_true", help="also rebuild each read model alone")
     ap.add_argument("--no-save", action="store_true", help=f"print only, do not add to {RESULTS}")
     ap.add_argument("--board", type=int, metavar="LIVE", help="time the dashboard query over this many live cases")
     ap.add_argument("--plot", action="store_true", help=f"draw {PLOT} from {RESULTS}")
     args = ap.parse_args()
     if args.events:
-        result = measure(args.events, args.postgres, args.per_model)
+        result = measure(args.events, args.postgres, args.per_model, args.processes)
         if not args.no_save:
             save(result)
     if args.board:
