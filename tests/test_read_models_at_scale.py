@@ -4,6 +4,7 @@ stopped part way resumes from its last checkpoint, not from zero, and ends as a 
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -197,3 +198,18 @@ def test_every_model_rebuilt_in_two_processes_is_a_rebuild_in_one(settings):
     documents = open_documents(records)
     assert every_view(documents, read_models()) == every_view(one.documents, read_models())
     assert all(documents.position(n) == one.last_position() for n in names)
+
+
+def test_every_process_gives_a_model_the_same_fingerprint_whatever_it_has_imported():
+    """A CLI command imports less than the worker or the web app: were a module imported lazily left
+    out of a fingerprint, each process would reset the read models the other had just folded."""
+    import subprocess
+    import sys
+
+    import bootstrap  # noqa: F401  (this process: the worker's and the web app's imports)
+    import web.app  # noqa: F401
+    here = {m.name: versions.fingerprint(m) for m in read_models()}
+    code = ("import json; from projections import versions; from projections.registry import read_models; "
+            "print(json.dumps({m.name: versions.fingerprint(m) for m in read_models()}))")
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(fresh.stdout) == here
