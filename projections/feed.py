@@ -128,7 +128,7 @@ class ProjectionFeed:
             w.begin(self.documents.position(w.name))
         live = max((last - w.position for w in working), default=0) < self.live_below
         done = 0
-        with nullcontext() if live else _collection_paused():
+        with nullcontext() if live else collection_paused():
             while moving := [w for w in working if w.position < last]:
                 at = min(w.position for w in moving)
                 group = [w for w in moving if w.position == at]
@@ -200,7 +200,7 @@ class ProjectionFeed:
 
 
 @contextmanager
-def _collection_paused() -> Iterator[None]:
+def collection_paused() -> Iterator[None]:
     """Python's cycle collector paused for a long pass: it would walk every document held, again and
     again, for garbage the fold does not make (it makes no cycles)."""
     was = gc.isenabled()
