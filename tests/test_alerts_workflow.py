@@ -6,7 +6,6 @@ next role up; acknowledged, it stops. Each message sent is a fact in the case's 
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -18,7 +17,7 @@ from eventstore.accounts import Accounts
 from eventstore.oncall import OnCallRota
 from tests.conftest import concern
 from tests.servers.mail import MailServer
-from tests.servers.notify import API_KEY, NotifyServer
+from tests.servers.notify import NotifyServer, alerting_settings
 from workflows.concern import SafeguardingConcernWorkflow
 
 UTC = timezone.utc
@@ -40,10 +39,7 @@ def notify():
 
 @pytest.fixture
 def settings(tmp_path, mail, notify) -> Settings:
-    return Settings(data_dir=tmp_path, task_queue=f"test-{uuid.uuid4().hex[:8]}", workflow_sandbox=True,
-                    smtp_host="127.0.0.1", smtp_port=mail.port, smtp_from="alerts@sg.example", notify_api_key=API_KEY,
-                    notify_base_url=notify.base_url, notify_email_template="email-t", notify_text_template="text-t",
-                    public_url="https://sg.example")
+    return alerting_settings(tmp_path, mail, notify)
 
 
 def people(records) -> None:

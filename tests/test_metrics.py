@@ -7,7 +7,6 @@ and carries none of its personal strings. The public app has no /metrics (404), 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import httpx
@@ -31,7 +30,7 @@ from telemetry.instruments import REGISTRY
 from telemetry.temporal_sdk import free_loopback_port, sdk_runtime, sdk_text
 from tests.conftest import concern
 from tests.servers.mail import MailServer
-from tests.servers.notify import API_KEY, NotifyServer
+from tests.servers.notify import NotifyServer, alerting_settings
 from web.app import create_app
 
 UTC = timezone.utc
@@ -57,10 +56,7 @@ def notify():
 
 @pytest.fixture
 def settings(tmp_path, mail, notify) -> Settings:
-    return Settings(data_dir=tmp_path, task_queue=f"test-{uuid.uuid4().hex[:8]}", workflow_sandbox=True,
-                    smtp_host="127.0.0.1", smtp_port=mail.port, smtp_from="alerts@sg.example", notify_api_key=API_KEY,
-                    notify_base_url=notify.base_url, notify_email_template="email-t", notify_text_template="text-t",
-                    public_url="https://sg.example")
+    return alerting_settings(tmp_path, mail, notify)
 
 
 def people(records) -> None:

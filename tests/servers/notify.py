@@ -85,3 +85,14 @@ class NotifyServer:
         self.httpd.server_close()
         if exc[0] is None:  # no personal data in any message taken (tests/servers/personal.py)
             personal.check("\n".join(str(v) for v in r["body"].get("personalisation", {}).values()) for r in self.requests)
+
+
+def alerting_settings(tmp_path, mail, notify):
+    """A test's settings with alerts sent by email to `mail` and by GOV.UK Notify to `notify`."""
+    import uuid
+
+    from configuration.settings import Settings
+    return Settings(data_dir=tmp_path, task_queue=f"test-{uuid.uuid4().hex[:8]}", workflow_sandbox=True,
+                    smtp_host="127.0.0.1", smtp_port=mail.port, smtp_from="alerts@sg.example", notify_api_key=API_KEY,
+                    notify_base_url=notify.base_url, notify_email_template="email-t", notify_text_template="text-t",
+                    public_url="https://sg.example")
