@@ -46,15 +46,7 @@ class SharedState:
             f"CREATE TABLE IF NOT EXISTS {self.turns_table} (request TEXT PRIMARY KEY, holder TEXT NOT NULL, "
             "until DOUBLE PRECISION NOT NULL)",
         ]
-        for attempt in (1, 2):
-            try:
-                with self.datastore.transaction(commit=True) as c:
-                    for s in statements:
-                        c.execute(s)
-                return
-            except Exception:  # another process created them at the same moment: they exist now
-                if attempt == 2:
-                    raise
+        create_all(self.datastore, statements)
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", self.mark)
@@ -127,3 +119,17 @@ def shared_state(records: SafeguardingRecords) -> SharedState:
     if found is None:
         found = records.__dict__["_shared_state"] = SharedState(records)
     return found
+
+
+def create_all(datastore: Any, statements: list[str]) -> None:
+    """Run `CREATE ... IF NOT EXISTS` statements in one transaction, once more if it failed: another
+    process may have created the same tables at the same moment, and then they exist."""
+    for attempt in (1, 2):
+        try:
+            with datastore.transaction(commit=True) as c:
+                for s in statements:
+                    c.execute(s)
+            return
+        except Exception:
+            if attempt == 2:
+                raise

@@ -11,6 +11,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL, Identifier, Literal
 
+from eventstore.shared import create_all
 from projections.documents import Changes, Doc, Documents, Following, _dump, _moved_on
 from projections.rows import Tabled
 
@@ -47,15 +48,7 @@ class _TrackedDocuments(Documents):
         if model.name in self._tabled:
             return
         statements = [s for t in model.tables for s in t.create(self._table_name(t.name))]
-        for attempt in (1, 2):
-            try:
-                with self.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
-                    for statement in statements:
-                        c.execute(statement)
-                break
-            except Exception:  # another process created them at the same moment: they exist now
-                if attempt == 2:
-                    raise
+        create_all(self.datastore, statements)  # type: ignore[attr-defined]
         self._tabled[model.name] = model
 
     def _sql(self, sql: str) -> str:
