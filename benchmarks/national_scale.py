@@ -38,9 +38,14 @@ GOAL_SECONDS = 30 * 60
 
 
 @contextmanager
-def store(postgres: bool) -> Iterator[Settings]:
+def store(postgres: bool, kept: Path | None = None) -> Iterator[Settings]:
     """A new, empty store: a SQLite file in a temporary folder, or a new PostgreSQL database
-    (SAFEGUARD_TEST_POSTGRES, as the tests use; dropped afterwards)."""
+    (SAFEGUARD_TEST_POSTGRES, as the tests use; dropped afterwards). With `kept` (SQLite only), the
+    store in that folder, kept afterwards: filled once, rebuilt as often as wanted."""
+    if kept is not None and not postgres:
+        kept.mkdir(parents=True, exist_ok=True)
+        yield Settings(data_dir=kept)
+        return
     with tempfile.TemporaryDirectory(prefix="safeguard-scale-") as tmp:
         if not postgres:
             yield Settings(data_dir=Path(tmp))
@@ -71,11 +76,14 @@ def load() -> float:
     return round(float(Path("/proc/loadavg").read_text().split()[0]), 2)
 
 
-def measure(events: int, postgres: bool, per_model: bool, processes: int = 1) -> dict[str, Any]:
-    with store(postgres) as settings:
+def measure(events: int, postgres: bool, per_model: bool, processes: int = 1, kept: Path | None = None) -> dict[str, Any]:
+    with store(postgres, kept) as settings:
         records = open_records(settings)
-        (cases, written), fill_wall, _ = timed(lambda: fill(records, events))
-        print(f"fill: {cases:,} cases, {written:,} events in {fill_wall:.0f}s ({written / fill_wall:,.0f} events/s)")
+        if written := records.recorder.max_notification_id() or 0:  # a kept store, filled before
+            cases = first_events(records)
+        else:
+            (cases, written), fill_wall, _ = timed(lambda: fill(records, events))
+            print(f"fill: {cases:,} cases, {written:,} events in {fill_wall:.0f}s ({written / fill_wall:,.0f} events/s)")
         feed = open_feed(records)
         result: dict[str, Any] = {
             "store": "postgres" if postgres else "sqlite", "events": written, "cases": cases,
@@ -101,6 +109,14 @@ def measure(events: int, postgres: bool, per_model: bool, processes: int = 1) ->
                       f"{written / cpu:,.0f} per CPU second)")
         records.close()
     return result
+
+
+def first_events(records: Any) -> int:
+    """The streams in a SQLite store (a case's first event): the cases a kept store was filled with."""
+    recorder = records.recorder
+    with recorder.datastore.transaction(commit=False) as c:
+        c.execute(f"SELECT count(*) FROM {recorder.events_table_name} WHERE originator_version = 1")
+        return int(c.fetchone()[0])
 
 
 def board(live: int, postgres: bool, queries: int = 200, landed: int = 50) -> dict[str, Any]:
@@ -190,12 +206,13 @@ def main() -> None:
     ap.add_argument("--postgres", action="store_true", help="on a new database of SAFEGUARD_TEST_POSTGRES's server")
     ap.add_argument("--processes", type=int, default=1, help="also rebuild every model in this many processes")
     ap.add_argument("--per-model", action="store_true", help="also rebuild each read model alone")
+    ap.add_argument("--store", type=Path, metavar="DIR", help="SQLite: fill a store kept in DIR (or use the one there)")
     ap.add_argument("--no-save", action="store_true", help=f"print only, do not add to {RESULTS}")
     ap.add_argument("--board", type=int, metavar="LIVE", help="time the dashboard query over this many live cases")
     ap.add_argument("--plot", action="store_true", help=f"draw {PLOT} from {RESULTS}")
     args = ap.parse_args()
     if args.events:
-        result = measure(args.events, args.postgres, args.per_model, args.processes)
+        result = measure(args.events, args.postgres, args.per_model, args.processes, args.store)
         if not args.no_save:
             save(result)
     if args.board:
