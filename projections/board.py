@@ -2,30 +2,33 @@
 on the clock is worked out once per live case's document and kept; each query only reads the
 clock.
 
-`LiveBoard` is kept per store of documents (SQLite, PostgreSQL). It reads the live cases again only
-when `live_cases` has moved on, and then works out again only the cases whose document changed
-(their stored JSON compared as text). A query then takes each deadline's time left at `now`, the
-working time from a running total of the calendar's working time (`WorkingClock`: one look-up
-rather than a walk through the days), and the order: the deadlines are kept in due order, and the
-overdue ones are those due by `now`, so they come first in the same order. The answer is the one
-`projections/dashboard.py` gives, and a test holds the two equal.
+`LiveBoard` is kept per store of documents (SQLite, PostgreSQL). It reads again only the documents
+written since it last looked (by their change position, `projections/document_changes.py`), and
+forgets the cases whose document was deleted or is no longer live. A query then takes each
+deadline's time left at `now`; the working time left from a running total of the calendar's
+working time (`WorkingClock`), walking its days alongside the deadlines, which are kept in due
+order; and the order: the overdue deadlines are those due by `now`, so they come first in the same
+order, and the cases with none overdue stay in case order after those with some. The answer is the
+one `projections/dashboard.py` gives (`folded_dashboard`), and a test holds the two equal.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator
 
 from domain.deadlines import WorkingCalendar
-from domain.pathway import counts_working_time
+from projections.board_rows import case_rows
 from projections.documents import Doc, Documents
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 US = timedelta(microseconds=1)
+NEVER = 1 << 62  # microseconds since 1970: after any deadline
 
 
 def _us(at: datetime) -> int:
@@ -70,82 +73,75 @@ class WorkingClock:
         return int((self._total(end) - self._total(start)) / 1_000_000)
 
 
-working_time_counted = lru_cache(maxsize=None)(counts_working_time)
-
-
 class _Case:
-    """A live case's part of the answer that the clock does not change, from its document."""
+    """A live case's part of the answer that the clock does not change, from its document: its row,
+    its deadlines as kept in the board's order (due, case id, key, place among its steps), its dues."""
 
-    def __init__(self, text: str, case: Doc, escalation_row: Any, oversight_step: str) -> None:
-        self.text = text
-        open_items = []
-        for s in case["open_steps"].values():
-            due = datetime.fromisoformat(s["due"]) if s["due"] else None
-            open_items.append((due, {
-                "case_id": case["case_id"], "service_id": case["service"]["id"], "step": s["step"],
-                "occurrence": s["occurrence"], "role": s["role"], "escalated_to": s["escalated_to"],
-                "due": s["due"], "overdue": False, "working_time_left_s": None, "working_time": working_time_counted(s["step"]),
-                "time_left_s": None, "stopped": case.get("stopped"), **({"title": s["title"]} if s.get("title") else {})}))
-        self.items = open_items
-        self.dues = sorted(_us(d) for d, i in open_items if d is not None)
-        oversight_due = min((i["due"] for _, i in open_items if i["step"] == oversight_step and i["due"]), default=None)
-        self.flagged = bool((case["oversight"] or {}).get("flags", [])) or bool(case.get("stopped"))
-        self.row = {
-            "case_id": case["case_id"], "service": case["service"], "adult_at_risk": case["adult_at_risk"],
-            "alleged_source": case["alleged_source"], "status": case["status"], "identified_at": case["identified_at"],
-            "threshold_level": case["threshold_level"],
-            "current_steps": sorted({i["step"] for _, i in open_items if i["step"] != oversight_step}),
-            "overdue": 0,
-            "escalations_outstanding": sorted((escalation_row(k, e) for k, e in case["escalations"].items()),
-                                              key=lambda x: x["at"]),
-            "escalations_acknowledged": sorted((escalation_row(k, e) for k, e in (case.get("acknowledged") or {}).items()),
-                                               key=lambda x: x["acknowledged"]["at"]),
-            "live_case_oversight": {"next_due": oversight_due, "last": case["oversight"],
-                                    "next_opens": None if oversight_due else case.get("oversight_opens")},
-            "open_risk_beyond_timescale": False,
-            "stopped": case.get("stopped"),
-        }
+    __slots__ = ("key", "row", "deadlines", "dues", "first_due", "flagged", "case_id")
 
-
-def _most_overdue(row: dict[str, Any]) -> int:
-    return -row["overdue"]
+    def __init__(self, key: str, case: Doc) -> None:
+        self.key = key
+        self.row, items, self.flagged = case_rows(case)
+        self.case_id = self.row["case_id"]
+        self.deadlines = [(i["due"], self.case_id, key, n, _us(datetime.fromisoformat(i["due"])), i)
+                          for n, i in enumerate(items) if i["due"]]
+        self.dues = sorted(d[4] for d in self.deadlines)
+        self.first_due = self.dues[0] if self.dues else NEVER
 
 
 class LiveBoard:
     """The live cases of one store's `live_cases`, as last read, with their parts of the answer."""
 
-    def __init__(self, view: str, below: str, live: Any, escalation_row: Any, oversight_step: str) -> None:
+    def __init__(self, view: str, below: str, live: Any) -> None:
         self.view, self.below, self.live = view, below, live
-        self.escalation_row, self.oversight_step = escalation_row, oversight_step
-        self.position: int | None = None
-        self.cases: list[_Case] = []
-        self.deadlines: list[tuple[int, dict[str, Any]]] = []  # (due, microseconds since 1970) in the answer's order
+        self.position: int | None = None  # the view's change position last read
+        self.cases: dict[str, _Case] = {}  # by key
+        self.ordered: list[_Case] = []  # in case id order (then key)
+        self.deadlines: list[tuple[str, str, str, int, int, dict[str, Any]]] = []  # in the answer's order
         self.clock: WorkingClock | None = None
         self.lock = threading.Lock()
 
     def refresh(self, documents: Documents) -> None:
-        position = documents.position(self.view)
-        if position == self.position:
+        changed = documents.changes(self.view, self.position, self.below)  # type: ignore[attr-defined]
+        if changed.position == self.position:
             return
-        known = {c.text: c for c in self.cases}
-        cases = []
-        for _, text in documents.scan_text(self.view, below=self.below):  # type: ignore[attr-defined]
-            case = known.get(text)
-            if case is None:
-                doc = json.loads(text)
-                if not self.live(doc):
-                    continue
-                case = _Case(text, doc, self.escalation_row, self.oversight_step)
-            cases.append(case)
-        items = [(_us(due), i) for c in cases for due, i in c.items if i["due"]]
-        items.sort(key=lambda x: (x[1]["due"], x[1]["case_id"]))  # the answer's order within overdue and not
-        cases.sort(key=lambda c: c.row["case_id"])
-        self.cases, self.deadlines, self.position = cases, items, position
-        if self.clock is not None and items and not all(self.clock.covers_us(d) for d in self._span()):
+        if changed.whole:
+            self.cases, self.deadlines, self.ordered = {}, [], []
+        else:
+            for key in [*changed.gone, *(k for k, _ in changed.docs)]:
+                self._drop(key)
+        added = [_Case(key, doc) for key, doc in ((k, json.loads(text)) for k, text in changed.docs) if self.live(doc)]
+        for case in added:
+            self._add(case, bulk=changed.whole)
+        if changed.whole:  # the rows copied at each query, made again side by side in the order they are read
+            self.deadlines = [(*d[:5], d[5].copy()) for d in sorted(self.deadlines)]  # (due, case id, key, n): each once
+            self.ordered = sorted(self.cases.values(), key=_in_order)
+            for c in self.ordered:
+                c.row = c.row.copy()
+        self.position = changed.position
+        clock = self.clock
+        if clock is not None and not all(clock.covers_us(d) for c in added for d in (c.dues[:1] + c.dues[-1:])):
             self.clock = None  # deadlines beyond the running total's days: made again for them
 
+    def _drop(self, key: str) -> None:
+        case = self.cases.pop(key, None)
+        if case is None:
+            return
+        for d in case.deadlines:
+            del self.deadlines[bisect_left(self.deadlines, d[:4])]  # the first from (due, case id, key, n): it
+        del self.ordered[bisect_left(self.ordered, _in_order(case), key=_in_order)]
+
+    def _add(self, case: _Case, bulk: bool) -> None:
+        self.cases[case.key] = case
+        if bulk:  # sorted once, after every case is in
+            self.deadlines += case.deadlines
+            return
+        for d in case.deadlines:
+            insort(self.deadlines, d)
+        insort(self.ordered, case, key=_in_order)
+
     def _span(self) -> tuple[int, int]:
-        dues = [d for d, _ in self.deadlines]
+        dues = [d[4] for d in self.deadlines]
         return min(dues), max(dues)
 
     def answer(self, now: datetime, calendar: WorkingCalendar) -> dict[str, Any]:
@@ -155,27 +151,97 @@ class LiveBoard:
             clock = self.clock = WorkingClock(calendar, min(now, first).date() - timedelta(days=7),
                                               max(now, last).date() + timedelta(days=7))
         at = _us(now)
+        rows, risk = self._rows(at)
+        return {"as_at": now.isoformat(), "live_cases": rows, "deadlines": self._deadlines(at, clock),
+                "cases_with_open_risk_beyond_timescale": risk}
+
+    def _deadlines(self, at: int, clock: WorkingClock) -> list[dict[str, Any]]:
+        """Every deadline at `at` (microseconds): the overdue first, each part in the board's order. The
+        working time left walks the clock's days alongside the dues (in order, bar different UTC offsets)."""
+        opens, closes, before, low, high = clock.opens, clock.closes, clock.before, clock.low, clock.high
+        last = len(opens) - 1
+        day = bisect_right(opens, at) - 1
+        start = 0 if day < 0 else before[day] + (at if at < closes[day] else closes[day]) - opens[day]
         late, coming = [], []
-        for due, item in self.deadlines:  # seconds as int(timedelta.total_seconds()) gives them
+        for _, _, _, _, due, item in self.deadlines:  # seconds as int(timedelta.total_seconds()) gives them
+            row = item.copy()
+            row["time_left_s"] = int((due - at) / 1_000_000)
             if due <= at:
-                late.append({**item, "overdue": True, "working_time_left_s": 0, "time_left_s": int((due - at) / 1_000_000)})
+                row["overdue"], row["working_time_left_s"] = True, 0
+                late.append(row)
+                continue
+            if not low <= due <= high:
+                row["working_time_left_s"] = clock.seconds(at, due)
             else:
-                coming.append({**item, "working_time_left_s": clock.seconds(at, due), "time_left_s": int((due - at) / 1_000_000)})
-        rows = []
-        for c in self.cases:  # kept in case id order: sorted by overdue alone, they stay so within each count
-            n = bisect_right(c.dues, at)
-            rows.append({**c.row, "overdue": n, "open_risk_beyond_timescale": bool(n) or c.flagged})
-        rows.sort(key=_most_overdue)
-        return {"as_at": now.isoformat(), "live_cases": rows, "deadlines": late + coming,
-                "cases_with_open_risk_beyond_timescale": [c["case_id"] for c in rows if c["open_risk_beyond_timescale"]]}
+                if day < last and opens[day + 1] <= due:
+                    day += 1
+                    while day < last and opens[day + 1] <= due:
+                        day += 1
+                elif day >= 0 and opens[day] > due:  # out of order: looked up
+                    day = bisect_right(opens, due) - 1
+                end = 0 if day < 0 else before[day] + (due if due < closes[day] else closes[day]) - opens[day]
+                row["working_time_left_s"] = int((end - start) / 1_000_000)
+            coming.append(row)
+        late += coming
+        return late
+
+    def _rows(self, at: int) -> tuple[list[dict[str, Any]], list[str]]:
+        """The cases: those with deadlines overdue at `at` first, most overdue first, then the others,
+        in case id order within each count."""
+        late, others = [], []
+        for c in self.ordered:
+            if c.first_due <= at:
+                row = c.row.copy()
+                row["overdue"] = bisect_right(c.dues, at)
+                row["open_risk_beyond_timescale"] = True
+                late.append(row)
+            elif c.flagged:
+                row = c.row.copy()
+                row["open_risk_beyond_timescale"] = True
+                others.append(row)
+            else:
+                others.append(c.row.copy())
+        late.sort(key=_most_overdue)
+        risk = [r["case_id"] for r in late]
+        risk += [r["case_id"] for r in others if r["open_risk_beyond_timescale"]]
+        late += others
+        return late, risk
+
+
+def _in_order(case: _Case) -> tuple[str, str]:
+    return case.case_id, case.key
+
+
+def _most_overdue(row: dict[str, Any]) -> int:
+    return -row["overdue"]
+
+
+@contextmanager
+def left_unwalked() -> Iterator[None]:
+    """Python's cycle collector kept from walking what is made inside (the board's rows: 30,000 new
+    dicts, no cycles; and what a refresh keeps): collected as far as it would be first (the young
+    generations), paused, and then what was made is moved among the old objects, as surviving
+    collections would move it, without a walk (`gc.freeze` then `gc.unfreeze`: a walk cost as much
+    as the rest of the query). Left as it is if something else froze objects (then none are moved)."""
+    was = gc.isenabled()
+    if was:
+        gc.collect(1)
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
 
 
 def board_of(documents: Documents, make: Any) -> LiveBoard | None:
     """The store's board, kept with its documents (None: documents kept in memory, folded as at an instant)."""
-    if not hasattr(documents, "scan_text"):
+    if not hasattr(documents, "changes"):
         return None
     board = documents.__dict__.get("_live_board")
     if board is None:
         board = documents.__dict__["_live_board"] = make()
     return board
-

@@ -35,15 +35,15 @@ from domain.facts import (
     DeadlineMissed, DecisionReviewed, Escalated, EscalationAcknowledged, StepAmended, StepCompleted, StepOpened,
     StepWithdrawn, ThresholdDecisionFiled,
 )
-from domain.pathway import LIVE_CASE_OVERSIGHT, OVERSIGHT_RISK_FLAGS, counts_working_time
+from domain.pathway import LIVE_CASE_OVERSIGHT, OVERSIGHT_RISK_FLAGS
 from domain.policy import Cadence
 from eventstore.events import Recorded
 from projections.amended import check_never_amended, new_level
+from projections.board_rows import OVERSIGHT_STEP, _only, case_rows, escalation_row  # noqa: F401 (the pages read escalation_row here)
 from projections.documents import Doc, Documents
-from projections.feed import ReadModel, collection_paused
+from projections.feed import ReadModel
 from projections.jsonable import iso
 
-OVERSIGHT_STEP = LIVE_CASE_OVERSIGHT.id
 # on a cadence, the next oversight opens when the one before falls due, done or not (domain/policy.py)
 OVERSIGHT_ON_CADENCE = isinstance(LIVE_CASE_OVERSIGHT.repeat, Cadence)
 ACKNOWLEDGED_KEPT = 5  # a case keeps its last few escalations acknowledged (who, when), for the board
@@ -165,11 +165,6 @@ def _key(f: Any) -> str:
     return f"{f.step}#{f.occurrence}"
 
 
-def _only(row: Doc | None, key: str) -> Doc:
-    """`row`'s `key` only where it has one (a decision review's recorded `title`): other rows keep their shape."""
-    return {key: row[key]} if row and row.get(key) else {}
-
-
 def _alert(case: Doc, alert_id: str) -> dict[str, Any] | None:
     """The alert of the case's escalations (outstanding or acknowledged) with this id."""
     for e in [*case["escalations"].values(), *(case.get("acknowledged") or {}).values()]:
@@ -179,22 +174,16 @@ def _alert(case: Doc, alert_id: str) -> dict[str, Any] | None:
     return None
 
 
-def escalation_row(escalation_id: str, e: dict[str, Any]) -> dict[str, Any]:
-    """An escalation as the dashboard gives it: its alerts always (none, before alerts), and who
-    acknowledged it (None while outstanding)."""
-    return {"escalation_id": escalation_id, **e, "alerts": e.get("alerts", []), "acknowledged": e.get("acknowledged")}
-
-
 def dashboard(documents: Documents, now: datetime, calendar: WorkingCalendar) -> dict[str, Any]:
     """What a supervisor sees at `now`: overdue items first, then by due instant. From the store's
     board (`projections/board.py`), which keeps what the clock does not change; folded from the
     documents as they are for documents kept in memory (as at an instant)."""
-    from projections.board import LiveBoard, board_of  # it reads this module's helpers
+    from projections.board import LiveBoard, board_of, left_unwalked  # it reads this module's helpers
 
-    board = board_of(documents, lambda: LiveBoard(LiveCases.name, LIVE_BELOW, live, escalation_row, OVERSIGHT_STEP))
+    board = board_of(documents, lambda: LiveBoard(LiveCases.name, LIVE_BELOW, live))
     if board is None:
         return folded_dashboard(documents, now, calendar)
-    with board.lock, collection_paused():  # 30,000 new rows, no cycles: not worth a walk of every object held
+    with board.lock, left_unwalked():  # 30,000 new rows, no cycles: not worth the cycle collector's walk
         board.refresh(documents)
         return board.answer(now, calendar)
 
@@ -203,43 +192,17 @@ def folded_dashboard(documents: Documents, now: datetime, calendar: WorkingCalen
     """The dashboard worked out from every live document at once (what the board's answer equals)."""
     cases, deadlines = [], []
     for case in live_documents(documents):
-        open_items = []
-        for s in case["open_steps"].values():
-            due = datetime.fromisoformat(s["due"]) if s["due"] else None
-            overdue = bool(due and due <= now)
-            item = {
-                "case_id": case["case_id"], "service_id": case["service"]["id"], "step": s["step"],
-                "occurrence": s["occurrence"], "role": s["role"], "escalated_to": s["escalated_to"],
-                "due": s["due"], "overdue": overdue,
-                # working time is what staff have left; once overdue, the clock time past due says more
-                "working_time_left_s": None if due is None else 0 if overdue
-                else int(calendar.working_time_between(now, due).total_seconds()),
-                "working_time": counts_working_time(s["step"]),  # time left is told in working time, else clock time
-                "time_left_s": int((due - now).total_seconds()) if due else None,
-                "stopped": case.get("stopped"),  # its workflow is not running: this deadline is not being kept
-                **_only(s, "title"),
-            }
-            open_items.append(item)
-        deadlines += [i for i in open_items if i["due"]]
-        oversight_due = min((i["due"] for i in open_items if i["step"] == OVERSIGHT_STEP and i["due"]), default=None)
-        overdue = [i for i in open_items if i["overdue"]]
-        flags = (case["oversight"] or {}).get("flags", [])
-        cases.append({
-            "case_id": case["case_id"], "service": case["service"], "adult_at_risk": case["adult_at_risk"],
-            "alleged_source": case["alleged_source"], "status": case["status"], "identified_at": case["identified_at"],
-            "threshold_level": case["threshold_level"],
-            "current_steps": sorted({i["step"] for i in open_items if i["step"] != OVERSIGHT_STEP}),
-            "overdue": len(overdue),
-            "escalations_outstanding": sorted((escalation_row(k, e) for k, e in case["escalations"].items()),
-                                              key=lambda x: x["at"]),
-            "escalations_acknowledged": sorted((escalation_row(k, e) for k, e in (case.get("acknowledged") or {}).items()),
-                                               key=lambda x: x["acknowledged"]["at"]),
-            # none open (the last done before it fell due): when the next opens, not that none is due
-            "live_case_oversight": {"next_due": oversight_due, "last": case["oversight"],
-                                    "next_opens": None if oversight_due else case.get("oversight_opens")},
-            "open_risk_beyond_timescale": bool(overdue) or bool(flags) or bool(case.get("stopped")),
-            "stopped": case.get("stopped"),
-        })
+        row, items, flagged = case_rows(case)
+        for i in items:
+            if i["due"]:
+                due = datetime.fromisoformat(i["due"])
+                i["overdue"] = due <= now
+                i["working_time_left_s"] = 0 if i["overdue"] else int(calendar.working_time_between(now, due).total_seconds())
+                i["time_left_s"] = int((due - now).total_seconds())
+                deadlines.append(i)
+                row["overdue"] += i["overdue"]
+        row["open_risk_beyond_timescale"] = bool(row["overdue"]) or flagged
+        cases.append(row)
     deadlines.sort(key=lambda i: (not i["overdue"], i["due"], i["case_id"]))
     cases.sort(key=lambda c: (-c["overdue"], c["case_id"]))
     return {

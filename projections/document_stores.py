@@ -12,6 +12,7 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL, Identifier, Literal
 
 from eventstore.shared import create_all
+from projections.document_changes import Changed, ChangeLog, add_changed_column, has_row
 from projections.documents import Changes, Doc, Documents, Following, _dump, _moved_on
 from projections.rows import Tabled
 
@@ -28,12 +29,24 @@ class _Named(dict):
 
 
 class _TrackedDocuments(Documents):
-    """The position is the tracking recorder's: the last notification saved for the view."""
+    """The position is the tracking recorder's: the last notification saved for the view. Each write
+    also stamps what it writes with the view's change position (`projections/document_changes.py`)."""
 
     marker = "?"  # how the database marks a parameter
+    log: ChangeLog
 
     def position(self, view: str) -> int:
         return self.max_tracking_id(view) or 0  # type: ignore[attr-defined]
+
+    def changes(self, view: str, since: int | None, below: str | None = None) -> Changed:
+        """What changed in the view after change position `since` (None: every document), its keys
+        before `below` only: read in one snapshot."""
+        with self.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
+            self._snapshot(c)
+            return self.log.since(c, view, since, below)
+
+    def _snapshot(self, c: Any) -> None:
+        """The transaction's reads made one snapshot (SQLite's always are)."""
 
     @property
     def _tabled(self) -> dict[str, Tabled]:
@@ -85,11 +98,19 @@ class _TrackedDocuments(Documents):
 
 
 class SQLiteDocuments(SQLiteTrackingRecorder, _TrackedDocuments):
+    log = ChangeLog("?")
+
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
-            "CREATE TABLE IF NOT EXISTS read_models (view TEXT, key TEXT, doc TEXT, PRIMARY KEY (view, key)) WITHOUT ROWID",
+            "CREATE TABLE IF NOT EXISTS read_models (view TEXT, key TEXT, doc TEXT, changed INTEGER NOT NULL DEFAULT 0, "
+            "PRIMARY KEY (view, key)) WITHOUT ROWID",
         ]
+
+    def create_table(self) -> None:
+        super().create_table()
+        add_changed_column(self.datastore, self.log, "INTEGER",
+                           has_row("SELECT 1 FROM pragma_table_info('read_models') WHERE name = 'changed'", []))
 
     def read(self, view: str, keys: Iterable[str]) -> dict[str, Doc]:
         keys = list(keys)
@@ -109,13 +130,6 @@ class SQLiteDocuments(SQLiteTrackingRecorder, _TrackedDocuments):
         for row in rows:
             yield row["key"], json.loads(row["doc"])
 
-    def scan_text(self, view: str, below: str | None = None) -> Iterator[tuple[str, str]]:
-        """As `scan`, each document as its stored JSON text (compared, not parsed, by `projections/board.py`)."""
-        bound, params = ("", [view]) if below is None else (" AND key < ?", [view, below])
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT key, doc FROM read_models WHERE view=?{bound} ORDER BY key", params)
-            return iter([(row["key"], row["doc"]) for row in c.fetchall()])
-
     def write(self, view: str, changes: Changes, tracking: Tracking | None) -> None:
         following = isinstance(tracking, Following) and self.datastore.single_row_tracking
         with self.datastore.transaction(commit=True) as c:
@@ -129,9 +143,12 @@ class SQLiteDocuments(SQLiteTrackingRecorder, _TrackedDocuments):
                               "RETURNING notification_id", [tracking.notification_id, tracking.application_name, tracking.after])
                 if c.fetchone() is None:
                     raise _moved_on(tracking)
-            c.executemany("DELETE FROM read_models WHERE view=? AND key=?", [(view, k) for k, d in changes.items() if d is None])
-            c.executemany("INSERT OR REPLACE INTO read_models (view, key, doc) VALUES (?, ?, ?)",
-                          [(view, k, _dump(d)) for k, d in changes.items() if d is not None])
+            at = self.log.next(c, view)
+            deletes = [k for k, d in changes.items() if d is None]
+            self.log.deleting(c, view, deletes, at)
+            c.executemany("DELETE FROM read_models WHERE view=? AND key=?", [(view, k) for k in deletes])
+            c.executemany("INSERT OR REPLACE INTO read_models (view, key, doc, changed) VALUES (?, ?, ?, ?)",
+                          [(view, k, _dump(d), at) for k, d in changes.items() if d is not None])
             self._write_rows(c, view, changes)
             if tracking is not None and not following:
                 self._insert_tracking(c, tracking)
@@ -141,6 +158,7 @@ class SQLiteDocuments(SQLiteTrackingRecorder, _TrackedDocuments):
             c.execute("DELETE FROM read_models WHERE view=?", [view])
             self._reset_rows(c, view)
             c.execute("DELETE FROM tracking WHERE application_name=?", [view])
+            self.log.reset(c, view)
 
 
 class PostgresDocuments(PostgresTrackingRecorder, _TrackedDocuments):
@@ -152,8 +170,10 @@ class PostgresDocuments(PostgresTrackingRecorder, _TrackedDocuments):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         schema = self.datastore.schema
+        self.log = ChangeLog("%s", f'"{schema}".', "doc::text")
         self.sql_create_statements.append(SQL(
-            'CREATE TABLE IF NOT EXISTS {}.read_models (view text, key text COLLATE "C", doc jsonb, PRIMARY KEY (view, key))'
+            'CREATE TABLE IF NOT EXISTS {}.read_models (view text, key text COLLATE "C", doc jsonb, '
+            "changed bigint NOT NULL DEFAULT 0, PRIMARY KEY (view, key))"
         ).format(Identifier(schema)))
         # A table made before keys were collated "C" (under the database's locale, "~closed/x" may
         # sort before "0..."): collated so once, which rebuilds its primary key, not the table.
@@ -162,6 +182,15 @@ class PostgresDocuments(PostgresTrackingRecorder, _TrackedDocuments):
             "AND table_name = 'read_models' AND column_name = 'key') IS DISTINCT FROM 'C' THEN "
             'ALTER TABLE {}.read_models ALTER COLUMN key TYPE text COLLATE "C"; END IF; END $$'
         ).format(Literal(schema), Identifier(schema)))
+
+    def create_table(self) -> None:
+        super().create_table()
+        add_changed_column(self.datastore, self.log, "bigint", has_row(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = %s AND table_name = 'read_models' "
+            "AND column_name = 'changed'", [self.datastore.schema]))
+
+    def _snapshot(self, c: Any) -> None:
+        c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
     @property
     def _table(self) -> str:
@@ -179,15 +208,7 @@ class PostgresDocuments(PostgresTrackingRecorder, _TrackedDocuments):
         for row in rows:
             yield row["key"], row["doc"]
 
-    def scan_text(self, view: str, below: str | None = None) -> Iterator[tuple[str, str]]:
-        """As `scan`, each document as JSON text (compared, not parsed, by `projections/board.py`)."""
-        bound, params = ("", [view]) if below is None else (" AND key < %s", [view, below])
-        with self.datastore.transaction(commit=False) as c:
-            rows = c.execute(f"SELECT key, doc::text AS doc FROM {self._table} WHERE view=%s{bound} ORDER BY key", params).fetchall()
-        return iter([(row["key"], row["doc"]) for row in rows])
-
     def write(self, view: str, changes: Changes, tracking: Tracking | None) -> None:
-        upserts = [(view, k, _dump(d)) for k, d in changes.items() if d is not None]
         deletes = [k for k, d in changes.items() if d is None]
         following = isinstance(tracking, Following) and self.datastore.single_row_tracking
         positions = f'"{self.datastore.schema}".{self.tracking_table_name}'
@@ -203,18 +224,22 @@ class PostgresDocuments(PostgresTrackingRecorder, _TrackedDocuments):
                                       [tracking.notification_id, tracking.application_name, tracking.after]).fetchone()
                 if found is None:
                     raise _moved_on(tracking)
+            elif tracking is not None:  # first too: the view's position, then its change position, always in that order
+                self._insert_tracking(c, tracking)
+            at = self.log.next(c, view)
             if deletes:
+                self.log.deleting(c, view, deletes, at)
                 c.execute(f"DELETE FROM {self._table} WHERE view=%s AND key = ANY(%s)", [view, deletes])
+            upserts = [(view, k, _dump(d), at) for k, d in changes.items() if d is not None]
             if upserts:
                 c.executemany(
-                    f"INSERT INTO {self._table} (view, key, doc) VALUES (%s, %s, %s::jsonb) "
-                    "ON CONFLICT (view, key) DO UPDATE SET doc = EXCLUDED.doc", upserts)
+                    f"INSERT INTO {self._table} (view, key, doc, changed) VALUES (%s, %s, %s::jsonb, %s) "
+                    "ON CONFLICT (view, key) DO UPDATE SET doc = EXCLUDED.doc, changed = EXCLUDED.changed", upserts)
             self._write_rows(c, view, changes)
-            if tracking is not None and not following:
-                self._insert_tracking(c, tracking)
 
     def reset(self, view: str) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.execute(f"DELETE FROM {self._table} WHERE view=%s", [view])
             self._reset_rows(c, view)
             c.execute(f'DELETE FROM "{self.datastore.schema}".{self.tracking_table_name} WHERE application_name=%s', [view])
+            self.log.reset(c, view)

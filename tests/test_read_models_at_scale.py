@@ -130,13 +130,24 @@ def test_the_board_answers_as_the_dashboard_folded_from_every_document(records):
                                                for h in (0, 7.5, 13))]
     for now in instants:
         assert dashboard(feed.documents, now, calendar) == folded_dashboard(feed.documents, now, calendar), now
+    read = []  # how many documents the board read at each refresh: only those written since it last looked
+    changes = feed.documents.changes
+    feed.documents.changes = lambda *a, **k: read.append(c := changes(*a, **k)) or c
     before, opening, after = corrected_after_closing()
-    for facts in (before, opening, after):  # a case raised, closed, its review open, closed again
+    closing = next(i for i, f in enumerate(before) if type(f).__name__ == "CaseClosed")
+    # a case raised, steps done (one at a time, then the rest), closed, its review open on the closed case, closed again
+    for facts in ([before[0]], *([f] for f in before[1:4]), before[4:closing], before[closing:], opening, after):
         seq = 1 + len(records.stored_facts("D-1"))
         records.record("D-1", seq, facts)
         feed.catch_up()
         for now in instants[::4]:
             assert dashboard(feed.documents, now, calendar) == folded_dashboard(feed.documents, now, calendar), now
+        assert not read[-1].whole and len(read[-1].docs) + len(read[-1].gone) <= 1, facts
+    assert "D-1" not in {c["case_id"] for c in dashboard(feed.documents, instants[0], calendar)["live_cases"]}
+    assert [c.gone for c in read if c.gone] == [[str(records.stored_facts("D-1")[0].stream)]] * 2  # closed, twice
+    feed.rebuild(LiveCases.name)  # documents written again at checkpoints: the board reads them all again
+    assert dashboard(feed.documents, instants[-1], calendar) == folded_dashboard(feed.documents, instants[-1], calendar)
+    assert read[-1].whole
 
 
 def test_working_time_from_the_running_total_is_the_calendars(records):
