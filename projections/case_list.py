@@ -17,7 +17,7 @@ Lists are read by keyset: newest identified first, `(identified_at, case_id) < (
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Literal
 
 from domain.facts import (
@@ -41,6 +41,7 @@ from projections.feed import ReadModel
 from projections.rows import Row, Table
 
 Status = Literal["open", "closed", "stopped"]
+ZERO = timedelta(0)
 
 CASES = Table("case_list", (
     "key", "case_id", "service_id", "service_name", "adult_at_risk", "alleged_source", "raised_by", "identified_at",
@@ -58,7 +59,10 @@ def instant(at: datetime | str | None) -> str | None:
         return None
     if isinstance(at, str):
         at = datetime.fromisoformat(at.replace("Z", "+00:00"))
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = at if at.utcoffset() == ZERO else at.astimezone(timezone.utc)
+    if utc.year < 1000:  # strftime writes such a year with fewer digits
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc.isoformat(timespec="microseconds")[:26] + "Z"  # as strftime writes it, several times quicker
 
 
 class CaseList(ReadModel):

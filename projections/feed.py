@@ -102,6 +102,8 @@ class ProjectionFeed:
         self.rebuilt = versions.check(documents, self.models)  # the models whose code changed: from zero
         self._folding = {m.name: threading.Lock() for m in self.models}
         self._working = {m.name: Working(m, documents) for m in self.models}
+        for name in self.rebuilt:
+            self._working[name].reset()
         self.log = Log(records)
 
     def last_position(self) -> int:
@@ -136,9 +138,12 @@ class ProjectionFeed:
                 rows = self.log.page(at, last, self.batch_size, wanted=lambda cls: bool(readers(cls)))
                 upto = rows[-1].position if len(rows) == self.batch_size else last
                 shares: dict[str, list[Recorded]] = {w.name: [] for w in group}
+                adders: dict[type, list[Callable[[Recorded], None]]] = {}  # a class of fact -> its readers' appends
                 for e in self.log.decode(rows, lambda cls: bool(readers(cls))):
-                    for name in readers(type(e.fact)):
-                        shares[name].append(e)
+                    if (add := adders.get(type(e.fact))) is None:
+                        add = adders[type(e.fact)] = [shares[name].append for name in readers(type(e.fact))]
+                    for a in add:
+                        a(e)
                 for w in group:
                     try:
                         w.fold(shares[w.name], upto)
@@ -173,6 +178,7 @@ class ProjectionFeed:
         for n in names:
             with self._folding[n]:
                 self.documents.reset(n)
+                self._working[n].reset()
         return self.catch_up(progress, only=name)
 
     def model(self, name: str) -> ReadModel:

@@ -43,6 +43,7 @@ class Working:
         self.position = 0  # the position folded up to (== saved when nothing is waiting)
         self.pending = 0  # events folded since the last save
         self.since = time.monotonic()
+        self.empty = False  # whether the store holds no document of the model but those held here
 
     def begin(self, stored: int) -> None:
         """At the start of a pass, with the position the store holds: anything else saved it since
@@ -54,20 +55,36 @@ class Working:
     def forget(self) -> None:
         self.docs.clear()
         self.dirty.clear()
-        self.saved, self.pending, self.since = None, 0, time.monotonic()
+        self.saved, self.pending, self.since, self.empty = None, 0, time.monotonic(), False
+
+    def reset(self) -> None:
+        """The store's documents of the model were just reset (a rebuild from zero): none to read."""
+        self.forget()
+        self.saved = self.position = 0
+        self.empty = True
 
     def fold(self, events: Sequence[Recorded], upto: int) -> None:
         """Fold `events` (each one the model reads) and stand at `upto`, the last position passed."""
-        model, docs = self.model, self.docs
-        touched = [model.keys(e) for e in events]
-        missing = {k for keys in touched for k in keys if k not in docs}
-        if missing:
-            found = self.documents.read(self.name, missing)
-            for k in missing:
-                docs[k] = found.get(k)
-        for e, keys in zip(events, touched):
-            model.apply(e, docs)
-            self.dirty.update(keys)
+        model, docs, dirty = self.model, self.docs, self.dirty
+        keys_of, apply = model.keys, model.apply
+        if self.empty:  # rebuilding from zero: a document not held here is not in the store either
+            for e in events:
+                keys = keys_of(e)
+                for k in keys:
+                    if k not in docs:
+                        docs[k] = None
+                apply(e, docs)
+                dirty.update(keys)
+        else:
+            touched = [keys_of(e) for e in events]
+            missing = {k for keys in touched for k in keys if k not in docs}
+            if missing:
+                found = self.documents.read(self.name, missing)
+                for k in missing:
+                    docs[k] = found.get(k)
+            for e, keys in zip(events, touched):
+                apply(e, docs)
+                dirty.update(keys)
         self.position = upto
         self.pending += len(events)
 
@@ -89,3 +106,4 @@ class Working:
         self.dirty.clear()
         if len(self.docs) > keep:
             self.docs.clear()
+            self.empty = False  # what was let go is read from the store again

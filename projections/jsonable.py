@@ -12,7 +12,19 @@ _ANY = TypeAdapter(Any)
 
 
 def iso(at: datetime | None) -> str | None:
-    return None if at is None else _INSTANT.dump_python(at, mode="json")
+    """As pydantic writes an instant in JSON (UTC as "Z"), made by `isoformat`, which is several times
+    quicker: read models write one or more for most facts they fold. An offset in seconds is pydantic's."""
+    if at is None:
+        return None
+    if type(at) is datetime:
+        offset = at.utcoffset()
+        if offset is None:
+            return at.isoformat()
+        if not offset:
+            return at.isoformat()[:-6] + "Z"
+        if not offset.seconds % 60 and not offset.microseconds:
+            return at.isoformat()
+    return _INSTANT.dump_python(at, mode="json")
 
 
 def jsonable(value: Any) -> Any:

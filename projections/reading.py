@@ -17,6 +17,7 @@ import zlib
 from datetime import datetime
 from typing import Any, Callable, NamedTuple, Sequence
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import StoredEvent
@@ -33,6 +34,7 @@ from eventstore.keys import STORE_KEY as STORE_STREAM, Erased
 _HEAD = re.compile(rb'\{"timestamp":\{"_type_":"datetime_iso","_data_":"([^"]+)"\},')
 _MARKED = b'"_type_"'
 _LINKED = len(MAGIC) + 64  # the chain's link before the state: MAGIC, the hash before, its own
+_new = object.__new__
 
 
 class Row(NamedTuple):
@@ -60,6 +62,8 @@ class Log:
                             "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?")
         self._classes: dict[str, type | None] = {}
         self._streams: dict[str, tuple[UUID, str]] = {}
+        # a key store's cipher -> its AES-GCM, for as long as the key store holds the cipher (no longer)
+        self._aeads: WeakKeyDictionary[Any, AESGCM] = WeakKeyDictionary()
 
     def last(self) -> int:
         return self.records.recorder.max_notification_id() or 0
@@ -92,12 +96,13 @@ class Log:
         retention (its key destroyed) are left out."""
         out = []
         ciphers: dict[UUID, Any] = {}  # for this page: the key store is asked once per stream
+        cls_of, event = self.cls, self._event
         for row in rows:
-            cls = self.cls(row.topic)
+            cls = cls_of(row.topic)
             if cls is None or not wanted(cls):
                 continue
             try:
-                out.append(self._event(row, cls, ciphers))
+                out.append(event(row, cls, ciphers))
             except Erased:
                 continue
         return out
@@ -121,20 +126,32 @@ class Log:
             owner = stream if marker == CASE_KEY else STORE_STREAM
             aead = ciphers.get(owner)
             if aead is None:
-                aead = ciphers[owner] = AESGCM(self._cipher(stream, marker == CASE_KEY).key)
+                aead = ciphers[owner] = self._aead(self._cipher(stream, marker == CASE_KEY))
             # the library's AESCipher layout (nonce, tag, data), with its AES-GCM made once per key, not per event
             data = zlib.decompress(aead.decrypt(data[4:16], data[32:] + data[16:32], None))
             head = _HEAD.match(data)
-            if head is not None and _MARKED not in data[head.end():]:
+            if head is not None and data.find(_MARKED, head.end()) < 0:
                 try:
                     fact = cls.__pydantic_validator__.validate_json(b"{" + data[head.end():])
-                    event = Recorded(stream, row.version, datetime.fromisoformat(head.group(1).decode()), fact, row.position)
-                    event.__dict__["stream"] = text
-                    return event
                 except ValidationError:
                     pass  # decoded as the mapper does, which says what is wrong if anything is
+                else:
+                    # a Recorded made as its dataclass __init__ makes it, bar one frozen set at a time
+                    event = _new(Recorded)
+                    event.__dict__.update(originator_id=stream, originator_version=row.version, fact=fact,
+                                          timestamp=datetime.fromisoformat(head.group(1).decode()),
+                                          position=row.position, stream=text)
+                    return event
         stored = StoredEvent(originator_id=stream, originator_version=row.version, topic=row.topic, state=row.state)
         return self.records.mapper.to_domain_event(stored).at_position(row.position)
+
+    def _aead(self, cipher: Any) -> AESGCM:
+        """The AES-GCM of a key store's cipher, made once per key (the key store is still asked for
+        the cipher once per stream and page: a key shredded meanwhile is refused as before)."""
+        found = self._aeads.get(cipher)
+        if found is None:
+            found = self._aeads[cipher] = AESGCM(cipher.key)
+        return found
 
     def _cipher(self, stream: UUID, own: bool) -> Any:
         keys = self.records.keys

@@ -224,3 +224,30 @@ def test_every_process_gives_a_model_the_same_fingerprint_whatever_it_has_import
             "print(json.dumps({m.name: versions.fingerprint(m) for m in read_models()}))")
     fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(fresh.stdout) == here
+
+
+def test_instants_written_quickly_are_written_as_pydantic_and_strftime_write_them():
+    """Read models write instants by `isoformat` (`projections/jsonable.iso`, `case_list.instant`):
+    the very text pydantic's JSON and strftime gave, in UTC, at other offsets, naive, at any microsecond."""
+    from datetime import datetime, timedelta, timezone
+
+    from pydantic import TypeAdapter
+    from pydantic_core import TzInfo
+
+    from projections.case_list import instant
+    from projections.jsonable import iso
+
+    pydantic_json = TypeAdapter(datetime)
+    rng = random.Random(11)
+    zones = [timezone.utc, TzInfo(0), timezone(timedelta(hours=1)), timezone(timedelta(hours=-5, minutes=-30)),
+             timezone(timedelta(seconds=30)), TzInfo(3600), None]
+    for _ in range(3_000):
+        at = datetime(rng.choice([1, 999, 1000, 2026, 9999]), rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23),
+                      rng.randint(0, 59), rng.randint(0, 59), rng.choice([0, 1, 120000, rng.randrange(10**6)]),
+                      tzinfo=rng.choice(zones))
+        assert iso(at) == pydantic_json.dump_python(at, mode="json"), at
+        if at.tzinfo is not None and 2 <= at.year <= 9998:
+            assert instant(at) == at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), at
+            if at.utcoffset().seconds % 60 == 0:  # (pydantic writes an offset in whole minutes)
+                assert instant(iso(at)) == instant(at)
+    assert iso(None) is None and instant(None) is None
