@@ -149,7 +149,7 @@ class LiveBoard:
         if clock is None or clock.calendar is not calendar or not clock.covers(now):
             first, last = (EPOCH + d * US for d in self._span()) if self.deadlines else (now, now)
             clock = self.clock = WorkingClock(calendar, min(now, first).date() - timedelta(days=7),
-                                              max(now, last).date() + timedelta(days=7))
+                                              max(now, last).date() + timedelta(days=91))  # room for new cases
         at = _us(now)
         rows, risk = self._rows(at)
         return {"as_at": now.isoformat(), "live_cases": rows, "deadlines": self._deadlines(at, clock),

@@ -80,11 +80,12 @@ class ChangeLog:
             return Changed(now, True, [(r["key"], r["doc"]) for r in c.fetchall()])
         if now == position:
             return Changed(now, False)
-        after = [*params[:1], position, *params[1:]]
-        c.execute(self._sql(f"SELECT key, {self.text} AS doc, changed FROM {self.docs} WHERE view = ? AND changed > ?{bound}"), after)
-        written = {r["key"]: (r["doc"], r["changed"]) for r in c.fetchall()}
-        c.execute(self._sql(f"SELECT key, changed FROM {self.gone} WHERE view = ? AND changed > ?{bound}"), after)
-        gone = {r["key"] for r in c.fetchall() if r["key"] not in written or written[r["key"]][1] < r["changed"]}
+        kept = (lambda key: True) if below is None else (lambda key: key < below)  # (bound here: by the index on changed)
+        c.execute(self._sql(f"SELECT key, {self.text} AS doc, changed FROM {self.docs} WHERE view = ? AND changed > ?"), [view, position])
+        written = {r["key"]: (r["doc"], r["changed"]) for r in c.fetchall() if kept(r["key"])}
+        c.execute(self._sql(f"SELECT key, changed FROM {self.gone} WHERE view = ? AND changed > ?"), [view, position])
+        gone = {r["key"] for r in c.fetchall()
+                if kept(r["key"]) and (r["key"] not in written or written[r["key"]][1] < r["changed"])}
         return Changed(now, False, [(k, d) for k, (d, _) in written.items() if k not in gone], sorted(gone))
 
 
