@@ -78,10 +78,10 @@ class CaseList(ReadModel):
 
     def apply(self, e: Recorded, docs: dict[str, Doc | None]) -> None:
         f = e.fact
-        key = next(iter(self.keys(e)))
         if isinstance(f, RetentionErased):
-            docs[key] = None
+            docs[str(case_stream(f.case_id))] = None
             return
+        key = e.stream
         if isinstance(f, ConcernRaised):
             c = f.concern
             docs[key] = {

@@ -54,12 +54,12 @@ class Log:
         recorder = records.recorder
         if self.postgres:
             table = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"'  # type: ignore[attr-defined]
-            self._select = (f"SELECT notification_id, originator_id::text, originator_version, topic, "
-                            f"CASE WHEN topic = ANY(%s) THEN NULL ELSE state END FROM {table} "
-                            "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT %s")
+            self._select = (f"SELECT notification_id, originator_id::text, originator_version, topic, state FROM {table} "
+                            "WHERE notification_id > %s AND notification_id <= %s AND NOT (topic = ANY(%s)) "
+                            "ORDER BY notification_id LIMIT %s")
         else:
             self._select = (f"SELECT rowid, originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
-                            "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?")
+                            "WHERE rowid > ? AND rowid <= ?{} ORDER BY rowid LIMIT ?")
         self._classes: dict[str, type | None] = {}
         self._streams: dict[str, tuple[UUID, str]] = {}
         # a key store's cipher -> its AES-GCM, for as long as the key store holds the cipher (no longer)
@@ -70,15 +70,17 @@ class Log:
 
     def page(self, after: int, upto: int, limit: int, wanted: Callable[[type], bool] | None = None) -> list[Row]:
         """The log's rows after position `after`, up to `upto`, `limit` at most, in order. With `wanted`,
-        PostgreSQL leaves out the state of rows of a topic known not to be wanted (not sent for nothing)."""
+        the rows of a topic known not to be wanted are left out by the database (not sent for nothing):
+        `limit` rows are then the first `limit` of the others, and fewer mean there are no more to `upto`."""
         datastore = self.records.recorder.datastore  # type: ignore[attr-defined]
+        unwanted = [] if wanted is None else [t for t, c in self._classes.items() if c is None or not wanted(c)]
         if self.postgres:
-            unwanted = [] if wanted is None else [t for t, c in self._classes.items() if c is None or not wanted(c)]
             with datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-                curs.execute(self._select, [unwanted, after, upto, limit], prepare=True)
-                return [Row(r[0], r[1], r[2], r[3], b"" if r[4] is None else bytes(r[4])) for r in curs.fetchall()]
+                curs.execute(self._select, [after, upto, unwanted, limit], prepare=True)
+                return [Row(r[0], r[1], r[2], r[3], bytes(r[4])) for r in curs.fetchall()]
+        leave_out = f" AND topic NOT IN ({','.join('?' * len(unwanted))})" if unwanted else ""
         with datastore.transaction(commit=False) as c:
-            c.execute(self._select, [after, upto, limit])
+            c.execute(self._select.format(leave_out), [after, upto, *unwanted, limit])
             return [Row(*r) for r in c.fetchall()]
 
     def cls(self, topic: str) -> type | None:

@@ -251,3 +251,19 @@ def test_instants_written_quickly_are_written_as_pydantic_and_strftime_write_the
             if at.utcoffset().seconds % 60 == 0:  # (pydantic writes an offset in whole minutes)
                 assert instant(iso(at)) == instant(at)
     assert iso(None) is None and instant(None) is None
+
+
+def test_a_page_leaves_out_the_rows_of_topics_no_model_folding_reads(records):
+    """The database sends only the rows of the topics wanted (once each topic is known): a model reading
+    few kinds of fact is not sent every event's bytes; `limit` rows are the first of those wanted."""
+    from domain.facts import ConcernRaised
+
+    fill(records, 1_000, say=lambda s: None)
+    log = Log(records)
+    every = log.page(0, log.last(), 100_000)  # every topic seen: known from now on
+    raised = [r for r in every if log.cls(r.topic) is ConcernRaised]
+    wanted = lambda cls: cls is ConcernRaised  # noqa: E731
+    assert 0 < len(raised) < len(every) / 10
+    assert log.page(0, log.last(), 100_000, wanted) == raised
+    assert log.page(raised[1].position, log.last(), 3, wanted) == raised[2:5]
+    assert log.decode(log.page(0, log.last(), 100_000, wanted), wanted) == log.decode(every, wanted)
