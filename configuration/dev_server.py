@@ -80,7 +80,7 @@ class DevServer:
         RuntimeError, with the server stopped, if it exits or does not answer within `timeout`.
         `client_options` go to `Client.connect` (e.g. `data_converter`; pydantic's by default)."""
         args = dev_server_args(port=port, ui_port=ui_port, namespace=namespace, db=db, ui_codec_endpoint=ui_codec_endpoint)
-        log_path.write_bytes(b"")
+        keep_last_log(log_path)
         for attempt in range(1, START_ATTEMPTS + 1):
             with open(log_path, "ab") as log:  # every attempt's output is kept
                 start = log.tell()
@@ -102,6 +102,15 @@ class DevServer:
 
     def stop(self) -> int | None:
         return stop_process(self.process)
+
+
+def keep_last_log(log_path: Path) -> None:
+    """Start a new log, keeping the one before beside it (`.previous`): after a crash, a restart must
+    not empty the only account of why. Owner-only, as every file Safeguard writes beside its data."""
+    if log_path.exists() and log_path.stat().st_size:
+        log_path.replace(log_path.with_name(f"{log_path.stem}.previous{log_path.suffix}"))
+    log_path.write_bytes(b"")
+    log_path.chmod(0o600)
 
 
 class ServerExited(RuntimeError):

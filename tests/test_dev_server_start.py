@@ -57,3 +57,15 @@ async def test_a_refused_port_of_ours_is_not_tried_again(tmp_path, monkeypatch):
     with pytest.raises(ServerExited, match="can't set frontend port 7233"):
         await start(tmp_path)
     assert len(runs.read_text().split()) == 1
+
+
+async def test_a_restart_keeps_the_last_servers_log(tmp_path, monkeypatch):
+    """`safeguard dev` after a crash: the log that says why is kept beside the new one, not emptied."""
+    fake_server(tmp_path, REFUSED, monkeypatch)
+    log = tmp_path / "server.log"
+    log.write_text("the last run's account\n")
+    with pytest.raises(ServerExited):
+        await start(tmp_path)
+    assert (tmp_path / "server.previous.log").read_text() == "the last run's account\n"
+    assert "address already in use" in log.read_text()
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
