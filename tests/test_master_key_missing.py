@@ -92,3 +92,35 @@ def test_on_postgresql_too_the_processes_refuse_to_start_by_version(pg_settings,
     where = f"PostgreSQL {pg_settings.postgres_dbname} at {pg_settings.postgres_host}:{pg_settings.postgres_port}, " \
             "schema safeguard_keys"
     _refused_to_start(monkeypatch, where)
+
+
+@pytest.mark.unit
+async def test_the_web_app_meeting_a_key_rotated_elsewhere_since_it_started_answers_in_words(tmp_path, monkeypatch):
+    """Keys rotated on another host after this web app started: a case keyed since then cannot be read
+    here. The person is told so in words, never the generic fault; the operator's log names the version."""
+    import httpx
+    import structlog
+
+    from domain.access import Assignment
+    from tests.api_support import BASE, Api
+    from web.problems import KEY_NOT_HELD
+
+    here = open_records(_env(monkeypatch, tmp_path / "data", "", K1))  # this host: version 1 alone
+    api = Api(type("Env", (), {"client": None})(), get_settings(), here)
+    token = api.token(api.user("RM-1", Assignment("registered_manager", "SVC-ELM")))
+    filled(open_records(_env(monkeypatch, tmp_path / "data", f"2:{K2}", K1)), 1)  # another host, rotated to 2
+
+    @api.app.get("/a-key-not-held", include_in_schema=False)
+    def page_not_held() -> None:
+        from eventstore.master_keys import NotHeld
+
+        raise NotHeld(2)
+
+    with structlog.testing.capture_logs() as logs:
+        async with api.client(token) as c:
+            read = await c.get("/cases/BK-0/chronology")
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api.app), base_url=BASE) as c:
+            page = await c.get("/a-key-not-held")
+    assert read.status_code == 503 and read.json()["detail"] == KEY_NOT_HELD, read.text
+    assert page.status_code == 503 and "newer key than this server" in page.text and "fault" not in page.text
+    assert [entry["version"] for entry in logs if entry.get("event", "").startswith("a key is wrapped")] == [2, 2]

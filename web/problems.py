@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import structlog
 from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -29,7 +30,10 @@ from casework.refusals import (
     Unavailable,
 )
 from eventstore.keys import Erased
+from eventstore.master_keys import NotHeld
 from web.headers import security_headers
+
+log = structlog.get_logger("safeguard.web")
 
 PROBLEM = "application/problem+json"
 TITLES = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
@@ -43,6 +47,11 @@ STATUS: tuple[tuple[type[Refusal], int], ...] = (
 
 FAULT = ("Safeguard could not answer because of a fault of its own. It has been logged. Check whether what you "
          "did was recorded before you try again, and tell your administrator if it happens again.")
+
+
+KEY_NOT_HELD = ("Safeguard cannot open this record on this server: it is locked with a newer key than this server "
+                "has been given. Nothing was changed. Tell your administrator: the people who run Safeguard need to "
+                "give this server the newest master key and restart it.")
 
 
 class Problem(Exception):
@@ -92,6 +101,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Erased)
     async def _erased(request: Request, e: Erased) -> JSONResponse:  # a case erased under retention: gone for good
         return problem_response(410, f"erased under retention on {e.on}", request.url.path)
+
+    @app.exception_handler(NotHeld)
+    async def _not_held(request: Request, e: NotHeld) -> Any:
+        # keys rotated on another host after this one started: the operator's log names the version;
+        # the person is answered as their face speaks (the pages' Problem handler, when installed)
+        log.error("a key is wrapped under a master-key version not configured here", version=e.version,
+                  path=request.scope.get("route").path if request.scope.get("route") else None)
+        return await request.app.exception_handlers[Problem](request, Problem(503, KEY_NOT_HELD))
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
