@@ -174,9 +174,8 @@ class AlertActivities:
 
     @activity.defn(name="alert_policy")
     def alert_policy(self) -> AlertPolicy | None:
-        """The alert policy in force, for a case to record when alerts first apply to it; None while
-        no channel is set up (SMTP or GOV.UK Notify): a case then does not alert in this run."""
-        return ALERTS if self.senders.can_email or self.senders.can_text else None
+        """The alert policy in force (`Senders.policy`), asked by a case that did not ask as it opened."""
+        return self.senders.policy()
 
     @activity.defn(name="deliver_alert")
     def deliver(self, request: AlertRequest) -> AlertOutcome:

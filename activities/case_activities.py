@@ -27,9 +27,10 @@ from activities.models import (
     StoredBatch,
     ThresholdRequest,
 )
+from alerts.senders import Senders
 from configuration.settings import Settings
 from encryption.seal import REFUSED, Keys, restart_seal_holds, sealing_keys, start_seal_holds
-from domain.case import decide_clock, decide_raise, decide_threshold, new_case, replay
+from domain.case import decide_alerts_adopted, decide_clock, decide_raise, decide_threshold, new_case, replay
 from domain.case.policy import policy_from_text
 from domain.deadlines import HolidayTable
 from domain.pathway import current_pathway
@@ -51,6 +52,7 @@ class CaseActivities:
         self.settings = settings
         self.seal_key = seal_key if seal_key is not None else sealing_keys(settings)  # to check a case's start
         self.feed = feed or open_feed(records)  # the worker's: its thread and these activities fold each event once
+        self.senders = Senders.from_settings(settings)  # which alert policy a new case adopts as it opens
 
     @activity.defn(name="open_case")
     def open_case(self, request: OpenCase) -> OpenedCase:
@@ -69,8 +71,11 @@ class CaseActivities:
         raised = decide_raise(request.case_id, c, policy, request.at)
         # raised late: a deadline already passed is missed and escalated as the concern is recorded
         raised += decide_clock(replay(new_case(request.case_id, c, policy), raised), request.at)
+        if request.alerts and (alerts := self.senders.policy()) is not None:  # one append, not three tasks' work
+            raised += decide_alerts_adopted(replay(new_case(request.case_id, c, policy), raised), alerts, request.at)
         return OpenedCase(policy=policy.as_text(), facts=self.append_facts(FactBatch(case_id=request.case_id, first_seq=1,
-                                                                                     facts=raised)).facts)
+                                                                                     facts=raised)).facts,
+                          alerts_asked=request.alerts)
 
     @activity.defn(name="check_restart")
     def check_restart(self, request: RestartCheck) -> None:

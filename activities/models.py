@@ -24,6 +24,7 @@ class OpenCase(Message):
     at: datetime  # when it is raised, on the case's clock
     last_year: int  # bank holidays are taken from the year of identification to this one
     seal: str | None = None  # the start's seal: the case is opened only if Safeguard sealed it
+    alerts: bool = False  # also adopt the alert policy in force, recorded with the raise (alerts-at-open)
 
 
 class RestartCheck(Message):
@@ -40,6 +41,7 @@ class RestartCheck(Message):
 class OpenedCase(Message):
     policy: str  # the case's policy, as its JSON (`domain.case.policy.policy_from_text`)
     facts: list[AnyFact]  # as stored
+    alerts_asked: bool = False  # the alert policy was asked for (and adopted, if any) in these facts
 
 
 class HolidayRequest(Message):

@@ -9,7 +9,7 @@ from alerts.channel import Delivered, SendFailed
 from alerts.notify import NotifySender
 from alerts.smtp import SmtpSender
 from configuration.settings import Settings
-from domain.alerts import AlertMessage
+from domain.alerts import ALERTS, AlertMessage, AlertPolicy
 
 
 @dataclass
@@ -32,6 +32,11 @@ class Senders:
     @property
     def can_text(self) -> bool:
         return self.notify is not None and bool(self.notify.text_template)
+
+    def policy(self) -> AlertPolicy | None:
+        """The alert policy in force, for a case to record when alerts first apply to it; None while
+        no channel is set up (SMTP or GOV.UK Notify): a case then does not alert in this run."""
+        return ALERTS if self.can_email or self.can_text else None
 
     def email(self, to: str, message: AlertMessage, key: str) -> Delivered:
         if self.smtp is not None:

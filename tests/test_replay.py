@@ -3,6 +3,8 @@
 A failure here means a change to workflows/ would make live cases fail on their next task.
 Guard such a change with `workflow.patched(...)` rather than re-recording the histories."""
 
+import asyncio
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from tests.conftest import concern
 from tests.histories.record_histories import WORKFLOW_REVISION
 from tests.stories import missed_and_escalated
 from bootstrap import WORKFLOWS
-from workflows.concern import ALERTS_FROM_START
+from workflows.concern import ALERTS_AT_OPEN, ALERTS_FROM_START
 from encryption.payload_codec import data_converter
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
@@ -64,9 +66,23 @@ async def test_a_fresh_history_replays(driver):
     first_activity = next(e.event_id for e in history.events
                           if e.marker_recorded_event_attributes.marker_name == "core_local_activity"
                           or e.HasField("activity_task_scheduled_event_attributes"))
-    marked = [at for at, data in patches if ALERTS_FROM_START.encode() in data]
-    assert marked and marked[0] < first_activity
+    for patch in (ALERTS_FROM_START, ALERTS_AT_OPEN):
+        marked = [at for at, data in patches if patch.encode() in data]
+        assert marked and marked[0] < first_activity, patch
     assert not [data for _, data in patches if b"alerts@" in data or b"alerts-asked-again@" in data]
+    # a case just raised asked for the alert policy as it opened, not in a local activity of its own
+    # (one that escalates with no channel set up asks again then)
+    raised = await driver.raise_concern(concern("2027-01-12T09:30:00+00:00", case_id="RP-2"))
+    deadline = time.monotonic() + 60  # a bound for a wait, not a speed target
+    while time.monotonic() < deadline:  # until it rests: its service's history attached, its last task done
+        events = (await raised.handle.fetch_history()).events
+        if "ServiceHistoryAttached" in raised.types() and events[-1].HasField("workflow_task_completed_event_attributes"):
+            break
+        await asyncio.sleep(0.05)
+    assert "ServiceHistoryAttached" in raised.types()
+    local = [e.marker_recorded_event_attributes.SerializeToString() for e in events
+             if e.marker_recorded_event_attributes.marker_name == "core_local_activity"]
+    assert len(local) == 2 and not [m for m in local if b"alert_policy" in m]  # opened, history attached; no more
 
 
 @pytest.mark.unit

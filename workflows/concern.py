@@ -50,6 +50,9 @@ ALERTS = "alerts"  # patch marker, with the fact count it began at: from there t
 # count, asked for later in the run, could be asked for in replay in an earlier task than it was
 # recorded in (found by the soak under load), so every run since asks once, before any activity
 ALERTS_FROM_START = "alerts-from-start"
+# patch marker at a run's first task: a new case adopts the alert policy as it opens, in the same
+# append as its raise, rather than in two more local activities that the raise's answer waited on
+ALERTS_AT_OPEN = "alerts-at-open"
 # Sending an alert: tried again with back-off (an SMTP outage delays it, never loses it); after the
 # last try it counts as not delivered, and the alert goes one role up. It beats before each message:
 # a worker lost mid-send is retried after the heartbeat timeout (longer than one send may take)
@@ -93,7 +96,7 @@ class SafeguardingConcernWorkflow:
             return await self.legacy.run(case)
         self._from_start = self._alerting = workflow.patched(ALERTS_FROM_START)
         if self.state is None:
-            await self._raise()
+            await self._raise(workflow.patched(ALERTS_AT_OPEN))
         elif workflow.info().continued_run_id is None:  # started with a state, not continued: only a recovery may
             await workflow.execute_local_activity_method(CaseActivities.check_restart, RestartCheck(
                 case_id=case.case_id, concern=case.concern, resume=self.state, recovery=case.recovery, seal=case.seal,
@@ -126,14 +129,17 @@ class SafeguardingConcernWorkflow:
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._delivering)
         return {"case_id": self.state.case_id, "status": "closed", "outcome": self.state.outcome, "events": self.state.seq}
 
-    async def _raise(self) -> None:
+    async def _raise(self, alerts_at_open: bool) -> None:
         now = self._now()
         async with self._lock:
             opened = await workflow.execute_local_activity_method(
                 CaseActivities.open_case, OpenCase(case_id=self.case.case_id, concern=self.case.concern, at=now,
-                                                   last_year=now.year + YEARS_AHEAD, seal=self.case.seal), **LOCAL)
+                                                   last_year=now.year + YEARS_AHEAD, seal=self.case.seal,
+                                                   **({"alerts": True} if alerts_at_open else {})), **LOCAL)
             self.state = decider.replay(decider.new_case(self.case.case_id, self.case.concern,
                                                          policy_from_text(opened.policy)), opened.facts)
+            if opened.alerts_asked:  # as `_alert` marks its own asking: asked again only at a new escalation
+                self._alerts_asked_at = self.state.escalations_raised
             self._changed = True
 
     async def _attach_service_history(self) -> None:

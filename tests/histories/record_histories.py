@@ -30,7 +30,7 @@ from bootstrap import build_worker, open_records
 
 HERE = Path(__file__).parent
 # Bump when the workflow code gains a `workflow.patched` branch, so histories of both sides stay.
-WORKFLOW_REVISION = "alerts-from-start"
+WORKFLOW_REVISION = "alerts-at-open"
 LAST_RUN = {"corrected_closed"}  # stories whose pinned history is the case's last run, not its first
 
 
