@@ -76,7 +76,7 @@ class Log:
         unwanted = [] if wanted is None else [t for t, c in self._classes.items() if c is None or not wanted(c)]
         if self.postgres:
             with datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-                curs.execute(self._select, [after, upto, unwanted, limit], prepare=True)
+                curs.execute(self._select, [after, upto, unwanted, limit], prepare=True, binary=True)
                 return [Row(r[0], r[1], r[2], r[3], bytes(r[4])) for r in curs.fetchall()]
         leave_out = f" AND topic NOT IN ({','.join('?' * len(unwanted))})" if unwanted else ""
         with datastore.transaction(commit=False) as c:
