@@ -45,6 +45,10 @@ class Row(NamedTuple):
     state: bytes
 
 
+def _row(head: list[str], state: bytes) -> Row:
+    return Row(int(head[0]), head[1], int(head[2]), head[3], bytes(state))
+
+
 class Log:
     """One store's notification log, read a page at a time."""
 
@@ -54,7 +58,9 @@ class Log:
         recorder = records.recorder
         if self.postgres:
             table = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"'  # type: ignore[attr-defined]
-            self._select = (f"SELECT notification_id, originator_id::text, originator_version, topic, state FROM {table} "
+            # each row as two values, not five: psycopg's pure-Python build costs several µs a value
+            self._select = (f"SELECT notification_id::text || ' ' || originator_id::text || ' ' || originator_version::text "
+                            f"|| ' ' || topic, state FROM {table} "
                             "WHERE notification_id > %s AND notification_id <= %s AND NOT (topic = ANY(%s)) "
                             "ORDER BY notification_id LIMIT %s")
         else:
@@ -77,7 +83,7 @@ class Log:
         if self.postgres:
             with datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
                 curs.execute(self._select, [after, upto, unwanted, limit], prepare=True, binary=True)
-                return [Row(r[0], r[1], r[2], r[3], bytes(r[4])) for r in curs.fetchall()]
+                return [_row(head.split(" ", 3), state) for head, state in curs.fetchall()]
         leave_out = f" AND topic NOT IN ({','.join('?' * len(unwanted))})" if unwanted else ""
         with datastore.transaction(commit=False) as c:
             c.execute(self._select.format(leave_out), [after, upto, *unwanted, limit])
