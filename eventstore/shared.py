@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from eventsourcing.postgres import PostgresFactory
 
@@ -124,11 +124,19 @@ def shared_state(records: SafeguardingRecords) -> SharedState:
 def create_all(datastore: Any, statements: list[str]) -> None:
     """Run `CREATE ... IF NOT EXISTS` statements in one transaction, once more if it failed: another
     process may have created the same tables at the same moment, and then they exist."""
+    def run(c: Any) -> None:
+        for s in statements:
+            c.execute(s)
+    tried_twice(datastore, run)
+
+
+def tried_twice(datastore: Any, work: Callable[[Any], None]) -> None:
+    """`work` on a transaction's cursor, committed; once more if it failed (another process making the
+    same schema at the same moment: the second try finds it made)."""
     for attempt in (1, 2):
         try:
             with datastore.transaction(commit=True) as c:
-                for s in statements:
-                    c.execute(s)
+                work(c)
             return
         except Exception:
             if attempt == 2:

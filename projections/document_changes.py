@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from eventstore.shared import create_all
+from eventstore.shared import create_all, tried_twice
 
 
 @dataclass
@@ -100,13 +100,8 @@ def has_row(sql: str, params: list[Any]) -> Callable[[Any], bool]:
 def add_changed_column(datastore: Any, log: ChangeLog, integer: str, has_column: Callable[[Any], bool]) -> None:
     """The `changed` column added to a `read_models` table made before it, and the other tables made:
     `has_column` looks for it (another process may have just added it: then tried once more)."""
-    for attempt in (1, 2):
-        try:
-            with datastore.transaction(commit=True) as c:
-                if not has_column(c):
-                    c.execute(f"ALTER TABLE {log.docs} ADD COLUMN changed {integer} NOT NULL DEFAULT 0")
-            break
-        except Exception:
-            if attempt == 2:
-                raise
+    def add(c: Any) -> None:
+        if not has_column(c):
+            c.execute(f"ALTER TABLE {log.docs} ADD COLUMN changed {integer} NOT NULL DEFAULT 0")
+    tried_twice(datastore, add)
     create_all(datastore, log.tables(integer))
