@@ -79,6 +79,7 @@ def load() -> float:
 def measure(events: int, postgres: bool, per_model: bool, processes: int = 1, kept: Path | None = None) -> dict[str, Any]:
     with store(postgres, kept) as settings:
         records = open_records(settings)
+        fill_wall = None
         if written := records.recorder.max_notification_id() or 0:  # a kept store, filled before
             cases = first_events(records)
         else:
@@ -88,6 +89,12 @@ def measure(events: int, postgres: bool, per_model: bool, processes: int = 1, ke
         result: dict[str, Any] = {
             "store": "postgres" if postgres else "sqlite", "events": written, "cases": cases,
             "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "load_before": load(), "models": len(feed.models)}
+        if fill_wall is not None:
+            result["fill_wall"] = round(fill_wall)
+        if postgres:
+            import psycopg
+
+            result["psycopg"] = psycopg.pq.__impl__  # "binary" (the compiled build) or "python"
         _, wall, cpu = timed(lambda: feed.rebuild())
         result.update(all_wall=round(wall, 1), all_cpu=round(cpu, 1), load_after=load())
         print(f"rebuild of all {len(feed.models)} read models together: {wall:.1f}s wall ({written / wall:,.0f} events/s), "
