@@ -54,6 +54,7 @@ class Settings(BaseSettings):
 
     event_store: Literal["sqlite", "postgres"] = "sqlite"
     sqlite_path: Path | None = None  # default: <data_dir>/events.sqlite
+    sqlite_lock_timeout: int = Field(default=10, gt=0)  # seconds a write waits for SQLite's one writer
     postgres_dbname: str = "safeguard"
     postgres_host: str = "127.0.0.1"
     postgres_port: int = 5432
@@ -224,7 +225,7 @@ class Settings(BaseSettings):
             }
         path = self.sqlite_path or self.data_dir / "events.sqlite"
         path.parent.mkdir(parents=True, exist_ok=True)
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path), "SQLITE_LOCK_TIMEOUT": "10"}
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path), "SQLITE_LOCK_TIMEOUT": str(self.sqlite_lock_timeout)}
 
 
 @lru_cache

@@ -172,13 +172,15 @@ class ProjectionFeed:
             return found
         return readers
 
-    def rebuild(self, name: str | None = None, progress: Progress | None = None) -> int:
-        """Rebuild one read model (or every one, together) from zero; returns events passed."""
+    def rebuild(self, name: str | None = None, progress: Progress | None = None, reset: bool = True) -> int:
+        """Rebuild one read model (or every one, together) from zero; returns events passed. With
+        `reset` false, the store's documents were reset already (`projections/parallel.py`)."""
         names = [self.model(name).name] if name else [m.name for m in self.models]
         for n in names:
             with self._folding[n]:
-                self.documents.reset(n)
-                self._working[n].reset()
+                if reset:
+                    self.documents.reset(n)
+                self._working[n].reset()  # none to read: `begin` forgets this if the store moved on since
         return self.catch_up(progress, only=name)
 
     def model(self, name: str) -> ReadModel:

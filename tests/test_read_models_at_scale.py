@@ -211,6 +211,47 @@ def test_every_model_rebuilt_in_two_processes_is_a_rebuild_in_one(settings):
     assert all(documents.position(n) == one.last_position() for n in names)
 
 
+def test_processes_rebuilding_together_wait_for_each_others_writes(settings, monkeypatch):
+    """On SQLite the processes share one writer. At 10^7 events one process emptying its models held
+    it past the other's 10 seconds, and the rebuild failed after minutes. The models are now all
+    emptied first, and a folding process waits for the writer as long as the other needs: here it is
+    held for longer than a request would wait, as the processes start."""
+    import sqlite3
+    import threading
+    import time
+
+    from bootstrap import open_records
+    from projections import parallel
+
+    settings = settings.model_copy(update={"sqlite_lock_timeout": 1})
+    records = open_records(settings)
+    fill(records, 500, say=lambda s: None)
+    records.close()
+    emptied = parallel._empty
+    held = threading.Event()
+
+    def hold_the_writer() -> None:
+        db = sqlite3.connect(settings.data_dir / "events.sqlite", isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")
+        held.set()
+        time.sleep(4)
+        db.execute("ROLLBACK")
+        db.close()
+
+    def then_hold(*args):
+        emptied(*args)
+        threading.Thread(target=hold_the_writer, daemon=True).start()
+        held.wait(5)
+
+    monkeypatch.setattr(parallel, "_empty", then_hold)
+    names = [m.name for m in read_models()]
+    done = parallel.rebuild_in_processes(open_records, settings, names, 2)
+    records = open_records(settings)
+    documents = open_documents(records)
+    assert held.is_set() and sorted(n for group, _ in done for n in group) == sorted(names)
+    assert all(documents.position(n) == records.recorder.max_notification_id() for n in names)
+
+
 def test_every_process_gives_a_model_the_same_fingerprint_whatever_it_has_imported():
     """A CLI command imports less than the worker or the web app: were a module imported lazily left
     out of a fingerprint, each process would reset the read models the other had just folded."""
