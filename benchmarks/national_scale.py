@@ -200,7 +200,7 @@ def plot() -> None:
     ax.set_yscale("log")
     ax.set_xlabel("events in the log")
     ax.set_ylabel("seconds to rebuild every read model")
-    ax.set_title("Every read model rebuilt together (2 shared cores, load 2-15); lines: the newest run at the most events",
+    ax.set_title("Every read model rebuilt together (2 shared cores, load 1-15); lines: the newest run at the most events",
                  fontsize=9)
     ax.legend(fontsize=7)
     ax.grid(True, which="both", alpha=0.3)
