@@ -15,7 +15,9 @@ from cli import keys, services
 from cli.pathway import pathway
 from cli.common import fail
 from configuration.files import PRIVATE_UMASK
+from configuration.settings import Settings, invalid
 from eventstore.master_keys import NotHeld
+from pydantic import ValidationError
 
 
 class Commands(TyperGroup):
@@ -24,6 +26,10 @@ class Commands(TyperGroup):
             return super().invoke(ctx)
         except NotHeld as e:  # a key read under a master-key version not configured here, by any command: which, and where
             fail(str(e))
+        except ValidationError as e:
+            if e.title != Settings.__name__:
+                raise
+            fail(invalid(e))  # a bad SAFEGUARD_ variable, by any command: which, and what it must be
 
 
 app = typer.Typer(

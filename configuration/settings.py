@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.deadlines import DeadlineRule, WorkingCalendar
@@ -231,3 +231,10 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def invalid(e: ValidationError) -> str:
+    """Settings refused, in words: each variable and what it must be (never the value given, which
+    may be a secret)."""
+    named = "; ".join(f"SAFEGUARD_{'__'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in e.errors())
+    return f"a setting is not valid, so nothing was done. {named}"

@@ -143,3 +143,22 @@ def test_a_rehearsal_past_its_bound_stops_naming_its_action(tmp_path, monkeypatc
     assert result.exit_code == 1
     assert "2027-03-25T15:40:00+00:00 record_concern: done" in result.stderr
     assert "action 1 (peer_risk_review at 2027-03-25T15:50:00+00:00) did not finish within 2 seconds" in result.stderr
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("name, value, says", [
+    ("SAFEGUARD_SQLITE_LOCK_TIMEOUT", "0", "SAFEGUARD_SQLITE_LOCK_TIMEOUT: Input should be greater than 0"),
+    ("SAFEGUARD_POSTGRES_PORT", "five", "SAFEGUARD_POSTGRES_PORT: Input should be a valid integer"),
+])
+def test_a_bad_setting_is_named_in_words_not_a_traceback(tmp_path, monkeypatch, name, value, says):
+    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv(name, value)
+    from configuration.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["projections", "status"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2 and "error: a setting is not valid, so nothing was done." in result.stderr
+    assert says in result.stderr and "Traceback" not in result.stderr + result.stdout and "input_value" not in result.stderr
