@@ -11,10 +11,11 @@ import asyncio
 import sys
 
 import structlog
+from pydantic import ValidationError
 
 from bootstrap import connect, open_records, serve
 from configuration.logging import configure_logging
-from configuration.settings import get_settings
+from configuration.settings import Settings, get_settings, invalid
 from operations.keys import KeyStoreError
 from operations.internal_port import close_internal_port, open_operations_port
 from telemetry.temporal_sdk import use_in_this_process
@@ -44,3 +45,7 @@ if __name__ == "__main__":
         asyncio.run(main())
     except KeyStoreError as e:  # refused to start: what is missing and where to configure it, no traceback
         sys.exit(f"error: the worker did not start: {e}")
+    except ValidationError as e:
+        if e.title != Settings.__name__:
+            raise
+        sys.exit(f"error: the worker did not start: {invalid(e)}")

@@ -162,3 +162,17 @@ def test_a_bad_setting_is_named_in_words_not_a_traceback(tmp_path, monkeypatch, 
         get_settings.cache_clear()
     assert result.exit_code == 2 and "error: a setting is not valid, so nothing was done." in result.stderr
     assert says in result.stderr and "Traceback" not in result.stderr + result.stdout and "input_value" not in result.stderr
+
+
+@pytest.mark.unit
+def test_the_worker_started_on_its_own_names_a_bad_setting_in_words(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SAFEGUARD_DATA_DIR": str(tmp_path), "SAFEGUARD_SQLITE_LOCK_TIMEOUT": "none"}
+    done = subprocess.run([sys.executable, "worker.py"], cwd=Path(__file__).parent.parent, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: the worker did not start: a setting is not valid, so nothing was done. "
+                                  "SAFEGUARD_SQLITE_LOCK_TIMEOUT: Input should be a valid integer")
