@@ -54,7 +54,7 @@ from configuration.settings import Settings
 from configuration.worker_slots import FewNewAtOnce
 from encryption.payload_codec import data_converter
 from encryption.seal import SealCheck, Sealer, sealing_key, sealing_keys
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, InternalError
 from eventstore.application import SafeguardingRecords
 from eventstore.keys import KeyStore
 from eventstore.master_keys import ring_for
@@ -75,6 +75,7 @@ THREADS = LOCAL_ACTIVITIES + ACTIVITIES  # activities are sync functions, each h
 WORKFLOW_TASKS = 100  # at once (Temporal's default) ...
 NEW_WORKFLOW_TASKS = 8  # ... of which from the task queue itself, chiefly raises: a burst waits at Temporal (configuration/worker_slots.py)
 BACKGROUND_ACTIVITIES = 2  # at once on the background queue: each raise's service history (workflows/queues.py)
+STARTS_RACED = 3  # tries at opening the store, while other processes open it at the same moment
 DRAIN = timedelta(seconds=5)  # a stopping worker lets the activities it holds end for this long
 
 
@@ -82,10 +83,15 @@ def open_records(settings: Settings, serving: bool = False) -> SafeguardingRecor
     """The event store; `serving` (a worker or web process starting) refuses keys it could not unwrap."""
     private_data_dir(settings.data_dir)  # before any file is made: the store, its WAL, the keys, owner only
     keys = open_keys(settings, serving)
-    try:
-        return SafeguardingRecords(env=settings.event_store_env(), keys=keys)
-    except IntegrityError:  # a new database: another process (a second replica) created its tables at the same moment
-        return SafeguardingRecords(env=settings.event_store_env(), keys=keys)
+    for attempt in range(1, STARTS_RACED + 1):
+        try:
+            return SafeguardingRecords(env=settings.event_store_env(), keys=keys)
+        except (IntegrityError, InternalError) as e:
+            # Another process starting at the same moment (a second replica) created the same tables,
+            # or replaced the same stored function ("tuple concurrently updated", PostgreSQL), first.
+            if attempt == STARTS_RACED or (isinstance(e, InternalError) and "concurrently updated" not in str(e)):
+                raise
+    raise AssertionError("unreachable")
 
 
 def master_key_source(settings: Settings) -> str:

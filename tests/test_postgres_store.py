@@ -172,3 +172,35 @@ def test_keys_compare_byte_by_byte_whatever_the_databases_locale(pg_settings):
     finally:
         with psycopg.connect(host=host, port=int(port), user="postgres", dbname="postgres", autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")
+
+
+def test_a_process_opening_the_store_as_another_replaces_its_function_tries_again(tmp_path, monkeypatch):
+    """Processes starting together on one PostgreSQL each replace the store's stored function, and
+    PostgreSQL refuses all but one ("tuple concurrently updated"; seen in CI with three processes).
+    Opening the store tries again; any other internal error is not hidden."""
+    import bootstrap
+    from eventsourcing.persistence import InternalError
+
+    tries: list[str] = []
+
+    def opened(fails: list[str]):
+        def records(**kwargs):
+            tries.append("try")
+            if fails:
+                raise InternalError(fails.pop(0))
+            return "records"
+        return records
+
+    settings = Settings(data_dir=tmp_path)
+    monkeypatch.setattr(bootstrap, "SafeguardingRecords", opened(["tuple concurrently updated"] * 2))
+    assert bootstrap.open_records(settings) == "records" and len(tries) == 3
+    tries.clear()
+    monkeypatch.setattr(bootstrap, "SafeguardingRecords", opened(["tuple concurrently updated"] * 3))
+    with pytest.raises(InternalError):
+        bootstrap.open_records(settings)
+    assert len(tries) == 3
+    tries.clear()
+    monkeypatch.setattr(bootstrap, "SafeguardingRecords", opened(["could not open file"]))
+    with pytest.raises(InternalError, match="could not open file"):
+        bootstrap.open_records(settings)
+    assert len(tries) == 1
