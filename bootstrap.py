@@ -83,15 +83,15 @@ def open_records(settings: Settings, serving: bool = False) -> SafeguardingRecor
     """The event store; `serving` (a worker or web process starting) refuses keys it could not unwrap."""
     private_data_dir(settings.data_dir)  # before any file is made: the store, its WAL, the keys, owner only
     keys = open_keys(settings, serving)
-    for attempt in range(1, STARTS_RACED + 1):
+    for _ in range(STARTS_RACED - 1):
         try:
             return SafeguardingRecords(env=settings.event_store_env(), keys=keys)
         except (IntegrityError, InternalError) as e:
             # Another process starting at the same moment (a second replica) created the same tables,
             # or replaced the same stored function ("tuple concurrently updated", PostgreSQL), first.
-            if attempt == STARTS_RACED or (isinstance(e, InternalError) and "concurrently updated" not in str(e)):
+            if isinstance(e, InternalError) and "concurrently updated" not in str(e):
                 raise
-    raise AssertionError("unreachable")
+    return SafeguardingRecords(env=settings.event_store_env(), keys=keys)
 
 
 def master_key_source(settings: Settings) -> str:
