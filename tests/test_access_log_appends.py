@@ -91,8 +91,8 @@ def test_processes_appending_at_one_streams_end_take_turns_and_never_claim_a_tak
         open_records(settings).close()  # its tables made once, before the processes race
         spawn = multiprocessing.get_context("spawn")
         ready, go, out = spawn.Queue(), spawn.Event(), spawn.Queue()
-        procs = [spawn.Process(target=_append_at_the_end, args=(settings.model_dump_json(), n, ready, go, out))
-                 for n in range(3)]
+        procs = [spawn.Process(target=_append_at_the_end, args=(settings.model_dump_json(), n, ready, go, out), daemon=True)
+                 for n in range(3)]  # daemons: one that failed to start must not leave the others holding pytest's exit
         for p in procs:
             p.start()
         for _ in procs:
@@ -107,6 +107,9 @@ def test_processes_appending_at_one_streams_end_take_turns_and_never_claim_a_tak
         assert claims == 90, f"{claims - 90} appends found their end taken and claimed it again"
         records.close()
     finally:
+        for p in procs if "procs" in locals() else ():
+            if p.is_alive():
+                p.terminate()
         next(gen, None)
 
 
